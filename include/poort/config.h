@@ -1,0 +1,85 @@
+/*
+ * poortd's configuration: parsed from a file into an immutable struct.
+ * A reload parses into a fresh struct and swaps it in only when the whole
+ * file is valid; a bad file leaves the running config untouched.
+ */
+#ifndef POORT_CONFIG_H
+#define POORT_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "poort/log.h"
+
+#define CONFIG_NAME_MAX 64
+#define CONFIG_SECRET_MAX 128
+#define CONFIG_ERR_MAX 512
+
+enum config_listen_kind {
+	CONFIG_LISTEN_AUTH,
+	CONFIG_LISTEN_ACCT,
+};
+
+struct config_listen {
+	enum config_listen_kind kind;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char text[80]; /* as written, for logs */
+};
+
+/* An access point (or a group of them behind one prefix). */
+struct config_client {
+	char name[CONFIG_NAME_MAX];
+	struct sockaddr_storage net; /* address family + network */
+	unsigned prefix;             /* prefix length in bits */
+	char secret[CONFIG_SECRET_MAX];
+	int line;
+};
+
+struct config_limits {
+	unsigned reply_cache;     /* entries in the RADIUS reply cache */
+	unsigned reply_cache_ttl; /* seconds a reply is kept for retransmits */
+	unsigned pending;         /* requests in progress at once */
+	unsigned workers;         /* threads for password hashing */
+	unsigned max_packet;      /* largest RADIUS packet accepted */
+};
+
+struct config_password {
+	unsigned cost;      /* yescrypt cost for new hashes */
+	unsigned cache;     /* verified-credential cache entries (0 = off) */
+	unsigned cache_ttl; /* seconds */
+};
+
+struct config {
+	char path[PATH_MAX];
+	char state_dir[PATH_MAX];
+	char **realms;
+	size_t nrealms;
+	struct config_listen *listens;
+	size_t nlistens;
+	struct config_client *clients;
+	size_t nclients;
+	enum log_level log_level;
+	int log_syslog;
+	unsigned log_retention_days;
+	struct config_limits limits;
+	struct config_password password;
+};
+
+/*
+ * Parses `path`. On error returns NULL and writes "FILE:LINE: problem" into
+ * err (size CONFIG_ERR_MAX).
+ */
+struct config *config_load(const char *path, char *err, size_t errlen);
+/* Same, from a string; `name` stands for the file in error messages. */
+struct config *config_parse(const char *name, const char *text, char *err, size_t errlen);
+void config_free(struct config *cfg);
+
+/* The client whose prefix holds addr (longest prefix wins), or NULL. */
+const struct config_client *config_client_find(const struct config *cfg,
+					       const struct sockaddr *addr);
+/* 1 if realm (case-insensitive) is one of ours. */
+int config_realm_is_local(const struct config *cfg, const char *realm, size_t len);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * The persistent store: one SQLite file in the state directory (WAL,
+ * synchronous=FULL, mode 0600) with accounts, the authentication log and
+ * the accounting log. Schema in src/store/schema.sql.h.
+ *
+ * Reads and account changes go through a `struct store` on the caller's
+ * thread. Log rows go through a `struct store_logger`: a writer thread with
+ * its own connection that commits queued rows in batches (every 50 ms or
+ * 256 rows), so the event loop never waits for the disk.
+ */
+#ifndef POORT_STORE_H
+#define POORT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poort/password.h"
+
+enum {
+	STORE_ENOTFOUND = -201,
+	STORE_EEXIST = -202,
+	STORE_EDB = -203,   /* SQLite error; see store_errmsg() */
+	STORE_EINVAL = -204,
+	STORE_EFULL = -205, /* the log queue is full */
+	STORE_EBUSY = -206,
+};
+
+#define STORE_USERNAME_MAX 64
+#define STORE_NAME_MAX 128
+
+struct store_account {
+	char username[STORE_USERNAME_MAX + 1]; /* local part, without @realm */
+	char given_name[STORE_NAME_MAX + 1];
+	char surname[STORE_NAME_MAX + 1];
+	char student_number[33];
+	char affiliation[33];
+	char pw_hash[PASSWORD_HASH_MAX];
+	int enabled;
+	int64_t expires; /* UTC seconds; 0 = never */
+	int64_t created;
+};
+
+struct store;
+
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *st);
+const char *store_errmsg(struct store *st);
+
+/* 1 if name is a valid account name: [a-z0-9._-], starting alphanumeric. */
+int store_username_valid(const char *name);
+/* 1 if aff is one of the affiliations eduPerson/Entree know. */
+int store_affiliation_valid(const char *aff);
+
+int store_account_get(struct store *st, const char *username, struct store_account *out);
+int store_account_nthash(struct store *st, const char *username, uint8_t out[16]);
+/* Adds a; nthash may be NULL (then MSCHAPv2 is unavailable for it). */
+int store_account_add(struct store *st, const struct store_account *a, const uint8_t *nthash);
+int store_account_delete(struct store *st, const char *username);
+int store_account_set_password(struct store *st, const char *username, const char *hash,
+			       const uint8_t *nthash);
+int store_account_set_enabled(struct store *st, const char *username, int enabled);
+int store_account_set_expiry(struct store *st, const char *username, int64_t expires);
+typedef int (*store_account_cb)(const struct store_account *a, void *arg);
+/* Calls cb for each account in name order; a non-zero return stops. */
+int store_account_foreach(struct store *st, store_account_cb cb, void *arg);
+
+/* Transactions for batches (the CSV import): all or nothing. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* One authentication, as the eduroam logging rules ask. */
+struct store_auth_rec {
+	int64_t time; /* UTC seconds */
+	char client[64];
+	char calling_station[64];
+	char user_name[254];
+	char inner_identity[254];
+	char result[16]; /* accept | reject */
+	char reason[128];
+};
+
+struct store_acct_rec {
+	int64_t time;
+	char client[64];
+	char user_name[254];
+	char calling_station[64];
+	char session_id[64];
+	uint32_t status_type; /* Acct-Status-Type */
+	uint32_t session_time;
+	uint64_t input_octets;
+	uint64_t output_octets;
+	char framed_ip[48];
+};
+
+struct store_log_filter {
+	const char *user;    /* substring of outer or inner identity, or NULL */
+	const char *mac;     /* Calling-Station-Id, any separators, or NULL */
+	int64_t since, until; /* 0 = unbounded */
+	unsigned limit;
+};
+typedef int (*store_auth_cb)(const struct store_auth_rec *r, void *arg);
+int store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_cb cb,
+		     void *arg);
+/* Deletes log rows older than `before`; returns rows deleted or < 0. */
+int64_t store_purge_logs(struct store *st, int64_t before);
+
+struct store_logger;
+
+/*
+ * Starts the writer thread on its own connection to path. Rows older than
+ * retention_days are purged at start and every hour.
+ */
+struct store_logger *store_logger_new(const char *path, unsigned retention_days,
+				      unsigned max_queue, char *err, size_t errlen);
+void store_logger_set_retention(struct store_logger *lg, unsigned retention_days);
+/* Queues a copy of the row. STORE_EFULL when the queue is at its bound. */
+int store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r);
+int store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r);
+/* Blocks until everything queued so far is committed. */
+void store_logger_flush(struct store_logger *lg);
+/* Commits what is queued, stops the thread and frees. */
+void store_logger_free(struct store_logger *lg);
+
+#endif

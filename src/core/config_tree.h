@@ -1,0 +1,29 @@
+/* The config file's syntax tree: statements of words, some with a block. */
+#ifndef POORT_CONFIG_TREE_H
+#define POORT_CONFIG_TREE_H
+
+#include <stddef.h>
+
+#define CFG_MAX_ARGS 16
+#define CFG_MAX_DEPTH 4
+
+struct cfg_node {
+	int line;
+	int argc;
+	char *argv[CFG_MAX_ARGS];
+	int block; /* had a { } block (possibly empty) */
+	struct cfg_node *children;
+	size_t nchildren;
+};
+
+struct cfg_tree {
+	struct cfg_node *nodes;
+	size_t nnodes;
+};
+
+/* Parses text; on error writes "NAME:LINE: problem" into err. */
+int cfg_tree_parse(struct cfg_tree *tree, const char *name, const char *text, char *err,
+		   size_t errlen);
+void cfg_tree_free(struct cfg_tree *tree);
+
+#endif

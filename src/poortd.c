@@ -1,0 +1,208 @@
+/*
+ * poortd: the box's daemon. Wires config, store, logging and the RADIUS
+ * server onto one libevent loop.
+ *
+ *	poortd -c FILE       run
+ *	poortd -n -c FILE    check FILE and exit (0 good, 1 bad)
+ *
+ * SIGHUP re-reads the config; a bad file is refused and the running config
+ * stays. SIGTERM/SIGINT stop cleanly: queued log rows are committed first.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "poort/config.h"
+#include "poort/log.h"
+#include "poort/radius.h"
+#include "poort/store.h"
+
+#define POORT_VERSION "0.1.0"
+
+struct daemon {
+	const char *config_path;
+	struct config *cfg;
+	struct event_base *base;
+	struct store *st;
+	struct store_logger *lg;
+	struct radius_server *rs;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: poortd [-n] -c FILE\n"
+			"  -c FILE  configuration file\n"
+			"  -n       check the configuration and exit\n"
+			"  -V       print the version\n");
+}
+
+static int
+daemon_state_dir(const struct config *cfg)
+{
+	struct stat sb;
+
+	if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST) {
+		log_error("cannot create state_dir %s: %s", cfg->state_dir, strerror(errno));
+		return -1;
+	}
+	if (stat(cfg->state_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		log_error("state_dir %s is not a directory", cfg->state_dir);
+		return -1;
+	}
+	if (sb.st_mode & 077)
+		log_warning("state_dir %s is accessible to others (mode %03o); it holds password"
+			    " hashes: chmod 700 it",
+			    cfg->state_dir, (unsigned)(sb.st_mode & 0777));
+	return 0;
+}
+
+static void
+daemon_check_config_mode(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) == 0 && (sb.st_mode & 004))
+		log_warning("%s is readable by everyone and holds RADIUS secrets: chmod 640 it",
+			    path);
+}
+
+static void
+on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	char err[CONFIG_ERR_MAX];
+	struct config *cfg;
+	(void)sig;
+	(void)what;
+
+	cfg = config_load(d->config_path, err, sizeof(err));
+	if (cfg == NULL) {
+		log_error("reload refused, running config kept: %s", err);
+		return;
+	}
+	if (strcmp(cfg->state_dir, d->cfg->state_dir) != 0)
+		log_warning("state_dir changed: it takes effect at the next restart");
+	radius_server_reload(d->rs, cfg);
+	log_init("poortd", cfg->log_level, cfg->log_syslog);
+	store_logger_set_retention(d->lg, cfg->log_retention_days);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	log_notice("reload done config=%s clients=%zu realms=%zu", d->config_path, cfg->nclients,
+		   cfg->nrealms);
+}
+
+static void
+on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon *d = arg;
+	(void)what;
+	log_notice("signal %d: shutting down", (int)sig);
+	event_base_loopbreak(d->base);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct daemon d = {0};
+	char err[CONFIG_ERR_MAX], path[PATH_MAX + 16];
+	struct event *ev_hup = NULL, *ev_term = NULL, *ev_int = NULL;
+	int check = 0, opt, rc = 1;
+
+	while ((opt = getopt(argc, argv, "c:nVh")) != -1) {
+		switch (opt) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'V':
+			printf("poortd %s\n", POORT_VERSION);
+			return 0;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (d.config_path == NULL || optind != argc) {
+		usage();
+		return 2;
+	}
+	log_init("poortd", LOG_LVL_INFO, 0);
+	d.cfg = config_load(d.config_path, err, sizeof(err));
+	if (d.cfg == NULL) {
+		fprintf(stderr, "poortd: %s\n", err);
+		return 1;
+	}
+	if (check) {
+		printf("%s: configuration ok (%zu realm%s, %zu client%s, %zu listen address%s)\n",
+		       d.config_path, d.cfg->nrealms, d.cfg->nrealms == 1 ? "" : "s",
+		       d.cfg->nclients, d.cfg->nclients == 1 ? "" : "s", d.cfg->nlistens,
+		       d.cfg->nlistens == 1 ? "" : "es");
+		config_free(d.cfg);
+		return 0;
+	}
+	log_init("poortd", d.cfg->log_level, d.cfg->log_syslog);
+	daemon_check_config_mode(d.config_path);
+	signal(SIGPIPE, SIG_IGN);
+	if (daemon_state_dir(d.cfg) < 0)
+		goto done;
+	snprintf(path, sizeof(path), "%s/poort.db", d.cfg->state_dir);
+	d.st = store_open(path, err, sizeof(err));
+	if (d.st == NULL) {
+		log_error("cannot open the store: %s", err);
+		goto done;
+	}
+	d.lg = store_logger_new(path, d.cfg->log_retention_days, 16384, err, sizeof(err));
+	if (d.lg == NULL) {
+		log_error("cannot start the log writer: %s", err);
+		goto done;
+	}
+	d.base = event_base_new();
+	if (d.base == NULL) {
+		log_error("cannot create the event loop");
+		goto done;
+	}
+	d.rs = radius_server_new(d.base, d.cfg, d.st, d.lg, err, sizeof(err));
+	if (d.rs == NULL) {
+		log_error("%s", err);
+		goto done;
+	}
+	ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
+	ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
+	ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
+	if (ev_hup == NULL || ev_term == NULL || ev_int == NULL || evsignal_add(ev_hup, NULL) < 0 ||
+	    evsignal_add(ev_term, NULL) < 0 || evsignal_add(ev_int, NULL) < 0) {
+		log_error("cannot install signal handlers");
+		goto done;
+	}
+	log_notice("poortd %s ready config=%s store=%s realms=%zu clients=%zu", POORT_VERSION,
+		   d.config_path, path, d.cfg->nrealms, d.cfg->nclients);
+	event_base_dispatch(d.base);
+	rc = 0;
+done:
+	radius_server_free(d.rs);
+	if (d.lg != NULL) {
+		store_logger_flush(d.lg);
+		store_logger_free(d.lg);
+	}
+	store_close(d.st);
+	if (ev_hup != NULL)
+		event_free(ev_hup);
+	if (ev_term != NULL)
+		event_free(ev_term);
+	if (ev_int != NULL)
+		event_free(ev_int);
+	if (d.base != NULL)
+		event_base_free(d.base);
+	config_free(d.cfg);
+	if (rc == 0)
+		log_notice("stopped");
+	log_close();
+	return rc;
+}

@@ -1,0 +1,163 @@
+#include "radius_msg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "poort/cursor.h"
+
+int
+radius_msg_init(const char *dict_dir, char *err, size_t errlen)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (dict_init(dict_dir, "dictionary") < 0) {
+		snprintf(err, errlen, "cannot load RADIUS dictionaries from %s: %s", dict_dir,
+			 fr_strerror());
+		return -1;
+	}
+	done = 1;
+	return 0;
+}
+
+int
+radius_msg_has_ma(const uint8_t *pkt, size_t len)
+{
+	struct rcursor c;
+	int found = 0;
+
+	rcursor_init(&c, pkt, len);
+	if (rcursor_skip(&c, RADIUS_HDR_LEN) < 0)
+		return -1;
+	while (rcursor_left(&c) > 0) {
+		uint8_t type, alen;
+		if (rcursor_u8(&c, &type) < 0 || rcursor_u8(&c, &alen) < 0 || alen < 2 ||
+		    rcursor_skip(&c, (size_t)alen - 2) < 0)
+			return -1;
+		if (type == PW_MESSAGE_AUTHENTICATOR) {
+			if (alen != 18 || found)
+				return -1;
+			found = 1;
+		}
+	}
+	return found;
+}
+
+static const char *
+radius_msg_fail_reason(decode_fail_t r)
+{
+	switch (r) {
+	case DECODE_FAIL_MIN_LENGTH_PACKET:
+	case DECODE_FAIL_MIN_LENGTH_FIELD:
+	case DECODE_FAIL_MIN_LENGTH_MISMATCH:
+		return "bad-length";
+	case DECODE_FAIL_HEADER_OVERFLOW:
+		return "header-overflow";
+	case DECODE_FAIL_UNKNOWN_PACKET_CODE:
+		return "unknown-code";
+	case DECODE_FAIL_MA_INVALID_LENGTH:
+		return "bad-message-authenticator-length";
+	case DECODE_FAIL_TOO_MANY_ATTRIBUTES:
+		return "too-many-attributes";
+	case DECODE_FAIL_MA_MISSING:
+		return "missing-message-authenticator";
+	default:
+		return "malformed-attributes";
+	}
+}
+
+RADIUS_PACKET *
+radius_msg_wrap(TALLOC_CTX *ctx, const uint8_t *pkt, size_t len, const char **reason)
+{
+	RADIUS_PACKET *p = rad_alloc(ctx, false);
+	decode_fail_t why = DECODE_FAIL_NONE;
+
+	if (p == NULL) {
+		*reason = "out-of-memory";
+		return NULL;
+	}
+	p->data = talloc_memdup(p, pkt, len);
+	if (p->data == NULL) {
+		*reason = "out-of-memory";
+		goto fail;
+	}
+	p->data_len = len;
+	if (!rad_packet_ok(p, 0, &why)) {
+		*reason = radius_msg_fail_reason(why);
+		goto fail;
+	}
+	/* the header fields, whatever rad_packet_ok chose to fill in */
+	p->code = pkt[0];
+	p->id = pkt[1];
+	memcpy(p->vector, pkt + 4, sizeof(p->vector));
+	return p;
+fail:
+	talloc_free(p);
+	return NULL;
+}
+
+RADIUS_PACKET *
+radius_msg_reply(RADIUS_PACKET *req, unsigned code)
+{
+	static const uint8_t zero[16];
+	RADIUS_PACKET *reply = rad_alloc_reply(req, req);
+	VALUE_PAIR *vp;
+
+	if (reply == NULL)
+		return NULL;
+	reply->code = code;
+	/* BlastRADIUS: Message-Authenticator first in every reply */
+	vp = fr_pair_afrom_num(reply, PW_MESSAGE_AUTHENTICATOR, 0);
+	if (vp == NULL) {
+		talloc_free(reply);
+		return NULL;
+	}
+	fr_pair_value_memcpy(vp, zero, sizeof(zero));
+	fr_pair_add(&reply->vps, vp);
+	return reply;
+}
+
+void
+radius_msg_copy_proxy_state(RADIUS_PACKET *reply, const RADIUS_PACKET *req)
+{
+	for (VALUE_PAIR *vp = req->vps; vp != NULL; vp = vp->next) {
+		if (vp->da->vendor == 0 && vp->da->attr == PW_PROXY_STATE) {
+			VALUE_PAIR *copy = fr_pair_copy(reply, vp);
+			if (copy != NULL)
+				fr_pair_add(&reply->vps, copy);
+		}
+	}
+}
+
+int
+radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secret)
+{
+	if (rad_encode(reply, req, secret) < 0 || rad_sign(reply, req, secret) < 0)
+		return -1;
+	return 0;
+}
+
+const char *
+radius_msg_str(const RADIUS_PACKET *p, unsigned attr, size_t *len)
+{
+	VALUE_PAIR *vp = fr_pair_find_by_num(p->vps, attr, 0, TAG_ANY);
+
+	if (vp == NULL)
+		return NULL;
+	*len = vp->vp_length;
+	return vp->vp_strvalue;
+}
+
+uint32_t
+radius_msg_int(const RADIUS_PACKET *p, unsigned attr, uint32_t def)
+{
+	VALUE_PAIR *vp = fr_pair_find_by_num(p->vps, attr, 0, TAG_ANY);
+	return vp != NULL ? vp->vp_integer : def;
+}
+
+int
+radius_msg_has(const RADIUS_PACKET *p, unsigned attr)
+{
+	return fr_pair_find_by_num(p->vps, attr, 0, TAG_ANY) != NULL;
+}

@@ -1,0 +1,45 @@
+/*
+ * Internal: the thin layer over libfreeradius-radius (the codec). Raw
+ * checks that the library does not make (Message-Authenticator presence)
+ * use the project's cursor.
+ */
+#ifndef POORT_RADIUS_MSG_H
+#define POORT_RADIUS_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poort_fr.h"
+
+#define RADIUS_HDR_LEN 20
+
+/* Loads the dictionaries once; -1 with a message in err on failure. */
+int radius_msg_init(const char *dict_dir, char *err, size_t errlen);
+
+/*
+ * Walks the attributes of a raw packet. Returns 1 if a Message-Authenticator
+ * is present, 0 if not, -1 if the attribute list is malformed.
+ */
+int radius_msg_has_ma(const uint8_t *pkt, size_t len);
+
+/*
+ * Wraps a received datagram (copied) in a RADIUS_PACKET allocated under ctx
+ * and checks its structure. Returns NULL with a reason on failure.
+ */
+RADIUS_PACKET *radius_msg_wrap(TALLOC_CTX *ctx, const uint8_t *pkt, size_t len,
+			       const char **reason);
+
+/* A reply to req with a Message-Authenticator as its first attribute. */
+RADIUS_PACKET *radius_msg_reply(RADIUS_PACKET *req, unsigned code);
+/* Copies the request's Proxy-State attributes into the reply, in order. */
+void radius_msg_copy_proxy_state(RADIUS_PACKET *reply, const RADIUS_PACKET *req);
+/* Encodes and signs reply; 0 or -1. */
+int radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secret);
+
+/* The value of a string attribute, or NULL; *len gets its length. */
+const char *radius_msg_str(const RADIUS_PACKET *p, unsigned attr, size_t *len);
+/* The value of an integer attribute, or def. */
+uint32_t radius_msg_int(const RADIUS_PACKET *p, unsigned attr, uint32_t def);
+int radius_msg_has(const RADIUS_PACKET *p, unsigned attr);
+
+#endif

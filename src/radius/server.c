@@ -1,0 +1,586 @@
+#include "poort/radius.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "poort/config.h"
+#include "poort/log.h"
+#include "poort/password.h"
+#include "poort/pwcache.h"
+#include "poort/replycache.h"
+#include "poort/store.h"
+#include "poort/workq.h"
+#include "radius_msg.h"
+
+enum { READ_BURST = 64 };
+
+struct listener {
+	struct radius_server *rs;
+	int fd;
+	enum config_listen_kind kind;
+	struct event *ev;
+	char text[80];
+};
+
+struct radius_server {
+	struct event_base *base;
+	const struct config *cfg;
+	struct store *st;
+	struct store_logger *lg;
+	struct listener *ls;
+	size_t nls;
+	struct rcache *cache;
+	struct workq *wq;
+	struct pwcache *pwc;
+	struct radius_stats stats;
+	struct log_ratelimit rl_unknown, rl_bad, rl_busy;
+	unsigned pending;
+	uint8_t buf[4096 + 1];
+};
+
+/* One Access-Request on its way through the worker pool. */
+struct request {
+	struct radius_server *rs;
+	RADIUS_PACKET *req; /* talloc parent of everything else of the request */
+	int fd;
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	struct rcache_handle h;
+	char secret[CONFIG_SECRET_MAX];
+	struct store_auth_rec rec;
+	char user[STORE_USERNAME_MAX + 1];
+	char hash[PASSWORD_HASH_MAX];
+	char pw[PASSWORD_MAX + 1];
+	size_t pwlen;
+	int verified;
+};
+
+static void
+radius_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
+		port = ntohs(s->sin_port);
+		snprintf(out, outlen, "%s:%u", ip, port);
+	} else {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
+		port = ntohs(s->sin6_port);
+		snprintf(out, outlen, "[%s]:%u", ip, port);
+	}
+}
+
+static void
+radius_drop(struct radius_server *rs, struct log_ratelimit *rl, const struct sockaddr *from,
+	    const char *client, const char *reason)
+{
+	char src[80];
+	unsigned suppressed;
+
+	rs->stats.dropped++;
+	if (!log_ratelimit_allow(rl, time(NULL), &suppressed))
+		return;
+	radius_addr_text(from, src, sizeof(src));
+	if (suppressed > 0)
+		log_notice("radius drop suppressed=%u (rate limit)", suppressed);
+	log_notice("radius drop src=%s client=%s reason=%s", src, client, reason);
+}
+
+static void
+radius_send(int fd, const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *data,
+	    size_t len)
+{
+	if (sendto(fd, data, len, 0, (const struct sockaddr *)to, tolen) < 0)
+		log_warning("radius send failed error=\"%s\"", strerror(errno));
+}
+
+/* Copies an attribute's value for the log, escaped. */
+static void
+radius_field(const RADIUS_PACKET *p, unsigned attr, char *out, size_t outlen)
+{
+	size_t len = 0;
+	const char *v = radius_msg_str(p, attr, &len);
+	log_escape(out, outlen, v, v != NULL ? len : 0);
+}
+
+static void
+request_free(struct request *rq)
+{
+	explicit_bzero(rq->pw, sizeof(rq->pw));
+	explicit_bzero(rq->secret, sizeof(rq->secret));
+	talloc_free(rq->req);
+	free(rq);
+}
+
+/* Answers rq, caches the reply, logs the outcome, frees rq. */
+static void
+request_answer(struct request *rq, int accept, const char *reason)
+{
+	struct radius_server *rs = rq->rs;
+	RADIUS_PACKET *reply;
+
+	reply = radius_msg_reply(rq->req, accept ? PW_CODE_ACCESS_ACCEPT : PW_CODE_ACCESS_REJECT);
+	if (reply != NULL)
+		radius_msg_copy_proxy_state(reply, rq->req);
+	if (reply == NULL || radius_msg_finish(reply, rq->req, rq->secret) < 0) {
+		log_error("radius reply encode failed client=%s error=\"%s\"", rq->rec.client,
+			  fr_strerror());
+		rcache_forget(rs->cache, rq->h);
+		request_free(rq);
+		return;
+	}
+	radius_send(rq->fd, &rq->from, rq->fromlen, reply->data, reply->data_len);
+	rcache_complete(rs->cache, rq->h, reply->data, reply->data_len);
+
+	if (accept)
+		rs->stats.accepts++;
+	else
+		rs->stats.rejects++;
+	rq->rec.time = (int64_t)time(NULL);
+	snprintf(rq->rec.result, sizeof(rq->rec.result), "%s", accept ? "accept" : "reject");
+	snprintf(rq->rec.reason, sizeof(rq->rec.reason), "%s", reason);
+	log_info("auth result=%s client=%s user=%s mac=%s reason=%s", rq->rec.result,
+		 rq->rec.client, rq->rec.user_name, rq->rec.calling_station, reason);
+	if (store_logger_auth(rs->lg, &rq->rec) < 0)
+		log_error("auth log queue full: row lost user=%s", rq->rec.user_name);
+	request_free(rq);
+}
+
+static void
+request_verify_work(void *arg)
+{
+	struct request *rq = arg;
+	rq->verified = password_verify(rq->pw, rq->pwlen, rq->hash);
+}
+
+static void
+request_verify_done(void *arg)
+{
+	struct request *rq = arg;
+	struct radius_server *rs = rq->rs;
+
+	rs->pending--;
+	if (rq->verified < 0) {
+		log_error("stored password hash of %s is unusable (code %d)", rq->user, rq->verified);
+		request_answer(rq, 0, "bad-stored-hash");
+	} else if (rq->verified) {
+		pwcache_put(rs->pwc, rq->user, rq->hash, rq->pw, rq->pwlen, time(NULL));
+		request_answer(rq, 1, "-");
+	} else {
+		request_answer(rq, 0, "wrong-password");
+	}
+}
+
+/*
+ * Splits "user@realm" at the last '@'. eduroam routes on the realm, so a
+ * name without one is refused rather than guessed.
+ */
+static const char *
+request_check_identity(struct radius_server *rs, struct request *rq, const char *name,
+		       size_t len)
+{
+	const char *at = memrchr(name, '@', len);
+	size_t local;
+
+	if (at == NULL)
+		return "no-realm";
+	local = (size_t)(at - name);
+	if (!config_realm_is_local(rs->cfg, at + 1, len - local - 1))
+		return "realm-not-local";
+	if (local == 0 || local > STORE_USERNAME_MAX)
+		return "unknown-user";
+	memcpy(rq->user, name, local);
+	rq->user[local] = '\0';
+	for (char *p = rq->user; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (!store_username_valid(rq->user))
+		return "unknown-user";
+	return NULL;
+}
+
+static void
+radius_access(struct radius_server *rs, struct request *rq)
+{
+	struct store_account acct;
+	const char *name, *pw, *why;
+	size_t namelen = 0, pwlen = 0;
+	time_t now = time(NULL);
+	int rc;
+
+	name = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
+	if (name == NULL)
+		return request_answer(rq, 0, "no-user-name");
+	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
+		return request_answer(rq, 0, "eap-not-enabled");
+	if (radius_msg_has(rq->req, PW_CHAP_PASSWORD))
+		return request_answer(rq, 0, "chap-not-supported");
+	pw = radius_msg_str(rq->req, PW_USER_PASSWORD, &pwlen);
+	if (pw == NULL)
+		return request_answer(rq, 0, "no-password");
+	if ((why = request_check_identity(rs, rq, name, namelen)) != NULL)
+		return request_answer(rq, 0, why);
+
+	rc = store_account_get(rs->st, rq->user, &acct);
+	if (rc == STORE_ENOTFOUND)
+		return request_answer(rq, 0, "unknown-user");
+	if (rc < 0) {
+		log_error("store lookup failed user=%s error=\"%s\"", rq->user,
+			  store_errmsg(rs->st));
+		return request_answer(rq, 0, "store-error");
+	}
+	if (!acct.enabled)
+		return request_answer(rq, 0, "account-disabled");
+	if (acct.expires != 0 && acct.expires <= (int64_t)now)
+		return request_answer(rq, 0, "account-expired");
+	if (pwlen == 0 || pwlen > PASSWORD_MAX)
+		return request_answer(rq, 0, "wrong-password");
+
+	if (pwcache_check(rs->pwc, rq->user, acct.pw_hash, pw, pwlen, now))
+		return request_answer(rq, 1, "-");
+
+	/* the slow hash runs on a worker; the loop goes on */
+	memcpy(rq->pw, pw, pwlen);
+	rq->pwlen = pwlen;
+	snprintf(rq->hash, sizeof(rq->hash), "%s", acct.pw_hash);
+	if (rs->pending >= rs->cfg->limits.pending ||
+	    workq_submit(rs->wq, request_verify_work, request_verify_done, rq) < 0) {
+		unsigned suppressed;
+		if (log_ratelimit_allow(&rs->rl_busy, now, &suppressed))
+			log_warning("radius overload: %u password checks in progress (limits.pending),"
+				    " dropping request user=%s suppressed=%u",
+				    rs->pending, rq->rec.user_name, suppressed);
+		rs->stats.dropped++;
+		rcache_forget(rs->cache, rq->h); /* the retransmit gets another chance */
+		request_free(rq);
+		return;
+	}
+	rs->pending++;
+}
+
+static void
+radius_accounting(struct radius_server *rs, struct listener *l, RADIUS_PACKET *req,
+		  const struct config_client *client, const struct sockaddr_storage *from,
+		  socklen_t fromlen, struct rcache_handle h)
+{
+	struct store_acct_rec rec;
+	RADIUS_PACKET *reply;
+	VALUE_PAIR *vp;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.time = (int64_t)time(NULL);
+	snprintf(rec.client, sizeof(rec.client), "%s", client->name);
+	radius_field(req, PW_USER_NAME, rec.user_name, sizeof(rec.user_name));
+	radius_field(req, PW_CALLING_STATION_ID, rec.calling_station, sizeof(rec.calling_station));
+	radius_field(req, PW_ACCT_SESSION_ID, rec.session_id, sizeof(rec.session_id));
+	rec.status_type = radius_msg_int(req, PW_ACCT_STATUS_TYPE, 0);
+	rec.session_time = radius_msg_int(req, PW_ACCT_SESSION_TIME, 0);
+	rec.input_octets = (uint64_t)radius_msg_int(req, PW_ACCT_INPUT_GIGAWORDS, 0) << 32 |
+			   radius_msg_int(req, PW_ACCT_INPUT_OCTETS, 0);
+	rec.output_octets = (uint64_t)radius_msg_int(req, PW_ACCT_OUTPUT_GIGAWORDS, 0) << 32 |
+			    radius_msg_int(req, PW_ACCT_OUTPUT_OCTETS, 0);
+	vp = fr_pair_find_by_num(req->vps, PW_FRAMED_IP_ADDRESS, 0, TAG_ANY);
+	if (vp != NULL)
+		inet_ntop(AF_INET, &vp->vp_ipaddr, rec.framed_ip, sizeof(rec.framed_ip));
+
+	/* RFC 2866: acknowledge only what was recorded */
+	if (store_logger_acct(rs->lg, &rec) < 0) {
+		log_error("accounting queue full: not acknowledged client=%s user=%s", rec.client,
+			  rec.user_name);
+		rcache_forget(rs->cache, h);
+		return;
+	}
+	rs->stats.acct++;
+	reply = radius_msg_reply(req, PW_CODE_ACCOUNTING_RESPONSE);
+	if (reply != NULL)
+		radius_msg_copy_proxy_state(reply, req);
+	if (reply == NULL || radius_msg_finish(reply, req, client->secret) < 0) {
+		log_error("radius reply encode failed client=%s error=\"%s\"", client->name,
+			  fr_strerror());
+		rcache_forget(rs->cache, h);
+		return;
+	}
+	radius_send(l->fd, from, fromlen, reply->data, reply->data_len);
+	rcache_complete(rs->cache, h, reply->data, reply->data_len);
+	log_debug("acct client=%s user=%s mac=%s status=%u session=%s", rec.client, rec.user_name,
+		  rec.calling_station, rec.status_type, rec.session_id);
+}
+
+/* RFC 5997: answer on the port asked, never cached. */
+static void
+radius_status(struct radius_server *rs, struct listener *l, RADIUS_PACKET *req,
+	      const struct config_client *client, const struct sockaddr_storage *from,
+	      socklen_t fromlen)
+{
+	unsigned code = l->kind == CONFIG_LISTEN_AUTH ? PW_CODE_ACCESS_ACCEPT
+						      : PW_CODE_ACCOUNTING_RESPONSE;
+	RADIUS_PACKET *reply = radius_msg_reply(req, code);
+
+	if (reply == NULL || radius_msg_finish(reply, req, client->secret) < 0) {
+		log_error("radius reply encode failed client=%s", client->name);
+		return;
+	}
+	rs->stats.status++;
+	radius_send(l->fd, from, fromlen, reply->data, reply->data_len);
+}
+
+static void
+radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct sockaddr_storage *from,
+	      socklen_t fromlen)
+{
+	struct radius_server *rs = l->rs;
+	const struct config_client *client;
+	const struct sockaddr *sa = (const struct sockaddr *)from;
+	struct rcache_key key;
+	struct rcache_handle h = {0, 0};
+	const uint8_t *cached;
+	size_t cachedlen, len;
+	RADIUS_PACKET *req;
+	const char *why = NULL;
+	unsigned code;
+	int is_status, has_ma;
+
+	rs->stats.requests++;
+	client = config_client_find(rs->cfg, sa);
+	if (client == NULL)
+		return radius_drop(rs, &rs->rl_unknown, sa, "-", "unknown-client");
+	if (n < RADIUS_HDR_LEN)
+		return radius_drop(rs, &rs->rl_bad, sa, client->name, "short-packet");
+	len = (size_t)pkt[2] << 8 | pkt[3];
+	if (len < RADIUS_HDR_LEN || len > n || len > rs->cfg->limits.max_packet)
+		return radius_drop(rs, &rs->rl_bad, sa, client->name, "bad-length");
+	n = len; /* RFC 2865: octets past Length are padding */
+	code = pkt[0];
+	is_status = code == PW_CODE_STATUS_SERVER;
+	if (!is_status && code != (l->kind == CONFIG_LISTEN_AUTH ? PW_CODE_ACCESS_REQUEST
+								 : PW_CODE_ACCOUNTING_REQUEST))
+		return radius_drop(rs, &rs->rl_bad, sa, client->name, "unexpected-code");
+
+	has_ma = radius_msg_has_ma(pkt, n);
+	if (has_ma < 0)
+		return radius_drop(rs, &rs->rl_bad, sa, client->name, "malformed-attributes");
+	/* BlastRADIUS (CVE-2024-3596) and RFC 5997 */
+	if (!has_ma && (code == PW_CODE_ACCESS_REQUEST || is_status))
+		return radius_drop(rs, &rs->rl_bad, sa, client->name,
+				   "missing-message-authenticator");
+
+	if (!is_status) {
+		rcache_key_from(&key, sa, pkt);
+		switch (rcache_lookup(rs->cache, &key, time(NULL), &h, &cached, &cachedlen)) {
+		case RCACHE_REPLIED:
+			rs->stats.duplicates++;
+			radius_send(l->fd, from, fromlen, cached, cachedlen);
+			return;
+		case RCACHE_PENDING:
+			rs->stats.duplicates++;
+			return;
+		case RCACHE_NEW:
+			break;
+		}
+	}
+
+	req = radius_msg_wrap(NULL, pkt, n, &why);
+	if (req == NULL) {
+		if (!is_status)
+			rcache_forget(rs->cache, h);
+		return radius_drop(rs, &rs->rl_bad, sa, client->name, why);
+	}
+	if (rad_verify(req, NULL, client->secret) < 0) {
+		why = has_ma ? "bad-message-authenticator" : "bad-request-authenticator";
+		goto drop;
+	}
+	if (rad_decode(req, NULL, client->secret) < 0) {
+		why = "undecodable";
+		goto drop;
+	}
+
+	if (is_status) {
+		radius_status(rs, l, req, client, from, fromlen);
+		talloc_free(req);
+		return;
+	}
+	if (code == PW_CODE_ACCOUNTING_REQUEST) {
+		radius_accounting(rs, l, req, client, from, fromlen, h);
+		talloc_free(req);
+		return;
+	}
+
+	struct request *rq = calloc(1, sizeof(*rq));
+	if (rq == NULL) {
+		why = "out-of-memory";
+		goto drop;
+	}
+	rq->rs = rs;
+	rq->req = req;
+	rq->fd = l->fd;
+	rq->from = *from;
+	rq->fromlen = fromlen;
+	rq->h = h;
+	snprintf(rq->secret, sizeof(rq->secret), "%s", client->secret);
+	snprintf(rq->rec.client, sizeof(rq->rec.client), "%s", client->name);
+	radius_field(req, PW_USER_NAME, rq->rec.user_name, sizeof(rq->rec.user_name));
+	radius_field(req, PW_CALLING_STATION_ID, rq->rec.calling_station,
+		     sizeof(rq->rec.calling_station));
+	snprintf(rq->rec.inner_identity, sizeof(rq->rec.inner_identity), "-");
+	radius_access(rs, rq);
+	return;
+drop:
+	if (!is_status)
+		rcache_forget(rs->cache, h);
+	talloc_free(req);
+	radius_drop(rs, &rs->rl_bad, sa, client->name, why);
+}
+
+static void
+radius_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct listener *l = arg;
+	struct radius_server *rs = l->rs;
+	(void)what;
+
+	for (int i = 0; i < READ_BURST; i++) {
+		struct sockaddr_storage from;
+		socklen_t fromlen = sizeof(from);
+		ssize_t n = recvfrom(fd, rs->buf, sizeof(rs->buf), MSG_DONTWAIT,
+				     (struct sockaddr *)&from, &fromlen);
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warning("radius receive failed on %s error=\"%s\"", l->text,
+					    strerror(errno));
+			return;
+		}
+		radius_handle(l, rs->buf, (size_t)n, &from, fromlen);
+	}
+}
+
+static int
+radius_bind(struct radius_server *rs, struct listener *l, const struct config_listen *cl,
+	    char *err, size_t errlen)
+{
+	int one = 1, buf = 4 << 20;
+
+	l->rs = rs;
+	l->kind = cl->kind;
+	snprintf(l->text, sizeof(l->text), "%s", cl->text);
+	l->fd = socket(cl->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->fd < 0)
+		goto fail;
+	if (cl->addr.ss_family == AF_INET6)
+		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* room for a burst of access points retrying at once */
+	setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (bind(l->fd, (const struct sockaddr *)&cl->addr, cl->addrlen) < 0)
+		goto fail;
+	l->ev = event_new(rs->base, l->fd, EV_READ | EV_PERSIST, radius_on_read, l);
+	if (l->ev == NULL || event_add(l->ev, NULL) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot listen on %s (%s): %s", cl->text,
+		 cl->kind == CONFIG_LISTEN_AUTH ? "auth" : "acct", strerror(errno));
+	return -1;
+}
+
+struct radius_server *
+radius_server_new(struct event_base *base, const struct config *cfg, struct store *st,
+		  struct store_logger *lg, char *err, size_t errlen)
+{
+	struct radius_server *rs;
+
+	if (radius_msg_init(POORT_DICT_DIR, err, errlen) < 0)
+		return NULL;
+	rs = calloc(1, sizeof(*rs));
+	if (rs == NULL)
+		goto oom;
+	rs->base = base;
+	rs->cfg = cfg;
+	rs->st = st;
+	rs->lg = lg;
+	rs->rl_unknown = (struct log_ratelimit){.interval = 10, .burst = 5};
+	rs->rl_bad = (struct log_ratelimit){.interval = 10, .burst = 20};
+	rs->rl_busy = (struct log_ratelimit){.interval = 10, .burst = 1};
+	rs->cache = rcache_new(cfg->limits.reply_cache, cfg->limits.reply_cache_ttl);
+	rs->wq = workq_new(base, cfg->limits.workers, cfg->limits.pending);
+	rs->pwc = cfg->password.cache > 0
+			  ? pwcache_new(cfg->password.cache, cfg->password.cache_ttl)
+			  : NULL;
+	rs->ls = calloc(cfg->nlistens, sizeof(*rs->ls));
+	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL ||
+	    (cfg->password.cache > 0 && rs->pwc == NULL))
+		goto oom;
+	for (size_t i = 0; i < cfg->nlistens; i++) {
+		rs->ls[i].fd = -1;
+		rs->nls++;
+		if (radius_bind(rs, &rs->ls[i], &cfg->listens[i], err, errlen) < 0)
+			goto fail;
+		log_info("radius listening on %s (%s)", cfg->listens[i].text,
+			 cfg->listens[i].kind == CONFIG_LISTEN_AUTH ? "auth" : "acct");
+	}
+	return rs;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	radius_server_free(rs);
+	return NULL;
+}
+
+static int
+radius_listens_equal(const struct config *a, const struct config *b)
+{
+	if (a->nlistens != b->nlistens)
+		return 0;
+	for (size_t i = 0; i < a->nlistens; i++)
+		if (a->listens[i].kind != b->listens[i].kind ||
+		    strcmp(a->listens[i].text, b->listens[i].text) != 0)
+			return 0;
+	return 1;
+}
+
+void
+radius_server_reload(struct radius_server *rs, const struct config *cfg)
+{
+	if (!radius_listens_equal(rs->cfg, cfg))
+		log_warning("listen addresses changed: they take effect at the next restart");
+	if (cfg->limits.reply_cache != rs->cfg->limits.reply_cache ||
+	    cfg->limits.workers != rs->cfg->limits.workers)
+		log_warning("limits.reply_cache and limits.workers take effect at the next restart");
+	rs->cfg = cfg;
+}
+
+void
+radius_server_stats(const struct radius_server *rs, struct radius_stats *out)
+{
+	*out = rs->stats;
+}
+
+void
+radius_server_free(struct radius_server *rs)
+{
+	if (rs == NULL)
+		return;
+	for (size_t i = 0; i < rs->nls; i++)
+		if (rs->ls[i].ev != NULL)
+			event_del(rs->ls[i].ev);
+	workq_free(rs->wq); /* answers what is in flight */
+	for (size_t i = 0; i < rs->nls; i++) {
+		if (rs->ls[i].ev != NULL)
+			event_free(rs->ls[i].ev);
+		if (rs->ls[i].fd >= 0)
+			close(rs->ls[i].fd);
+	}
+	free(rs->ls);
+	rcache_free(rs->cache);
+	pwcache_free(rs->pwc);
+	free(rs);
+}

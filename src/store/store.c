@@ -1,0 +1,414 @@
+#include "poort/store.h"
+
+#include <ctype.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_db.h"
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
+	sqlite3_stmt *nthash;
+};
+
+struct store *
+store_open(const char *path, char *err, size_t errlen)
+{
+	struct store *st = calloc(1, sizeof(*st));
+
+	if (st == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	st->db = store_db_open(path, err, errlen);
+	if (st->db == NULL)
+		goto fail;
+	if (sqlite3_prepare_v3(st->db,
+			       "SELECT username, given_name, surname, student_number, affiliation,"
+			       " pw_hash, enabled, expires, created FROM accounts WHERE username = ?",
+			       -1, SQLITE_PREPARE_PERSISTENT, &st->get, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(st->db, "SELECT nt_hash FROM account_nthash WHERE username = ?", -1,
+			       SQLITE_PREPARE_PERSISTENT, &st->nthash, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_finalize(st->get);
+	sqlite3_finalize(st->nthash);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+int
+store_username_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > STORE_USERNAME_MAX || !isalnum((unsigned char)name[0]))
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!(islower(c) || isdigit(c) || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+int
+store_affiliation_valid(const char *aff)
+{
+	static const char *const known[] = {"student", "employee", "staff", "faculty",
+					    "member",  "affiliate", "alum", "library-walk-in"};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(aff, known[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+store_step_done(struct store *st, sqlite3_stmt *s)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE)
+		return sqlite3_changes(st->db) > 0 ? 0 : STORE_ENOTFOUND;
+	if (rc == SQLITE_CONSTRAINT)
+		return STORE_EEXIST;
+	if (rc == SQLITE_BUSY)
+		return STORE_EBUSY;
+	return STORE_EDB;
+}
+
+int
+store_account_get(struct store *st, const char *username, struct store_account *a)
+{
+	sqlite3_stmt *s = st->get;
+	int rc;
+
+	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		store_db_text(s, 0, a->username, sizeof(a->username));
+		store_db_text(s, 1, a->given_name, sizeof(a->given_name));
+		store_db_text(s, 2, a->surname, sizeof(a->surname));
+		store_db_text(s, 3, a->student_number, sizeof(a->student_number));
+		store_db_text(s, 4, a->affiliation, sizeof(a->affiliation));
+		store_db_text(s, 5, a->pw_hash, sizeof(a->pw_hash));
+		a->enabled = sqlite3_column_int(s, 6);
+		a->expires = sqlite3_column_int64(s, 7);
+		a->created = sqlite3_column_int64(s, 8);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+int
+store_account_nthash(struct store *st, const char *username, uint8_t out[16])
+{
+	sqlite3_stmt *s = st->nthash;
+	int rc;
+
+	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 16) {
+		memcpy(out, sqlite3_column_blob(s, 0), 16);
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc;
+}
+
+static int
+store_exec_prepared(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+	return sqlite3_prepare_v2(st->db, sql, -1, out, NULL) == SQLITE_OK ? 0 : STORE_EDB;
+}
+
+static int
+store_put_nthash(struct store *st, const char *username, const uint8_t *nthash)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (nthash == NULL) {
+		if (store_exec_prepared(st, "DELETE FROM account_nthash WHERE username = ?", &s) < 0)
+			return STORE_EDB;
+		sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : STORE_EDB;
+	} else {
+		if (store_exec_prepared(st,
+					"INSERT OR REPLACE INTO account_nthash(username, nt_hash)"
+					" VALUES (?, ?)",
+					&s) < 0)
+			return STORE_EDB;
+		sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 2, nthash, 16, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? 0 : STORE_EDB;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_account_add(struct store *st, const struct store_account *a, const uint8_t *nthash)
+{
+	sqlite3_stmt *s;
+	int64_t now = (int64_t)time(NULL);
+	int rc, own_txn = sqlite3_get_autocommit(st->db);
+
+	if (!store_username_valid(a->username) || !store_affiliation_valid(a->affiliation) ||
+	    a->pw_hash[0] != '$')
+		return STORE_EINVAL;
+	if (own_txn && (rc = store_begin(st)) < 0)
+		return rc;
+	rc = store_exec_prepared(st,
+				 "INSERT INTO accounts(username, given_name, surname, student_number,"
+				 " affiliation, pw_hash, enabled, expires, created, updated)"
+				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				 &s);
+	if (rc < 0)
+		goto fail;
+	sqlite3_bind_text(s, 1, a->username, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, a->given_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, a->surname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, a->student_number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, a->affiliation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, a->pw_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 7, a->enabled ? 1 : 0);
+	sqlite3_bind_int64(s, 8, a->expires);
+	sqlite3_bind_int64(s, 9, now);
+	sqlite3_bind_int64(s, 10, now);
+	rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	if (rc < 0)
+		goto fail;
+	if (nthash != NULL && (rc = store_put_nthash(st, a->username, nthash)) < 0)
+		goto fail;
+	if (own_txn && (rc = store_commit(st)) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (own_txn)
+		store_rollback(st);
+	return rc;
+}
+
+static int
+store_update(struct store *st, const char *sql, const char *username, int64_t v, int bind_v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((rc = store_exec_prepared(st, sql, &s)) < 0)
+		return rc;
+	if (bind_v) {
+		sqlite3_bind_int64(s, 1, v);
+		sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+		sqlite3_bind_text(s, 3, username, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
+	}
+	rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_account_delete(struct store *st, const char *username)
+{
+	return store_update(st, "DELETE FROM accounts WHERE username = ?", username, 0, 0);
+}
+
+int
+store_account_set_enabled(struct store *st, const char *username, int enabled)
+{
+	return store_update(st, "UPDATE accounts SET enabled = ?, updated = ? WHERE username = ?",
+			    username, enabled ? 1 : 0, 1);
+}
+
+int
+store_account_set_expiry(struct store *st, const char *username, int64_t expires)
+{
+	return store_update(st, "UPDATE accounts SET expires = ?, updated = ? WHERE username = ?",
+			    username, expires, 1);
+}
+
+int
+store_account_set_password(struct store *st, const char *username, const char *hash,
+			   const uint8_t *nthash)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (hash[0] != '$')
+		return STORE_EINVAL;
+	if ((rc = store_begin(st)) < 0)
+		return rc;
+	if ((rc = store_exec_prepared(
+		     st, "UPDATE accounts SET pw_hash = ?, updated = ? WHERE username = ?", &s)) < 0)
+		goto fail;
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (int64_t)time(NULL));
+	sqlite3_bind_text(s, 3, username, -1, SQLITE_STATIC);
+	rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	if (rc < 0 || (rc = store_put_nthash(st, username, nthash)) < 0 ||
+	    (rc = store_commit(st)) < 0)
+		goto fail;
+	return 0;
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+int
+store_account_foreach(struct store *st, store_account_cb cb, void *arg)
+{
+	sqlite3_stmt *s;
+	struct store_account a;
+	int rc;
+
+	if ((rc = store_exec_prepared(st,
+				      "SELECT username, given_name, surname, student_number,"
+				      " affiliation, pw_hash, enabled, expires, created"
+				      " FROM accounts ORDER BY username",
+				      &s)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		store_db_text(s, 0, a.username, sizeof(a.username));
+		store_db_text(s, 1, a.given_name, sizeof(a.given_name));
+		store_db_text(s, 2, a.surname, sizeof(a.surname));
+		store_db_text(s, 3, a.student_number, sizeof(a.student_number));
+		store_db_text(s, 4, a.affiliation, sizeof(a.affiliation));
+		store_db_text(s, 5, a.pw_hash, sizeof(a.pw_hash));
+		a.enabled = sqlite3_column_int(s, 6);
+		a.expires = sqlite3_column_int64(s, 7);
+		a.created = sqlite3_column_int64(s, 8);
+		if (cb(&a, arg) != 0)
+			break;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : STORE_EDB;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_begin(struct store *st)
+{
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : rc == SQLITE_BUSY ? STORE_EBUSY : STORE_EDB;
+}
+
+int
+store_commit(struct store *st)
+{
+	return sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EDB;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Keeps only hex digits, lowercased: MACs come as aa-bb-.., AA:BB:.., aabb.. */
+static void
+store_mac_norm(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (; *in != '\0' && o + 1 < outlen; in++)
+		if (isxdigit((unsigned char)*in))
+			out[o++] = (char)tolower((unsigned char)*in);
+	out[o] = '\0';
+}
+
+static void
+store_sql_mac_norm(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char out[64];
+	const unsigned char *in = sqlite3_value_text(argv[0]);
+	(void)argc;
+	store_mac_norm(in != NULL ? (const char *)in : "", out, sizeof(out));
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_cb cb, void *arg)
+{
+	sqlite3_stmt *s;
+	struct store_auth_rec r;
+	char mac[64] = "";
+	char like[300] = "";
+	int rc;
+
+	sqlite3_create_function(st->db, "poort_mac", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				store_sql_mac_norm, NULL, NULL);
+	if (f->mac != NULL)
+		store_mac_norm(f->mac, mac, sizeof(mac));
+	if (f->user != NULL)
+		snprintf(like, sizeof(like), "%%%s%%", f->user);
+	if ((rc = store_exec_prepared(
+		     st,
+		     "SELECT time, client, calling_station, user_name, inner_identity, result, reason"
+		     " FROM auth_log WHERE (?1 = '' OR poort_mac(calling_station) = ?1)"
+		     " AND (?2 = '' OR user_name LIKE ?2 OR inner_identity LIKE ?2)"
+		     " AND (?3 = 0 OR time >= ?3) AND (?4 = 0 OR time <= ?4)"
+		     " ORDER BY time DESC, id DESC LIMIT ?5",
+		     &s)) < 0)
+		return rc;
+	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, like, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, f->since);
+	sqlite3_bind_int64(s, 4, f->until);
+	sqlite3_bind_int64(s, 5, f->limit ? f->limit : 100);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.time = sqlite3_column_int64(s, 0);
+		store_db_text(s, 1, r.client, sizeof(r.client));
+		store_db_text(s, 2, r.calling_station, sizeof(r.calling_station));
+		store_db_text(s, 3, r.user_name, sizeof(r.user_name));
+		store_db_text(s, 4, r.inner_identity, sizeof(r.inner_identity));
+		store_db_text(s, 5, r.result, sizeof(r.result));
+		store_db_text(s, 6, r.reason, sizeof(r.reason));
+		if (cb(&r, arg) != 0)
+			break;
+	}
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : STORE_EDB;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int64_t
+store_purge_logs(struct store *st, int64_t before)
+{
+	return store_db_purge(st->db, before);
+}

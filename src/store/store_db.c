@@ -1,0 +1,108 @@
+#include "store_db.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char store_schema[] =
+	"CREATE TABLE IF NOT EXISTS accounts ("
+	" username TEXT PRIMARY KEY COLLATE NOCASE,"
+	" given_name TEXT NOT NULL DEFAULT '',"
+	" surname TEXT NOT NULL DEFAULT '',"
+	" student_number TEXT NOT NULL DEFAULT '',"
+	" affiliation TEXT NOT NULL DEFAULT 'student',"
+	" pw_hash TEXT NOT NULL,"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" expires INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL);"
+	/* password-equivalent: kept apart, see poort/password.h */
+	"CREATE TABLE IF NOT EXISTS account_nthash ("
+	" username TEXT PRIMARY KEY COLLATE NOCASE"
+	"  REFERENCES accounts(username) ON DELETE CASCADE ON UPDATE CASCADE,"
+	" nt_hash BLOB NOT NULL CHECK (length(nt_hash) = 16));"
+	"CREATE TABLE IF NOT EXISTS auth_log ("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" client TEXT NOT NULL,"
+	" calling_station TEXT NOT NULL,"
+	" user_name TEXT NOT NULL,"
+	" inner_identity TEXT NOT NULL,"
+	" result TEXT NOT NULL,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS auth_log_time ON auth_log(time);"
+	"CREATE TABLE IF NOT EXISTS acct_log ("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" client TEXT NOT NULL,"
+	" user_name TEXT NOT NULL,"
+	" calling_station TEXT NOT NULL,"
+	" session_id TEXT NOT NULL,"
+	" status_type INTEGER NOT NULL,"
+	" session_time INTEGER NOT NULL,"
+	" input_octets INTEGER NOT NULL,"
+	" output_octets INTEGER NOT NULL,"
+	" framed_ip TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS acct_log_time ON acct_log(time);"
+	"PRAGMA user_version = 1;";
+
+sqlite3 *
+store_db_open(const char *path, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	mode_t old;
+	int rc;
+
+	/* password hashes live here: owner only, from the first byte on */
+	old = umask(077);
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+				       SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db,
+				  "PRAGMA journal_mode = WAL;"
+				  "PRAGMA synchronous = FULL;"
+				  "PRAGMA foreign_keys = ON;",
+				  NULL, NULL, &msg);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, 10000);
+		rc = sqlite3_exec(db, store_schema, NULL, NULL, &msg);
+	}
+	umask(old);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+void
+store_db_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(out, outlen, "%s", t != NULL ? (const char *)t : "");
+}
+
+int64_t
+store_db_purge(sqlite3 *db, int64_t before)
+{
+	static const char *const sql[] = {"DELETE FROM auth_log WHERE time < ?",
+					  "DELETE FROM acct_log WHERE time < ?"};
+	int64_t total = 0;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(db, sql[i], -1, &s, NULL) != SQLITE_OK)
+			return -1;
+		sqlite3_bind_int64(s, 1, before);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return -1;
+		}
+		total += sqlite3_changes(db);
+		sqlite3_finalize(s);
+	}
+	return total;
+}

@@ -1,0 +1,16 @@
+/* Internal: opening a connection with the project's pragmas and schema. */
+#ifndef POORT_STORE_DB_H
+#define POORT_STORE_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+sqlite3 *store_db_open(const char *path, char *err, size_t errlen);
+/* Copies a column's text into a fixed buffer, truncating safely. */
+void store_db_text(sqlite3_stmt *s, int col, char *out, size_t outlen);
+
+/* Deletes auth and accounting log rows older than before; rows or -1. */
+int64_t store_db_purge(sqlite3 *db, int64_t before);
+
+#endif

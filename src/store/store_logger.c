@@ -1,0 +1,297 @@
+/*
+ * The log writer: rows are queued by the event loop and committed by this
+ * thread in batches, one transaction per batch, so the loop never waits for
+ * fsync. A row is durable once its batch commits (within ~50 ms).
+ */
+#include "poort/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "poort/log.h"
+#include "store_db.h"
+
+enum { LOGGER_BATCH = 256, LOGGER_TICK_MS = 50, LOGGER_PURGE_EVERY = 3600 };
+
+struct logger_row {
+	int is_acct;
+	union {
+		struct store_auth_rec auth;
+		struct store_acct_rec acct;
+	} u;
+};
+
+struct store_logger {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t wake;
+	pthread_cond_t flushed;
+	struct logger_row *ring;
+	size_t cap, head, count;
+	uint64_t queued_total, written_total;
+	int stop;
+	unsigned retention_days;
+	sqlite3 *db;
+	sqlite3_stmt *ins_auth, *ins_acct;
+	int64_t last_purge;
+};
+
+static int
+logger_write_row(struct store_logger *lg, const struct logger_row *row)
+{
+	sqlite3_stmt *s;
+
+	if (!row->is_acct) {
+		const struct store_auth_rec *r = &row->u.auth;
+		s = lg->ins_auth;
+		sqlite3_bind_int64(s, 1, r->time);
+		sqlite3_bind_text(s, 2, r->client, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->calling_station, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->user_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, r->inner_identity, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, r->result, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, r->reason, -1, SQLITE_STATIC);
+	} else {
+		const struct store_acct_rec *r = &row->u.acct;
+		s = lg->ins_acct;
+		sqlite3_bind_int64(s, 1, r->time);
+		sqlite3_bind_text(s, 2, r->client, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->user_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->calling_station, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, r->session_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, r->status_type);
+		sqlite3_bind_int64(s, 7, r->session_time);
+		sqlite3_bind_int64(s, 8, (int64_t)r->input_octets);
+		sqlite3_bind_int64(s, 9, (int64_t)r->output_octets);
+		sqlite3_bind_text(s, 10, r->framed_ip, -1, SQLITE_STATIC);
+	}
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+logger_purge(struct store_logger *lg, int64_t now)
+{
+	int64_t n = store_db_purge(lg->db, now - (int64_t)lg->retention_days * 86400);
+
+	lg->last_purge = now;
+	if (n < 0)
+		log_error("store purge failed: %s", sqlite3_errmsg(lg->db));
+	else if (n > 0)
+		log_info("store purge rows=%lld older_than_days=%u", (long long)n,
+			 lg->retention_days);
+}
+
+/* Writes rows [0, n) of batch in one transaction; retries while busy. */
+static void
+logger_commit(struct store_logger *lg, struct logger_row *batch, size_t n)
+{
+	for (int attempt = 0;; attempt++) {
+		size_t i;
+		if (sqlite3_exec(lg->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+			for (i = 0; i < n; i++)
+				if (logger_write_row(lg, &batch[i]) < 0)
+					break;
+			if (i == n && sqlite3_exec(lg->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+				return;
+			sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if (attempt == 20) {
+			log_error("store log write failed rows=%zu error=\"%s\"", n,
+				  sqlite3_errmsg(lg->db));
+			return;
+		}
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void *
+logger_main(void *arg)
+{
+	struct store_logger *lg = arg;
+	struct logger_row *batch = malloc(LOGGER_BATCH * sizeof(*batch));
+
+	if (batch == NULL)
+		abort(); /* start-up allocation */
+	pthread_mutex_lock(&lg->mu);
+	for (;;) {
+		struct timespec until;
+		size_t n = 0;
+
+		while (lg->count == 0 && !lg->stop) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += 1;
+			pthread_cond_timedwait(&lg->wake, &lg->mu, &until);
+			if ((int64_t)time(NULL) - lg->last_purge >= LOGGER_PURGE_EVERY)
+				break;
+		}
+		/* gather a little: one fsync for many rows */
+		if (lg->count > 0 && lg->count < LOGGER_BATCH && !lg->stop) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += LOGGER_TICK_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&lg->wake, &lg->mu, &until);
+		}
+		while (n < LOGGER_BATCH && lg->count > 0) {
+			batch[n++] = lg->ring[lg->head];
+			lg->head = (lg->head + 1) % lg->cap;
+			lg->count--;
+		}
+		int stop = lg->stop && lg->count == 0 && n == 0;
+		pthread_mutex_unlock(&lg->mu);
+
+		if (n > 0)
+			logger_commit(lg, batch, n);
+		if ((int64_t)time(NULL) - lg->last_purge >= LOGGER_PURGE_EVERY)
+			logger_purge(lg, (int64_t)time(NULL));
+
+		pthread_mutex_lock(&lg->mu);
+		lg->written_total += n;
+		pthread_cond_broadcast(&lg->flushed);
+		if (stop)
+			break;
+	}
+	pthread_mutex_unlock(&lg->mu);
+	free(batch);
+	return NULL;
+}
+
+struct store_logger *
+store_logger_new(const char *path, unsigned retention_days, unsigned max_queue, char *err,
+		 size_t errlen)
+{
+	struct store_logger *lg = calloc(1, sizeof(*lg));
+
+	if (lg == NULL || max_queue == 0)
+		goto oom;
+	lg->cap = max_queue;
+	lg->ring = calloc(lg->cap, sizeof(*lg->ring));
+	if (lg->ring == NULL)
+		goto oom;
+	lg->retention_days = retention_days;
+	lg->db = store_db_open(path, err, errlen);
+	if (lg->db == NULL)
+		goto fail;
+	if (sqlite3_prepare_v3(lg->db,
+			       "INSERT INTO auth_log(time, client, calling_station, user_name,"
+			       " inner_identity, result, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &lg->ins_auth, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(lg->db,
+			       "INSERT INTO acct_log(time, client, user_name, calling_station,"
+			       " session_id, status_type, session_time, input_octets, output_octets,"
+			       " framed_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &lg->ins_acct, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(lg->db));
+		goto fail;
+	}
+	logger_purge(lg, (int64_t)time(NULL));
+	pthread_mutex_init(&lg->mu, NULL);
+	pthread_cond_init(&lg->wake, NULL);
+	pthread_cond_init(&lg->flushed, NULL);
+	if (pthread_create(&lg->thread, NULL, logger_main, lg) != 0) {
+		snprintf(err, errlen, "cannot start the log writer: %s", strerror(errno));
+		pthread_mutex_destroy(&lg->mu);
+		pthread_cond_destroy(&lg->wake);
+		pthread_cond_destroy(&lg->flushed);
+		goto fail;
+	}
+	return lg;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (lg != NULL) {
+		sqlite3_finalize(lg->ins_auth);
+		sqlite3_finalize(lg->ins_acct);
+		sqlite3_close(lg->db);
+		free(lg->ring);
+		free(lg);
+	}
+	return NULL;
+}
+
+void
+store_logger_set_retention(struct store_logger *lg, unsigned retention_days)
+{
+	pthread_mutex_lock(&lg->mu);
+	lg->retention_days = retention_days;
+	lg->last_purge = 0; /* purge with the new setting soon */
+	pthread_cond_signal(&lg->wake);
+	pthread_mutex_unlock(&lg->mu);
+}
+
+static int
+logger_push(struct store_logger *lg, const struct logger_row *row)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&lg->mu);
+	if (lg->count == lg->cap) {
+		rc = STORE_EFULL;
+	} else {
+		lg->ring[(lg->head + lg->count) % lg->cap] = *row;
+		lg->count++;
+		lg->queued_total++;
+		if (lg->count == 1 || lg->count >= LOGGER_BATCH)
+			pthread_cond_signal(&lg->wake);
+	}
+	pthread_mutex_unlock(&lg->mu);
+	return rc;
+}
+
+int
+store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r)
+{
+	struct logger_row row = {.is_acct = 0};
+	row.u.auth = *r;
+	return logger_push(lg, &row);
+}
+
+int
+store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r)
+{
+	struct logger_row row = {.is_acct = 1};
+	row.u.acct = *r;
+	return logger_push(lg, &row);
+}
+
+void
+store_logger_flush(struct store_logger *lg)
+{
+	pthread_mutex_lock(&lg->mu);
+	uint64_t target = lg->queued_total;
+	pthread_cond_signal(&lg->wake);
+	while (lg->written_total < target)
+		pthread_cond_wait(&lg->flushed, &lg->mu);
+	pthread_mutex_unlock(&lg->mu);
+}
+
+void
+store_logger_free(struct store_logger *lg)
+{
+	if (lg == NULL)
+		return;
+	pthread_mutex_lock(&lg->mu);
+	lg->stop = 1;
+	pthread_cond_signal(&lg->wake);
+	pthread_mutex_unlock(&lg->mu);
+	pthread_join(lg->thread, NULL);
+	sqlite3_finalize(lg->ins_auth);
+	sqlite3_finalize(lg->ins_acct);
+	sqlite3_close(lg->db);
+	pthread_mutex_destroy(&lg->mu);
+	pthread_cond_destroy(&lg->wake);
+	pthread_cond_destroy(&lg->flushed);
+	free(lg->ring);
+	free(lg);
+}

@@ -1,0 +1,423 @@
+/*
+ * poortctl: account management and log search against poortd's store.
+ * Works while poortd runs (SQLite WAL); every change is one transaction.
+ */
+#include "poortctl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "poort/config.h"
+#include "poort/password.h"
+
+#define GENERATED_LEN 12
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+		"usage: poortctl [-c CONFIG | -s STORE] COMMAND [ARGS]\n"
+		"\n"
+		"  add USER [--given NAME] [--surname NAME] [--number N] [--affiliation A]\n"
+		"           [--expires YYYY-MM-DD] [--password-stdin]\n"
+		"                       add an account (a password is generated and printed\n"
+		"                       unless --password-stdin reads one line from stdin)\n"
+		"  delete USER          delete an account\n"
+		"  list                 list accounts\n"
+		"  passwd USER [--password-stdin]\n"
+		"                       set a new password (generated unless read from stdin)\n"
+		"  enable USER | disable USER\n"
+		"  expire USER YYYY-MM-DD|never\n"
+		"  import FILE.csv      add accounts from a CSV export, all or nothing:\n"
+		"                       username,given name,surname,student number,affiliation,\n"
+		"                       password (or \"generate\"); ',' or ';' separated\n"
+		"  log [--user U] [--mac MAC] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]\n"
+		"                       search the authentication log\n"
+		"\n"
+		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
+		"             STATE_DIR/poort.db\n"
+		"  -s STORE   the store file itself\n");
+}
+
+const char *
+ctl_password_problem(const char *pw)
+{
+	unsigned char nt[16];
+	size_t len = strlen(pw);
+
+	if (len < 8)
+		return "password is shorter than 8 characters";
+	if (len > PASSWORD_MAX)
+		return "password is longer than 128 bytes";
+	if (password_nthash(pw, len, nt) < 0)
+		return "password is not valid UTF-8";
+	return NULL;
+}
+
+int
+ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[16])
+{
+	if (password_hash(pw, c->cost, hash) < 0 || password_nthash(pw, strlen(pw), nthash) < 0) {
+		fprintf(stderr, "poortctl: cannot hash the password\n");
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_parse_date(const char *s, long long *out)
+{
+	struct tm tm;
+	char *end;
+
+	if (strcmp(s, "never") == 0) {
+		*out = 0;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	tm.tm_sec = 59;
+	*out = (long long)timegm(&tm);
+	return 0;
+}
+
+/* Reads one line from stdin as the password; the caller clears buf. */
+static int
+read_password(char *buf, size_t buflen)
+{
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "password: ");
+	if (fgets(buf, (int)buflen, stdin) == NULL)
+		return -1;
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return 0;
+}
+
+static const char *
+store_error(struct ctl *c, int rc)
+{
+	switch (rc) {
+	case STORE_ENOTFOUND:
+		return "no such account";
+	case STORE_EEXIST:
+		return "account already exists";
+	case STORE_EINVAL:
+		return "invalid value";
+	case STORE_EBUSY:
+		return "the store is busy; try again";
+	default:
+		return store_errmsg(c->st);
+	}
+}
+
+static int
+get_password(int from_stdin, char *pw, size_t pwlen, int *generated)
+{
+	const char *problem;
+
+	*generated = !from_stdin;
+	if (!from_stdin)
+		return password_generate(pw, GENERATED_LEN) < 0 ? -1 : 0;
+	if (read_password(pw, pwlen) < 0) {
+		fprintf(stderr, "poortctl: no password on stdin\n");
+		return -1;
+	}
+	if ((problem = ctl_password_problem(pw)) != NULL) {
+		fprintf(stderr, "poortctl: %s\n", problem);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_add(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"given", required_argument, NULL, 'g'},   {"surname", required_argument, NULL, 's'},
+		{"number", required_argument, NULL, 'n'},  {"affiliation", required_argument, NULL, 'a'},
+		{"expires", required_argument, NULL, 'e'}, {"password-stdin", no_argument, NULL, 'p'},
+		{NULL, 0, NULL, 0}};
+	struct store_account a;
+	char pw[PASSWORD_MAX + 2];
+	unsigned char nt[16];
+	int opt, from_stdin = 0, generated, rc = 1;
+	long long exp;
+
+	memset(&a, 0, sizeof(a));
+	strcpy(a.affiliation, "student");
+	a.enabled = 1;
+	optind = 0; /* 0 makes GNU getopt start afresh */
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'g':
+			snprintf(a.given_name, sizeof(a.given_name), "%s", optarg);
+			break;
+		case 's':
+			snprintf(a.surname, sizeof(a.surname), "%s", optarg);
+			break;
+		case 'n':
+			snprintf(a.student_number, sizeof(a.student_number), "%s", optarg);
+			break;
+		case 'a':
+			snprintf(a.affiliation, sizeof(a.affiliation), "%s", optarg);
+			break;
+		case 'e':
+			if (ctl_parse_date(optarg, &exp) < 0) {
+				fprintf(stderr, "poortctl: expiry \"%s\" is not YYYY-MM-DD\n", optarg);
+				return 1;
+			}
+			a.expires = exp;
+			break;
+		case 'p':
+			from_stdin = 1;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "poortctl: add takes one user name\n");
+		return 2;
+	}
+	if (!store_username_valid(argv[optind])) {
+		fprintf(stderr, "poortctl: \"%s\" is not a valid user name (a-z, 0-9, . _ -,"
+				" starting with a letter or digit, at most %d)\n",
+			argv[optind], STORE_USERNAME_MAX);
+		return 1;
+	}
+	snprintf(a.username, sizeof(a.username), "%s", argv[optind]);
+	if (!store_affiliation_valid(a.affiliation)) {
+		fprintf(stderr, "poortctl: unknown affiliation \"%s\"\n", a.affiliation);
+		return 1;
+	}
+	if (get_password(from_stdin, pw, sizeof(pw), &generated) < 0 ||
+	    ctl_hash(c, pw, a.pw_hash, nt) < 0)
+		goto done;
+	if ((rc = store_account_add(c->st, &a, nt)) < 0) {
+		fprintf(stderr, "poortctl: cannot add %s: %s\n", a.username, store_error(c, rc));
+		rc = 1;
+		goto done;
+	}
+	if (generated)
+		printf("%s\t%s\n", a.username, pw);
+	else
+		printf("added %s\n", a.username);
+	rc = 0;
+done:
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(nt, sizeof(nt));
+	return rc;
+}
+
+static int
+cmd_passwd(struct ctl *c, int argc, char **argv)
+{
+	char pw[PASSWORD_MAX + 2], hash[PASSWORD_HASH_MAX];
+	unsigned char nt[16];
+	int from_stdin = 0, generated, rc = 1;
+
+	if (argc == 3 && strcmp(argv[2], "--password-stdin") == 0)
+		from_stdin = 1;
+	else if (argc != 2)
+		return 2;
+	if (get_password(from_stdin, pw, sizeof(pw), &generated) < 0 || ctl_hash(c, pw, hash, nt) < 0)
+		goto done;
+	if ((rc = store_account_set_password(c->st, argv[1], hash, nt)) < 0) {
+		fprintf(stderr, "poortctl: %s: %s\n", argv[1], store_error(c, rc));
+		rc = 1;
+		goto done;
+	}
+	if (generated)
+		printf("%s\t%s\n", argv[1], pw);
+	else
+		printf("password of %s changed\n", argv[1]);
+	rc = 0;
+done:
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(nt, sizeof(nt));
+	return rc;
+}
+
+static int
+print_account(const struct store_account *a, void *arg)
+{
+	char exp[32] = "never";
+	(void)arg;
+	if (a->expires != 0) {
+		time_t t = (time_t)a->expires;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(exp, sizeof(exp), "%Y-%m-%d", &tm);
+	}
+	printf("%-20s %-9s %-8s %-10s %-12s %s %s\n", a->username, a->affiliation,
+	       a->enabled ? "enabled" : "disabled", exp,
+	       a->student_number[0] ? a->student_number : "-", a->given_name, a->surname);
+	return 0;
+}
+
+static int
+print_auth(const struct store_auth_rec *r, void *arg)
+{
+	char when[32];
+	time_t t = (time_t)r->time;
+	struct tm tm;
+	(void)arg;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("%s result=%s client=%s user=%s inner=%s mac=%s reason=%s\n", when, r->result,
+	       r->client, r->user_name, r->inner_identity, r->calling_station, r->reason);
+	return 0;
+}
+
+static int
+cmd_log(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"user", required_argument, NULL, 'u'},  {"mac", required_argument, NULL, 'm'},
+		{"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 't'},
+		{"limit", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
+	struct store_log_filter f = {.limit = 100};
+	long long v;
+	int opt;
+
+	optind = 0; /* 0 makes GNU getopt start afresh */
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'u':
+			f.user = optarg;
+			break;
+		case 'm':
+			f.mac = optarg;
+			break;
+		case 's':
+		case 't':
+			if (ctl_parse_date(optarg, &v) < 0 || v == 0) {
+				fprintf(stderr, "poortctl: \"%s\" is not YYYY-MM-DD\n", optarg);
+				return 1;
+			}
+			if (opt == 's')
+				f.since = v - 86399; /* start of that day */
+			else
+				f.until = v;
+			break;
+		case 'l':
+			f.limit = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (store_auth_query(c->st, &f, print_auth, NULL) < 0) {
+		fprintf(stderr, "poortctl: %s\n", store_errmsg(c->st));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
+{
+	long long exp;
+	int rc;
+
+	if (strcmp(cmd, "expire") == 0) {
+		if (argc != 3)
+			return 2;
+		if (ctl_parse_date(argv[2], &exp) < 0) {
+			fprintf(stderr, "poortctl: \"%s\" is not YYYY-MM-DD or never\n", argv[2]);
+			return 1;
+		}
+		rc = store_account_set_expiry(c->st, argv[1], exp);
+	} else {
+		if (argc != 2)
+			return 2;
+		if (strcmp(cmd, "delete") == 0)
+			rc = store_account_delete(c->st, argv[1]);
+		else
+			rc = store_account_set_enabled(c->st, argv[1], strcmp(cmd, "enable") == 0);
+	}
+	if (rc < 0) {
+		fprintf(stderr, "poortctl: %s: %s\n", argv[1], store_error(c, rc));
+		return 1;
+	}
+	printf("%s %s: done\n", cmd, argv[1]);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_path = "/etc/poort/poortd.conf", *store_path = NULL;
+	char path[PATH_MAX + 16], err[CONFIG_ERR_MAX];
+	struct ctl c = {.cost = 4};
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "+c:s:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 's':
+			store_path = optarg;
+			break;
+		default:
+			usage();
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind >= argc) {
+		usage();
+		return 2;
+	}
+	log_init("poortctl", LOG_LVL_WARNING, 0);
+	if (store_path == NULL) {
+		struct config *cfg = config_load(config_path, err, sizeof(err));
+		if (cfg == NULL) {
+			fprintf(stderr, "poortctl: %s\n", err);
+			return 1;
+		}
+		snprintf(path, sizeof(path), "%s/poort.db", cfg->state_dir);
+		c.cost = cfg->password.cost;
+		config_free(cfg);
+		store_path = path;
+	}
+	c.st = store_open(store_path, err, sizeof(err));
+	if (c.st == NULL) {
+		fprintf(stderr, "poortctl: cannot open the store: %s\n", err);
+		return 1;
+	}
+	const char *cmd = argv[optind];
+	int cargc = argc - optind;
+	char **cargv = argv + optind;
+	if (strcmp(cmd, "add") == 0)
+		rc = cmd_add(&c, cargc, cargv);
+	else if (strcmp(cmd, "passwd") == 0)
+		rc = cmd_passwd(&c, cargc, cargv);
+	else if (strcmp(cmd, "list") == 0)
+		rc = store_account_foreach(c.st, print_account, NULL) < 0 ? 1 : 0;
+	else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "enable") == 0 ||
+		 strcmp(cmd, "disable") == 0 || strcmp(cmd, "expire") == 0)
+		rc = cmd_simple(&c, cmd, cargc, cargv);
+	else if (strcmp(cmd, "import") == 0)
+		rc = ctl_import(&c, cargc, cargv);
+	else if (strcmp(cmd, "log") == 0)
+		rc = cmd_log(&c, cargc, cargv);
+	else {
+		fprintf(stderr, "poortctl: unknown command \"%s\"\n", cmd);
+		rc = 2;
+	}
+	if (rc == 2)
+		usage();
+	store_close(c.st);
+	return rc;
+}

@@ -1,0 +1,21 @@
+/* Shared between poortctl's command files. */
+#ifndef POORTCTL_H
+#define POORTCTL_H
+
+#include "poort/store.h"
+
+struct ctl {
+	struct store *st;
+	unsigned cost; /* yescrypt cost for new hashes */
+};
+
+/* Validates a password (length, UTF-8); returns NULL or a message. */
+const char *ctl_password_problem(const char *pw);
+/* Hashes pw into hash and nthash; prints an error and returns -1 on failure. */
+int ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[16]);
+/* Parses YYYY-MM-DD (end of that day, UTC) or "never" (0). */
+int ctl_parse_date(const char *s, long long *out);
+
+int ctl_import(struct ctl *c, int argc, char **argv);
+
+#endif
