@@ -16,50 +16,8 @@
 #include "poort/replycache.h"
 #include "poort/store.h"
 #include "poort/workq.h"
+#include "radius_int.h"
 #include "radius_msg.h"
-
-enum { READ_BURST = 64 };
-
-struct listener {
-	struct radius_server *rs;
-	int fd;
-	enum config_listen_kind kind;
-	struct event *ev;
-	char text[80];
-};
-
-struct radius_server {
-	struct event_base *base;
-	const struct config *cfg;
-	struct store *st;
-	struct store_logger *lg;
-	struct listener *ls;
-	size_t nls;
-	struct rcache *cache;
-	struct workq *wq;
-	struct pwcache *pwc;
-	struct radius_stats stats;
-	struct log_ratelimit rl_unknown, rl_bad, rl_busy;
-	unsigned pending;
-	uint8_t buf[4096 + 1];
-};
-
-/* One Access-Request on its way through the worker pool. */
-struct request {
-	struct radius_server *rs;
-	RADIUS_PACKET *req; /* talloc parent of everything else of the request */
-	int fd;
-	struct sockaddr_storage from;
-	socklen_t fromlen;
-	struct rcache_handle h;
-	char secret[CONFIG_SECRET_MAX];
-	struct store_auth_rec rec;
-	char user[STORE_USERNAME_MAX + 1];
-	char hash[PASSWORD_HASH_MAX];
-	char pw[PASSWORD_MAX + 1];
-	size_t pwlen;
-	int verified;
-};
 
 static void
 radius_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
@@ -96,7 +54,7 @@ radius_drop(struct radius_server *rs, struct log_ratelimit *rl, const struct soc
 	log_notice("radius drop src=%s client=%s reason=%s", src, client, reason);
 }
 
-static void
+void
 radius_send(int fd, const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *data,
 	    size_t len)
 {
@@ -113,7 +71,7 @@ radius_field(const RADIUS_PACKET *p, unsigned attr, char *out, size_t outlen)
 	log_escape(out, outlen, v, v != NULL ? len : 0);
 }
 
-static void
+void
 request_free(struct request *rq)
 {
 	explicit_bzero(rq->pw, sizeof(rq->pw));
@@ -122,16 +80,28 @@ request_free(struct request *rq)
 	free(rq);
 }
 
-/* Answers rq, caches the reply, logs the outcome, frees rq. */
-static void
+void
 request_answer(struct request *rq, int accept, const char *reason)
+{
+	request_reply(rq, accept ? PW_CODE_ACCESS_ACCEPT : PW_CODE_ACCESS_REJECT, NULL, reason);
+}
+
+void
+request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *reason)
 {
 	struct radius_server *rs = rq->rs;
 	RADIUS_PACKET *reply;
+	int accept = code == PW_CODE_ACCESS_ACCEPT;
 
-	reply = radius_msg_reply(rq->req, accept ? PW_CODE_ACCESS_ACCEPT : PW_CODE_ACCESS_REJECT);
-	if (reply != NULL)
+	reply = radius_msg_reply(rq->req, code);
+	if (reply != NULL) {
+		for (VALUE_PAIR *vp = extra; vp != NULL; vp = vp->next) {
+			VALUE_PAIR *copy = fr_pair_copy(reply, vp);
+			if (copy != NULL)
+				fr_pair_add(&reply->vps, copy);
+		}
 		radius_msg_copy_proxy_state(reply, rq->req);
+	}
 	if (reply == NULL || radius_msg_finish(reply, rq->req, rq->secret) < 0) {
 		log_error("radius reply encode failed client=%s error=\"%s\"", rq->rec.client,
 			  fr_strerror());
@@ -141,6 +111,11 @@ request_answer(struct request *rq, int accept, const char *reason)
 	}
 	radius_send(rq->fd, &rq->from, rq->fromlen, reply->data, reply->data_len);
 	rcache_complete(rs->cache, rq->h, reply->data, reply->data_len);
+	if (code == PW_CODE_ACCESS_CHALLENGE) {
+		/* a step of a conversation, not an outcome: nothing to log */
+		request_free(rq);
+		return;
+	}
 
 	if (accept)
 		rs->stats.accepts++;
