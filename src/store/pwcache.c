@@ -1,7 +1,8 @@
 #include "poort/pwcache.h"
 
 #include <openssl/crypto.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +23,42 @@ struct pwcache_entry {
 
 struct pwcache {
 	uint8_t key[32];
+	EVP_MAC_CTX *mac; /* HMAC-SHA256 keyed once; copied per use */
 	unsigned nsets, ttl;
 	struct pwcache_entry *e;
 };
+
+static int
+pwcache_mac_init(struct pwcache *c)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+								 (char *)"SHA256", 0),
+			       OSSL_PARAM_construct_end()};
+	int rc = -1;
+
+	if (mac == NULL)
+		return -1;
+	c->mac = EVP_MAC_CTX_new(mac);
+	if (c->mac != NULL && EVP_MAC_init(c->mac, c->key, sizeof(c->key), params) == 1)
+		rc = 0;
+	EVP_MAC_free(mac);
+	return rc;
+}
+
+/* HMAC-SHA256 under the cache key over a || b. */
+static void
+pwcache_hmac(const struct pwcache *c, const void *a, size_t alen, const void *b, size_t blen,
+	     uint8_t out[32])
+{
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(c->mac);
+	size_t len = 0;
+
+	if (ctx == NULL || EVP_MAC_update(ctx, a, alen) != 1 || EVP_MAC_update(ctx, b, blen) != 1 ||
+	    EVP_MAC_final(ctx, out, &len, 32) != 1 || len != 32)
+		RAND_bytes(out, 32); /* a value nothing will match: a miss, never a false hit */
+	EVP_MAC_CTX_free(ctx);
+}
 
 struct pwcache *
 pwcache_new(unsigned entries, unsigned ttl)
@@ -39,9 +73,8 @@ pwcache_new(unsigned entries, unsigned ttl)
 	entries = (entries + PWCACHE_WAYS - 1) / PWCACHE_WAYS * PWCACHE_WAYS;
 	c->nsets = entries / PWCACHE_WAYS;
 	c->e = calloc(entries, sizeof(*c->e));
-	if (c->e == NULL || RAND_bytes(c->key, sizeof(c->key)) != 1) {
-		free(c->e);
-		free(c);
+	if (c->e == NULL || RAND_bytes(c->key, sizeof(c->key)) != 1 || pwcache_mac_init(c) < 0) {
+		pwcache_free(c);
 		return NULL;
 	}
 	c->ttl = ttl;
@@ -53,7 +86,9 @@ pwcache_free(struct pwcache *c)
 {
 	if (c == NULL)
 		return;
-	explicit_bzero(c->e, (size_t)c->nsets * PWCACHE_WAYS * sizeof(*c->e));
+	EVP_MAC_CTX_free(c->mac);
+	if (c->e != NULL)
+		explicit_bzero(c->e, (size_t)c->nsets * PWCACHE_WAYS * sizeof(*c->e));
 	explicit_bzero(c->key, sizeof(c->key));
 	free(c->e);
 	free(c);
@@ -62,33 +97,15 @@ pwcache_free(struct pwcache *c)
 static void
 pwcache_tag(const struct pwcache *c, const char *user, const char *hash, uint8_t tag[32])
 {
-	uint8_t buf[512];
-	size_t ul = strlen(user), hl = strlen(hash);
-	unsigned len = 32;
-
-	if (ul + hl + 1 > sizeof(buf)) {
-		memset(tag, 0, 32);
-		return;
-	}
-	memcpy(buf, user, ul);
-	buf[ul] = 0;
-	memcpy(buf + ul + 1, hash, hl);
-	HMAC(EVP_sha256(), c->key, sizeof(c->key), buf, ul + 1 + hl, tag, &len);
+	/* the NUL ends the user name, so ("ab", "c") and ("a", "bc") differ */
+	pwcache_hmac(c, user, strlen(user) + 1, hash, strlen(hash), tag);
 }
 
 static void
 pwcache_verifier(const struct pwcache *c, const uint8_t tag[32], const void *pw, size_t pwlen,
 		 uint8_t out[32])
 {
-	uint8_t buf[32 + 256];
-	unsigned len = 32;
-
-	if (pwlen > 256)
-		pwlen = 256; /* longer passwords are refused before they get here */
-	memcpy(buf, tag, 32);
-	memcpy(buf + 32, pw, pwlen);
-	HMAC(EVP_sha256(), c->key, sizeof(c->key), buf, 32 + pwlen, out, &len);
-	explicit_bzero(buf, sizeof(buf));
+	pwcache_hmac(c, tag, 32, pw, pwlen, out);
 }
 
 /* The set for tag; *match is the entry holding tag, or NULL. */

@@ -19,6 +19,9 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
 	sqlite3_stmt *nthash;
+	unsigned snap_ms;   /* see store_set_read_snapshot() */
+	int in_read;
+	struct timespec snap_start;
 };
 
 int
@@ -68,6 +71,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_set_read_snapshot(st, 0);
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->nthash);
 	sqlite3_close(st->db);
@@ -78,6 +82,42 @@ const char *
 store_errmsg(struct store *st)
 {
 	return sqlite3_errmsg(st->db);
+}
+
+static void
+store_read_end(struct store *st)
+{
+	if (st->in_read)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	st->in_read = 0;
+}
+
+void
+store_set_read_snapshot(struct store *st, unsigned ms)
+{
+	store_read_end(st);
+	st->snap_ms = ms;
+}
+
+/* Opens or renews the shared read transaction (when enabled). */
+static void
+store_read_snapshot(struct store *st)
+{
+	struct timespec now;
+	long long age;
+
+	if (st->snap_ms == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	age = (now.tv_sec - st->snap_start.tv_sec) * 1000LL +
+	      (now.tv_nsec - st->snap_start.tv_nsec) / 1000000;
+	if (st->in_read && age < (long long)st->snap_ms)
+		return;
+	store_read_end(st);
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+		st->in_read = 1;
+		st->snap_start = now;
+	}
 }
 
 int
@@ -142,6 +182,7 @@ store_account_get(struct store *st, const char *username, struct store_account *
 	sqlite3_stmt *s = st->get;
 	int rc;
 
+	store_read_snapshot(st);
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -161,6 +202,7 @@ store_account_nthash(struct store *st, const char *username, uint8_t out[16])
 	sqlite3_stmt *s = st->nthash;
 	int rc;
 
+	store_read_snapshot(st);
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 16) {
@@ -255,6 +297,7 @@ store_update(struct store *st, const char *sql, const char *username, int64_t v,
 	sqlite3_stmt *s;
 	int rc;
 
+	store_read_end(st);
 	if ((rc = store_exec_prepared(st, sql, &s)) < 0)
 		return rc;
 	if (bind_v) {
@@ -341,6 +384,7 @@ store_account_foreach(struct store *st, store_account_cb cb, void *arg)
 int
 store_begin(struct store *st)
 {
+	store_read_end(st);
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : rc == SQLITE_BUSY ? STORE_EBUSY : STORE_EDB;
 }
