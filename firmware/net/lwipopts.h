@@ -41,6 +41,8 @@
 #define PBUF_POOL_BUFSIZE 1536
 #define ARP_TABLE_SIZE 4
 #define ARP_QUEUEING 1
+/* lwIP counts its own timers; the TFTP server adds one of its own. */
+#define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 2)
 
 #define TFTP_MAX_FILENAME_LEN 32
 /* Seconds of silence before the server gives up on a client. */
