@@ -23,6 +23,9 @@ void bm_put_hex(uint64_t v);
 /* Called from the exception vectors; prints and stops. */
 _Noreturn void bm_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
+/* mbedTLS fatal exit (MBEDTLS_PLATFORM_EXIT_MACRO): reports and stops. */
+void bm_fatal_exit(int status);
+
 /* Each board directory provides this: brings up its devices and returns
  * its definition, ready for the boot core. */
 const struct board *board_bm_init(void);

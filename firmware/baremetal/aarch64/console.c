@@ -41,3 +41,12 @@ _Noreturn void bm_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t 
 	for (;;)
 		__asm__ volatile("wfe");
 }
+
+void bm_fatal_exit(int status)
+{
+	bm_puts("\r\nboot: fatal: mbedTLS arena corrupt status=");
+	bm_put_hex((uint64_t)(int64_t)status);
+	bm_puts("\r\n");
+	for (;;)
+		__asm__ volatile("wfe");
+}

@@ -12,6 +12,10 @@
 #define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
 #define MBEDTLS_NO_PLATFORM_ENTROPY
+/* The arena allocator stops the program when it finds its heap corrupt;
+ * there is no exit() here, so it reports and halts (aarch64/console.c). */
+#define MBEDTLS_PLATFORM_EXIT_MACRO bm_fatal_exit
+void bm_fatal_exit(int status);
 
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_ECP_C
