@@ -81,7 +81,7 @@ struct board {
 	/* Network recovery (firmware/net/): if non-NULL, boot_recovery()
 	 * calls it between serial polls so lwIP (NO_SYS) can run. It feeds
 	 * images through fw_sink (poort/fw/sink.h), the same path as serial.
-	 * Returns 0 to go on, 1 after it asked for a reset (b->reset). */
+	 * Returns 0 to go on, 1 to have the core reset the board. */
 	int (*net_poll)(const struct board *b);
 
 	void *priv; /* board-specific data */

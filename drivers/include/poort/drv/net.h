@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <poort/drv/err.h>
+
 struct drv_net_ops {
 	/* Sends one Ethernet frame (no FCS). Returns 0 or a negative DRV_E*. */
 	int (*send)(void *ctx, const uint8_t *frame, size_t len);

@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <poort/drv/err.h>
+
 /*
  * A byte pipe. The core never assumes a baud rate; drivers set the line up
  * before the core runs. Both calls may be given a ctx the driver owns.

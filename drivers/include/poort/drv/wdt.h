@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <poort/drv/err.h>
+
 struct drv_wdt_ops {
 	/* Starts (or re-arms) the watchdog; returns 0 or a negative DRV_E*. */
 	int (*start)(void *ctx, uint32_t timeout_ms);

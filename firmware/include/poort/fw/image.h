@@ -74,7 +74,7 @@ uint32_t fw_image_total_size(const struct fw_image_hdr *hdr);
 /* Streaming verification: feed the image's bytes in order, any split. */
 struct fw_image_verify {
 	/* opaque: storage for two SHA-256 contexts and progress */
-	uint64_t opaque[64];
+	uint64_t opaque[96];
 };
 void fw_image_verify_init(struct fw_image_verify *v);
 /* Returns 0, or FW_EFORMAT/FW_EVERSION once the header is complete and

@@ -54,6 +54,7 @@ struct fw_frame_dec {
 	uint8_t code;   /* COBS: bytes left in the current group */
 	uint8_t zero;   /* COBS: a zero is pending at the end of the group */
 	uint8_t over;   /* frame too long, skipping to the delimiter */
+	uint8_t started; /* any byte since the last delimiter */
 };
 void fw_frame_dec_init(struct fw_frame_dec *d);
 /* Feeds one byte. Returns 0 (need more), 1 (a frame is in *f, valid until
