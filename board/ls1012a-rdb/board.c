@@ -48,7 +48,8 @@ static struct drv_timer rdb_timer = {.ops = &gtimer_ops, .ctx = &rdb_gtimer};
 static struct drv_uart rdb_uart = {.ops = &ns16550_uart_ops, .ctx = &rdb_uart_dev};
 
 /* Read-only flash through the QSPI AHB window (see above). */
-static int rdb_flash_read(void *ctx, uint32_t off, void *buf, size_t len)
+static int
+rdb_flash_read(void *ctx, uint32_t off, void *buf, size_t len)
 {
 	(void)ctx;
 	if (off > RDB_QSPI_SIZE || len > RDB_QSPI_SIZE - off)
@@ -57,7 +58,8 @@ static int rdb_flash_read(void *ctx, uint32_t off, void *buf, size_t len)
 	return 0;
 }
 
-static int rdb_flash_write(void *ctx, uint32_t off, const void *buf, size_t len)
+static int
+rdb_flash_write(void *ctx, uint32_t off, const void *buf, size_t len)
 {
 	(void)ctx;
 	(void)off;
@@ -66,7 +68,8 @@ static int rdb_flash_write(void *ctx, uint32_t off, const void *buf, size_t len)
 	return DRV_ENODEV;
 }
 
-static int rdb_flash_erase(void *ctx, uint32_t off, size_t len)
+static int
+rdb_flash_erase(void *ctx, uint32_t off, size_t len)
 {
 	(void)ctx;
 	(void)off;
@@ -75,22 +78,24 @@ static int rdb_flash_erase(void *ctx, uint32_t off, size_t len)
 }
 
 static const struct drv_flash_ops rdb_flash_ops = {
-	.read = rdb_flash_read,
-	.write = rdb_flash_write,
-	.erase = rdb_flash_erase,
+    .read = rdb_flash_read,
+    .write = rdb_flash_write,
+    .erase = rdb_flash_erase,
 };
 
 static struct drv_flash rdb_flash = {
-	.ops = &rdb_flash_ops,
-	.ctx = NULL,
-	.size = RDB_QSPI_SIZE,
-	.erase_size = RDB_QSPI_SECTOR,
-	.write_align = 1,
+    .ops = &rdb_flash_ops,
+    .ctx = NULL,
+    .size = RDB_QSPI_SIZE,
+    .erase_size = RDB_QSPI_SECTOR,
+    .write_align = 1,
 };
 
-static int rdb_recovery_pin(const struct board *b)
+static int
+rdb_recovery_pin(const struct board *b)
 {
-	volatile uint32_t *gpdat = (volatile uint32_t *)(uintptr_t)(RDB_GPIO1_BASE + RDB_GPIO_GPDAT);
+	volatile uint32_t *gpdat =
+	    (volatile uint32_t *)(uintptr_t)(RDB_GPIO1_BASE + RDB_GPIO_GPDAT);
 	/* The mpc8xxx GPIO block is big-endian and numbers bit 0 as the MSB. */
 	uint32_t v = __builtin_bswap32(*gpdat);
 
@@ -98,7 +103,8 @@ static int rdb_recovery_pin(const struct board *b)
 	return !(v & (0x80000000u >> RDB_RECOVERY_GPIO_BIT)); /* active low */
 }
 
-static void rdb_jump(const struct board *b, const struct board_boot_info *bi)
+static void
+rdb_jump(const struct board *b, const struct board_boot_info *bi)
 {
 	void (*entry)(uint64_t dtb, uint64_t x1, uint64_t x2, uint64_t x3);
 
@@ -112,7 +118,8 @@ static void rdb_jump(const struct board *b, const struct board_boot_info *bi)
 	entry(0, 0, 0, 0);
 }
 
-static void rdb_reset(const struct board *b)
+static void
+rdb_reset(const struct board *b)
 {
 	(void)b;
 	/* TF-A implements PSCI SYSTEM_RESET at EL3 on Layerscape. */
@@ -123,39 +130,39 @@ static void rdb_reset(const struct board *b)
 }
 
 static struct board rdb_board = {
-	.name = "ls1012a-rdb",
-	.id = BOARD_ID_FIRST_REAL,
-	.flash = &rdb_flash,
-	.console = &rdb_uart,
-	.timer = &rdb_timer,
-	.wdt = NULL,
-	.net = NULL,
-	/* QSPI NOR map (256 KiB sectors). 0-3 MiB belong to the earlier
-	 * stages (RCW/PBI, TF-A BL2/FIP with this boot stage as BL33) and the
-	 * PFE firmware; Poort never writes there. */
-	.state = {.off = 0x0300000, .size = 0x080000},
-	.journal = {.off = 0x0380000, .size = 0x040000},
-	.config = {.off = 0x0400000, .size = 0x0400000},
-	.slot = {{.off = 0x0800000, .size = 0x1c00000},
-		 {.off = 0x2400000, .size = 0x1c00000}},
-	.load_addr = (uint8_t *)(uintptr_t)RDB_LOAD_ADDR,
-	.load_max = RDB_LOAD_MAX,
-	.recovery_window_ms = 2000,
-	.max_trial_boots = 3,
-	.wdt_timeout_ms = 0,
-	.recovery_pin = rdb_recovery_pin,
-	.jump = rdb_jump,
-	.reset = rdb_reset,
+    .name = "ls1012a-rdb",
+    .id = BOARD_ID_FIRST_REAL,
+    .flash = &rdb_flash,
+    .console = &rdb_uart,
+    .timer = &rdb_timer,
+    .wdt = NULL,
+    .net = NULL,
+    /* QSPI NOR map (256 KiB sectors). 0-3 MiB belong to the earlier
+     * stages (RCW/PBI, TF-A BL2/FIP with this boot stage as BL33) and the
+     * PFE firmware; Poort never writes there. */
+    .state = {.off = 0x0300000, .size = 0x080000},
+    .journal = {.off = 0x0380000, .size = 0x040000},
+    .config = {.off = 0x0400000, .size = 0x0400000},
+    .slot = {{.off = 0x0800000, .size = 0x1c00000}, {.off = 0x2400000, .size = 0x1c00000}},
+    .load_addr = (uint8_t *)(uintptr_t)RDB_LOAD_ADDR,
+    .load_max = RDB_LOAD_MAX,
+    .recovery_window_ms = 2000,
+    .max_trial_boots = 3,
+    .wdt_timeout_ms = 0,
+    .recovery_pin = rdb_recovery_pin,
+    .jump = rdb_jump,
+    .reset = rdb_reset,
 };
 
-const struct board *board_bm_init(void)
+const struct board *
+board_bm_init(void)
 {
 	/* GiB 0: CCSR devices; GiB 1: the QSPI AHB window, read-only here,
 	 * so normal memory (memcpy may do unaligned loads, which fault on
 	 * device memory); the program path, once written, must invalidate
 	 * the cached range after each write. GiB 2: the 1 GiB of DRAM. */
-	static const enum bm_mem_kind map[4] = {BM_MEM_DEVICE, BM_MEM_NORMAL,
-						BM_MEM_NORMAL, BM_MEM_NONE};
+	static const enum bm_mem_kind map[4] = {BM_MEM_DEVICE, BM_MEM_NORMAL, BM_MEM_NORMAL,
+	                                        BM_MEM_NONE};
 
 	bm_mmu_enable(map);
 	gtimer_init(&rdb_gtimer);

@@ -24,7 +24,8 @@ static struct drv_timer virt_timer = {.ops = &gtimer_ops, .ctx = &virt_gtimer};
 static struct drv_uart virt_uart = {.ops = &pl011_uart_ops, .ctx = &virt_pl011};
 static struct drv_flash virt_flash;
 
-static void virt_jump(const struct board *b, const struct board_boot_info *bi)
+static void
+virt_jump(const struct board *b, const struct board_boot_info *bi)
 {
 	(void)b;
 	/* A real board enters the kernel here (x0 = device tree). The test
@@ -42,7 +43,8 @@ static void virt_jump(const struct board *b, const struct board_boot_info *bi)
 		__asm__ volatile("wfe");
 }
 
-static void virt_reset(const struct board *b)
+static void
+virt_reset(const struct board *b)
 {
 	(void)b;
 	/* qemu's built-in PSCI answers HVC when no EL2/EL3 firmware runs. */
@@ -53,34 +55,34 @@ static void virt_reset(const struct board *b)
 }
 
 static struct board virt_board = {
-	.name = "qemu-virt",
-	.id = BOARD_ID_QEMU_VIRT,
-	.flash = &virt_flash,
-	.console = &virt_uart,
-	.timer = &virt_timer,
-	.wdt = NULL,
-	.net = NULL,
-	/* Flash map of the 64 MiB second bank, 256 KiB sectors. */
-	.state = {.off = 0x000000, .size = 0x080000},
-	.journal = {.off = 0x080000, .size = 0x040000},
-	.config = {.off = 0x100000, .size = 0x100000},
-	.slot = {{.off = 0x0200000, .size = 0x1800000},
-		 {.off = 0x1a00000, .size = 0x1800000}},
-	.load_addr = (uint8_t *)(uintptr_t)VIRT_LOAD_ADDR,
-	.load_max = VIRT_LOAD_MAX,
-	.recovery_window_ms = 1000,
-	.max_trial_boots = 3,
-	.wdt_timeout_ms = 0,
-	.recovery_pin = NULL,
-	.jump = virt_jump,
-	.reset = virt_reset,
+    .name = "qemu-virt",
+    .id = BOARD_ID_QEMU_VIRT,
+    .flash = &virt_flash,
+    .console = &virt_uart,
+    .timer = &virt_timer,
+    .wdt = NULL,
+    .net = NULL,
+    /* Flash map of the 64 MiB second bank, 256 KiB sectors. */
+    .state = {.off = 0x000000, .size = 0x080000},
+    .journal = {.off = 0x080000, .size = 0x040000},
+    .config = {.off = 0x100000, .size = 0x100000},
+    .slot = {{.off = 0x0200000, .size = 0x1800000}, {.off = 0x1a00000, .size = 0x1800000}},
+    .load_addr = (uint8_t *)(uintptr_t)VIRT_LOAD_ADDR,
+    .load_max = VIRT_LOAD_MAX,
+    .recovery_window_ms = 1000,
+    .max_trial_boots = 3,
+    .wdt_timeout_ms = 0,
+    .recovery_pin = NULL,
+    .jump = virt_jump,
+    .reset = virt_reset,
 };
 
-const struct board *board_bm_init(void)
+const struct board *
+board_bm_init(void)
 {
 	/* GiB 0: flash and devices; GiB 1: RAM (128 MiB used of it). */
-	static const enum bm_mem_kind map[4] = {BM_MEM_DEVICE, BM_MEM_NORMAL,
-						BM_MEM_NONE, BM_MEM_NONE};
+	static const enum bm_mem_kind map[4] = {BM_MEM_DEVICE, BM_MEM_NORMAL, BM_MEM_NONE,
+	                                        BM_MEM_NONE};
 
 	bm_mmu_enable(map);
 	gtimer_init(&virt_gtimer);
@@ -89,7 +91,7 @@ const struct board *board_bm_init(void)
 	bm_console_set(&virt_uart);
 	if (cfi_flash_probe(&virt_cfi, VIRT_FLASH1_BASE, &virt_timer, &virt_flash)) {
 		bm_puts("boot: no CFI flash at 0x04000000 (start qemu with "
-			"-drive if=pflash,unit=1,format=raw,file=...)\r\n");
+		        "-drive if=pflash,unit=1,format=raw,file=...)\r\n");
 		virt_board.flash = NULL;
 	}
 	return &virt_board;

@@ -22,12 +22,14 @@
 #define CFI_PROGRAM_TIMEOUT_MS 100u
 #define CFI_ERASE_TIMEOUT_MS 5000u
 
-static inline volatile uint32_t *cfi_word(const struct cfi_flash *f, uint32_t off)
+static inline volatile uint32_t *
+cfi_word(const struct cfi_flash *f, uint32_t off)
 {
 	return (volatile uint32_t *)(f->base + off);
 }
 
-static inline void cfi_cmd(const struct cfi_flash *f, uint32_t off, uint32_t cmd)
+static inline void
+cfi_cmd(const struct cfi_flash *f, uint32_t off, uint32_t cmd)
 {
 	*cfi_word(f, off) = cmd * f->cmd_mul;
 	__asm__ volatile("dsb sy" ::: "memory");
@@ -35,7 +37,8 @@ static inline void cfi_cmd(const struct cfi_flash *f, uint32_t off, uint32_t cmd
 
 /* Waits for every lane to report ready; returns the OR of all lanes'
  * status bytes, or -1 on timeout. Leaves the chip in read-status mode. */
-static int cfi_wait_ready(const struct cfi_flash *f, uint32_t off, uint32_t limit_ms)
+static int
+cfi_wait_ready(const struct cfi_flash *f, uint32_t off, uint32_t limit_ms)
 {
 	const struct drv_timer *t = f->timer;
 	uint32_t start = t->ops->now_ms(t->ctx);
@@ -57,15 +60,17 @@ static int cfi_wait_ready(const struct cfi_flash *f, uint32_t off, uint32_t limi
 	}
 }
 
-static uint8_t cfi_query_byte(const struct cfi_flash *f, uint32_t idx)
+static uint8_t
+cfi_query_byte(const struct cfi_flash *f, uint32_t idx)
 {
 	/* In query mode each CFI byte sits in the low byte of lane 0 of the
 	 * bank word at index idx. */
 	return (uint8_t)(*cfi_word(f, idx * 4u) & 0xffu);
 }
 
-int cfi_flash_probe(struct cfi_flash *f, uintptr_t base,
-		    const struct drv_timer *timer, struct drv_flash *drv)
+int
+cfi_flash_probe(struct cfi_flash *f, uintptr_t base, const struct drv_timer *timer,
+                struct drv_flash *drv)
 {
 	uint32_t chip_size, blocks, block_size, regions;
 
@@ -111,7 +116,8 @@ int cfi_flash_probe(struct cfi_flash *f, uintptr_t base,
 	return 0;
 }
 
-static int cfi_read(void *ctx, uint32_t off, void *buf, size_t len)
+static int
+cfi_read(void *ctx, uint32_t off, void *buf, size_t len)
 {
 	struct cfi_flash *f = ctx;
 	uint8_t *out = buf;
@@ -143,7 +149,8 @@ static int cfi_read(void *ctx, uint32_t off, void *buf, size_t len)
 	return 0;
 }
 
-static int cfi_finish(struct cfi_flash *f, uint32_t off, int sr, uint32_t err_bits)
+static int
+cfi_finish(struct cfi_flash *f, uint32_t off, int sr, uint32_t err_bits)
 {
 	int rc = 0;
 
@@ -155,7 +162,8 @@ static int cfi_finish(struct cfi_flash *f, uint32_t off, int sr, uint32_t err_bi
 	return rc;
 }
 
-static uint32_t cfi_le32(const uint8_t *in)
+static uint32_t
+cfi_le32(const uint8_t *in)
 {
 	return in[0] | in[1] << 8 | in[2] << 16 | (uint32_t)in[3] << 24;
 }
@@ -164,7 +172,8 @@ static uint32_t cfi_le32(const uint8_t *in)
  * cycle (and on qemu one write to the backing file) per buffer instead of
  * per word, which is what makes writing megabytes bearable. The caller
  * keeps [off, off + n*4) inside one write-buffer-aligned window. */
-static int cfi_write_buffer(struct cfi_flash *f, uint32_t off, const uint8_t *in, uint32_t n)
+static int
+cfi_write_buffer(struct cfi_flash *f, uint32_t off, const uint8_t *in, uint32_t n)
 {
 	const struct drv_timer *t = f->timer;
 	uint32_t start = t->ops->now_ms(t->ctx);
@@ -187,7 +196,8 @@ static int cfi_write_buffer(struct cfi_flash *f, uint32_t off, const uint8_t *in
 	return cfi_finish(f, off, cfi_wait_ready(f, off, CFI_PROGRAM_TIMEOUT_MS), SR_PROG_ERR);
 }
 
-static int cfi_write(void *ctx, uint32_t off, const void *buf, size_t len)
+static int
+cfi_write(void *ctx, uint32_t off, const void *buf, size_t len)
 {
 	struct cfi_flash *f = ctx;
 	const uint8_t *in = buf;
@@ -211,7 +221,7 @@ static int cfi_write(void *ctx, uint32_t off, const void *buf, size_t len)
 			cfi_cmd(f, off, CMD_PROGRAM);
 			*cfi_word(f, off) = cfi_le32(in);
 			rc = cfi_finish(f, off, cfi_wait_ready(f, off, CFI_PROGRAM_TIMEOUT_MS),
-					SR_PROG_ERR);
+			                SR_PROG_ERR);
 		}
 		if (rc)
 			return rc;
@@ -222,7 +232,8 @@ static int cfi_write(void *ctx, uint32_t off, const void *buf, size_t len)
 	return 0;
 }
 
-static int cfi_erase(void *ctx, uint32_t off, size_t len)
+static int
+cfi_erase(void *ctx, uint32_t off, size_t len)
 {
 	struct cfi_flash *f = ctx;
 
@@ -239,8 +250,7 @@ static int cfi_erase(void *ctx, uint32_t off, size_t len)
 			return cfi_finish(f, off, -1, 0);
 		cfi_cmd(f, off, CMD_ERASE);
 		cfi_cmd(f, off, CMD_CONFIRM);
-		rc = cfi_finish(f, off, cfi_wait_ready(f, off, CFI_ERASE_TIMEOUT_MS),
-				SR_ERASE_ERR);
+		rc = cfi_finish(f, off, cfi_wait_ready(f, off, CFI_ERASE_TIMEOUT_MS), SR_ERASE_ERR);
 		if (rc)
 			return rc;
 	}
@@ -248,7 +258,7 @@ static int cfi_erase(void *ctx, uint32_t off, size_t len)
 }
 
 const struct drv_flash_ops cfi_flash_ops = {
-	.read = cfi_read,
-	.write = cfi_write,
-	.erase = cfi_erase,
+    .read = cfi_read,
+    .write = cfi_write,
+    .erase = cfi_erase,
 };

@@ -26,8 +26,8 @@ struct cfi_flash {
 /* Reads the CFI query table at base and fills f and drv (ops, size,
  * erase_size, write_align). Returns 0, DRV_ENODEV (no CFI answer) or
  * DRV_EIO (a command set we do not speak). */
-int cfi_flash_probe(struct cfi_flash *f, uintptr_t base,
-		    const struct drv_timer *timer, struct drv_flash *drv);
+int cfi_flash_probe(struct cfi_flash *f, uintptr_t base, const struct drv_timer *timer,
+                    struct drv_flash *drv);
 
 extern const struct drv_flash_ops cfi_flash_ops;
 

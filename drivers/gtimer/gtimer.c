@@ -1,6 +1,7 @@
 #include "gtimer.h"
 
-static uint64_t gtimer_read_count(void)
+static uint64_t
+gtimer_read_count(void)
 {
 	uint64_t v;
 
@@ -9,7 +10,8 @@ static uint64_t gtimer_read_count(void)
 	return v;
 }
 
-void gtimer_init(struct gtimer *t)
+void
+gtimer_init(struct gtimer *t)
 {
 	uint64_t f;
 
@@ -20,7 +22,8 @@ void gtimer_init(struct gtimer *t)
 	t->start = gtimer_read_count();
 }
 
-static uint32_t gtimer_now_ms(void *ctx)
+static uint32_t
+gtimer_now_ms(void *ctx)
 {
 	struct gtimer *t = ctx;
 	uint64_t ticks = gtimer_read_count() - t->start;
@@ -28,7 +31,8 @@ static uint32_t gtimer_now_ms(void *ctx)
 	return (uint32_t)(ticks / (t->freq / 1000u));
 }
 
-static void gtimer_delay_ms(void *ctx, uint32_t ms)
+static void
+gtimer_delay_ms(void *ctx, uint32_t ms)
 {
 	struct gtimer *t = ctx;
 	uint64_t end = gtimer_read_count() + (uint64_t)ms * (t->freq / 1000u);
@@ -38,6 +42,6 @@ static void gtimer_delay_ms(void *ctx, uint32_t ms)
 }
 
 const struct drv_timer_ops gtimer_ops = {
-	.now_ms = gtimer_now_ms,
-	.delay_ms = gtimer_delay_ms,
+    .now_ms = gtimer_now_ms,
+    .delay_ms = gtimer_delay_ms,
 };

@@ -17,18 +17,21 @@
 #define LSR_DR 0x01u
 #define LSR_THRE 0x20u
 
-static inline uint8_t ns16550_rd(const struct ns16550 *u, unsigned reg)
+static inline uint8_t
+ns16550_rd(const struct ns16550 *u, unsigned reg)
 {
 	return *(volatile uint8_t *)(u->base + reg);
 }
 
-static inline void ns16550_wr(const struct ns16550 *u, unsigned reg, uint8_t v)
+static inline void
+ns16550_wr(const struct ns16550 *u, unsigned reg, uint8_t v)
 {
 	*(volatile uint8_t *)(u->base + reg) = v;
 }
 
-void ns16550_init(struct ns16550 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
-		  const struct drv_timer *timer)
+void
+ns16550_init(struct ns16550 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
+             const struct drv_timer *timer)
 {
 	u->base = base;
 	u->timer = timer;
@@ -45,7 +48,8 @@ void ns16550_init(struct ns16550 *u, uintptr_t base, uint32_t clk_hz, uint32_t b
 	ns16550_wr(u, UART_MCR, MCR_DTR_RTS);
 }
 
-static int ns16550_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+static int
+ns16550_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
 	struct ns16550 *u = ctx;
 	const struct drv_timer *t = u->timer;
@@ -65,7 +69,8 @@ static int ns16550_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms
 	return (int)n;
 }
 
-static int ns16550_write(void *ctx, const uint8_t *buf, size_t len)
+static int
+ns16550_write(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct ns16550 *u = ctx;
 
@@ -78,6 +83,6 @@ static int ns16550_write(void *ctx, const uint8_t *buf, size_t len)
 }
 
 const struct drv_uart_ops ns16550_uart_ops = {
-	.read = ns16550_read,
-	.write = ns16550_write,
+    .read = ns16550_read,
+    .write = ns16550_write,
 };

@@ -16,7 +16,7 @@ struct ns16550 {
 /* 8N1 at baud from clk_hz; clk_hz 0 keeps the divisor the previous stage
  * (TF-A, U-Boot) programmed, which is the usual case on real boards. */
 void ns16550_init(struct ns16550 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
-		  const struct drv_timer *timer);
+                  const struct drv_timer *timer);
 
 extern const struct drv_uart_ops ns16550_uart_ops;
 

@@ -21,18 +21,21 @@
 #define CR_RXE (1u << 9)
 #define DR_ERRORS 0xf00u /* overrun, break, parity, framing */
 
-static inline uint32_t pl011_rd(const struct pl011 *u, uint32_t reg)
+static inline uint32_t
+pl011_rd(const struct pl011 *u, uint32_t reg)
 {
 	return *(volatile uint32_t *)(u->base + reg);
 }
 
-static inline void pl011_wr(const struct pl011 *u, uint32_t reg, uint32_t v)
+static inline void
+pl011_wr(const struct pl011 *u, uint32_t reg, uint32_t v)
 {
 	*(volatile uint32_t *)(u->base + reg) = v;
 }
 
-void pl011_init(struct pl011 *u, uintptr_t base, uint32_t clk_hz,
-		uint32_t baud, const struct drv_timer *timer)
+void
+pl011_init(struct pl011 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
+           const struct drv_timer *timer)
 {
 	u->base = base;
 	u->timer = timer;
@@ -52,7 +55,8 @@ void pl011_init(struct pl011 *u, uintptr_t base, uint32_t clk_hz,
 	pl011_wr(u, PL011_CR, CR_UARTEN | CR_TXE | CR_RXE);
 }
 
-static int pl011_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+static int
+pl011_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 {
 	struct pl011 *u = ctx;
 	const struct drv_timer *t = u->timer;
@@ -77,7 +81,8 @@ static int pl011_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
 	return (int)n;
 }
 
-static int pl011_write(void *ctx, const uint8_t *buf, size_t len)
+static int
+pl011_write(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct pl011 *u = ctx;
 
@@ -90,6 +95,6 @@ static int pl011_write(void *ctx, const uint8_t *buf, size_t len)
 }
 
 const struct drv_uart_ops pl011_uart_ops = {
-	.read = pl011_read,
-	.write = pl011_write,
+    .read = pl011_read,
+    .write = pl011_write,
 };

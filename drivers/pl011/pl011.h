@@ -15,8 +15,8 @@ struct pl011 {
 
 /* Sets up 8N1 at baud from the UART reference clock clk_hz (0 leaves the
  * divisor alone, as qemu and a loader that already set it up want). */
-void pl011_init(struct pl011 *u, uintptr_t base, uint32_t clk_hz,
-		uint32_t baud, const struct drv_timer *timer);
+void pl011_init(struct pl011 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
+                const struct drv_timer *timer);
 
 extern const struct drv_uart_ops pl011_uart_ops;
 

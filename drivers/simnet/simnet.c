@@ -7,7 +7,8 @@
 
 #include "simnet.h"
 
-static int simnet_send(void *ctx, const uint8_t *frame, size_t len)
+static int
+simnet_send(void *ctx, const uint8_t *frame, size_t len)
 {
 	struct simnet *n = ctx;
 	ssize_t w;
@@ -24,7 +25,8 @@ static int simnet_send(void *ctx, const uint8_t *frame, size_t len)
 	return 0;
 }
 
-static int simnet_recv(void *ctx, uint8_t *buf, size_t cap, uint32_t timeout_ms)
+static int
+simnet_recv(void *ctx, uint8_t *buf, size_t cap, uint32_t timeout_ms)
 {
 	struct simnet *n = ctx;
 	struct pollfd p = {.fd = n->fd, .events = POLLIN};
@@ -53,7 +55,8 @@ static int simnet_recv(void *ctx, uint8_t *buf, size_t cap, uint32_t timeout_ms)
 	return (int)r;
 }
 
-static void simnet_get_mac(void *ctx, uint8_t mac[6])
+static void
+simnet_get_mac(void *ctx, uint8_t mac[6])
 {
 	struct simnet *n = ctx;
 
@@ -61,12 +64,13 @@ static void simnet_get_mac(void *ctx, uint8_t mac[6])
 }
 
 static const struct drv_net_ops simnet_ops = {
-	.send = simnet_send,
-	.recv = simnet_recv,
-	.get_mac = simnet_get_mac,
+    .send = simnet_send,
+    .recv = simnet_recv,
+    .get_mac = simnet_get_mac,
 };
 
-void simnet_init(struct simnet *n, int fd, struct drv_net *drv)
+void
+simnet_init(struct simnet *n, int fd, struct drv_net *drv)
 {
 	/* Locally administered, unicast: 02:50:4f:52 is "PO R"(oort). */
 	static const uint8_t mac[6] = {0x02, 0x50, 0x4f, 0x52, 0x00, 0x01};

@@ -16,7 +16,8 @@ static struct netrec bm_netrec;
 
 _Noreturn void bm_main(void);
 
-_Noreturn void bm_main(void)
+_Noreturn void
+bm_main(void)
 {
 	const struct board *b = board_bm_init();
 	int rc;

@@ -23,7 +23,8 @@
 static struct netrec *netrec_active;
 static uint32_t netrec_rand_state = 0x9e3779b9u;
 
-u32_t sys_now(void)
+u32_t
+sys_now(void)
 {
 	const struct drv_timer *t;
 
@@ -35,7 +36,8 @@ u32_t sys_now(void)
 
 /* Only used by lwIP for non-security choices (ARP/IP ids, ports): a
  * xorshift seeded from the clock is plenty. */
-unsigned netrec_rand(void)
+unsigned
+netrec_rand(void)
 {
 	uint32_t x = netrec_rand_state ^ sys_now();
 
@@ -48,7 +50,8 @@ unsigned netrec_rand(void)
 
 /* Appends a decimal (values here are small) without snprintf, which the
  * boot stage does not have. */
-static char *netrec_put_u32(char *p, const char *end, uint32_t v)
+static char *
+netrec_put_u32(char *p, const char *end, uint32_t v)
 {
 	char tmp[10];
 	int n = 0;
@@ -62,22 +65,24 @@ static char *netrec_put_u32(char *p, const char *end, uint32_t v)
 	return p;
 }
 
-static char *netrec_put_str(char *p, const char *end, const char *s)
+static char *
+netrec_put_str(char *p, const char *end, const char *s)
 {
 	while (*s && p < end)
 		*p++ = *s++;
 	return p;
 }
 
-static void netrec_status_set(struct netrec *r, int rc, int slot)
+static void
+netrec_status_set(struct netrec *r, int rc, int slot)
 {
 	char *p = r->status;
 	const char *end = r->status + sizeof(r->status) - 1;
 
 	r->result = rc;
 	if (rc == 0) {
-		p = netrec_put_str(p, end, slot == 1 ? "result=ok slot=B version="
-						     : "result=ok slot=A version=");
+		p = netrec_put_str(
+		    p, end, slot == 1 ? "result=ok slot=B version=" : "result=ok slot=A version=");
 		for (int i = 0; i < 3; i++) {
 			if (i)
 				p = netrec_put_str(p, end, ".");
@@ -95,7 +100,8 @@ static void netrec_status_set(struct netrec *r, int rc, int slot)
 	r->status_len = (uint32_t)(p - r->status);
 }
 
-static void netrec_log(struct netrec *r, const char *msg)
+static void
+netrec_log(struct netrec *r, const char *msg)
 {
 	const struct drv_uart *u = r->b->console;
 
@@ -105,7 +111,8 @@ static void netrec_log(struct netrec *r, const char *msg)
 /* Hands one in-order piece of the image to the sink. Bytes below the
  * sink's resume point are already in flash from an interrupted upload of
  * the very same image (same header hash), so they are skipped. */
-static int netrec_feed(struct netrec *r, uint32_t off, const uint8_t *data, uint32_t len)
+static int
+netrec_feed(struct netrec *r, uint32_t off, const uint8_t *data, uint32_t len)
 {
 	uint32_t next = fw_sink_next(&r->sink);
 
@@ -119,7 +126,8 @@ static int netrec_feed(struct netrec *r, uint32_t off, const uint8_t *data, uint
 	return fw_sink_write(&r->sink, off, data, len);
 }
 
-static int netrec_upload_block(struct netrec *r, const uint8_t *data, uint32_t len)
+static int
+netrec_upload_block(struct netrec *r, const uint8_t *data, uint32_t len)
 {
 	uint32_t off = r->got;
 	uint32_t resume;
@@ -163,7 +171,8 @@ static int netrec_upload_block(struct netrec *r, const uint8_t *data, uint32_t l
 	return rc;
 }
 
-static void *netrec_tftp_open(const char *fname, const char *mode, u8_t is_write)
+static void *
+netrec_tftp_open(const char *fname, const char *mode, u8_t is_write)
 {
 	struct netrec *r = netrec_active;
 
@@ -199,7 +208,8 @@ static void *netrec_tftp_open(const char *fname, const char *mode, u8_t is_write
 	return NULL;
 }
 
-static void netrec_tftp_close(void *handle)
+static void
+netrec_tftp_close(void *handle)
 {
 	struct netrec *r = handle;
 
@@ -220,7 +230,8 @@ static void netrec_tftp_close(void *handle)
 	r->phase = NETREC_IDLE;
 }
 
-static int netrec_tftp_read(void *handle, void *buf, int bytes)
+static int
+netrec_tftp_read(void *handle, void *buf, int bytes)
 {
 	struct netrec *r = handle;
 	uint32_t n = r->status_len - r->status_pos;
@@ -234,7 +245,8 @@ static int netrec_tftp_read(void *handle, void *buf, int bytes)
 	return (int)n;
 }
 
-static int netrec_tftp_write(void *handle, struct pbuf *p)
+static int
+netrec_tftp_write(void *handle, struct pbuf *p)
 {
 	struct netrec *r = handle;
 	int rc;
@@ -254,13 +266,14 @@ static int netrec_tftp_write(void *handle, struct pbuf *p)
 }
 
 static const struct tftp_context netrec_tftp = {
-	.open = netrec_tftp_open,
-	.close = netrec_tftp_close,
-	.read = netrec_tftp_read,
-	.write = netrec_tftp_write,
+    .open = netrec_tftp_open,
+    .close = netrec_tftp_close,
+    .read = netrec_tftp_read,
+    .write = netrec_tftp_write,
 };
 
-static err_t netrec_linkoutput(struct netif *netif, struct pbuf *p)
+static err_t
+netrec_linkoutput(struct netif *netif, struct pbuf *p)
 {
 	struct netrec *r = netif->state;
 	const struct drv_net *n = r->b->net;
@@ -273,7 +286,8 @@ static err_t netrec_linkoutput(struct netif *netif, struct pbuf *p)
 	return n->ops->send(n->ctx, r->frame, len) == 0 ? ERR_OK : ERR_IF;
 }
 
-static err_t netrec_netif_init(struct netif *netif)
+static err_t
+netrec_netif_init(struct netif *netif)
 {
 	struct netrec *r = netif->state;
 	const struct drv_net *n = r->b->net;
@@ -285,12 +299,13 @@ static err_t netrec_netif_init(struct netif *netif)
 	netif->mtu = n->mtu ? n->mtu : 1500;
 	netif->hwaddr_len = ETH_HWADDR_LEN;
 	n->ops->get_mac(n->ctx, netif->hwaddr);
-	netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
-		       NETIF_FLAG_LINK_UP;
+	netif->flags =
+	    NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
 	return ERR_OK;
 }
 
-int netrec_init(struct netrec *r, const struct board *b, const struct fw_pubkey *key)
+int
+netrec_init(struct netrec *r, const struct board *b, const struct fw_pubkey *key)
 {
 	ip4_addr_t addr, mask, gw;
 
@@ -325,7 +340,8 @@ int netrec_init(struct netrec *r, const struct board *b, const struct fw_pubkey 
 
 /* One frame from the driver into lwIP. Returns 1 if one was handled, 0 if
  * none came within timeout_ms, or a negative FW_E*. */
-static int netrec_rx_one(struct netrec *r, uint32_t timeout_ms)
+static int
+netrec_rx_one(struct netrec *r, uint32_t timeout_ms)
 {
 	const struct drv_net *n = r->b->net;
 	struct pbuf *p;
@@ -346,7 +362,8 @@ static int netrec_rx_one(struct netrec *r, uint32_t timeout_ms)
 	return 1;
 }
 
-int netrec_poll(struct netrec *r, uint32_t timeout_ms)
+int
+netrec_poll(struct netrec *r, uint32_t timeout_ms)
 {
 	const struct drv_timer *t = r->b->timer;
 	uint32_t start = t->ops->now_ms(t->ctx);
@@ -371,12 +388,14 @@ int netrec_poll(struct netrec *r, uint32_t timeout_ms)
 	return 0;
 }
 
-int netrec_result(const struct netrec *r)
+int
+netrec_result(const struct netrec *r)
 {
 	return r->result;
 }
 
-void netrec_free(struct netrec *r)
+void
+netrec_free(struct netrec *r)
 {
 	if (netrec_active != r)
 		return;
@@ -386,7 +405,8 @@ void netrec_free(struct netrec *r)
 	netrec_active = NULL;
 }
 
-int netrec_board_poll(const struct board *b)
+int
+netrec_board_poll(const struct board *b)
 {
 	int rc;
 
@@ -403,7 +423,8 @@ int netrec_board_poll(const struct board *b)
 	return rc < 0 && rc != FW_EPOWER ? 0 : rc;
 }
 
-void netrec_assert(const char *msg, const char *file, int line)
+void
+netrec_assert(const char *msg, const char *file, int line)
 {
 	(void)line;
 	if (netrec_active) {

@@ -50,12 +50,12 @@ struct netrec {
 	struct netif netif;
 	struct fw_sink sink;
 	enum netrec_phase phase;
-	int sink_open;      /* fw_sink_begin succeeded for this upload */
-	int result;         /* last upload: 1 none yet, 0 ok, FW_E* */
-	int reboot;         /* 1: "reboot" was read, 2: its reply went out */
-	int down;           /* the device said the link is gone */
-	uint32_t got;       /* bytes of the current upload received */
-	int slot_done;      /* slot the last upload went to */
+	int sink_open; /* fw_sink_begin succeeded for this upload */
+	int result;    /* last upload: 1 none yet, 0 ok, FW_E* */
+	int reboot;    /* 1: "reboot" was read, 2: its reply went out */
+	int down;      /* the device said the link is gone */
+	uint32_t got;  /* bytes of the current upload received */
+	int slot_done; /* slot the last upload went to */
 	uint8_t hdr[FW_IMAGE_HDR_SIZE];
 	uint8_t block[512]; /* one TFTP block, flattened from its pbuf */
 	char status[128];
@@ -65,8 +65,7 @@ struct netrec {
 
 /* Brings up lwIP on b->net at NETREC_ADDR and starts the TFTP server.
  * Returns 0, FW_EINVAL (no net device) or FW_ESTATE (one is running). */
-int netrec_init(struct netrec *r, const struct board *b,
-		const struct fw_pubkey *key);
+int netrec_init(struct netrec *r, const struct board *b, const struct fw_pubkey *key);
 #define NETREC_REBOOT 1 /* "reboot" was read and its reply has gone out */
 #define NETREC_DOWN 2   /* the device reports the link/peer gone */
 

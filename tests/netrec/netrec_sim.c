@@ -23,7 +23,8 @@ static struct simnet sn;
 static struct drv_net net;
 static struct netrec nr;
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	struct fw_state st;
 	int rc, reboot = 0;

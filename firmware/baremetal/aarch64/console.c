@@ -4,18 +4,21 @@
 
 static const struct drv_uart *bm_console;
 
-void bm_console_set(const struct drv_uart *uart)
+void
+bm_console_set(const struct drv_uart *uart)
 {
 	bm_console = uart;
 }
 
-void bm_puts(const char *s)
+void
+bm_puts(const char *s)
 {
 	if (bm_console)
 		bm_console->ops->write(bm_console->ctx, (const uint8_t *)s, strlen(s));
 }
 
-void bm_put_hex(uint64_t v)
+void
+bm_put_hex(uint64_t v)
 {
 	char buf[19] = "0x";
 
@@ -25,7 +28,8 @@ void bm_put_hex(uint64_t v)
 	bm_puts(buf);
 }
 
-_Noreturn void bm_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+_Noreturn void
+bm_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
 {
 	/* The boot stage takes no interrupts, so any exception is a bug: say
 	 * where, so the line in a test log is enough to find it. */
@@ -42,7 +46,8 @@ _Noreturn void bm_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t 
 		__asm__ volatile("wfe");
 }
 
-void bm_fatal_exit(int status)
+void
+bm_fatal_exit(int status)
 {
 	bm_puts("\r\nboot: fatal: mbedTLS arena corrupt status=");
 	bm_put_hex((uint64_t)(int64_t)status);

@@ -20,7 +20,8 @@
 /* 32-bit VA space (T0SZ = 32): the walk starts at level 1 with 4 entries. */
 static uint64_t bm_l1_table[4] __attribute__((aligned(4096), section(".pagetables")));
 
-void bm_mmu_enable(const enum bm_mem_kind kinds[4])
+void
+bm_mmu_enable(const enum bm_mem_kind kinds[4])
 {
 	uint64_t tcr, sctlr;
 
@@ -28,11 +29,11 @@ void bm_mmu_enable(const enum bm_mem_kind kinds[4])
 		uint64_t pa = (uint64_t)i << 30;
 
 		if (kinds[i] == BM_MEM_NORMAL)
-			bm_l1_table[i] = pa | DESC_BLOCK | DESC_ATTR(ATTR_NORMAL) |
-					 DESC_SH_INNER | DESC_AF;
+			bm_l1_table[i] =
+			    pa | DESC_BLOCK | DESC_ATTR(ATTR_NORMAL) | DESC_SH_INNER | DESC_AF;
 		else if (kinds[i] == BM_MEM_DEVICE)
-			bm_l1_table[i] = pa | DESC_BLOCK | DESC_ATTR(ATTR_DEVICE) |
-					 DESC_AF | DESC_PXN | DESC_UXN;
+			bm_l1_table[i] = pa | DESC_BLOCK | DESC_ATTR(ATTR_DEVICE) | DESC_AF |
+			                 DESC_PXN | DESC_UXN;
 		else
 			bm_l1_table[i] = 0; /* unmapped: a stray access faults */
 	}
@@ -40,12 +41,12 @@ void bm_mmu_enable(const enum bm_mem_kind kinds[4])
 	 * granule, TTBR1 walks disabled (EPD1), 32-bit physical addresses. */
 	tcr = 32u | (1u << 8) | (1u << 10) | (3u << 12) | (1u << 23);
 	__asm__ volatile("msr mair_el1, %0" ::"r"((uint64_t)MAIR_DEVICE_NGNRNE |
-						   ((uint64_t)MAIR_NORMAL_WB << 8)));
+	                                          ((uint64_t)MAIR_NORMAL_WB << 8)));
 	__asm__ volatile("msr tcr_el1, %0" ::"r"(tcr));
 	__asm__ volatile("msr ttbr0_el1, %0" ::"r"((uint64_t)(uintptr_t)bm_l1_table));
 	__asm__ volatile("dsb ish; tlbi vmalle1; dsb ish; isb" ::: "memory");
 	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
 	sctlr |= (1u << 0) | (1u << 2) | (1u << 12); /* M, C, I */
-	sctlr &= ~(uint64_t)((1u << 1) | (1u << 3));  /* no alignment checks */
+	sctlr &= ~(uint64_t)((1u << 1) | (1u << 3)); /* no alignment checks */
 	__asm__ volatile("msr sctlr_el1, %0; isb" ::"r"(sctlr) : "memory");
 }

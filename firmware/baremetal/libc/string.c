@@ -7,7 +7,8 @@
 
 #pragma GCC optimize("no-tree-loop-distribute-patterns")
 
-void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+void *
+memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -17,7 +18,8 @@ void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 	return dst;
 }
 
-void *memmove(void *dst, const void *src, size_t n)
+void *
+memmove(void *dst, const void *src, size_t n)
 {
 	unsigned char *d = dst;
 	const unsigned char *s = src;
@@ -34,7 +36,8 @@ void *memmove(void *dst, const void *src, size_t n)
 	return dst;
 }
 
-void *memset(void *dst, int c, size_t n)
+void *
+memset(void *dst, int c, size_t n)
 {
 	unsigned char *d = dst;
 
@@ -43,7 +46,8 @@ void *memset(void *dst, int c, size_t n)
 	return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+int
+memcmp(const void *a, const void *b, size_t n)
 {
 	const unsigned char *x = a, *y = b;
 
@@ -54,7 +58,8 @@ int memcmp(const void *a, const void *b, size_t n)
 	return 0;
 }
 
-void *memchr(const void *s, int c, size_t n)
+void *
+memchr(const void *s, int c, size_t n)
 {
 	const unsigned char *p = s;
 
@@ -65,7 +70,8 @@ void *memchr(const void *s, int c, size_t n)
 	return NULL;
 }
 
-size_t strlen(const char *s)
+size_t
+strlen(const char *s)
 {
 	size_t n = 0;
 
@@ -74,7 +80,8 @@ size_t strlen(const char *s)
 	return n;
 }
 
-size_t strnlen(const char *s, size_t max)
+size_t
+strnlen(const char *s, size_t max)
 {
 	size_t n = 0;
 
@@ -83,7 +90,8 @@ size_t strnlen(const char *s, size_t max)
 	return n;
 }
 
-int strncmp(const char *a, const char *b, size_t n)
+int
+strncmp(const char *a, const char *b, size_t n)
 {
 	for (; n; n--, a++, b++) {
 		if (*a != *b)
@@ -94,12 +102,14 @@ int strncmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
-int strcmp(const char *a, const char *b)
+int
+strcmp(const char *a, const char *b)
 {
 	return strncmp(a, b, (size_t)-1);
 }
 
-char *strchr(const char *s, int c)
+char *
+strchr(const char *s, int c)
 {
 	for (;; s++) {
 		if (*s == (char)c)
@@ -109,7 +119,8 @@ char *strchr(const char *s, int c)
 	}
 }
 
-char *strstr(const char *hay, const char *needle)
+char *
+strstr(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
 
@@ -120,7 +131,8 @@ char *strstr(const char *hay, const char *needle)
 	return n == 0 ? (char *)hay : NULL;
 }
 
-char *strncpy(char *restrict dst, const char *restrict src, size_t n)
+char *
+strncpy(char *restrict dst, const char *restrict src, size_t n)
 {
 	size_t i = 0;
 
@@ -131,7 +143,8 @@ char *strncpy(char *restrict dst, const char *restrict src, size_t n)
 	return dst;
 }
 
-int atoi(const char *s)
+int
+atoi(const char *s)
 {
 	int v = 0, neg = 0;
 
