@@ -2,17 +2,23 @@
  * bare-metal boot stage is tested on. Addresses from qemu's hw/arm/virt.c
  * memory map (qemu 7.2): flash 0x00000000 (two 64 MiB CFI banks, the second
  * at 0x04000000), PL011 UART 0x09000000 with a 24 MHz clock, RAM from
- * 0x40000000. No watchdog and no NIC are wired (-nic none): network recovery
- * is exercised in the host simulator instead. */
+ * 0x40000000, 32 virtio-mmio transports from 0x0a000000 (stride 0x200).
+ * No watchdog. A NIC only when qemu is given -device virtio-net-device
+ * (modern virtio-mmio: -global virtio-mmio.force-legacy=false); then
+ * network recovery runs here as on a real board. */
 #include <stddef.h>
 
 #include "../../drivers/cfi/cfi_flash.h"
 #include "../../drivers/gtimer/gtimer.h"
 #include "../../drivers/pl011/pl011.h"
+#include "../../drivers/virtio/virtio_net.h"
+#include "../../firmware/net/netrec.h"
 #include "../../firmware/baremetal/aarch64/bm.h"
 
 #define VIRT_FLASH1_BASE 0x04000000u /* -drive if=pflash,unit=1 */
 #define VIRT_UART_BASE 0x09000000u
+#define VIRT_MMIO_BASE 0x0a000000u
+#define VIRT_MMIO_COUNT 32u
 #define VIRT_LOAD_ADDR 0x44000000u /* RAM + 64 MiB, clear of the image */
 #define VIRT_LOAD_MAX (32u << 20)
 #define PSCI_SYSTEM_RESET 0x84000009u
@@ -23,6 +29,8 @@ static struct cfi_flash virt_cfi;
 static struct drv_timer virt_timer = {.ops = &gtimer_ops, .ctx = &virt_gtimer};
 static struct drv_uart virt_uart = {.ops = &pl011_uart_ops, .ctx = &virt_pl011};
 static struct drv_flash virt_flash;
+static struct virtio_net virt_vnet;
+static struct drv_net virt_net;
 
 static void
 virt_jump(const struct board *b, const struct board_boot_info *bi)
@@ -93,6 +101,11 @@ board_bm_init(void)
 		bm_puts("boot: no CFI flash at 0x04000000 (start qemu with "
 		        "-drive if=pflash,unit=1,format=raw,file=...)\r\n");
 		virt_board.flash = NULL;
+	}
+	if (virtio_net_probe(&virt_vnet, VIRT_MMIO_BASE, VIRT_MMIO_COUNT, &virt_timer, &virt_net) ==
+	    0) {
+		virt_board.net = &virt_net;
+		virt_board.net_poll = netrec_board_poll;
 	}
 	return &virt_board;
 }

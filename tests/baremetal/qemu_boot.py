@@ -5,6 +5,11 @@ PL011 UART on a host pty and checks what a field engineer would see.
   banner  the boot stage starts and prints its banner on the pty
   flash   tools/poort-flash uploads, verifies and activates an image through
           the emulated UART; after the reset the boot stage starts it
+  net     network recovery on the bare-metal build: a virtio-net NIC whose
+          frames qemu exchanges with this script over unix datagram sockets
+          (-netdev dgram); the same independent ARP/ICMP/TFTP peer as the
+          simulator test refuses a tampered image, uploads a good one and
+          asks for the reboot; the boot stage then starts it on trial
 
 Every wait is bounded; qemu is always killed. Exit 0 pass, 1 fail, 77 skip.
 """
@@ -12,8 +17,11 @@ import argparse
 import os
 import re
 import select
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 SKIP = 77
@@ -22,12 +30,12 @@ FLASH_SIZE = 64 << 20  # qemu virt pflash banks are 64 MiB
 
 
 class Qemu:
-    def __init__(self, qemu, elf, flash_img, log_path):
+    def __init__(self, qemu, elf, flash_img, log_path, extra=()):
         self.log = open(log_path, "wb")
         cmd = [qemu, "-M", "virt", "-cpu", "cortex-a53", "-m", "128M",
                "-nographic", "-nic", "none", "-monitor", "none",
                "-serial", "pty", "-kernel", elf,
-               "-drive", f"if=pflash,unit=1,format=raw,file={flash_img}"]
+               "-drive", f"if=pflash,unit=1,format=raw,file={flash_img}"] + list(extra)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.pty = self._find_pty(10.0)
@@ -128,14 +136,14 @@ def main():
     ap.add_argument("--key")
     ap.add_argument("--payload-kib", type=int, default=128)
     ap.add_argument("--flash-timeout", type=int, default=150)
-    ap.add_argument("what", choices=["banner", "flash"])
+    ap.add_argument("what", choices=["banner", "flash", "net"])
     args = ap.parse_args()
     if not os.path.exists(args.elf):
         print("skipped: %s not built" % args.elf)
         return SKIP
     os.makedirs(args.workdir, exist_ok=True)
     try:
-        return test_banner(args) if args.what == "banner" else test_flash(args)
+        return {"banner": test_banner, "flash": test_flash, "net": test_net}[args.what](args)
     except RuntimeError as e:
         print("FAIL:", e)
         return 1
@@ -191,6 +199,87 @@ def test_flash(args):
         print("new image started on trial after %.1f s in all" % (time.monotonic() - t0))
     finally:
         q.close()
+    return 0
+
+
+def mkimage(args, out, version, payload, tamper=False):
+    subprocess.run([args.mkimage, "--key", args.key, "--board", "qemu-virt",
+                    "--version", version, "-o", out, payload],
+                   check=True, timeout=60, stdout=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        img = bytearray(f.read())
+    if tamper:
+        img[-1] ^= 1  # last byte of the ECDSA signature
+    return bytes(img)
+
+
+def test_net(args):
+    for p in (args.mkimage, args.key):
+        if not p or not os.path.exists(p):
+            print("skipped: %s not built" % p)
+            return SKIP
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "netrec"))
+    from tftp_eth import Laptop, Fail  # the simulator test's independent peer
+
+    work = args.workdir
+    flash = os.path.join(work, "flash1.img")
+    fresh_flash(flash)
+    payload = os.path.join(work, "payload.bin")
+    with open(payload, "wb") as f:
+        f.write(os.urandom(args.payload_kib * 1024))
+    good = mkimage(args, os.path.join(work, "good.img"), "3.4.5", payload)
+    bad = mkimage(args, os.path.join(work, "bad.img"), "3.4.6", payload, tamper=True)
+
+    # Short socket paths: sun_path holds 108 bytes, build trees can be deep.
+    sockdir = tempfile.mkdtemp(prefix="poort-qnet-")
+    qsock, psock = os.path.join(sockdir, "q"), os.path.join(sockdir, "p")
+    peer = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    peer.bind(psock)
+    net = ["-global", "virtio-mmio.force-legacy=false",
+           "-netdev", f"dgram,id=n0,local.type=unix,local.path={qsock},"
+                      f"remote.type=unix,remote.path={psock}",
+           "-device", "virtio-net-device,netdev=n0"]
+    q = Qemu(args.qemu, args.elf, flash, os.path.join(work, "qemu.log"), net)
+    try:
+        t0 = time.monotonic()
+        q.expect(re.escape(BANNER), 20)
+        q.expect(rb"netrec: tftp recovery at 169\.254\.80\.1", 20)
+        q.expect(rb'poort recovery: reason="no bootable slot"', 20)
+        peer.connect(qsock)
+        lap = Laptop(peer)
+        try:
+            lap.arp_box()
+            lap.ping()
+            ok, err = lap.tftp_put("image", bad)
+            if ok:
+                raise RuntimeError("tampered image accepted")
+            st = lap.tftp_get("status")
+            if not st.startswith("result=error code=-5 "):
+                raise RuntimeError("status after tampered image: %r" % st)
+            print("tampered image refused: %s" % st.strip())
+            t1 = time.monotonic()
+            ok, err = lap.tftp_put("image", good)
+            dt = time.monotonic() - t1
+            if not ok:
+                raise RuntimeError("good image refused: %s" % err)
+            st = lap.tftp_get("status")
+            if not st.startswith("result=ok slot=A version=3.4.5"):
+                raise RuntimeError("status after good image: %r" % st)
+            print("uploaded %d bytes over TFTP in %.1f s (%.0f KiB/s): %s"
+                  % (len(good), dt, len(good) / 1024 / dt, st.strip()))
+            if lap.tftp_get("reboot").strip() != "rebooting":
+                raise RuntimeError("reboot not acknowledged")
+        except Fail as e:
+            raise RuntimeError(str(e))
+        q.seen = b""
+        q.expect(re.escape(BANNER), 30)
+        q.expect(rb"boot: start slot=0 version=3\.4\.5 trial=1", 30)
+        q.expect(rb"boot: image ready slot=A trial=1", 30)
+        print("new image started on trial after %.1f s in all" % (time.monotonic() - t0))
+    finally:
+        q.close()
+        peer.close()
+        shutil.rmtree(sockdir, ignore_errors=True)
     return 0
 
 
