@@ -19,6 +19,7 @@ struct rec {
 	struct fw_frame_dec dec;
 	struct fw_sink sink;
 	int nak_sent; /* one FW_ESEQ per gap, not one per frame in flight */
+	int activated; /* a repeated ACTIVATE (reply lost) succeeds again */
 	uint8_t reply[160];
 	uint8_t wire[200];
 	uint8_t rx[256];
@@ -110,6 +111,7 @@ static int rec_begin(struct rec *r, const struct fw_frame *f)
 	if (rc)
 		return rec_status(r, f, rc);
 	r->nak_sent = 0;
+	r->activated = 0;
 	fw_wcur_init(&w, r->reply, sizeof(r->reply));
 	fw_wcur_u8(&w, 0);
 	fw_wcur_u32(&w, resume);
@@ -204,7 +206,11 @@ static int rec_handle(struct rec *r, const struct fw_frame *f)
 	case FW_CMD_VERIFY:
 		return rec_verify(r, f);
 	case FW_CMD_ACTIVATE:
-		return rec_status(r, f, fw_sink_activate(&r->sink));
+		if (r->activated)
+			return rec_status(r, f, 0);
+		rc = fw_sink_activate(&r->sink);
+		r->activated = rc == 0;
+		return rec_status(r, f, rc);
 	case FW_CMD_REBOOT:
 		rc = rec_status(r, f, 0);
 		return rc ? rc : 1;

@@ -55,7 +55,8 @@ static void on_sigint(int sig)
 }
 
 /* The one line that says how it ended. */
-static int outcome(int code, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int outcome(int code,
+							 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,7 +71,7 @@ static int outcome(int code, const char *fmt, ...)
 	return code;
 }
 
-static void note(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -362,8 +363,10 @@ int main(int argc, char **argv)
 		if (rc == 0 && img_len != fw_image_total_size(&h))
 			rc = img_len < fw_image_total_size(&h) ? FW_ETRUNC
 							      : FW_EFORMAT;
-		if (rc)
+		if (rc) {
+			free(img);
 			return outcome(EXIT_REFUSED, "%s: %s", path, fw_strerror(rc));
+		}
 	}
 	if (window < 1 || window > 64)
 		window = 8;
@@ -373,8 +376,10 @@ int main(int argc, char **argv)
 
 	if (port) {
 		fd = serial_open(port, baud, err, sizeof(err));
-		if (fd < 0)
+		if (fd < 0) {
+			free(img);
 			return outcome(EXIT_LINK, "%s", err);
+		}
 		link_init(&l, fd);
 		rc = box_find(&l, &bi, wait_s);
 	} else {
@@ -389,18 +394,21 @@ int main(int argc, char **argv)
 			note("probing %s", ports[i]);
 			rc = box_find(&l, &bi, ports[i + 1] ? 3 : wait_s);
 			if (rc == 1) {
-				port = ports[i];
-				ports[i] = strdup(ports[i]);
+				static char found[256];
+				snprintf(found, sizeof(found), "%s", ports[i]);
+				port = found;
 			} else {
 				close(fd);
 				fd = -1;
 			}
 		}
 		serial_list_free(ports);
-		if (!port)
+		if (!port) {
+			free(img);
 			return outcome(EXIT_LINK,
 				       "no box found on any serial adapter "
 				       "(plug in the cable or name one with --port)");
+		}
 	}
 	if (rc < 0) {
 		rc = outcome(EXIT_LINK, "%s went away (cable unplugged?)", port);
@@ -455,7 +463,7 @@ int main(int argc, char **argv)
 	memcpy(begin + 4, img, FW_IMAGE_HDR_SIZE);
 	rc = link_call(&l, FW_CMD_BEGIN, begin, sizeof(begin), &r, 10000, 3);
 	if (rc != 1) {
-		rc = outcome(EXIT_LINK, "timeout: no answer to the upload request within 30 s");
+		rc = outcome(EXIT_LINK, "timeout: no answer to the upload request in 3 tries of 10 s");
 		goto out;
 	}
 	if (r.status) {
@@ -513,9 +521,9 @@ int main(int argc, char **argv)
 	{
 		double el = (double)(link_now_ms() - pg.start_ms) / 1000.0;
 		double rate = el > 0 ? (u.total - resume) / el : 0;
-		rc = link_call(&l, FW_CMD_VERIFY, NULL, 0, &r, 60000, 1);
+		rc = link_call(&l, FW_CMD_VERIFY, NULL, 0, &r, 10000, 3);
 		if (rc != 1) {
-			rc = outcome(EXIT_LINK, "timeout: no verification result within 60 s");
+			rc = outcome(EXIT_LINK, "timeout: no verification result in 3 tries of 10 s");
 			goto out;
 		}
 		if (r.status) {
@@ -537,9 +545,9 @@ int main(int argc, char **argv)
 			     bi.name, h.ver[0], h.ver[1], h.ver[2], slot_name(slot));
 		goto out;
 	}
-	rc = link_call(&l, FW_CMD_ACTIVATE, NULL, 0, &r, 10000, 1);
+	rc = link_call(&l, FW_CMD_ACTIVATE, NULL, 0, &r, 3000, 3);
 	if (rc != 1) {
-		rc = outcome(EXIT_LINK, "timeout: no answer to activate within 10 s");
+		rc = outcome(EXIT_LINK, "timeout: no answer to activate in 3 tries of 3 s");
 		goto out;
 	}
 	if (r.status) {
