@@ -11,6 +11,7 @@
 #include <poort/fw/boot.h>
 #include <poort/fw/err.h>
 #include <poort/fw/image.h>
+#include <poort/fw/proto.h>
 #include <poort/fw/sink.h>
 #include <poort/fw/state.h>
 
@@ -56,6 +57,10 @@ int st_upload(struct sim_board *s, const struct st_image *im, int activate,
 
 /* Boots once with the pretend system (auto-confirm as the image says). */
 int st_boot(struct sim_board *s);
+
+/* Runs the serial recovery loop over the given console bytes (then the
+ * line goes quiet and the loop ends). */
+int st_factory(struct sim_board *s, const uint8_t *bytes, size_t len);
 
 int st_done(const char *name);
 

@@ -184,6 +184,91 @@ static void test_bad_image_cuts(struct sim_board *base)
 	st_image_free(&bad);
 }
 
+/* A new upload lands on a slot that is still marked for trial (v2
+ * activated, never booted): the mark must go before the slot is erased,
+ * so every cut leaves v1, v2 on trial, or v3 on trial bootable. */
+static void test_overwrite_trial_cuts(struct sim_board *base)
+{
+	struct st_image v3;
+	struct sim_board s;
+	uint64_t total;
+
+	st_image_make(&v3, "confirm", 3, 3, 90000);
+	st_board_new(&s);
+	st_board_copy(&s, base);
+	CHECK(st_upload(&s, &v2, 1, NULL) == 0, "upload v2");
+	{
+		struct sim_board t;
+		st_board_new(&t);
+		st_board_copy(&t, &s);
+		t.flash.ops = 0;
+		CHECK(st_upload(&t, &v3, 1, NULL) == 0, "clean v3 upload");
+		total = t.flash.ops;
+		st_board_free(&t);
+	}
+	for (uint64_t k = 0; k < total; k++) {
+		struct sim_board t;
+		int rc;
+
+		st_board_new(&t);
+		st_board_copy(&t, &s);
+		t.flash.ops = 0;
+		t.flash.cut_at = (int64_t)k;
+		st_upload(&t, &v3, 1, NULL);
+		sim_flash_power_on(&t.flash);
+		t.auto_confirm = 0;
+		rc = st_boot(&t);
+		CHECK(rc == BOOT_OK &&
+			      ((t.log.slot == 0 && t.log.ver[0] == 1) ||
+			       (t.log.slot == 1 && t.log.trial &&
+				(t.log.ver[0] == 2 || t.log.ver[0] == 3))),
+		      "overwrite cut %lu: slot=%d ver=%u rc=%d", (unsigned long)k,
+		      t.log.slot, t.log.ver[0], rc);
+		cases++;
+		st_board_free(&t);
+	}
+	printf("overwrite trial: %lu flash operations, %lu power cuts\n",
+	       (unsigned long)total, (unsigned long)total);
+	st_board_free(&s);
+	st_image_free(&v3);
+}
+
+/* Factory reset (config, journal, state) cut at every operation. */
+static void test_factory_cuts(struct sim_board *base)
+{
+	struct sim_board t;
+	uint64_t total = 0;
+
+	for (uint64_t k = 0;; k++) {
+		uint8_t frame[64];
+		long n;
+		int rc;
+
+		st_board_new(&t);
+		st_board_copy(&t, base);
+		t.flash.ops = 0;
+		t.flash.cut_at = (int64_t)k;
+		/* drive it as poort-flash would: one FACTORY frame */
+		n = fw_frame_encode(FW_CMD_FACTORY, 1, NULL, 0, frame,
+				    sizeof(frame));
+		CHECK(n > 0, "encode");
+		rc = st_factory(&t, frame, (size_t)n);
+		if (!t.flash.dead) {
+			total = k;
+			st_board_free(&t);
+			break;
+		}
+		(void)rc;
+		check_boots(&t, "factory", (long)k);
+		CHECK(t.log.slot == 0 && t.log.ver[0] == 1,
+		      "factory cut %lu: v1 runs", (unsigned long)k);
+		cases++;
+		st_board_free(&t);
+	}
+	printf("factory reset: %lu flash operations, %lu power cuts\n",
+	       (unsigned long)total, (unsigned long)total);
+}
+
 int main(void)
 {
 	struct sim_board base;
@@ -195,6 +280,8 @@ int main(void)
 	test_upload_cuts(&base);
 	test_switch_cuts(&base);
 	test_bad_image_cuts(&base);
+	test_overwrite_trial_cuts(&base);
+	test_factory_cuts(&base);
 	printf("power-cut cases: %d\n", cases);
 	st_board_free(&base);
 	st_image_free(&v1);
