@@ -10,8 +10,8 @@ Sessions, each a fresh netrec_sim process on the same flash file:
   1. good image  -> every block acked, status ok, boots on trial
   2. tampered signature -> TFTP error on the last block, status names
      FW_ESIG, the state of session 1 is unchanged
-  3. image for another board -> rejected on the first block (FW_EBOARD)
-     before any flash is written
+  3. a burst of 60 refused requests, then an image for another board ->
+     rejected on the first block (FW_EBOARD) before any flash is written
 Every wait is bounded. Exit 0 pass, 1 fail, 77 skip.
 """
 import argparse
@@ -271,6 +271,17 @@ def run(args):
 
     def s3(lap):
         lap.arp_box()
+        # A burst of refused requests (unknown file) from another port:
+        # lwIP 2.1.3 arms a timer per request, netrec must keep the pool
+        # from running dry (the harness aborts on any lwIP assertion).
+        port = lap.sport
+        lap.sport = port + 1
+        for _ in range(60):
+            lap.send_udp(69, struct.pack("!H", 1) + b"nope\0octet\0")
+        time.sleep(0.3)
+        while lap.recv(lambda k, i: i, timeout=0.2) is not None:
+            pass
+        lap.sport = port
         ok3, err3 = lap.tftp_put("image", other)
         return ok3, err3, lap.tftp_get("status")
 
