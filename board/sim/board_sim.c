@@ -7,14 +7,16 @@
 
 static uint8_t sim_ram[SIM_LOAD_MAX];
 
-static int sim_pin(const struct board *b)
+static int
+sim_pin(const struct board *b)
 {
 	const struct sim_board *s = b->priv;
 
 	return s->pin;
 }
 
-static void sim_jump(const struct board *b, const struct board_boot_info *bi)
+static void
+sim_jump(const struct board *b, const struct board_boot_info *bi)
 {
 	struct sim_board *s = b->priv;
 	size_t ml = strlen(SIM_APP_MAGIC);
@@ -34,14 +36,16 @@ static void sim_jump(const struct board *b, const struct board_boot_info *bi)
 		s->log.confirmed = 1;
 }
 
-static void sim_reset(const struct board *b)
+static void
+sim_reset(const struct board *b)
 {
 	struct sim_board *s = b->priv;
 
 	s->log.resets++;
 }
 
-void sim_board_init(struct sim_board *s)
+void
+sim_board_init(struct sim_board *s)
 {
 	struct board *b = &s->b;
 

@@ -18,7 +18,7 @@
 #define SIM_APP_MAGIC "POORT-SIM-APP "
 
 struct sim_boot_log {
-	int booted;    /* jump was called */
+	int booted; /* jump was called */
 	int slot;
 	int trial;
 	uint16_t ver[3];

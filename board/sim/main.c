@@ -20,16 +20,17 @@
 
 static struct sim_board sim;
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"flash", required_argument, NULL, 'f'},
-		{"pty-link", required_argument, NULL, 'l'},
-		{"window", required_argument, NULL, 'w'},
-		{"pin", no_argument, NULL, 'p'},
-		{"once", no_argument, NULL, '1'},
-		{"log", required_argument, NULL, 'g'},
-		{NULL, 0, NULL, 0},
+	    {"flash", required_argument, NULL, 'f'},
+	    {"pty-link", required_argument, NULL, 'l'},
+	    {"window", required_argument, NULL, 'w'},
+	    {"pin", no_argument, NULL, 'p'},
+	    {"once", no_argument, NULL, '1'},
+	    {"log", required_argument, NULL, 'g'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *flash = NULL, *link = NULL, *log = NULL;
 	uint32_t window = 1000;
@@ -37,15 +38,27 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f': flash = optarg; break;
-		case 'l': link = optarg; break;
-		case 'w': window = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'p': pin = 1; break;
-		case '1': once = 1; break;
-		case 'g': log = optarg; break;
+		case 'f':
+			flash = optarg;
+			break;
+		case 'l':
+			link = optarg;
+			break;
+		case 'w':
+			window = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'p':
+			pin = 1;
+			break;
+		case '1':
+			once = 1;
+			break;
+		case 'g':
+			log = optarg;
+			break;
 		default:
 			fprintf(stderr, "usage: poort-sim --flash FILE [--pty-link PATH] "
-					"[--window MS] [--pin] [--once] [--log FILE]\n");
+			                "[--window MS] [--pin] [--once] [--log FILE]\n");
 			return 2;
 		}
 	}
@@ -86,8 +99,7 @@ int main(int argc, char **argv)
 		pin = 0; /* the pin is held for the first boot only */
 		rc = boot_main(&sim.b);
 		if (rc < 0) {
-			fprintf(stderr, "poort-sim: boot stage stopped: %s\n",
-				fw_strerror(rc));
+			fprintf(stderr, "poort-sim: boot stage stopped: %s\n", fw_strerror(rc));
 			return 1;
 		}
 		if (once)

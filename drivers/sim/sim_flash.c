@@ -11,7 +11,8 @@
 
 #include "sim_flash.h"
 
-static int sim_sync(struct sim_flash *f, uint32_t off, size_t len)
+static int
+sim_sync(struct sim_flash *f, uint32_t off, size_t len)
 {
 	if (f->fd < 0)
 		return 0;
@@ -22,7 +23,8 @@ static int sim_sync(struct sim_flash *f, uint32_t off, size_t len)
 
 /* Counts one operation; returns the byte count to really apply (len, or
  * half of it for the torn one), or -1 if power is already gone. */
-static long sim_account(struct sim_flash *f, size_t len)
+static long
+sim_account(struct sim_flash *f, size_t len)
 {
 	if (f->dead)
 		return -1;
@@ -35,7 +37,8 @@ static long sim_account(struct sim_flash *f, size_t len)
 	return (long)len;
 }
 
-static int sim_read(void *ctx, uint32_t off, void *buf, size_t len)
+static int
+sim_read(void *ctx, uint32_t off, void *buf, size_t len)
 {
 	struct sim_flash *f = ctx;
 
@@ -47,14 +50,14 @@ static int sim_read(void *ctx, uint32_t off, void *buf, size_t len)
 	return 0;
 }
 
-static int sim_write(void *ctx, uint32_t off, const void *buf, size_t len)
+static int
+sim_write(void *ctx, uint32_t off, const void *buf, size_t len)
 {
 	struct sim_flash *f = ctx;
 	const uint8_t *p = buf;
 	long n;
 
-	if (off > f->drv.size || len > f->drv.size - off ||
-	    (off | len) & (f->drv.write_align - 1))
+	if (off > f->drv.size || len > f->drv.size - off || (off | len) & (f->drv.write_align - 1))
 		return f->dead ? DRV_EPOWER : DRV_ERANGE;
 	n = sim_account(f, len);
 	if (n < 0)
@@ -66,13 +69,13 @@ static int sim_write(void *ctx, uint32_t off, const void *buf, size_t len)
 	return f->dead ? DRV_EPOWER : 0;
 }
 
-static int sim_erase(void *ctx, uint32_t off, size_t len)
+static int
+sim_erase(void *ctx, uint32_t off, size_t len)
 {
 	struct sim_flash *f = ctx;
 	long n;
 
-	if (off > f->drv.size || len > f->drv.size - off ||
-	    (off | len) & (f->drv.erase_size - 1))
+	if (off > f->drv.size || len > f->drv.size - off || (off | len) & (f->drv.erase_size - 1))
 		return f->dead ? DRV_EPOWER : DRV_ERANGE;
 	n = sim_account(f, len);
 	if (n < 0)
@@ -84,13 +87,13 @@ static int sim_erase(void *ctx, uint32_t off, size_t len)
 }
 
 static const struct drv_flash_ops sim_flash_ops = {
-	.read = sim_read,
-	.write = sim_write,
-	.erase = sim_erase,
+    .read = sim_read,
+    .write = sim_write,
+    .erase = sim_erase,
 };
 
-int sim_flash_open(struct sim_flash *f, const char *path, uint32_t size,
-		   uint32_t erase_size)
+int
+sim_flash_open(struct sim_flash *f, const char *path, uint32_t size, uint32_t erase_size)
 {
 	struct stat sb;
 
@@ -116,8 +119,7 @@ int sim_flash_open(struct sim_flash *f, const char *path, uint32_t size,
 	if (sb.st_size == 0) {
 		if (pwrite(f->fd, f->mem, size, 0) != (ssize_t)size)
 			goto fail;
-	} else if (sb.st_size != (off_t)size ||
-		   pread(f->fd, f->mem, size, 0) != (ssize_t)size) {
+	} else if (sb.st_size != (off_t)size || pread(f->fd, f->mem, size, 0) != (ssize_t)size) {
 		errno = EINVAL;
 		goto fail;
 	}
@@ -127,13 +129,15 @@ fail:
 	return -1;
 }
 
-void sim_flash_power_on(struct sim_flash *f)
+void
+sim_flash_power_on(struct sim_flash *f)
 {
 	f->dead = 0;
 	f->cut_at = -1;
 }
 
-void sim_flash_close(struct sim_flash *f)
+void
+sim_flash_close(struct sim_flash *f)
 {
 	if (f->fd >= 0)
 		close(f->fd);

@@ -8,12 +8,14 @@
 
 #include "con.h"
 
-void con_puts(const struct board *b, const char *s)
+void
+con_puts(const struct board *b, const char *s)
 {
 	b->console->ops->write(b->console->ctx, (const uint8_t *)s, strlen(s));
 }
 
-void con_putu(const struct board *b, uint32_t v)
+void
+con_putu(const struct board *b, uint32_t v)
 {
 	char buf[11];
 	int i = (int)sizeof(buf) - 1;
@@ -26,14 +28,15 @@ void con_putu(const struct board *b, uint32_t v)
 	con_puts(b, buf + i);
 }
 
-void con_kv(const struct board *b, const char *k, uint32_t v)
+void
+con_kv(const struct board *b, const char *k, uint32_t v)
 {
 	con_puts(b, k);
 	con_putu(b, v);
 }
 
-static void boot_log_fail(const struct board *b, const char *what, int slot,
-			  int rc)
+static void
+boot_log_fail(const struct board *b, const char *what, int slot, int rc)
 {
 	con_puts(b, "boot: ");
 	con_puts(b, what);
@@ -46,7 +49,8 @@ static void boot_log_fail(const struct board *b, const char *what, int slot,
 /* A key on the console within the window asks for recovery. Only 'r',
  * Ctrl-C and the frame delimiter poort-flash sends count, so line noise
  * at power-up does not stop a box in the field. */
-static int boot_wait_key(const struct board *b)
+static int
+boot_wait_key(const struct board *b)
 {
 	const struct drv_timer *t = b->timer;
 	uint32_t start = t->ops->now_ms(t->ctx);
@@ -61,8 +65,7 @@ static int boot_wait_key(const struct board *b)
 
 		if (el >= b->recovery_window_ms)
 			return 0;
-		n = b->console->ops->read(b->console->ctx, &c, 1,
-					  b->recovery_window_ms - el);
+		n = b->console->ops->read(b->console->ctx, &c, 1, b->recovery_window_ms - el);
 		if (n == 1 && (c == 'r' || c == 0x03 || c == 0x00))
 			return 1;
 	}
@@ -70,20 +73,18 @@ static int boot_wait_key(const struct board *b)
 
 /* Verifies slot, loads it and jumps. Returns only on failure (or in the
  * simulator after the "image" ran). */
-static int boot_try(const struct board *b, const struct fw_state *st,
-		    int slot, int trial)
+static int
+boot_try(const struct board *b, const struct fw_state *st, int slot, int trial)
 {
 	struct board_boot_info bi;
 	struct fw_image_hdr h;
 	int rc;
 
-	rc = fw_image_verify_flash(b->flash, b->slot[slot].off,
-				   b->slot[slot].size, &fw_boot_pubkey, b->id,
-				   st->min_rollback, &h);
+	rc = fw_image_verify_flash(b->flash, b->slot[slot].off, b->slot[slot].size, &fw_boot_pubkey,
+	                           b->id, st->min_rollback, &h);
 	if (rc)
 		return rc;
-	rc = fw_image_load(b->flash, b->slot[slot].off, &h, b->load_addr,
-			   b->load_max);
+	rc = fw_image_load(b->flash, b->slot[slot].off, &h, b->load_addr, b->load_max);
 	if (rc)
 		return rc;
 	bi.slot = slot;
@@ -105,7 +106,8 @@ static int boot_try(const struct board *b, const struct fw_state *st,
 	return 0;
 }
 
-static int boot_pick(const struct board *b)
+static int
+boot_pick(const struct board *b)
 {
 	struct fw_state st;
 	int rc, other;
@@ -116,8 +118,7 @@ static int boot_pick(const struct board *b)
 	if (st.trial != FW_STATE_NO_SLOT) {
 		if (st.trial_boots >= b->max_trial_boots) {
 			con_kv(b, "boot: trial slot=", st.trial);
-			con_kv(b, " not confirmed after boots=",
-			       st.trial_boots);
+			con_kv(b, " not confirmed after boots=", st.trial_boots);
 			con_puts(b, ", falling back\r\n");
 			st.trial = FW_STATE_NO_SLOT;
 			st.trial_boots = 0;
@@ -158,10 +159,8 @@ static int boot_pick(const struct board *b)
 
 		if (other == st.primary)
 			continue;
-		rc = fw_image_verify_flash(b->flash, b->slot[other].off,
-					   b->slot[other].size,
-					   &fw_boot_pubkey, b->id,
-					   st.min_rollback, &h);
+		rc = fw_image_verify_flash(b->flash, b->slot[other].off, b->slot[other].size,
+		                           &fw_boot_pubkey, b->id, st.min_rollback, &h);
 		if (rc == FW_EPOWER)
 			return rc;
 		if (rc)
@@ -181,7 +180,8 @@ static int boot_pick(const struct board *b)
 	return FW_ENOSLOT;
 }
 
-int boot_main(const struct board *b)
+int
+boot_main(const struct board *b)
 {
 	int rc;
 

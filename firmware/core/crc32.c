@@ -2,7 +2,8 @@
  * a boot stage, and 4 KiB frames at serial rates are no strain. */
 #include <poort/fw/proto.h>
 
-uint32_t fw_crc32(uint32_t crc, const uint8_t *p, size_t n)
+uint32_t
+fw_crc32(uint32_t crc, const uint8_t *p, size_t n)
 {
 	crc = ~crc;
 	while (n--) {

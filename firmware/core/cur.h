@@ -23,7 +23,8 @@ struct fw_wcur {
 	int err;
 };
 
-static inline void fw_cur_init(struct fw_cur *c, const uint8_t *p, size_t len)
+static inline void
+fw_cur_init(struct fw_cur *c, const uint8_t *p, size_t len)
 {
 	c->p = p;
 	c->len = len;
@@ -31,7 +32,8 @@ static inline void fw_cur_init(struct fw_cur *c, const uint8_t *p, size_t len)
 	c->err = 0;
 }
 
-static inline const uint8_t *fw_cur_take(struct fw_cur *c, size_t n)
+static inline const uint8_t *
+fw_cur_take(struct fw_cur *c, size_t n)
 {
 	if (c->err || n > c->len - c->pos) {
 		c->err = 1;
@@ -41,27 +43,31 @@ static inline const uint8_t *fw_cur_take(struct fw_cur *c, size_t n)
 	return c->p + c->pos - n;
 }
 
-static inline uint8_t fw_cur_u8(struct fw_cur *c)
+static inline uint8_t
+fw_cur_u8(struct fw_cur *c)
 {
 	const uint8_t *q = fw_cur_take(c, 1);
 	return q ? q[0] : 0;
 }
 
-static inline uint16_t fw_cur_u16(struct fw_cur *c)
+static inline uint16_t
+fw_cur_u16(struct fw_cur *c)
 {
 	const uint8_t *q = fw_cur_take(c, 2);
 	return q ? (uint16_t)(q[0] | q[1] << 8) : 0;
 }
 
-static inline uint32_t fw_cur_u32(struct fw_cur *c)
+static inline uint32_t
+fw_cur_u32(struct fw_cur *c)
 {
 	const uint8_t *q = fw_cur_take(c, 4);
-	return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 |
-			   (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24
-		 : 0;
+	return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
+	               (uint32_t)q[3] << 24
+	         : 0;
 }
 
-static inline void fw_cur_bytes(struct fw_cur *c, void *out, size_t n)
+static inline void
+fw_cur_bytes(struct fw_cur *c, void *out, size_t n)
 {
 	const uint8_t *q = fw_cur_take(c, n);
 	if (q)
@@ -70,12 +76,14 @@ static inline void fw_cur_bytes(struct fw_cur *c, void *out, size_t n)
 		memset(out, 0, n);
 }
 
-static inline size_t fw_cur_left(const struct fw_cur *c)
+static inline size_t
+fw_cur_left(const struct fw_cur *c)
 {
 	return c->err ? 0 : c->len - c->pos;
 }
 
-static inline void fw_wcur_init(struct fw_wcur *w, uint8_t *p, size_t cap)
+static inline void
+fw_wcur_init(struct fw_wcur *w, uint8_t *p, size_t cap)
 {
 	w->p = p;
 	w->cap = cap;
@@ -83,7 +91,8 @@ static inline void fw_wcur_init(struct fw_wcur *w, uint8_t *p, size_t cap)
 	w->err = 0;
 }
 
-static inline uint8_t *fw_wcur_take(struct fw_wcur *w, size_t n)
+static inline uint8_t *
+fw_wcur_take(struct fw_wcur *w, size_t n)
 {
 	if (w->err || n > w->cap - w->pos) {
 		w->err = 1;
@@ -93,14 +102,16 @@ static inline uint8_t *fw_wcur_take(struct fw_wcur *w, size_t n)
 	return w->p + w->pos - n;
 }
 
-static inline void fw_wcur_u8(struct fw_wcur *w, uint8_t v)
+static inline void
+fw_wcur_u8(struct fw_wcur *w, uint8_t v)
 {
 	uint8_t *q = fw_wcur_take(w, 1);
 	if (q)
 		q[0] = v;
 }
 
-static inline void fw_wcur_u16(struct fw_wcur *w, uint16_t v)
+static inline void
+fw_wcur_u16(struct fw_wcur *w, uint16_t v)
 {
 	uint8_t *q = fw_wcur_take(w, 2);
 	if (q) {
@@ -109,7 +120,8 @@ static inline void fw_wcur_u16(struct fw_wcur *w, uint16_t v)
 	}
 }
 
-static inline void fw_wcur_u32(struct fw_wcur *w, uint32_t v)
+static inline void
+fw_wcur_u32(struct fw_wcur *w, uint32_t v)
 {
 	uint8_t *q = fw_wcur_take(w, 4);
 	if (q) {
@@ -120,7 +132,8 @@ static inline void fw_wcur_u32(struct fw_wcur *w, uint32_t v)
 	}
 }
 
-static inline void fw_wcur_bytes(struct fw_wcur *w, const void *v, size_t n)
+static inline void
+fw_wcur_bytes(struct fw_wcur *w, const void *v, size_t n)
 {
 	uint8_t *q = fw_wcur_take(w, n);
 	if (q && n)

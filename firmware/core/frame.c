@@ -16,7 +16,8 @@ struct body {
 	uint8_t crc[4];
 };
 
-static uint8_t body_at(const struct body *b, size_t i)
+static uint8_t
+body_at(const struct body *b, size_t i)
 {
 	if (i < 3)
 		return b->hdr[i];
@@ -26,8 +27,9 @@ static uint8_t body_at(const struct body *b, size_t i)
 	return b->crc[i - b->len];
 }
 
-long fw_frame_encode(uint8_t cmd, uint16_t seq, const uint8_t *payload,
-		     size_t len, uint8_t *out, size_t cap)
+long
+fw_frame_encode(uint8_t cmd, uint16_t seq, const uint8_t *payload, size_t len, uint8_t *out,
+                size_t cap)
 {
 	struct body b;
 	size_t n, o, code_at, i;
@@ -71,7 +73,8 @@ long fw_frame_encode(uint8_t cmd, uint16_t seq, const uint8_t *payload,
 	return (long)o;
 }
 
-void fw_frame_dec_init(struct fw_frame_dec *d)
+void
+fw_frame_dec_init(struct fw_frame_dec *d)
 {
 	d->len = 0;
 	d->code = 0;
@@ -80,7 +83,8 @@ void fw_frame_dec_init(struct fw_frame_dec *d)
 	d->started = 0;
 }
 
-static int dec_finish(struct fw_frame_dec *d, struct fw_frame *f)
+static int
+dec_finish(struct fw_frame_dec *d, struct fw_frame *f)
 {
 	struct fw_cur c;
 	uint32_t want, got;
@@ -100,7 +104,8 @@ static int dec_finish(struct fw_frame_dec *d, struct fw_frame *f)
 	return 1;
 }
 
-static void dec_add(struct fw_frame_dec *d, uint8_t v)
+static void
+dec_add(struct fw_frame_dec *d, uint8_t v)
 {
 	if (d->len >= sizeof(d->buf)) {
 		d->over = 1;
@@ -109,8 +114,8 @@ static void dec_add(struct fw_frame_dec *d, uint8_t v)
 	d->buf[d->len++] = v;
 }
 
-int fw_frame_dec_push(struct fw_frame_dec *d, uint8_t byte,
-		      struct fw_frame *f)
+int
+fw_frame_dec_push(struct fw_frame_dec *d, uint8_t byte, struct fw_frame *f)
 {
 	int rc;
 

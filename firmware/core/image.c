@@ -25,9 +25,10 @@ struct verify_impl {
 };
 
 _Static_assert(sizeof(struct verify_impl) <= sizeof(struct fw_image_verify),
-	       "fw_image_verify too small");
+               "fw_image_verify too small");
 
-static int hdr_reserved_zero(const uint8_t *p, size_t n)
+static int
+hdr_reserved_zero(const uint8_t *p, size_t n)
 {
 	uint8_t acc = 0;
 
@@ -36,8 +37,8 @@ static int hdr_reserved_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
-int fw_image_hdr_parse(const uint8_t *buf, size_t len,
-		       struct fw_image_hdr *hdr)
+int
+fw_image_hdr_parse(const uint8_t *buf, size_t len, struct fw_image_hdr *hdr)
 {
 	struct fw_cur c;
 	uint8_t res[28];
@@ -77,17 +78,15 @@ int fw_image_hdr_parse(const uint8_t *buf, size_t len,
 	if (hdr->comp != FW_IMAGE_COMP_NONE && hdr->comp != FW_IMAGE_COMP_LZ4)
 		return FW_EFORMAT;
 	if (hdr->payload_size == 0 || hdr->image_size == 0 ||
-	    hdr->payload_size > FW_IMAGE_MAX_TOTAL ||
-	    hdr->image_size > FW_IMAGE_MAX_TOTAL)
+	    hdr->payload_size > FW_IMAGE_MAX_TOTAL || hdr->image_size > FW_IMAGE_MAX_TOTAL)
 		return FW_EFORMAT;
-	if (hdr->comp == FW_IMAGE_COMP_NONE &&
-	    hdr->payload_size != hdr->image_size)
+	if (hdr->comp == FW_IMAGE_COMP_NONE && hdr->payload_size != hdr->image_size)
 		return FW_EFORMAT;
 	return 0;
 }
 
-void fw_image_hdr_encode(const struct fw_image_hdr *hdr,
-			 uint8_t out[FW_IMAGE_HDR_SIZE])
+void
+fw_image_hdr_encode(const struct fw_image_hdr *hdr, uint8_t out[FW_IMAGE_HDR_SIZE])
 {
 	struct fw_wcur w;
 
@@ -109,12 +108,14 @@ void fw_image_hdr_encode(const struct fw_image_hdr *hdr,
 	fw_wcur_bytes(&w, hdr->image_sha, 32);
 }
 
-uint32_t fw_image_total_size(const struct fw_image_hdr *hdr)
+uint32_t
+fw_image_total_size(const struct fw_image_hdr *hdr)
 {
 	return FW_IMAGE_HDR_SIZE + hdr->payload_size + FW_IMAGE_SIG_SIZE;
 }
 
-void fw_image_verify_init(struct fw_image_verify *v)
+void
+fw_image_verify_init(struct fw_image_verify *v)
 {
 	struct verify_impl *m = (struct verify_impl *)v;
 
@@ -126,7 +127,8 @@ void fw_image_verify_init(struct fw_image_verify *v)
 	m->hdr_rc = FW_ETRUNC;
 }
 
-void fw_image_verify_free(struct fw_image_verify *v)
+void
+fw_image_verify_free(struct fw_image_verify *v)
 {
 	struct verify_impl *m = (struct verify_impl *)v;
 
@@ -135,8 +137,8 @@ void fw_image_verify_free(struct fw_image_verify *v)
 	memset(m, 0, sizeof(*m));
 }
 
-int fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data,
-			   size_t len)
+int
+fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data, size_t len)
 {
 	struct verify_impl *m = (struct verify_impl *)v;
 
@@ -150,8 +152,7 @@ int fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data,
 			mbedtls_sha256_update_ret(&m->all, data, n);
 			m->seen += (uint32_t)n;
 			if (m->seen == FW_IMAGE_HDR_SIZE) {
-				m->hdr_rc = fw_image_hdr_parse(
-					m->hdr, FW_IMAGE_HDR_SIZE, &m->h);
+				m->hdr_rc = fw_image_hdr_parse(m->hdr, FW_IMAGE_HDR_SIZE, &m->h);
 				if (m->hdr_rc)
 					return m->hdr_rc;
 				m->total = fw_image_total_size(&m->h);
@@ -167,9 +168,7 @@ int fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data,
 		} else if (m->seen < m->total) {
 			n = m->total - m->seen;
 			n = n < len ? n : len;
-			memcpy(m->sig + (m->seen - (m->total -
-						     FW_IMAGE_SIG_SIZE)),
-			       data, n);
+			memcpy(m->sig + (m->seen - (m->total - FW_IMAGE_SIG_SIZE)), data, n);
 			m->seen += (uint32_t)n;
 		} else {
 			m->extra = 1;
@@ -182,8 +181,9 @@ int fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data,
 }
 
 /* ECDSA P-256 over a SHA-256 digest; raw r||s signature. */
-static int image_check_sig(const struct fw_pubkey *key, const uint8_t dig[32],
-			   const uint8_t sig[FW_IMAGE_SIG_SIZE])
+static int
+image_check_sig(const struct fw_pubkey *key, const uint8_t dig[32],
+                const uint8_t sig[FW_IMAGE_SIG_SIZE])
 {
 	mbedtls_ecp_group grp;
 	mbedtls_ecp_point q;
@@ -196,8 +196,7 @@ static int image_check_sig(const struct fw_pubkey *key, const uint8_t dig[32],
 	mbedtls_mpi_init(&s);
 	if (mbedtls_ecp_group_load(&grp, MBEDTLS_ECP_DP_SECP256R1) ||
 	    mbedtls_ecp_point_read_binary(&grp, &q, key->q, sizeof(key->q)) ||
-	    mbedtls_ecp_check_pubkey(&grp, &q) ||
-	    mbedtls_mpi_read_binary(&r, sig, 32) ||
+	    mbedtls_ecp_check_pubkey(&grp, &q) || mbedtls_mpi_read_binary(&r, sig, 32) ||
 	    mbedtls_mpi_read_binary(&s, sig + 32, 32))
 		goto out;
 	if (mbedtls_ecdsa_verify(&grp, dig, 32, &q, &r, &s) == 0)
@@ -210,9 +209,9 @@ out:
 	return rc;
 }
 
-int fw_image_verify_finish(struct fw_image_verify *v,
-			   const struct fw_pubkey *key, uint32_t board_id,
-			   uint32_t min_rollback, struct fw_image_hdr *hdr)
+int
+fw_image_verify_finish(struct fw_image_verify *v, const struct fw_pubkey *key, uint32_t board_id,
+                       uint32_t min_rollback, struct fw_image_hdr *hdr)
 {
 	struct verify_impl *m = (struct verify_impl *)v;
 	uint8_t dall[32], dpay[32];
@@ -238,8 +237,8 @@ int fw_image_verify_finish(struct fw_image_verify *v,
 	return 0;
 }
 
-static int image_flash_read(const struct drv_flash *fl, uint32_t off,
-			    void *buf, size_t len)
+static int
+image_flash_read(const struct drv_flash *fl, uint32_t off, void *buf, size_t len)
 {
 	int rc = fl->ops->read(fl->ctx, off, buf, len);
 
@@ -248,10 +247,10 @@ static int image_flash_read(const struct drv_flash *fl, uint32_t off,
 	return rc ? FW_EFLASH : 0;
 }
 
-int fw_image_verify_flash(const struct drv_flash *flash, uint32_t area_off,
-			  uint32_t area_size, const struct fw_pubkey *key,
-			  uint32_t board_id, uint32_t min_rollback,
-			  struct fw_image_hdr *hdr)
+int
+fw_image_verify_flash(const struct drv_flash *flash, uint32_t area_off, uint32_t area_size,
+                      const struct fw_pubkey *key, uint32_t board_id, uint32_t min_rollback,
+                      struct fw_image_hdr *hdr)
 {
 	struct fw_image_verify v;
 	struct fw_image_hdr h;
@@ -276,8 +275,7 @@ int fw_image_verify_flash(const struct drv_flash *flash, uint32_t area_off,
 		goto out;
 	}
 	for (pos = 0; pos < total; pos += sizeof(buf)) {
-		uint32_t n = total - pos < sizeof(buf) ? total - pos
-						       : (uint32_t)sizeof(buf);
+		uint32_t n = total - pos < sizeof(buf) ? total - pos : (uint32_t)sizeof(buf);
 		rc = image_flash_read(flash, area_off + pos, buf, n);
 		if (rc)
 			goto out;
@@ -291,9 +289,9 @@ out:
 	return rc;
 }
 
-int fw_image_load(const struct drv_flash *flash, uint32_t area_off,
-		  const struct fw_image_hdr *hdr, uint8_t *dst,
-		  uint32_t dst_max)
+int
+fw_image_load(const struct drv_flash *flash, uint32_t area_off, const struct fw_image_hdr *hdr,
+              uint8_t *dst, uint32_t dst_max)
 {
 	mbedtls_sha256_context sha;
 	uint8_t dig[32];
@@ -311,15 +309,13 @@ int fw_image_load(const struct drv_flash *flash, uint32_t area_off,
 	} else {
 		/* The compressed payload goes to the top of the load area and
 		 * is decoded to the bottom; the two must not overlap. */
-		if (hdr->payload_size > dst_max ||
-		    hdr->image_size > dst_max - hdr->payload_size) {
+		if (hdr->payload_size > dst_max || hdr->image_size > dst_max - hdr->payload_size) {
 			rc = FW_ESIZE;
 			goto out;
 		}
 		src = dst + dst_max - hdr->payload_size;
 	}
-	rc = image_flash_read(flash, area_off + FW_IMAGE_HDR_SIZE, src,
-			      hdr->payload_size);
+	rc = image_flash_read(flash, area_off + FW_IMAGE_HDR_SIZE, src, hdr->payload_size);
 	if (rc)
 		goto out;
 	if (hdr->comp == FW_IMAGE_COMP_LZ4) {

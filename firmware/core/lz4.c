@@ -5,8 +5,8 @@
 #include <poort/fw/lz4.h>
 
 /* Reads an LZ4 length extension (bytes of 255 continue). */
-static int lz4_read_len(const uint8_t *src, size_t slen, size_t *si,
-			size_t *n)
+static int
+lz4_read_len(const uint8_t *src, size_t slen, size_t *si, size_t *n)
 {
 	uint8_t b;
 
@@ -21,7 +21,8 @@ static int lz4_read_len(const uint8_t *src, size_t slen, size_t *si,
 	return 0;
 }
 
-long fw_lz4_decode(const uint8_t *src, size_t slen, uint8_t *dst, size_t dcap)
+long
+fw_lz4_decode(const uint8_t *src, size_t slen, uint8_t *dst, size_t dcap)
 {
 	size_t si = 0, di = 0;
 

@@ -18,25 +18,26 @@ struct rec {
 	const struct board *b;
 	struct fw_frame_dec dec;
 	struct fw_sink sink;
-	int nak_sent; /* one FW_ESEQ per gap, not one per frame in flight */
+	int nak_sent;  /* one FW_ESEQ per gap, not one per frame in flight */
 	int activated; /* a repeated ACTIVATE (reply lost) succeeds again */
 	uint8_t reply[160];
 	uint8_t wire[200];
 	uint8_t rx[256];
 };
 
-static int rec_send(struct rec *r, uint8_t cmd, uint16_t seq, size_t len)
+static int
+rec_send(struct rec *r, uint8_t cmd, uint16_t seq, size_t len)
 {
-	long n = fw_frame_encode((uint8_t)(cmd | FW_CMD_REPLY), seq, r->reply,
-				 len, r->wire, sizeof(r->wire));
+	long n = fw_frame_encode((uint8_t)(cmd | FW_CMD_REPLY), seq, r->reply, len, r->wire,
+	                         sizeof(r->wire));
 
 	if (n < 0)
 		return (int)n;
-	return r->b->console->ops->write(r->b->console->ctx, r->wire,
-					 (size_t)n);
+	return r->b->console->ops->write(r->b->console->ctx, r->wire, (size_t)n);
 }
 
-static int rec_status(struct rec *r, const struct fw_frame *f, int rc)
+static int
+rec_status(struct rec *r, const struct fw_frame *f, int rc)
 {
 	if (rc == FW_EPOWER)
 		return rc; /* simulator: the box is off, nothing answers */
@@ -45,7 +46,8 @@ static int rec_status(struct rec *r, const struct fw_frame *f, int rc)
 }
 
 /* Slot summary from headers only: cheap enough to answer every probe. */
-static void rec_info_slot(struct rec *r, struct fw_wcur *w, int slot)
+static void
+rec_info_slot(struct rec *r, struct fw_wcur *w, int slot)
 {
 	const struct board *b = r->b;
 	uint8_t h[FW_IMAGE_HDR_SIZE];
@@ -63,7 +65,8 @@ static void rec_info_slot(struct rec *r, struct fw_wcur *w, int slot)
 	fw_wcur_u32(w, rc ? 0 : hdr.rollback);
 }
 
-static int rec_info(struct rec *r, const struct fw_frame *f)
+static int
+rec_info(struct rec *r, const struct fw_frame *f)
 {
 	const struct board *b = r->b;
 	struct fw_state st;
@@ -92,7 +95,8 @@ static int rec_info(struct rec *r, const struct fw_frame *f)
 	return rec_send(r, f->cmd, f->seq, w.pos);
 }
 
-static int rec_begin(struct rec *r, const struct fw_frame *f)
+static int
+rec_begin(struct rec *r, const struct fw_frame *f)
 {
 	struct fw_cur c;
 	struct fw_wcur w;
@@ -121,7 +125,8 @@ static int rec_begin(struct rec *r, const struct fw_frame *f)
 	return rec_send(r, f->cmd, f->seq, w.pos);
 }
 
-static int rec_data(struct rec *r, const struct fw_frame *f)
+static int
+rec_data(struct rec *r, const struct fw_frame *f)
 {
 	struct fw_cur c;
 	struct fw_wcur w;
@@ -150,7 +155,8 @@ static int rec_data(struct rec *r, const struct fw_frame *f)
 	return rec_send(r, f->cmd, f->seq, w.pos);
 }
 
-static int rec_verify(struct rec *r, const struct fw_frame *f)
+static int
+rec_verify(struct rec *r, const struct fw_frame *f)
 {
 	struct fw_wcur w;
 	int rc = fw_sink_verify(&r->sink);
@@ -168,7 +174,8 @@ static int rec_verify(struct rec *r, const struct fw_frame *f)
 
 /* Config, upload journal and boot state go back to defaults; slots and
  * the rollback floor stay (forgetting the floor would reopen rollback). */
-static int rec_factory(struct rec *r)
+static int
+rec_factory(struct rec *r)
 {
 	const struct board *b = r->b;
 	struct fw_state st;
@@ -192,7 +199,8 @@ static int rec_factory(struct rec *r)
 
 /* Returns 1 when the host asked for a reboot, 0 to go on, or a negative
  * code for a dead console/power cut. */
-static int rec_handle(struct rec *r, const struct fw_frame *f)
+static int
+rec_handle(struct rec *r, const struct fw_frame *f)
 {
 	int rc;
 
@@ -221,7 +229,8 @@ static int rec_handle(struct rec *r, const struct fw_frame *f)
 	}
 }
 
-int boot_recovery(const struct board *b, enum boot_recovery_reason why)
+int
+boot_recovery(const struct board *b, enum boot_recovery_reason why)
 {
 	static const char *const reasons[] = {"", "key", "pin", "no bootable slot"};
 	struct rec r;
@@ -238,8 +247,7 @@ int boot_recovery(const struct board *b, enum boot_recovery_reason why)
 	/* a delimiter, so the host's decoder drops the text before it */
 	b->console->ops->write(b->console->ctx, (const uint8_t *)"", 1);
 	for (;;) {
-		int n = b->console->ops->read(b->console->ctx, r.rx,
-					      sizeof(r.rx), 20);
+		int n = b->console->ops->read(b->console->ctx, r.rx, sizeof(r.rx), 20);
 		if (n < 0) {
 			rc = n;
 			break;

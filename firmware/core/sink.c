@@ -24,8 +24,8 @@ struct journal_entry {
 	uint8_t id[12];
 };
 
-static void journal_encode(const struct journal_entry *e,
-			   uint8_t out[JOURNAL_ENTRY])
+static void
+journal_encode(const struct journal_entry *e, uint8_t out[JOURNAL_ENTRY])
 {
 	struct fw_wcur w;
 
@@ -40,8 +40,8 @@ static void journal_encode(const struct journal_entry *e,
 	fw_wcur_u32(&w, fw_crc32(0, out, JOURNAL_ENTRY - 4));
 }
 
-static int journal_decode(const uint8_t in[JOURNAL_ENTRY],
-			  struct journal_entry *e)
+static int
+journal_decode(const uint8_t in[JOURNAL_ENTRY], struct journal_entry *e)
 {
 	struct fw_cur c;
 
@@ -58,7 +58,8 @@ static int journal_decode(const uint8_t in[JOURNAL_ENTRY],
 	return c.err ? FW_EFORMAT : 0;
 }
 
-static int is_erased(const uint8_t *p, size_t n)
+static int
+is_erased(const uint8_t *p, size_t n)
 {
 	uint8_t acc = 0xff;
 
@@ -69,8 +70,8 @@ static int is_erased(const uint8_t *p, size_t n)
 
 /* Finds the last whole entry and the first never-written place after it.
  * A torn entry fails its CRC and is skipped; the scan goes on past it. */
-static int journal_scan(const struct board *b, struct journal_entry *last,
-			int *found, uint32_t *free_off)
+static int
+journal_scan(const struct board *b, struct journal_entry *last, int *found, uint32_t *free_off)
 {
 	uint8_t buf[JOURNAL_ENTRY];
 	struct journal_entry e;
@@ -79,8 +80,7 @@ static int journal_scan(const struct board *b, struct journal_entry *last,
 
 	*found = 0;
 	*free_off = b->journal.size;
-	for (off = 0; off + JOURNAL_ENTRY <= b->journal.size;
-	     off += JOURNAL_ENTRY) {
+	for (off = 0; off + JOURNAL_ENTRY <= b->journal.size; off += JOURNAL_ENTRY) {
 		rc = fwio_read(b, b->journal.off + off, buf, sizeof(buf));
 		if (rc)
 			return rc;
@@ -96,7 +96,8 @@ static int journal_scan(const struct board *b, struct journal_entry *last,
 	return 0;
 }
 
-static int journal_append(struct fw_sink *s, uint32_t offset)
+static int
+journal_append(struct fw_sink *s, uint32_t offset)
 {
 	uint8_t buf[JOURNAL_ENTRY];
 	struct journal_entry e;
@@ -116,13 +117,14 @@ static int journal_append(struct fw_sink *s, uint32_t offset)
 	return rc;
 }
 
-int fw_sink_journal_clear(const struct board *b)
+int
+fw_sink_journal_clear(const struct board *b)
 {
 	return fwio_erase(b, b->journal.off, b->journal.size);
 }
 
-void fw_sink_init(struct fw_sink *s, const struct board *b,
-		  const struct fw_pubkey *key)
+void
+fw_sink_init(struct fw_sink *s, const struct board *b, const struct fw_pubkey *key)
 {
 	memset(s, 0, sizeof(*s));
 	s->b = b;
@@ -130,14 +132,16 @@ void fw_sink_init(struct fw_sink *s, const struct board *b,
 	s->slot = -1;
 }
 
-void fw_sink_free(struct fw_sink *s)
+void
+fw_sink_free(struct fw_sink *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->slot = -1;
 }
 
 /* The slot an upload may overwrite: never the confirmed one. */
-static int sink_target(const struct fw_state *st)
+static int
+sink_target(const struct fw_state *st)
 {
 	if (st->primary <= 1)
 		return 1 - st->primary;
@@ -146,7 +150,8 @@ static int sink_target(const struct fw_state *st)
 
 /* Journal commits every `granule` bytes, sized so that a whole slot fits
  * in the journal area with room for the start entry. */
-static uint32_t sink_granule(const struct board *b, uint32_t slot_size)
+static uint32_t
+sink_granule(const struct board *b, uint32_t slot_size)
 {
 	uint32_t es = b->flash->erase_size;
 	uint32_t cap = b->journal.size / JOURNAL_ENTRY - 2;
@@ -156,8 +161,8 @@ static uint32_t sink_granule(const struct board *b, uint32_t slot_size)
 	return (per ? per : 1) * es;
 }
 
-int fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len,
-		  uint32_t *resume)
+int
+fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len, uint32_t *resume)
 {
 	mbedtls_sha256_context sha;
 	struct journal_entry last;
@@ -203,8 +208,8 @@ int fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len,
 	if (rc)
 		goto fail;
 	if (found && last.total == s->total && last.slot == s->slot &&
-	    memcmp(last.id, s->id, sizeof(last.id)) == 0 &&
-	    last.offset <= s->total && s->jpos < s->b->journal.size) {
+	    memcmp(last.id, s->id, sizeof(last.id)) == 0 && last.offset <= s->total &&
+	    s->jpos < s->b->journal.size) {
 		s->next = last.offset;
 		s->committed = last.offset;
 	} else {
@@ -227,13 +232,14 @@ fail:
 	return rc;
 }
 
-uint32_t fw_sink_next(const struct fw_sink *s)
+uint32_t
+fw_sink_next(const struct fw_sink *s)
 {
 	return s->next;
 }
 
-int fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data,
-		  size_t len)
+int
+fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data, size_t len)
 {
 	const struct board *b = s->b;
 	uint32_t base, align = b->flash->write_align, whole;
@@ -274,14 +280,14 @@ int fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data,
 			return rc;
 	}
 	s->next = off + (uint32_t)len;
-	mark = s->next == s->total ? s->total
-				   : s->next - s->next % s->granule;
+	mark = s->next == s->total ? s->total : s->next - s->next % s->granule;
 	if (mark > s->committed)
 		return journal_append(s, mark);
 	return 0;
 }
 
-int fw_sink_verify(struct fw_sink *s)
+int
+fw_sink_verify(struct fw_sink *s)
 {
 	struct fw_state st;
 	int rc;
@@ -291,14 +297,14 @@ int fw_sink_verify(struct fw_sink *s)
 	rc = fw_state_load(s->b, &st);
 	if (rc < 0)
 		return rc;
-	rc = fw_image_verify_flash(s->b->flash, s->b->slot[s->slot].off,
-				   s->b->slot[s->slot].size, s->key, s->b->id,
-				   st.min_rollback, &s->hdr);
+	rc = fw_image_verify_flash(s->b->flash, s->b->slot[s->slot].off, s->b->slot[s->slot].size,
+	                           s->key, s->b->id, st.min_rollback, &s->hdr);
 	s->verified = rc == 0;
 	return rc;
 }
 
-int fw_sink_activate(struct fw_sink *s)
+int
+fw_sink_activate(struct fw_sink *s)
 {
 	struct fw_state st;
 	int rc;

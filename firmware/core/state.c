@@ -8,7 +8,8 @@
 #include "cur.h"
 #include "fwio.h"
 
-void fw_state_encode(const struct fw_state *st, uint8_t out[FW_STATE_REC_SIZE])
+void
+fw_state_encode(const struct fw_state *st, uint8_t out[FW_STATE_REC_SIZE])
 {
 	struct fw_wcur w;
 
@@ -26,7 +27,8 @@ void fw_state_encode(const struct fw_state *st, uint8_t out[FW_STATE_REC_SIZE])
 	fw_wcur_u32(&w, fw_crc32(0, out, FW_STATE_REC_SIZE - 4));
 }
 
-int fw_state_decode(const uint8_t in[FW_STATE_REC_SIZE], struct fw_state *st)
+int
+fw_state_decode(const uint8_t in[FW_STATE_REC_SIZE], struct fw_state *st)
 {
 	struct fw_cur c;
 	struct fw_state t;
@@ -51,15 +53,16 @@ int fw_state_decode(const uint8_t in[FW_STATE_REC_SIZE], struct fw_state *st)
 	return 0;
 }
 
-static int seq_newer(uint32_t a, uint32_t b)
+static int
+seq_newer(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b) > 0;
 }
 
 /* Reads both copies; returns the index of the newest valid one or -1, and
  * that copy in *st. */
-static int state_read_best(const struct board *b, struct fw_state *st,
-			   int *err)
+static int
+state_read_best(const struct board *b, struct fw_state *st, int *err)
 {
 	uint8_t rec[FW_STATE_REC_SIZE];
 	struct fw_state c[2];
@@ -67,9 +70,8 @@ static int state_read_best(const struct board *b, struct fw_state *st,
 
 	*err = 0;
 	for (int i = 0; i < 2; i++) {
-		int rc = fwio_read(b, b->state.off + (uint32_t)i *
-						     b->flash->erase_size,
-				   rec, sizeof(rec));
+		int rc = fwio_read(b, b->state.off + (uint32_t)i * b->flash->erase_size, rec,
+		                   sizeof(rec));
 		if (rc) {
 			*err = rc;
 			return -1;
@@ -85,7 +87,8 @@ static int state_read_best(const struct board *b, struct fw_state *st,
 	return best;
 }
 
-int fw_state_load(const struct board *b, struct fw_state *st)
+int
+fw_state_load(const struct board *b, struct fw_state *st)
 {
 	int err, best;
 
@@ -101,7 +104,8 @@ int fw_state_load(const struct board *b, struct fw_state *st)
 	return 0;
 }
 
-int fw_state_store(const struct board *b, struct fw_state *st)
+int
+fw_state_store(const struct board *b, struct fw_state *st)
 {
 	uint8_t rec[FW_STATE_REC_SIZE];
 	struct fw_state cur;
@@ -121,7 +125,8 @@ int fw_state_store(const struct board *b, struct fw_state *st)
 	return fwio_write(b, off, rec, sizeof(rec));
 }
 
-int fw_state_confirm(const struct board *b, int slot, uint32_t rollback)
+int
+fw_state_confirm(const struct board *b, int slot, uint32_t rollback)
 {
 	struct fw_state st;
 	int rc, dirty = 0;

@@ -5,7 +5,8 @@
 
 int st_failures;
 
-static EVP_PKEY *st_key(void)
+static EVP_PKEY *
+st_key(void)
 {
 	static EVP_PKEY *k;
 
@@ -19,8 +20,9 @@ static EVP_PKEY *st_key(void)
 	return k;
 }
 
-void st_image_make(struct st_image *im, const char *behaviour, uint16_t major,
-		   uint32_t rollback, size_t size)
+void
+st_image_make(struct st_image *im, const char *behaviour, uint16_t major, uint32_t rollback,
+              size_t size)
 {
 	struct mk_params p;
 	uint8_t *pl = malloc(size);
@@ -52,13 +54,15 @@ void st_image_make(struct st_image *im, const char *behaviour, uint16_t major,
 	free(pl);
 }
 
-void st_image_free(struct st_image *im)
+void
+st_image_free(struct st_image *im)
 {
 	free(im->data);
 	im->data = NULL;
 }
 
-void st_board_new(struct sim_board *s)
+void
+st_board_new(struct sim_board *s)
 {
 	memset(s, 0, sizeof(*s));
 	if (sim_flash_open(&s->flash, NULL, SIM_FLASH_SIZE, SIM_ERASE))
@@ -68,18 +72,29 @@ void st_board_new(struct sim_board *s)
 	s->auto_confirm = 1;
 }
 
-void st_board_free(struct sim_board *s)
+void
+st_board_free(struct sim_board *s)
 {
 	sim_flash_close(&s->flash);
 }
 
-void st_board_copy(struct sim_board *dst, const struct sim_board *src)
+void
+st_board_copy(struct sim_board *dst, const struct sim_board *src)
 {
 	memcpy(dst->flash.mem, src->flash.mem, SIM_FLASH_SIZE);
 }
 
-int st_upload(struct sim_board *s, const struct st_image *im, int activate,
-	      uint32_t *resumed)
+void
+st_board_clone(struct sim_board *dst, const struct sim_board *src, int64_t cut)
+{
+	st_board_new(dst);
+	st_board_copy(dst, src);
+	dst->flash.ops = 0;
+	dst->flash.cut_at = cut;
+}
+
+int
+st_upload(struct sim_board *s, const struct st_image *im, int activate, uint32_t *resumed)
 {
 	struct fw_sink k;
 	uint32_t off = 0;
@@ -102,7 +117,8 @@ int st_upload(struct sim_board *s, const struct st_image *im, int activate,
 	return rc;
 }
 
-int st_boot(struct sim_board *s)
+int
+st_boot(struct sim_board *s)
 {
 	int pin = s->pin, ac = s->auto_confirm;
 
@@ -112,7 +128,8 @@ int st_boot(struct sim_board *s)
 	return boot_main(&s->b);
 }
 
-int st_done(const char *name)
+int
+st_done(const char *name)
 {
 	if (st_failures) {
 		fprintf(stderr, "%s: %d check(s) failed\n", name, st_failures);
@@ -122,39 +139,16 @@ int st_done(const char *name)
 	return 0;
 }
 
-static const uint8_t *feed_p;
-static size_t feed_left;
-
-static int feed_read(void *ctx, uint8_t *buf, size_t len, uint32_t timeout_ms)
+int
+st_factory(struct sim_board *s, const uint8_t *bytes, size_t len)
 {
-	(void)ctx;
-	(void)timeout_ms;
-	if (!feed_left)
-		return DRV_ENODEV;
-	len = len < feed_left ? len : feed_left;
-	memcpy(buf, feed_p, len);
-	feed_p += len;
-	feed_left -= len;
-	return (int)len;
-}
+	struct sim_uart feed;
+	int rc;
 
-static int feed_write(void *ctx, const uint8_t *buf, size_t len)
-{
-	(void)ctx;
-	(void)buf;
-	(void)len;
-	return 0;
-}
-
-static const struct drv_uart_ops feed_ops = {.read = feed_read,
-					     .write = feed_write};
-static const struct drv_uart feed_uart = {.ops = &feed_ops};
-
-int st_factory(struct sim_board *s, const uint8_t *bytes, size_t len)
-{
 	sim_board_init(s);
-	s->b.console = &feed_uart;
-	feed_p = bytes;
-	feed_left = len;
-	return boot_recovery(&s->b, BOOT_REC_KEY);
+	sim_uart_open_feed(&feed, bytes, len);
+	s->b.console = &feed.drv;
+	rc = boot_recovery(&s->b, BOOT_REC_KEY);
+	s->b.console = &s->uart.drv;
+	return rc;
 }

@@ -6,8 +6,8 @@
 
 #include "simtest.h"
 
-static int verify_buf(const uint8_t *p, size_t n, const struct fw_pubkey *k,
-		      uint32_t board, uint32_t min_rb)
+static int
+verify_buf(const uint8_t *p, size_t n, const struct fw_pubkey *k, uint32_t board, uint32_t min_rb)
 {
 	struct fw_image_verify v;
 	struct fw_image_hdr h;
@@ -27,7 +27,8 @@ static int verify_buf(const uint8_t *p, size_t n, const struct fw_pubkey *k,
 	return rc;
 }
 
-static void test_roundtrip_and_damage(void)
+static void
+test_roundtrip_and_damage(void)
 {
 	struct st_image im;
 	struct fw_pubkey other;
@@ -42,27 +43,24 @@ static void test_roundtrip_and_damage(void)
 	/* a flipped byte anywhere in header, payload or signature */
 	c = malloc(im.len);
 	{
-		size_t where[] = {9, 30, 40, 100, 128, 129, im.len / 2,
-				  im.len - 65, im.len - 64, im.len - 1};
+		size_t where[] = {9,   30,         40,          100,         128,
+		                  129, im.len / 2, im.len - 65, im.len - 64, im.len - 1};
 		for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
 			memcpy(c, im.data, im.len);
 			c[where[i]] ^= 0x01;
-			rc = verify_buf(c, im.len, &fw_boot_pubkey,
-					BOARD_ID_SIM, 0);
+			rc = verify_buf(c, im.len, &fw_boot_pubkey, BOARD_ID_SIM, 0);
 			CHECK(rc != 0, "tampered byte %zu accepted", where[i]);
 			if (where[i] >= 128 && where[i] < im.len - 64)
-				CHECK(rc == FW_EHASH, "payload byte %zu: %s",
-				      where[i], fw_strerror(rc));
-			if (where[i] >= im.len - 64)
-				CHECK(rc == FW_ESIG, "sig byte %zu: %s",
-				      where[i], fw_strerror(rc));
-			if (where[i] == 40) /* inside payload_sha */
-				CHECK(rc == FW_EHASH, "hdr byte %zu: %s",
-				      where[i], fw_strerror(rc));
-			if (where[i] == 100 || where[i] == 30)
-				CHECK(rc == FW_ESIG || rc == FW_EFORMAT,
-				      "hdr byte %zu: %s", where[i],
+				CHECK(rc == FW_EHASH, "payload byte %zu: %s", where[i],
 				      fw_strerror(rc));
+			if (where[i] >= im.len - 64)
+				CHECK(rc == FW_ESIG, "sig byte %zu: %s", where[i], fw_strerror(rc));
+			if (where[i] == 40) /* inside payload_sha */
+				CHECK(rc == FW_EHASH, "hdr byte %zu: %s", where[i],
+				      fw_strerror(rc));
+			if (where[i] == 100 || where[i] == 30)
+				CHECK(rc == FW_ESIG || rc == FW_EFORMAT, "hdr byte %zu: %s",
+				      where[i], fw_strerror(rc));
 		}
 	}
 
@@ -83,10 +81,8 @@ static void test_roundtrip_and_damage(void)
 	{
 		size_t lens[] = {0, 3, 8, 127, 128, 500, im.len - 64, im.len - 1};
 		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
-			rc = verify_buf(im.data, lens[i], &fw_boot_pubkey,
-					BOARD_ID_SIM, 0);
-			CHECK(rc == FW_ETRUNC, "truncated to %zu: %s", lens[i],
-			      fw_strerror(rc));
+			rc = verify_buf(im.data, lens[i], &fw_boot_pubkey, BOARD_ID_SIM, 0);
+			CHECK(rc == FW_ETRUNC, "truncated to %zu: %s", lens[i], fw_strerror(rc));
 		}
 	}
 	/* trailing junk */
@@ -117,7 +113,8 @@ static void test_roundtrip_and_damage(void)
 
 /* The compressed payload decodes back to what was signed, in the board's
  * load area, exactly as at boot. */
-static void test_load_lz4(void)
+static void
+test_load_lz4(void)
 {
 	struct sim_board s;
 	struct st_image im;
@@ -129,24 +126,22 @@ static void test_load_lz4(void)
 	CHECK(im.len < 250000, "payload should compress (%zu)", im.len);
 	rc = st_upload(&s, &im, 1, NULL);
 	CHECK(rc == 0, "upload: %s", fw_strerror(rc));
-	rc = fw_image_verify_flash(s.b.flash, s.b.slot[0].off, s.b.slot[0].size,
-				   &fw_boot_pubkey, BOARD_ID_SIM, 0, &h);
+	rc = fw_image_verify_flash(s.b.flash, s.b.slot[0].off, s.b.slot[0].size, &fw_boot_pubkey,
+	                           BOARD_ID_SIM, 0, &h);
 	CHECK(rc == 0, "verify: %s", fw_strerror(rc));
 	CHECK(h.comp == FW_IMAGE_COMP_LZ4, "comp %d", h.comp);
-	rc = fw_image_load(s.b.flash, s.b.slot[0].off, &h, s.b.load_addr,
-			   s.b.load_max);
+	rc = fw_image_load(s.b.flash, s.b.slot[0].off, &h, s.b.load_addr, s.b.load_max);
 	CHECK(rc == 0, "load: %s", fw_strerror(rc));
-	CHECK(memcmp(s.b.load_addr, SIM_APP_MAGIC "confirm", 21) == 0,
-	      "payload text");
+	CHECK(memcmp(s.b.load_addr, SIM_APP_MAGIC "confirm", 21) == 0, "payload text");
 	/* a load area too small for payload + image is refused, not overrun */
-	rc = fw_image_load(s.b.flash, s.b.slot[0].off, &h, s.b.load_addr,
-			   h.image_size);
+	rc = fw_image_load(s.b.flash, s.b.slot[0].off, &h, s.b.load_addr, h.image_size);
 	CHECK(rc == FW_ESIZE, "small load area: %s", fw_strerror(rc));
 	st_image_free(&im);
 	st_board_free(&s);
 }
 
-static void test_lz4_edges(void)
+static void
+test_lz4_edges(void)
 {
 	uint8_t out[64];
 	/* literal run, then a match that overlaps its own output */
@@ -165,7 +160,8 @@ static void test_lz4_edges(void)
 	CHECK(n == FW_EDECOMP, "lz4 truncated length n=%ld", n);
 }
 
-int main(void)
+int
+main(void)
 {
 	test_roundtrip_and_damage();
 	test_load_lz4();

@@ -7,7 +7,8 @@
 #include "link.h"
 #include "serial.h"
 
-uint64_t link_now_ms(void)
+uint64_t
+link_now_ms(void)
 {
 	struct timespec ts;
 
@@ -15,7 +16,8 @@ uint64_t link_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-void link_init(struct link *l, int fd)
+void
+link_init(struct link *l, int fd)
 {
 	memset(l, 0, sizeof(*l));
 	l->fd = fd;
@@ -23,7 +25,8 @@ void link_init(struct link *l, int fd)
 	fw_frame_dec_init(&l->dec);
 }
 
-int link_send(struct link *l, uint8_t cmd, const uint8_t *p, size_t n)
+int
+link_send(struct link *l, uint8_t cmd, const uint8_t *p, size_t n)
 {
 	uint16_t seq = ++l->seq;
 	long w = fw_frame_encode(cmd, seq, p, n, l->wire, sizeof(l->wire));
@@ -33,7 +36,8 @@ int link_send(struct link *l, uint8_t cmd, const uint8_t *p, size_t n)
 	return seq;
 }
 
-int link_recv(struct link *l, struct link_reply *r, int timeout_ms)
+int
+link_recv(struct link *l, struct link_reply *r, int timeout_ms)
 {
 	uint64_t end = link_now_ms() + (uint64_t)timeout_ms;
 
@@ -51,16 +55,14 @@ int link_recv(struct link *l, struct link_reply *r, int timeout_ms)
 			r->cmd = (uint8_t)(f.cmd & ~FW_CMD_REPLY);
 			r->seq = f.seq;
 			r->status = -(int)f.payload[0];
-			r->len = f.len - 1 < sizeof(r->data) ? f.len - 1
-							      : sizeof(r->data);
+			r->len = f.len - 1 < sizeof(r->data) ? f.len - 1 : sizeof(r->data);
 			memcpy(r->data, f.payload + 1, r->len);
 			return 1;
 		}
 		uint64_t now = link_now_ms();
 		if (now >= end)
 			return 0;
-		int n = serial_read(l->fd, l->rx, sizeof(l->rx),
-				    (int)(end - now));
+		int n = serial_read(l->fd, l->rx, sizeof(l->rx), (int)(end - now));
 		if (n < 0)
 			return -1;
 		l->rxlen = (size_t)n;
@@ -68,8 +70,9 @@ int link_recv(struct link *l, struct link_reply *r, int timeout_ms)
 	}
 }
 
-int link_call(struct link *l, uint8_t cmd, const uint8_t *p, size_t n,
-	      struct link_reply *r, int timeout_ms, int tries)
+int
+link_call(struct link *l, uint8_t cmd, const uint8_t *p, size_t n, struct link_reply *r,
+          int timeout_ms, int tries)
 {
 	for (int t = 0; t < tries; t++) {
 		int seq = link_send(l, cmd, p, n);

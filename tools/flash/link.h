@@ -10,7 +10,7 @@
 struct link_reply {
 	uint8_t cmd; /* without FW_CMD_REPLY */
 	uint16_t seq;
-	int status;  /* 0 or FW_E* */
+	int status;        /* 0 or FW_E* */
 	uint8_t data[256]; /* payload after the status byte */
 	size_t len;
 };
@@ -32,8 +32,8 @@ int link_send(struct link *l, uint8_t cmd, const uint8_t *p, size_t n);
 int link_recv(struct link *l, struct link_reply *r, int timeout_ms);
 /* Request and its reply (same cmd and seq), resending up to tries times.
  * Returns 1, 0 on timeout, -1 port gone. */
-int link_call(struct link *l, uint8_t cmd, const uint8_t *p, size_t n,
-	      struct link_reply *r, int timeout_ms, int tries);
+int link_call(struct link *l, uint8_t cmd, const uint8_t *p, size_t n, struct link_reply *r,
+              int timeout_ms, int tries);
 
 uint64_t link_now_ms(void);
 

@@ -17,7 +17,8 @@
 
 #include "mkimage_lib.h"
 
-EVP_PKEY *mk_key_load(const char *path)
+EVP_PKEY *
+mk_key_load(const char *path)
 {
 	EVP_PKEY *k = NULL;
 	FILE *f = fopen(path, "r");
@@ -33,7 +34,8 @@ EVP_PKEY *mk_key_load(const char *path)
 	return k;
 }
 
-int mk_key_generate(const char *path)
+int
+mk_key_generate(const char *path)
 {
 	EVP_PKEY *k = EVP_EC_gen("P-256");
 	FILE *f = NULL;
@@ -58,19 +60,20 @@ out:
 	return rc;
 }
 
-int mk_key_pub(EVP_PKEY *key, struct fw_pubkey *pub)
+int
+mk_key_pub(EVP_PKEY *key, struct fw_pubkey *pub)
 {
 	size_t n = 0;
 
-	if (EVP_PKEY_get_octet_string_param(key,
-					    OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-					    pub->q, sizeof(pub->q), &n) != 1 ||
+	if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pub->q,
+	                                    sizeof(pub->q), &n) != 1 ||
 	    n != sizeof(pub->q) || pub->q[0] != 0x04)
 		return MK_EKEY;
 	return 0;
 }
 
-int mk_pub_load(const char *path, struct fw_pubkey *pub)
+int
+mk_pub_load(const char *path, struct fw_pubkey *pub)
 {
 	EVP_PKEY *k;
 	FILE *f = fopen(path, "r");
@@ -92,8 +95,8 @@ int mk_pub_load(const char *path, struct fw_pubkey *pub)
 }
 
 /* ECDSA over a SHA-256 digest, returned as raw r||s. */
-static int mk_sign(EVP_PKEY *key, const uint8_t dig[32],
-		   uint8_t sig[FW_IMAGE_SIG_SIZE])
+static int
+mk_sign(EVP_PKEY *key, const uint8_t dig[32], uint8_t sig[FW_IMAGE_SIG_SIZE])
 {
 	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
 	unsigned char der[80];
@@ -103,8 +106,7 @@ static int mk_sign(EVP_PKEY *key, const uint8_t dig[32],
 	const BIGNUM *r, *s;
 	int rc = MK_EKEY;
 
-	if (!ctx || EVP_PKEY_sign_init(ctx) != 1 ||
-	    EVP_PKEY_sign(ctx, der, &dlen, dig, 32) != 1)
+	if (!ctx || EVP_PKEY_sign_init(ctx) != 1 || EVP_PKEY_sign(ctx, der, &dlen, dig, 32) != 1)
 		goto out;
 	es = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
 	if (!es)
@@ -119,8 +121,8 @@ out:
 	return rc;
 }
 
-int mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out,
-		   size_t *out_len)
+int
+mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out, size_t *out_len)
 {
 	struct fw_image_hdr h;
 	uint8_t *img = NULL, *comp = NULL;
@@ -144,8 +146,8 @@ int mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out,
 		comp = malloc((size_t)cap);
 		if (!comp)
 			goto out;
-		n = LZ4_compress_HC((const char *)p->payload, (char *)comp,
-				    (int)p->payload_len, cap, LZ4HC_CLEVEL_MAX);
+		n = LZ4_compress_HC((const char *)p->payload, (char *)comp, (int)p->payload_len,
+		                    cap, LZ4HC_CLEVEL_MAX);
 		rc = MK_ECOMP;
 		if (n <= 0)
 			goto out;
@@ -179,7 +181,8 @@ out:
 	return rc;
 }
 
-int mk_board_parse(const char *s, uint32_t *id)
+int
+mk_board_parse(const char *s, uint32_t *id)
 {
 	char *end;
 	unsigned long v;
@@ -200,11 +203,15 @@ int mk_board_parse(const char *s, uint32_t *id)
 	return 0;
 }
 
-const char *mk_board_name(uint32_t id)
+const char *
+mk_board_name(uint32_t id)
 {
 	switch (id) {
-	case BOARD_ID_SIM: return "sim";
-	case BOARD_ID_QEMU_VIRT: return "qemu-virt";
-	default: return "unknown";
+	case BOARD_ID_SIM:
+		return "sim";
+	case BOARD_ID_QEMU_VIRT:
+		return "qemu-virt";
+	default:
+		return "unknown";
 	}
 }

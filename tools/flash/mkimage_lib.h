@@ -12,8 +12,8 @@
 #include <poort/fw/image.h>
 
 #define MK_OK 0
-#define MK_EKEY -201   /* cannot read or use the key */
-#define MK_ECOMP -202  /* compression failed */
+#define MK_EKEY -201  /* cannot read or use the key */
+#define MK_ECOMP -202 /* compression failed */
 #define MK_ENOMEM -203
 #define MK_EINVAL -204
 
@@ -35,8 +35,7 @@ int mk_key_pub(EVP_PKEY *key, struct fw_pubkey *pub);
 int mk_pub_load(const char *path, struct fw_pubkey *pub);
 
 /* Builds and signs an image; *out is malloc'ed, caller frees. */
-int mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out,
-		   size_t *out_len);
+int mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out, size_t *out_len);
 
 /* Board names for the command line: "sim", "qemu-virt" or a number. */
 int mk_board_parse(const char *s, uint32_t *id);

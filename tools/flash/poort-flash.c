@@ -29,7 +29,7 @@
 
 #define EXIT_REFUSED 1 /* the box said no */
 #define EXIT_USAGE 2
-#define EXIT_LINK 3    /* timeout, port trouble */
+#define EXIT_LINK 3 /* timeout, port trouble */
 
 struct box_info {
 	uint32_t board_id;
@@ -48,15 +48,16 @@ struct box_info {
 static volatile sig_atomic_t interrupted;
 static int quiet;
 
-static void on_sigint(int sig)
+static void
+on_sigint(int sig)
 {
 	(void)sig;
 	interrupted = 1;
 }
 
 /* The one line that says how it ended. */
-__attribute__((format(printf, 2, 3))) static int outcome(int code,
-							 const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static int
+outcome(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -71,7 +72,8 @@ __attribute__((format(printf, 2, 3))) static int outcome(int code,
 	return code;
 }
 
-__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void
+note(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -83,7 +85,8 @@ __attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static int info_parse(const struct link_reply *r, struct box_info *bi)
+static int
+info_parse(const struct link_reply *r, struct box_info *bi)
 {
 	struct fw_cur c;
 	uint8_t nl;
@@ -111,30 +114,31 @@ static int info_parse(const struct link_reply *r, struct box_info *bi)
 	return c.err ? -1 : 0;
 }
 
-static void info_print(const struct box_info *bi, FILE *out)
+static void
+info_print(const struct box_info *bi, FILE *out)
 {
-	fprintf(out, "box: board=%s id=0x%08x rollback-floor=%u\n", bi->name,
-		bi->board_id, bi->min_rollback);
+	fprintf(out, "box: board=%s id=0x%08x rollback-floor=%u\n", bi->name, bi->board_id,
+	        bi->min_rollback);
 	for (int i = 0; i < 2; i++) {
 		const char *role = bi->primary == i ? "confirmed"
-				   : bi->trial == i ? "trial"
-						    : "spare";
+		                   : bi->trial == i ? "trial"
+		                                    : "spare";
 		if (bi->slot[i].status == FW_EFORMAT)
 			fprintf(out, "  slot %c: %s, empty\n", 'A' + i, role);
 		else if (bi->slot[i].status)
-			fprintf(out, "  slot %c: %s, no usable image (%s)\n",
-				'A' + i, role, fw_strerror(bi->slot[i].status));
+			fprintf(out, "  slot %c: %s, no usable image (%s)\n", 'A' + i, role,
+			        fw_strerror(bi->slot[i].status));
 		else
-			fprintf(out, "  slot %c: %s, version %u.%u.%u rollback %u\n",
-				'A' + i, role, bi->slot[i].ver[0],
-				bi->slot[i].ver[1], bi->slot[i].ver[2],
-				bi->slot[i].rollback);
+			fprintf(out, "  slot %c: %s, version %u.%u.%u rollback %u\n", 'A' + i, role,
+			        bi->slot[i].ver[0], bi->slot[i].ver[1], bi->slot[i].ver[2],
+			        bi->slot[i].rollback);
 	}
 }
 
 /* Pokes the box until it answers INFO: a zero byte (its recovery key and
  * our frame delimiter) and an INFO frame every 100 ms. */
-static int box_find(struct link *l, struct box_info *bi, int wait_s)
+static int
+box_find(struct link *l, struct box_info *bi, int wait_s)
 {
 	uint64_t end = link_now_ms() + (uint64_t)wait_s * 1000;
 	int said = 0;
@@ -159,7 +163,8 @@ static int box_find(struct link *l, struct box_info *bi, int wait_s)
 	return 0;
 }
 
-static int file_load(const char *path, uint8_t **out, size_t *len)
+static int
+file_load(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	long n;
@@ -189,7 +194,8 @@ struct progress {
 	int last_pct;
 };
 
-static void progress_show(struct progress *p, uint32_t done, int final)
+static void
+progress_show(struct progress *p, uint32_t done, int final)
 {
 	uint64_t now = link_now_ms();
 	double el = (double)(now - p->start_ms) / 1000.0;
@@ -208,9 +214,8 @@ static void progress_show(struct progress *p, uint32_t done, int final)
 		bar[i] = i < pct * 30 / 100 ? '#' : '.';
 	bar[30] = 0;
 	fprintf(stderr, "%s[%s] %3d%% %7.1f KiB/s (%2.0f%% of line) ETA %d:%02d%s",
-		p->tty ? "\r" : "", bar, pct, rate / 1024,
-		100.0 * rate / (p->baud / 10.0), (int)eta / 60, (int)eta % 60,
-		p->tty ? "" : "\n");
+	        p->tty ? "\r" : "", bar, pct, rate / 1024, 100.0 * rate / (p->baud / 10.0),
+	        (int)eta / 60, (int)eta % 60, p->tty ? "" : "\n");
 }
 
 struct upload {
@@ -221,7 +226,8 @@ struct upload {
 	uint32_t resends;
 };
 
-static void put32(uint8_t *p, uint32_t v)
+static void
+put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
 	p[1] = (uint8_t)(v >> 8);
@@ -229,23 +235,22 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-static uint32_t get32(const uint8_t *p)
+static uint32_t
+get32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 /* Go-back-N: up to `window` chunks ahead of the last acknowledged offset;
  * a NAK or a silence sends us back to what the box expects. Returns 0,
  * a FW_E* from the box, or FW_ETIMEOUT with *stuck set. */
-static int upload_run(struct upload *u, uint32_t from, struct progress *pg,
-		      uint32_t *stuck)
+static int
+upload_run(struct upload *u, uint32_t from, struct progress *pg, uint32_t *stuck)
 {
 	static uint8_t buf[4 + FW_PROTO_CHUNK];
 	uint32_t base = from, sendp = from;
 	/* a full window at line rate, twice, plus slack for the flash */
-	int ack_ms = 1500 + (int)((uint64_t)u->window * u->chunk * 10 * 2000 /
-				   u->baud);
+	int ack_ms = 1500 + (int)((uint64_t)u->window * u->chunk * 10 * 2000 / u->baud);
 	int tries = 0;
 
 	while (base < u->total) {
@@ -256,11 +261,8 @@ static int upload_run(struct upload *u, uint32_t from, struct progress *pg,
 			*stuck = base;
 			return FW_ETIMEOUT;
 		}
-		while (sendp < u->total &&
-		       sendp - base < u->window * u->chunk) {
-			uint32_t n = u->total - sendp < u->chunk
-					     ? u->total - sendp
-					     : u->chunk;
+		while (sendp < u->total && sendp - base < u->window * u->chunk) {
+			uint32_t n = u->total - sendp < u->chunk ? u->total - sendp : u->chunk;
 			put32(buf, sendp);
 			memcpy(buf + 4, u->img + sendp, n);
 			if (link_send(u->l, FW_CMD_DATA, buf, 4 + n) < 0)
@@ -300,24 +302,21 @@ static int upload_run(struct upload *u, uint32_t from, struct progress *pg,
 	return 0;
 }
 
-static const char *slot_name(int s)
+static const char *
+slot_name(int s)
 {
 	return s == 0 ? "A" : s == 1 ? "B" : "?";
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"port", required_argument, NULL, 'p'},
-		{"baud", required_argument, NULL, 'b'},
-		{"wait", required_argument, NULL, 'w'},
-		{"window", required_argument, NULL, 'W'},
-		{"info", no_argument, NULL, 'i'},
-		{"factory-reset", no_argument, NULL, 'F'},
-		{"no-activate", no_argument, NULL, 'A'},
-		{"no-reboot", no_argument, NULL, 'R'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
+	    {"port", required_argument, NULL, 'p'},  {"baud", required_argument, NULL, 'b'},
+	    {"wait", required_argument, NULL, 'w'},  {"window", required_argument, NULL, 'W'},
+	    {"info", no_argument, NULL, 'i'},        {"factory-reset", no_argument, NULL, 'F'},
+	    {"no-activate", no_argument, NULL, 'A'}, {"no-reboot", no_argument, NULL, 'R'},
+	    {"quiet", no_argument, NULL, 'q'},       {NULL, 0, NULL, 0},
 	};
 	const char *port = NULL, *path = NULL;
 	unsigned baud = 115200, window = 8;
@@ -336,19 +335,37 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "p:b:q", opts, NULL)) != -1) {
 		switch (c) {
-		case 'p': port = optarg; break;
-		case 'b': baud = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'w': wait_s = atoi(optarg); break;
-		case 'W': window = (unsigned)strtoul(optarg, NULL, 10); break;
-		case 'i': do_info = 1; break;
-		case 'F': do_factory = 1; break;
-		case 'A': activate = 0; break;
-		case 'R': reboot = 0; break;
-		case 'q': quiet = 1; break;
+		case 'p':
+			port = optarg;
+			break;
+		case 'b':
+			baud = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'w':
+			wait_s = atoi(optarg);
+			break;
+		case 'W':
+			window = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			do_info = 1;
+			break;
+		case 'F':
+			do_factory = 1;
+			break;
+		case 'A':
+			activate = 0;
+			break;
+		case 'R':
+			reboot = 0;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: poort-flash [--port DEV] [--baud N] "
-					"[--wait S] [--window N] [--no-activate] "
-					"[--no-reboot] IMAGE | --info | --factory-reset\n");
+			                "[--wait S] [--window N] [--no-activate] "
+			                "[--no-reboot] IMAGE | --info | --factory-reset\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -357,12 +374,10 @@ int main(int argc, char **argv)
 			return outcome(EXIT_USAGE, "no image given (poort-flash --help)");
 		path = argv[optind];
 		if (file_load(path, &img, &img_len))
-			return outcome(EXIT_USAGE, "cannot read %s: %s", path,
-				       strerror(errno));
+			return outcome(EXIT_USAGE, "cannot read %s: %s", path, strerror(errno));
 		rc = fw_image_hdr_parse(img, img_len, &h);
 		if (rc == 0 && img_len != fw_image_total_size(&h))
-			rc = img_len < fw_image_total_size(&h) ? FW_ETRUNC
-							      : FW_EFORMAT;
+			rc = img_len < fw_image_total_size(&h) ? FW_ETRUNC : FW_EFORMAT;
 		if (rc) {
 			free(img);
 			return outcome(EXIT_REFUSED, "%s: %s", path, fw_strerror(rc));
@@ -405,9 +420,8 @@ int main(int argc, char **argv)
 		serial_list_free(ports);
 		if (!port) {
 			free(img);
-			return outcome(EXIT_LINK,
-				       "no box found on any serial adapter "
-				       "(plug in the cable or name one with --port)");
+			return outcome(EXIT_LINK, "no box found on any serial adapter "
+			                          "(plug in the cable or name one with --port)");
 		}
 	}
 	if (rc < 0) {
@@ -416,10 +430,10 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0) {
 		rc = outcome(EXIT_LINK,
-			     "timeout: the box did not answer a recovery request "
-			     "on %s within %d s (power-cycle it; check cable and "
-			     "--baud %u)",
-			     port, wait_s, baud);
+		             "timeout: the box did not answer a recovery request "
+		             "on %s within %d s (power-cycle it; check cable and "
+		             "--baud %u)",
+		             port, wait_s, baud);
 		goto out;
 	}
 	if (!quiet)
@@ -435,27 +449,26 @@ int main(int argc, char **argv)
 			rc = outcome(EXIT_LINK, "timeout: no answer to factory reset within 30 s");
 		else if (r.status)
 			rc = outcome(EXIT_REFUSED, "factory reset failed: %s",
-				     fw_strerror(r.status));
+			             fw_strerror(r.status));
 		else
 			rc = outcome(0, "factory reset done: config, state and "
-					"upload journal wiped, slots kept");
+			                "upload journal wiped, slots kept");
 		goto out;
 	}
 
 	/* The box checks all of this too; asking first gives a better line. */
 	if (h.board_id != bi.board_id) {
 		rc = outcome(EXIT_REFUSED,
-			     "wrong board: the image is for %s (0x%08x), the box is "
-			     "%s (0x%08x)",
-			     mk_board_name(h.board_id), h.board_id, bi.name,
-			     bi.board_id);
+		             "wrong board: the image is for %s (0x%08x), the box is "
+		             "%s (0x%08x)",
+		             mk_board_name(h.board_id), h.board_id, bi.name, bi.board_id);
 		goto out;
 	}
 	if (h.rollback < bi.min_rollback) {
 		rc = outcome(EXIT_REFUSED,
-			     "older than installed: image rollback counter %u is "
-			     "below the box's minimum %u",
-			     h.rollback, bi.min_rollback);
+		             "older than installed: image rollback counter %u is "
+		             "below the box's minimum %u",
+		             h.rollback, bi.min_rollback);
 		goto out;
 	}
 
@@ -463,12 +476,12 @@ int main(int argc, char **argv)
 	memcpy(begin + 4, img, FW_IMAGE_HDR_SIZE);
 	rc = link_call(&l, FW_CMD_BEGIN, begin, sizeof(begin), &r, 10000, 3);
 	if (rc != 1) {
-		rc = outcome(EXIT_LINK, "timeout: no answer to the upload request in 3 tries of 10 s");
+		rc = outcome(EXIT_LINK,
+		             "timeout: no answer to the upload request in 3 tries of 10 s");
 		goto out;
 	}
 	if (r.status) {
-		rc = outcome(EXIT_REFUSED, "the box refused the image: %s",
-			     fw_strerror(r.status));
+		rc = outcome(EXIT_REFUSED, "the box refused the image: %s", fw_strerror(r.status));
 		goto out;
 	}
 	if (r.len < 11) {
@@ -486,8 +499,8 @@ int main(int argc, char **argv)
 	u.baud = baud;
 	u.resends = 0;
 	if (resume)
-		note("resuming at %u of %u bytes (%u%% already on the box)",
-		     resume, u.total, (unsigned)(100.0 * resume / u.total));
+		note("resuming at %u of %u bytes (%u%% already on the box)", resume, u.total,
+		     (unsigned)(100.0 * resume / u.total));
 	memset(&pg, 0, sizeof(pg));
 	pg.start_ms = link_now_ms();
 	pg.from = resume;
@@ -498,23 +511,23 @@ int main(int argc, char **argv)
 	rc = upload_run(&u, resume, &pg, &stuck);
 	if (rc == FW_ETIMEOUT) {
 		rc = outcome(EXIT_LINK,
-			     interrupted ? "interrupted at byte %u of %u; run "
-					   "again to resume"
-					 : "timeout: no acknowledgement for the "
-					   "chunk at byte %u of %u after 5 tries "
-					   "(cable pulled or line too noisy?); "
-					   "run again to resume",
-			     stuck, u.total);
+		             interrupted ? "interrupted at byte %u of %u; run "
+		                           "again to resume"
+		                         : "timeout: no acknowledgement for the "
+		                           "chunk at byte %u of %u after 5 tries "
+		                           "(cable pulled or line too noisy?); "
+		                           "run again to resume",
+		             stuck, u.total);
 		goto out;
 	}
 	if (rc == FW_EFLASH - 1000) {
-		rc = outcome(EXIT_LINK, "%s went away during the upload; run again to resume",
-			     port);
+		rc =
+		    outcome(EXIT_LINK, "%s went away during the upload; run again to resume", port);
 		goto out;
 	}
 	if (rc) {
-		rc = outcome(EXIT_REFUSED, "the box stopped the upload at byte %u: %s",
-			     stuck, fw_strerror(rc));
+		rc = outcome(EXIT_REFUSED, "the box stopped the upload at byte %u: %s", stuck,
+		             fw_strerror(rc));
 		goto out;
 	}
 	progress_show(&pg, u.total, 1);
@@ -523,26 +536,26 @@ int main(int argc, char **argv)
 		double rate = el > 0 ? (u.total - resume) / el : 0;
 		rc = link_call(&l, FW_CMD_VERIFY, NULL, 0, &r, 10000, 3);
 		if (rc != 1) {
-			rc = outcome(EXIT_LINK, "timeout: no verification result in 3 tries of 10 s");
+			rc = outcome(EXIT_LINK,
+			             "timeout: no verification result in 3 tries of 10 s");
 			goto out;
 		}
 		if (r.status) {
 			rc = outcome(EXIT_REFUSED, "the box rejected the image: %s",
-				     fw_strerror(r.status));
+			             fw_strerror(r.status));
 			goto out;
 		}
 		if (!quiet)
 			fprintf(stderr, "\n");
 		note("sent %u bytes in %.1f s: %.1f KiB/s, %.0f%% of the line "
 		     "(%u resends, %llu damaged frames)",
-		     u.total - resume, el, rate / 1024,
-		     100.0 * rate / (baud / 10.0), u.resends,
+		     u.total - resume, el, rate / 1024, 100.0 * rate / (baud / 10.0), u.resends,
 		     (unsigned long long)l.bad_frames);
 	}
 	int slot = r.len >= 11 ? r.data[10] : -1;
 	if (!activate) {
-		rc = outcome(0, "%s v%u.%u.%u verified in slot %s, not activated",
-			     bi.name, h.ver[0], h.ver[1], h.ver[2], slot_name(slot));
+		rc = outcome(0, "%s v%u.%u.%u verified in slot %s, not activated", bi.name,
+		             h.ver[0], h.ver[1], h.ver[2], slot_name(slot));
 		goto out;
 	}
 	rc = link_call(&l, FW_CMD_ACTIVATE, NULL, 0, &r, 3000, 3);
@@ -557,10 +570,10 @@ int main(int argc, char **argv)
 	if (reboot)
 		link_call(&l, FW_CMD_REBOOT, NULL, 0, &r, 2000, 1);
 	rc = outcome(0,
-		     "%s v%u.%u.%u (rollback %u) written to slot %s and activated "
-		     "for a trial boot%s",
-		     bi.name, h.ver[0], h.ver[1], h.ver[2], h.rollback,
-		     slot_name(slot), reboot ? "; the box is rebooting" : "");
+	             "%s v%u.%u.%u (rollback %u) written to slot %s and activated "
+	             "for a trial boot%s",
+	             bi.name, h.ver[0], h.ver[1], h.ver[2], h.rollback, slot_name(slot),
+	             reboot ? "; the box is rebooting" : "");
 out:
 	if (fd >= 0)
 		close(fd);

@@ -18,17 +18,18 @@
 
 #include "mkimage_lib.h"
 
-static void usage(void)
+static void
+usage(void)
 {
-	fprintf(stderr,
-		"usage: poort-mkimage --key KEY --board B --version X.Y.Z "
-		"[--rollback N] [--no-compress] -o OUT PAYLOAD\n"
-		"       poort-mkimage --inspect IMAGE [--board B] [--pub KEY] "
-		"[--min-rollback N]\n"
-		"       poort-mkimage --genkey KEY | --pubkey-c KEY\n");
+	fprintf(stderr, "usage: poort-mkimage --key KEY --board B --version X.Y.Z "
+	                "[--rollback N] [--no-compress] -o OUT PAYLOAD\n"
+	                "       poort-mkimage --inspect IMAGE [--board B] [--pub KEY] "
+	                "[--min-rollback N]\n"
+	                "       poort-mkimage --genkey KEY | --pubkey-c KEY\n");
 }
 
-static int file_read(const char *path, uint8_t **out, size_t *len)
+static int
+file_read(const char *path, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf = NULL;
@@ -60,13 +61,13 @@ static int file_read(const char *path, uint8_t **out, size_t *len)
 	return 0;
 }
 
-static int parse_version(const char *s, uint16_t v[3])
+static int
+parse_version(const char *s, uint16_t v[3])
 {
 	unsigned a, b, c;
 	char extra;
 
-	if (sscanf(s, "%u.%u.%u%c", &a, &b, &c, &extra) != 3 || a > 65535 ||
-	    b > 65535 || c > 65535)
+	if (sscanf(s, "%u.%u.%u%c", &a, &b, &c, &extra) != 3 || a > 65535 || b > 65535 || c > 65535)
 		return -1;
 	v[0] = (uint16_t)a;
 	v[1] = (uint16_t)b;
@@ -74,7 +75,8 @@ static int parse_version(const char *s, uint16_t v[3])
 	return 0;
 }
 
-static void hex(const uint8_t *p, size_t n)
+static void
+hex(const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		printf("%02x", p[i]);
@@ -82,8 +84,9 @@ static void hex(const uint8_t *p, size_t n)
 
 /* Explains an image field by field, then verifies it with the device's
  * code. Exit status 0 only if it would be accepted. */
-static int inspect(const char *path, const struct fw_pubkey *pub,
-		   int have_board, uint32_t board, uint32_t min_rb)
+static int
+inspect(const char *path, const struct fw_pubkey *pub, int have_board, uint32_t board,
+        uint32_t min_rb)
 {
 	struct fw_image_verify v;
 	struct fw_image_hdr h;
@@ -98,24 +101,20 @@ static int inspect(const char *path, const struct fw_pubkey *pub,
 	rc = fw_image_hdr_parse(img, len, &h);
 	printf("file:          %s (%zu bytes)\n", path, len);
 	if (rc == 0) {
-		printf("format:        %d (header %d bytes)\n", FW_IMAGE_FORMAT,
-		       FW_IMAGE_HDR_SIZE);
-		printf("board:         0x%08x (%s)\n", h.board_id,
-		       mk_board_name(h.board_id));
+		printf("format:        %d (header %d bytes)\n", FW_IMAGE_FORMAT, FW_IMAGE_HDR_SIZE);
+		printf("board:         0x%08x (%s)\n", h.board_id, mk_board_name(h.board_id));
 		printf("version:       %u.%u.%u\n", h.ver[0], h.ver[1], h.ver[2]);
 		printf("rollback:      %u\n", h.rollback);
-		printf("compression:   %s\n",
-		       h.comp == FW_IMAGE_COMP_LZ4 ? "lz4 block" : "none");
-		printf("payload:       %u bytes stored, %u bytes decompressed",
-		       h.payload_size, h.image_size);
+		printf("compression:   %s\n", h.comp == FW_IMAGE_COMP_LZ4 ? "lz4 block" : "none");
+		printf("payload:       %u bytes stored, %u bytes decompressed", h.payload_size,
+		       h.image_size);
 		if (h.image_size)
 			printf(" (%.1f%%)", 100.0 * h.payload_size / h.image_size);
 		printf("\npayload sha:   ");
 		hex(h.payload_sha, 32);
 		printf("\nimage sha:     ");
 		hex(h.image_sha, 32);
-		printf("\ntotal:         %u bytes expected\n",
-		       fw_image_total_size(&h));
+		printf("\ntotal:         %u bytes expected\n", fw_image_total_size(&h));
 		if (!have_board)
 			board = h.board_id;
 	}
@@ -130,12 +129,12 @@ static int inspect(const char *path, const struct fw_pubkey *pub,
 		printf("verdict:       REJECTED: %s\n", fw_strerror(rc));
 		return 1;
 	}
-	printf("verdict:       OK (signature valid%s)\n",
-	       have_board ? ", board matches" : "");
+	printf("verdict:       OK (signature valid%s)\n", have_board ? ", board matches" : "");
 	return 0;
 }
 
-static int pubkey_c(const char *keypath)
+static int
+pubkey_c(const char *keypath)
 {
 	struct fw_pubkey pub;
 
@@ -152,21 +151,22 @@ static int pubkey_c(const char *keypath)
 	return 0;
 }
 
-int main(int argc, char **argv)
+int
+main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"board", required_argument, NULL, 'b'},
-		{"version", required_argument, NULL, 'v'},
-		{"rollback", required_argument, NULL, 'r'},
-		{"no-compress", no_argument, NULL, 'n'},
-		{"output", required_argument, NULL, 'o'},
-		{"inspect", required_argument, NULL, 'i'},
-		{"pub", required_argument, NULL, 'p'},
-		{"min-rollback", required_argument, NULL, 'm'},
-		{"genkey", required_argument, NULL, 'g'},
-		{"pubkey-c", required_argument, NULL, 'c'},
-		{NULL, 0, NULL, 0},
+	    {"key", required_argument, NULL, 'k'},
+	    {"board", required_argument, NULL, 'b'},
+	    {"version", required_argument, NULL, 'v'},
+	    {"rollback", required_argument, NULL, 'r'},
+	    {"no-compress", no_argument, NULL, 'n'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"inspect", required_argument, NULL, 'i'},
+	    {"pub", required_argument, NULL, 'p'},
+	    {"min-rollback", required_argument, NULL, 'm'},
+	    {"genkey", required_argument, NULL, 'g'},
+	    {"pubkey-c", required_argument, NULL, 'c'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct mk_params p = {.compress = 1};
 	const char *key = NULL, *out = NULL, *insp = NULL, *pubpath = NULL;
@@ -180,7 +180,9 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': key = optarg; break;
+		case 'k':
+			key = optarg;
+			break;
 		case 'b':
 			if (mk_board_parse(optarg, &p.board_id)) {
 				fprintf(stderr, "poort-mkimage: unknown board '%s'\n", optarg);
@@ -195,15 +197,31 @@ int main(int argc, char **argv)
 			}
 			have_ver = 1;
 			break;
-		case 'r': p.rollback = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'm': min_rb = (uint32_t)strtoul(optarg, NULL, 0); break;
-		case 'n': p.compress = 0; break;
-		case 'o': out = optarg; break;
-		case 'i': insp = optarg; break;
-		case 'p': pubpath = optarg; break;
-		case 'g': return mk_key_generate(optarg) ? 2 : 0;
-		case 'c': return pubkey_c(optarg);
-		default: usage(); return 2;
+		case 'r':
+			p.rollback = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			min_rb = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			p.compress = 0;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'i':
+			insp = optarg;
+			break;
+		case 'p':
+			pubpath = optarg;
+			break;
+		case 'g':
+			return mk_key_generate(optarg) ? 2 : 0;
+		case 'c':
+			return pubkey_c(optarg);
+		default:
+			usage();
+			return 2;
 		}
 	}
 	if (pubpath && mk_pub_load(pubpath, &pub)) {
@@ -227,7 +245,8 @@ int main(int argc, char **argv)
 	}
 	p.payload = payload;
 	if (mk_image_build(&p, k, &img, &img_len)) {
-		fprintf(stderr, "poort-mkimage: cannot build image (empty or too large payload?)\n");
+		fprintf(stderr,
+		        "poort-mkimage: cannot build image (empty or too large payload?)\n");
 		goto out;
 	}
 	f = fopen(out, "wb");
@@ -236,8 +255,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	printf("%s: board %s version %u.%u.%u rollback %u, %zu bytes\n", out,
-	       mk_board_name(p.board_id), p.ver[0], p.ver[1], p.ver[2],
-	       p.rollback, img_len);
+	       mk_board_name(p.board_id), p.ver[0], p.ver[1], p.ver[2], p.rollback, img_len);
 	rc = 0;
 out:
 	EVP_PKEY_free(k);

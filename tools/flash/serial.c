@@ -11,18 +11,17 @@
 
 #include "serial.h"
 
-static int serial_speed(unsigned baud, speed_t *sp)
+static int
+serial_speed(unsigned baud, speed_t *sp)
 {
 	static const struct {
 		unsigned baud;
 		speed_t sp;
 	} map[] = {
-		{9600, B9600},       {19200, B19200},     {38400, B38400},
-		{57600, B57600},     {115200, B115200},   {230400, B230400},
-		{460800, B460800},   {500000, B500000},   {576000, B576000},
-		{921600, B921600},   {1000000, B1000000}, {1152000, B1152000},
-		{1500000, B1500000}, {2000000, B2000000}, {3000000, B3000000},
-		{4000000, B4000000},
+	    {9600, B9600},       {19200, B19200},     {38400, B38400},     {57600, B57600},
+	    {115200, B115200},   {230400, B230400},   {460800, B460800},   {500000, B500000},
+	    {576000, B576000},   {921600, B921600},   {1000000, B1000000}, {1152000, B1152000},
+	    {1500000, B1500000}, {2000000, B2000000}, {3000000, B3000000}, {4000000, B4000000},
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -34,7 +33,8 @@ static int serial_speed(unsigned baud, speed_t *sp)
 	return -1;
 }
 
-int serial_open(const char *path, unsigned baud, char *err, size_t errlen)
+int
+serial_open(const char *path, unsigned baud, char *err, size_t errlen)
 {
 	struct termios t;
 	speed_t sp;
@@ -50,8 +50,7 @@ int serial_open(const char *path, unsigned baud, char *err, size_t errlen)
 		return -1;
 	}
 	if (tcgetattr(fd, &t) < 0) {
-		snprintf(err, errlen, "%s is not a serial port: %s", path,
-			 strerror(errno));
+		snprintf(err, errlen, "%s is not a serial port: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -60,11 +59,9 @@ int serial_open(const char *path, unsigned baud, char *err, size_t errlen)
 	t.c_cflag &= ~(CSTOPB | PARENB | CRTSCTS);
 	t.c_cc[VMIN] = 0;
 	t.c_cc[VTIME] = 0;
-	if (cfsetispeed(&t, sp) < 0 || cfsetospeed(&t, sp) < 0 ||
-	    tcsetattr(fd, TCSANOW, &t) < 0) {
-		snprintf(err, errlen,
-			 "%s: the adapter does not take %u baud: %s", path,
-			 baud, strerror(errno));
+	if (cfsetispeed(&t, sp) < 0 || cfsetospeed(&t, sp) < 0 || tcsetattr(fd, TCSANOW, &t) < 0) {
+		snprintf(err, errlen, "%s: the adapter does not take %u baud: %s", path, baud,
+		         strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -72,7 +69,8 @@ int serial_open(const char *path, unsigned baud, char *err, size_t errlen)
 	return fd;
 }
 
-int serial_read(int fd, uint8_t *buf, size_t len, int timeout_ms)
+int
+serial_read(int fd, uint8_t *buf, size_t len, int timeout_ms)
 {
 	struct pollfd p = {.fd = fd, .events = POLLIN};
 	ssize_t n;
@@ -93,7 +91,8 @@ int serial_read(int fd, uint8_t *buf, size_t len, int timeout_ms)
 	return (int)n;
 }
 
-int serial_write(int fd, const uint8_t *buf, size_t len)
+int
+serial_write(int fd, const uint8_t *buf, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, buf, len);
@@ -115,10 +114,10 @@ int serial_write(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-char **serial_list(void)
+char **
+serial_list(void)
 {
-	static const char *const pats[] = {"/dev/serial/by-id/*", "/dev/ttyUSB*",
-					   "/dev/ttyACM*"};
+	static const char *const pats[] = {"/dev/serial/by-id/*", "/dev/ttyUSB*", "/dev/ttyACM*"};
 	char **list = calloc(1, sizeof(char *));
 	size_t n = 0;
 
@@ -144,7 +143,8 @@ char **serial_list(void)
 	return list;
 }
 
-void serial_list_free(char **list)
+void
+serial_list_free(char **list)
 {
 	for (size_t i = 0; list && list[i]; i++)
 		free(list[i]);

@@ -31,12 +31,12 @@ struct board;
 /* What the core hands over when it boots an image: the payload has been
  * verified and decompressed to load_addr. */
 struct board_boot_info {
-	int slot;                /* 0 = A, 1 = B */
-	int trial;               /* 1 if this is an unconfirmed trial boot */
-	uint16_t ver[3];         /* semantic version major.minor.patch */
-	uint32_t rollback;       /* image's rollback counter */
-	uint8_t *load_addr;      /* decompressed image */
-	uint32_t load_size;      /* its size */
+	int slot;           /* 0 = A, 1 = B */
+	int trial;          /* 1 if this is an unconfirmed trial boot */
+	uint16_t ver[3];    /* semantic version major.minor.patch */
+	uint32_t rollback;  /* image's rollback counter */
+	uint8_t *load_addr; /* decompressed image */
+	uint32_t load_size; /* its size */
 };
 
 struct board {

@@ -10,7 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Any key will do: what matters is that nothing reads out of bounds. */
 const struct fw_pubkey fw_boot_pubkey = {{0x04}};
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fw_image_verify v;
 	struct fw_image_hdr h;

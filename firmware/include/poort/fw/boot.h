@@ -6,13 +6,13 @@
 
 /* boot_main() results; on hardware it never returns (the board's jump or
  * reset does not), the simulator sees these. */
-#define BOOT_OK 0     /* an image was started via b->jump */
-#define BOOT_RESET 1  /* recovery asked for a reset via b->reset */
+#define BOOT_OK 0    /* an image was started via b->jump */
+#define BOOT_RESET 1 /* recovery asked for a reset via b->reset */
 
 /* Why recovery runs. */
 enum boot_recovery_reason {
-	BOOT_REC_KEY = 1,  /* key on the console within the window */
-	BOOT_REC_PIN = 2,  /* recovery pin asserted */
+	BOOT_REC_KEY = 1,    /* key on the console within the window */
+	BOOT_REC_PIN = 2,    /* recovery pin asserted */
 	BOOT_REC_NOSLOT = 3, /* nothing bootable */
 };
 

@@ -63,11 +63,9 @@ extern const struct fw_pubkey fw_boot_pubkey;
 
 /* Parses and checks the fixed header. Returns 0, FW_EFORMAT, FW_EVERSION
  * or FW_ETRUNC (len < header size). Does not check board or signature. */
-int fw_image_hdr_parse(const uint8_t *buf, size_t len,
-		       struct fw_image_hdr *hdr);
+int fw_image_hdr_parse(const uint8_t *buf, size_t len, struct fw_image_hdr *hdr);
 /* Writes hdr as 128 bytes (host tools; the core only reads). */
-void fw_image_hdr_encode(const struct fw_image_hdr *hdr,
-			 uint8_t out[FW_IMAGE_HDR_SIZE]);
+void fw_image_hdr_encode(const struct fw_image_hdr *hdr, uint8_t out[FW_IMAGE_HDR_SIZE]);
 /* Total bytes of an image with this header. */
 uint32_t fw_image_total_size(const struct fw_image_hdr *hdr);
 
@@ -79,28 +77,24 @@ struct fw_image_verify {
 void fw_image_verify_init(struct fw_image_verify *v);
 /* Returns 0, or FW_EFORMAT/FW_EVERSION once the header is complete and
  * bad, FW_ETRUNC-class errors are reported by _finish. */
-int fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data,
-			   size_t len);
+int fw_image_verify_update(struct fw_image_verify *v, const uint8_t *data, size_t len);
 /* Checks everything: header, board, sizes, payload hash, signature with
  * key, rollback >= min_rollback. Returns 0 and fills hdr, or FW_E*.
  * Order of checks is fixed so the error names the first problem. */
-int fw_image_verify_finish(struct fw_image_verify *v,
-			   const struct fw_pubkey *key, uint32_t board_id,
-			   uint32_t min_rollback, struct fw_image_hdr *hdr);
+int fw_image_verify_finish(struct fw_image_verify *v, const struct fw_pubkey *key,
+                           uint32_t board_id, uint32_t min_rollback, struct fw_image_hdr *hdr);
 void fw_image_verify_free(struct fw_image_verify *v);
 
 /* Verifies the image stored at area of flash (reads it through the driver
  * in small pieces). Same checks and errors as _finish, plus FW_EFLASH,
  * FW_ESIZE (header claims more than the area holds). */
-int fw_image_verify_flash(const struct drv_flash *flash, uint32_t area_off,
-			  uint32_t area_size, const struct fw_pubkey *key,
-			  uint32_t board_id, uint32_t min_rollback,
-			  struct fw_image_hdr *hdr);
+int fw_image_verify_flash(const struct drv_flash *flash, uint32_t area_off, uint32_t area_size,
+                          const struct fw_pubkey *key, uint32_t board_id, uint32_t min_rollback,
+                          struct fw_image_hdr *hdr);
 
 /* Decompresses the payload of a verified image at area_off into dst and
  * checks image_sha. Returns 0, FW_ESIZE, FW_EDECOMP, FW_EHASH, FW_EFLASH. */
-int fw_image_load(const struct drv_flash *flash, uint32_t area_off,
-		  const struct fw_image_hdr *hdr, uint8_t *dst,
-		  uint32_t dst_max);
+int fw_image_load(const struct drv_flash *flash, uint32_t area_off, const struct fw_image_hdr *hdr,
+                  uint8_t *dst, uint32_t dst_max);
 
 #endif

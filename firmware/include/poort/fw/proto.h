@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #define FW_PROTO_VERSION 1
-#define FW_PROTO_CHUNK 4096         /* max data per DATA frame */
+#define FW_PROTO_CHUNK 4096 /* max data per DATA frame */
 #define FW_PROTO_MAX_BODY (3 + 8 + FW_PROTO_CHUNK + 4)
 /* COBS adds one byte per 254 plus one; the delimiter is one more */
 #define FW_PROTO_MAX_WIRE (FW_PROTO_MAX_BODY + FW_PROTO_MAX_BODY / 254 + 2)
@@ -44,24 +44,23 @@ struct fw_frame {
 
 /* Encodes one frame into out (cap >= FW_PROTO_MAX_WIRE suffices for any
  * payload up to the max). Returns the wire length or FW_EFRAME. */
-long fw_frame_encode(uint8_t cmd, uint16_t seq, const uint8_t *payload,
-		     size_t len, uint8_t *out, size_t cap);
+long fw_frame_encode(uint8_t cmd, uint16_t seq, const uint8_t *payload, size_t len, uint8_t *out,
+                     size_t cap);
 
 /* Byte-at-a-time decoder; the caller owns the struct and its buffer. */
 struct fw_frame_dec {
 	uint8_t buf[FW_PROTO_MAX_BODY + 8];
-	size_t len;     /* bytes of decoded body so far */
-	uint8_t code;   /* COBS: bytes left in the current group */
-	uint8_t zero;   /* COBS: a zero is pending at the end of the group */
-	uint8_t over;   /* frame too long, skipping to the delimiter */
+	size_t len;      /* bytes of decoded body so far */
+	uint8_t code;    /* COBS: bytes left in the current group */
+	uint8_t zero;    /* COBS: a zero is pending at the end of the group */
+	uint8_t over;    /* frame too long, skipping to the delimiter */
 	uint8_t started; /* any byte since the last delimiter */
 };
 void fw_frame_dec_init(struct fw_frame_dec *d);
 /* Feeds one byte. Returns 0 (need more), 1 (a frame is in *f, valid until
  * the next push), or FW_ECRC/FW_EFRAME for a bad frame just ended (the
  * decoder resynchronises on the delimiter by itself). */
-int fw_frame_dec_push(struct fw_frame_dec *d, uint8_t byte,
-		      struct fw_frame *f);
+int fw_frame_dec_push(struct fw_frame_dec *d, uint8_t byte, struct fw_frame *f);
 
 uint32_t fw_crc32(uint32_t crc, const uint8_t *p, size_t n);
 

@@ -31,24 +31,21 @@
 struct fw_sink {
 	const struct board *b;
 	const struct fw_pubkey *key;
-	int slot;               /* target slot, -1 before begin */
-	uint32_t total;         /* image bytes expected */
-	uint32_t next;          /* next offset expected */
-	uint32_t committed;     /* last journaled offset */
-	uint32_t granule;       /* journal commit granule */
-	uint32_t erased_to;     /* slot bytes erased so far */
-	uint32_t jpos;          /* next free journal entry offset */
-	int verified;           /* 1 after a successful verify */
-	uint8_t id[32];         /* SHA-256 of the header: the upload's id */
+	int slot;           /* target slot, -1 before begin */
+	uint32_t total;     /* image bytes expected */
+	uint32_t next;      /* next offset expected */
+	uint32_t committed; /* last journaled offset */
+	uint32_t granule;   /* journal commit granule */
+	uint32_t erased_to; /* slot bytes erased so far */
+	uint32_t jpos;      /* next free journal entry offset */
+	int verified;       /* 1 after a successful verify */
+	uint8_t id[32];     /* SHA-256 of the header: the upload's id */
 	struct fw_image_hdr hdr;
 };
 
-void fw_sink_init(struct fw_sink *s, const struct board *b,
-		  const struct fw_pubkey *key);
-int fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len,
-		  uint32_t *resume);
-int fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data,
-		  size_t len);
+void fw_sink_init(struct fw_sink *s, const struct board *b, const struct fw_pubkey *key);
+int fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len, uint32_t *resume);
+int fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data, size_t len);
 uint32_t fw_sink_next(const struct fw_sink *s);
 int fw_sink_verify(struct fw_sink *s);
 int fw_sink_activate(struct fw_sink *s);

@@ -18,10 +18,10 @@
 #define FW_STATE_NO_SLOT 0xffu
 
 struct fw_state {
-	uint32_t seq;          /* higher is newer */
-	uint8_t primary;       /* confirmed slot, or FW_STATE_NO_SLOT */
-	uint8_t trial;         /* slot on trial, or FW_STATE_NO_SLOT */
-	uint8_t trial_boots;   /* boots of the trial slot so far */
+	uint32_t seq;        /* higher is newer */
+	uint8_t primary;     /* confirmed slot, or FW_STATE_NO_SLOT */
+	uint8_t trial;       /* slot on trial, or FW_STATE_NO_SLOT */
+	uint8_t trial_boots; /* boots of the trial slot so far */
 	uint8_t reserved;
 	uint32_t min_rollback; /* raised only by a confirm */
 	uint32_t boots;        /* total boots, for the logs */
