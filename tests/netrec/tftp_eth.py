@@ -12,6 +12,8 @@ Sessions, each a fresh netrec_sim process on the same flash file:
      FW_ESIG, the state of session 1 is unchanged
   3. a burst of 60 refused requests, then an image for another board ->
      rejected on the first block (FW_EBOARD) before any flash is written
+  4. an upload cut off half way, 5. the same image again -> resumes from
+     the sink's journal, verified and activated
 Every wait is bounded. Exit 0 pass, 1 fail, 77 skip.
 """
 import argparse
@@ -138,8 +140,10 @@ class Laptop:
             return info[2]
         return self.recv(match, timeout)
 
-    def tftp_put(self, name, data):
-        """Returns (ok, error text). Retransmits like a real client."""
+    def tftp_put(self, name, data, stop_after=None):
+        """Returns (ok, error text). Retransmits like a real client.
+        stop_after: give up silently after that many blocks (a pulled
+        cable), returning (None, "")."""
         req = struct.pack("!H", 2) + name.encode() + b"\0octet\0"
         blocks = [data[i:i + 512] for i in range(0, len(data), 512)]
         if len(data) % 512 == 0:
@@ -160,6 +164,8 @@ class Laptop:
                 raise Fail("no ACK for block %d" % expect)
             if n == len(blocks):
                 return True, ""
+            if stop_after is not None and n == stop_after:
+                return None, ""
             expect = (n + 1) & 0xFFFF
             pkt = struct.pack("!HH", 3, expect) + blocks[n]
         return True, ""
@@ -289,6 +295,28 @@ def run(args):
     expect(not ok, "image for another board refused (%s)" % err)
     expect(status.startswith("result=error code=-4 "), "status: %s" % status.strip())
     expect("state primary=255 trial=0" in out, "state unchanged by the foreign image")
+
+    # An upload cut off half way (cable pulled), then the same image again:
+    # the sink's journal lets the second upload skip what is in flash.
+    again = mkimage(args, os.path.join(args.workdir, "again.img"), "sim", "1.2.7", payload)
+    half = len(again) // 512 // 2
+
+    def s4(lap):
+        lap.arp_box()
+        return lap.tftp_put("image", again, stop_after=half)
+
+    session(args.sim, flash, s4)
+
+    def s5(lap):
+        lap.arp_box()
+        ok5, err5 = lap.tftp_put("image", again)
+        return ok5, err5, lap.tftp_get("status")
+
+    (ok, err, status), out = session(args.sim, flash, s5)
+    expect(ok, "second upload of the interrupted image accepted (%s)" % err)
+    expect("netrec: resuming an interrupted upload" in out, "it resumed from the journal")
+    expect(status.startswith("result=ok slot=") and "version=1.2.7" in status,
+           "status: %s" % status.strip())
     return 0
 
 
