@@ -192,8 +192,9 @@ def test_flash(args):
         q.seen = b""
         # poort-flash activated and asked for a reboot: qemu resets
         # (PSCI), the boot stage comes up again from the same pflash,
-        # verifies the new slot and starts it on trial.
-        q.expect(re.escape(BANNER), 30)
+        # verifies the new slot and starts it on trial. The banner may
+        # have gone out while no one held the pty (qemu drops it then);
+        # the slot line comes after the 1 s key window, so it is seen.
         q.expect(rb"boot: start slot=0 version=2\.3\.4 trial=1", 30)
         q.expect(rb"boot: image ready slot=A trial=1", 30)
         print("new image started on trial after %.1f s in all" % (time.monotonic() - t0))
