@@ -1,0 +1,91 @@
+/*
+ * The EAP server (RFC 3748): a state machine with no I/O. The RADIUS layer
+ * hands it the reassembled EAP-Message, the State attribute and the time;
+ * it returns the EAP packet to send and what to do (challenge, accept,
+ * reject). Conversations are kept in a bounded table keyed by State.
+ * Methods: EAP-TLS, EAP-TTLS (PAP, MSCHAPv2, EAP-MSCHAPv2), PEAPv0 with
+ * EAP-MSCHAPv2; see src/eap/eap_int.h for the method table.
+ */
+#ifndef POORT_EAP_H
+#define POORT_EAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "poort/config.h"
+
+enum {
+	EAP_EINVAL = -301, /* malformed or unexpected packet */
+	EAP_ENOMEM = -302,
+	EAP_EFULL = -303, /* conversation table at its bound */
+	EAP_ETLS = -304,  /* TLS setup or handshake failure */
+	EAP_ESTATE = -305, /* unknown or expired State */
+};
+
+#define EAP_STATE_LEN 16
+#define EAP_MSK_LEN 64
+#define EAP_NAME_MAX 253
+
+/* What the server needs from the account store (the RADIUS layer fills it). */
+struct eap_account {
+	char user[65];        /* local part, lower case */
+	char affiliation[33];
+	char pw_hash[128];
+};
+
+struct eap_backend {
+	void *arg;
+	/* NULL if the account may log in (filled into out), else a reason. */
+	const char *(*account)(void *arg, const char *user, struct eap_account *out);
+	/* 1 if pw matches the account's password, 0 if not, < 0 on error. */
+	int (*password)(void *arg, const struct eap_account *a, const char *pw, size_t len);
+	/* The account's NT hash for MSCHAPv2; 0 or < 0 if there is none. */
+	int (*nthash)(void *arg, const char *user, uint8_t out[16]);
+};
+
+enum eap_action {
+	EAP_ACT_CHALLENGE, /* send msg in an Access-Challenge with state */
+	EAP_ACT_ACCEPT,    /* send msg (EAP-Success) with the MSK */
+	EAP_ACT_REJECT,    /* send msg (EAP-Failure) */
+};
+
+struct eap_result {
+	enum eap_action action;
+	const uint8_t *msg; /* lent until the next call into the server */
+	size_t msglen;
+	uint8_t state[EAP_STATE_LEN];
+	uint8_t msk[EAP_MSK_LEN]; /* valid on accept; the caller clears it */
+	const char *reason;       /* why, for the log ("-" on accept) */
+	const char *method;       /* name of the method in use or "-" */
+	char inner_identity[EAP_NAME_MAX + 1]; /* raw, unescaped */
+	char user[65];                         /* local account, or "" */
+	char affiliation[33];
+	unsigned rounds;
+	int resumed;
+};
+
+struct eap_input {
+	const char *outer; /* RADIUS User-Name, may be NULL */
+	size_t outerlen;
+	const uint8_t *state; /* RADIUS State, may be NULL */
+	size_t statelen;
+	const uint8_t *msg; /* the EAP packet */
+	size_t msglen;
+};
+
+struct eap_server;
+
+/* Loads certificates and keys; NULL with a message in err on failure. */
+struct eap_server *eap_server_new(const struct config_eap *cfg, const struct eap_backend *be,
+				  char *err, size_t errlen);
+void eap_server_free(struct eap_server *es);
+/* Runs one step. 0 with out filled, or < 0 (then nothing is sent). */
+int eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
+		    time_t now, struct eap_result *out);
+/* Frees conversations idle for longer than the timeout; calls cb for each. */
+typedef void (*eap_expire_cb)(void *arg, const char *outer, const char *method, unsigned rounds);
+unsigned eap_server_expire(struct eap_server *es, time_t now, eap_expire_cb cb, void *arg);
+unsigned eap_server_count(const struct eap_server *es);
+
+#endif
