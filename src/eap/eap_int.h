@@ -126,6 +126,7 @@ struct eap_tls {
 	int just_established;
 	int v13;
 	int keep_session; /* the method succeeded: the session may be resumed */
+	int remembered;   /* eap_tls_session_remember ran */
 	uint8_t *app; /* application data read this round */
 	size_t applen;
 };

@@ -51,6 +51,8 @@ peap_send(struct eap_peap_priv *p, struct eap_conv *c, const uint8_t *pkt, size_
 	return EAP_M_CONT;
 }
 
+static int peap_result(struct eap_peap_priv *p, struct eap_conv *c, struct wcursor *out);
+
 /* Phase 2: one decrypted inner response. */
 static int
 peap_inner(struct eap_peap_priv *p, struct eap_conv *c, struct wcursor *out)
@@ -134,8 +136,17 @@ peap_inner(struct eap_peap_priv *p, struct eap_conv *c, struct wcursor *out)
 		return peap_send(p, c, buf, w.pos, out);
 	if (rc != EAP_M_SUCCESS)
 		return rc;
-	/* Result TLV: success (its own full EAP header) */
 	eap_tls_session_remember(&p->t, c);
+	return peap_result(p, c, out);
+}
+
+/* Result TLV: success (its own full EAP header). */
+static int
+peap_result(struct eap_peap_priv *p, struct eap_conv *c, struct wcursor *out)
+{
+	uint8_t buf[16];
+	struct wcursor w;
+
 	p->phase = PEAP_RESULT;
 	wcursor_init(&w, buf, sizeof(buf));
 	wcursor_u8(&w, EAP_CODE_REQUEST);
@@ -172,6 +183,14 @@ peap_process(struct eap_conv *c, void *priv, const uint8_t *in, size_t len, stru
 	if (!p->t.established) {
 		c->reason = "tls-stalled";
 		return EAP_M_FAIL;
+	}
+	if (p->phase == PEAP_HANDSHAKE && c->resumed) {
+		/* fast reconnect: the tunnel's session remembers its phase 2 */
+		rc = eap_tls_session_recall(&p->t, c);
+		if (rc < 0)
+			return EAP_M_FAIL;
+		if (rc > 0)
+			return peap_result(p, c, out);
 	}
 	if (p->phase == PEAP_HANDSHAKE) {
 		static const uint8_t identity_req[] = {EAP_TYPE_IDENTITY};

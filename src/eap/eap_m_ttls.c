@@ -122,6 +122,8 @@ ttls_mschapv2(struct eap_ttls_priv *p, struct eap_conv *c, const struct ttls_avp
 		return EAP_M_FAIL;
 	reply[0] = want[16];
 	memcpy(reply + 1, authresp, 42);
+	/* the ticket must come before the AVP: a peer reads no records after it */
+	eap_tls_session_remember(&p->t, c);
 	wcursor_init(&w, buf, sizeof(buf));
 	if (eap_ttls_avp_put(&w, AVP_MS_CHAP2_SUCCESS, VENDOR_MICROSOFT, reply, sizeof(reply)) < 0 ||
 	    eap_tls_write(&p->t, buf, w.pos) < 0)

@@ -61,8 +61,10 @@ eap_tls_session_remember(struct eap_tls *t, struct eap_conv *c)
 	SSL_SESSION *s = SSL_get_session(t->ssl);
 	struct eap_tls_memo *m;
 
-	if (c->es->cfg.resumption_lifetime == 0 || s == NULL || eap_memo_idx < 0)
+	if (c->es->cfg.resumption_lifetime == 0 || s == NULL || eap_memo_idx < 0 ||
+	    t->remembered)
 		return;
+	t->remembered = 1;
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return;
