@@ -191,7 +191,7 @@ ceap_set(struct eap_ctx *x, const struct cfg_node *k, struct config_eap *eap)
 		return 0;
 	}
 	if (strcmp(s, "fragment_size") == 0)
-		return ceap_uint(x, k, 100, 4000, &eap->fragment_size);
+		return ceap_uint(x, k, 100, 3000, &eap->fragment_size);
 	if (strcmp(s, "max_conversations") == 0)
 		return ceap_uint(x, k, 1, 1000000, &eap->max_conversations);
 	if (strcmp(s, "timeout") == 0)

@@ -419,7 +419,8 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 
 	if (in->state != NULL && in->statelen > 0) {
 		c = eap_conv_find(es, in->state, in->statelen);
-		if (c == NULL)
+		/* a fresh Identity with a stale State is a peer starting over */
+		if (c == NULL && type != EAP_TYPE_IDENTITY)
 			return eap_reject(es, id, "unknown-or-expired-state", out);
 	}
 	if (c == NULL) {

@@ -118,8 +118,8 @@ struct eap_tls {
 	SSL *ssl;
 	BIO *rbio, *wbio; /* network side: what the peer sent, what to send */
 	uint8_t type;
-	uint8_t *in; /* reassembly */
-	size_t inlen, intotal;
+	uint8_t *in; /* reassembly, grown as fragments arrive */
+	size_t inlen, intotal, incap;
 	uint8_t *out; /* the message being sent in fragments */
 	size_t outlen, outpos;
 	int established;
@@ -128,7 +128,7 @@ struct eap_tls {
 	int keep_session; /* the method succeeded: the session may be resumed */
 	int remembered;   /* eap_tls_session_remember ran */
 	uint8_t *app; /* application data read this round */
-	size_t applen;
+	size_t applen, appcap;
 };
 
 int eap_tls_setup(struct eap_tls *t, struct eap_conv *c, SSL_CTX *ctx, uint8_t type);

@@ -26,22 +26,31 @@ tls_start(struct eap_conv *c, void **priv, struct wcursor *out)
 }
 
 /* The logged identity comes from the certificate, not from the outer name. */
-static void
+static int
 tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
 {
 	X509 *cert = SSL_get0_peer_certificate(t->ssl);
 	char cn[EAP_NAME_MAX + 1];
+	const char *why;
 	int n;
 
 	if (cert == NULL)
-		return;
+		return 0;
 	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
 				      sizeof(cn));
 	if (n <= 0)
-		return;
-	/* an account of ours (user@realm) gives its reply attributes; others are fine too */
-	if (eap_conv_inner_identity(c, cn, (size_t)n) != NULL)
-		memset(&c->acct, 0, sizeof(c->acct));
+		return 0;
+	/*
+	 * An account of ours (user@realm) gives its reply attributes and may be
+	 * switched off; a certificate without an account is fine on its own.
+	 */
+	why = eap_conv_inner_identity(c, cn, (size_t)n);
+	if (why != NULL && (strcmp(why, "account-disabled") == 0 ||
+			    strcmp(why, "account-expired") == 0)) {
+		c->reason = why;
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -59,7 +68,8 @@ tls_process(struct eap_conv *c, void *priv, const uint8_t *in, size_t len, struc
 		break;
 	}
 	if (p->t.just_established) {
-		tls_cert_identity(c, &p->t);
+		if (tls_cert_identity(c, &p->t) < 0)
+			return EAP_M_FAIL;
 		/* RFC 9190 2.5: one byte of application data says no more handshake follows */
 		if (p->t.v13 && eap_tls_write(&p->t, "", 1) < 0) {
 			c->reason = "tls-write-failed";

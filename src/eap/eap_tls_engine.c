@@ -236,12 +236,12 @@ eap_tls_cleanup(struct eap_tls *t)
 		SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	SSL_free(t->ssl); /* frees the BIOs */
 	if (t->in != NULL) {
-		explicit_bzero(t->in, t->inlen);
+		explicit_bzero(t->in, t->incap);
 		free(t->in);
 	}
 	free(t->out);
 	if (t->app != NULL) {
-		explicit_bzero(t->app, EAP_TLS_MAX_MSG);
+		explicit_bzero(t->app, t->appcap);
 		free(t->app);
 	}
 	memset(t, 0, sizeof(*t));
@@ -349,6 +349,29 @@ eap_tls_reason(struct eap_tls *t)
 	return "tls-handshake-failed";
 }
 
+/* Grows a buffer that may hold secrets: the old copy is wiped, not left behind. */
+static int
+eap_tls_grow(uint8_t **buf, size_t *cap, size_t used, size_t want)
+{
+	uint8_t *nb;
+
+	if (want < 2 * *cap)
+		want = 2 * *cap;
+	if (want > EAP_TLS_MAX_MSG)
+		want = EAP_TLS_MAX_MSG;
+	nb = malloc(want);
+	if (nb == NULL)
+		return -1;
+	if (*buf != NULL) {
+		memcpy(nb, *buf, used);
+		explicit_bzero(*buf, *cap);
+		free(*buf);
+	}
+	*buf = nb;
+	*cap = want;
+	return 0;
+}
+
 static enum eap_tls_rc
 eap_tls_fail(struct eap_conv *c, const char *why)
 {
@@ -396,7 +419,9 @@ eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t le
 	if (t->inlen + dlen > EAP_TLS_MAX_MSG || (t->intotal != 0 && t->inlen + dlen > t->intotal))
 		return eap_tls_fail(c, "oversize-tls-message");
 	if (dlen > 0) {
-		if (t->in == NULL && (t->in = malloc(EAP_TLS_MAX_MSG)) == NULL)
+		/* memory follows what the peer actually sent, not what it announced */
+		if (t->inlen + dlen > t->incap &&
+		    eap_tls_grow(&t->in, &t->incap, t->inlen, t->inlen + dlen) < 0)
 			return eap_tls_fail(c, "out-of-memory");
 		memcpy(t->in + t->inlen, data, dlen);
 		t->inlen += dlen;
@@ -430,12 +455,15 @@ eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t le
 		}
 	}
 	if (t->established) {
-		if (t->app == NULL && (t->app = malloc(EAP_TLS_MAX_MSG)) == NULL)
-			return eap_tls_fail(c, "out-of-memory");
 		for (;;) {
-			if (t->applen >= EAP_TLS_MAX_MSG)
-				return eap_tls_fail(c, "oversize-tunnel-data");
-			rc = SSL_read(t->ssl, t->app + t->applen, (int)(EAP_TLS_MAX_MSG - t->applen));
+			if (t->applen == t->appcap) {
+				if (t->appcap >= EAP_TLS_MAX_MSG)
+					return eap_tls_fail(c, "oversize-tunnel-data");
+				if (eap_tls_grow(&t->app, &t->appcap, t->applen,
+						 t->appcap == 0 ? 2048 : 2 * t->appcap) < 0)
+					return eap_tls_fail(c, "out-of-memory");
+			}
+			rc = SSL_read(t->ssl, t->app + t->applen, (int)(t->appcap - t->applen));
 			if (rc > 0) {
 				t->applen += (size_t)rc;
 				continue;
