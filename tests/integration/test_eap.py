@@ -63,8 +63,13 @@ class EapBase(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        # a clean stop, so a sanitizer build reports leaks of conversations here
+        rc = cls.p.stop()
+        log = cls.p.log()
         cls.p.cleanup()
         shutil.rmtree(cls.certdir, ignore_errors=True)
+        if rc != 0 or "Sanitizer" in log:
+            raise AssertionError(f"poortd stopped with {rc}:\n" + log[-4000:])
 
     def network(self, method, tls13, identity="anna@" + pl.REALM, password=PW, anon=ANON,
                 server_name=eapcerts.SERVER_NAME, cert="client"):
