@@ -21,6 +21,7 @@ enum {
 	EAP_EFULL = -303, /* conversation table at its bound */
 	EAP_ETLS = -304,  /* TLS setup or handshake failure */
 	EAP_ESTATE = -305, /* unknown or expired State */
+	EAP_EBUSY = -306,  /* the conversation waits for a password check */
 };
 
 #define EAP_STATE_LEN 16
@@ -38,8 +39,12 @@ struct eap_backend {
 	void *arg;
 	/* NULL if the account may log in (filled into out), else a reason. */
 	const char *(*account)(void *arg, const char *user, struct eap_account *out);
-	/* 1 if pw matches the account's password, 0 if not, < 0 on error. */
-	int (*password)(void *arg, const struct eap_account *a, const char *pw, size_t len);
+	/*
+	 * 1 if a recent successful check of pw for this account is remembered
+	 * (cheap); 0 means "unknown": the slow check is then handed back to the
+	 * caller as EAP_ACT_VERIFY.
+	 */
+	int (*password_cached)(void *arg, const struct eap_account *a, const char *pw, size_t len);
 	/* The account's NT hash for MSCHAPv2; 0 or < 0 if there is none. */
 	int (*nthash)(void *arg, const char *user, uint8_t out[16]);
 };
@@ -48,6 +53,11 @@ enum eap_action {
 	EAP_ACT_CHALLENGE, /* send msg in an Access-Challenge with state */
 	EAP_ACT_ACCEPT,    /* send msg (EAP-Success) with the MSK */
 	EAP_ACT_REJECT,    /* send msg (EAP-Failure) */
+	/*
+	 * Nothing to send yet: check verify_pw against the account's hash off
+	 * the event loop, then call eap_server_resume with the state.
+	 */
+	EAP_ACT_VERIFY,
 };
 
 struct eap_result {
@@ -63,6 +73,9 @@ struct eap_result {
 	char affiliation[33];
 	unsigned rounds;
 	int resumed;
+	char verify_pw[129]; /* EAP_ACT_VERIFY only; the caller clears it */
+	size_t verify_pwlen;
+	char verify_hash[128];
 };
 
 struct eap_input {
@@ -83,6 +96,10 @@ void eap_server_free(struct eap_server *es);
 /* Runs one step. 0 with out filled, or < 0 (then nothing is sent). */
 int eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
 		    time_t now, struct eap_result *out);
+/* Continues a conversation after EAP_ACT_VERIFY: verified is 1 (match), 0
+ * (no match) or < 0 (the check could not run). Same results as a step. */
+int eap_server_resume(struct eap_server *es, const uint8_t state[EAP_STATE_LEN], int verified,
+		      time_t now, struct eap_result *out);
 /* Frees conversations idle for longer than the timeout; calls cb for each. */
 typedef void (*eap_expire_cb)(void *arg, const char *outer, const char *method, unsigned rounds);
 unsigned eap_server_expire(struct eap_server *es, time_t now, eap_expire_cb cb, void *arg);

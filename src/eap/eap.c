@@ -393,6 +393,29 @@ eap_start(struct eap_server *es, const struct config *cfg, uint8_t id, struct rc
 	return eap_method_begin(es, c, 0, id, out);
 }
 
+/* What a method's process or resume returned, turned into the server's answer. */
+static int
+eap_after_method(struct eap_server *es, struct eap_conv *c, int rc, struct wcursor *w,
+		 struct eap_result *out)
+{
+	if (rc == EAP_M_VERIFY) {
+		eap_result_fill(out, c);
+		out->action = EAP_ACT_VERIFY;
+		memcpy(out->verify_pw, c->verify_pw, c->verify_pwlen);
+		out->verify_pwlen = c->verify_pwlen;
+		snprintf(out->verify_hash, sizeof(out->verify_hash), "%s", c->acct.pw_hash);
+		explicit_bzero(c->verify_pw, sizeof(c->verify_pw));
+		c->verify_pwlen = 0;
+		c->verifying = 1;
+		return 0;
+	}
+	if (rc == EAP_M_CONT && !w->err)
+		return eap_challenge(es, c, w->pos, out);
+	if (rc == EAP_M_CONT && c->reason == NULL)
+		c->reason = "request-too-large";
+	return eap_finish(es, c, c->resp_id, rc == EAP_M_SUCCESS, out);
+}
+
 int
 eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
 		time_t now, struct eap_result *out)
@@ -432,6 +455,8 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 	c->last = now;
 	eap_lru_unlink(es, c);
 	eap_lru_push(es, c);
+	if (c->verifying)
+		return EAP_EBUSY; /* the answer comes with eap_server_resume */
 	if (id != c->id) {
 		/* a stale response: repeat our last request rather than fail the login */
 		if (c->last_req == NULL || c->last_req_len > sizeof(es->out))
@@ -443,6 +468,7 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 		out->msglen = c->last_req_len;
 		return 0;
 	}
+	c->resp_id = id;
 	if (type == EAP_TYPE_NAK) {
 		if (c->m_answered) {
 			c->reason = "unexpected-nak";
@@ -455,6 +481,7 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 		return eap_finish(es, c, id, 0, out);
 	}
 	c->m_answered = 1;
+	c->resp_id = id;
 	{
 		const uint8_t *data;
 		size_t dlen = rcursor_left(&body);
@@ -463,9 +490,25 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 		wcursor_init(&w, es->out + 5, sizeof(es->out) - 5);
 		rc = c->m->process(c, c->mpriv, data, dlen, &w);
 	}
-	if (rc == EAP_M_CONT && !w.err)
-		return eap_challenge(es, c, w.pos, out);
-	if (rc == EAP_M_CONT && c->reason == NULL)
-		c->reason = "request-too-large";
-	return eap_finish(es, c, id, rc == EAP_M_SUCCESS, out);
+	return eap_after_method(es, c, rc, &w, out);
+}
+
+int
+eap_server_resume(struct eap_server *es, const uint8_t state[EAP_STATE_LEN], int verified,
+		  time_t now, struct eap_result *out)
+{
+	struct eap_conv *c = eap_conv_find(es, state, EAP_STATE_LEN);
+	struct wcursor w;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->method = "-";
+	out->reason = "-";
+	if (c == NULL || !c->verifying || c->m->resume == NULL)
+		return EAP_ESTATE; /* timed out meanwhile: already logged and freed */
+	c->verifying = 0;
+	c->last = now;
+	wcursor_init(&w, es->out + 5, sizeof(es->out) - 5);
+	rc = c->m->resume(c, c->mpriv, verified, &w);
+	return eap_after_method(es, c, rc, &w, out);
 }

@@ -37,6 +37,7 @@ enum eap_mstatus {
 	EAP_M_CONT,    /* a request was written to out */
 	EAP_M_SUCCESS, /* done; conv->msk is set */
 	EAP_M_FAIL,    /* done; conv->reason says why */
+	EAP_M_VERIFY,  /* conv->verify_pw is to be checked off the loop; then resume */
 };
 
 struct eap_conv;
@@ -49,6 +50,8 @@ struct eap_method {
 	/* One response's type-data in; the next request's type-data out. */
 	int (*process)(struct eap_conv *c, void *priv, const uint8_t *in, size_t len,
 		       struct wcursor *out);
+	/* After EAP_M_VERIFY: the outcome of the password check (see eap_server_resume). */
+	int (*resume)(struct eap_conv *c, void *priv, int verified, struct wcursor *out);
 	void (*free)(void *priv);
 };
 
@@ -56,7 +59,6 @@ struct eap_method {
 const struct eap_method *eap_tls_register(void);
 const struct eap_method *eap_ttls_register(void);
 const struct eap_method *eap_peap_register(void);
-const struct eap_method *eap_mschapv2_register(void);
 
 struct eap_server {
 	struct config_eap cfg; /* a copy: scalars only, no reply list */
@@ -91,6 +93,10 @@ struct eap_conv {
 	int resumed;
 	uint8_t *last_req; /* for an EAP-level retransmit */
 	size_t last_req_len;
+	int verifying;     /* a password check runs on a worker */
+	uint8_t resp_id;   /* identifier of the response being answered */
+	char verify_pw[129];
+	size_t verify_pwlen;
 };
 
 /*

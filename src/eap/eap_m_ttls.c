@@ -87,19 +87,28 @@ ttls_pap(struct eap_ttls_priv *p, struct eap_conv *c, const struct ttls_avp *pw,
 	 struct wcursor *out)
 {
 	size_t len = pw->len;
-	int ok;
 
 	/* the peer pads the password to 16 octets with NULs (RFC 5281 11.2.5) */
 	while (len > 0 && pw->data[len - 1] == '\0')
 		len--;
-	if (len == 0 || len > 128)
+	if (len == 0 || len >= sizeof(c->verify_pw))
 		return ttls_fail(c, "wrong-password");
-	ok = c->es->be.password(c->es->be.arg, &c->acct, (const char *)pw->data, len);
-	if (ok < 0)
-		return ttls_fail(c, "bad-stored-hash");
-	if (ok == 0)
+	if (c->es->be.password_cached(c->es->be.arg, &c->acct, (const char *)pw->data, len) == 1)
+		return ttls_send_or_succeed(p, c, out);
+	/* the slow hash runs off the event loop; ttls_resume continues */
+	memcpy(c->verify_pw, pw->data, len);
+	c->verify_pwlen = len;
+	return EAP_M_VERIFY;
+}
+
+static int
+ttls_resume(struct eap_conv *c, void *priv, int verified, struct wcursor *out)
+{
+	if (verified < 0)
+		return ttls_fail(c, "password-check-failed");
+	if (verified == 0)
 		return ttls_fail(c, "wrong-password");
-	return ttls_send_or_succeed(p, c, out);
+	return ttls_send_or_succeed(priv, c, out);
 }
 
 static int
@@ -294,6 +303,7 @@ static const struct eap_method eap_ttls_method = {
 	.name = "ttls",
 	.start = ttls_start,
 	.process = ttls_process,
+	.resume = ttls_resume,
 	.free = ttls_free,
 };
 

@@ -45,24 +45,12 @@ reap_account(void *arg, const char *user, struct eap_account *out)
 	return NULL;
 }
 
-/*
- * Inner PAP runs the slow hash on the loop thread: the verified-credential
- * cache makes returning phones cheap. Moving it to the worker pool needs the
- * EAP step to pause mid-method (see the report in issue 3).
- */
+/* Only the cache here: a real check goes to the worker pool (reap_verify_*). */
 static int
-reap_password(void *arg, const struct eap_account *a, const char *pw, size_t len)
+reap_password_cached(void *arg, const struct eap_account *a, const char *pw, size_t len)
 {
 	struct radius_server *rs = arg;
-	time_t now = time(NULL);
-	int ok;
-
-	if (pwcache_check(rs->pwc, a->user, a->pw_hash, pw, len, now))
-		return 1;
-	ok = password_verify(pw, len, a->pw_hash);
-	if (ok == 1)
-		pwcache_put(rs->pwc, a->user, a->pw_hash, pw, len, now);
-	return ok;
+	return pwcache_check(rs->pwc, a->user, a->pw_hash, pw, len, time(NULL));
 }
 
 static int
@@ -96,7 +84,7 @@ radius_eap_new(struct radius_server *rs, char *err, size_t errlen)
 	const struct eap_backend be = {
 		.arg = rs,
 		.account = reap_account,
-		.password = reap_password,
+		.password_cached = reap_password_cached,
 		.nthash = reap_nthash,
 	};
 	struct timeval tv = {1, 0};
@@ -183,44 +171,84 @@ reap_accept_attrs(struct radius_server *rs, TALLOC_CTX *ctx, VALUE_PAIR **list,
 	return 0;
 }
 
-void
-radius_eap_access(struct radius_server *rs, struct request *rq)
+static void reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res_);
+
+static void
+reap_verify_work(void *arg)
 {
-	uint8_t msg[4096];
-	size_t msglen = 0, statelen = 0, namelen = 0;
-	struct eap_input in = {0};
+	struct request *rq = arg;
+	rq->verified = password_verify(rq->pw, rq->pwlen, rq->hash);
+}
+
+static void
+reap_verify_done(void *arg)
+{
+	struct request *rq = arg;
+	struct radius_server *rs = rq->rs;
 	struct eap_result res;
-	VALUE_PAIR *list = NULL, *vp;
-	TALLOC_CTX *ctx;
-	vp_cursor_t cur;
-	unsigned code;
-	char esc[EAP_NAME_MAX * 4 + 1];
 	int rc;
 
+	rs->pending--;
+	if (rq->verified < 0)
+		log_error("stored password hash of %s is unusable (code %d)", rq->user, rq->verified);
+	else if (rq->verified == 1)
+		pwcache_put(rs->pwc, rq->user, rq->hash, rq->pw, rq->pwlen, time(NULL));
+	explicit_bzero(rq->pw, sizeof(rq->pw));
 	if (rs->eap == NULL)
 		return request_answer(rq, 0, "eap-not-enabled");
-	for (vp = fr_cursor_init(&cur, &rq->req->vps); vp != NULL; vp = fr_cursor_next(&cur)) {
-		if (vp->da->vendor != 0 || vp->da->attr != PW_EAP_MESSAGE)
-			continue;
-		if (msglen + vp->vp_length > sizeof(msg))
-			return request_answer(rq, 0, "oversize-eap-message");
-		memcpy(msg + msglen, vp->vp_octets, vp->vp_length);
-		msglen += vp->vp_length;
-	}
-	in.msg = msg;
-	in.msglen = msglen;
-	in.outer = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
-	in.outerlen = namelen;
-	vp = fr_pair_find_by_num(rq->req->vps, PW_STATE, 0, TAG_ANY);
-	if (vp != NULL) {
-		in.state = vp->vp_octets;
-		statelen = vp->vp_length;
-		in.statelen = statelen;
-	}
-
-	rc = eap_server_step(rs->eap, rs->cfg, &in, time(NULL), &res);
+	rc = eap_server_resume(rs->eap, rq->eap_state, rq->verified, time(NULL), &res);
 	if (rc < 0)
-		return request_answer(rq, 0, "malformed-eap");
+		return request_answer(rq, 0, "conversation-timed-out");
+	reap_answer(rs, rq, &res);
+}
+
+/* Hands the password check of an inner PAP to the worker pool. */
+static void
+reap_verify(struct radius_server *rs, struct request *rq, struct eap_result *res)
+{
+	time_t now = time(NULL);
+
+	memcpy(rq->pw, res->verify_pw, res->verify_pwlen);
+	rq->pwlen = res->verify_pwlen;
+	explicit_bzero(res->verify_pw, sizeof(res->verify_pw));
+	snprintf(rq->hash, sizeof(rq->hash), "%s", res->verify_hash);
+	snprintf(rq->user, sizeof(rq->user), "%s", res->user);
+	memcpy(rq->eap_state, res->state, sizeof(rq->eap_state));
+	if (rs->pending >= rs->cfg->limits.pending ||
+	    workq_submit(rs->wq, reap_verify_work, reap_verify_done, rq) < 0) {
+		unsigned suppressed;
+		if (log_ratelimit_allow(&rs->rl_busy, now, &suppressed))
+			log_warning("radius overload: %u password checks in progress (limits.pending),"
+				    " rejecting EAP login user=%s suppressed=%u",
+				    rs->pending, rq->rec.user_name, suppressed);
+		/* the conversation cannot wait for a retransmit: it ends here */
+		rq->verified = -1;
+		rs->pending++;
+		reap_verify_done(rq);
+		return;
+	}
+	rs->pending++;
+}
+
+/* Sends what the EAP server decided (or starts a password check). */
+static void
+reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res_)
+{
+	struct eap_result res = *res_;
+	VALUE_PAIR *list = NULL, *vp;
+	TALLOC_CTX *ctx;
+	unsigned code;
+	char esc[EAP_NAME_MAX * 4 + 1];
+
+	explicit_bzero(res_, sizeof(*res_));
+	if (res.inner_identity[0] != '\0')
+		log_escape(rq->rec.inner_identity, sizeof(rq->rec.inner_identity),
+			   res.inner_identity, strlen(res.inner_identity));
+	if (res.action == EAP_ACT_VERIFY) {
+		reap_verify(rs, rq, &res);
+		explicit_bzero(&res, sizeof(res));
+		return;
+	}
 	ctx = talloc_new(NULL); /* the reply's attributes; rq goes away in request_reply */
 	if (ctx == NULL) {
 		explicit_bzero(res.msk, sizeof(res.msk));
@@ -233,9 +261,6 @@ radius_eap_access(struct radius_server *rs, struct request *rq)
 				    " new logins rejected suppressed=%u",
 				    rs->cfg->eap.max_conversations, suppressed);
 	}
-	if (res.inner_identity[0] != '\0')
-		log_escape(rq->rec.inner_identity, sizeof(rq->rec.inner_identity),
-			   res.inner_identity, strlen(res.inner_identity));
 
 	for (size_t off = 0; off < res.msglen; off += EAP_ATTR_MAX) {
 		size_t n = res.msglen - off < EAP_ATTR_MAX ? res.msglen - off : EAP_ATTR_MAX;
@@ -278,4 +303,48 @@ oom:
 	fr_pair_list_free(&list);
 	talloc_free(ctx);
 	request_answer(rq, 0, "out-of-memory");
+}
+
+void
+radius_eap_access(struct radius_server *rs, struct request *rq)
+{
+	uint8_t msg[4096];
+	size_t msglen = 0, statelen = 0, namelen = 0;
+	struct eap_input in = {0};
+	struct eap_result res;
+	VALUE_PAIR *vp;
+	vp_cursor_t cur;
+	int rc;
+
+	if (rs->eap == NULL)
+		return request_answer(rq, 0, "eap-not-enabled");
+	for (vp = fr_cursor_init(&cur, &rq->req->vps); vp != NULL; vp = fr_cursor_next(&cur)) {
+		if (vp->da->vendor != 0 || vp->da->attr != PW_EAP_MESSAGE)
+			continue;
+		if (msglen + vp->vp_length > sizeof(msg))
+			return request_answer(rq, 0, "oversize-eap-message");
+		memcpy(msg + msglen, vp->vp_octets, vp->vp_length);
+		msglen += vp->vp_length;
+	}
+	in.msg = msg;
+	in.msglen = msglen;
+	in.outer = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
+	in.outerlen = namelen;
+	vp = fr_pair_find_by_num(rq->req->vps, PW_STATE, 0, TAG_ANY);
+	if (vp != NULL) {
+		in.state = vp->vp_octets;
+		statelen = vp->vp_length;
+		in.statelen = statelen;
+	}
+
+	rc = eap_server_step(rs->eap, rs->cfg, &in, time(NULL), &res);
+	if (rc == EAP_EBUSY) {
+		/* a new request while its password is checked: the answer is on its way */
+		rcache_forget(rs->cache, rq->h);
+		request_free(rq);
+		return;
+	}
+	if (rc < 0)
+		return request_answer(rq, 0, "malformed-eap");
+	reap_answer(rs, rq, &res);
 }

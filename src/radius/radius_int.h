@@ -62,6 +62,7 @@ struct request {
 	char pw[PASSWORD_MAX + 1];
 	size_t pwlen;
 	int verified;
+	uint8_t eap_state[16]; /* EAP: the conversation waiting for this check */
 };
 
 /*
