@@ -331,6 +331,8 @@ eap_tls_reason(struct eap_tls *t)
 			return "client-cert-wrong-usage";
 		case X509_V_ERR_UNABLE_TO_GET_CRL:
 			return "client-cert-no-crl";
+		case X509_V_ERR_CRL_HAS_EXPIRED:
+			return "crl-expired"; /* the school must publish a fresh CRL */
 		default:
 			return "client-cert-untrusted";
 		}

@@ -83,6 +83,9 @@ def make(d):
     _run("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl",
          "-out", "crl.pem", cwd=ca)
     p["crl"] = os.path.join(ca, "crl.pem")
+    # a certificate for servers, not clients (extended key usage serverAuth)
+    p["wrongusage"], p["wrongusage_key"] = _issue(ca, "wrongusage", "walt@school.example",
+                                                  "server")
     p["untrusted"], p["untrusted_key"] = _issue(other, "client", "mallory@school.example",
                                                 "client")
     return p

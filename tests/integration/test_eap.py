@@ -182,7 +182,8 @@ class EapRejectTest(EapBase):
     def test_client_certificates(self):
         for cert, reason in [("untrusted", "client-cert-untrusted"),
                              ("expired", "client-cert-expired"),
-                             ("revoked", "client-cert-revoked")]:
+                             ("revoked", "client-cert-revoked"),
+                             ("wrongusage", "client-cert-wrong-usage")]:
             for v13 in (False, True):
                 with self.subTest(cert=cert, tls13=v13):
                     self.expect_reject(self.network("tls", v13, cert=cert), reason)
