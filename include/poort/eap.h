@@ -18,8 +18,8 @@
 enum {
 	EAP_EINVAL = -301, /* malformed or unexpected packet */
 	EAP_ENOMEM = -302,
-	EAP_EFULL = -303, /* conversation table at its bound */
-	EAP_ETLS = -304,  /* TLS setup or handshake failure */
+	EAP_EFULL = -303,  /* conversation table at its bound */
+	EAP_ETLS = -304,   /* TLS setup or handshake failure */
 	EAP_ESTATE = -305, /* unknown or expired State */
 	EAP_EBUSY = -306,  /* the conversation waits for a password check */
 };
@@ -30,7 +30,7 @@ enum {
 
 /* What the server needs from the account store (the RADIUS layer fills it). */
 struct eap_account {
-	char user[65];        /* local part, lower case */
+	char user[65]; /* local part, lower case */
 	char affiliation[33];
 	char pw_hash[128];
 };
@@ -65,9 +65,9 @@ struct eap_result {
 	const uint8_t *msg; /* lent until the next call into the server */
 	size_t msglen;
 	uint8_t state[EAP_STATE_LEN];
-	uint8_t msk[EAP_MSK_LEN]; /* valid on accept; the caller clears it */
-	const char *reason;       /* why, for the log ("-" on accept) */
-	const char *method;       /* name of the method in use or "-" */
+	uint8_t msk[EAP_MSK_LEN];              /* valid on accept; the caller clears it */
+	const char *reason;                    /* why, for the log ("-" on accept) */
+	const char *method;                    /* name of the method in use or "-" */
 	char inner_identity[EAP_NAME_MAX + 1]; /* raw, unescaped */
 	char user[65];                         /* local account, or "" */
 	char affiliation[33];
@@ -91,15 +91,15 @@ struct eap_server;
 
 /* Loads certificates and keys; NULL with a message in err on failure. */
 struct eap_server *eap_server_new(const struct config_eap *cfg, const struct eap_backend *be,
-				  char *err, size_t errlen);
+                                  char *err, size_t errlen);
 void eap_server_free(struct eap_server *es);
 /* Runs one step. 0 with out filled, or < 0 (then nothing is sent). */
 int eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
-		    time_t now, struct eap_result *out);
+                    time_t now, struct eap_result *out);
 /* Continues a conversation after EAP_ACT_VERIFY: verified is 1 (match), 0
  * (no match) or < 0 (the check could not run). Same results as a step. */
 int eap_server_resume(struct eap_server *es, const uint8_t state[EAP_STATE_LEN], int verified,
-		      time_t now, struct eap_result *out);
+                      time_t now, struct eap_result *out);
 /* Frees conversations idle for longer than the timeout; calls cb for each. */
 typedef void (*eap_expire_cb)(void *arg, const char *outer, const char *method, unsigned rounds);
 unsigned eap_server_expire(struct eap_server *es, time_t now, eap_expire_cb cb, void *arg);

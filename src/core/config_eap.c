@@ -77,7 +77,7 @@ ceap_uint(struct eap_ctx *x, const struct cfg_node *n, unsigned min, unsigned ma
 	v = strtoul(n->argv[1], &end, 10);
 	if (*end != '\0' || n->argv[1][0] < '0' || n->argv[1][0] > '9' || v < min || v > max)
 		return ceap_fail(x, n, "'%s' must be a whole number from %u to %u, not \"%s\"",
-				 n->argv[0], min, max, n->argv[1]);
+		                 n->argv[0], min, max, n->argv[1]);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -100,10 +100,11 @@ ceap_methods(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap
 				break;
 		if (k == sizeof(known) / sizeof(known[0]))
 			return ceap_fail(x, n, "unknown EAP method \"%s\" (tls, ttls, peap)",
-					 n->argv[i]);
+			                 n->argv[i]);
 		for (size_t j = 0; j < eap->nmethods; j++)
 			if (eap->methods[j] == known[k].type)
-				return ceap_fail(x, n, "EAP method \"%s\" is listed twice", n->argv[i]);
+				return ceap_fail(x, n, "EAP method \"%s\" is listed twice",
+				                 n->argv[i]);
 		eap->methods[eap->nmethods++] = known[k].type;
 	}
 	return 0;
@@ -113,8 +114,8 @@ ceap_methods(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap
 static int
 ceap_affiliation_valid(const char *aff)
 {
-	static const char *const known[] = {"student", "employee", "staff", "faculty",
-					    "member",  "affiliate", "alum", "library-walk-in"};
+	static const char *const known[] = {"student", "employee",  "staff", "faculty",
+	                                    "member",  "affiliate", "alum",  "library-walk-in"};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (strcmp(aff, known[i]) == 0)
 			return 1;
@@ -127,14 +128,17 @@ ceap_reply(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap)
 	struct config_eap_reply *nr, *r;
 
 	if (n->argc != 2 || !n->block)
-		return ceap_fail(x, n, "reply needs an affiliation (or \"default\") and a { } block");
+		return ceap_fail(x, n,
+		                 "reply needs an affiliation (or \"default\") and a { } block");
 	if (strcmp(n->argv[1], "default") != 0 && !ceap_affiliation_valid(n->argv[1]))
-		return ceap_fail(x, n, "reply \"%s\": not an affiliation (student, employee, staff,"
-				 " ...) or \"default\"", n->argv[1]);
+		return ceap_fail(x, n,
+		                 "reply \"%s\": not an affiliation (student, employee, staff,"
+		                 " ...) or \"default\"",
+		                 n->argv[1]);
 	for (size_t i = 0; i < eap->nreplies; i++)
 		if (strcmp(eap->replies[i].group, n->argv[1]) == 0)
 			return ceap_fail(x, n, "reply \"%s\" is defined twice (first on line %d)",
-					 n->argv[1], eap->replies[i].line);
+			                 n->argv[1], eap->replies[i].line);
 	nr = realloc(eap->replies, (eap->nreplies + 1) * sizeof(*nr));
 	if (nr == NULL)
 		return ceap_fail(x, n, "out of memory");
@@ -151,8 +155,9 @@ ceap_reply(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap)
 		else if (strcmp(k->argv[0], "session_timeout") == 0)
 			rc = ceap_uint(x, k, 60, 604800, &r->session_timeout);
 		else
-			rc = ceap_fail(x, k, "unknown setting '%s' in reply (vlan, session_timeout)",
-				       k->argv[0]);
+			rc =
+			    ceap_fail(x, k, "unknown setting '%s' in reply (vlan, session_timeout)",
+			              k->argv[0]);
 		if (rc < 0)
 			return -1;
 	}
@@ -187,7 +192,7 @@ ceap_set(struct eap_ctx *x, const struct cfg_node *k, struct config_eap *eap)
 			eap->tls_min_version = 13;
 		else
 			return ceap_fail(x, k, "tls_min_version must be 1.2 or 1.3, not \"%s\"",
-					 k->argv[1]);
+			                 k->argv[1]);
 		return 0;
 	}
 	if (strcmp(s, "fragment_size") == 0)
@@ -200,16 +205,17 @@ ceap_set(struct eap_ctx *x, const struct cfg_node *k, struct config_eap *eap)
 		return ceap_uint(x, k, 0, 86400 * 7, &eap->resumption_lifetime);
 	if (strcmp(s, "reply") == 0)
 		return ceap_reply(x, k, eap);
-	return ceap_fail(x, k,
-			 "unknown setting '%s' in eap (methods, certificate, private_key, client_ca,"
-			 " crl, tls_min_version, ciphers, ciphersuites, fragment_size,"
-			 " max_conversations, timeout, resumption_lifetime, reply)",
-			 s);
+	return ceap_fail(
+	    x, k,
+	    "unknown setting '%s' in eap (methods, certificate, private_key, client_ca,"
+	    " crl, tls_min_version, ciphers, ciphersuites, fragment_size,"
+	    " max_conversations, timeout, resumption_lifetime, reply)",
+	    s);
 }
 
 int
 config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap, char *err,
-		 size_t errlen)
+                 size_t errlen)
 {
 	struct eap_ctx x = {.name = name, .err = err, .errlen = errlen};
 	int want_tls = 0;
@@ -239,8 +245,9 @@ config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *
 	if (eap->cert[0] == '\0' || eap->key[0] == '\0')
 		return ceap_fail(&x, n, "eap needs 'certificate' and 'private_key'");
 	if (want_tls && eap->client_ca[0] == '\0')
-		return ceap_fail(&x, n, "eap method tls needs 'client_ca' (the CA of the client"
-				 " certificates)");
+		return ceap_fail(&x, n,
+		                 "eap method tls needs 'client_ca' (the CA of the client"
+		                 " certificates)");
 	return 0;
 }
 

@@ -26,8 +26,7 @@ eap_method_find(uint8_t type)
 }
 
 struct eap_server *
-eap_server_new(const struct config_eap *cfg, const struct eap_backend *be, char *err,
-	       size_t errlen)
+eap_server_new(const struct config_eap *cfg, const struct eap_backend *be, char *err, size_t errlen)
 {
 	struct eap_server *es = calloc(1, sizeof(*es));
 
@@ -58,8 +57,8 @@ fail:
 static size_t
 eap_bucket(const struct eap_server *es, const uint8_t *state)
 {
-	uint32_t h = (uint32_t)state[0] << 24 | (uint32_t)state[1] << 16 |
-		     (uint32_t)state[2] << 8 | state[3];
+	uint32_t h = (uint32_t)state[0] << 24 | (uint32_t)state[1] << 16 | (uint32_t)state[2] << 8 |
+	             state[3];
 	return h & (es->nbuckets - 1);
 }
 
@@ -259,7 +258,7 @@ eap_result_fill(struct eap_result *out, struct eap_conv *c)
 
 static int
 eap_finish(struct eap_server *es, struct eap_conv *c, uint8_t id, int success,
-	   struct eap_result *out)
+           struct eap_result *out)
 {
 	size_t len = 0;
 
@@ -286,8 +285,7 @@ eap_reject(struct eap_server *es, uint8_t id, const char *reason, struct eap_res
 
 /* Sends the request the method wrote at es->out + 5, and keeps a copy. */
 static int
-eap_challenge(struct eap_server *es, struct eap_conv *c, size_t datalen,
-	      struct eap_result *out)
+eap_challenge(struct eap_server *es, struct eap_conv *c, size_t datalen, struct eap_result *out)
 {
 	size_t len = datalen + 1;
 	uint8_t *copy;
@@ -314,7 +312,7 @@ eap_challenge(struct eap_server *es, struct eap_conv *c, size_t datalen,
 /* Starts method index i of the configured list. */
 static int
 eap_method_begin(struct eap_server *es, struct eap_conv *c, size_t i, uint8_t id,
-		 struct eap_result *out)
+                 struct eap_result *out)
 {
 	struct wcursor w;
 	int rc;
@@ -342,7 +340,7 @@ eap_method_begin(struct eap_server *es, struct eap_conv *c, size_t i, uint8_t id
 /* The peer's NAK lists the types it wants; take the first we offer and did not try. */
 static int
 eap_nak(struct eap_server *es, struct eap_conv *c, uint8_t id, struct rcursor *r,
-	struct eap_result *out)
+        struct eap_result *out)
 {
 	uint8_t want[64];
 	size_t n = rcursor_left(r);
@@ -363,7 +361,7 @@ eap_nak(struct eap_server *es, struct eap_conv *c, uint8_t id, struct rcursor *r
 
 static int
 eap_start(struct eap_server *es, const struct config *cfg, uint8_t id, struct rcursor *r,
-	  time_t now, struct eap_result *out)
+          time_t now, struct eap_result *out)
 {
 	const uint8_t *name;
 	size_t len = rcursor_left(r), local;
@@ -383,9 +381,9 @@ eap_start(struct eap_server *es, const struct config *cfg, uint8_t id, struct rc
 	c = eap_conv_new(es, now);
 	if (c == NULL)
 		return eap_reject(es, id,
-				  es->count >= es->cfg.max_conversations ? "too-many-conversations"
-									  : "out-of-memory",
-				  out);
+		                  es->count >= es->cfg.max_conversations ? "too-many-conversations"
+		                                                         : "out-of-memory",
+		                  out);
 	memcpy(c->outer, name, len);
 	c->outer[len] = '\0';
 	memcpy(c->realm, realm, strlen(realm) + 1);
@@ -396,7 +394,7 @@ eap_start(struct eap_server *es, const struct config *cfg, uint8_t id, struct rc
 /* What a method's process or resume returned, turned into the server's answer. */
 static int
 eap_after_method(struct eap_server *es, struct eap_conv *c, int rc, struct wcursor *w,
-		 struct eap_result *out)
+                 struct eap_result *out)
 {
 	if (rc == EAP_M_VERIFY) {
 		eap_result_fill(out, c);
@@ -418,7 +416,7 @@ eap_after_method(struct eap_server *es, struct eap_conv *c, int rc, struct wcurs
 
 int
 eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
-		time_t now, struct eap_result *out)
+                time_t now, struct eap_result *out)
 {
 	struct rcursor r, body;
 	uint8_t code, id, type;
@@ -495,7 +493,7 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 
 int
 eap_server_resume(struct eap_server *es, const uint8_t state[EAP_STATE_LEN], int verified,
-		  time_t now, struct eap_result *out)
+                  time_t now, struct eap_result *out)
 {
 	struct eap_conv *c = eap_conv_find(es, state, EAP_STATE_LEN);
 	struct wcursor w;

@@ -49,7 +49,7 @@ struct eap_method {
 	int (*start)(struct eap_conv *c, void **priv, struct wcursor *out);
 	/* One response's type-data in; the next request's type-data out. */
 	int (*process)(struct eap_conv *c, void *priv, const uint8_t *in, size_t len,
-		       struct wcursor *out);
+	               struct wcursor *out);
 	/* After EAP_M_VERIFY: the outcome of the password check (see eap_server_resume). */
 	int (*resume)(struct eap_conv *c, void *priv, int verified, struct wcursor *out);
 	void (*free)(void *priv);
@@ -93,8 +93,8 @@ struct eap_conv {
 	int resumed;
 	uint8_t *last_req; /* for an EAP-level retransmit */
 	size_t last_req_len;
-	int verifying;     /* a password check runs on a worker */
-	uint8_t resp_id;   /* identifier of the response being answered */
+	int verifying;   /* a password check runs on a worker */
+	uint8_t resp_id; /* identifier of the response being answered */
 	char verify_pw[129];
 	size_t verify_pwlen;
 };
@@ -115,8 +115,8 @@ enum {
 };
 
 enum eap_tls_rc {
-	EAP_TLS_SENT = 1,  /* a fragment or an ACK was written to out */
-	EAP_TLS_READY = 2, /* a whole message went into TLS; see app/established */
+	EAP_TLS_SENT = 1,   /* a fragment or an ACK was written to out */
+	EAP_TLS_READY = 2,  /* a whole message went into TLS; see app/established */
 	EAP_TLS_FAILED = 3, /* conv->reason set */
 };
 
@@ -133,7 +133,7 @@ struct eap_tls {
 	int v13;
 	int keep_session; /* the method succeeded: the session may be resumed */
 	int remembered;   /* eap_tls_session_remember ran */
-	uint8_t *app; /* application data read this round */
+	uint8_t *app;     /* application data read this round */
 	size_t applen, appcap;
 };
 
@@ -142,8 +142,8 @@ void eap_tls_cleanup(struct eap_tls *t);
 /* Writes the EAP-TLS Start request (flags S). */
 int eap_tls_start(struct eap_tls *t, struct wcursor *out);
 /* Takes one response's type-data: acks fragments, feeds whole messages to TLS. */
-enum eap_tls_rc eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in,
-			     size_t len, struct wcursor *out);
+enum eap_tls_rc eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t len,
+                             struct wcursor *out);
 /* Encrypts application data for the peer. */
 int eap_tls_write(struct eap_tls *t, const void *data, size_t len);
 /* 1 if pending TLS output was started as fragments into out, 0 if none. */
@@ -181,12 +181,12 @@ int eap_mschapv2_begin(struct eap_mschapv2 *m, uint8_t id, struct wcursor *out);
  * Type and type-data, or returns SUCCESS once the peer took our Success, or
  * FAIL with conv->reason. The account is conv->acct.
  */
-int eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in,
-		      size_t len, struct wcursor *out);
+int eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in, size_t len,
+                      struct wcursor *out);
 /* TTLS's inner MSCHAPv2 (RFC 5281 11.2.4): checks the response, writes "S=...". */
 int eap_mschapv2_verify(struct eap_conv *c, const uint8_t chal[16], const uint8_t peer_chal[16],
-			const uint8_t ntresp[24], const char *name, size_t namelen,
-			char authresp[43]);
+                        const uint8_t ntresp[24], const char *name, size_t namelen,
+                        char authresp[43]);
 
 /* --- TTLS AVPs (eap_ttls_avp.c, RFC 5281 10.1) --- */
 
@@ -205,6 +205,6 @@ struct ttls_avp {
 int eap_ttls_avp_next(struct rcursor *r, struct ttls_avp *a);
 /* Appends an AVP (M flag set, padded to 4 octets). */
 int eap_ttls_avp_put(struct wcursor *w, uint32_t code, uint32_t vendor, const void *data,
-		     size_t len);
+                     size_t len);
 
 #endif

@@ -42,7 +42,7 @@ peap_start(struct eap_conv *c, void **priv, struct wcursor *out)
 /* Encrypts an inner packet and starts sending it. */
 static int
 peap_send(struct eap_peap_priv *p, struct eap_conv *c, const uint8_t *pkt, size_t len,
-	  struct wcursor *out)
+          struct wcursor *out)
 {
 	if (eap_tls_write(&p->t, pkt, len) < 0 || eap_tls_flush(&p->t, c, out) <= 0) {
 		c->reason = "tls-write-failed";
@@ -71,8 +71,9 @@ peap_inner(struct eap_peap_priv *p, struct eap_conv *c, struct wcursor *out)
 	if (p->phase == PEAP_RESULT) {
 		/* the one inner packet with a full header: Response/TLV with Result TLVs */
 		uint16_t tlv, tlen, status = 0;
-		if (rcursor_u8(&r, &code) < 0 || rcursor_u8(&r, &id) < 0 || rcursor_u16(&r, &len) < 0 ||
-		    rcursor_u8(&r, &type) < 0 || code != EAP_CODE_RESPONSE || type != EAP_TYPE_TLV) {
+		if (rcursor_u8(&r, &code) < 0 || rcursor_u8(&r, &id) < 0 ||
+		    rcursor_u16(&r, &len) < 0 || rcursor_u8(&r, &type) < 0 ||
+		    code != EAP_CODE_RESPONSE || type != EAP_TYPE_TLV) {
 			c->reason = "malformed-peap-result";
 			return EAP_M_FAIL;
 		}
@@ -214,11 +215,11 @@ peap_free(void *priv)
 }
 
 static const struct eap_method eap_peap_method = {
-	.type = EAP_TYPE_PEAP,
-	.name = "peap",
-	.start = peap_start,
-	.process = peap_process,
-	.free = peap_free,
+    .type = EAP_TYPE_PEAP,
+    .name = "peap",
+    .start = peap_start,
+    .process = peap_process,
+    .free = peap_free,
 };
 
 const struct eap_method *

@@ -36,8 +36,7 @@ tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
 
 	if (cert == NULL)
 		return 0;
-	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn,
-				      sizeof(cn));
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
 	if (n <= 0)
 		return 0;
 	/*
@@ -45,8 +44,8 @@ tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
 	 * switched off; a certificate without an account is fine on its own.
 	 */
 	why = eap_conv_inner_identity(c, cn, (size_t)n);
-	if (why != NULL && (strcmp(why, "account-disabled") == 0 ||
-			    strcmp(why, "account-expired") == 0)) {
+	if (why != NULL &&
+	    (strcmp(why, "account-disabled") == 0 || strcmp(why, "account-expired") == 0)) {
 		c->reason = why;
 		return -1;
 	}
@@ -108,11 +107,11 @@ tls_free(void *priv)
 }
 
 static const struct eap_method eap_tls_method = {
-	.type = EAP_TYPE_TLS,
-	.name = "tls",
-	.start = tls_start,
-	.process = tls_process,
-	.free = tls_free,
+    .type = EAP_TYPE_TLS,
+    .name = "tls",
+    .start = tls_start,
+    .process = tls_process,
+    .free = tls_free,
 };
 
 const struct eap_method *

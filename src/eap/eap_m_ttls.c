@@ -84,7 +84,7 @@ ttls_send_or_succeed(struct eap_ttls_priv *p, struct eap_conv *c, struct wcursor
 
 static int
 ttls_pap(struct eap_ttls_priv *p, struct eap_conv *c, const struct ttls_avp *pw,
-	 struct wcursor *out)
+         struct wcursor *out)
 {
 	size_t len = pw->len;
 
@@ -113,7 +113,7 @@ ttls_resume(struct eap_conv *c, void *priv, int verified, struct wcursor *out)
 
 static int
 ttls_mschapv2(struct eap_ttls_priv *p, struct eap_conv *c, const struct ttls_avp *chal,
-	      const struct ttls_avp *resp, const struct ttls_avp *name, struct wcursor *out)
+              const struct ttls_avp *resp, const struct ttls_avp *name, struct wcursor *out)
 {
 	uint8_t want[17], reply[1 + 42];
 	char authresp[43];
@@ -127,14 +127,15 @@ ttls_mschapv2(struct eap_ttls_priv *p, struct eap_conv *c, const struct ttls_avp
 	    resp->data[0] != want[16])
 		return ttls_fail(c, "mschapv2-challenge-mismatch");
 	if (eap_mschapv2_verify(c, want, resp->data + 2, resp->data + 26, (const char *)name->data,
-				name->len, authresp) < 0)
+	                        name->len, authresp) < 0)
 		return EAP_M_FAIL;
 	reply[0] = want[16];
 	memcpy(reply + 1, authresp, 42);
 	/* the ticket must come before the AVP: a peer reads no records after it */
 	eap_tls_session_remember(&p->t, c);
 	wcursor_init(&w, buf, sizeof(buf));
-	if (eap_ttls_avp_put(&w, AVP_MS_CHAP2_SUCCESS, VENDOR_MICROSOFT, reply, sizeof(reply)) < 0 ||
+	if (eap_ttls_avp_put(&w, AVP_MS_CHAP2_SUCCESS, VENDOR_MICROSOFT, reply, sizeof(reply)) <
+	        0 ||
 	    eap_tls_write(&p->t, buf, w.pos) < 0)
 		return ttls_fail(c, "tls-write-failed");
 	return ttls_send_or_succeed(p, c, out);
@@ -143,7 +144,7 @@ ttls_mschapv2(struct eap_ttls_priv *p, struct eap_conv *c, const struct ttls_avp
 /* Inner EAP: identity first, then EAP-MSCHAPv2, each request in an EAP-Message AVP. */
 static int
 ttls_eap(struct eap_ttls_priv *p, struct eap_conv *c, const uint8_t *pkt, size_t len,
-	 struct wcursor *out)
+         struct wcursor *out)
 {
 	struct rcursor r;
 	uint8_t code, id, type, buf[512], avp[600];
@@ -175,7 +176,7 @@ ttls_eap(struct eap_ttls_priv *p, struct eap_conv *c, const uint8_t *pkt, size_t
 	} else {
 		if (type != EAP_TYPE_MSCHAPV2 || id != p->inner_id)
 			return ttls_fail(c, type == EAP_TYPE_NAK ? "inner-method-refused"
-								 : "unexpected-inner-type");
+			                                         : "unexpected-inner-type");
 		rc = eap_mschapv2_step(&p->ms, c, data, dlen, &w);
 		if (rc == EAP_M_SUCCESS)
 			return ttls_send_or_succeed(p, c, out);
@@ -299,12 +300,12 @@ ttls_free(void *priv)
 }
 
 static const struct eap_method eap_ttls_method = {
-	.type = EAP_TYPE_TTLS,
-	.name = "ttls",
-	.start = ttls_start,
-	.process = ttls_process,
-	.resume = ttls_resume,
-	.free = ttls_free,
+    .type = EAP_TYPE_TTLS,
+    .name = "ttls",
+    .start = ttls_start,
+    .process = ttls_process,
+    .resume = ttls_resume,
+    .free = ttls_free,
 };
 
 const struct eap_method *

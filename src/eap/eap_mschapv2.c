@@ -37,7 +37,7 @@ eap_mschapv2_begin(struct eap_mschapv2 *m, uint8_t id, struct wcursor *out)
 
 int
 eap_mschapv2_verify(struct eap_conv *c, const uint8_t chal[16], const uint8_t peer_chal[16],
-		    const uint8_t ntresp[24], const char *name, size_t namelen, char authresp[43])
+                    const uint8_t ntresp[24], const char *name, size_t namelen, char authresp[43])
 {
 	uint8_t nt[16], want[24];
 	int rc;
@@ -61,7 +61,7 @@ eap_mschapv2_verify(struct eap_conv *c, const uint8_t chal[16], const uint8_t pe
 
 int
 eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in, size_t len,
-		  struct wcursor *out)
+                  struct wcursor *out)
 {
 	struct rcursor r;
 	uint8_t op, msid, vsize, flags;
@@ -83,12 +83,14 @@ eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in,
 		return EAP_M_SUCCESS;
 	}
 	if (op != MS_RESPONSE) {
-		c->reason = op == MS_FAILURE ? "mschapv2-peer-failure" : "unexpected-mschapv2-opcode";
+		c->reason =
+		    op == MS_FAILURE ? "mschapv2-peer-failure" : "unexpected-mschapv2-opcode";
 		return EAP_M_FAIL;
 	}
-	if (rcursor_u8(&r, &msid) < 0 || rcursor_u16(&r, &mslen) < 0 || rcursor_u8(&r, &vsize) < 0 ||
-	    vsize != 49 || rcursor_ptr(&r, &peer, 16) < 0 || rcursor_skip(&r, 8) < 0 ||
-	    rcursor_ptr(&r, &ntresp, 24) < 0 || rcursor_u8(&r, &flags) < 0) {
+	if (rcursor_u8(&r, &msid) < 0 || rcursor_u16(&r, &mslen) < 0 ||
+	    rcursor_u8(&r, &vsize) < 0 || vsize != 49 || rcursor_ptr(&r, &peer, 16) < 0 ||
+	    rcursor_skip(&r, 8) < 0 || rcursor_ptr(&r, &ntresp, 24) < 0 ||
+	    rcursor_u8(&r, &flags) < 0) {
 		c->reason = "malformed-mschapv2";
 		return EAP_M_FAIL;
 	}
@@ -97,7 +99,8 @@ eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in,
 		c->reason = "malformed-mschapv2";
 		return EAP_M_FAIL;
 	}
-	if (eap_mschapv2_verify(c, m->chal, peer, ntresp, (const char *)name, namelen, authresp) < 0)
+	if (eap_mschapv2_verify(c, m->chal, peer, ntresp, (const char *)name, namelen, authresp) <
+	    0)
 		return EAP_M_FAIL;
 	wcursor_u8(out, EAP_TYPE_MSCHAPV2);
 	wcursor_u8(out, MS_SUCCESS);

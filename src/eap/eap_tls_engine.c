@@ -37,7 +37,7 @@ eap_memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, v
 /* OpenSSL copies sessions (TLS 1.3 resumption): each copy gets its own memo. */
 static int
 eap_memo_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx, long argl,
-	     void *argp)
+             void *argp)
 {
 	struct eap_tls_memo *m = *(struct eap_tls_memo **)from_d, *copy = NULL;
 	(void)to;
@@ -61,8 +61,7 @@ eap_tls_session_remember(struct eap_tls *t, struct eap_conv *c)
 	SSL_SESSION *s = SSL_get_session(t->ssl);
 	struct eap_tls_memo *m;
 
-	if (c->es->cfg.resumption_lifetime == 0 || s == NULL || eap_memo_idx < 0 ||
-	    t->remembered)
+	if (c->es->cfg.resumption_lifetime == 0 || s == NULL || eap_memo_idx < 0 || t->remembered)
 		return;
 	t->remembered = 1;
 	m = calloc(1, sizeof(*m));
@@ -102,26 +101,26 @@ eap_tls_session_recall(struct eap_tls *t, struct eap_conv *c)
 
 static int
 eap_tls_ctx_common(SSL_CTX *ctx, const struct config_eap *cfg, const char *sid, char *err,
-		   size_t errlen)
+                   size_t errlen)
 {
 	unsigned long e;
 
-	SSL_CTX_set_min_proto_version(ctx, cfg->tls_min_version == 13 ? TLS1_3_VERSION
-								   : TLS1_2_VERSION);
+	SSL_CTX_set_min_proto_version(ctx,
+	                              cfg->tls_min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->cert) != 1) {
 		e = ERR_get_error();
 		snprintf(err, errlen, "eap certificate %s: %s", cfg->cert,
-			 ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unreadable");
+		         ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "unreadable");
 		return -1;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		e = ERR_get_error();
 		snprintf(err, errlen, "eap private_key %s: %s", cfg->key,
-			 ERR_reason_error_string(e) ? ERR_reason_error_string(e)
-						    : "unreadable or not the certificate's key");
+		         ERR_reason_error_string(e) ? ERR_reason_error_string(e)
+		                                    : "unreadable or not the certificate's key");
 		return -1;
 	}
 	if (cfg->ciphers[0] != '\0' && SSL_CTX_set_cipher_list(ctx, cfg->ciphers) != 1) {
@@ -156,7 +155,8 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 	ERR_clear_error();
 	es->tunnel_ctx = SSL_CTX_new(TLS_server_method());
 	if (eap_memo_idx < 0)
-		eap_memo_idx = SSL_SESSION_get_ex_new_index(0, NULL, NULL, eap_memo_dup, eap_memo_free);
+		eap_memo_idx =
+		    SSL_SESSION_get_ex_new_index(0, NULL, NULL, eap_memo_dup, eap_memo_free);
 	if (es->tunnel_ctx == NULL ||
 	    eap_tls_ctx_common(es->tunnel_ctx, cfg, "poort-eap-tunnel", err, errlen) < 0)
 		goto done;
@@ -166,7 +166,7 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 	SSL_CTX_set_num_tickets(es->tunnel_ctx, 0);
 	if (cfg->client_ca[0] != '\0') {
 		X509_STORE *store;
-		STACK_OF(X509_NAME) *names;
+		STACK_OF(X509_NAME) * names;
 
 		es->tls_ctx = SSL_CTX_new(TLS_server_method());
 		if (es->tls_ctx == NULL ||
@@ -175,19 +175,20 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 		if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
 		    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {
 			snprintf(err, errlen, "eap client_ca %s: no CA certificate found",
-				 cfg->client_ca);
+			         cfg->client_ca);
 			goto done;
 		}
 		SSL_CTX_set_client_CA_list(es->tls_ctx, names);
 		SSL_CTX_set_verify(es->tls_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-				   NULL);
+		                   NULL);
 		SSL_CTX_set_verify_depth(es->tls_ctx, 5);
 		store = SSL_CTX_get_cert_store(es->tls_ctx);
 		/* client certificates only: extended key usage clientAuth if present */
 		X509_STORE_set_purpose(store, X509_PURPOSE_SSL_CLIENT);
 		if (cfg->crl[0] != '\0') {
 			X509_LOOKUP *lk = X509_STORE_add_lookup(store, X509_LOOKUP_file());
-			if (lk == NULL || X509_load_crl_file(lk, cfg->crl, X509_FILETYPE_PEM) <= 0) {
+			if (lk == NULL ||
+			    X509_load_crl_file(lk, cfg->crl, X509_FILETYPE_PEM) <= 0) {
 				snprintf(err, errlen, "eap crl %s: no CRL found", cfg->crl);
 				goto done;
 			}
@@ -384,7 +385,7 @@ eap_tls_fail(struct eap_conv *c, const char *why)
 
 enum eap_tls_rc
 eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t len,
-	     struct wcursor *out)
+             struct wcursor *out)
 {
 	struct rcursor r;
 	uint8_t flags;
@@ -462,7 +463,7 @@ eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t le
 				if (t->appcap >= EAP_TLS_MAX_MSG)
 					return eap_tls_fail(c, "oversize-tunnel-data");
 				if (eap_tls_grow(&t->app, &t->appcap, t->applen,
-						 t->appcap == 0 ? 2048 : 2 * t->appcap) < 0)
+				                 t->appcap == 0 ? 2048 : 2 * t->appcap) < 0)
 					return eap_tls_fail(c, "out-of-memory");
 			}
 			rc = SSL_read(t->ssl, t->app + t->applen, (int)(t->appcap - t->applen));
@@ -474,7 +475,7 @@ eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t le
 			if (rc == SSL_ERROR_WANT_READ)
 				break;
 			return eap_tls_fail(c, rc == SSL_ERROR_ZERO_RETURN ? "tls-closed-by-peer"
-									  : "tls-alert-from-peer");
+			                                                   : "tls-alert-from-peer");
 		}
 	}
 	ERR_clear_error();
@@ -485,8 +486,8 @@ int
 eap_tls_export(struct eap_tls *t, const char *label, uint8_t *out, size_t len)
 {
 	return SSL_export_keying_material(t->ssl, out, len, label, strlen(label), NULL, 0, 0) == 1
-		       ? 0
-		       : -1;
+	           ? 0
+	           : -1;
 }
 
 int
@@ -498,10 +499,10 @@ eap_tls_msk(struct eap_tls *t, const char *label12, uint8_t msk[EAP_MSK_LEN])
 	if (!t->v13)
 		return eap_tls_export(t, label12, msk, EAP_MSK_LEN);
 	/* RFC 9190 2.3, RFC 9427 2.1: the method's type is the context */
-	rc = SSL_export_keying_material(t->ssl, km, sizeof(km), "EXPORTER_EAP_TLS_Key_Material",
-					29, &t->type, 1, 1) == 1
-		     ? 0
-		     : -1;
+	rc = SSL_export_keying_material(t->ssl, km, sizeof(km), "EXPORTER_EAP_TLS_Key_Material", 29,
+	                                &t->type, 1, 1) == 1
+	         ? 0
+	         : -1;
 	memcpy(msk, km, EAP_MSK_LEN);
 	explicit_bzero(km, sizeof(km));
 	return rc;

@@ -9,7 +9,8 @@ eap_ttls_avp_next(struct rcursor *r, struct ttls_avp *a)
 
 	if (rcursor_left(r) == 0)
 		return 0;
-	if (rcursor_u32(r, &a->code) < 0 || rcursor_u8(r, &a->flags) < 0 || rcursor_u24(r, &len) < 0)
+	if (rcursor_u32(r, &a->code) < 0 || rcursor_u8(r, &a->flags) < 0 ||
+	    rcursor_u24(r, &len) < 0)
 		return EAP_EINVAL;
 	a->vendor = 0;
 	if (a->flags & TTLS_AVP_FLAG_V) {

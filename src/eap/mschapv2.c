@@ -44,8 +44,8 @@ ms_strip_domain(const char *user, size_t *len)
 
 /* ChallengeHash: SHA1(PeerChallenge | AuthenticatorChallenge | UserName)[0..7] */
 static int
-ms_challenge_hash(const uint8_t peer[16], const uint8_t auth[16], const char *user,
-		  size_t userlen, uint8_t out[8])
+ms_challenge_hash(const uint8_t peer[16], const uint8_t auth[16], const char *user, size_t userlen,
+                  uint8_t out[8])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	uint8_t d[20];
@@ -82,7 +82,7 @@ ms_des_block(const uint8_t key7[7], const uint8_t in[8], uint8_t out[8])
 
 int
 mschapv2_nt_response(const uint8_t auth_chal[16], const uint8_t peer_chal[16], const char *user,
-		     size_t userlen, const uint8_t nthash[16], uint8_t out[24])
+                     size_t userlen, const uint8_t nthash[16], uint8_t out[24])
 {
 	uint8_t chal[8], z[21] = {0};
 	int rc;
@@ -93,17 +93,17 @@ mschapv2_nt_response(const uint8_t auth_chal[16], const uint8_t peer_chal[16], c
 		return rc;
 	memcpy(z, nthash, 16);
 	rc = ms_des_block(z, chal, out) < 0 || ms_des_block(z + 7, chal, out + 8) < 0 ||
-			     ms_des_block(z + 14, chal, out + 16) < 0
-		     ? MSCHAPV2_ECRYPTO
-		     : 0;
+	             ms_des_block(z + 14, chal, out + 16) < 0
+	         ? MSCHAPV2_ECRYPTO
+	         : 0;
 	explicit_bzero(z, sizeof(z));
 	return rc;
 }
 
 int
 mschapv2_auth_response(const uint8_t nthash[16], const uint8_t ntresp[24],
-		       const uint8_t peer_chal[16], const uint8_t auth_chal[16], const char *user,
-		       size_t userlen, char out[MSCHAPV2_AUTHRESP_LEN + 1])
+                       const uint8_t peer_chal[16], const uint8_t auth_chal[16], const char *user,
+                       size_t userlen, char out[MSCHAPV2_AUTHRESP_LEN + 1])
 {
 	static const char magic1[] = "Magic server to client signing constant";
 	static const char magic2[] = "Pad to make it do more than one iteration";

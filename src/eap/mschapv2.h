@@ -15,12 +15,11 @@ enum {
 #define MSCHAPV2_AUTHRESP_LEN 42 /* "S=" and 40 hex digits */
 
 /* GenerateNTResponse: user is the name from the Response (any "DOMAIN\" is skipped). */
-int mschapv2_nt_response(const uint8_t auth_chal[16], const uint8_t peer_chal[16],
-			 const char *user, size_t userlen, const uint8_t nthash[16],
-			 uint8_t out[24]);
+int mschapv2_nt_response(const uint8_t auth_chal[16], const uint8_t peer_chal[16], const char *user,
+                         size_t userlen, const uint8_t nthash[16], uint8_t out[24]);
 /* GenerateAuthenticatorResponse: out gets "S=..." and a NUL. */
 int mschapv2_auth_response(const uint8_t nthash[16], const uint8_t ntresp[24],
-			   const uint8_t peer_chal[16], const uint8_t auth_chal[16],
-			   const char *user, size_t userlen, char out[MSCHAPV2_AUTHRESP_LEN + 1]);
+                           const uint8_t peer_chal[16], const uint8_t auth_chal[16],
+                           const char *user, size_t userlen, char out[MSCHAPV2_AUTHRESP_LEN + 1]);
 
 #endif

@@ -82,10 +82,10 @@ int
 radius_eap_new(struct radius_server *rs, char *err, size_t errlen)
 {
 	const struct eap_backend be = {
-		.arg = rs,
-		.account = reap_account,
-		.password_cached = reap_password_cached,
-		.nthash = reap_nthash,
+	    .arg = rs,
+	    .account = reap_account,
+	    .password_cached = reap_password_cached,
+	    .nthash = reap_nthash,
 	};
 	struct timeval tv = {1, 0};
 
@@ -114,8 +114,8 @@ radius_eap_free(struct radius_server *rs)
 }
 
 static int
-reap_add(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned attr, unsigned vendor,
-	 const void *data, size_t len)
+reap_add(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned attr, unsigned vendor, const void *data,
+         size_t len)
 {
 	VALUE_PAIR *vp = fr_pair_afrom_num(ctx, attr, vendor);
 	if (vp == NULL)
@@ -141,7 +141,7 @@ reap_add_int(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned attr, uint32_t v, int 
 
 static int
 reap_accept_attrs(struct radius_server *rs, TALLOC_CTX *ctx, VALUE_PAIR **list,
-		  const struct eap_result *res)
+                  const struct eap_result *res)
 {
 	const struct config_eap_reply *r = config_eap_reply_find(rs->cfg, res->affiliation);
 
@@ -190,7 +190,8 @@ reap_verify_done(void *arg)
 
 	rs->pending--;
 	if (rq->verified < 0)
-		log_error("stored password hash of %s is unusable (code %d)", rq->user, rq->verified);
+		log_error("stored password hash of %s is unusable (code %d)", rq->user,
+		          rq->verified);
 	else if (rq->verified == 1)
 		pwcache_put(rs->pwc, rq->user, rq->hash, rq->pw, rq->pwlen, time(NULL));
 	explicit_bzero(rq->pw, sizeof(rq->pw));
@@ -218,9 +219,10 @@ reap_verify(struct radius_server *rs, struct request *rq, struct eap_result *res
 	    workq_submit(rs->wq, reap_verify_work, reap_verify_done, rq) < 0) {
 		unsigned suppressed;
 		if (log_ratelimit_allow(&rs->rl_busy, now, &suppressed))
-			log_warning("radius overload: %u password checks in progress (limits.pending),"
-				    " rejecting EAP login user=%s suppressed=%u",
-				    rs->pending, rq->rec.user_name, suppressed);
+			log_warning(
+			    "radius overload: %u password checks in progress (limits.pending),"
+			    " rejecting EAP login user=%s suppressed=%u",
+			    rs->pending, rq->rec.user_name, suppressed);
 		/* the conversation cannot wait for a retransmit: it ends here */
 		rq->verified = -1;
 		rs->pending++;
@@ -243,7 +245,7 @@ reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res
 	explicit_bzero(res_, sizeof(*res_));
 	if (res.inner_identity[0] != '\0')
 		log_escape(rq->rec.inner_identity, sizeof(rq->rec.inner_identity),
-			   res.inner_identity, strlen(res.inner_identity));
+		           res.inner_identity, strlen(res.inner_identity));
 	if (res.action == EAP_ACT_VERIFY) {
 		reap_verify(rs, rq, &res);
 		explicit_bzero(&res, sizeof(res));
@@ -258,8 +260,8 @@ reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res
 		unsigned suppressed;
 		if (log_ratelimit_allow(&rs->rl_eap, time(NULL), &suppressed))
 			log_warning("eap conversation limit reached (eap.max_conversations=%u):"
-				    " new logins rejected suppressed=%u",
-				    rs->cfg->eap.max_conversations, suppressed);
+			            " new logins rejected suppressed=%u",
+			            rs->cfg->eap.max_conversations, suppressed);
 	}
 
 	for (size_t off = 0; off < res.msglen; off += EAP_ATTR_MAX) {
@@ -283,12 +285,13 @@ reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res
 		break;
 	}
 	if (code != PW_CODE_ACCESS_CHALLENGE)
-		log_debug("eap done result=%s method=%s user=%s inner=%s rounds=%u resumed=%d"
-			  " reason=%s",
-			  code == PW_CODE_ACCESS_ACCEPT ? "accept" : "reject", res.method,
-			  rq->rec.user_name, log_escape(esc, sizeof(esc), res.inner_identity,
-							strlen(res.inner_identity)),
-			  res.rounds, res.resumed, res.reason);
+		log_debug(
+		    "eap done result=%s method=%s user=%s inner=%s rounds=%u resumed=%d"
+		    " reason=%s",
+		    code == PW_CODE_ACCESS_ACCEPT ? "accept" : "reject", res.method,
+		    rq->rec.user_name,
+		    log_escape(esc, sizeof(esc), res.inner_identity, strlen(res.inner_identity)),
+		    res.rounds, res.resumed, res.reason);
 	request_reply(rq, code, list, res.reason);
 	explicit_bzero(res.msk, sizeof(res.msk));
 	/* the reply copied them; wipe our copies of the keys before talloc frees them */

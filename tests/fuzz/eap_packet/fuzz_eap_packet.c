@@ -65,7 +65,7 @@ fz_setup(void)
 	X509_gmtime_adj(X509_getm_notBefore(x), 0);
 	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
 	X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-				   (const unsigned char *)"fuzz", -1, -1, 0);
+	                           (const unsigned char *)"fuzz", -1, -1, 0);
 	X509_set_issuer_name(x, X509_get_subject_name(x));
 	X509_set_pubkey(x, pk);
 	X509_sign(x, pk, EVP_sha256());
@@ -80,10 +80,10 @@ fz_setup(void)
 	PEM_write_PrivateKey(f, pk, NULL, NULL, 0, NULL, NULL);
 	fclose(f);
 	snprintf(text, sizeof(text),
-		 "state_dir \"/tmp\"\nrealm \"school.example\"\neap {\n methods peap ttls tls\n"
-		 " certificate \"%s\"\n private_key \"%s\"\n client_ca \"%s\"\n"
-		 " fragment_size 200\n max_conversations 8\n}\n",
-		 cert, key, cert);
+	         "state_dir \"/tmp\"\nrealm \"school.example\"\neap {\n methods peap ttls tls\n"
+	         " certificate \"%s\"\n private_key \"%s\"\n client_ca \"%s\"\n"
+	         " fragment_size 200\n max_conversations 8\n}\n",
+	         cert, key, cert);
 	cfg = config_parse("fuzz", text, err, sizeof(err));
 	if (cfg != NULL)
 		es = eap_server_new(&cfg->eap, &be, err, sizeof(err));

@@ -65,9 +65,9 @@ t_config(char *dir)
 		fclose(f);
 	}
 	snprintf(text, sizeof(text),
-		 "state_dir \"/tmp\"\nrealm \"school.example\"\neap {\n methods ttls peap\n"
-		 " certificate \"%s\"\n private_key \"%s\"\n max_conversations 2\n timeout 10\n}\n",
-		 cert, key);
+	         "state_dir \"/tmp\"\nrealm \"school.example\"\neap {\n methods ttls peap\n"
+	         " certificate \"%s\"\n private_key \"%s\"\n max_conversations 2\n timeout 10\n}\n",
+	         cert, key);
 	cfg = config_parse("test", text, err, sizeof(err));
 	if (cfg == NULL)
 		fprintf(stderr, "%s\n", err);
@@ -131,7 +131,8 @@ main(void)
 	/* the first configured method (TTLS, Start flag), then NAK to PEAP */
 	CHECK_INT(t_send(es, cfg, NULL, 7, 1, "@School.Example", 100, &r), 0);
 	CHECK_INT(r.action, EAP_ACT_CHALLENGE);
-	CHECK(r.msglen == 6 && r.msg[0] == 1 && r.msg[1] == 8 && r.msg[4] == 21 && r.msg[5] == 0x20);
+	CHECK(r.msglen == 6 && r.msg[0] == 1 && r.msg[1] == 8 && r.msg[4] == 21 &&
+	      r.msg[5] == 0x20);
 	memcpy(state, r.state, sizeof(state));
 	CHECK_INT(eap_server_count(es), 1);
 	CHECK_INT(t_send(es, cfg, state, 8, 3, "\x19", 101, &r), 0);

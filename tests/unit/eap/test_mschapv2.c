@@ -47,7 +47,8 @@ main(void)
 		      unhex(field[3], pc, 16) == 0 && unhex(field[4], want, 24) == 0);
 		CHECK_INT(mschapv2_nt_response(ac, pc, field[0], strlen(field[0]), nt, got), 0);
 		CHECK(memcmp(got, want, 24) == 0);
-		CHECK_INT(mschapv2_auth_response(nt, got, pc, ac, field[0], strlen(field[0]), resp), 0);
+		CHECK_INT(mschapv2_auth_response(nt, got, pc, ac, field[0], strlen(field[0]), resp),
+		          0);
 		CHECK_STR(resp, field[5]);
 		/* one bit off in the hash: a different response */
 		nt[0] ^= 1;
