@@ -93,6 +93,15 @@ struct eap_server;
 struct eap_server *eap_server_new(const struct config_eap *cfg, const struct eap_backend *be,
                                   char *err, size_t errlen);
 void eap_server_free(struct eap_server *es);
+/*
+ * Takes new settings (certificate rotation without a restart): TLS contexts
+ * are rebuilt first and swapped in only if all of them load; conversations
+ * in progress finish on the old ones. -1 with err on failure (nothing changed).
+ */
+int eap_server_reload(struct eap_server *es, const struct config_eap *cfg, char *err,
+                      size_t errlen);
+/* Only checks that cfg's certificates, key, CA and CRL load; for poortd -n. */
+int eap_config_check(const struct config_eap *cfg, char *err, size_t errlen);
 /* Runs one step. 0 with out filled, or < 0 (then nothing is sent). */
 int eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
                     time_t now, struct eap_result *out);

@@ -54,6 +54,43 @@ fail:
 	return NULL;
 }
 
+int
+eap_server_reload(struct eap_server *es, const struct config_eap *cfg, char *err, size_t errlen)
+{
+	struct eap_server tmp;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.cfg = *cfg;
+	if (eap_tls_ctx_new(&tmp, err, errlen) < 0) {
+		SSL_CTX_free(tmp.tls_ctx);
+		SSL_CTX_free(tmp.tunnel_ctx);
+		return -1;
+	}
+	/* each SSL keeps a reference to the context it was made from */
+	SSL_CTX_free(es->tls_ctx);
+	SSL_CTX_free(es->tunnel_ctx);
+	es->tls_ctx = tmp.tls_ctx;
+	es->tunnel_ctx = tmp.tunnel_ctx;
+	es->cfg = *cfg;
+	es->cfg.replies = NULL;
+	es->cfg.nreplies = 0;
+	return 0;
+}
+
+int
+eap_config_check(const struct config_eap *cfg, char *err, size_t errlen)
+{
+	struct eap_server tmp;
+	int rc;
+
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.cfg = *cfg;
+	rc = eap_tls_ctx_new(&tmp, err, errlen);
+	SSL_CTX_free(tmp.tls_ctx);
+	SSL_CTX_free(tmp.tunnel_ctx);
+	return rc;
+}
+
 static size_t
 eap_bucket(const struct eap_server *es, const uint8_t *state)
 {

@@ -104,6 +104,31 @@ radius_eap_new(struct radius_server *rs, char *err, size_t errlen)
 }
 
 void
+radius_eap_reload(struct radius_server *rs, const struct config *cfg)
+{
+	char err[CONFIG_ERR_MAX];
+	const struct config *old = rs->cfg;
+
+	if (!cfg->eap.enabled) {
+		if (rs->eap != NULL)
+			log_notice("eap turned off: conversations in progress are dropped");
+		radius_eap_free(rs);
+		return;
+	}
+	if (rs->eap == NULL) {
+		rs->cfg = cfg; /* radius_eap_new reads the new settings */
+		if (radius_eap_new(rs, err, sizeof(err)) < 0) {
+			log_error("eap not started: %s", err);
+			radius_eap_free(rs);
+		}
+		rs->cfg = old;
+		return;
+	}
+	if (eap_server_reload(rs->eap, &cfg->eap, err, sizeof(err)) < 0)
+		log_error("eap reload refused, previous certificates and settings kept: %s", err);
+}
+
+void
 radius_eap_free(struct radius_server *rs)
 {
 	if (rs->eap_timer != NULL)

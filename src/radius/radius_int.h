@@ -80,6 +80,8 @@ void request_free(struct request *rq);
 struct eap_server;
 int radius_eap_new(struct radius_server *rs, char *err, size_t errlen);
 void radius_eap_free(struct radius_server *rs);
+/* Before rs->cfg becomes cfg: starts, stops or re-reads the EAP server. */
+void radius_eap_reload(struct radius_server *rs, const struct config *cfg);
 void radius_eap_access(struct radius_server *rs, struct request *rq);
 void radius_send(int fd, const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *data,
 		 size_t len);

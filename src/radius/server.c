@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,9 +535,7 @@ radius_server_reload(struct radius_server *rs, const struct config *cfg)
 	if (cfg->limits.reply_cache != rs->cfg->limits.reply_cache ||
 	    cfg->limits.workers != rs->cfg->limits.workers)
 		log_warning("limits.reply_cache and limits.workers take effect at the next restart");
-	if (cfg->eap.enabled != rs->cfg->eap.enabled || (rs->eap != NULL &&
-	    memcmp(&cfg->eap, &rs->cfg->eap, offsetof(struct config_eap, replies)) != 0))
-		log_warning("eap settings (except reply) take effect at the next restart");
+	radius_eap_reload(rs, cfg);
 	rs->cfg = cfg;
 }
 

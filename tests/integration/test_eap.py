@@ -10,6 +10,7 @@ import hmac
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -237,6 +238,37 @@ class EapConcurrencyTest(EapBase):
                                                        timeout=30), range(100)))
         bad = [out[-1500:] for rc, out in results if rc != 0 or "MPPE keys OK: 1" not in out]
         self.assertEqual(bad, [], bad[:1])
+
+
+class EapReloadTest(EapBase):
+    def test_reload_and_check(self):
+        good = self.p.config_text()
+        # a missing key: poortd -n names it, a reload keeps the running certificates
+        bad = good.replace(self.certs["server_key"], self.certs["server_key"] + ".missing")
+        path = os.path.join(self.p.dir, "bad.conf")
+        with open(path, "w") as f:
+            f.write(bad)
+        r = subprocess.run([pl.POORTD, "-n", "-c", path], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("eap private_key", r.stderr)
+        self.p.write_config(bad)
+        self.p.proc.send_signal(signal.SIGHUP)
+        self.p.wait_log("eap reload refused")
+        rc, out = self.eapol(self.network("peap", True))
+        self.assertEqual(rc, 0, out[-2000:])
+        # a good reload with another fragment size takes effect at once
+        self.p.write_config(good.replace("eap {", "eap {\n\tfragment_size 200"))
+        mark = len(self.p.log())
+        self.p.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 5
+        while "reload done" not in self.p.log()[mark:] and time.time() < deadline:
+            time.sleep(0.05)
+        rc, out = self.eapol(self.network("tls", True))
+        self.assertEqual(rc, 0, out[-2000:])
+        sizes = [int(x) for x in re.findall(
+            r"code=11 \(Access-Challenge\) identifier=\d+ length=(\d+)", out)]
+        self.assertTrue(sizes and max(sizes) < 200 + 120, sizes)
 
 
 # --- raw EAP over RADIUS, for what eapol_test will not send -----------------
