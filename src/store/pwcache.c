@@ -13,9 +13,16 @@ struct pwcache_entry {
 	time_t expires;
 };
 
+/*
+ * 4-way set associative: a direct-mapped table thrashes when two busy users
+ * share a slot (with 200 users in 4096 slots some always do), and each
+ * thrash costs a full yescrypt run.
+ */
+#define PWCACHE_WAYS 4
+
 struct pwcache {
 	uint8_t key[32];
-	unsigned n, ttl;
+	unsigned nsets, ttl;
 	struct pwcache_entry *e;
 };
 
@@ -29,13 +36,14 @@ pwcache_new(unsigned entries, unsigned ttl)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
+	entries = (entries + PWCACHE_WAYS - 1) / PWCACHE_WAYS * PWCACHE_WAYS;
+	c->nsets = entries / PWCACHE_WAYS;
 	c->e = calloc(entries, sizeof(*c->e));
 	if (c->e == NULL || RAND_bytes(c->key, sizeof(c->key)) != 1) {
 		free(c->e);
 		free(c);
 		return NULL;
 	}
-	c->n = entries;
 	c->ttl = ttl;
 	return c;
 }
@@ -45,7 +53,7 @@ pwcache_free(struct pwcache *c)
 {
 	if (c == NULL)
 		return;
-	explicit_bzero(c->e, c->n * sizeof(*c->e));
+	explicit_bzero(c->e, (size_t)c->nsets * PWCACHE_WAYS * sizeof(*c->e));
 	explicit_bzero(c->key, sizeof(c->key));
 	free(c->e);
 	free(c);
@@ -83,12 +91,19 @@ pwcache_verifier(const struct pwcache *c, const uint8_t tag[32], const void *pw,
 	explicit_bzero(buf, sizeof(buf));
 }
 
+/* The set for tag; *match is the entry holding tag, or NULL. */
 static struct pwcache_entry *
-pwcache_slot(struct pwcache *c, const uint8_t tag[32])
+pwcache_set(struct pwcache *c, const uint8_t tag[32], struct pwcache_entry **match)
 {
 	uint32_t h = (uint32_t)tag[0] | (uint32_t)tag[1] << 8 | (uint32_t)tag[2] << 16 |
 		     (uint32_t)tag[3] << 24;
-	return &c->e[h % c->n];
+	struct pwcache_entry *set = &c->e[(h % c->nsets) * PWCACHE_WAYS];
+
+	*match = NULL;
+	for (unsigned i = 0; i < PWCACHE_WAYS; i++)
+		if (CRYPTO_memcmp(set[i].tag, tag, 32) == 0)
+			*match = &set[i];
+	return set;
 }
 
 int
@@ -102,8 +117,8 @@ pwcache_check(struct pwcache *c, const char *user, const char *hash, const void 
 	if (c == NULL)
 		return 0;
 	pwcache_tag(c, user, hash, tag);
-	e = pwcache_slot(c, tag);
-	if (e->expires <= now || CRYPTO_memcmp(e->tag, tag, 32) != 0)
+	pwcache_set(c, tag, &e);
+	if (e == NULL || e->expires <= now)
 		return 0;
 	pwcache_verifier(c, tag, pw, pwlen, v);
 	hit = CRYPTO_memcmp(e->verifier, v, 32) == 0;
@@ -116,12 +131,19 @@ pwcache_put(struct pwcache *c, const char *user, const char *hash, const void *p
 	    time_t now)
 {
 	uint8_t tag[32];
-	struct pwcache_entry *e;
+	struct pwcache_entry *set, *e;
 
 	if (c == NULL)
 		return;
 	pwcache_tag(c, user, hash, tag);
-	e = pwcache_slot(c, tag);
+	set = pwcache_set(c, tag, &e);
+	if (e == NULL) {
+		/* replace the entry that expires first (empty ones have 0) */
+		e = &set[0];
+		for (unsigned i = 1; i < PWCACHE_WAYS; i++)
+			if (set[i].expires < e->expires)
+				e = &set[i];
+	}
 	memcpy(e->tag, tag, 32);
 	pwcache_verifier(c, tag, pw, pwlen, e->verifier);
 	e->expires = now + (time_t)c->ttl;
@@ -136,7 +158,7 @@ pwcache_forget(struct pwcache *c, const char *user, const char *hash)
 	if (c == NULL)
 		return;
 	pwcache_tag(c, user, hash, tag);
-	e = pwcache_slot(c, tag);
-	if (CRYPTO_memcmp(e->tag, tag, 32) == 0)
+	pwcache_set(c, tag, &e);
+	if (e != NULL)
 		explicit_bzero(e, sizeof(*e));
 }

@@ -11,6 +11,10 @@
 
 #include "store_db.h"
 
+#define STORE_ACCOUNT_COLUMNS                                                                     \
+	"username, given_name, surname, student_number, affiliation, pw_hash, enabled, expires," \
+	" created"
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
@@ -46,8 +50,7 @@ store_open(const char *path, char *err, size_t errlen)
 	if (st->db == NULL)
 		goto fail;
 	if (sqlite3_prepare_v3(st->db,
-			       "SELECT username, given_name, surname, student_number, affiliation,"
-			       " pw_hash, enabled, expires, created FROM accounts WHERE username = ?",
+			       "SELECT " STORE_ACCOUNT_COLUMNS " FROM accounts WHERE username = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &st->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(st->db, "SELECT nt_hash FROM account_nthash WHERE username = ?", -1,
 			       SQLITE_PREPARE_PERSISTENT, &st->nthash, NULL) != SQLITE_OK) {
@@ -117,6 +120,22 @@ store_step_done(struct store *st, sqlite3_stmt *s)
 	return STORE_EDB;
 }
 
+/* Reads a row of STORE_ACCOUNT_COLUMNS. */
+static void
+store_row_account(sqlite3_stmt *s, struct store_account *a)
+{
+	memset(a, 0, sizeof(*a));
+	store_db_text(s, 0, a->username, sizeof(a->username));
+	store_db_text(s, 1, a->given_name, sizeof(a->given_name));
+	store_db_text(s, 2, a->surname, sizeof(a->surname));
+	store_db_text(s, 3, a->student_number, sizeof(a->student_number));
+	store_db_text(s, 4, a->affiliation, sizeof(a->affiliation));
+	store_db_text(s, 5, a->pw_hash, sizeof(a->pw_hash));
+	a->enabled = sqlite3_column_int(s, 6);
+	a->expires = sqlite3_column_int64(s, 7);
+	a->created = sqlite3_column_int64(s, 8);
+}
+
 int
 store_account_get(struct store *st, const char *username, struct store_account *a)
 {
@@ -126,15 +145,7 @@ store_account_get(struct store *st, const char *username, struct store_account *
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		store_db_text(s, 0, a->username, sizeof(a->username));
-		store_db_text(s, 1, a->given_name, sizeof(a->given_name));
-		store_db_text(s, 2, a->surname, sizeof(a->surname));
-		store_db_text(s, 3, a->student_number, sizeof(a->student_number));
-		store_db_text(s, 4, a->affiliation, sizeof(a->affiliation));
-		store_db_text(s, 5, a->pw_hash, sizeof(a->pw_hash));
-		a->enabled = sqlite3_column_int(s, 6);
-		a->expires = sqlite3_column_int64(s, 7);
-		a->created = sqlite3_column_int64(s, 8);
+		store_row_account(s, a);
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
@@ -314,22 +325,11 @@ store_account_foreach(struct store *st, store_account_cb cb, void *arg)
 	int rc;
 
 	if ((rc = store_exec_prepared(st,
-				      "SELECT username, given_name, surname, student_number,"
-				      " affiliation, pw_hash, enabled, expires, created"
-				      " FROM accounts ORDER BY username",
+				      "SELECT " STORE_ACCOUNT_COLUMNS " FROM accounts ORDER BY username",
 				      &s)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		store_db_text(s, 0, a.username, sizeof(a.username));
-		store_db_text(s, 1, a.given_name, sizeof(a.given_name));
-		store_db_text(s, 2, a.surname, sizeof(a.surname));
-		store_db_text(s, 3, a.student_number, sizeof(a.student_number));
-		store_db_text(s, 4, a.affiliation, sizeof(a.affiliation));
-		store_db_text(s, 5, a.pw_hash, sizeof(a.pw_hash));
-		a.enabled = sqlite3_column_int(s, 6);
-		a.expires = sqlite3_column_int64(s, 7);
-		a.created = sqlite3_column_int64(s, 8);
+		store_row_account(s, &a);
 		if (cb(&a, arg) != 0)
 			break;
 	}
