@@ -4,7 +4,7 @@ poortd against FreeRADIUS 3.2 from Debian, same machine, same run, same
 certificates and methods, driven by eapol_test. Prints a table with the
 ratio poortd / FreeRADIUS (the target is <= 0.7).
 
-	tests/bench/bench_eap.py [--build DIR] [--auths N] [--parallel P]
+	tests/bench/bench_eap.py [--build DIR] [--auths N] [--parallel P] [--repeat R]
 
 CPU time is utime + stime of the server process (all threads) from
 /proc/PID/stat, read before and after N authentications of one method.
@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -146,6 +147,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(HERE, "../../build"))
     ap.add_argument("--auths", type=int, default=40)
     ap.add_argument("--parallel", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds; medians are printed")
     args = ap.parse_args()
     os.environ["POORT_BUILD"] = os.path.abspath(args.build)
     pl.POORTD = os.path.join(os.environ["POORT_BUILD"], "src/poortd")
@@ -174,8 +176,15 @@ def main():
             conf = os.path.join(d, f"{m}.conf")
             with open(conf, "w") as f:
                 f.write(network(certs, m))
-            pc, pr = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel)
-            fc, frr = measure(fr.pid, fr_port, conf, args.auths, args.parallel)
+            pcs, prs, fcs, frs = [], [], [], []
+            for _ in range(args.repeat):  # interleaved, so load drifts hit both alike
+                c, r = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel)
+                pcs.append(c)
+                prs.append(r)
+                c, r = measure(fr.pid, fr_port, conf, args.auths, args.parallel)
+                fcs.append(c)
+                frs.append(r)
+            pc, pr, fc, frr = (statistics.median(x) for x in (pcs, prs, fcs, frs))
             print(f"{m:<16} {pc:>15.2f} {fc:>19.2f} {pc / fc:>6.2f} {pr:>14.1f} {frr:>10.1f}",
                   flush=True)
     finally:
