@@ -83,6 +83,7 @@ def make(d):
     _run("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl",
          "-out", "crl.pem", cwd=ca)
     p["crl"] = os.path.join(ca, "crl.pem")
+    p["dora"], p["dora_key"] = _issue(ca, "dora", "dora@school.example", "client")
     # a certificate for servers, not clients (extended key usage serverAuth)
     p["wrongusage"], p["wrongusage_key"] = _issue(ca, "wrongusage", "walt@school.example",
                                                   "server")

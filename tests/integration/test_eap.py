@@ -59,6 +59,8 @@ class EapBase(unittest.TestCase):
         cls.p = pl.Poortd(extra=eap_block(cls.certs, cls.eap_extra))
         cls.p.add_user("anna", PW, "--affiliation", "student")
         cls.p.add_user("bert", "Bert-pass-22", "--affiliation", "employee")
+        cls.p.add_user("dora", "Dora-pass-333", "--affiliation", "student")
+        cls.p.ctl("disable", "dora")
         cls.p.start()
         cls.n = 0
 
@@ -184,7 +186,8 @@ class EapRejectTest(EapBase):
         for cert, reason in [("untrusted", "client-cert-untrusted"),
                              ("expired", "client-cert-expired"),
                              ("revoked", "client-cert-revoked"),
-                             ("wrongusage", "client-cert-wrong-usage")]:
+                             ("wrongusage", "client-cert-wrong-usage"),
+                             ("dora", "account-disabled")]:
             for v13 in (False, True):
                 with self.subTest(cert=cert, tls13=v13):
                     self.expect_reject(self.network("tls", v13, cert=cert), reason)
