@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "poort/config.h"
+#include "poort/eap.h"
 #include "poort/log.h"
 #include "poort/radius.h"
 #include "poort/store.h"
@@ -134,6 +135,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		if (d.cfg->eap.enabled && eap_config_check(&d.cfg->eap, err, sizeof(err)) < 0) {
+			fprintf(stderr, "poortd: %s: %s\n", d.config_path, err);
+			config_free(d.cfg);
+			return 1;
+		}
 		printf("%s: configuration ok (%zu realm%s, %zu client%s, %zu listen address%s)\n",
 		       d.config_path, d.cfg->nrealms, d.cfg->nrealms == 1 ? "" : "s",
 		       d.cfg->nclients, d.cfg->nclients == 1 ? "" : "s", d.cfg->nlistens,

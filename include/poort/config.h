@@ -51,6 +51,33 @@ struct config_password {
 	unsigned cache_ttl; /* seconds */
 };
 
+/* EAP settings (src/core/config_eap.c). */
+#define CONFIG_EAP_METHODS_MAX 8
+struct config_eap_reply {
+	char group[33]; /* an affiliation, or "default" */
+	unsigned vlan;  /* 0 = none */
+	unsigned session_timeout; /* seconds, 0 = none */
+	int line;
+};
+
+struct config_eap {
+	int enabled;
+	unsigned char methods[CONFIG_EAP_METHODS_MAX]; /* EAP types, in the order offered */
+	size_t nmethods;
+	char cert[PATH_MAX], key[PATH_MAX]; /* server certificate chain and key (PEM) */
+	char client_ca[PATH_MAX];           /* CAs for EAP-TLS client certificates */
+	char crl[PATH_MAX];                 /* CRL(s) for them, optional */
+	unsigned tls_min_version;           /* 12 or 13 */
+	char ciphers[256];                  /* TLS 1.2 cipher list */
+	char ciphersuites[256];             /* TLS 1.3 suites */
+	unsigned fragment_size;             /* TLS bytes per EAP packet */
+	unsigned max_conversations;
+	unsigned timeout;             /* seconds a conversation may sit idle */
+	unsigned resumption_lifetime; /* seconds, 0 = no resumption */
+	struct config_eap_reply *replies;
+	size_t nreplies;
+};
+
 struct config {
 	char path[PATH_MAX];
 	char state_dir[PATH_MAX];
@@ -65,6 +92,7 @@ struct config {
 	unsigned log_retention_days;
 	struct config_limits limits;
 	struct config_password password;
+	struct config_eap eap;
 };
 
 /*
@@ -80,6 +108,9 @@ void config_free(struct config *cfg);
 const struct config_client *config_client_find(const struct config *cfg,
 					       const struct sockaddr *addr);
 /* 1 if realm (case-insensitive) is one of ours. */
+/* The reply attributes for an affiliation (or the "default" ones), or NULL. */
+const struct config_eap_reply *config_eap_reply_find(const struct config *cfg,
+						     const char *affiliation);
 int config_realm_is_local(const struct config *cfg, const char *realm, size_t len);
 
 #endif

@@ -407,6 +407,8 @@ cfg_apply(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *top
 			rc = cfg_listen(ctx, cfg, n);
 		} else if (strcmp(k, "client") == 0) {
 			rc = cfg_client(ctx, cfg, n);
+		} else if (strcmp(k, "eap") == 0) {
+			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "log") == 0 || strcmp(k, "limits") == 0 ||
 			   strcmp(k, "password") == 0) {
 			if (!n->block || n->argc != 1)
@@ -533,6 +535,7 @@ config_free(struct config *cfg)
 		free(cfg->realms[i]);
 	free(cfg->realms);
 	free(cfg->listens);
+	config_eap_free(&cfg->eap);
 	if (cfg->clients != NULL)
 		explicit_bzero(cfg->clients, cfg->nclients * sizeof(*cfg->clients));
 	free(cfg->clients);

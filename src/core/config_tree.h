@@ -26,4 +26,10 @@ int cfg_tree_parse(struct cfg_tree *tree, const char *name, const char *text, ch
 		   size_t errlen);
 void cfg_tree_free(struct cfg_tree *tree);
 
+/* The eap { } block (config_eap.c); "NAME:LINE: problem" into err. */
+struct config_eap;
+int config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap,
+		     char *err, size_t errlen);
+void config_eap_free(struct config_eap *eap);
+
 #endif

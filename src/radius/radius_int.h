@@ -41,6 +41,9 @@ struct radius_server {
 	struct radius_stats stats;
 	struct log_ratelimit rl_unknown, rl_bad, rl_busy;
 	unsigned pending;
+	struct eap_server *eap; /* NULL without an eap { } block */
+	struct event *eap_timer;
+	struct log_ratelimit rl_eap;
 	uint8_t buf[4096 + 1];
 };
 
@@ -59,6 +62,7 @@ struct request {
 	char pw[PASSWORD_MAX + 1];
 	size_t pwlen;
 	int verified;
+	uint8_t eap_state[16]; /* EAP: the conversation waiting for this check */
 };
 
 /*
@@ -71,6 +75,14 @@ void request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const c
 /* request_reply without extra attributes: accept or reject. */
 void request_answer(struct request *rq, int accept, const char *reason);
 void request_free(struct request *rq);
+
+/* radius_eap.c: the EAP server's lifetime and the Access-Requests carrying EAP. */
+struct eap_server;
+int radius_eap_new(struct radius_server *rs, char *err, size_t errlen);
+void radius_eap_free(struct radius_server *rs);
+/* Before rs->cfg becomes cfg: starts, stops or re-reads the EAP server. */
+void radius_eap_reload(struct radius_server *rs, const struct config *cfg);
+void radius_eap_access(struct radius_server *rs, struct request *rq);
 void radius_send(int fd, const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *data,
 		 size_t len);
 

@@ -197,7 +197,7 @@ radius_access(struct radius_server *rs, struct request *rq)
 	if (name == NULL)
 		return request_answer(rq, 0, "no-user-name");
 	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
-		return request_answer(rq, 0, "eap-not-enabled");
+		return radius_eap_access(rs, rq);
 	if (radius_msg_has(rq->req, PW_CHAP_PASSWORD))
 		return request_answer(rq, 0, "chap-not-supported");
 	pw = radius_msg_str(rq->req, PW_USER_PASSWORD, &pwlen);
@@ -497,6 +497,8 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL ||
 	    (cfg->password.cache > 0 && rs->pwc == NULL))
 		goto oom;
+	if (radius_eap_new(rs, err, errlen) < 0)
+		goto fail;
 	for (size_t i = 0; i < cfg->nlistens; i++) {
 		rs->ls[i].fd = -1;
 		rs->nls++;
@@ -533,6 +535,7 @@ radius_server_reload(struct radius_server *rs, const struct config *cfg)
 	if (cfg->limits.reply_cache != rs->cfg->limits.reply_cache ||
 	    cfg->limits.workers != rs->cfg->limits.workers)
 		log_warning("limits.reply_cache and limits.workers take effect at the next restart");
+	radius_eap_reload(rs, cfg);
 	rs->cfg = cfg;
 }
 
@@ -551,6 +554,7 @@ radius_server_free(struct radius_server *rs)
 		if (rs->ls[i].ev != NULL)
 			event_del(rs->ls[i].ev);
 	workq_free(rs->wq); /* answers what is in flight */
+	radius_eap_free(rs);
 	for (size_t i = 0; i < rs->nls; i++) {
 		if (rs->ls[i].ev != NULL)
 			event_free(rs->ls[i].ev);

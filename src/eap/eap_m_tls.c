@@ -1,0 +1,121 @@
+/* EAP-TLS (RFC 5216; TLS 1.3 per RFC 9190): the client certificate is the credential. */
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eap_int.h"
+
+struct eap_tls_priv {
+	struct eap_tls t;
+};
+
+static int
+tls_start(struct eap_conv *c, void **priv, struct wcursor *out)
+{
+	struct eap_tls_priv *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		c->reason = "out-of-memory";
+		return EAP_M_FAIL;
+	}
+	*priv = p;
+	if (eap_tls_setup(&p->t, c, c->es->tls_ctx, EAP_TYPE_TLS) < 0)
+		return EAP_M_FAIL;
+	eap_tls_start(&p->t, out);
+	return EAP_M_CONT;
+}
+
+/* The logged identity comes from the certificate, not from the outer name. */
+static int
+tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
+{
+	X509 *cert = SSL_get0_peer_certificate(t->ssl);
+	char cn[EAP_NAME_MAX + 1];
+	const char *why;
+	int n;
+
+	if (cert == NULL)
+		return 0;
+	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
+	if (n <= 0)
+		return 0;
+	/*
+	 * An account of ours (user@realm) gives its reply attributes and may be
+	 * switched off; a certificate without an account is fine on its own.
+	 */
+	why = eap_conv_inner_identity(c, cn, (size_t)n);
+	if (why != NULL &&
+	    (strcmp(why, "account-disabled") == 0 || strcmp(why, "account-expired") == 0)) {
+		c->reason = why;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+tls_process(struct eap_conv *c, void *priv, const uint8_t *in, size_t len, struct wcursor *out)
+{
+	struct eap_tls_priv *p = priv;
+	int rc;
+
+	switch (eap_tls_recv(&p->t, c, in, len, out)) {
+	case EAP_TLS_SENT:
+		return EAP_M_CONT;
+	case EAP_TLS_FAILED:
+		return EAP_M_FAIL;
+	case EAP_TLS_READY:
+		break;
+	}
+	if (p->t.just_established) {
+		if (tls_cert_identity(c, &p->t) < 0)
+			return EAP_M_FAIL;
+		/* RFC 9190 2.5: one byte of application data says no more handshake follows */
+		if (p->t.v13 && eap_tls_write(&p->t, "", 1) < 0) {
+			c->reason = "tls-write-failed";
+			return EAP_M_FAIL;
+		}
+	}
+	if (p->t.applen > 0 && p->t.v13) {
+		c->reason = "unexpected-application-data";
+		return EAP_M_FAIL;
+	}
+	rc = eap_tls_flush(&p->t, c, out);
+	if (rc < 0) {
+		c->reason = "out-of-memory";
+		return EAP_M_FAIL;
+	}
+	if (rc > 0)
+		return EAP_M_CONT;
+	if (!p->t.established) {
+		c->reason = "tls-stalled";
+		return EAP_M_FAIL;
+	}
+	if (eap_tls_msk(&p->t, "client EAP encryption", c->msk) < 0) {
+		c->reason = "key-derivation-failed";
+		return EAP_M_FAIL;
+	}
+	p->t.keep_session = 1;
+	return EAP_M_SUCCESS;
+}
+
+static void
+tls_free(void *priv)
+{
+	struct eap_tls_priv *p = priv;
+	eap_tls_cleanup(&p->t);
+	free(p);
+}
+
+static const struct eap_method eap_tls_method = {
+    .type = EAP_TYPE_TLS,
+    .name = "tls",
+    .start = tls_start,
+    .process = tls_process,
+    .free = tls_free,
+};
+
+const struct eap_method *
+eap_tls_register(void)
+{
+	return &eap_tls_method;
+}

@@ -1,0 +1,92 @@
+"""Test certificates for EAP, made with the openssl CLI at test time (no
+private key is ever committed): a CA, the server certificate, good,
+expired and revoked client certificates with a CRL, and a second CA that
+poortd does not trust with a client of its own."""
+
+import os
+import subprocess
+
+SERVER_NAME = "radius.school.example"
+
+CA_CONF = """
+[ ca ]
+default_ca = the_ca
+[ the_ca ]
+dir = {dir}
+database = {dir}/index.txt
+new_certs_dir = {dir}/newcerts
+serial = {dir}/serial
+crlnumber = {dir}/crlnumber
+default_md = sha256
+policy = any
+default_crl_days = 30
+copy_extensions = none
+[ any ]
+commonName = supplied
+[ server ]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:{server}
+[ client ]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature
+extendedKeyUsage = clientAuth
+"""
+
+
+def _run(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _ca(d, name):
+    cdir = os.path.join(d, name)
+    os.makedirs(os.path.join(cdir, "newcerts"), exist_ok=True)
+    open(os.path.join(cdir, "index.txt"), "w").close()
+    with open(os.path.join(cdir, "serial"), "w") as f:
+        f.write("1000\n")
+    with open(os.path.join(cdir, "crlnumber"), "w") as f:
+        f.write("1000\n")
+    with open(os.path.join(cdir, "ca.cnf"), "w") as f:
+        f.write(CA_CONF.format(dir=cdir, server=SERVER_NAME))
+    _run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+         "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", f"/CN=Poort test {name}",
+         cwd=cdir)
+    return cdir
+
+
+def _issue(cdir, out, cn, ext, start=None, end=None, days=30):
+    _run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+         f"{out}.key", "-out", f"{out}.csr", "-subj", f"/CN={cn}", cwd=cdir)
+    args = ["ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
+            "-in", f"{out}.csr", "-out", f"{out}.pem", "-extensions", ext, "-notext"]
+    if start:
+        args += ["-startdate", start, "-enddate", end]
+    else:
+        args += ["-days", str(days)]
+    _run(*args, cwd=cdir)
+    return os.path.join(cdir, f"{out}.pem"), os.path.join(cdir, f"{out}.key")
+
+
+def make(d):
+    """Creates everything under d; returns a dict of paths."""
+    ca = _ca(d, "ca")
+    other = _ca(d, "other")
+    p = {"ca": os.path.join(ca, "ca.pem")}
+    p["server"], p["server_key"] = _issue(ca, "server", SERVER_NAME, "server")
+    p["client"], p["client_key"] = _issue(ca, "client", "anna@school.example", "client")
+    p["expired"], p["expired_key"] = _issue(ca, "expired", "eva@school.example", "client",
+                                            start="20200101000000Z", end="20200201000000Z")
+    p["revoked"], p["revoked_key"] = _issue(ca, "revoked", "rob@school.example", "client")
+    _run("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-revoke",
+         "revoked.pem", cwd=ca)
+    _run("ca", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key", "-gencrl",
+         "-out", "crl.pem", cwd=ca)
+    p["crl"] = os.path.join(ca, "crl.pem")
+    p["dora"], p["dora_key"] = _issue(ca, "dora", "dora@school.example", "client")
+    # a certificate for servers, not clients (extended key usage serverAuth)
+    p["wrongusage"], p["wrongusage_key"] = _issue(ca, "wrongusage", "walt@school.example",
+                                                  "server")
+    p["untrusted"], p["untrusted_key"] = _issue(other, "client", "mallory@school.example",
+                                                "client")
+    return p
