@@ -65,6 +65,8 @@ struct config {
 	unsigned log_retention_days;
 	struct config_limits limits;
 	struct config_password password;
+	struct config_http *http; /* NULL when there is no http { } block */
+	struct config_saml *saml; /* NULL when there is no saml { } block */
 };
 
 /*

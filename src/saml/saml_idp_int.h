@@ -1,0 +1,85 @@
+/* Internal to src/saml: the IdP object shared by saml_idp.c and saml_web.c. */
+#ifndef POORT_SAML_IDP_INT_H
+#define POORT_SAML_IDP_INT_H
+
+#include <lasso/lasso.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "poort/config.h"
+#include "poort/config_saml.h"
+#include "poort/log.h"
+#include "saml_int.h"
+
+#define SAML_ID_MAX 128
+#define SAML_RELAY_MAX 80 /* RelayState: SAML says 80 bytes at most */
+#define SAML_TOKEN_HEX 64 /* 32 random bytes */
+#define SAML_PENDING_MAX 256
+#define SAML_SESSIONS_MAX 4096
+#define SAML_FAIL_SLOTS 1024
+
+/* A checked AuthnRequest waiting for the user to log in. */
+struct saml_authn {
+	char token[SAML_TOKEN_HEX + 1]; /* the login form's hidden ctx */
+	char id[SAML_ID_MAX];
+	char sp[256];
+	char acs[512];
+	char relay[SAML_RELAY_MAX + 1];
+	int force, passive;
+	time_t created;
+	LassoLogin *login;
+};
+
+struct saml_session {
+	char token_hash[SAML_TOKEN_HEX + 1]; /* SHA-256 of the cookie, hex; "" = free */
+	char user[80];
+	time_t authn_instant;
+	time_t expires;
+};
+
+struct saml_fail {
+	char key[96];
+	time_t window;
+	unsigned count;
+};
+
+struct saml_idp {
+	struct event_base *base;
+	const struct config *cfg;
+	const struct config_saml *sc;
+	struct store *st;
+	struct store_saml *ss;
+	struct workq *wq;
+	LassoServer *server;
+	struct saml_meta *metas;
+	size_t nmetas;
+	char *fed_cert;
+	size_t fedlen;
+	char *metadata_signed; /* our metadata, as served */
+	void *sign_key;        /* parsed once; saml_xml_sign */
+	unsigned char pairwise_key[32];
+	struct saml_authn *pending[SAML_PENDING_MAX];
+	struct saml_session *sessions;
+	struct saml_fail *fails;
+	struct log_ratelimit rl_log;
+};
+
+/* saml_idp.c */
+int saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request,
+		     const char *query, const char *relay, time_t now, struct saml_authn **out,
+		     char *why, size_t whylen);
+void saml_authn_free(struct saml_authn *a);
+/*
+ * Builds the signed (and, if the SP has a key, encrypted) response for
+ * user, logs the release, and returns the auto-POST page in *html.
+ * user NULL answers a passive request that could not be met.
+ */
+int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
+		       time_t authn_instant, const char *nonce, char **html);
+void saml_random_hex(char *out, size_t nbytes);
+
+/* saml_web.c */
+int saml_web_init(struct saml_idp *idp, struct http_server *hs);
+void saml_web_free(struct saml_idp *idp);
+
+#endif
