@@ -23,9 +23,10 @@ function(poort_add_fuzz name)
     add_executable(${name} ${F_SOURCES})
     target_compile_options(${name} PRIVATE -fsanitize=fuzzer)
     target_link_options(${name} PRIVATE -fsanitize=fuzzer)
+    # new inputs go to the build tree; the seed corpus in git stays as it is
     set(_out ${CMAKE_CURRENT_BINARY_DIR}/${name}-corpus)
+    file(MAKE_DIRECTORY ${_out})
     add_test(NAME ${name}
-      COMMAND ${CMAKE_COMMAND} -E env ${CMAKE_COMMAND} -E make_directory ${_out}
       COMMAND ${name} -max_total_time=${F_SECONDS} -timeout=10 -rss_limit_mb=2048
               -print_final_stats=1 ${_out} ${F_CORPUS})
   else()

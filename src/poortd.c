@@ -8,7 +8,6 @@
  * SIGHUP re-reads the config; a bad file is refused and the running config
  * stays. SIGTERM/SIGINT stop cleanly: queued log rows are committed first.
  */
-#include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,21 +49,16 @@ usage(void)
 static int
 daemon_state_dir(const struct config *cfg)
 {
-	struct stat sb;
+	char err[CONFIG_ERR_MAX];
+	int rc = store_state_dir(cfg->state_dir, err, sizeof(err));
 
-	if (mkdir(cfg->state_dir, 0700) < 0 && errno != EEXIST) {
-		log_error("cannot create state_dir %s: %s", cfg->state_dir, strerror(errno));
-		return -1;
-	}
-	if (stat(cfg->state_dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		log_error("state_dir %s is not a directory", cfg->state_dir);
-		return -1;
-	}
-	if (sb.st_mode & 077)
-		log_warning("state_dir %s is accessible to others (mode %03o); it holds password"
-			    " hashes: chmod 700 it",
-			    cfg->state_dir, (unsigned)(sb.st_mode & 0777));
-	return 0;
+	if (rc < 0)
+		log_error("%s", err);
+	else if (rc > 0)
+		log_warning("state_dir %s is accessible to others; it holds password hashes:"
+			    " chmod 700 it",
+			    cfg->state_dir);
+	return rc < 0 ? -1 : 0;
 }
 
 static void

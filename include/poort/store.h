@@ -42,6 +42,12 @@ struct store_account {
 
 struct store;
 
+/*
+ * Makes sure the state directory exists (created mode 0700). Returns 1 if
+ * it exists but others can read it (the caller warns), 0 if fine, -1 with
+ * a message in err.
+ */
+int store_state_dir(const char *dir, char *err, size_t errlen);
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 const char *store_errmsg(struct store *st);

@@ -21,27 +21,52 @@ radius_msg_init(const char *dict_dir, char *err, size_t errlen)
 	return 0;
 }
 
-int
-radius_msg_has_ma(const uint8_t *pkt, size_t len)
+/* Vendor-Specific: is it Microsoft's MS-MPPE-Send-Key or -Recv-Key? */
+static int
+radius_msg_vsa_encrypted(const uint8_t *val, size_t len)
 {
 	struct rcursor c;
-	int found = 0;
+	uint32_t vendor;
+	uint8_t type;
 
+	rcursor_init(&c, val, len);
+	if (rcursor_u32(&c, &vendor) < 0 || vendor != VENDORPEC_MICROSOFT)
+		return 0;
+	while (rcursor_u8(&c, &type) == 0) {
+		uint8_t vlen;
+		if (type == PW_MSCHAP_MPPE_SEND_KEY || type == PW_MSCHAP_MPPE_RECV_KEY)
+			return 1;
+		if (rcursor_u8(&c, &vlen) < 0 || vlen < 2 || rcursor_skip(&c, (size_t)vlen - 2) < 0)
+			return 0;
+	}
+	return 0;
+}
+
+int
+radius_msg_scan(const uint8_t *pkt, size_t len, struct radius_scan *out)
+{
+	struct rcursor c;
+
+	memset(out, 0, sizeof(*out));
 	rcursor_init(&c, pkt, len);
 	if (rcursor_skip(&c, RADIUS_HDR_LEN) < 0)
 		return -1;
 	while (rcursor_left(&c) > 0) {
 		uint8_t type, alen;
+		const uint8_t *val;
 		if (rcursor_u8(&c, &type) < 0 || rcursor_u8(&c, &alen) < 0 || alen < 2 ||
-		    rcursor_skip(&c, (size_t)alen - 2) < 0)
+		    rcursor_ptr(&c, &val, (size_t)alen - 2) < 0)
 			return -1;
 		if (type == PW_MESSAGE_AUTHENTICATOR) {
-			if (alen != 18 || found)
+			if (alen != 18 || out->has_ma)
 				return -1;
-			found = 1;
+			out->has_ma = 1;
+		} else if (type == PW_TUNNEL_PASSWORD ||
+			   (type == PW_VENDOR_SPECIFIC && radius_msg_vsa_encrypted(val, alen - 2u))) {
+			out->has_encrypted = 1;
 		}
 	}
-	return found;
+	return 0;
 }
 
 static const char *

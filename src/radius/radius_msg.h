@@ -16,11 +16,21 @@
 /* Loads the dictionaries once; -1 with a message in err on failure. */
 int radius_msg_init(const char *dict_dir, char *err, size_t errlen);
 
+struct radius_scan {
+	int has_ma;        /* a Message-Authenticator is present */
+	int has_encrypted; /* Tunnel-Password or MS-MPPE-*-Key */
+};
+
 /*
- * Walks the attributes of a raw packet. Returns 1 if a Message-Authenticator
- * is present, 0 if not, -1 if the attribute list is malformed.
+ * Walks the attributes of a raw packet with the cursor. Returns 0, or -1 if
+ * the attribute list is malformed (bad lengths, two Message-Authenticators).
+ *
+ * has_encrypted exists because libfreeradius 3.2.1's rad_tunnel_pwdecode
+ * leaks its digest context when such an attribute is malformed; those
+ * attributes never belong in a request to us, so the caller drops the
+ * packet before rad_decode ever sees them.
  */
-int radius_msg_has_ma(const uint8_t *pkt, size_t len);
+int radius_msg_scan(const uint8_t *pkt, size_t len, struct radius_scan *out);
 
 /*
  * Wraps a received datagram (copied) in a RADIUS_PACKET allocated under ctx

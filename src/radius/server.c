@@ -323,6 +323,7 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 	RADIUS_PACKET *req;
 	const char *why = NULL;
 	unsigned code;
+	struct radius_scan scan;
 	int is_status, has_ma;
 
 	rs->stats.requests++;
@@ -341,9 +342,11 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 								 : PW_CODE_ACCOUNTING_REQUEST))
 		return radius_drop(rs, &rs->rl_bad, sa, client->name, "unexpected-code");
 
-	has_ma = radius_msg_has_ma(pkt, n);
-	if (has_ma < 0)
+	if (radius_msg_scan(pkt, n, &scan) < 0)
 		return radius_drop(rs, &rs->rl_bad, sa, client->name, "malformed-attributes");
+	if (scan.has_encrypted)
+		return radius_drop(rs, &rs->rl_bad, sa, client->name, "encrypted-attribute-in-request");
+	has_ma = scan.has_ma;
 	/* BlastRADIUS (CVE-2024-3596) and RFC 5997 */
 	if (!has_ma && (code == PW_CODE_ACCESS_REQUEST || is_status))
 		return radius_drop(rs, &rs->rl_bad, sa, client->name,

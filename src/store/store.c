@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store_db.h"
@@ -14,6 +16,22 @@ struct store {
 	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
 	sqlite3_stmt *nthash;
 };
+
+int
+store_state_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "state directory %s is not a directory", dir);
+		return -1;
+	}
+	return (sb.st_mode & 077) ? 1 : 0;
+}
 
 struct store *
 store_open(const char *path, char *err, size_t errlen)

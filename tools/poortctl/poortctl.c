@@ -390,6 +390,11 @@ main(int argc, char **argv)
 			fprintf(stderr, "poortctl: %s\n", err);
 			return 1;
 		}
+		if (store_state_dir(cfg->state_dir, err, sizeof(err)) < 0) {
+			fprintf(stderr, "poortctl: %s\n", err);
+			config_free(cfg);
+			return 1;
+		}
 		snprintf(path, sizeof(path), "%s/poort.db", cfg->state_dir);
 		c.cost = cfg->password.cost;
 		config_free(cfg);

@@ -1,0 +1,214 @@
+"""Helpers for integration tests: a poortd on loopback with its own state
+directory and ports, poortctl, radclient, and a small RADIUS client of our
+own for what radclient cannot do (exact retransmits, chosen source address,
+checking reply bytes)."""
+
+import hashlib
+import hmac
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import struct
+import subprocess
+import tempfile
+import time
+
+BUILD = os.environ.get("POORT_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
+POORTD = os.path.join(BUILD, "src/poortd")
+POORTCTL = os.path.join(BUILD, "tools/poortctl")
+SECRET = "testing123-secret"
+REALM = "school.example"
+
+
+def free_udp_port(host="127.0.0.1"):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(fam, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class Poortd:
+    def __init__(self, clients=None, extra="", cost=1):
+        self.dir = tempfile.mkdtemp(prefix="poort-it-")
+        self.state = os.path.join(self.dir, "state")
+        self.conf = os.path.join(self.dir, "poortd.conf")
+        self.logpath = os.path.join(self.dir, "poortd.log")
+        self.auth_port = free_udp_port()
+        self.acct_port = free_udp_port()
+        self.proc = None
+        if clients is None:
+            clients = [("loopback", "127.0.0.1", SECRET), ("loopback6", "::1", SECRET)]
+        self.clients = clients
+        self.extra = extra
+        self.cost = cost
+        self.write_config()
+
+    def config_text(self, clients=None, extra=None):
+        clients = self.clients if clients is None else clients
+        extra = self.extra if extra is None else extra
+        lines = [
+            f'state_dir "{self.state}"',
+            f'realm "{REALM}"',
+            f"listen auth 127.0.0.1 {self.auth_port}",
+            f"listen auth ::1 {self.auth_port}",
+            f"listen acct 127.0.0.1 {self.acct_port}",
+            "log { level debug }",
+            f"password {{ cost {self.cost} }}",
+        ]
+        for name, addr, secret in clients:
+            lines += [f'client "{name}" {{', f"\taddress {addr}", f'\tsecret "{secret}"', "}"]
+        return "\n".join(lines) + "\n" + extra
+
+    def write_config(self, text=None):
+        with open(self.conf, "w") as f:
+            f.write(self.config_text() if text is None else text)
+        os.chmod(self.conf, 0o600)
+
+    def start(self):
+        self.logf = open(self.logpath, "ab")
+        self.log_start = self.logf.tell()  # wait_log looks at this run only
+        self.proc = subprocess.Popen([POORTD, "-c", self.conf], stdout=self.logf,
+                                     stderr=self.logf)
+        self.wait_log("ready", 10)
+        return self
+
+    def wait_log(self, text, timeout=5.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if text in self.log():
+                return True
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError("poortd exited:\n" + self.log())
+            time.sleep(0.02)
+        raise TimeoutError(f"'{text}' not in poortd's log within {timeout}s:\n" + self.log())
+
+    def log(self):
+        """poortd's log since the last start."""
+        with open(self.logpath, "r", errors="replace") as f:
+            f.seek(getattr(self, "log_start", 0))
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        rc = self.proc.returncode if self.proc is not None else None
+        self.proc = None
+        if getattr(self, "logf", None) is not None:
+            self.logf.close()
+            self.logf = None
+        return rc
+
+    def cleanup(self):
+        self.stop(signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def ctl(self, *args, input=None, check=True):
+        r = subprocess.run([POORTCTL, "-c", self.conf, *args], input=input,
+                           capture_output=True, text=True, timeout=120)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"poortctl {args} failed: {r.stderr}")
+        return r
+
+    def add_user(self, name, password, *opts):
+        self.ctl("add", name, "--password-stdin", *opts, input=password + "\n")
+
+    def db(self):
+        return sqlite3.connect(os.path.join(self.state, "poort.db"), timeout=10)
+
+    def auth_rows(self):
+        with self.db() as c:
+            return c.execute("SELECT client, calling_station, user_name, inner_identity,"
+                             " result, reason FROM auth_log ORDER BY id").fetchall()
+
+    def wait_auth_rows(self, n, timeout=5.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            rows = self.auth_rows()
+            if len(rows) >= n:
+                return rows
+            time.sleep(0.02)
+        return self.auth_rows()
+
+    def radclient(self, attrs, code="auth", host="127.0.0.1", secret=SECRET, retries=1,
+                  timeout=1):
+        port = self.auth_port if code in ("auth", "status") else self.acct_port
+        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        r = subprocess.run(["radclient", "-r", str(retries), "-t", str(timeout), "-x", target,
+                            code, secret], input=attrs, capture_output=True, text=True,
+                           timeout=30)
+        return r.stdout + r.stderr
+
+
+def pap_attrs(user, password, ma=True, extra=""):
+    s = f'User-Name = "{user}", User-Password = "{password}"'
+    if ma:
+        s += ", Message-Authenticator = 0x00"
+    return s + extra
+
+
+# --- our own minimal RADIUS client -------------------------------------------
+
+def _attr(t, v):
+    return struct.pack("!BB", t, len(v) + 2) + v
+
+
+def _encrypt_pw(password, secret, auth):
+    pw = password.encode()
+    pw += b"\0" * (16 - len(pw) % 16 if len(pw) % 16 else 0)
+    out, last = b"", auth
+    for i in range(0, len(pw), 16):
+        b = hashlib.md5(secret.encode() + last).digest()
+        last = bytes(x ^ y for x, y in zip(pw[i:i + 16], b))
+        out += last
+    return out
+
+
+def access_request(user, password, secret=SECRET, ma=True, ident=7, extra=b""):
+    auth = os.urandom(16)
+    attrs = _attr(1, user.encode()) + _attr(2, _encrypt_pw(password, secret, auth)) + extra
+    if ma:
+        attrs = _attr(80, b"\0" * 16) + attrs
+    pkt = struct.pack("!BBH", 1, ident, 20 + len(attrs)) + auth + attrs
+    if ma:
+        mac = hmac.new(secret.encode(), pkt, hashlib.md5).digest()
+        pkt = pkt[:22] + mac + pkt[38:]
+    return pkt
+
+
+def check_reply(reply, request, secret=SECRET):
+    """Returns the reply code after checking its Response Authenticator and
+    that a valid Message-Authenticator is the first attribute."""
+    code, ident, length = struct.unpack("!BBH", reply[:4])
+    assert length == len(reply), "length field"
+    assert ident == request[1], "identifier"
+    want = hashlib.md5(reply[:4] + request[4:20] + reply[20:] + secret.encode()).digest()
+    assert want == reply[4:20], "Response Authenticator"
+    assert reply[20] == 80 and reply[21] == 18, "Message-Authenticator is not first"
+    zeroed = reply[:4] + request[4:20] + reply[20:22] + b"\0" * 16 + reply[38:]
+    mac = hmac.new(secret.encode(), zeroed, hashlib.md5).digest()
+    assert mac == reply[22:38], "Message-Authenticator value"
+    return code
+
+
+def udp_exchange(pkt, port, src="127.0.0.1", dst="127.0.0.1", sock=None, timeout=1.0):
+    own = sock is None
+    if own:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind((src, 0))
+    sock.settimeout(timeout)
+    try:
+        sock.sendto(pkt, (dst, port))
+        try:
+            return sock.recv(4096)
+        except socket.timeout:
+            return None
+    finally:
+        if own:
+            sock.close()

@@ -1,0 +1,167 @@
+/* The store: accounts, transactions, the log writer, queries, purge. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "poort/store.h"
+#include "test.h"
+
+static char dir[] = "/tmp/poort-store-XXXXXX";
+static char path[300];
+
+static struct store_account
+make(const char *name)
+{
+	struct store_account a;
+	memset(&a, 0, sizeof(a));
+	snprintf(a.username, sizeof(a.username), "%s", name);
+	snprintf(a.affiliation, sizeof(a.affiliation), "student");
+	snprintf(a.given_name, sizeof(a.given_name), "Given");
+	snprintf(a.pw_hash, sizeof(a.pw_hash), "$y$fake");
+	a.enabled = 1;
+	return a;
+}
+
+static int
+count_cb(const struct store_account *a, void *arg)
+{
+	(void)a;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_accounts(struct store *st)
+{
+	struct store_account a = make("anna"), got;
+	uint8_t nt[16] = {1, 2, 3}, nt2[16];
+	struct stat sb;
+	int n = 0;
+
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_add(st, &a, nt), STORE_EEXIST);
+	CHECK_INT(store_account_get(st, "ANNA", &got), 0); /* case-insensitive */
+	CHECK_STR(got.given_name, "Given");
+	CHECK_INT(got.enabled, 1);
+	CHECK_INT(store_account_nthash(st, "anna", nt2), 0);
+	CHECK(memcmp(nt, nt2, 16) == 0);
+	CHECK_INT(store_account_set_enabled(st, "anna", 0), 0);
+	CHECK_INT(store_account_get(st, "anna", &got), 0);
+	CHECK_INT(got.enabled, 0);
+	CHECK_INT(store_account_set_expiry(st, "anna", 12345), 0);
+	CHECK_INT(store_account_get(st, "anna", &got), 0);
+	CHECK_INT(got.expires, 12345);
+	CHECK_INT(store_account_set_password(st, "anna", "$y$new", NULL), 0);
+	CHECK_INT(store_account_get(st, "anna", &got), 0);
+	CHECK_STR(got.pw_hash, "$y$new");
+	CHECK_INT(store_account_nthash(st, "anna", nt2), STORE_ENOTFOUND); /* MSCHAPv2 off */
+	CHECK_INT(store_account_set_password(st, "nobody", "$y$x", NULL), STORE_ENOTFOUND);
+	CHECK_INT(store_account_get(st, "nobody", &got), STORE_ENOTFOUND);
+	CHECK_INT(store_account_set_enabled(st, "nobody", 1), STORE_ENOTFOUND);
+
+	a = make("Bad Name");
+	CHECK_INT(store_account_add(st, &a, NULL), STORE_EINVAL);
+	a = make("carl");
+	snprintf(a.affiliation, sizeof(a.affiliation), "wizard");
+	CHECK_INT(store_account_add(st, &a, NULL), STORE_EINVAL);
+
+	/* a rolled back batch leaves nothing */
+	CHECK_INT(store_begin(st), 0);
+	a = make("dave");
+	CHECK_INT(store_account_add(st, &a, NULL), 0);
+	store_rollback(st);
+	CHECK_INT(store_account_get(st, "dave", &got), STORE_ENOTFOUND);
+
+	CHECK_INT(store_account_foreach(st, count_cb, &n), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(store_account_delete(st, "anna"), 0);
+	CHECK_INT(store_account_delete(st, "anna"), STORE_ENOTFOUND);
+
+	CHECK_INT(stat(path, &sb), 0);
+	CHECK_INT(sb.st_mode & 077, 0); /* password hashes: owner only */
+
+	CHECK(store_username_valid("a.b_c-1"));
+	CHECK(!store_username_valid(".a"));
+	CHECK(!store_username_valid("Anna"));
+	CHECK(!store_username_valid(""));
+	CHECK(!store_username_valid("a@b"));
+}
+
+static int
+auth_collect(const struct store_auth_rec *r, void *arg)
+{
+	struct store_auth_rec *out = arg;
+	*out = *r;
+	out[1].time++; /* count in the next slot */
+	return 0;
+}
+
+static void
+test_logger(struct store *st)
+{
+	char err[256];
+	struct store_logger *lg = store_logger_new(path, 30, 4, err, sizeof(err));
+	struct store_auth_rec r, got[2];
+	struct store_log_filter f = {0};
+	int64_t now = (int64_t)time(NULL);
+
+	CHECK(lg != NULL);
+	if (lg == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.time = now;
+	snprintf(r.client, sizeof(r.client), "ap1");
+	snprintf(r.calling_station, sizeof(r.calling_station), "AA-BB-CC-DD-EE-FF");
+	snprintf(r.user_name, sizeof(r.user_name), "anna@school.example");
+	snprintf(r.result, sizeof(r.result), "accept");
+	CHECK_INT(store_logger_auth(lg, &r), 0);
+	r.time = now - 40 * 86400; /* older than retention */
+	snprintf(r.user_name, sizeof(r.user_name), "old@school.example");
+	CHECK_INT(store_logger_auth(lg, &r), 0);
+	store_logger_flush(lg);
+
+	memset(got, 0, sizeof(got));
+	f.mac = "aa:bb:cc:dd:ee:ff"; /* other separators, other case */
+	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
+	CHECK_INT(got[1].time, 2);
+	memset(got, 0, sizeof(got));
+	f.mac = NULL;
+	f.user = "anna";
+	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
+	CHECK_INT(got[1].time, 1);
+	CHECK_STR(got[0].client, "ap1");
+	CHECK_INT(store_purge_logs(st, now - 30 * 86400), 1);
+	store_logger_free(lg);
+
+	/* a bounded queue says so when full instead of growing */
+	lg = store_logger_new(path, 30, 1, err, sizeof(err));
+	CHECK(lg != NULL);
+	int full = 0;
+	for (int i = 0; i < 1000 && !full; i++)
+		full = store_logger_auth(lg, &r) == STORE_EFULL;
+	CHECK(full);
+	store_logger_free(lg);
+}
+
+int
+main(void)
+{
+	char err[256];
+	struct store *st;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/poort.db", dir);
+	st = store_open(path, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st != NULL) {
+		test_accounts(st);
+		test_logger(st);
+		store_close(st);
+	}
+	CHECK(store_open("/nonexistent/dir/x.db", err, sizeof(err)) == NULL);
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	CHECK_INT(system(cmd), 0);
+	TEST_DONE();
+}
