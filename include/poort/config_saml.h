@@ -50,6 +50,8 @@ struct config_saml {
 	char federation_cert[PATH_MAX]; /* metadata signatures are checked against it */
 	char **metadata;                /* files */
 	size_t nmetadata;
+	char **metadata_urls;           /* fetched over HTTP(S) */
+	size_t nmetadata_urls;
 	char organization[128];    /* nlEduPersonHomeOrganization */
 	char organization_id[16];  /* nlEduPersonHomeOrganizationId (BRIN) */
 	char scope[254];           /* realm for uid and scoped affiliation */

@@ -38,6 +38,19 @@ typedef int (*store_release_cb)(const struct store_release_rec *r, void *arg);
 int store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
 			     store_release_cb cb, void *arg);
 
+/* What the last metadata refresh of a source found (for poortctl saml-status). */
+struct store_meta_status {
+	char source[512];
+	int64_t last_ok;  /* last time a copy passed every check; 0 = never */
+	int64_t last_try;
+	int64_t valid_until;
+	unsigned sps;
+	char error[256]; /* "" when the last try succeeded */
+};
+int store_saml_meta_status_set(struct store_saml *ss, const struct store_meta_status *s);
+typedef int (*store_meta_status_cb)(const struct store_meta_status *s, void *arg);
+int store_saml_meta_status_foreach(struct store_saml *ss, store_meta_status_cb cb, void *arg);
+
 /* 0 if (issuer, id) is new (and now remembered until expires), 1 if seen. */
 int store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *id,
 			    int64_t now, int64_t expires);

@@ -14,6 +14,8 @@
  *		next_certificate "/etc/poort/saml-next.crt"
  *		federation_certificate "/etc/poort/entree.crt"
  *		metadata "/etc/poort/entree-metadata.xml"
+ *		metadata_url "https://hub.entree.example/metadata.xml"
+ *		metadata_refresh 3600
  *		organization "De School"; organization_id "12AB"; scope "school.nl"
  *		sp "https://sp.example/saml" "https://other.example" {
  *			release uid givenName sn
@@ -286,6 +288,13 @@ csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 				rc = csaml_fail(ctx, k, "metadata takes one file name");
 			else if (csaml_strv_add(&sc->metadata, &sc->nmetadata, k->argv[1]) < 0)
 				rc = csaml_fail(ctx, k, "out of memory");
+		} else if (strcmp(w, "metadata_url") == 0) {
+			if (k->argc != 2 || k->block ||
+			    (strncmp(k->argv[1], "https://", 8) != 0 &&
+			     strncmp(k->argv[1], "http://", 7) != 0))
+				rc = csaml_fail(ctx, k, "metadata_url takes one http:// or https:// URL");
+			else if (csaml_strv_add(&sc->metadata_urls, &sc->nmetadata_urls, k->argv[1]) < 0)
+				rc = csaml_fail(ctx, k, "out of memory");
 		} else if (strcmp(w, "session_lifetime") == 0)
 			rc = csaml_uint(ctx, k, 60, 7 * 86400, &sc->session_lifetime);
 		else if (strcmp(w, "clock_skew") == 0)
@@ -297,7 +306,7 @@ csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else if (strcmp(w, "login_rate") == 0)
 			rc = csaml_uint(ctx, k, 1, 10000, &sc->login_rate);
 		else if (strcmp(w, "metadata_refresh") == 0)
-			rc = csaml_uint(ctx, k, 60, 7 * 86400, &sc->metadata_refresh);
+			rc = csaml_uint(ctx, k, 1, 7 * 86400, &sc->metadata_refresh);
 		else if (strcmp(w, "sp") == 0)
 			rc = csaml_sp(ctx, sc, k);
 		else
@@ -342,6 +351,7 @@ config_saml_free(struct config *cfg)
 	if (sc == NULL)
 		return;
 	csaml_strv_free(sc->metadata, sc->nmetadata);
+	csaml_strv_free(sc->metadata_urls, sc->nmetadata_urls);
 	for (size_t i = 0; i < sc->nsps; i++) {
 		csaml_strv_free(sc->sps[i].entities, sc->sps[i].nentities);
 		csaml_strv_free(sc->sps[i].release, sc->sps[i].nrelease);

@@ -130,55 +130,6 @@ done:
 	return out;
 }
 
-static int
-sidp_metadata_load(struct saml_idp *idp, char *err, size_t errlen)
-{
-	const struct config_saml *sc = idp->sc;
-	time_t now = time(NULL);
-	char why[256];
-
-	idp->metas = calloc(sc->nmetadata + 1, sizeof(*idp->metas));
-	if (idp->metas == NULL)
-		return SAML_ENOMEM;
-	for (size_t i = 0; i < sc->nmetadata; i++) {
-		char *buf = NULL;
-		size_t len;
-		int rc = saml_file_read(sc->metadata[i], 64u << 20, &buf, &len);
-		if (rc == 0)
-			rc = saml_meta_load(buf, len, idp->fed_cert, idp->fedlen, now,
-					    &idp->metas[idp->nmetas], why, sizeof(why));
-		else
-			snprintf(why, sizeof(why), "%s", saml_strerror(rc));
-		free(buf);
-		if (rc < 0) {
-			/* one bad file is refused and said so; the others still load */
-			log_error("saml metadata refused file=%s reason=\"%s\"", sc->metadata[i], why);
-			continue;
-		}
-		for (size_t j = 0; j < idp->metas[idp->nmetas].nsps; j++) {
-			struct saml_sp *sp = &idp->metas[idp->nmetas].sps[j];
-			if (lasso_server_add_provider_from_buffer(idp->server, LASSO_PROVIDER_ROLE_SP,
-								  sp->xml, NULL, NULL) != 0) {
-				log_warning("saml metadata sp=%s: lasso refused the entity",
-					    sp->entity_id);
-				continue;
-			}
-			if (sp->has_enc_key) {
-				LassoProvider *p = lasso_server_get_provider(idp->server, sp->entity_id);
-				if (p != NULL)
-					lasso_provider_set_encryption_mode(p,
-									   LASSO_ENCRYPTION_MODE_ASSERTION);
-			}
-		}
-		log_notice("saml metadata loaded file=%s sps=%zu valid_until=%lld", sc->metadata[i],
-			   idp->metas[idp->nmetas].nsps, (long long)idp->metas[idp->nmetas].valid_until);
-		idp->nmetas++;
-	}
-	(void)err;
-	(void)errlen;
-	return 0;
-}
-
 /* Pairwise key: random once, kept in the state dir, so NameIDs stay stable. */
 static int
 sidp_pairwise_key(struct saml_idp *idp, char *err, size_t errlen)
@@ -267,8 +218,10 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	idp->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
 	if (sidp_pairwise_key(idp, err, errlen) < 0)
 		goto fail;
-	if (sidp_metadata_load(idp, err, errlen) < 0)
+	if (saml_refresh_start(idp) < 0) {
+		snprintf(err, errlen, "saml: cannot set up metadata loading");
 		goto fail;
+	}
 	if (saml_web_init(idp, hs) < 0) {
 		snprintf(err, errlen, "saml: cannot set up the web pages");
 		goto fail;
@@ -300,9 +253,7 @@ saml_idp_free(struct saml_idp *idp)
 	if (idp == NULL)
 		return;
 	saml_web_free(idp);
-	for (size_t i = 0; i < idp->nmetas; i++)
-		saml_meta_free(&idp->metas[i]);
-	free(idp->metas);
+	saml_refresh_stop(idp);
 	if (idp->server != NULL)
 		lasso_server_destroy(idp->server);
 	store_saml_close(idp->ss);

@@ -43,6 +43,14 @@ struct saml_fail {
 	unsigned count;
 };
 
+/* One metadata source: a file or a URL, refreshed on a timer. */
+struct saml_msrc {
+	const char *name; /* path or URL; owned by the config */
+	int is_url;
+	time_t last_ok;
+	struct evhttp_connection *evcon; /* fetch in flight */
+};
+
 struct saml_idp {
 	struct event_base *base;
 	const struct config *cfg;
@@ -51,8 +59,11 @@ struct saml_idp {
 	struct store_saml *ss;
 	struct workq *wq;
 	LassoServer *server;
-	struct saml_meta *metas;
+	struct saml_meta *metas; /* parallel to srcs */
+	struct saml_msrc *srcs;
 	size_t nmetas;
+	struct event *refresh_ev;
+	struct ssl_ctx_st *client_ssl;
 	char *fed_cert;
 	size_t fedlen;
 	char *metadata_signed; /* our metadata, as served */
@@ -77,6 +88,10 @@ void saml_authn_free(struct saml_authn *a);
 int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		       time_t authn_instant, const char *nonce, char **html);
 void saml_random_hex(char *out, size_t nbytes);
+
+/* saml_refresh.c */
+int saml_refresh_start(struct saml_idp *idp);
+void saml_refresh_stop(struct saml_idp *idp);
 
 /* saml_web.c */
 int saml_web_init(struct saml_idp *idp, struct http_server *hs);

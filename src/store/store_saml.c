@@ -36,7 +36,14 @@ static const char store_saml_schema[] =
 	" issuer TEXT NOT NULL,"
 	" id TEXT NOT NULL,"
 	" expires INTEGER NOT NULL,"
-	" PRIMARY KEY (issuer, id));";
+	" PRIMARY KEY (issuer, id));"
+	"CREATE TABLE IF NOT EXISTS saml_metadata_status ("
+	" source TEXT PRIMARY KEY,"
+	" last_ok INTEGER NOT NULL,"
+	" last_try INTEGER NOT NULL,"
+	" valid_until INTEGER NOT NULL,"
+	" sps INTEGER NOT NULL,"
+	" error TEXT NOT NULL);";
 
 struct store_saml *
 store_saml_open(const char *path, char *err, size_t errlen)
@@ -204,4 +211,50 @@ store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *i
 	sqlite3_bind_int64(s, 3, expires);
 	rc = store_saml_run(ss, s);
 	return rc == STORE_EEXIST ? 1 : rc;
+}
+
+int
+store_saml_meta_status_set(struct store_saml *ss, const struct store_meta_status *m)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(ss->db,
+			       "INSERT OR REPLACE INTO saml_metadata_status"
+			       "(source,last_ok,last_try,valid_until,sps,error) VALUES(?,?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return STORE_EDB;
+	sqlite3_bind_text(s, 1, m->source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, m->last_ok);
+	sqlite3_bind_int64(s, 3, m->last_try);
+	sqlite3_bind_int64(s, 4, m->valid_until);
+	sqlite3_bind_int64(s, 5, m->sps);
+	sqlite3_bind_text(s, 6, m->error, -1, SQLITE_STATIC);
+	return store_saml_run(ss, s);
+}
+
+int
+store_saml_meta_status_foreach(struct store_saml *ss, store_meta_status_cb cb, void *arg)
+{
+	struct store_meta_status m;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(ss->db,
+			       "SELECT source,last_ok,last_try,valid_until,sps,error"
+			       " FROM saml_metadata_status ORDER BY source",
+			       -1, &s, NULL) != SQLITE_OK)
+		return STORE_EDB;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&m, 0, sizeof(m));
+		store_db_text(s, 0, m.source, sizeof(m.source));
+		m.last_ok = sqlite3_column_int64(s, 1);
+		m.last_try = sqlite3_column_int64(s, 2);
+		m.valid_until = sqlite3_column_int64(s, 3);
+		m.sps = (unsigned)sqlite3_column_int64(s, 4);
+		store_db_text(s, 5, m.error, sizeof(m.error));
+		if (cb(&m, arg) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : STORE_EDB;
 }

@@ -127,9 +127,9 @@ def main():
         p.start()
         idp = "https://idp.school.example/saml"
         log = p.log_text()
-        check("metadata refused file=" + expired in log and "validUntil has passed" in log,
+        check("metadata refused source=" + expired in log and "validUntil has passed" in log,
               "expired metadata refused with a log line")
-        check("metadata refused file=" + wrong in log, "wrongly signed metadata refused")
+        check("metadata refused source=" + wrong in log, "wrongly signed metadata refused")
         check("<ds:Signature" in p.idp_metadata and "rsa-sha256" in p.idp_metadata,
               "IdP metadata is signed with RSA-SHA256")
         check(p.idp_metadata.count("<md:KeyDescriptor") == 2,

@@ -43,6 +43,7 @@ usage(void)
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
 		"  saml-policy          the attribute release policy per SP (from the config)\n"
+		"  saml-status          metadata sources: last good copy, last error\n"
 		"\n"
 		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
 		"             STATE_DIR/poort.db\n"

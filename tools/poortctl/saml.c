@@ -40,6 +40,32 @@ ctl_saml_print_rel(const struct store_release_rec *r, void *arg)
 	return 0;
 }
 
+static void
+ctl_saml_time(int64_t t, char *out, size_t outlen)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (t == 0) {
+		snprintf(out, outlen, "never");
+		return;
+	}
+	gmtime_r(&tt, &tm);
+	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int
+ctl_saml_print_status(const struct store_meta_status *m, void *arg)
+{
+	char ok[32], tr[32], vu[32];
+	(void)arg;
+	ctl_saml_time(m->last_ok, ok, sizeof(ok));
+	ctl_saml_time(m->last_try, tr, sizeof(tr));
+	ctl_saml_time(m->valid_until, vu, sizeof(vu));
+	printf("%s	sps=%u	last_ok=%s	last_try=%s	valid_until=%s	%s%s\n", m->source, m->sps, ok,
+	       tr, vu, m->error[0] ? "error=" : "status=ok", m->error);
+	return 0;
+}
+
 static int
 ctl_saml_attr(struct ctl *c, struct store_saml *ss, int argc, char **argv)
 {
@@ -122,6 +148,8 @@ ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int arg
 	}
 	if (strcmp(argv[0], "saml-attr") == 0) {
 		rc = ctl_saml_attr(c, ss, argc, argv);
+	} else if (strcmp(argv[0], "saml-status") == 0 && argc == 1) {
+		rc = store_saml_meta_status_foreach(ss, ctl_saml_print_status, NULL) < 0 ? 1 : 0;
 	} else if (strcmp(argv[0], "saml-attrs") == 0 && argc == 2) {
 		rc = store_saml_attr_foreach(ss, argv[1], ctl_saml_print_kv, NULL) < 0 ? 1 : 0;
 	} else if (strcmp(argv[0], "saml-log") == 0) {
