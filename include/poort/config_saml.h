@@ -29,6 +29,17 @@ struct config_saml_sp {
 	int line;
 };
 
+/* Proxy mode: logins go to the school's existing IdP; poortd is its SP. */
+struct config_saml_upstream {
+	char entity_id[256];
+	char metadata[PATH_MAX];
+	char metadata_cert[PATH_MAX]; /* signs that metadata; default federation_certificate */
+	char user_attr[256];          /* attribute Name with the user id, or "nameid" */
+	char **map_local;             /* our attribute names ... */
+	char **map_remote;            /* ... from these upstream attribute Names */
+	size_t nmap;
+};
+
 struct config_http {
 	int enabled;
 	struct sockaddr_storage addr;
@@ -63,6 +74,7 @@ struct config_saml {
 	unsigned metadata_refresh; /* seconds */
 	struct config_saml_sp *sps;
 	size_t nsps;
+	struct config_saml_upstream *upstream; /* NULL: local accounts */
 };
 
 /* Applies an http or saml block; err gets "NAME:LINE: problem". */

@@ -245,6 +245,46 @@ csaml_sp(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n
 	return 0;
 }
 
+/* upstream "ENTITY" { metadata FILE; metadata_certificate FILE; user ATTR|nameid;
+ *                     map LOCAL REMOTE } */
+static int
+csaml_upstream(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+{
+	struct config_saml_upstream *u;
+	int rc = 0;
+
+	if (sc->upstream != NULL || n->argc != 2 || !n->block || strlen(n->argv[1]) >= 256)
+		return csaml_fail(ctx, n, "upstream needs one entity ID and a { } block, once");
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return csaml_fail(ctx, n, "out of memory");
+	sc->upstream = u;
+	strcpy(u->entity_id, n->argv[1]);
+	snprintf(u->user_attr, sizeof(u->user_attr), "nameid");
+	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
+		const struct cfg_node *k = &n->children[i];
+		if (strcmp(k->argv[0], "metadata") == 0)
+			rc = csaml_string(ctx, k, u->metadata, sizeof(u->metadata));
+		else if (strcmp(k->argv[0], "metadata_certificate") == 0)
+			rc = csaml_string(ctx, k, u->metadata_cert, sizeof(u->metadata_cert));
+		else if (strcmp(k->argv[0], "user") == 0)
+			rc = csaml_string(ctx, k, u->user_attr, sizeof(u->user_attr));
+		else if (strcmp(k->argv[0], "map") == 0 && k->argc == 3 && !k->block) {
+			if (!config_saml_attr_known(k->argv[1]))
+				rc = csaml_fail(ctx, k, "unknown attribute \"%s\"", k->argv[1]);
+			else if (csaml_strv_add(&u->map_local, &u->nmap, k->argv[1]) < 0 ||
+				 (u->nmap--, csaml_strv_add(&u->map_remote, &u->nmap, k->argv[2])) < 0)
+				rc = csaml_fail(ctx, k, "out of memory");
+		} else
+			rc = csaml_fail(ctx, k,
+					"unknown setting '%s' in upstream (metadata, "
+					"metadata_certificate, user, map LOCAL REMOTE)",
+					k->argv[0]);
+	}
+	if (rc == 0 && u->metadata[0] == '\0')
+		rc = csaml_fail(ctx, n, "upstream needs the IdP's metadata file");
+	return rc;
+}
+
 static int
 csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
@@ -309,6 +349,8 @@ csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_uint(ctx, k, 1, 7 * 86400, &sc->metadata_refresh);
 		else if (strcmp(w, "sp") == 0)
 			rc = csaml_sp(ctx, sc, k);
+		else if (strcmp(w, "upstream") == 0)
+			rc = csaml_upstream(ctx, sc, k);
 		else
 			rc = csaml_fail(ctx, k, "unknown setting '%s' in saml", w);
 	}
@@ -357,6 +399,11 @@ config_saml_free(struct config *cfg)
 		csaml_strv_free(sc->sps[i].release, sc->sps[i].nrelease);
 	}
 	free(sc->sps);
+	if (sc->upstream != NULL) {
+		csaml_strv_free(sc->upstream->map_local, sc->upstream->nmap);
+		csaml_strv_free(sc->upstream->map_remote, sc->upstream->nmap);
+		free(sc->upstream);
+	}
 	free(sc);
 	cfg->saml = NULL;
 }

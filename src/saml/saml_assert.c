@@ -68,9 +68,24 @@ sasrt_pairwise(const struct saml_idp *idp, const char *sp, const char *user, cha
 }
 
 /* The value of one attribute for acct, or "" when the account has none. */
+/* Value of name in kv ("name=value\n" lines), or NULL. */
+static int
+sasrt_kv_get(const char *kv, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	for (const char *p = kv; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			size_t vl = strcspn(p + nl + 1, "\n");
+			snprintf(out, outlen, "%.*s", (int)vl, p + nl + 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static void
-sasrt_value(struct saml_idp *idp, const struct store_account *acct, const char *sp,
-	    const char *name, char *out, size_t outlen)
+sasrt_value(struct saml_idp *idp, const struct store_account *acct, const char *kv,
+	    const char *sp, const char *name, char *out, size_t outlen)
 {
 	const char *scope = idp->sc->scope;
 	char h[65];
@@ -93,6 +108,9 @@ sasrt_value(struct saml_idp *idp, const struct store_account *acct, const char *
 	else if (strcmp(name, "pairwise-id") == 0) {
 		sasrt_pairwise(idp, sp, acct->username, h);
 		snprintf(out, outlen, "%.32s@%s", h, scope);
+	} else if (kv != NULL) {
+		if (sasrt_kv_get(kv, name, out, outlen) < 0)
+			out[0] = '\0';
 	} else if (store_saml_attr_get(idp->ss, acct->username, name, out, outlen) < 0) {
 		out[0] = '\0';
 		if (strcmp(name, "employeeNumber") == 0)
@@ -193,7 +211,7 @@ sasrt_post_page(const char *url, const char *resp, const char *relay, const char
 
 int
 saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		   time_t authn_instant, const char *nonce, char **html)
+		   const char *kv, time_t authn_instant, const char *nonce, char **html)
 {
 	const struct config_saml_sp *rule = config_saml_sp_find(idp->sc, a->sp);
 	LassoProfile *prof = LASSO_PROFILE(a->login);
@@ -212,8 +230,19 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		/* IsPassive without a session: a failure status, no assertion */
 		lasso_login_validate_request_msg(a->login, FALSE, FALSE);
 	} else {
-		if (store_account_get(idp->st, user, &acct) < 0)
+		if (kv != NULL) {
+			/* proxy mode: the upstream IdP vouched for the user, not our store */
+			memset(&acct, 0, sizeof(acct));
+			snprintf(acct.username, sizeof(acct.username), "%s", user);
+			sasrt_kv_get(kv, "givenName", acct.given_name, sizeof(acct.given_name));
+			sasrt_kv_get(kv, "sn", acct.surname, sizeof(acct.surname));
+			sasrt_kv_get(kv, "eduPersonAffiliation", acct.affiliation,
+				     sizeof(acct.affiliation));
+			sasrt_kv_get(kv, "employeeNumber", acct.student_number,
+				     sizeof(acct.student_number));
+		} else if (store_account_get(idp->st, user, &acct) < 0) {
 			return SAML_EUNKNOWN;
+		}
 		rc = lasso_login_validate_request_msg(a->login, TRUE, TRUE);
 		if (rc != 0 && rc != LASSO_LOGIN_ERROR_CONSENT_NOT_OBTAINED)
 			goto lasso_fail;
@@ -234,7 +263,7 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		memset(&rec, 0, sizeof(rec));
 		stmt = LASSO_SAML2_ATTRIBUTE_STATEMENT(lasso_saml2_attribute_statement_new());
 		for (size_t i = 0; rule != NULL && i < rule->nrelease; i++) {
-			sasrt_value(idp, &acct, a->sp, rule->release[i], val, sizeof(val));
+			sasrt_value(idp, &acct, kv, a->sp, rule->release[i], val, sizeof(val));
 			if (val[0] == '\0')
 				continue; /* nothing to release is not released */
 			stmt->Attribute = g_list_append(stmt->Attribute,

@@ -104,8 +104,18 @@ sidp_metadata_build(const struct config_saml *sc, const char *cert, const char *
 		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>"
 		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/sso\"/>"
 		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_POST "\" Location=\"%s/saml/sso\"/>"
-		     "</md:IDPSSODescriptor></md:EntityDescriptor>\n",
-		     sc->entity_id, until, keys, sc->base_url, sc->base_url) < 0)
+		     "</md:IDPSSODescriptor>%s%s%s%s%s</md:EntityDescriptor>\n",
+		     sc->entity_id, until, keys, sc->base_url, sc->base_url,
+		     /* proxy mode: we are also an SP toward the school's IdP */
+		     sc->upstream ? "<md:SPSSODescriptor AuthnRequestsSigned=\"true\""
+				    " protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
+				  : "",
+		     sc->upstream ? keys : "",
+		     sc->upstream ? "<md:AssertionConsumerService Binding=\"" SAML_BINDING_POST
+				    "\" Location=\""
+				  : "",
+		     sc->upstream ? sc->base_url : "",
+		     sc->upstream ? "/saml/acs\" index=\"0\"/></md:SPSSODescriptor>" : "") < 0)
 		return NULL;
 	return out;
 }
@@ -222,6 +232,8 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 		snprintf(err, errlen, "saml: cannot set up metadata loading");
 		goto fail;
 	}
+	if (saml_proxy_init(idp, err, errlen) < 0)
+		goto fail;
 	if (saml_web_init(idp, hs) < 0) {
 		snprintf(err, errlen, "saml: cannot set up the web pages");
 		goto fail;

@@ -17,6 +17,7 @@
 #define SAML_PENDING_MAX 256
 #define SAML_SESSIONS_MAX 4096
 #define SAML_FAIL_SLOTS 1024
+#define SAML_KV_MAX 1024
 
 /* A checked AuthnRequest waiting for the user to log in. */
 struct saml_authn {
@@ -26,6 +27,7 @@ struct saml_authn {
 	char acs[512];
 	char relay[SAML_RELAY_MAX + 1];
 	int force, passive;
+	char up_id[SAML_ID_MAX]; /* proxy mode: our request to the upstream IdP */
 	time_t created;
 	LassoLogin *login;
 };
@@ -35,6 +37,7 @@ struct saml_session {
 	char user[80];
 	time_t authn_instant;
 	time_t expires;
+	char kv[SAML_KV_MAX]; /* proxy mode: attributes from the upstream IdP */
 };
 
 struct saml_fail {
@@ -86,8 +89,14 @@ void saml_authn_free(struct saml_authn *a);
  * user NULL answers a passive request that could not be met.
  */
 int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		       time_t authn_instant, const char *nonce, char **html);
+		       const char *kv, time_t authn_instant, const char *nonce, char **html);
 void saml_random_hex(char *out, size_t nbytes);
+
+/* saml_proxy.c: kv holds "name=value\n" lines of our attribute names */
+int saml_proxy_init(struct saml_idp *idp, char *err, size_t errlen);
+int saml_proxy_begin(struct saml_idp *idp, struct saml_authn *a, char **url);
+int saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_response,
+		      char *user, size_t userlen, char *kv, size_t kvlen, char *why, size_t whylen);
 
 /* saml_refresh.c */
 int saml_refresh_start(struct saml_idp *idp);

@@ -169,7 +169,8 @@ sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 }
 
 static void
-sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *user, time_t now)
+sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *user,
+		 const char *kv, time_t now)
 {
 	char tok[SAML_TOKEN_HEX + 1], hash[SAML_TOKEN_HEX + 1], cookie[256];
 	struct saml_session *s;
@@ -180,6 +181,7 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	memset(s, 0, sizeof(*s));
 	memcpy(s->token_hash, hash, sizeof(s->token_hash));
 	snprintf(s->user, sizeof(s->user), "%s", user);
+	snprintf(s->kv, sizeof(s->kv), "%s", kv != NULL ? kv : "");
 	s->authn_instant = now;
 	s->expires = now + (time_t)idp->sc->session_lifetime;
 	snprintf(cookie, sizeof(cookie),
@@ -273,13 +275,13 @@ sweb_fail_count(struct saml_idp *idp, const char *user, const char *addr, time_t
 
 static void
 sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn *a,
-	     const char *user, time_t authn_instant)
+	     const char *user, const char *kv, time_t authn_instant)
 {
 	char nonce[33], *html = NULL;
 	int rc;
 
 	saml_random_hex(nonce, 16);
-	rc = saml_authn_respond(idp, a, user, authn_instant, nonce, &html);
+	rc = saml_authn_respond(idp, a, user, kv, authn_instant, nonce, &html);
 	if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
@@ -287,6 +289,65 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	}
 	free(html);
 	saml_authn_free(a);
+}
+
+/* Proxy mode: park the request and send the browser to the school's IdP. */
+static void
+sweb_proxy_redirect(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn *a,
+		    time_t now)
+{
+	char *url = NULL;
+	int rc = saml_proxy_begin(idp, a, &url);
+
+	if (rc < 0) {
+		sweb_error(idp, req, 500, rc, "cannot build the request to the upstream IdP");
+		saml_authn_free(a);
+		return;
+	}
+	sweb_pending_put(idp, a, now);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", url);
+	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
+	free(url);
+}
+
+/* Proxy mode: the school's IdP answers here. */
+static void
+sweb_acs(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	struct evkeyvalq kv = {0};
+	const char *resp, *relay;
+	char *body = NULL, why[256], user[STORE_USERNAME_MAX + 1], attrs[SAML_KV_MAX];
+	struct saml_authn *a;
+	time_t now = time(NULL);
+	int rc;
+
+	TAILQ_INIT(&kv);
+	if (idp->sc->upstream == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
+	    (body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0 ||
+	    (resp = evhttp_find_header(&kv, "SAMLResponse")) == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLResponse");
+		goto done;
+	}
+	relay = evhttp_find_header(&kv, "RelayState");
+	if ((a = sweb_pending_find(idp, relay, 1)) == NULL) {
+		sweb_error(idp, req, 400, SAML_EEXPIRED, "unsolicited or expired upstream response");
+		goto done;
+	}
+	rc = saml_proxy_finish(idp, a, resp, user, sizeof(user), attrs, sizeof(attrs), why,
+			       sizeof(why));
+	if (rc < 0) {
+		sweb_error(idp, req, 400, rc, why);
+		saml_authn_free(a);
+		goto done;
+	}
+	log_info("saml login result=accept user=%s source=upstream sp=%s", user, a->sp);
+	sweb_session_new(idp, req, user, attrs, now);
+	sweb_respond(idp, req, a, user, attrs, now);
+	explicit_bzero(attrs, sizeof(attrs));
+done:
+	evhttp_clear_headers(&kv);
+	free(body);
 }
 
 static void
@@ -334,9 +395,11 @@ sweb_sso(struct evhttp_request *req, void *arg)
 	}
 	s = sweb_session_get(idp, req, now);
 	if (s != NULL && !a->force) {
-		sweb_respond(idp, req, a, s->user, s->authn_instant);
+		sweb_respond(idp, req, a, s->user, s->kv[0] ? s->kv : NULL, s->authn_instant);
 	} else if (a->passive) {
-		sweb_respond(idp, req, a, NULL, 0);
+		sweb_respond(idp, req, a, NULL, NULL, 0);
+	} else if (idp->sc->upstream != NULL) {
+		sweb_proxy_redirect(idp, req, a, now);
 	} else {
 		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
 		sweb_pending_put(idp, a, now);
@@ -366,8 +429,8 @@ sweb_verify_done(void *arg)
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (j->verified == 1) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
-		sweb_session_new(idp, j->req, j->user, now);
-		sweb_respond(idp, j->req, a, j->user, now);
+		sweb_session_new(idp, j->req, j->user, NULL, now);
+		sweb_respond(idp, j->req, a, j->user, NULL, now);
 	} else {
 		sweb_fail_count(idp, j->user, j->addr, now);
 		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
@@ -494,7 +557,8 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	if (http_server_route(hs, "/saml/metadata", sweb_metadata, idp) < 0 ||
 	    http_server_route(hs, "/saml/sso", sweb_sso, idp) < 0 ||
 	    http_server_route(hs, "/saml/login", sweb_login, idp) < 0 ||
-	    http_server_route(hs, "/saml/logout", sweb_logout, idp) < 0)
+	    http_server_route(hs, "/saml/logout", sweb_logout, idp) < 0 ||
+	    http_server_route(hs, "/saml/acs", sweb_acs, idp) < 0)
 		return SAML_ECONFIG;
 	return 0;
 }

@@ -108,6 +108,8 @@ class Poortd:
         self.login_rate = login_rate
         self.proc = None
         self.log = os.path.join(work, "poortd.log")
+        self.entity_id = "https://idp.school.example/saml"
+        self.extra_saml = []
 
     def write_config(self):
         lines = [
@@ -125,7 +127,7 @@ class Poortd:
             '  rate 100000',
             '}',
             'saml {',
-            '  entity_id "https://idp.school.example/saml"',
+            '  entity_id "%s"' % self.entity_id,
             '  base_url "%s"' % self.base,
             '  key "%s"' % self.idp_key,
             '  certificate "%s"' % self.idp_crt,
@@ -140,6 +142,7 @@ class Poortd:
             lines.append('  metadata "%s"' % md)
         for md in self.extra_metadata:
             lines.append('  metadata "%s"' % md)
+        lines += ["  " + x for x in self.extra_saml]
         for ent, rel, nameid, _ in self.sps:
             lines.append('  sp "%s" {' % ent)
             if rel:
