@@ -102,10 +102,11 @@ sidp_metadata_build(const struct config_saml *sc, const char *cert, const char *
 		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>"
 		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>"
 		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>"
+		     "<md:SingleLogoutService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/slo\"/>"
 		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/sso\"/>"
 		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_POST "\" Location=\"%s/saml/sso\"/>"
 		     "</md:IDPSSODescriptor>%s%s%s%s%s</md:EntityDescriptor>\n",
-		     sc->entity_id, until, keys, sc->base_url, sc->base_url,
+		     sc->entity_id, until, keys, sc->base_url, sc->base_url, sc->base_url,
 		     /* proxy mode: we are also an SP toward the school's IdP */
 		     sc->upstream ? "<md:SPSSODescriptor AuthnRequestsSigned=\"true\""
 				    " protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
@@ -334,8 +335,8 @@ sidp_is_true(const xmlNode *n, const char *name)
 }
 
 /* Redirect binding: SigAlg must be SHA-256 or better. */
-static int
-sidp_query_sigalg_ok(const char *query)
+int
+saml_query_sigalg_ok(const char *query)
 {
 	const char *p = strstr(query, "SigAlg=");
 	if (p == NULL)
@@ -435,7 +436,7 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		goto done;
 	}
 	signed_msg = redirect ? strstr(query, "Signature=") != NULL : sigs == 1;
-	if (redirect && signed_msg && !sidp_query_sigalg_ok(query)) {
+	if (redirect && signed_msg && !saml_query_sigalg_ok(query)) {
 		snprintf(why, whylen, "SigAlg is not RSA-SHA256 or RSA-SHA512");
 		rc = SAML_ESHA1;
 		goto done;

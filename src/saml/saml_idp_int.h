@@ -38,6 +38,7 @@ struct saml_session {
 	time_t authn_instant;
 	time_t expires;
 	char kv[SAML_KV_MAX]; /* proxy mode: attributes from the upstream IdP */
+	char *lasso_dump;     /* lasso's session: which SPs got assertions (for SLO) */
 };
 
 struct saml_fail {
@@ -89,7 +90,10 @@ void saml_authn_free(struct saml_authn *a);
  * user NULL answers a passive request that could not be met.
  */
 int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		       const char *kv, time_t authn_instant, const char *nonce, char **html);
+		       const char *kv, time_t authn_instant, const char *nonce, char **session_dump,
+		       char **html);
+/* 1 if the Redirect binding query signs with RSA-SHA256 or RSA-SHA512. */
+int saml_query_sigalg_ok(const char *query);
 void saml_random_hex(char *out, size_t nbytes);
 
 /* saml_proxy.c: kv holds "name=value\n" lines of our attribute names */

@@ -169,6 +169,13 @@ sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 }
 
 static void
+sweb_session_clear(struct saml_session *s)
+{
+	g_free(s->lasso_dump);
+	explicit_bzero(s, sizeof(*s));
+}
+
+static struct saml_session *
 sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *user,
 		 const char *kv, time_t now)
 {
@@ -178,7 +185,7 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
 	sweb_token_hash(tok, hash);
 	s = sweb_session_slot(idp, hash);
-	memset(s, 0, sizeof(*s));
+	sweb_session_clear(s); /* a collision evicts: bounded memory */
 	memcpy(s->token_hash, hash, sizeof(s->token_hash));
 	snprintf(s->user, sizeof(s->user), "%s", user);
 	snprintf(s->kv, sizeof(s->kv), "%s", kv != NULL ? kv : "");
@@ -190,6 +197,7 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	/* SameSite=None: the SP's POST-binding request is cross-site by nature */
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	explicit_bzero(tok, sizeof(tok));
+	return s;
 }
 
 /* ---- pending logins ---- */
@@ -275,13 +283,15 @@ sweb_fail_count(struct saml_idp *idp, const char *user, const char *addr, time_t
 
 static void
 sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn *a,
-	     const char *user, const char *kv, time_t authn_instant)
+	     struct saml_session *s, time_t authn_instant)
 {
 	char nonce[33], *html = NULL;
 	int rc;
 
 	saml_random_hex(nonce, 16);
-	rc = saml_authn_respond(idp, a, user, kv, authn_instant, nonce, &html);
+	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
+				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
+				s != NULL ? &s->lasso_dump : NULL, &html);
 	if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
@@ -342,12 +352,64 @@ sweb_acs(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	log_info("saml login result=accept user=%s source=upstream sp=%s", user, a->sp);
-	sweb_session_new(idp, req, user, attrs, now);
-	sweb_respond(idp, req, a, user, attrs, now);
+	sweb_respond(idp, req, a, sweb_session_new(idp, req, user, attrs, now), now);
 	explicit_bzero(attrs, sizeof(attrs));
 done:
 	evhttp_clear_headers(&kv);
 	free(body);
+}
+
+/*
+ * Single logout, HTTP-Redirect: an SP's signed LogoutRequest ends the SSO
+ * session here and gets its LogoutResponse. The other SPs of the session
+ * are not called in turn (front-channel propagation is not done yet); they
+ * keep their own sessions until those expire.
+ */
+static void
+sweb_slo(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
+	struct saml_session *s = sweb_session_get(idp, req, time(NULL));
+	LassoLogout *lo = lasso_logout_new(idp->server);
+	LassoProfile *prof = LASSO_PROFILE(lo);
+	char sp[256];
+	int rc;
+
+	if (lo == NULL || q == NULL || strlen(q) > idp->sc->max_request ||
+	    strstr(q, "SAMLRequest=") == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no LogoutRequest");
+		goto done;
+	}
+	if (strstr(q, "Signature=") == NULL || !saml_query_sigalg_ok(q + 1)) {
+		sweb_error(idp, req, 400, SAML_ENOSIG, "LogoutRequest must be signed with RSA-SHA256");
+		goto done;
+	}
+	if (s != NULL && s->lasso_dump != NULL)
+		lasso_profile_set_session_from_dump(prof, s->lasso_dump);
+	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	rc = lasso_logout_process_request_msg(lo, (char *)(uintptr_t)(q + 1));
+	if (rc != 0 || prof->signature_status != 0) {
+		sweb_error(idp, req, 400, SAML_EBADSIG, lasso_strerror(rc ? rc : prof->signature_status));
+		goto done;
+	}
+	snprintf(sp, sizeof(sp), "%s", prof->remote_providerID ? prof->remote_providerID : "?");
+	rc = lasso_logout_validate_request(lo); /* sets the status; no session is fine too */
+	log_info("saml slo sp=%s user=%s session=%s", sp, s != NULL ? s->user : "-",
+		 rc == 0 ? "ended" : "none");
+	if (s != NULL)
+		sweb_session_clear(s);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
+			  COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None");
+	if (lasso_logout_build_response_msg(lo) != 0 || prof->msg_url == NULL) {
+		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+		goto done;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", prof->msg_url);
+	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
+done:
+	if (lo != NULL)
+		lasso_logout_destroy(lo);
 }
 
 static void
@@ -395,9 +457,9 @@ sweb_sso(struct evhttp_request *req, void *arg)
 	}
 	s = sweb_session_get(idp, req, now);
 	if (s != NULL && !a->force) {
-		sweb_respond(idp, req, a, s->user, s->kv[0] ? s->kv : NULL, s->authn_instant);
+		sweb_respond(idp, req, a, s, s->authn_instant);
 	} else if (a->passive) {
-		sweb_respond(idp, req, a, NULL, NULL, 0);
+		sweb_respond(idp, req, a, NULL, 0);
 	} else if (idp->sc->upstream != NULL) {
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
@@ -429,8 +491,7 @@ sweb_verify_done(void *arg)
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (j->verified == 1) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
-		sweb_session_new(idp, j->req, j->user, NULL, now);
-		sweb_respond(idp, j->req, a, j->user, NULL, now);
+		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
 		sweb_fail_count(idp, j->user, j->addr, now);
 		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
@@ -537,7 +598,7 @@ sweb_logout(struct evhttp_request *req, void *arg)
 
 	if (s != NULL) {
 		log_info("saml logout user=%s", s->user);
-		memset(s, 0, sizeof(*s));
+		sweb_session_clear(s);
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
 			  COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None");
@@ -558,7 +619,8 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	    http_server_route(hs, "/saml/sso", sweb_sso, idp) < 0 ||
 	    http_server_route(hs, "/saml/login", sweb_login, idp) < 0 ||
 	    http_server_route(hs, "/saml/logout", sweb_logout, idp) < 0 ||
-	    http_server_route(hs, "/saml/acs", sweb_acs, idp) < 0)
+	    http_server_route(hs, "/saml/acs", sweb_acs, idp) < 0 ||
+	    http_server_route(hs, "/saml/slo", sweb_slo, idp) < 0)
 		return SAML_ECONFIG;
 	return 0;
 }
@@ -573,8 +635,8 @@ saml_web_free(struct saml_idp *idp)
 		saml_authn_free(idp->pending[i]);
 		idp->pending[i] = NULL;
 	}
-	if (idp->sessions != NULL)
-		explicit_bzero(idp->sessions, SAML_SESSIONS_MAX * sizeof(*idp->sessions));
+	for (size_t i = 0; idp->sessions != NULL && i < SAML_SESSIONS_MAX; i++)
+		sweb_session_clear(&idp->sessions[i]);
 	free(idp->sessions);
 	free(idp->fails);
 	idp->sessions = NULL;

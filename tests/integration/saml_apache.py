@@ -45,7 +45,8 @@ class Apache:
         """Writes and signs the SP metadata; returns [(entity, release, nameid, file)]."""
         out = []
         for name, rel, nameid in self.sps:
-            eid, xml = env.sp_metadata(self.entity(name), [self.acs(name)], self.crt, True, True)
+            eid, xml = env.sp_metadata(self.entity(name), [self.acs(name)], self.crt, True, True,
+                                       slo=self.base + "/" + name + "/mellon/logout")
             plain = os.path.join(self.work, name + "-sp.xml")
             open(plain, "w").write(xml)
             signed = env.sign_metadata(self.poort.keys, "md-" + name, eid, xml,

@@ -57,6 +57,9 @@ def sp_metadata(entity, acs_list, cert, signed_requests, enc, valid_until=None, 
     acs = "".join(
         '<md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"'
         ' Location="%s" index="%d"/>' % (u, i) for i, u in enumerate(acs_list))
+    if slo:
+        acs = ('<md:SingleLogoutService Binding="urn:oasis:names:tc:SAML:2.0:bindings:'
+               'HTTP-Redirect" Location="%s"/>' % slo) + acs
     vu = ' validUntil="%s"' % valid_until if valid_until else ""
     eid = "_md" + re.sub(r"[^A-Za-z0-9]", "", entity)[-20:]
     return eid, (
