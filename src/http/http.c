@@ -12,6 +12,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -193,8 +194,10 @@ struct http_server *
 http_server_new(struct event_base *base, const struct config_http *hc, char *err, size_t errlen)
 {
 	struct http_server *hs = calloc(1, sizeof(*hs));
+	struct evhttp_bound_socket *bound;
 	char host[80];
 	unsigned port;
+	int one = 1;
 
 	if (hs == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -223,10 +226,13 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 	snprintf(host, sizeof(host), "%s", hc->listen_text);
 	*strrchr(host, ':') = '\0';
 	port = (unsigned)atoi(strrchr(hc->listen_text, ':') + 1);
-	if (evhttp_bind_socket_with_handle(hs->http, host, (ev_uint16_t)port) == NULL) {
+	if ((bound = evhttp_bind_socket_with_handle(hs->http, host, (ev_uint16_t)port)) == NULL) {
 		snprintf(err, errlen, "https: cannot listen on %s", hc->listen_text);
 		goto fail;
 	}
+	/* accepted sockets inherit it: evhttp writes headers and body apart, and
+	 * Nagle with delayed ACKs would add 40 ms to every answer */
+	setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return hs;
 fail:
 	http_server_free(hs);
