@@ -146,6 +146,12 @@ def main():
         r = s.get(url, timeout=30)
         check(r.status_code == 200 and 'name="password"' in r.text, "login page shown")
         check("<script" not in r.text, "login page has no script")
+        h = r.headers
+        check("max-age" in h.get("Strict-Transport-Security", "") and
+              h.get("X-Content-Type-Options") == "nosniff" and
+              "frame-ancestors 'none'" in h.get("Content-Security-Policy", "") and
+              h.get("Cache-Control") == "no-store", "security headers on the login page")
+        check('lang="en"' not in r.text and "Inloggen" in r.text, "Dutch by default")
         bad = login(s, r.text, password="wrong-password", base=p.base)
         check("klopt niet" in bad.text or "is wrong" in bad.text, "wrong password: clear error")
         r2 = login(s, bad.text, base=p.base)
@@ -279,6 +285,17 @@ def main():
         check(r.status_code in (400, 413), "deflate bomb refused")
         _, url = redirect_url(c1, idp, relay="r" * 200)
         refused(fresh.get(url, timeout=30), "over-long RelayState refused")
+
+        # failed logins: the per-user limit (login_rate 10) stops guessing
+        _, url = redirect_url(c2, idp, sign=False)
+        page = fresh.get(url, timeout=30).text
+        for _ in range(11):
+            page = login(fresh, page, password="guess-guess", base=p.base).text
+        check("Te veel pogingen" in page or "Too many attempts" in page,
+              "password guessing is rate-limited per user")
+        # the right password is refused too while the limit holds
+        page = login(fresh, page, base=p.base).text
+        check("SAMLResponse" not in page, "no login while rate-limited")
 
         # release log and policy through poortctl
         out = p.ctl("saml-log", env.USER).stdout
