@@ -100,6 +100,7 @@ def main():
     import urllib3
     urllib3.disable_warnings()
     work = tempfile.mkdtemp(prefix="poort-bench-")
+    os.chmod(work, 0o755)  # apache (www-data) reads the SimpleSAMLphp config here
     (n, wall, cpu), key, crt = bench_poortd(build, os.path.join(work, "poortd"), seconds)
     poort_rate = n / cpu if cpu > 0 else 0
     print("poortd:        %5d logins in %.1f s wall, %.2f s CPU: %.0f logins/s per core"
