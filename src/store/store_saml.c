@@ -15,6 +15,7 @@
 
 struct store_saml {
 	sqlite3 *db;
+	int64_t replay_purged; /* last purge of expired replay entries */
 };
 
 static const char store_saml_schema[] =
@@ -198,10 +199,13 @@ store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *i
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(ss->db, "DELETE FROM saml_replay WHERE expires < ?", -1, &s, NULL) ==
-	    SQLITE_OK) {
+	/* once a minute, not per request: each statement is a synced commit */
+	if (now - ss->replay_purged >= 60 &&
+	    sqlite3_prepare_v2(ss->db, "DELETE FROM saml_replay WHERE expires < ?", -1, &s, NULL) ==
+		    SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, now);
 		store_saml_run(ss, s);
+		ss->replay_purged = now;
 	}
 	if (sqlite3_prepare_v2(ss->db, "INSERT INTO saml_replay(issuer,id,expires) VALUES(?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -210,7 +214,22 @@ store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *i
 	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, expires);
 	rc = store_saml_run(ss, s);
-	return rc == STORE_EEXIST ? 1 : rc;
+	if (rc == STORE_EEXIST) {
+		/* an expired entry not purged yet is not a replay */
+		if (sqlite3_prepare_v2(ss->db,
+				       "UPDATE saml_replay SET expires=?3 WHERE issuer=?1 AND id=?2"
+				       " AND expires < ?4",
+				       -1, &s, NULL) != SQLITE_OK)
+			return STORE_EDB;
+		sqlite3_bind_text(s, 1, issuer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, expires);
+		sqlite3_bind_int64(s, 4, now);
+		if (store_saml_run(ss, s) < 0)
+			return STORE_EDB;
+		return sqlite3_changes(ss->db) > 0 ? 0 : 1;
+	}
+	return rc;
 }
 
 int
