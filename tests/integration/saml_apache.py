@@ -33,6 +33,7 @@ class Apache:
         self.poort = poort
         self.sps = sps
         self.proc = None
+        self.log = os.path.join(self.work, "error.log")
         self.key, self.crt = env.make_key(self.work, "sp", "mellon sp")
 
     def entity(self, name):
