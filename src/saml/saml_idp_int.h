@@ -53,6 +53,7 @@ struct saml_msrc {
 	int is_url;
 	time_t last_ok;
 	struct evhttp_connection *evcon; /* fetch in flight */
+	void *fetch;                     /* its callback argument */
 };
 
 struct saml_idp {

@@ -183,6 +183,7 @@ srefresh_done(struct evhttp_request *req, void *arg)
 	if (s->evcon != NULL)
 		event_base_once(idp->base, -1, EV_TIMEOUT, srefresh_conn_free, s->evcon, NULL);
 	s->evcon = NULL;
+	s->fetch = NULL;
 	free(f);
 }
 
@@ -229,13 +230,16 @@ srefresh_url(struct saml_idp *idp, size_t i)
 	evhttp_connection_set_max_body_size(s->evcon, META_MAX);
 	f->idp = idp;
 	f->i = i;
+	s->fetch = f;
 	req = evhttp_request_new(srefresh_done, f);
 	if (req == NULL) {
+		s->fetch = NULL;
 		free(f);
 		goto done;
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Host", host);
 	if (evhttp_make_request(s->evcon, req, EVHTTP_REQ_GET, target) < 0) {
+		s->fetch = NULL;
 		free(f);
 		goto done;
 	}
@@ -244,8 +248,14 @@ srefresh_url(struct saml_idp *idp, size_t i)
 done:
 	if (uri != NULL)
 		evhttp_uri_free(uri);
-	if (s->evcon == NULL && bev != NULL)
+	if (s->evcon != NULL && s->fetch == NULL) {
+		/* set up but no request in flight: drop it (it owns bev), or no
+		 * later tick would try this source again */
+		evhttp_connection_free(s->evcon);
+		s->evcon = NULL;
+	} else if (s->evcon == NULL && bev != NULL) {
 		bufferevent_free(bev);
+	}
 }
 
 static void
@@ -318,9 +328,12 @@ saml_refresh_stop(struct saml_idp *idp)
 	if (idp->refresh_ev != NULL)
 		event_free(idp->refresh_ev);
 	idp->refresh_ev = NULL;
-	for (size_t i = 0; idp->srcs != NULL && i < idp->nmetas; i++)
+	for (size_t i = 0; idp->srcs != NULL && i < idp->nmetas; i++) {
+		/* a fetch still in flight: its callback will not run any more */
 		if (idp->srcs[i].evcon != NULL)
 			evhttp_connection_free(idp->srcs[i].evcon);
+		free(idp->srcs[i].fetch);
+	}
 	for (size_t i = 0; idp->metas != NULL && i < idp->nmetas; i++)
 		saml_meta_free(&idp->metas[i]);
 	free(idp->metas);

@@ -167,14 +167,18 @@ class Poortd:
         self.ctl("saml-attr", USER, "mail", "jan@school.example")
         self.ctl("saml-attr", USER, "eckId", "https://ketenid.nl/201703/" + "ab" * 64)
 
-    def start(self):
-        self.write_config()
-        self.add_account()
+    def child_env(self):
         env = dict(os.environ)
         env["LASSO_FLAG"] = "no-verify-signature"  # poortd must scrub it
         # sanitizer builds: lasso's own leaks are suppressed (see the file)
         env["LSAN_OPTIONS"] = "suppressions=" + os.path.join(
             os.path.dirname(os.path.abspath(__file__)), "lsan-lasso.supp")
+        return env
+
+    def start(self):
+        self.write_config()
+        self.add_account()
+        env = self.child_env()
         self.logf = open(self.log, "w")
         self.proc = subprocess.Popen([os.path.join(self.build, "src", "poortd"), "-c", self.conf],
                                      stdout=self.logf, stderr=subprocess.STDOUT, env=env)

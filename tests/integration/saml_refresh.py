@@ -145,7 +145,7 @@ def main():
         # restart with the federation unreachable: the cached copy is used
         p.logf = open(p.log, "a")
         p.proc = subprocess.Popen([os.path.join(build, "src", "poortd"), "-c", p.conf],
-                                  stdout=p.logf, stderr=subprocess.STDOUT, env=dict(os.environ))
+                                  stdout=p.logf, stderr=subprocess.STDOUT, env=p.child_env())
         deadline = time.time() + 60
         up = False
         while time.time() < deadline and not up:
