@@ -243,8 +243,9 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	free(key);
 	free(cert);
 	free(next);
-	free(cb);
-	free(nb);
+	idp->cert_body = cb;
+	idp->next_body = nb;
+	idp->metadata_built = time(NULL);
 	free(md);
 	return idp;
 fail:
@@ -272,9 +273,34 @@ saml_idp_free(struct saml_idp *idp)
 	store_saml_close(idp->ss);
 	free(idp->fed_cert);
 	free(idp->metadata_signed);
+	free(idp->cert_body);
+	free(idp->next_body);
 	saml_xml_key_free(idp->sign_key);
 	OPENSSL_cleanse(idp->pairwise_key, sizeof(idp->pairwise_key));
 	free(idp);
+}
+
+/*
+ * Our metadata says validUntil a week ahead; re-sign it daily so a box that
+ * runs for months never serves expired metadata.
+ */
+void
+saml_idp_metadata_refresh(struct saml_idp *idp, time_t now)
+{
+	char *md, *signed_md;
+
+	if (now - idp->metadata_built < 86400)
+		return;
+	md = sidp_metadata_build(idp->sc, idp->cert_body, idp->next_body);
+	signed_md = md != NULL ? sidp_metadata_sign(md, idp->sign_key) : NULL;
+	free(md);
+	if (signed_md == NULL) {
+		log_error("saml: cannot re-sign our metadata; serving the old copy");
+		return;
+	}
+	free(idp->metadata_signed);
+	idp->metadata_signed = signed_md;
+	idp->metadata_built = now;
 }
 
 void

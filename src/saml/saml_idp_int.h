@@ -73,6 +73,8 @@ struct saml_idp {
 	size_t fedlen;
 	char *metadata_signed; /* our metadata, as served */
 	void *sign_key;        /* parsed once; saml_xml_sign */
+	char *cert_body, *next_body; /* base64 certificates for our metadata */
+	time_t metadata_built;
 	unsigned char pairwise_key[32];
 	struct saml_authn *pending[SAML_PENDING_MAX];
 	struct saml_session *sessions;
@@ -96,6 +98,9 @@ int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *u
 /* 1 if the Redirect binding query signs with RSA-SHA256 or RSA-SHA512. */
 int saml_query_sigalg_ok(const char *query);
 void saml_random_hex(char *out, size_t nbytes);
+
+/* Re-signs our metadata when it is a day old (its validUntil is a week). */
+void saml_idp_metadata_refresh(struct saml_idp *idp, time_t now);
 
 /* saml_proxy.c: kv holds "name=value\n" lines of our attribute names */
 int saml_proxy_init(struct saml_idp *idp, char *err, size_t errlen);

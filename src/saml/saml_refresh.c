@@ -266,6 +266,7 @@ srefresh_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 
+	saml_idp_metadata_refresh(idp, now);
 	for (size_t i = 0; i < idp->nmetas; i++) {
 		if (idp->metas[i].valid_until != 0 && idp->metas[i].valid_until <= now) {
 			log_error("saml metadata source=%s expired (validUntil passed): its %zu SPs "
