@@ -185,6 +185,8 @@ main(int argc, char **argv)
 		log_error("cannot open the store: %s", err);
 		goto done;
 	}
+	/* account changes by poortctl show within 100 ms */
+	store_set_read_snapshot(d.st, 100);
 	d.lg = store_logger_new(path, d.cfg->log_retention_days, 16384, err, sizeof(err));
 	if (d.lg == NULL) {
 		log_error("cannot start the log writer: %s", err);
@@ -212,7 +214,14 @@ main(int argc, char **argv)
 	}
 	log_notice("poortd %s ready config=%s store=%s realms=%zu clients=%zu", POORT_VERSION,
 		   d.config_path, path, d.cfg->nrealms, d.cfg->nclients);
-	event_base_dispatch(d.base);
+	/* one loop iteration handles every ready event; then one log write */
+	while (!event_base_got_break(d.base)) {
+		if (event_base_loop(d.base, EVLOOP_ONCE) < 0) {
+			log_error("event loop failed");
+			break;
+		}
+		log_flush();
+	}
 	rc = 0;
 done:
 	saml_idp_free(d.idp);

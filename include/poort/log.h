@@ -22,6 +22,12 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 int log_level_parse(const char *name, enum log_level *out);
 void log_close(void);
+/*
+ * Debug and info lines (one per request) are buffered so a burst of
+ * requests costs one write; the daemon calls log_flush() after each turn of
+ * its event loop. Notices, warnings and errors are written at once.
+ */
+void log_flush(void);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -5,7 +5,8 @@
  * HMAC-SHA256(boot key, tag || password), where tag binds the user name and
  * the stored hash, so a password change or a new hash misses at once.
  * The key is random per process and never leaves memory; entries expire
- * after ttl seconds. Direct-mapped: bounded memory, collisions just evict.
+ * after ttl seconds. Bounded: set associative, the entry expiring first is
+ * replaced.
  */
 #ifndef POORT_PWCACHE_H
 #define POORT_PWCACHE_H

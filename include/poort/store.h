@@ -52,6 +52,13 @@ struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 const char *store_errmsg(struct store *st);
 
+/*
+ * For the daemon: lookups share one read transaction, renewed when it is
+ * older than ms milliseconds, instead of taking SQLite's file locks for
+ * each. Changes by others become visible within ms. 0 turns it off.
+ */
+void store_set_read_snapshot(struct store *st, unsigned ms);
+
 /* 1 if name is a valid account name: [a-z0-9._-], starting alphanumeric. */
 int store_username_valid(const char *name);
 /* 1 if aff is one of the affiliations eduPerson/Entree know. */

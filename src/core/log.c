@@ -9,6 +9,8 @@
 static const char *log_progname = "poort";
 static enum log_level log_level_cur = LOG_LVL_INFO;
 static int log_syslog;
+static char log_buf[1 << 16];
+static int log_buffered;
 
 static const char *const log_names[] = {"debug", "info", "notice", "warning", "error"};
 static const int log_syslog_prio[] = {LOG_DEBUG, LOG_INFO, LOG_NOTICE, LOG_WARNING, LOG_ERR};
@@ -18,6 +20,10 @@ log_init(const char *progname, enum log_level level, int use_syslog)
 {
 	log_progname = progname;
 	log_level_cur = level;
+	if (!log_buffered) {
+		setvbuf(stderr, log_buf, _IOFBF, sizeof(log_buf));
+		log_buffered = 1;
+	}
 	if (use_syslog && !log_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	else if (!use_syslog && log_syslog)
@@ -50,8 +56,15 @@ log_level_parse(const char *name, enum log_level *out)
 }
 
 void
+log_flush(void)
+{
+	fflush(stderr);
+}
+
+void
 log_close(void)
 {
+	fflush(stderr);
 	if (log_syslog)
 		closelog();
 	log_syslog = 0;
@@ -78,6 +91,8 @@ log_msg(enum log_level level, const char *fmt, ...)
 	fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: %s\n", tm.tm_year + 1900,
 		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		(long)(tv.tv_usec / 1000), log_progname, log_names[level], line);
+	if (level >= LOG_LVL_NOTICE)
+		fflush(stderr);
 }
 
 char *

@@ -435,7 +435,7 @@ radius_on_read(evutil_socket_t fd, short what, void *arg)
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warning("radius receive failed on %s error=\"%s\"", l->text,
 					    strerror(errno));
-			return;
+			break;
 		}
 		radius_handle(l, rs->buf, (size_t)n, &from, fromlen);
 	}

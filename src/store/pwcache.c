@@ -1,7 +1,8 @@
 #include "poort/pwcache.h"
 
 #include <openssl/crypto.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,11 +14,51 @@ struct pwcache_entry {
 	time_t expires;
 };
 
+/*
+ * 4-way set associative: a direct-mapped table thrashes when two busy users
+ * share a slot (with 200 users in 4096 slots some always do), and each
+ * thrash costs a full yescrypt run.
+ */
+#define PWCACHE_WAYS 4
+
 struct pwcache {
 	uint8_t key[32];
-	unsigned n, ttl;
+	EVP_MAC_CTX *mac; /* HMAC-SHA256 keyed once; copied per use */
+	unsigned nsets, ttl;
 	struct pwcache_entry *e;
 };
+
+static int
+pwcache_mac_init(struct pwcache *c)
+{
+	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+								 (char *)"SHA256", 0),
+			       OSSL_PARAM_construct_end()};
+	int rc = -1;
+
+	if (mac == NULL)
+		return -1;
+	c->mac = EVP_MAC_CTX_new(mac);
+	if (c->mac != NULL && EVP_MAC_init(c->mac, c->key, sizeof(c->key), params) == 1)
+		rc = 0;
+	EVP_MAC_free(mac);
+	return rc;
+}
+
+/* HMAC-SHA256 under the cache key over a || b. */
+static void
+pwcache_hmac(const struct pwcache *c, const void *a, size_t alen, const void *b, size_t blen,
+	     uint8_t out[32])
+{
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(c->mac);
+	size_t len = 0;
+
+	if (ctx == NULL || EVP_MAC_update(ctx, a, alen) != 1 || EVP_MAC_update(ctx, b, blen) != 1 ||
+	    EVP_MAC_final(ctx, out, &len, 32) != 1 || len != 32)
+		RAND_bytes(out, 32); /* a value nothing will match: a miss, never a false hit */
+	EVP_MAC_CTX_free(ctx);
+}
 
 struct pwcache *
 pwcache_new(unsigned entries, unsigned ttl)
@@ -29,13 +70,13 @@ pwcache_new(unsigned entries, unsigned ttl)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
+	entries = (entries + PWCACHE_WAYS - 1) / PWCACHE_WAYS * PWCACHE_WAYS;
+	c->nsets = entries / PWCACHE_WAYS;
 	c->e = calloc(entries, sizeof(*c->e));
-	if (c->e == NULL || RAND_bytes(c->key, sizeof(c->key)) != 1) {
-		free(c->e);
-		free(c);
+	if (c->e == NULL || RAND_bytes(c->key, sizeof(c->key)) != 1 || pwcache_mac_init(c) < 0) {
+		pwcache_free(c);
 		return NULL;
 	}
-	c->n = entries;
 	c->ttl = ttl;
 	return c;
 }
@@ -45,7 +86,9 @@ pwcache_free(struct pwcache *c)
 {
 	if (c == NULL)
 		return;
-	explicit_bzero(c->e, c->n * sizeof(*c->e));
+	EVP_MAC_CTX_free(c->mac);
+	if (c->e != NULL)
+		explicit_bzero(c->e, (size_t)c->nsets * PWCACHE_WAYS * sizeof(*c->e));
 	explicit_bzero(c->key, sizeof(c->key));
 	free(c->e);
 	free(c);
@@ -54,41 +97,30 @@ pwcache_free(struct pwcache *c)
 static void
 pwcache_tag(const struct pwcache *c, const char *user, const char *hash, uint8_t tag[32])
 {
-	uint8_t buf[512];
-	size_t ul = strlen(user), hl = strlen(hash);
-	unsigned len = 32;
-
-	if (ul + hl + 1 > sizeof(buf)) {
-		memset(tag, 0, 32);
-		return;
-	}
-	memcpy(buf, user, ul);
-	buf[ul] = 0;
-	memcpy(buf + ul + 1, hash, hl);
-	HMAC(EVP_sha256(), c->key, sizeof(c->key), buf, ul + 1 + hl, tag, &len);
+	/* the NUL ends the user name, so ("ab", "c") and ("a", "bc") differ */
+	pwcache_hmac(c, user, strlen(user) + 1, hash, strlen(hash), tag);
 }
 
 static void
 pwcache_verifier(const struct pwcache *c, const uint8_t tag[32], const void *pw, size_t pwlen,
 		 uint8_t out[32])
 {
-	uint8_t buf[32 + 256];
-	unsigned len = 32;
-
-	if (pwlen > 256)
-		pwlen = 256; /* longer passwords are refused before they get here */
-	memcpy(buf, tag, 32);
-	memcpy(buf + 32, pw, pwlen);
-	HMAC(EVP_sha256(), c->key, sizeof(c->key), buf, 32 + pwlen, out, &len);
-	explicit_bzero(buf, sizeof(buf));
+	pwcache_hmac(c, tag, 32, pw, pwlen, out);
 }
 
+/* The set for tag; *match is the entry holding tag, or NULL. */
 static struct pwcache_entry *
-pwcache_slot(struct pwcache *c, const uint8_t tag[32])
+pwcache_set(struct pwcache *c, const uint8_t tag[32], struct pwcache_entry **match)
 {
 	uint32_t h = (uint32_t)tag[0] | (uint32_t)tag[1] << 8 | (uint32_t)tag[2] << 16 |
 		     (uint32_t)tag[3] << 24;
-	return &c->e[h % c->n];
+	struct pwcache_entry *set = &c->e[(h % c->nsets) * PWCACHE_WAYS];
+
+	*match = NULL;
+	for (unsigned i = 0; i < PWCACHE_WAYS; i++)
+		if (CRYPTO_memcmp(set[i].tag, tag, 32) == 0)
+			*match = &set[i];
+	return set;
 }
 
 int
@@ -102,8 +134,8 @@ pwcache_check(struct pwcache *c, const char *user, const char *hash, const void 
 	if (c == NULL)
 		return 0;
 	pwcache_tag(c, user, hash, tag);
-	e = pwcache_slot(c, tag);
-	if (e->expires <= now || CRYPTO_memcmp(e->tag, tag, 32) != 0)
+	pwcache_set(c, tag, &e);
+	if (e == NULL || e->expires <= now)
 		return 0;
 	pwcache_verifier(c, tag, pw, pwlen, v);
 	hit = CRYPTO_memcmp(e->verifier, v, 32) == 0;
@@ -116,12 +148,19 @@ pwcache_put(struct pwcache *c, const char *user, const char *hash, const void *p
 	    time_t now)
 {
 	uint8_t tag[32];
-	struct pwcache_entry *e;
+	struct pwcache_entry *set, *e;
 
 	if (c == NULL)
 		return;
 	pwcache_tag(c, user, hash, tag);
-	e = pwcache_slot(c, tag);
+	set = pwcache_set(c, tag, &e);
+	if (e == NULL) {
+		/* replace the entry that expires first (empty ones have 0) */
+		e = &set[0];
+		for (unsigned i = 1; i < PWCACHE_WAYS; i++)
+			if (set[i].expires < e->expires)
+				e = &set[i];
+	}
 	memcpy(e->tag, tag, 32);
 	pwcache_verifier(c, tag, pw, pwlen, e->verifier);
 	e->expires = now + (time_t)c->ttl;
@@ -136,7 +175,7 @@ pwcache_forget(struct pwcache *c, const char *user, const char *hash)
 	if (c == NULL)
 		return;
 	pwcache_tag(c, user, hash, tag);
-	e = pwcache_slot(c, tag);
-	if (CRYPTO_memcmp(e->tag, tag, 32) == 0)
+	pwcache_set(c, tag, &e);
+	if (e != NULL)
 		explicit_bzero(e, sizeof(*e));
 }

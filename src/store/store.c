@@ -11,10 +11,17 @@
 
 #include "store_db.h"
 
+#define STORE_ACCOUNT_COLUMNS                                                                     \
+	"username, given_name, surname, student_number, affiliation, pw_hash, enabled, expires," \
+	" created"
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
 	sqlite3_stmt *nthash;
+	unsigned snap_ms;   /* see store_set_read_snapshot() */
+	int in_read;
+	struct timespec snap_start;
 };
 
 int
@@ -46,8 +53,7 @@ store_open(const char *path, char *err, size_t errlen)
 	if (st->db == NULL)
 		goto fail;
 	if (sqlite3_prepare_v3(st->db,
-			       "SELECT username, given_name, surname, student_number, affiliation,"
-			       " pw_hash, enabled, expires, created FROM accounts WHERE username = ?",
+			       "SELECT " STORE_ACCOUNT_COLUMNS " FROM accounts WHERE username = ?",
 			       -1, SQLITE_PREPARE_PERSISTENT, &st->get, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(st->db, "SELECT nt_hash FROM account_nthash WHERE username = ?", -1,
 			       SQLITE_PREPARE_PERSISTENT, &st->nthash, NULL) != SQLITE_OK) {
@@ -65,6 +71,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	store_set_read_snapshot(st, 0);
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->nthash);
 	sqlite3_close(st->db);
@@ -75,6 +82,42 @@ const char *
 store_errmsg(struct store *st)
 {
 	return sqlite3_errmsg(st->db);
+}
+
+static void
+store_read_end(struct store *st)
+{
+	if (st->in_read)
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	st->in_read = 0;
+}
+
+void
+store_set_read_snapshot(struct store *st, unsigned ms)
+{
+	store_read_end(st);
+	st->snap_ms = ms;
+}
+
+/* Opens or renews the shared read transaction (when enabled). */
+static void
+store_read_snapshot(struct store *st)
+{
+	struct timespec now;
+	long long age;
+
+	if (st->snap_ms == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	age = (now.tv_sec - st->snap_start.tv_sec) * 1000LL +
+	      (now.tv_nsec - st->snap_start.tv_nsec) / 1000000;
+	if (st->in_read && age < (long long)st->snap_ms)
+		return;
+	store_read_end(st);
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+		st->in_read = 1;
+		st->snap_start = now;
+	}
 }
 
 int
@@ -117,24 +160,33 @@ store_step_done(struct store *st, sqlite3_stmt *s)
 	return STORE_EDB;
 }
 
+/* Reads a row of STORE_ACCOUNT_COLUMNS. */
+static void
+store_row_account(sqlite3_stmt *s, struct store_account *a)
+{
+	memset(a, 0, sizeof(*a));
+	store_db_text(s, 0, a->username, sizeof(a->username));
+	store_db_text(s, 1, a->given_name, sizeof(a->given_name));
+	store_db_text(s, 2, a->surname, sizeof(a->surname));
+	store_db_text(s, 3, a->student_number, sizeof(a->student_number));
+	store_db_text(s, 4, a->affiliation, sizeof(a->affiliation));
+	store_db_text(s, 5, a->pw_hash, sizeof(a->pw_hash));
+	a->enabled = sqlite3_column_int(s, 6);
+	a->expires = sqlite3_column_int64(s, 7);
+	a->created = sqlite3_column_int64(s, 8);
+}
+
 int
 store_account_get(struct store *st, const char *username, struct store_account *a)
 {
 	sqlite3_stmt *s = st->get;
 	int rc;
 
+	store_read_snapshot(st);
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		store_db_text(s, 0, a->username, sizeof(a->username));
-		store_db_text(s, 1, a->given_name, sizeof(a->given_name));
-		store_db_text(s, 2, a->surname, sizeof(a->surname));
-		store_db_text(s, 3, a->student_number, sizeof(a->student_number));
-		store_db_text(s, 4, a->affiliation, sizeof(a->affiliation));
-		store_db_text(s, 5, a->pw_hash, sizeof(a->pw_hash));
-		a->enabled = sqlite3_column_int(s, 6);
-		a->expires = sqlite3_column_int64(s, 7);
-		a->created = sqlite3_column_int64(s, 8);
+		store_row_account(s, a);
 		rc = 0;
 	} else {
 		rc = rc == SQLITE_DONE ? STORE_ENOTFOUND : STORE_EDB;
@@ -150,6 +202,7 @@ store_account_nthash(struct store *st, const char *username, uint8_t out[16])
 	sqlite3_stmt *s = st->nthash;
 	int rc;
 
+	store_read_snapshot(st);
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_bytes(s, 0) == 16) {
@@ -244,6 +297,7 @@ store_update(struct store *st, const char *sql, const char *username, int64_t v,
 	sqlite3_stmt *s;
 	int rc;
 
+	store_read_end(st);
 	if ((rc = store_exec_prepared(st, sql, &s)) < 0)
 		return rc;
 	if (bind_v) {
@@ -314,22 +368,11 @@ store_account_foreach(struct store *st, store_account_cb cb, void *arg)
 	int rc;
 
 	if ((rc = store_exec_prepared(st,
-				      "SELECT username, given_name, surname, student_number,"
-				      " affiliation, pw_hash, enabled, expires, created"
-				      " FROM accounts ORDER BY username",
+				      "SELECT " STORE_ACCOUNT_COLUMNS " FROM accounts ORDER BY username",
 				      &s)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&a, 0, sizeof(a));
-		store_db_text(s, 0, a.username, sizeof(a.username));
-		store_db_text(s, 1, a.given_name, sizeof(a.given_name));
-		store_db_text(s, 2, a.surname, sizeof(a.surname));
-		store_db_text(s, 3, a.student_number, sizeof(a.student_number));
-		store_db_text(s, 4, a.affiliation, sizeof(a.affiliation));
-		store_db_text(s, 5, a.pw_hash, sizeof(a.pw_hash));
-		a.enabled = sqlite3_column_int(s, 6);
-		a.expires = sqlite3_column_int64(s, 7);
-		a.created = sqlite3_column_int64(s, 8);
+		store_row_account(s, &a);
 		if (cb(&a, arg) != 0)
 			break;
 	}
@@ -341,6 +384,7 @@ store_account_foreach(struct store *st, store_account_cb cb, void *arg)
 int
 store_begin(struct store *st)
 {
+	store_read_end(st);
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : rc == SQLITE_BUSY ? STORE_EBUSY : STORE_EDB;
 }

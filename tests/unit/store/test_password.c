@@ -83,6 +83,19 @@ test_pwcache(void)
 	CHECK_INT(pwcache_check(c, "anna", "$y$h1", "pw1", 3, now), 0);
 	pwcache_free(c);
 	CHECK(pwcache_new(0, 60) == NULL);
+
+	/* one set of four: four users stay, a fifth replaces the oldest */
+	c = pwcache_new(4, 60);
+	const char *users[] = {"u1", "u2", "u3", "u4", "u5"};
+	for (int i = 0; i < 4; i++)
+		pwcache_put(c, users[i], "$y$h", "pw", 2, now + i);
+	for (int i = 0; i < 4; i++)
+		CHECK_INT(pwcache_check(c, users[i], "$y$h", "pw", 2, now + 4), 1);
+	pwcache_put(c, "u5", "$y$h", "pw", 2, now + 5);
+	CHECK_INT(pwcache_check(c, "u1", "$y$h", "pw", 2, now + 5), 0);
+	for (int i = 1; i < 5; i++)
+		CHECK_INT(pwcache_check(c, users[i], "$y$h", "pw", 2, now + 5), 1);
+	pwcache_free(c);
 }
 
 int

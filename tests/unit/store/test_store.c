@@ -134,6 +134,19 @@ test_logger(struct store *st)
 	CHECK_INT(store_purge_logs(st, now - 30 * 86400), 1);
 	store_logger_free(lg);
 
+	/* the writer purges by itself when it starts (and hourly after) */
+	lg = store_logger_new(path, 30, 4, err, sizeof(err));
+	r.time = now - 31 * 86400;
+	CHECK_INT(store_logger_auth(lg, &r), 0);
+	store_logger_flush(lg);
+	store_logger_free(lg);
+	lg = store_logger_new(path, 30, 4, err, sizeof(err));
+	memset(got, 0, sizeof(got));
+	f.user = "old@";
+	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
+	CHECK_INT(got[1].time, 0);
+	store_logger_free(lg);
+
 	/* a bounded queue says so when full instead of growing */
 	lg = store_logger_new(path, 30, 1, err, sizeof(err));
 	CHECK(lg != NULL);

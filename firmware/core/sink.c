@@ -1,0 +1,328 @@
+/* The image sink: header checks, slot writes, progress journal, verify,
+ * activate (see sink.h). */
+#include <string.h>
+
+#include <mbedtls/sha256.h>
+
+#include <poort/fw/err.h>
+#include <poort/fw/proto.h>
+#include <poort/fw/sink.h>
+#include <poort/fw/state.h>
+
+#include "cur.h"
+#include "fwio.h"
+
+#define JOURNAL_MAGIC 0x4a4f5050u /* "PPOJ" */
+#define JOURNAL_ENTRY 32
+
+/* One self-contained journal entry: the upload it belongs to and how far
+ * it has been written in full. Appended, never rewritten in place. */
+struct journal_entry {
+	uint32_t total;
+	uint32_t offset;
+	uint8_t slot;
+	uint8_t id[12];
+};
+
+static void
+journal_encode(const struct journal_entry *e, uint8_t out[JOURNAL_ENTRY])
+{
+	struct fw_wcur w;
+
+	memset(out, 0, JOURNAL_ENTRY);
+	fw_wcur_init(&w, out, JOURNAL_ENTRY);
+	fw_wcur_u32(&w, JOURNAL_MAGIC);
+	fw_wcur_u32(&w, e->total);
+	fw_wcur_u32(&w, e->offset);
+	fw_wcur_u8(&w, e->slot);
+	fw_wcur_bytes(&w, e->id, sizeof(e->id));
+	w.pos = JOURNAL_ENTRY - 4;
+	fw_wcur_u32(&w, fw_crc32(0, out, JOURNAL_ENTRY - 4));
+}
+
+static int
+journal_decode(const uint8_t in[JOURNAL_ENTRY], struct journal_entry *e)
+{
+	struct fw_cur c;
+
+	fw_cur_init(&c, in + JOURNAL_ENTRY - 4, 4);
+	if (fw_cur_u32(&c) != fw_crc32(0, in, JOURNAL_ENTRY - 4))
+		return FW_EFORMAT;
+	fw_cur_init(&c, in, JOURNAL_ENTRY - 4);
+	if (fw_cur_u32(&c) != JOURNAL_MAGIC)
+		return FW_EFORMAT;
+	e->total = fw_cur_u32(&c);
+	e->offset = fw_cur_u32(&c);
+	e->slot = fw_cur_u8(&c);
+	fw_cur_bytes(&c, e->id, sizeof(e->id));
+	return c.err ? FW_EFORMAT : 0;
+}
+
+static int
+is_erased(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0xff;
+
+	for (size_t i = 0; i < n; i++)
+		acc &= p[i];
+	return acc == 0xff;
+}
+
+/* Finds the last whole entry and the first never-written place after it.
+ * A torn entry fails its CRC and is skipped; the scan goes on past it. */
+static int
+journal_scan(const struct board *b, struct journal_entry *last, int *found, uint32_t *free_off)
+{
+	uint8_t buf[JOURNAL_ENTRY];
+	struct journal_entry e;
+	uint32_t off;
+	int rc;
+
+	*found = 0;
+	*free_off = b->journal.size;
+	for (off = 0; off + JOURNAL_ENTRY <= b->journal.size; off += JOURNAL_ENTRY) {
+		rc = fwio_read(b, b->journal.off + off, buf, sizeof(buf));
+		if (rc)
+			return rc;
+		if (is_erased(buf, sizeof(buf))) {
+			*free_off = off;
+			break;
+		}
+		if (journal_decode(buf, &e) == 0) {
+			*last = e;
+			*found = 1;
+		}
+	}
+	return 0;
+}
+
+static int
+journal_append(struct fw_sink *s, uint32_t offset)
+{
+	uint8_t buf[JOURNAL_ENTRY];
+	struct journal_entry e;
+	int rc;
+
+	if (s->jpos + JOURNAL_ENTRY > s->b->journal.size)
+		return 0; /* full: later progress is simply not resumable */
+	e.total = s->total;
+	e.offset = offset;
+	e.slot = (uint8_t)s->slot;
+	memcpy(e.id, s->id, sizeof(e.id));
+	journal_encode(&e, buf);
+	rc = fwio_write(s->b, s->b->journal.off + s->jpos, buf, sizeof(buf));
+	s->jpos += JOURNAL_ENTRY;
+	if (rc == 0)
+		s->committed = offset;
+	return rc;
+}
+
+int
+fw_sink_journal_clear(const struct board *b)
+{
+	return fwio_erase(b, b->journal.off, b->journal.size);
+}
+
+void
+fw_sink_init(struct fw_sink *s, const struct board *b, const struct fw_pubkey *key)
+{
+	memset(s, 0, sizeof(*s));
+	s->b = b;
+	s->key = key;
+	s->slot = -1;
+}
+
+void
+fw_sink_free(struct fw_sink *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->slot = -1;
+}
+
+/* The slot an upload may overwrite: never the confirmed one. */
+static int
+sink_target(const struct fw_state *st)
+{
+	if (st->primary <= 1)
+		return 1 - st->primary;
+	return st->trial == 0 ? 1 : 0;
+}
+
+/* Journal commits every `granule` bytes, sized so that a whole slot fits
+ * in the journal area with room for the start entry. */
+static uint32_t
+sink_granule(const struct board *b, uint32_t slot_size)
+{
+	uint32_t es = b->flash->erase_size;
+	uint32_t cap = b->journal.size / JOURNAL_ENTRY - 2;
+	uint32_t sectors = (slot_size + es - 1) / es;
+	uint32_t per = cap ? (sectors + cap - 1) / cap : sectors;
+
+	return (per ? per : 1) * es;
+}
+
+int
+fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len, uint32_t *resume)
+{
+	mbedtls_sha256_context sha;
+	struct journal_entry last;
+	struct fw_state st;
+	uint8_t id[32];
+	int rc, found;
+
+	s->slot = -1;
+	s->verified = 0;
+	rc = fw_image_hdr_parse(hdr, len, &s->hdr);
+	if (rc)
+		return rc;
+	if (s->hdr.board_id != s->b->id)
+		return FW_EBOARD;
+	rc = fw_state_load(s->b, &st);
+	if (rc < 0)
+		return rc;
+	if (s->hdr.rollback < st.min_rollback)
+		return FW_EROLLBACK;
+	s->total = fw_image_total_size(&s->hdr);
+	s->slot = sink_target(&st);
+	if (s->total > s->b->slot[s->slot].size) {
+		s->slot = -1;
+		return FW_ESIZE;
+	}
+	mbedtls_sha256_init(&sha);
+	mbedtls_sha256_starts_ret(&sha, 0);
+	mbedtls_sha256_update_ret(&sha, hdr, FW_IMAGE_HDR_SIZE);
+	mbedtls_sha256_finish_ret(&sha, id);
+	mbedtls_sha256_free(&sha);
+	memcpy(s->id, id, sizeof(s->id));
+	s->granule = sink_granule(s->b, s->b->slot[s->slot].size);
+
+	/* The slot is about to change: it must not stay marked for trial. */
+	if (st.trial == s->slot) {
+		st.trial = FW_STATE_NO_SLOT;
+		st.trial_boots = 0;
+		rc = fw_state_store(s->b, &st);
+		if (rc)
+			goto fail;
+	}
+	rc = journal_scan(s->b, &last, &found, &s->jpos);
+	if (rc)
+		goto fail;
+	if (found && last.total == s->total && last.slot == s->slot &&
+	    memcmp(last.id, s->id, sizeof(last.id)) == 0 && last.offset <= s->total &&
+	    s->jpos < s->b->journal.size) {
+		s->next = last.offset;
+		s->committed = last.offset;
+	} else {
+		rc = fw_sink_journal_clear(s->b);
+		if (rc)
+			goto fail;
+		s->jpos = 0;
+		s->next = 0;
+		rc = journal_append(s, 0);
+		if (rc)
+			goto fail;
+	}
+	/* Everything below the committed offset is whole; from there on
+	 * sectors are erased again before their first write. */
+	s->erased_to = s->next;
+	*resume = s->next;
+	return 0;
+fail:
+	s->slot = -1;
+	return rc;
+}
+
+uint32_t
+fw_sink_next(const struct fw_sink *s)
+{
+	return s->next;
+}
+
+int
+fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data, size_t len)
+{
+	const struct board *b = s->b;
+	uint32_t base, align = b->flash->write_align, whole;
+	uint8_t tail[16];
+	uint32_t mark;
+	int rc;
+
+	if (s->slot < 0)
+		return FW_ESTATE;
+	if (off != s->next)
+		return FW_ESEQ;
+	if (len == 0 || len > s->total - off)
+		return FW_EINVAL;
+	/* every chunk but the last keeps writes aligned */
+	if (off + len != s->total && (len & (align - 1)))
+		return FW_EINVAL;
+	if (align > sizeof(tail))
+		return FW_EINVAL;
+	s->verified = 0;
+	base = b->slot[s->slot].off;
+	while (s->erased_to < off + len) {
+		rc = fwio_erase(b, base + s->erased_to, b->flash->erase_size);
+		if (rc)
+			return rc;
+		s->erased_to += b->flash->erase_size;
+	}
+	whole = (uint32_t)len & ~(align - 1);
+	if (whole) {
+		rc = fwio_write(b, base + off, data, whole);
+		if (rc)
+			return rc;
+	}
+	if (whole < len) {
+		memset(tail, 0xff, sizeof(tail));
+		memcpy(tail, data + whole, len - whole);
+		rc = fwio_write(b, base + off + whole, tail, align);
+		if (rc)
+			return rc;
+	}
+	s->next = off + (uint32_t)len;
+	mark = s->next == s->total ? s->total : s->next - s->next % s->granule;
+	if (mark > s->committed)
+		return journal_append(s, mark);
+	return 0;
+}
+
+int
+fw_sink_verify(struct fw_sink *s)
+{
+	struct fw_state st;
+	int rc;
+
+	if (s->slot < 0 || s->next != s->total)
+		return FW_ESTATE;
+	rc = fw_state_load(s->b, &st);
+	if (rc < 0)
+		return rc;
+	rc = fw_image_verify_flash(s->b->flash, s->b->slot[s->slot].off, s->b->slot[s->slot].size,
+	                           s->key, s->b->id, st.min_rollback, &s->hdr);
+	s->verified = rc == 0;
+	return rc;
+}
+
+int
+fw_sink_activate(struct fw_sink *s)
+{
+	struct fw_state st;
+	int rc;
+
+	if (s->slot < 0 || !s->verified)
+		return FW_ESTATE;
+	rc = fw_state_load(s->b, &st);
+	if (rc < 0)
+		return rc;
+	/* One record write: before it the old image boots, after it the new
+	 * one boots on trial. */
+	st.trial = (uint8_t)s->slot;
+	st.trial_boots = 0;
+	rc = fw_state_store(s->b, &st);
+	if (rc)
+		return rc;
+	rc = fw_sink_journal_clear(s->b);
+	s->slot = -1;
+	s->verified = 0;
+	return rc;
+}
