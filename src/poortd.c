@@ -18,8 +18,11 @@
 
 #include "poort/config.h"
 #include "poort/eap.h"
+#include "poort/config_saml.h"
+#include "poort/http.h"
 #include "poort/log.h"
 #include "poort/radius.h"
+#include "poort/saml.h"
 #include "poort/store.h"
 
 #define POORT_VERSION "0.1.0"
@@ -31,6 +34,8 @@ struct daemon {
 	struct store *st;
 	struct store_logger *lg;
 	struct radius_server *rs;
+	struct http_server *hs;
+	struct saml_idp *idp;
 };
 
 static void
@@ -83,12 +88,40 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 	if (strcmp(cfg->state_dir, d->cfg->state_dir) != 0)
 		log_warning("state_dir changed: it takes effect at the next restart");
 	radius_server_reload(d->rs, cfg);
+	saml_idp_reload(d->idp, cfg);
 	log_init("poortd", cfg->log_level, cfg->log_syslog);
 	store_logger_set_retention(d->lg, cfg->log_retention_days);
 	config_free(d->cfg);
 	d->cfg = cfg;
 	log_notice("reload done config=%s clients=%zu realms=%zu", d->config_path, cfg->nclients,
 		   cfg->nrealms);
+}
+
+/* The HTTPS front and, with a saml { } block, the IdP pages on it. */
+static int
+daemon_sso_start(struct daemon *d, const char *store_path)
+{
+	char err[CONFIG_ERR_MAX];
+
+	if (saml_global_init() < 0) {
+		log_error("cannot initialise lasso");
+		return -1;
+	}
+	d->hs = http_server_new(d->base, d->cfg->http, err, sizeof(err));
+	if (d->hs == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (d->cfg->saml != NULL) {
+		d->idp = saml_idp_new(d->base, d->cfg, d->st, store_path, d->hs, err, sizeof(err));
+		if (d->idp == NULL) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
+	log_notice("https listening on %s%s", d->cfg->http->listen_text,
+		   d->idp != NULL ? " with the SAML IdP" : "");
+	return 0;
 }
 
 static void
@@ -175,6 +208,8 @@ main(int argc, char **argv)
 		log_error("%s", err);
 		goto done;
 	}
+	if (d.cfg->http != NULL && daemon_sso_start(&d, path) < 0)
+		goto done;
 	ev_hup = evsignal_new(d.base, SIGHUP, on_hup, &d);
 	ev_term = evsignal_new(d.base, SIGTERM, on_stop, &d);
 	ev_int = evsignal_new(d.base, SIGINT, on_stop, &d);
@@ -195,6 +230,9 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 done:
+	saml_idp_free(d.idp);
+	http_server_free(d.hs);
+	saml_global_free();
 	radius_server_free(d.rs);
 	if (d.lg != NULL) {
 		store_logger_flush(d.lg);

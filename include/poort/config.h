@@ -93,6 +93,8 @@ struct config {
 	struct config_limits limits;
 	struct config_password password;
 	struct config_eap eap;
+	struct config_http *http; /* NULL when there is no http { } block */
+	struct config_saml *saml; /* NULL when there is no saml { } block */
 };
 
 /*

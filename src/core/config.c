@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "config_tree.h"
+#include "poort/config_saml.h"
 
 struct config_ctx {
 	const char *name;
@@ -409,6 +410,8 @@ cfg_apply(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *top
 			rc = cfg_client(ctx, cfg, n);
 		} else if (strcmp(k, "eap") == 0) {
 			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
+		} else if (strcmp(k, "http") == 0 || strcmp(k, "saml") == 0) {
+			rc = config_saml_apply(cfg, n, ctx->name, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "log") == 0 || strcmp(k, "limits") == 0 ||
 			   strcmp(k, "password") == 0) {
 			if (!n->block || n->argc != 1)
@@ -539,6 +542,7 @@ config_free(struct config *cfg)
 	if (cfg->clients != NULL)
 		explicit_bzero(cfg->clients, cfg->nclients * sizeof(*cfg->clients));
 	free(cfg->clients);
+	config_saml_free(cfg);
 	free(cfg);
 }
 

@@ -39,6 +39,11 @@ usage(void)
 		"                       password (or \"generate\"); ',' or ';' separated\n"
 		"  log [--user U] [--mac MAC] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]\n"
 		"                       search the authentication log\n"
+		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
+		"  saml-attrs USER      list a user's SSO attributes\n"
+		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
+		"  saml-policy          the attribute release policy per SP (from the config)\n"
+		"  saml-status          metadata sources: last good copy, last error\n"
 		"\n"
 		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
 		"             STATE_DIR/poort.db\n"
@@ -417,6 +422,8 @@ main(int argc, char **argv)
 		rc = ctl_import(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cmd_log(&c, cargc, cargv);
+	else if (strncmp(cmd, "saml-", 5) == 0)
+		rc = ctl_saml(&c, store_path, config_path, cargc, cargv);
 	else {
 		fprintf(stderr, "poortctl: unknown command \"%s\"\n", cmd);
 		rc = 2;

@@ -1,0 +1,90 @@
+/*
+ * The http { } and saml { } blocks of poortd's config (src/core/config_saml.c).
+ * Kept apart from config.h so the SSO side can grow without touching the
+ * RADIUS side's structures.
+ */
+#ifndef POORT_CONFIG_SAML_H
+#define POORT_CONFIG_SAML_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct config;
+struct cfg_node;
+
+enum config_nameid {
+	CONFIG_NAMEID_TRANSIENT,  /* random per assertion */
+	CONFIG_NAMEID_PERSISTENT, /* keyed hash of (SP, user): pairwise, stable */
+	CONFIG_NAMEID_UID,        /* uid (user@realm): what Entree asks for */
+};
+
+/* One release rule: these SP entity IDs get these attributes. */
+struct config_saml_sp {
+	char **entities;
+	size_t nentities;
+	char **release; /* attribute names from saml_attr_known() */
+	size_t nrelease;
+	enum config_nameid nameid;
+	int line;
+};
+
+/* Proxy mode: logins go to the school's existing IdP; poortd is its SP. */
+struct config_saml_upstream {
+	char entity_id[256];
+	char metadata[PATH_MAX];
+	char metadata_cert[PATH_MAX]; /* signs that metadata; default federation_certificate */
+	char user_attr[256];          /* attribute Name with the user id, or "nameid" */
+	char **map_local;             /* our attribute names ... */
+	char **map_remote;            /* ... from these upstream attribute Names */
+	size_t nmap;
+};
+
+struct config_http {
+	int enabled;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char listen_text[80];
+	char cert[PATH_MAX];
+	char key[PATH_MAX];
+	unsigned max_body;       /* bytes of a request body */
+	unsigned rate;           /* requests per address per minute */
+	unsigned max_conns;      /* connections at once */
+};
+
+struct config_saml {
+	char entity_id[256];
+	char base_url[256]; /* https://host[:port], no trailing slash */
+	char key[PATH_MAX];
+	char cert[PATH_MAX];
+	char next_cert[PATH_MAX];       /* published for rollover, not used to sign */
+	char federation_cert[PATH_MAX]; /* metadata signatures are checked against it */
+	char **metadata;                /* files */
+	size_t nmetadata;
+	char **metadata_urls;           /* fetched over HTTP(S) */
+	size_t nmetadata_urls;
+	char organization[128];    /* nlEduPersonHomeOrganization */
+	char organization_id[16];  /* nlEduPersonHomeOrganizationId (BRIN) */
+	char scope[254];           /* realm for uid and scoped affiliation */
+	unsigned session_lifetime; /* seconds of the SSO cookie */
+	unsigned clock_skew;       /* seconds of IssueInstant slack */
+	unsigned assertion_lifetime;
+	unsigned max_request;      /* bytes of an AuthnRequest, decoded and inflated */
+	unsigned login_rate;       /* failed logins per user or address per 5 min */
+	unsigned metadata_refresh; /* seconds */
+	struct config_saml_sp *sps;
+	size_t nsps;
+	struct config_saml_upstream *upstream; /* NULL: local accounts */
+};
+
+/* Applies an http or saml block; err gets "NAME:LINE: problem". */
+int config_saml_apply(struct config *cfg, const struct cfg_node *n, const char *name, char *err,
+		      size_t errlen);
+void config_saml_free(struct config *cfg);
+/* The rule for an SP entity ID, or NULL (release nothing). */
+const struct config_saml_sp *config_saml_sp_find(const struct config_saml *sc,
+						 const char *entity_id);
+/* 1 if name is an attribute Poort knows how to release. */
+int config_saml_attr_known(const char *name);
+
+#endif

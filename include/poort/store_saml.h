@@ -1,0 +1,58 @@
+/*
+ * The SSO side of the store, in the same SQLite file on its own
+ * connection: extra account attributes (mail, eckId, ...), the release log
+ * (which attribute names went to which SP for which user, never values) and
+ * the AuthnRequest replay cache.
+ */
+#ifndef POORT_STORE_SAML_H
+#define POORT_STORE_SAML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store_saml;
+
+struct store_saml *store_saml_open(const char *path, char *err, size_t errlen);
+void store_saml_close(struct store_saml *ss);
+
+/* Sets (value != NULL) or deletes (value == NULL) one attribute. */
+int store_saml_attr_set(struct store_saml *ss, const char *user, const char *name,
+			const char *value);
+/* STORE_ENOTFOUND when the account has no such attribute. */
+int store_saml_attr_get(struct store_saml *ss, const char *user, const char *name, char *out,
+			size_t outlen);
+typedef int (*store_saml_kv_cb)(const char *name, const char *value, void *arg);
+int store_saml_attr_foreach(struct store_saml *ss, const char *user, store_saml_kv_cb cb,
+			    void *arg);
+
+struct store_release_rec {
+	int64_t time;
+	char sp[256];
+	char user[80];
+	char attrs[512]; /* space-separated names */
+	char nameid_format[16];
+};
+int store_saml_release_add(struct store_saml *ss, const struct store_release_rec *r);
+typedef int (*store_release_cb)(const struct store_release_rec *r, void *arg);
+/* user NULL = everyone; newest first, at most limit rows. */
+int store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
+			     store_release_cb cb, void *arg);
+
+/* What the last metadata refresh of a source found (for poortctl saml-status). */
+struct store_meta_status {
+	char source[512];
+	int64_t last_ok;  /* last time a copy passed every check; 0 = never */
+	int64_t last_try;
+	int64_t valid_until;
+	unsigned sps;
+	char error[256]; /* "" when the last try succeeded */
+};
+int store_saml_meta_status_set(struct store_saml *ss, const struct store_meta_status *s);
+typedef int (*store_meta_status_cb)(const struct store_meta_status *s, void *arg);
+int store_saml_meta_status_foreach(struct store_saml *ss, store_meta_status_cb cb, void *arg);
+
+/* 0 if (issuer, id) is new (and now remembered until expires), 1 if seen. */
+int store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *id,
+			    int64_t now, int64_t expires);
+
+#endif

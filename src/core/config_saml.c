@@ -1,0 +1,419 @@
+/*
+ * The http { } and saml { } blocks:
+ *
+ *	http {
+ *		listen 127.0.0.1 8443
+ *		certificate "/etc/poort/https.crt"
+ *		key "/etc/poort/https.key"
+ *		max_body 65536; rate 600; max_conns 256
+ *	}
+ *	saml {
+ *		entity_id "https://idp.school.nl/saml"
+ *		base_url "https://idp.school.nl"
+ *		key "/etc/poort/saml.key"; certificate "/etc/poort/saml.crt"
+ *		next_certificate "/etc/poort/saml-next.crt"
+ *		federation_certificate "/etc/poort/entree.crt"
+ *		metadata "/etc/poort/entree-metadata.xml"
+ *		metadata_url "https://hub.entree.example/metadata.xml"
+ *		metadata_refresh 3600
+ *		organization "De School"; organization_id "12AB"; scope "school.nl"
+ *		sp "https://sp.example/saml" "https://other.example" {
+ *			release uid givenName sn
+ *			nameid uid | transient | persistent
+ *		}
+ *	}
+ *
+ * Release is default deny: an SP that no sp block names gets no attributes.
+ */
+#include "poort/config_saml.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_tree.h"
+#include "poort/config.h"
+
+struct csaml_ctx {
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static const char *const csaml_attrs[] = {
+	"uid", "employeeNumber", "givenName", "sn", "eduPersonAffiliation",
+	"nlEduPersonHomeOrganizationId", "nlEduPersonHomeOrganization", "nlEduPersonProfileId",
+	"nlEduPersonRealId", "eckId", "eduPersonScopedAffiliation", "mail", "subject-id",
+	"pairwise-id",
+};
+
+int
+config_saml_attr_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(csaml_attrs) / sizeof(csaml_attrs[0]); i++)
+		if (strcmp(csaml_attrs[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+csaml_fail(struct csaml_ctx *ctx, const struct cfg_node *n, const char *fmt, ...)
+{
+	char msg[CONFIG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(ctx->err, ctx->errlen, "%s:%d: %s", ctx->name, n->line, msg);
+	return -1;
+}
+
+static int
+csaml_string(struct csaml_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen)
+{
+	if (n->argc != 2 || n->block)
+		return csaml_fail(ctx, n, "'%s' takes one value", n->argv[0]);
+	if (n->argv[1][0] == '\0' || strlen(n->argv[1]) >= outlen)
+		return csaml_fail(ctx, n, "'%s' must be 1 to %zu characters", n->argv[0],
+				  outlen - 1);
+	strcpy(out, n->argv[1]);
+	return 0;
+}
+
+static int
+csaml_uint(struct csaml_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
+	   unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (n->argc != 2 || n->block || !isdigit((unsigned char)n->argv[1][0]))
+		return csaml_fail(ctx, n, "'%s' takes one whole number", n->argv[0]);
+	v = strtoul(n->argv[1], &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		return csaml_fail(ctx, n, "'%s' must be between %u and %u", n->argv[0], min, max);
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int
+csaml_strv_add(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static void
+csaml_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* listen ADDRESS PORT */
+static int
+csaml_listen(struct csaml_ctx *ctx, struct config_http *h, const struct cfg_node *n)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&h->addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&h->addr;
+	unsigned long port;
+	char *end;
+
+	if (n->argc != 3 || n->block)
+		return csaml_fail(ctx, n, "listen takes an address and a port");
+	port = strtoul(n->argv[2], &end, 10);
+	if (*end != '\0' || port == 0 || port > 65535 || !isdigit((unsigned char)n->argv[2][0]))
+		return csaml_fail(ctx, n, "\"%s\" is not a port number", n->argv[2]);
+	memset(&h->addr, 0, sizeof(h->addr));
+	if (inet_pton(AF_INET, n->argv[1], &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		h->addrlen = sizeof(*in4);
+	} else if (inet_pton(AF_INET6, n->argv[1], &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		h->addrlen = sizeof(*in6);
+	} else {
+		return csaml_fail(ctx, n, "\"%s\" is not an IPv4 or IPv6 address", n->argv[1]);
+	}
+	snprintf(h->listen_text, sizeof(h->listen_text), "%s:%lu", n->argv[1], port);
+	return 0;
+}
+
+static int
+csaml_http(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+{
+	struct config_http *h;
+	int rc = 0;
+
+	if (cfg->http != NULL)
+		return csaml_fail(ctx, n, "http is set twice");
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return csaml_fail(ctx, n, "out of memory");
+	cfg->http = h;
+	h->enabled = 1;
+	h->max_body = 65536;
+	h->rate = 600;
+	h->max_conns = 256;
+	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
+		const struct cfg_node *k = &n->children[i];
+		const char *w = k->argv[0];
+		if (strcmp(w, "listen") == 0)
+			rc = csaml_listen(ctx, h, k);
+		else if (strcmp(w, "certificate") == 0)
+			rc = csaml_string(ctx, k, h->cert, sizeof(h->cert));
+		else if (strcmp(w, "key") == 0)
+			rc = csaml_string(ctx, k, h->key, sizeof(h->key));
+		else if (strcmp(w, "max_body") == 0)
+			rc = csaml_uint(ctx, k, 1024, 1 << 20, &h->max_body);
+		else if (strcmp(w, "rate") == 0)
+			rc = csaml_uint(ctx, k, 1, 1000000, &h->rate);
+		else if (strcmp(w, "max_conns") == 0)
+			rc = csaml_uint(ctx, k, 1, 100000, &h->max_conns);
+		else
+			rc = csaml_fail(ctx, k,
+					"unknown setting '%s' in http (listen, certificate, key, "
+					"max_body, rate, max_conns)",
+					w);
+	}
+	if (rc == 0 && h->addrlen == 0)
+		rc = csaml_fail(ctx, n, "http has no listen address");
+	if (rc == 0 && (h->cert[0] == '\0' || h->key[0] == '\0'))
+		rc = csaml_fail(ctx, n, "http needs a certificate and a key (HTTPS only)");
+	return rc;
+}
+
+static int
+csaml_sp(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+{
+	struct config_saml_sp *nsp, *sp;
+	int have_nameid = 0;
+
+	if (n->argc < 2 || !n->block)
+		return csaml_fail(ctx, n, "sp needs one or more entity IDs and a { } block");
+	nsp = realloc(sc->sps, (sc->nsps + 1) * sizeof(*nsp));
+	if (nsp == NULL)
+		return csaml_fail(ctx, n, "out of memory");
+	sc->sps = nsp;
+	sp = &sc->sps[sc->nsps++];
+	memset(sp, 0, sizeof(*sp));
+	sp->line = n->line;
+	sp->nameid = CONFIG_NAMEID_TRANSIENT;
+	for (int a = 1; a < n->argc; a++) {
+		if (config_saml_sp_find(sc, n->argv[a]) != NULL)
+			return csaml_fail(ctx, n, "sp \"%s\" is named in two sp blocks", n->argv[a]);
+		if (csaml_strv_add(&sp->entities, &sp->nentities, n->argv[a]) < 0)
+			return csaml_fail(ctx, n, "out of memory");
+	}
+	for (size_t i = 0; i < n->nchildren; i++) {
+		const struct cfg_node *k = &n->children[i];
+		if (strcmp(k->argv[0], "release") == 0) {
+			for (int a = 1; a < k->argc; a++) {
+				if (!config_saml_attr_known(k->argv[a]))
+					return csaml_fail(ctx, k, "unknown attribute \"%s\"",
+							  k->argv[a]);
+				if (csaml_strv_add(&sp->release, &sp->nrelease, k->argv[a]) < 0)
+					return csaml_fail(ctx, k, "out of memory");
+			}
+		} else if (strcmp(k->argv[0], "nameid") == 0 && k->argc == 2 && !have_nameid) {
+			have_nameid = 1;
+			if (strcmp(k->argv[1], "transient") == 0)
+				sp->nameid = CONFIG_NAMEID_TRANSIENT;
+			else if (strcmp(k->argv[1], "persistent") == 0)
+				sp->nameid = CONFIG_NAMEID_PERSISTENT;
+			else if (strcmp(k->argv[1], "uid") == 0)
+				sp->nameid = CONFIG_NAMEID_UID;
+			else
+				return csaml_fail(ctx, k, "nameid must be transient, persistent or uid");
+		} else {
+			return csaml_fail(ctx, k, "unknown or repeated setting '%s' in sp (release, nameid)",
+					  k->argv[0]);
+		}
+	}
+	return 0;
+}
+
+/* upstream "ENTITY" { metadata FILE; metadata_certificate FILE; user ATTR|nameid;
+ *                     map LOCAL REMOTE } */
+static int
+csaml_upstream(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+{
+	struct config_saml_upstream *u;
+	int rc = 0;
+
+	if (sc->upstream != NULL || n->argc != 2 || !n->block || strlen(n->argv[1]) >= 256)
+		return csaml_fail(ctx, n, "upstream needs one entity ID and a { } block, once");
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return csaml_fail(ctx, n, "out of memory");
+	sc->upstream = u;
+	strcpy(u->entity_id, n->argv[1]);
+	snprintf(u->user_attr, sizeof(u->user_attr), "nameid");
+	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
+		const struct cfg_node *k = &n->children[i];
+		if (strcmp(k->argv[0], "metadata") == 0)
+			rc = csaml_string(ctx, k, u->metadata, sizeof(u->metadata));
+		else if (strcmp(k->argv[0], "metadata_certificate") == 0)
+			rc = csaml_string(ctx, k, u->metadata_cert, sizeof(u->metadata_cert));
+		else if (strcmp(k->argv[0], "user") == 0)
+			rc = csaml_string(ctx, k, u->user_attr, sizeof(u->user_attr));
+		else if (strcmp(k->argv[0], "map") == 0 && k->argc == 3 && !k->block) {
+			if (!config_saml_attr_known(k->argv[1]))
+				rc = csaml_fail(ctx, k, "unknown attribute \"%s\"", k->argv[1]);
+			else if (csaml_strv_add(&u->map_local, &u->nmap, k->argv[1]) < 0 ||
+				 (u->nmap--, csaml_strv_add(&u->map_remote, &u->nmap, k->argv[2])) < 0)
+				rc = csaml_fail(ctx, k, "out of memory");
+		} else
+			rc = csaml_fail(ctx, k,
+					"unknown setting '%s' in upstream (metadata, "
+					"metadata_certificate, user, map LOCAL REMOTE)",
+					k->argv[0]);
+	}
+	if (rc == 0 && u->metadata[0] == '\0')
+		rc = csaml_fail(ctx, n, "upstream needs the IdP's metadata file");
+	return rc;
+}
+
+static int
+csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+{
+	struct config_saml *sc;
+	int rc = 0;
+
+	if (cfg->saml != NULL)
+		return csaml_fail(ctx, n, "saml is set twice");
+	if ((sc = calloc(1, sizeof(*sc))) == NULL)
+		return csaml_fail(ctx, n, "out of memory");
+	cfg->saml = sc;
+	sc->session_lifetime = 8 * 3600;
+	sc->clock_skew = 180;
+	sc->assertion_lifetime = 300;
+	sc->max_request = 65536;
+	sc->login_rate = 10;
+	sc->metadata_refresh = 3600;
+	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
+		const struct cfg_node *k = &n->children[i];
+		const char *w = k->argv[0];
+		if (strcmp(w, "entity_id") == 0)
+			rc = csaml_string(ctx, k, sc->entity_id, sizeof(sc->entity_id));
+		else if (strcmp(w, "base_url") == 0)
+			rc = csaml_string(ctx, k, sc->base_url, sizeof(sc->base_url));
+		else if (strcmp(w, "key") == 0)
+			rc = csaml_string(ctx, k, sc->key, sizeof(sc->key));
+		else if (strcmp(w, "certificate") == 0)
+			rc = csaml_string(ctx, k, sc->cert, sizeof(sc->cert));
+		else if (strcmp(w, "next_certificate") == 0)
+			rc = csaml_string(ctx, k, sc->next_cert, sizeof(sc->next_cert));
+		else if (strcmp(w, "federation_certificate") == 0)
+			rc = csaml_string(ctx, k, sc->federation_cert, sizeof(sc->federation_cert));
+		else if (strcmp(w, "organization") == 0)
+			rc = csaml_string(ctx, k, sc->organization, sizeof(sc->organization));
+		else if (strcmp(w, "organization_id") == 0)
+			rc = csaml_string(ctx, k, sc->organization_id, sizeof(sc->organization_id));
+		else if (strcmp(w, "scope") == 0)
+			rc = csaml_string(ctx, k, sc->scope, sizeof(sc->scope));
+		else if (strcmp(w, "metadata") == 0) {
+			if (k->argc != 2 || k->block || k->argv[1][0] == '\0')
+				rc = csaml_fail(ctx, k, "metadata takes one file name");
+			else if (csaml_strv_add(&sc->metadata, &sc->nmetadata, k->argv[1]) < 0)
+				rc = csaml_fail(ctx, k, "out of memory");
+		} else if (strcmp(w, "metadata_url") == 0) {
+			if (k->argc != 2 || k->block ||
+			    (strncmp(k->argv[1], "https://", 8) != 0 &&
+			     strncmp(k->argv[1], "http://", 7) != 0))
+				rc = csaml_fail(ctx, k, "metadata_url takes one http:// or https:// URL");
+			else if (csaml_strv_add(&sc->metadata_urls, &sc->nmetadata_urls, k->argv[1]) < 0)
+				rc = csaml_fail(ctx, k, "out of memory");
+		} else if (strcmp(w, "session_lifetime") == 0)
+			rc = csaml_uint(ctx, k, 60, 7 * 86400, &sc->session_lifetime);
+		else if (strcmp(w, "clock_skew") == 0)
+			rc = csaml_uint(ctx, k, 0, 3600, &sc->clock_skew);
+		else if (strcmp(w, "assertion_lifetime") == 0)
+			rc = csaml_uint(ctx, k, 30, 3600, &sc->assertion_lifetime);
+		else if (strcmp(w, "max_request") == 0)
+			rc = csaml_uint(ctx, k, 1024, 1 << 20, &sc->max_request);
+		else if (strcmp(w, "login_rate") == 0)
+			rc = csaml_uint(ctx, k, 1, 10000, &sc->login_rate);
+		else if (strcmp(w, "metadata_refresh") == 0)
+			rc = csaml_uint(ctx, k, 1, 7 * 86400, &sc->metadata_refresh);
+		else if (strcmp(w, "sp") == 0)
+			rc = csaml_sp(ctx, sc, k);
+		else if (strcmp(w, "upstream") == 0)
+			rc = csaml_upstream(ctx, sc, k);
+		else
+			rc = csaml_fail(ctx, k, "unknown setting '%s' in saml", w);
+	}
+	if (rc == 0 && (sc->entity_id[0] == '\0' || sc->base_url[0] == '\0'))
+		rc = csaml_fail(ctx, n, "saml needs entity_id and base_url");
+	if (rc == 0 && strncmp(sc->base_url, "https://", 8) != 0)
+		rc = csaml_fail(ctx, n, "base_url must start with https://");
+	if (rc == 0 && sc->base_url[strlen(sc->base_url) - 1] == '/')
+		sc->base_url[strlen(sc->base_url) - 1] = '\0';
+	if (rc == 0 && (sc->key[0] == '\0' || sc->cert[0] == '\0'))
+		rc = csaml_fail(ctx, n, "saml needs a signing key and certificate");
+	if (rc == 0 && sc->federation_cert[0] == '\0')
+		rc = csaml_fail(ctx, n,
+				"saml needs federation_certificate: metadata is only trusted signed");
+	if (rc == 0 && sc->scope[0] == '\0' && cfg->nrealms > 0)
+		snprintf(sc->scope, sizeof(sc->scope), "%s", cfg->realms[0]);
+	return rc;
+}
+
+int
+config_saml_apply(struct config *cfg, const struct cfg_node *n, const char *name, char *err,
+		  size_t errlen)
+{
+	struct csaml_ctx ctx = {.name = name, .err = err, .errlen = errlen};
+
+	if (!n->block || n->argc != 1)
+		return csaml_fail(&ctx, n, "'%s' needs a { } block", n->argv[0]);
+	if (strcmp(n->argv[0], "http") == 0)
+		return csaml_http(&ctx, cfg, n);
+	return csaml_saml(&ctx, cfg, n);
+}
+
+void
+config_saml_free(struct config *cfg)
+{
+	struct config_saml *sc = cfg->saml;
+
+	free(cfg->http);
+	cfg->http = NULL;
+	if (sc == NULL)
+		return;
+	csaml_strv_free(sc->metadata, sc->nmetadata);
+	csaml_strv_free(sc->metadata_urls, sc->nmetadata_urls);
+	for (size_t i = 0; i < sc->nsps; i++) {
+		csaml_strv_free(sc->sps[i].entities, sc->sps[i].nentities);
+		csaml_strv_free(sc->sps[i].release, sc->sps[i].nrelease);
+	}
+	free(sc->sps);
+	if (sc->upstream != NULL) {
+		csaml_strv_free(sc->upstream->map_local, sc->upstream->nmap);
+		csaml_strv_free(sc->upstream->map_remote, sc->upstream->nmap);
+		free(sc->upstream);
+	}
+	free(sc);
+	cfg->saml = NULL;
+}
+
+const struct config_saml_sp *
+config_saml_sp_find(const struct config_saml *sc, const char *entity_id)
+{
+	for (size_t i = 0; i < sc->nsps; i++)
+		for (size_t j = 0; j < sc->sps[i].nentities; j++)
+			if (strcmp(sc->sps[i].entities[j], entity_id) == 0)
+				return &sc->sps[i];
+	return NULL;
+}

@@ -1,0 +1,321 @@
+/*
+ * Building the response: NameID per the SP's rule, the attributes the
+ * school releases to that SP and nothing else, a release log row with the
+ * names (never the values), and the auto-POST page to the SP's ACS.
+ */
+#include <lasso/xml/misc_text_node.h>
+#include <lasso/xml/saml-2.0/saml2_assertion.h>
+#include <lasso/xml/saml-2.0/saml2_attribute.h>
+#include <lasso/xml/saml-2.0/saml2_attribute_statement.h>
+#include <lasso/xml/saml-2.0/saml2_attribute_value.h>
+#include <lasso/xml/saml-2.0/saml2_name_id.h>
+#include <lasso/xml/saml-2.0/saml2_subject.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "poort/http.h"
+#include "poort/saml.h"
+#include "poort/store.h"
+#include "poort/store_saml.h"
+#include "saml_idp_int.h"
+
+#define FMT_TRANSIENT "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
+#define FMT_PERSISTENT "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
+#define FMT_UNSPEC "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
+
+struct sasrt_attr {
+	const char *name;
+	const char *uri;
+};
+
+static const struct sasrt_attr sasrt_uris[] = {
+	{"uid", "urn:oid:0.9.2342.19200300.100.1.1"},
+	{"employeeNumber", "urn:oid:2.16.840.1.113730.3.1.3"},
+	{"givenName", "urn:oid:2.5.4.42"},
+	{"sn", "urn:oid:2.5.4.4"},
+	{"mail", "urn:oid:0.9.2342.19200300.100.1.3"},
+	{"eduPersonAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"},
+	{"eduPersonScopedAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9"},
+	{"nlEduPersonHomeOrganizationId", "urn:mace:dir:attribute-def:nlEduPersonHomeOrganizationId"},
+	{"nlEduPersonHomeOrganization", "urn:mace:dir:attribute-def:nlEduPersonHomeOrganization"},
+	{"nlEduPersonProfileId", "urn:mace:dir:attribute-def:nlEduPersonProfileId"},
+	{"nlEduPersonRealId", "urn:mace:dir:attribute-def:nlEduPersonRealId"},
+	{"eckId", "urn:mace:dir:attribute-def:eckId"},
+	{"subject-id", "urn:oasis:names:tc:SAML:attribute:subject-id"},
+	{"pairwise-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id"},
+};
+
+/* A stable pseudonym of user for sp: HMAC(box key, sp NUL user), hex. */
+static void
+sasrt_pairwise(const struct saml_idp *idp, const char *sp, const char *user, char out[65])
+{
+	unsigned char mac[32], msg[512];
+	unsigned maclen = 0;
+	size_t sl = strlen(sp), ul = strlen(user);
+
+	if (sl + ul + 1 > sizeof(msg)) {
+		sl = sizeof(msg) - ul - 1;
+	}
+	memcpy(msg, sp, sl);
+	msg[sl] = '\0';
+	memcpy(msg + sl + 1, user, ul);
+	HMAC(EVP_sha256(), idp->pairwise_key, sizeof(idp->pairwise_key), msg, sl + 1 + ul, mac,
+	     &maclen);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
+
+/* The value of one attribute for acct, or "" when the account has none. */
+/* Value of name in kv ("name=value\n" lines), or NULL. */
+static int
+sasrt_kv_get(const char *kv, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	for (const char *p = kv; p != NULL && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			size_t vl = strcspn(p + nl + 1, "\n");
+			snprintf(out, outlen, "%.*s", (int)vl, p + nl + 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void
+sasrt_value(struct saml_idp *idp, const struct store_account *acct, const char *kv,
+	    const char *sp, const char *name, char *out, size_t outlen)
+{
+	const char *scope = idp->sc->scope;
+	char h[65];
+
+	out[0] = '\0';
+	if (strcmp(name, "uid") == 0 || strcmp(name, "subject-id") == 0)
+		snprintf(out, outlen, "%s@%s", acct->username, scope);
+	else if (strcmp(name, "givenName") == 0)
+		snprintf(out, outlen, "%s", acct->given_name);
+	else if (strcmp(name, "sn") == 0)
+		snprintf(out, outlen, "%s", acct->surname);
+	else if (strcmp(name, "eduPersonAffiliation") == 0)
+		snprintf(out, outlen, "%s", acct->affiliation);
+	else if (strcmp(name, "eduPersonScopedAffiliation") == 0)
+		snprintf(out, outlen, "%s@%s", acct->affiliation, scope);
+	else if (strcmp(name, "nlEduPersonHomeOrganization") == 0)
+		snprintf(out, outlen, "%s", idp->sc->organization);
+	else if (strcmp(name, "nlEduPersonHomeOrganizationId") == 0)
+		snprintf(out, outlen, "%s", idp->sc->organization_id);
+	else if (strcmp(name, "pairwise-id") == 0) {
+		sasrt_pairwise(idp, sp, acct->username, h);
+		snprintf(out, outlen, "%.32s@%s", h, scope);
+	} else if (kv != NULL) {
+		if (sasrt_kv_get(kv, name, out, outlen) < 0)
+			out[0] = '\0';
+	} else if (store_saml_attr_get(idp->ss, acct->username, name, out, outlen) < 0) {
+		out[0] = '\0';
+		if (strcmp(name, "employeeNumber") == 0)
+			snprintf(out, outlen, "%s", acct->student_number);
+	}
+}
+
+static LassoSaml2Attribute *
+sasrt_attribute(const char *name, const char *value)
+{
+	LassoSaml2Attribute *at = LASSO_SAML2_ATTRIBUTE(lasso_saml2_attribute_new());
+	LassoSaml2AttributeValue *v = lasso_saml2_attribute_value_new();
+	LassoMiscTextNode *t = lasso_misc_text_node_new_with_string(value);
+	const char *uri = name;
+
+	for (size_t i = 0; i < sizeof(sasrt_uris) / sizeof(sasrt_uris[0]); i++)
+		if (strcmp(sasrt_uris[i].name, name) == 0)
+			uri = sasrt_uris[i].uri;
+	t->text_child = TRUE;
+	v->any = g_list_append(v->any, t);
+	at->Name = g_strdup(uri);
+	at->NameFormat = g_strdup(LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_URI);
+	at->FriendlyName = g_strdup(name);
+	at->AttributeValue = g_list_append(at->AttributeValue, v);
+	return at;
+}
+
+static int
+sasrt_nameid(struct saml_idp *idp, LassoSaml2Assertion *as, const struct saml_authn *a,
+	     const struct config_saml_sp *rule, const struct store_account *acct, const char **fmt)
+{
+	LassoSaml2NameID *nid;
+	char v[STORE_USERNAME_MAX + 300], h[65];
+
+	if (as->Subject == NULL)
+		return SAML_EMALFORMED;
+	if (as->Subject->NameID == NULL)
+		as->Subject->NameID = LASSO_SAML2_NAME_ID(lasso_saml2_name_id_new());
+	nid = as->Subject->NameID;
+	switch (rule != NULL ? rule->nameid : CONFIG_NAMEID_TRANSIENT) {
+	case CONFIG_NAMEID_UID: /* Entree: the NameID is uid */
+		snprintf(v, sizeof(v), "%s@%s", acct->username, idp->sc->scope);
+		*fmt = "uid";
+		g_free(nid->Format);
+		nid->Format = g_strdup(FMT_UNSPEC);
+		break;
+	case CONFIG_NAMEID_PERSISTENT:
+		sasrt_pairwise(idp, a->sp, acct->username, h);
+		snprintf(v, sizeof(v), "%s", h);
+		*fmt = "persistent";
+		g_free(nid->Format);
+		nid->Format = g_strdup(FMT_PERSISTENT);
+		break;
+	default:
+		v[0] = '_';
+		saml_random_hex(v + 1, 20);
+		*fmt = "transient";
+		g_free(nid->Format);
+		nid->Format = g_strdup(FMT_TRANSIENT);
+		break;
+	}
+	g_free(nid->content);
+	nid->content = g_strdup(v);
+	g_free(nid->NameQualifier);
+	nid->NameQualifier = g_strdup(idp->sc->entity_id);
+	g_free(nid->SPNameQualifier);
+	nid->SPNameQualifier = g_strdup(a->sp);
+	return 0;
+}
+
+static char *
+sasrt_post_page(const char *url, const char *resp, const char *relay, const char *nonce)
+{
+	size_t cap = strlen(resp) + 6 * strlen(url) + 6 * SAML_RELAY_MAX + 1024;
+	char *p = malloc(cap);
+	size_t n;
+
+	if (p == NULL)
+		return NULL;
+	n = (size_t)snprintf(p, cap,
+			     "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Poort</title>"
+			     "</head><body><form method=\"post\" action=\"");
+	n = http_html_escape(p, cap, n, url);
+	n += (size_t)snprintf(p + n, cap - n,
+			      "\"><input type=\"hidden\" name=\"SAMLResponse\" value=\"%s\">", resp);
+	if (relay != NULL && relay[0] != '\0') {
+		n += (size_t)snprintf(p + n, cap - n, "<input type=\"hidden\" name=\"RelayState\" value=\"");
+		n = http_html_escape(p, cap, n, relay);
+		n += (size_t)snprintf(p + n, cap - n, "\">");
+	}
+	snprintf(p + n, cap - n,
+		 "<noscript><p>Ga verder / Continue:</p></noscript><button type=\"submit\">Verder / "
+		 "Continue</button></form><script nonce=\"%s\">document.forms[0].submit()</script>"
+		 "</body></html>",
+		 nonce);
+	return p;
+}
+
+int
+saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
+		   const char *kv, time_t authn_instant, const char *nonce, char **session_dump,
+		   char **html)
+{
+	const struct config_saml_sp *rule = config_saml_sp_find(idp->sc, a->sp);
+	LassoProfile *prof = LASSO_PROFILE(a->login);
+	LassoSaml2AttributeStatement *stmt = NULL;
+	struct store_release_rec rec;
+	struct store_account acct;
+	LassoSaml2Assertion *as;
+	char ai[SAML_TIME_LEN], nb[SAML_TIME_LEN], na[SAML_TIME_LEN], val[512];
+	const char *fmt = "none";
+	time_t now = time(NULL);
+	size_t an = 0;
+	int rc;
+
+	*html = NULL;
+	if (session_dump != NULL && *session_dump != NULL)
+		lasso_profile_set_session_from_dump(prof, *session_dump);
+	if (user == NULL) {
+		/* IsPassive without a session: a failure status, no assertion */
+		lasso_login_validate_request_msg(a->login, FALSE, FALSE);
+	} else {
+		if (kv != NULL) {
+			/* proxy mode: the upstream IdP vouched for the user, not our store */
+			memset(&acct, 0, sizeof(acct));
+			snprintf(acct.username, sizeof(acct.username), "%s", user);
+			sasrt_kv_get(kv, "givenName", acct.given_name, sizeof(acct.given_name));
+			sasrt_kv_get(kv, "sn", acct.surname, sizeof(acct.surname));
+			sasrt_kv_get(kv, "eduPersonAffiliation", acct.affiliation,
+				     sizeof(acct.affiliation));
+			sasrt_kv_get(kv, "employeeNumber", acct.student_number,
+				     sizeof(acct.student_number));
+		} else if (store_account_get(idp->st, user, &acct) < 0) {
+			return SAML_EUNKNOWN;
+		}
+		rc = lasso_login_validate_request_msg(a->login, TRUE, TRUE);
+		if (rc != 0 && rc != LASSO_LOGIN_ERROR_CONSENT_NOT_OBTAINED)
+			goto lasso_fail;
+		saml_time_format(authn_instant, ai);
+		saml_time_format(now - 60, nb);
+		saml_time_format(now + (time_t)idp->sc->assertion_lifetime, na);
+		rc = lasso_login_build_assertion(a->login,
+						 LASSO_SAML2_AUTHN_CONTEXT_PASSWORD_PROTECTED_TRANSPORT,
+						 ai, NULL, nb, na);
+		if (rc != 0)
+			goto lasso_fail;
+		as = LASSO_SAML2_ASSERTION(lasso_login_get_assertion(a->login));
+		if (as == NULL || sasrt_nameid(idp, as, a, rule, &acct, &fmt) < 0) {
+			if (as != NULL)
+				g_object_unref(as);
+			return SAML_EMALFORMED;
+		}
+		memset(&rec, 0, sizeof(rec));
+		stmt = LASSO_SAML2_ATTRIBUTE_STATEMENT(lasso_saml2_attribute_statement_new());
+		for (size_t i = 0; rule != NULL && i < rule->nrelease; i++) {
+			sasrt_value(idp, &acct, kv, a->sp, rule->release[i], val, sizeof(val));
+			if (val[0] == '\0')
+				continue; /* nothing to release is not released */
+			stmt->Attribute = g_list_append(stmt->Attribute,
+							sasrt_attribute(rule->release[i], val));
+			an += (size_t)snprintf(rec.attrs + an, sizeof(rec.attrs) - an, "%s%s",
+					       an ? " " : "", rule->release[i]);
+			if (an >= sizeof(rec.attrs))
+				an = sizeof(rec.attrs) - 1;
+		}
+		explicit_bzero(val, sizeof(val));
+		if (stmt->Attribute != NULL)
+			as->AttributeStatement = g_list_append(as->AttributeStatement, stmt);
+		else
+			g_object_unref(stmt);
+		g_object_unref(as);
+		rec.time = now;
+		snprintf(rec.sp, sizeof(rec.sp), "%s", a->sp);
+		snprintf(rec.user, sizeof(rec.user), "%s", acct.username);
+		snprintf(rec.nameid_format, sizeof(rec.nameid_format), "%s", fmt);
+		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
+	}
+	rc = lasso_login_build_authn_response_msg(a->login);
+	if (rc != 0)
+		goto lasso_fail;
+	if (prof->msg_url == NULL || prof->msg_body == NULL ||
+	    strcmp(prof->msg_url, a->acs) != 0) {
+		/* lasso picked another endpoint than the one we checked: refuse */
+		log_error("saml response sp=%s: ACS mismatch", a->sp);
+		return SAML_EACS;
+	}
+	if (user != NULL) {
+		/* logged before it leaves: a release that is not in the log never happened */
+		if (store_saml_release_add(idp->ss, &rec) < 0)
+			return SAML_EIO;
+		log_notice("saml release sp=%s user=%s nameid=%s attrs=\"%s\"", rec.sp, rec.user, fmt,
+			   rec.attrs);
+	}
+	if (user != NULL && session_dump != NULL) {
+		/* remember the SPs that got an assertion, for single logout */
+		LassoSession *ls = lasso_profile_get_session(prof);
+		if (ls != NULL) {
+			g_free(*session_dump);
+			*session_dump = lasso_session_dump(ls);
+			g_object_unref(ls);
+		}
+	}
+	*html = sasrt_post_page(prof->msg_url, prof->msg_body, a->relay, nonce);
+	return *html != NULL ? 0 : SAML_ENOMEM;
+lasso_fail:
+	log_error("saml response sp=%s: lasso: %s", a->sp, lasso_strerror(rc));
+	return SAML_EMALFORMED;
+}

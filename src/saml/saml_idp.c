@@ -1,0 +1,512 @@
+/*
+ * The IdP's protocol side: lasso set up once (RSA-SHA256 explicitly, the
+ * environment scrubbed), our metadata built and signed, SP metadata
+ * checked, AuthnRequests checked before lasso sees them, and responses
+ * built with only the attributes the school releases to that SP.
+ *
+ * lasso is used for what it does well (the SAML object model, request
+ * signature checks with the SP's key, building, signing and encrypting the
+ * response). What it lacks we do in front of it: validUntil and signature
+ * of metadata, SHA-1 refusal, replay cache, size caps, strict parsing.
+ */
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "poort/http.h"
+#include "poort/saml.h"
+#include "poort/store.h"
+#include "poort/store_saml.h"
+#include "saml_idp_int.h"
+
+static int saml_inited;
+
+int
+saml_global_init(void)
+{
+	/* LASSO_FLAG can switch signature checks off: never let it reach lasso */
+	unsetenv("LASSO_FLAG");
+	if (lasso_init() != 0)
+		return SAML_ECONFIG;
+	saml_inited = 1;
+	return 0;
+}
+
+void
+saml_global_free(void)
+{
+	if (saml_inited)
+		lasso_shutdown();
+	saml_inited = 0;
+}
+
+void
+saml_random_hex(char *out, size_t nbytes)
+{
+	unsigned char b[64];
+	if (nbytes > sizeof(b))
+		nbytes = sizeof(b);
+	if (RAND_bytes(b, (int)nbytes) != 1)
+		abort(); /* no randomness: nothing we hand out would be safe */
+	for (size_t i = 0; i < nbytes; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	OPENSSL_cleanse(b, sizeof(b));
+}
+
+/* The base64 body of a PEM certificate, for ds:X509Certificate. */
+static char *
+sidp_cert_body(const char *pem)
+{
+	const char *b = strstr(pem, "-----BEGIN CERTIFICATE-----"), *e;
+	char *out, *o;
+
+	if (b == NULL || (e = strstr(b, "-----END CERTIFICATE-----")) == NULL)
+		return NULL;
+	b += strlen("-----BEGIN CERTIFICATE-----");
+	if ((out = malloc((size_t)(e - b) + 1)) == NULL)
+		return NULL;
+	for (o = out; b < e; b++)
+		if (*b != '\n' && *b != '\r' && *b != ' ')
+			*o++ = *b;
+	*o = '\0';
+	return out;
+}
+
+/* Our metadata (unsigned); the caller signs it for publication. */
+static char *
+sidp_metadata_build(const struct config_saml *sc, const char *cert, const char *next)
+{
+	static const char kd[] =
+		"<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>"
+		"%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>";
+	char until[SAML_TIME_LEN], keys[8192];
+	char *out = NULL;
+	int n;
+
+	saml_time_format(time(NULL) + 7 * 86400, until);
+	n = snprintf(keys, sizeof(keys), kd, cert);
+	if (next != NULL && n > 0 && (size_t)n < sizeof(keys))
+		n += snprintf(keys + n, sizeof(keys) - (size_t)n, kd, next);
+	if (n < 0 || (size_t)n >= sizeof(keys))
+		return NULL;
+	if (asprintf(&out,
+		     "<?xml version=\"1.0\"?>\n"
+		     "<md:EntityDescriptor xmlns:md=\"" SAML_NS_MD "\" xmlns:ds=\"" SAML_NS_DS "\""
+		     " ID=\"_poort-md\" entityID=\"%s\" validUntil=\"%s\">"
+		     "<md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\""
+		     " protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">%s"
+		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>"
+		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>"
+		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>"
+		     "<md:SingleLogoutService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/slo\"/>"
+		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/sso\"/>"
+		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_POST "\" Location=\"%s/saml/sso\"/>"
+		     "</md:IDPSSODescriptor>%s%s%s%s%s</md:EntityDescriptor>\n",
+		     sc->entity_id, until, keys, sc->base_url, sc->base_url, sc->base_url,
+		     /* proxy mode: we are also an SP toward the school's IdP */
+		     sc->upstream ? "<md:SPSSODescriptor AuthnRequestsSigned=\"true\""
+				    " protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
+				  : "",
+		     sc->upstream ? keys : "",
+		     sc->upstream ? "<md:AssertionConsumerService Binding=\"" SAML_BINDING_POST
+				    "\" Location=\""
+				  : "",
+		     sc->upstream ? sc->base_url : "",
+		     sc->upstream ? "/saml/acs\" index=\"0\"/></md:SPSSODescriptor>" : "") < 0)
+		return NULL;
+	return out;
+}
+
+/* Signs our metadata with the key parsed once at start. */
+static char *
+sidp_metadata_sign(const char *xml, void *key)
+{
+	xmlDoc *doc = saml_xml_parse(xml, strlen(xml), 0);
+	xmlChar *mem = NULL;
+	char *out = NULL;
+	int len = 0;
+
+	if (doc == NULL || saml_xml_sign(doc, "_poort-md", key) < 0)
+		goto done;
+	xmlDocDumpMemory(doc, &mem, &len);
+	if (mem != NULL)
+		out = strdup((const char *)mem);
+done:
+	xmlFree(mem);
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* Pairwise key: random once, kept in the state dir, so NameIDs stay stable. */
+static int
+sidp_pairwise_key(struct saml_idp *idp, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+	mode_t old;
+
+	snprintf(path, sizeof(path), "%s/saml-pairwise.key", idp->cfg->state_dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		size_t n = fread(idp->pairwise_key, 1, sizeof(idp->pairwise_key), f);
+		fclose(f);
+		if (n == sizeof(idp->pairwise_key))
+			return 0;
+	}
+	if (RAND_bytes(idp->pairwise_key, sizeof(idp->pairwise_key)) != 1)
+		goto fail;
+	old = umask(077);
+	f = fopen(path, "w");
+	umask(old);
+	if (f == NULL || fwrite(idp->pairwise_key, 1, sizeof(idp->pairwise_key), f) !=
+				 sizeof(idp->pairwise_key)) {
+		if (f != NULL)
+			fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot create %s", path);
+	return SAML_EIO;
+}
+
+struct saml_idp *
+saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st,
+	     const char *store_path, struct http_server *hs, char *err, size_t errlen)
+{
+	struct saml_idp *idp = calloc(1, sizeof(*idp));
+	char *key = NULL, *cert = NULL, *next = NULL, *cb = NULL, *nb = NULL, *md = NULL;
+	size_t keylen = 0, len;
+
+	if (idp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	idp->base = base;
+	idp->cfg = cfg;
+	idp->sc = cfg->saml;
+	idp->st = st;
+	idp->rl_log.interval = 10;
+	idp->rl_log.burst = 10;
+	if ((idp->ss = store_saml_open(store_path, err, errlen)) == NULL)
+		goto fail;
+	if (saml_file_read(idp->sc->key, 64 * 1024, &key, &keylen) < 0 ||
+	    saml_file_read(idp->sc->cert, 64 * 1024, &cert, &len) < 0 ||
+	    (cb = sidp_cert_body(cert)) == NULL) {
+		snprintf(err, errlen, "saml: cannot read key %s or certificate %s", idp->sc->key,
+			 idp->sc->cert);
+		goto fail;
+	}
+	if (idp->sc->next_cert[0] != '\0' &&
+	    (saml_file_read(idp->sc->next_cert, 64 * 1024, &next, &len) < 0 ||
+	     (nb = sidp_cert_body(next)) == NULL)) {
+		snprintf(err, errlen, "saml: cannot read next_certificate %s", idp->sc->next_cert);
+		goto fail;
+	}
+	if (saml_file_read(idp->sc->federation_cert, 64 * 1024, &idp->fed_cert, &idp->fedlen) < 0) {
+		snprintf(err, errlen, "saml: cannot read federation_certificate %s",
+			 idp->sc->federation_cert);
+		goto fail;
+	}
+	if ((md = sidp_metadata_build(idp->sc, cb, nb)) == NULL ||
+	    (idp->sign_key = saml_xml_key_load(key, keylen, cert, strlen(cert))) == NULL ||
+	    (idp->metadata_signed = sidp_metadata_sign(md, idp->sign_key)) == NULL) {
+		snprintf(err, errlen, "saml: cannot build or sign our metadata (key %s)",
+			 idp->sc->key);
+		goto fail;
+	}
+	idp->server = lasso_server_new_from_buffers(md, key, NULL, cert);
+	if (idp->server == NULL) {
+		snprintf(err, errlen, "saml: lasso refused our key or metadata");
+		goto fail;
+	}
+	/* Debian's lasso signs with RSA-SHA1 unless told otherwise */
+	idp->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+	if (sidp_pairwise_key(idp, err, errlen) < 0)
+		goto fail;
+	if (saml_refresh_start(idp) < 0) {
+		snprintf(err, errlen, "saml: cannot set up metadata loading");
+		goto fail;
+	}
+	if (saml_proxy_init(idp, err, errlen) < 0)
+		goto fail;
+	if (saml_web_init(idp, hs) < 0) {
+		snprintf(err, errlen, "saml: cannot set up the web pages");
+		goto fail;
+	}
+	explicit_bzero(key, keylen);
+	free(key);
+	free(cert);
+	free(next);
+	idp->cert_body = cb;
+	idp->next_body = nb;
+	idp->metadata_built = time(NULL);
+	free(md);
+	return idp;
+fail:
+	if (key != NULL)
+		explicit_bzero(key, keylen);
+	free(key);
+	free(cert);
+	free(next);
+	free(cb);
+	free(nb);
+	free(md);
+	saml_idp_free(idp);
+	return NULL;
+}
+
+void
+saml_idp_free(struct saml_idp *idp)
+{
+	if (idp == NULL)
+		return;
+	saml_web_free(idp);
+	saml_refresh_stop(idp);
+	if (idp->server != NULL)
+		lasso_server_destroy(idp->server);
+	store_saml_close(idp->ss);
+	free(idp->fed_cert);
+	free(idp->metadata_signed);
+	free(idp->cert_body);
+	free(idp->next_body);
+	saml_xml_key_free(idp->sign_key);
+	OPENSSL_cleanse(idp->pairwise_key, sizeof(idp->pairwise_key));
+	free(idp);
+}
+
+/*
+ * Our metadata says validUntil a week ahead; re-sign it daily so a box that
+ * runs for months never serves expired metadata.
+ */
+void
+saml_idp_metadata_refresh(struct saml_idp *idp, time_t now)
+{
+	char *md, *signed_md;
+
+	if (now - idp->metadata_built < 86400)
+		return;
+	md = sidp_metadata_build(idp->sc, idp->cert_body, idp->next_body);
+	signed_md = md != NULL ? sidp_metadata_sign(md, idp->sign_key) : NULL;
+	free(md);
+	if (signed_md == NULL) {
+		log_error("saml: cannot re-sign our metadata; serving the old copy");
+		return;
+	}
+	free(idp->metadata_signed);
+	idp->metadata_signed = signed_md;
+	idp->metadata_built = now;
+}
+
+void
+saml_idp_reload(struct saml_idp *idp, const struct config *cfg)
+{
+	/* release rules and limits follow the new config; keys and metadata
+	 * files are read at start */
+	if (idp != NULL && cfg->saml != NULL) {
+		idp->cfg = cfg;
+		idp->sc = cfg->saml;
+	}
+}
+
+void
+saml_authn_free(struct saml_authn *a)
+{
+	if (a == NULL)
+		return;
+	if (a->login != NULL)
+		lasso_login_destroy(a->login);
+	free(a);
+}
+
+/* Every element's ID and every ds:Signature: only the root may have either. */
+static int
+sidp_count(const xmlNode *n, int depth, unsigned *ids, unsigned *sigs)
+{
+	if (depth > 32)
+		return SAML_EMALFORMED;
+	for (; n != NULL; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlHasProp(n, (const xmlChar *)"ID"))
+			(*ids)++;
+		if (saml_xml_is(n, SAML_NS_DS, "Signature"))
+			(*sigs)++;
+		if (sidp_count(n->children, depth + 1, ids, sigs) < 0)
+			return SAML_EMALFORMED;
+	}
+	return 0;
+}
+
+static void
+sidp_copy_attr(const xmlNode *n, const char *name, char *out, size_t outlen)
+{
+	char *v = saml_xml_attr(n, name);
+	snprintf(out, outlen, "%s", v != NULL ? v : "");
+	free(v);
+}
+
+static int
+sidp_is_true(const xmlNode *n, const char *name)
+{
+	char *v = saml_xml_attr(n, name);
+	int r = v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+	free(v);
+	return r;
+}
+
+/* Redirect binding: SigAlg must be SHA-256 or better. */
+int
+saml_query_sigalg_ok(const char *query)
+{
+	const char *p = strstr(query, "SigAlg=");
+	if (p == NULL)
+		return 0;
+	p += 7;
+	return strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256", 62) == 0 ||
+	       strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha512", 62) == 0;
+}
+
+int
+saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, const char *query,
+		 const char *relay, time_t now, struct saml_authn **out, char *why, size_t whylen)
+{
+	const struct config_saml *sc = idp->sc;
+	unsigned char *raw = NULL;
+	char *xml = NULL, issued[SAML_TIME_LEN], *issuer = NULL;
+	size_t rawlen = 0, xmllen = 0;
+	struct saml_authn *a = NULL;
+	const struct saml_sp *sp;
+	const xmlNode *root, *in;
+	xmlDoc *doc = NULL;
+	unsigned ids = 0, sigs = 0;
+	int rc, signed_msg;
+	time_t t;
+
+	*out = NULL;
+	snprintf(why, whylen, "-");
+	if (relay != NULL && strlen(relay) > SAML_RELAY_MAX) {
+		snprintf(why, whylen, "RelayState longer than %d bytes", SAML_RELAY_MAX);
+		return SAML_ETOOBIG;
+	}
+	rc = saml_b64_decode(saml_request, strlen(saml_request), &raw, &rawlen, sc->max_request);
+	if (rc == 0 && redirect) {
+		rc = saml_inflate(raw, rawlen, &xml, &xmllen, sc->max_request);
+	} else if (rc == 0) {
+		xml = (char *)raw;
+		xmllen = rawlen;
+		raw = NULL;
+	}
+	if (rc < 0) {
+		snprintf(why, whylen, "SAMLRequest: %s", saml_strerror(rc));
+		goto done;
+	}
+	rc = SAML_EMALFORMED;
+	if ((doc = saml_xml_parse(xml, xmllen, 0)) == NULL) {
+		snprintf(why, whylen, "SAMLRequest is not well-formed XML, or has a DTD or comments");
+		goto done;
+	}
+	root = xmlDocGetRootElement(doc);
+	if (!saml_xml_is(root, SAML_NS_P, "AuthnRequest") ||
+	    sidp_count(root, 0, &ids, &sigs) < 0) {
+		snprintf(why, whylen, "not a SAML 2.0 AuthnRequest");
+		goto done;
+	}
+	/* wrapping defence: one ID (the root's), at most one signature, on the root */
+	if (ids != 1 || sigs > 1 ||
+	    (sigs == 1 && saml_xml_child(root, SAML_NS_DS, "Signature") == NULL)) {
+		snprintf(why, whylen, "unexpected IDs or signatures in the request");
+		rc = SAML_EBADSIG;
+		goto done;
+	}
+	if (saml_xml_uses_sha1(root->children, 0)) {
+		snprintf(why, whylen, "SHA-1 signature or digest");
+		rc = SAML_ESHA1;
+		goto done;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		rc = SAML_ENOMEM;
+		goto done;
+	}
+	sidp_copy_attr(root, "ID", a->id, sizeof(a->id));
+	sidp_copy_attr(root, "IssueInstant", issued, sizeof(issued));
+	sidp_copy_attr(root, "AssertionConsumerServiceURL", a->acs, sizeof(a->acs));
+	a->force = sidp_is_true(root, "ForceAuthn");
+	a->passive = sidp_is_true(root, "IsPassive");
+	in = saml_xml_child(root, SAML_NS_A, "Issuer");
+	if (in == NULL || (issuer = (char *)xmlNodeGetContent(in)) == NULL ||
+	    strlen(issuer) >= sizeof(a->sp) || a->id[0] == '\0') {
+		snprintf(why, whylen, "request without Issuer or ID");
+		goto done;
+	}
+	snprintf(a->sp, sizeof(a->sp), "%s", issuer);
+	if (saml_time_parse(issued, &t) < 0 || t > now + (time_t)sc->clock_skew ||
+	    t < now - (time_t)sc->clock_skew - 300) {
+		snprintf(why, whylen, "IssueInstant \"%.40s\" outside the clock-skew window", issued);
+		rc = SAML_EEXPIRED;
+		goto done;
+	}
+	if ((sp = saml_meta_find(idp->metas, idp->nmetas, a->sp)) == NULL) {
+		rc = SAML_EUNKNOWN;
+		goto done;
+	}
+	if (a->acs[0] == '\0')
+		snprintf(a->acs, sizeof(a->acs), "%s", sp->acs_default);
+	else if (!saml_sp_acs_allowed(sp, a->acs)) {
+		rc = SAML_EACS;
+		goto done;
+	}
+	signed_msg = redirect ? strstr(query, "Signature=") != NULL : sigs == 1;
+	if (redirect && signed_msg && !saml_query_sigalg_ok(query)) {
+		snprintf(why, whylen, "SigAlg is not RSA-SHA256 or RSA-SHA512");
+		rc = SAML_ESHA1;
+		goto done;
+	}
+	if (sp->want_signed && !signed_msg) {
+		rc = SAML_ENOSIG;
+		goto done;
+	}
+	if ((a->login = lasso_login_new(idp->server)) == NULL) {
+		rc = SAML_ENOMEM;
+		goto done;
+	}
+	lasso_profile_set_signature_verify_hint(LASSO_PROFILE(a->login),
+						signed_msg ? LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE
+							   : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_IGNORE);
+	rc = lasso_login_process_authn_request_msg(a->login,
+						   redirect ? (char *)(uintptr_t)query
+							    : (char *)(uintptr_t)saml_request);
+	if (rc != 0 || (signed_msg && LASSO_PROFILE(a->login)->signature_status != 0)) {
+		snprintf(why, whylen, "lasso: %s", lasso_strerror(rc != 0 ? rc
+							: LASSO_PROFILE(a->login)->signature_status));
+		rc = signed_msg ? SAML_EBADSIG : SAML_EMALFORMED;
+		goto done;
+	}
+	/* after the signature, so a forged request cannot burn a real ID */
+	rc = store_saml_replay_check(idp->ss, a->sp, a->id, now,
+				     now + 2 * (time_t)sc->clock_skew + 600);
+	if (rc != 0) {
+		rc = rc == 1 ? SAML_EREPLAY : SAML_EIO;
+		goto done;
+	}
+	if (relay != NULL)
+		snprintf(a->relay, sizeof(a->relay), "%s", relay);
+	a->created = now;
+	saml_random_hex(a->token, SAML_TOKEN_HEX / 2);
+	*out = a;
+	a = NULL;
+	rc = 0;
+done:
+	if (issuer != NULL)
+		xmlFree(issuer);
+	saml_authn_free(a);
+	xmlFreeDoc(doc);
+	free(raw);
+	free(xml);
+	return rc;
+}

@@ -1,0 +1,644 @@
+/*
+ * The browser side of SSO: /saml/metadata, /saml/sso (Redirect and POST),
+ * the login page (plain HTML and CSS, Dutch and English), the password
+ * check on the worker pool, and the SSO session cookie.
+ *
+ * Sessions and pending logins live in memory, bounded; a restart logs
+ * everyone out, which is the safe direction.
+ */
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "poort/http.h"
+#include "poort/password.h"
+#include "poort/saml.h"
+#include "poort/store.h"
+#include "poort/workq.h"
+#include "saml_idp_int.h"
+
+#define COOKIE_NAME "poort_sso"
+#define PENDING_TTL 900
+
+struct sweb_job {
+	struct saml_idp *idp;
+	struct evhttp_request *req;
+	char token[SAML_TOKEN_HEX + 1];
+	char user[STORE_USERNAME_MAX + 1];
+	char addr[48];
+	char pw[PASSWORD_MAX + 1];
+	size_t pwlen;
+	char hash[PASSWORD_HASH_MAX];
+	int en;
+	int verified;
+};
+
+static const char *const sweb_css =
+	"body{font-family:sans-serif;max-width:26em;margin:2em auto;padding:0 1em;color:#222}"
+	"h1{font-size:1.4em}label{display:block;margin-top:1em}"
+	"input{width:100%;padding:.6em;font-size:1em;box-sizing:border-box}"
+	"button{margin-top:1.2em;padding:.7em 1.5em;font-size:1em}"
+	".err{background:#fdd;border:1px solid #c00;padding:.6em}.sp{color:#555;font-size:.9em}";
+
+static int
+sweb_lang_en(struct evhttp_request *req, const char *form_lang)
+{
+	const char *al;
+	if (form_lang != NULL)
+		return strcmp(form_lang, "en") == 0;
+	al = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Language");
+	return al != NULL && strncasecmp(al, "nl", 2) != 0 && strncasecmp(al, "en", 2) == 0;
+}
+
+static void
+sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
+{
+	char *p = NULL;
+	int n = asprintf(&p,
+			 "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+			 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+			 "<title>%s</title><style>%s</style></head><body>%s</body></html>",
+			 title, sweb_css, body_html);
+	if (n < 0) {
+		evhttp_send_error(req, 500, NULL);
+		return;
+	}
+	http_reply(req, code, "text/html; charset=utf-8", p, (size_t)n, NULL);
+	free(p);
+}
+
+static void
+sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err, const char *why)
+{
+	char addr[48], esc[256], body[1024];
+	unsigned suppressed;
+
+	http_peer(req, addr, sizeof(addr));
+	if (log_ratelimit_allow(&idp->rl_log, time(NULL), &suppressed))
+		log_warning("saml request refused addr=%s error=\"%s\" detail=%s suppressed=%u", addr,
+			    saml_strerror(err), log_escape(esc, sizeof(esc), why, strlen(why)),
+			    suppressed);
+	snprintf(body, sizeof(body),
+		 "<h1>Inloggen niet mogelijk / Login not possible</h1>"
+		 "<p class=\"err\">%s</p>"
+		 "<p>De dienst stuurde een verzoek dat niet klopt. Ga terug naar de dienst en "
+		 "probeer opnieuw, of vraag de school om hulp.</p>"
+		 "<p>The service sent a request that could not be accepted. Go back to the service "
+		 "and try again, or ask the school for help.</p>",
+		 saml_strerror(err));
+	sweb_page(req, code, "Poort", body);
+}
+
+static void
+sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct saml_authn *a,
+		int en, const char *user, const char *msg)
+{
+	char body[4096];
+	size_t n;
+	(void)idp;
+
+	n = (size_t)snprintf(body, sizeof(body), "<h1>%s</h1><p class=\"sp\">%s ",
+			     en ? "Log in" : "Inloggen", en ? "to" : "bij");
+	n = http_html_escape(body, sizeof(body), n, a->sp);
+	n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
+	if (msg != NULL)
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"err\" role=\"alert\">%s</p>",
+				      msg);
+	n += (size_t)snprintf(body + n, sizeof(body) - n,
+			      "<form method=\"post\" action=\"/saml/login\">"
+			      "<input type=\"hidden\" name=\"ctx\" value=\"%s\">"
+			      "<input type=\"hidden\" name=\"lang\" value=\"%s\">"
+			      "<label for=\"u\">%s</label>"
+			      "<input id=\"u\" name=\"username\" autocomplete=\"username\" "
+			      "autocapitalize=\"none\" required value=\"",
+			      a->token, en ? "en" : "nl", en ? "User name" : "Gebruikersnaam");
+	n = http_html_escape(body, sizeof(body), n, user != NULL ? user : "");
+	snprintf(body + n, sizeof(body) - n,
+		 "\"><label for=\"p\">%s</label>"
+		 "<input id=\"p\" name=\"password\" type=\"password\" "
+		 "autocomplete=\"current-password\" required>"
+		 "<button type=\"submit\">%s</button></form>"
+		 "<p><a href=\"/saml/login?ctx=%s&amp;lang=%s\">%s</a></p>",
+		 en ? "Password" : "Wachtwoord", en ? "Log in" : "Inloggen", a->token,
+		 en ? "nl" : "en", en ? "Nederlands" : "English");
+	sweb_page(req, 200, en ? "Log in" : "Inloggen", body);
+}
+
+/* ---- sessions ---- */
+
+static void
+sweb_token_hash(const char *token, char out[SAML_TOKEN_HEX + 1])
+{
+	unsigned char md[32];
+	unsigned len = 0;
+	EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static struct saml_session *
+sweb_session_slot(struct saml_idp *idp, const char *hash)
+{
+	unsigned long idx = strtoul(((char[9]){hash[0], hash[1], hash[2], hash[3], hash[4],
+						 hash[5], hash[6], hash[7], 0}),
+				    NULL, 16);
+	return &idp->sessions[idx % SAML_SESSIONS_MAX];
+}
+
+static struct saml_session *
+sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
+{
+	char tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
+	struct saml_session *s;
+
+	if (http_cookie_get(req, COOKIE_NAME, tok, sizeof(tok)) < 0 ||
+	    strlen(tok) != SAML_TOKEN_HEX)
+		return NULL;
+	sweb_token_hash(tok, hash);
+	s = sweb_session_slot(idp, hash);
+	if (CRYPTO_memcmp(s->token_hash, hash, SAML_TOKEN_HEX) != 0 || s->expires <= now)
+		return NULL;
+	return s;
+}
+
+static void
+sweb_session_clear(struct saml_session *s)
+{
+	g_free(s->lasso_dump);
+	explicit_bzero(s, sizeof(*s));
+}
+
+static struct saml_session *
+sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *user,
+		 const char *kv, time_t now)
+{
+	char tok[SAML_TOKEN_HEX + 1], hash[SAML_TOKEN_HEX + 1], cookie[256];
+	struct saml_session *s;
+
+	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
+	sweb_token_hash(tok, hash);
+	s = sweb_session_slot(idp, hash);
+	sweb_session_clear(s); /* a collision evicts: bounded memory */
+	memcpy(s->token_hash, hash, sizeof(s->token_hash));
+	snprintf(s->user, sizeof(s->user), "%s", user);
+	snprintf(s->kv, sizeof(s->kv), "%s", kv != NULL ? kv : "");
+	s->authn_instant = now;
+	s->expires = now + (time_t)idp->sc->session_lifetime;
+	snprintf(cookie, sizeof(cookie),
+		 COOKIE_NAME "=%s; Path=/saml/; Max-Age=%u; Secure; HttpOnly; SameSite=None", tok,
+		 idp->sc->session_lifetime);
+	/* SameSite=None: the SP's POST-binding request is cross-site by nature */
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
+	explicit_bzero(tok, sizeof(tok));
+	return s;
+}
+
+/* ---- pending logins ---- */
+
+static void
+sweb_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now)
+{
+	size_t oldest = 0;
+	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
+		struct saml_authn *p = idp->pending[i];
+		if (p != NULL && now - p->created > PENDING_TTL) {
+			saml_authn_free(p);
+			idp->pending[i] = p = NULL;
+		}
+		if (p == NULL) {
+			idp->pending[i] = a;
+			return;
+		}
+		if (p->created < idp->pending[oldest]->created)
+			oldest = i;
+	}
+	/* full: the oldest waiting login loses, bounded memory wins */
+	saml_authn_free(idp->pending[oldest]);
+	idp->pending[oldest] = a;
+}
+
+static struct saml_authn *
+sweb_pending_find(struct saml_idp *idp, const char *token, int take)
+{
+	if (token == NULL || strlen(token) != SAML_TOKEN_HEX)
+		return NULL;
+	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
+		struct saml_authn *p = idp->pending[i];
+		if (p != NULL && CRYPTO_memcmp(p->token, token, SAML_TOKEN_HEX) == 0) {
+			if (take)
+				idp->pending[i] = NULL;
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* ---- failure rate limit per user and per address ---- */
+
+static struct saml_fail *
+sweb_fail_slot(struct saml_idp *idp, const char *key, time_t now)
+{
+	unsigned h = 2166136261u;
+	struct saml_fail *f;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	f = &idp->fails[h % SAML_FAIL_SLOTS];
+	if (strcmp(f->key, key) != 0 || now - f->window >= 300) {
+		snprintf(f->key, sizeof(f->key), "%s", key);
+		f->window = now;
+		f->count = 0;
+	}
+	return f;
+}
+
+static int
+sweb_fail_blocked(struct saml_idp *idp, const char *user, const char *addr, time_t now)
+{
+	char k[96];
+	snprintf(k, sizeof(k), "u:%s", user);
+	if (sweb_fail_slot(idp, k, now)->count >= idp->sc->login_rate)
+		return 1;
+	snprintf(k, sizeof(k), "a:%s", addr);
+	return sweb_fail_slot(idp, k, now)->count >= idp->sc->login_rate * 3;
+}
+
+static void
+sweb_fail_count(struct saml_idp *idp, const char *user, const char *addr, time_t now)
+{
+	char k[96];
+	snprintf(k, sizeof(k), "u:%s", user);
+	sweb_fail_slot(idp, k, now)->count++;
+	snprintf(k, sizeof(k), "a:%s", addr);
+	sweb_fail_slot(idp, k, now)->count++;
+}
+
+/* ---- handlers ---- */
+
+static void
+sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn *a,
+	     struct saml_session *s, time_t authn_instant)
+{
+	char nonce[33], *html = NULL;
+	int rc;
+
+	saml_random_hex(nonce, 16);
+	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
+				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
+				s != NULL ? &s->lasso_dump : NULL, &html);
+	if (rc < 0) {
+		sweb_error(idp, req, 500, rc, "building the response failed");
+	} else {
+		http_reply(req, 200, "text/html; charset=utf-8", html, strlen(html), nonce);
+	}
+	free(html);
+	saml_authn_free(a);
+}
+
+/* Proxy mode: park the request and send the browser to the school's IdP. */
+static void
+sweb_proxy_redirect(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn *a,
+		    time_t now)
+{
+	char *url = NULL;
+	int rc = saml_proxy_begin(idp, a, &url);
+
+	if (rc < 0) {
+		sweb_error(idp, req, 500, rc, "cannot build the request to the upstream IdP");
+		saml_authn_free(a);
+		return;
+	}
+	sweb_pending_put(idp, a, now);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", url);
+	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
+	free(url);
+}
+
+/* Proxy mode: the school's IdP answers here. */
+static void
+sweb_acs(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	struct evkeyvalq kv = {0};
+	const char *resp, *relay;
+	char *body = NULL, why[256], user[STORE_USERNAME_MAX + 1], attrs[SAML_KV_MAX];
+	struct saml_authn *a;
+	time_t now = time(NULL);
+	int rc;
+
+	TAILQ_INIT(&kv);
+	if (idp->sc->upstream == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
+	    (body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0 ||
+	    (resp = evhttp_find_header(&kv, "SAMLResponse")) == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLResponse");
+		goto done;
+	}
+	relay = evhttp_find_header(&kv, "RelayState");
+	if ((a = sweb_pending_find(idp, relay, 1)) == NULL) {
+		sweb_error(idp, req, 400, SAML_EEXPIRED, "unsolicited or expired upstream response");
+		goto done;
+	}
+	rc = saml_proxy_finish(idp, a, resp, user, sizeof(user), attrs, sizeof(attrs), why,
+			       sizeof(why));
+	if (rc < 0) {
+		sweb_error(idp, req, 400, rc, why);
+		saml_authn_free(a);
+		goto done;
+	}
+	log_info("saml login result=accept user=%s source=upstream sp=%s", user, a->sp);
+	sweb_respond(idp, req, a, sweb_session_new(idp, req, user, attrs, now), now);
+	explicit_bzero(attrs, sizeof(attrs));
+done:
+	evhttp_clear_headers(&kv);
+	free(body);
+}
+
+/*
+ * Single logout, HTTP-Redirect: an SP's signed LogoutRequest ends the SSO
+ * session here and gets its LogoutResponse. The other SPs of the session
+ * are not called in turn (front-channel propagation is not done yet); they
+ * keep their own sessions until those expire.
+ */
+static void
+sweb_slo(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
+	struct saml_session *s = sweb_session_get(idp, req, time(NULL));
+	LassoLogout *lo = lasso_logout_new(idp->server);
+	LassoProfile *prof = LASSO_PROFILE(lo);
+	char sp[256];
+	int rc;
+
+	if (lo == NULL || q == NULL || strlen(q) > idp->sc->max_request ||
+	    strstr(q, "SAMLRequest=") == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no LogoutRequest");
+		goto done;
+	}
+	if (strstr(q, "Signature=") == NULL || !saml_query_sigalg_ok(q + 1)) {
+		sweb_error(idp, req, 400, SAML_ENOSIG, "LogoutRequest must be signed with RSA-SHA256");
+		goto done;
+	}
+	if (s != NULL && s->lasso_dump != NULL)
+		lasso_profile_set_session_from_dump(prof, s->lasso_dump);
+	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	rc = lasso_logout_process_request_msg(lo, (char *)(uintptr_t)(q + 1));
+	if (rc != 0 || prof->signature_status != 0) {
+		sweb_error(idp, req, 400, SAML_EBADSIG, lasso_strerror(rc ? rc : prof->signature_status));
+		goto done;
+	}
+	snprintf(sp, sizeof(sp), "%s", prof->remote_providerID ? prof->remote_providerID : "?");
+	rc = lasso_logout_validate_request(lo); /* sets the status; no session is fine too */
+	log_info("saml slo sp=%s user=%s session=%s", sp, s != NULL ? s->user : "-",
+		 rc == 0 ? "ended" : "none");
+	if (s != NULL)
+		sweb_session_clear(s);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
+			  COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None");
+	if (lasso_logout_build_response_msg(lo) != 0 || prof->msg_url == NULL) {
+		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+		goto done;
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", prof->msg_url);
+	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
+done:
+	if (lo != NULL)
+		lasso_logout_destroy(lo);
+}
+
+static void
+sweb_metadata(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	http_reply(req, 200, "application/samlmetadata+xml", idp->metadata_signed,
+		   strlen(idp->metadata_signed), NULL);
+}
+
+static void
+sweb_sso(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	struct evkeyvalq kv = {0};
+	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
+	const char *sreq, *relay;
+	char *body = NULL, why[256];
+	struct saml_authn *a = NULL;
+	struct saml_session *s;
+	time_t now = time(NULL);
+	int redirect = evhttp_request_get_command(req) != EVHTTP_REQ_POST, rc;
+
+	TAILQ_INIT(&kv);
+	if (redirect) {
+		if (q == NULL || evhttp_parse_query_str(q + 1, &kv) < 0) {
+			sweb_error(idp, req, 400, SAML_EMALFORMED, "bad query string");
+			goto done;
+		}
+	} else if ((body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "bad form body");
+		goto done;
+	}
+	sreq = evhttp_find_header(&kv, "SAMLRequest");
+	relay = evhttp_find_header(&kv, "RelayState");
+	if (sreq == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLRequest");
+		goto done;
+	}
+	rc = saml_authn_check(idp, redirect, sreq, redirect ? q + 1 : NULL, relay, now, &a, why,
+			      sizeof(why));
+	if (rc < 0) {
+		sweb_error(idp, req, rc == SAML_ETOOBIG ? 413 : 400, rc, why);
+		goto done;
+	}
+	s = sweb_session_get(idp, req, now);
+	if (s != NULL && !a->force) {
+		sweb_respond(idp, req, a, s, s->authn_instant);
+	} else if (a->passive) {
+		sweb_respond(idp, req, a, NULL, 0);
+	} else if (idp->sc->upstream != NULL) {
+		sweb_proxy_redirect(idp, req, a, now);
+	} else {
+		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
+		sweb_pending_put(idp, a, now);
+	}
+done:
+	evhttp_clear_headers(&kv);
+	free(body);
+}
+
+static void
+sweb_verify_work(void *arg)
+{
+	struct sweb_job *j = arg;
+	j->verified = password_verify(j->pw, j->pwlen, j->hash);
+}
+
+static void
+sweb_verify_done(void *arg)
+{
+	struct sweb_job *j = arg;
+	struct saml_idp *idp = j->idp;
+	struct saml_authn *a;
+	time_t now = time(NULL);
+
+	a = sweb_pending_find(idp, j->token, j->verified == 1);
+	if (a == NULL) {
+		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
+	} else if (j->verified == 1) {
+		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
+		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
+	} else {
+		sweb_fail_count(idp, j->user, j->addr, now);
+		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
+			 j->addr);
+		sweb_login_page(idp, j->req, a, j->en, j->user,
+				j->en ? "User name or password is wrong."
+				      : "Gebruikersnaam of wachtwoord klopt niet.");
+	}
+	explicit_bzero(j, sizeof(*j));
+	free(j);
+}
+
+static void
+sweb_login(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	struct evkeyvalq kv = {0};
+	const char *ctx, *user, *pw, *lang;
+	struct store_account acct;
+	struct sweb_job *j = NULL;
+	struct saml_authn *a;
+	char *body = NULL, addr[48];
+	time_t now = time(NULL);
+	size_t blen = 0;
+	int en;
+
+	TAILQ_INIT(&kv);
+	http_peer(req, addr, sizeof(addr));
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
+		body = http_body_copy(req, &blen);
+	else if (strchr(evhttp_request_get_uri(req), '?') != NULL)
+		body = strdup(strchr(evhttp_request_get_uri(req), '?') + 1);
+	if (body == NULL || evhttp_parse_query_str(body, &kv) < 0) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "bad login form");
+		goto done;
+	}
+	ctx = evhttp_find_header(&kv, "ctx");
+	lang = evhttp_find_header(&kv, "lang");
+	en = sweb_lang_en(req, lang);
+	if ((a = sweb_pending_find(idp, ctx, 0)) == NULL) {
+		sweb_error(idp, req, 400, SAML_EEXPIRED, "login form expired or unknown");
+		goto done;
+	}
+	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
+		sweb_login_page(idp, req, a, en, NULL, NULL); /* language switch */
+		goto done;
+	}
+	user = evhttp_find_header(&kv, "username");
+	pw = evhttp_find_header(&kv, "password");
+	if (user == NULL || pw == NULL || !store_username_valid(user) || strlen(pw) > PASSWORD_MAX) {
+		sweb_login_page(idp, req, a, en, NULL,
+				en ? "Fill in your user name and password."
+				   : "Vul je gebruikersnaam en wachtwoord in.");
+		goto done;
+	}
+	if (sweb_fail_blocked(idp, user, addr, now)) {
+		log_warning("saml login result=reject user=%s addr=%s reason=rate-limited", user, addr);
+		sweb_login_page(idp, req, a, en, user,
+				en ? "Too many attempts. Wait five minutes and try again."
+				   : "Te veel pogingen. Wacht vijf minuten en probeer het opnieuw.");
+		goto done;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		evhttp_send_error(req, 503, NULL);
+		goto done;
+	}
+	j->idp = idp;
+	j->req = req;
+	j->en = en;
+	snprintf(j->token, sizeof(j->token), "%s", ctx);
+	snprintf(j->user, sizeof(j->user), "%s", user);
+	snprintf(j->addr, sizeof(j->addr), "%s", addr);
+	j->pwlen = strlen(pw);
+	memcpy(j->pw, pw, j->pwlen);
+	if (store_account_get(idp->st, user, &acct) < 0 || !acct.enabled ||
+	    (acct.expires != 0 && acct.expires < now)) {
+		/* still hash something: a missing user must not answer faster */
+		snprintf(j->hash, sizeof(j->hash), "%s", "$y$j9T$poortpoortpoort$");
+	} else {
+		snprintf(j->hash, sizeof(j->hash), "%s", acct.pw_hash);
+	}
+	explicit_bzero(&acct, sizeof(acct));
+	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
+		log_warning("saml login busy: worker queue full user=%s", user);
+		sweb_page(req, 503, "Poort",
+			  "<h1>Even geduld / Please wait</h1><p>Het is druk. Probeer het zo opnieuw. "
+			  "/ The box is busy. Try again in a moment.</p>");
+		explicit_bzero(j, sizeof(*j));
+		free(j);
+	}
+done:
+	evhttp_clear_headers(&kv);
+	if (body != NULL) {
+		explicit_bzero(body, blen); /* it held the password */
+		free(body);
+	}
+}
+
+static void
+sweb_logout(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	struct saml_session *s = sweb_session_get(idp, req, time(NULL));
+
+	if (s != NULL) {
+		log_info("saml logout user=%s", s->user);
+		sweb_session_clear(s);
+	}
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
+			  COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None");
+	sweb_page(req, 200, "Poort",
+		  "<h1>Uitgelogd / Logged out</h1><p>Sluit de browser om ook bij de diensten uit te "
+		  "loggen. / Close the browser to log out of the services too.</p>");
+}
+
+int
+saml_web_init(struct saml_idp *idp, struct http_server *hs)
+{
+	idp->sessions = calloc(SAML_SESSIONS_MAX, sizeof(*idp->sessions));
+	idp->fails = calloc(SAML_FAIL_SLOTS, sizeof(*idp->fails));
+	idp->wq = workq_new(idp->base, 1, 64);
+	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL)
+		return SAML_ENOMEM;
+	if (http_server_route(hs, "/saml/metadata", sweb_metadata, idp) < 0 ||
+	    http_server_route(hs, "/saml/sso", sweb_sso, idp) < 0 ||
+	    http_server_route(hs, "/saml/login", sweb_login, idp) < 0 ||
+	    http_server_route(hs, "/saml/logout", sweb_logout, idp) < 0 ||
+	    http_server_route(hs, "/saml/acs", sweb_acs, idp) < 0 ||
+	    http_server_route(hs, "/saml/slo", sweb_slo, idp) < 0)
+		return SAML_ECONFIG;
+	return 0;
+}
+
+void
+saml_web_free(struct saml_idp *idp)
+{
+	if (idp->wq != NULL)
+		workq_free(idp->wq);
+	idp->wq = NULL;
+	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
+		saml_authn_free(idp->pending[i]);
+		idp->pending[i] = NULL;
+	}
+	for (size_t i = 0; idp->sessions != NULL && i < SAML_SESSIONS_MAX; i++)
+		sweb_session_clear(&idp->sessions[i]);
+	free(idp->sessions);
+	free(idp->fails);
+	idp->sessions = NULL;
+	idp->fails = NULL;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/python3
+"""Proxy mode: poortd (P) in front of the school's existing IdP (U, here a
+second poortd). pysaml2 as SP at P; the password is asked by U only; P maps
+U's attributes and releases per its own rules. Attacks on P's /saml/acs:
+a comment inside NameID, a replayed upstream response, an unsolicited one.
+
+usage: saml_proxy.py BUILD_DIR WORK_DIR
+"""
+import base64
+import os
+import re
+import sys
+
+import requests
+from saml2 import BINDING_HTTP_POST
+
+import saml_env as env
+from saml_pysaml2 import form_fields, login, names, redirect_url, saml_response, sp_client
+
+FAILS = []
+SP1 = "https://sp1.example/saml"
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        FAILS.append(what)
+
+
+def main():
+    build, work = sys.argv[1], sys.argv[2]
+    os.makedirs(work, exist_ok=True)
+    P = env.Poortd(build, os.path.join(work, "proxy"), [])
+    U = env.Poortd(build, os.path.join(work, "upstream"), [])
+    U.entity_id = "https://upstream.school.example/saml"
+    try:
+        eid, xml = env.sp_metadata(P.entity_id, [P.base + "/saml/acs"], P.idp_crt, True, False)
+        md = env.sign_metadata(U.keys, "md-proxy", eid, xml, U.fed_key, U.fed_crt)
+        U.sps = [(P.entity_id, ["uid", "givenName", "sn", "eduPersonAffiliation", "mail"],
+                  "transient", md)]
+        U.start()
+        sp_key, sp_crt = env.make_key(P.keys, "sp", "test sp")
+        eid, xml = env.sp_metadata(SP1, ["https://sp1.example/acs"], sp_crt, True, False)
+        P.sps = [(SP1, ["uid", "givenName", "sn"], "uid",
+                  env.sign_metadata(P.keys, "md-sp1", eid, xml, P.fed_key, P.fed_crt))]
+        P.extra_saml = [
+            'upstream "%s" {' % U.entity_id,
+            '  metadata "%s"' % U.idp_md_file,
+            '  metadata_certificate "%s"' % U.idp_crt,
+            '  user urn:oid:0.9.2342.19200300.100.1.1',
+            '  map givenName urn:oid:2.5.4.42',
+            '  map sn urn:oid:2.5.4.4',
+            '  map eduPersonAffiliation urn:oid:1.3.6.1.4.1.5923.1.1.1.1',
+            '}']
+        P.start()
+        import saml_pysaml2
+        saml_pysaml2.ACS[SP1] = "https://sp1.example/acs"
+        c1 = sp_client(P, SP1, sp_key, sp_crt, True)
+        s = requests.Session()
+        s.trust_env = False
+        s.verify = False  # two test CAs (P and U); TLS itself is checked in saml_pysaml2
+        reqid, url = redirect_url(c1, P.entity_id)
+        r = s.get(url, timeout=30)
+        check(r.url.startswith(U.base + "/saml/sso") and 'name="password"' in r.text,
+              "P sends the browser on to the upstream IdP's login page")
+        r2 = login(s, r.text, base=U.base)
+        f = form_fields(r2.text)
+        check("SAMLResponse" in f and P.base + "/saml/acs" in r2.text,
+              "upstream answers to P's ACS")
+        upstream_resp = f["SAMLResponse"]
+        r3 = s.post(P.base + "/saml/acs", data=f, timeout=30)
+        resp, relay = saml_response(r3.text)
+        check(resp is not None and relay == "rs1", "P answers the SP with RelayState kept")
+        ar = c1.parse_authn_request_response(resp, BINDING_HTTP_POST, outstanding={reqid: "/"})
+        ava = names(ar.get_identity())
+        check(set(ava) == {"uid", "givenName", "sn"}, "SP gets P's release set: %s" % sorted(ava))
+        check(ava.get("givenName") == ["Jan"] and ava.get("uid") == ["jan.student@school.example"],
+              "values mapped from the upstream assertion")
+        check(str(ar.name_id.text) == "jan.student@school.example", "NameID is uid")
+        refused = lambda x: x.status_code == 400 and "SAMLResponse" not in x.text
+        check(refused(s.post(P.base + "/saml/acs", data=f, timeout=30)),
+              "replayed upstream response refused")
+        # within P's session: no trip upstream (before U sets its own cookie again:
+        # both test IdPs share 127.0.0.1, and cookies ignore ports)
+        reqid2, url2 = redirect_url(c1, P.entity_id, relay="rs2")
+        r4 = s.get(url2, timeout=30)
+        check(saml_response(r4.text)[0] is not None and U.base not in r4.url,
+              "P's session answers without asking upstream again")
+        # a fresh round trip: ForceAuthn at P is passed on, so U asks again
+        _, url = redirect_url(c1, P.entity_id, relay="rs3", force_authn="true")
+        page = s.get(url, timeout=30).text
+        check('name="password"' in page, "ForceAuthn is passed on to the upstream IdP")
+        f2 = form_fields(login(s, page, base=U.base).text)
+        raw = base64.b64decode(f2["SAMLResponse"]).decode()
+        evil = re.sub(r"(<(?:\w+:)?NameID[^>]*>)([^<]*)", r"\1<!-- x -->\2", raw, count=1)
+        check(evil != raw and refused(s.post(P.base + "/saml/acs", timeout=30, data={
+            "SAMLResponse": base64.b64encode(evil.encode()).decode(),
+            "RelayState": f2.get("RelayState", "")})), "comment inside NameID refused")
+        check(refused(s.post(P.base + "/saml/acs", timeout=30, data={
+            "SAMLResponse": upstream_resp, "RelayState": "0" * 64})),
+              "unsolicited upstream response refused")
+        check(P.alive() and U.alive(), "both poortds alive")
+    finally:
+        rc1, rc2 = P.stop(), U.stop()
+        check(rc1 == 0 and rc2 == 0, "both stopped cleanly (rc=%s,%s)" % (rc1, rc2))
+    if FAILS:
+        print("%d check(s) failed" % len(FAILS))
+        sys.exit(1)
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()
