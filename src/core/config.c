@@ -26,27 +26,8 @@
 #include "config_tree.h"
 #include "poort/config_saml.h"
 
-struct config_ctx {
-	const char *name;
-	char *err;
-	size_t errlen;
-};
-
-static int __attribute__((format(printf, 3, 4)))
-cfg_fail(struct config_ctx *ctx, const struct cfg_node *n, const char *fmt, ...)
-{
-	char msg[CONFIG_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(ctx->err, ctx->errlen, "%s:%d: %s", ctx->name, n->line, msg);
-	return -1;
-}
-
 static int
-cfg_want_args(struct config_ctx *ctx, const struct cfg_node *n, int min, int max)
+cfg_want_args(struct cfg_ctx *ctx, const struct cfg_node *n, int min, int max)
 {
 	int args = n->argc - 1;
 	if (args < min || args > max) {
@@ -62,7 +43,7 @@ cfg_want_args(struct config_ctx *ctx, const struct cfg_node *n, int min, int max
 }
 
 static int
-cfg_uint(struct config_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
+cfg_uint(struct cfg_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
 	 unsigned *out)
 {
 	char *end;
@@ -83,7 +64,7 @@ cfg_uint(struct config_ctx *ctx, const struct cfg_node *n, unsigned min, unsigne
 }
 
 static int
-cfg_bool(struct config_ctx *ctx, const struct cfg_node *n, int *out)
+cfg_bool(struct cfg_ctx *ctx, const struct cfg_node *n, int *out)
 {
 	if (cfg_want_args(ctx, n, 1, 1) < 0)
 		return -1;
@@ -98,7 +79,7 @@ cfg_bool(struct config_ctx *ctx, const struct cfg_node *n, int *out)
 }
 
 static int
-cfg_string(struct config_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen)
+cfg_string(struct cfg_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen)
 {
 	if (cfg_want_args(ctx, n, 1, 1) < 0)
 		return -1;
@@ -138,7 +119,7 @@ cfg_realm_valid(const char *r)
 }
 
 static int
-cfg_realm(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+cfg_realm(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
 	char **nr;
 
@@ -180,7 +161,7 @@ cfg_parse_ip(const char *s, struct sockaddr_storage *ss)
 }
 
 static int
-cfg_add_listen(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n,
+cfg_add_listen(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n,
 	       enum config_listen_kind kind, const char *host, unsigned port)
 {
 	struct config_listen *nl, *l;
@@ -209,7 +190,7 @@ cfg_add_listen(struct config_ctx *ctx, struct config *cfg, const struct cfg_node
 
 /* listen auth|acct ADDRESS|* [PORT] */
 static int
-cfg_listen(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+cfg_listen(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
 	enum config_listen_kind kind;
 	unsigned port;
@@ -240,7 +221,7 @@ cfg_listen(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 }
 
 static int
-cfg_prefix(struct config_ctx *ctx, const struct cfg_node *n, struct config_client *c)
+cfg_prefix(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_client *c)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	char *slash;
@@ -280,7 +261,7 @@ cfg_prefix(struct config_ctx *ctx, const struct cfg_node *n, struct config_clien
 }
 
 static int
-cfg_client(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+cfg_client(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
 	struct config_client *nc, *c;
 	int have_addr = 0;
@@ -326,7 +307,7 @@ cfg_client(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 }
 
 static int
-cfg_log(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+cfg_log(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
 	for (size_t i = 0; i < n->nchildren; i++) {
 		const struct cfg_node *k = &n->children[i];
@@ -358,7 +339,7 @@ struct cfg_uint_setting {
 };
 
 static int
-cfg_uint_block(struct config_ctx *ctx, const struct cfg_node *n, void *base,
+cfg_uint_block(struct cfg_ctx *ctx, const struct cfg_node *n, void *base,
 	       const struct cfg_uint_setting *set, size_t nset)
 {
 	for (size_t i = 0; i < n->nchildren; i++) {
@@ -391,7 +372,7 @@ static const struct cfg_uint_setting cfg_password_set[] = {
 };
 
 static int
-cfg_apply(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *top, size_t ntop)
+cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, size_t ntop)
 {
 	int have_state = 0;
 
@@ -454,7 +435,7 @@ cfg_apply(struct config_ctx *ctx, struct config *cfg, const struct cfg_node *top
 struct config *
 config_parse(const char *name, const char *text, char *err, size_t errlen)
 {
-	struct config_ctx ctx = {.name = name, .err = err, .errlen = errlen};
+	struct cfg_ctx ctx = {.name = name, .err = err, .errlen = errlen};
 	struct cfg_tree tree;
 	struct config *cfg;
 

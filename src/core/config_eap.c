@@ -26,48 +26,30 @@
 #include <string.h>
 
 #include "config_tree.h"
+#include "poort/affiliation.h"
 #include "poort/config.h"
 
-struct eap_ctx {
-	const char *name;
-	char *err;
-	size_t errlen;
-};
-
-static int __attribute__((format(printf, 3, 4)))
-ceap_fail(struct eap_ctx *x, const struct cfg_node *n, const char *fmt, ...)
-{
-	char msg[CONFIG_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(x->err, x->errlen, "%s:%d: %s", x->name, n->line, msg);
-	return -1;
-}
-
 static int
-ceap_one(struct eap_ctx *x, const struct cfg_node *n)
+ceap_one(struct cfg_ctx *x, const struct cfg_node *n)
 {
 	if (n->argc != 2 || n->block)
-		return ceap_fail(x, n, "'%s' takes 1 value", n->argv[0]);
+		return cfg_fail(x, n, "'%s' takes 1 value", n->argv[0]);
 	return 0;
 }
 
 static int
-ceap_string(struct eap_ctx *x, const struct cfg_node *n, char *out, size_t outlen)
+ceap_string(struct cfg_ctx *x, const struct cfg_node *n, char *out, size_t outlen)
 {
 	if (ceap_one(x, n) < 0)
 		return -1;
 	if (n->argv[1][0] == '\0' || strlen(n->argv[1]) >= outlen)
-		return ceap_fail(x, n, "'%s' must be 1 to %zu characters", n->argv[0], outlen - 1);
+		return cfg_fail(x, n, "'%s' must be 1 to %zu characters", n->argv[0], outlen - 1);
 	strcpy(out, n->argv[1]);
 	return 0;
 }
 
 static int
-ceap_uint(struct eap_ctx *x, const struct cfg_node *n, unsigned min, unsigned max, unsigned *out)
+ceap_uint(struct cfg_ctx *x, const struct cfg_node *n, unsigned min, unsigned max, unsigned *out)
 {
 	char *end;
 	unsigned long v;
@@ -76,14 +58,14 @@ ceap_uint(struct eap_ctx *x, const struct cfg_node *n, unsigned min, unsigned ma
 		return -1;
 	v = strtoul(n->argv[1], &end, 10);
 	if (*end != '\0' || n->argv[1][0] < '0' || n->argv[1][0] > '9' || v < min || v > max)
-		return ceap_fail(x, n, "'%s' must be a whole number from %u to %u, not \"%s\"",
+		return cfg_fail(x, n, "'%s' must be a whole number from %u to %u, not \"%s\"",
 		                 n->argv[0], min, max, n->argv[1]);
 	*out = (unsigned)v;
 	return 0;
 }
 
 static int
-ceap_methods(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap)
+ceap_methods(struct cfg_ctx *x, const struct cfg_node *n, struct config_eap *eap)
 {
 	static const struct {
 		const char *name;
@@ -91,7 +73,7 @@ ceap_methods(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap
 	} known[] = {{"tls", 13}, {"ttls", 21}, {"peap", 25}};
 
 	if (n->argc < 2 || n->block)
-		return ceap_fail(x, n, "'methods' needs at least one of tls, ttls, peap");
+		return cfg_fail(x, n, "'methods' needs at least one of tls, ttls, peap");
 	eap->nmethods = 0;
 	for (int i = 1; i < n->argc; i++) {
 		size_t k;
@@ -99,49 +81,37 @@ ceap_methods(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap
 			if (strcmp(n->argv[i], known[k].name) == 0)
 				break;
 		if (k == sizeof(known) / sizeof(known[0]))
-			return ceap_fail(x, n, "unknown EAP method \"%s\" (tls, ttls, peap)",
+			return cfg_fail(x, n, "unknown EAP method \"%s\" (tls, ttls, peap)",
 			                 n->argv[i]);
 		for (size_t j = 0; j < eap->nmethods; j++)
 			if (eap->methods[j] == known[k].type)
-				return ceap_fail(x, n, "EAP method \"%s\" is listed twice",
+				return cfg_fail(x, n, "EAP method \"%s\" is listed twice",
 				                 n->argv[i]);
 		eap->methods[eap->nmethods++] = known[k].type;
 	}
 	return 0;
 }
 
-/* eduPersonAffiliation values (as the store accepts them); core cannot link the store */
 static int
-ceap_affiliation_valid(const char *aff)
-{
-	static const char *const known[] = {"student", "employee",  "staff", "faculty",
-	                                    "member",  "affiliate", "alum",  "library-walk-in"};
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(aff, known[i]) == 0)
-			return 1;
-	return 0;
-}
-
-static int
-ceap_reply(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap)
+ceap_reply(struct cfg_ctx *x, const struct cfg_node *n, struct config_eap *eap)
 {
 	struct config_eap_reply *nr, *r;
 
 	if (n->argc != 2 || !n->block)
-		return ceap_fail(x, n,
+		return cfg_fail(x, n,
 		                 "reply needs an affiliation (or \"default\") and a { } block");
-	if (strcmp(n->argv[1], "default") != 0 && !ceap_affiliation_valid(n->argv[1]))
-		return ceap_fail(x, n,
+	if (strcmp(n->argv[1], "default") != 0 && !affiliation_valid(n->argv[1]))
+		return cfg_fail(x, n,
 		                 "reply \"%s\": not an affiliation (student, employee, staff,"
 		                 " ...) or \"default\"",
 		                 n->argv[1]);
 	for (size_t i = 0; i < eap->nreplies; i++)
 		if (strcmp(eap->replies[i].group, n->argv[1]) == 0)
-			return ceap_fail(x, n, "reply \"%s\" is defined twice (first on line %d)",
+			return cfg_fail(x, n, "reply \"%s\" is defined twice (first on line %d)",
 			                 n->argv[1], eap->replies[i].line);
 	nr = realloc(eap->replies, (eap->nreplies + 1) * sizeof(*nr));
 	if (nr == NULL)
-		return ceap_fail(x, n, "out of memory");
+		return cfg_fail(x, n, "out of memory");
 	eap->replies = nr;
 	r = &eap->replies[eap->nreplies++];
 	memset(r, 0, sizeof(*r));
@@ -156,7 +126,7 @@ ceap_reply(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap)
 			rc = ceap_uint(x, k, 60, 604800, &r->session_timeout);
 		else
 			rc =
-			    ceap_fail(x, k, "unknown setting '%s' in reply (vlan, session_timeout)",
+			    cfg_fail(x, k, "unknown setting '%s' in reply (vlan, session_timeout)",
 			              k->argv[0]);
 		if (rc < 0)
 			return -1;
@@ -165,7 +135,7 @@ ceap_reply(struct eap_ctx *x, const struct cfg_node *n, struct config_eap *eap)
 }
 
 static int
-ceap_set(struct eap_ctx *x, const struct cfg_node *k, struct config_eap *eap)
+ceap_set(struct cfg_ctx *x, const struct cfg_node *k, struct config_eap *eap)
 {
 	const char *s = k->argv[0];
 
@@ -191,7 +161,7 @@ ceap_set(struct eap_ctx *x, const struct cfg_node *k, struct config_eap *eap)
 		else if (strcmp(k->argv[1], "1.3") == 0)
 			eap->tls_min_version = 13;
 		else
-			return ceap_fail(x, k, "tls_min_version must be 1.2 or 1.3, not \"%s\"",
+			return cfg_fail(x, k, "tls_min_version must be 1.2 or 1.3, not \"%s\"",
 			                 k->argv[1]);
 		return 0;
 	}
@@ -205,7 +175,7 @@ ceap_set(struct eap_ctx *x, const struct cfg_node *k, struct config_eap *eap)
 		return ceap_uint(x, k, 0, 86400 * 7, &eap->resumption_lifetime);
 	if (strcmp(s, "reply") == 0)
 		return ceap_reply(x, k, eap);
-	return ceap_fail(
+	return cfg_fail(
 	    x, k,
 	    "unknown setting '%s' in eap (methods, certificate, private_key, client_ca,"
 	    " crl, tls_min_version, ciphers, ciphersuites, fragment_size,"
@@ -217,13 +187,13 @@ int
 config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap, char *err,
                  size_t errlen)
 {
-	struct eap_ctx x = {.name = name, .err = err, .errlen = errlen};
+	struct cfg_ctx x = {.name = name, .err = err, .errlen = errlen};
 	int want_tls = 0;
 
 	if (!n->block || n->argc != 1)
-		return ceap_fail(&x, n, "'eap' needs a { } block");
+		return cfg_fail(&x, n, "'eap' needs a { } block");
 	if (eap->enabled)
-		return ceap_fail(&x, n, "'eap' block given twice");
+		return cfg_fail(&x, n, "'eap' block given twice");
 	config_eap_free(eap);
 	eap->enabled = 1;
 	eap->methods[0] = 25; /* PEAP first: what most phones try */
@@ -243,9 +213,9 @@ config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *
 		if (eap->methods[i] == 13)
 			want_tls = 1;
 	if (eap->cert[0] == '\0' || eap->key[0] == '\0')
-		return ceap_fail(&x, n, "eap needs 'certificate' and 'private_key'");
+		return cfg_fail(&x, n, "eap needs 'certificate' and 'private_key'");
 	if (want_tls && eap->client_ca[0] == '\0')
-		return ceap_fail(&x, n,
+		return cfg_fail(&x, n,
 		                 "eap method tls needs 'client_ca' (the CA of the client"
 		                 " certificates)");
 	return 0;

@@ -38,12 +38,6 @@
 #include "config_tree.h"
 #include "poort/config.h"
 
-struct csaml_ctx {
-	const char *name;
-	char *err;
-	size_t errlen;
-};
-
 static const char *const csaml_attrs[] = {
 	"uid", "employeeNumber", "givenName", "sn", "eduPersonAffiliation",
 	"nlEduPersonHomeOrganizationId", "nlEduPersonHomeOrganization", "nlEduPersonProfileId",
@@ -60,43 +54,30 @@ config_saml_attr_known(const char *name)
 	return 0;
 }
 
-static int __attribute__((format(printf, 3, 4)))
-csaml_fail(struct csaml_ctx *ctx, const struct cfg_node *n, const char *fmt, ...)
-{
-	char msg[CONFIG_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(ctx->err, ctx->errlen, "%s:%d: %s", ctx->name, n->line, msg);
-	return -1;
-}
-
 static int
-csaml_string(struct csaml_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen)
+csaml_string(struct cfg_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen)
 {
 	if (n->argc != 2 || n->block)
-		return csaml_fail(ctx, n, "'%s' takes one value", n->argv[0]);
+		return cfg_fail(ctx, n, "'%s' takes one value", n->argv[0]);
 	if (n->argv[1][0] == '\0' || strlen(n->argv[1]) >= outlen)
-		return csaml_fail(ctx, n, "'%s' must be 1 to %zu characters", n->argv[0],
+		return cfg_fail(ctx, n, "'%s' must be 1 to %zu characters", n->argv[0],
 				  outlen - 1);
 	strcpy(out, n->argv[1]);
 	return 0;
 }
 
 static int
-csaml_uint(struct csaml_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
+csaml_uint(struct cfg_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
 	   unsigned *out)
 {
 	char *end;
 	unsigned long v;
 
 	if (n->argc != 2 || n->block || !isdigit((unsigned char)n->argv[1][0]))
-		return csaml_fail(ctx, n, "'%s' takes one whole number", n->argv[0]);
+		return cfg_fail(ctx, n, "'%s' takes one whole number", n->argv[0]);
 	v = strtoul(n->argv[1], &end, 10);
 	if (*end != '\0' || v < min || v > max)
-		return csaml_fail(ctx, n, "'%s' must be between %u and %u", n->argv[0], min, max);
+		return cfg_fail(ctx, n, "'%s' must be between %u and %u", n->argv[0], min, max);
 	*out = (unsigned)v;
 	return 0;
 }
@@ -124,7 +105,7 @@ csaml_strv_free(char **v, size_t n)
 
 /* listen ADDRESS PORT */
 static int
-csaml_listen(struct csaml_ctx *ctx, struct config_http *h, const struct cfg_node *n)
+csaml_listen(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *n)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&h->addr;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&h->addr;
@@ -132,10 +113,10 @@ csaml_listen(struct csaml_ctx *ctx, struct config_http *h, const struct cfg_node
 	char *end;
 
 	if (n->argc != 3 || n->block)
-		return csaml_fail(ctx, n, "listen takes an address and a port");
+		return cfg_fail(ctx, n, "listen takes an address and a port");
 	port = strtoul(n->argv[2], &end, 10);
 	if (*end != '\0' || port == 0 || port > 65535 || !isdigit((unsigned char)n->argv[2][0]))
-		return csaml_fail(ctx, n, "\"%s\" is not a port number", n->argv[2]);
+		return cfg_fail(ctx, n, "\"%s\" is not a port number", n->argv[2]);
 	memset(&h->addr, 0, sizeof(h->addr));
 	if (inet_pton(AF_INET, n->argv[1], &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
@@ -146,22 +127,22 @@ csaml_listen(struct csaml_ctx *ctx, struct config_http *h, const struct cfg_node
 		in6->sin6_port = htons((uint16_t)port);
 		h->addrlen = sizeof(*in6);
 	} else {
-		return csaml_fail(ctx, n, "\"%s\" is not an IPv4 or IPv6 address", n->argv[1]);
+		return cfg_fail(ctx, n, "\"%s\" is not an IPv4 or IPv6 address", n->argv[1]);
 	}
 	snprintf(h->listen_text, sizeof(h->listen_text), "%s:%lu", n->argv[1], port);
 	return 0;
 }
 
 static int
-csaml_http(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+csaml_http(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
 	struct config_http *h;
 	int rc = 0;
 
 	if (cfg->http != NULL)
-		return csaml_fail(ctx, n, "http is set twice");
+		return cfg_fail(ctx, n, "http is set twice");
 	if ((h = calloc(1, sizeof(*h))) == NULL)
-		return csaml_fail(ctx, n, "out of memory");
+		return cfg_fail(ctx, n, "out of memory");
 	cfg->http = h;
 	h->enabled = 1;
 	h->max_body = 65536;
@@ -183,29 +164,29 @@ csaml_http(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else if (strcmp(w, "max_conns") == 0)
 			rc = csaml_uint(ctx, k, 1, 100000, &h->max_conns);
 		else
-			rc = csaml_fail(ctx, k,
+			rc = cfg_fail(ctx, k,
 					"unknown setting '%s' in http (listen, certificate, key, "
 					"max_body, rate, max_conns)",
 					w);
 	}
 	if (rc == 0 && h->addrlen == 0)
-		rc = csaml_fail(ctx, n, "http has no listen address");
+		rc = cfg_fail(ctx, n, "http has no listen address");
 	if (rc == 0 && (h->cert[0] == '\0' || h->key[0] == '\0'))
-		rc = csaml_fail(ctx, n, "http needs a certificate and a key (HTTPS only)");
+		rc = cfg_fail(ctx, n, "http needs a certificate and a key (HTTPS only)");
 	return rc;
 }
 
 static int
-csaml_sp(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+csaml_sp(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
 {
 	struct config_saml_sp *nsp, *sp;
 	int have_nameid = 0;
 
 	if (n->argc < 2 || !n->block)
-		return csaml_fail(ctx, n, "sp needs one or more entity IDs and a { } block");
+		return cfg_fail(ctx, n, "sp needs one or more entity IDs and a { } block");
 	nsp = realloc(sc->sps, (sc->nsps + 1) * sizeof(*nsp));
 	if (nsp == NULL)
-		return csaml_fail(ctx, n, "out of memory");
+		return cfg_fail(ctx, n, "out of memory");
 	sc->sps = nsp;
 	sp = &sc->sps[sc->nsps++];
 	memset(sp, 0, sizeof(*sp));
@@ -213,19 +194,19 @@ csaml_sp(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n
 	sp->nameid = CONFIG_NAMEID_TRANSIENT;
 	for (int a = 1; a < n->argc; a++) {
 		if (config_saml_sp_find(sc, n->argv[a]) != NULL)
-			return csaml_fail(ctx, n, "sp \"%s\" is named in two sp blocks", n->argv[a]);
+			return cfg_fail(ctx, n, "sp \"%s\" is named in two sp blocks", n->argv[a]);
 		if (csaml_strv_add(&sp->entities, &sp->nentities, n->argv[a]) < 0)
-			return csaml_fail(ctx, n, "out of memory");
+			return cfg_fail(ctx, n, "out of memory");
 	}
 	for (size_t i = 0; i < n->nchildren; i++) {
 		const struct cfg_node *k = &n->children[i];
 		if (strcmp(k->argv[0], "release") == 0) {
 			for (int a = 1; a < k->argc; a++) {
 				if (!config_saml_attr_known(k->argv[a]))
-					return csaml_fail(ctx, k, "unknown attribute \"%s\"",
+					return cfg_fail(ctx, k, "unknown attribute \"%s\"",
 							  k->argv[a]);
 				if (csaml_strv_add(&sp->release, &sp->nrelease, k->argv[a]) < 0)
-					return csaml_fail(ctx, k, "out of memory");
+					return cfg_fail(ctx, k, "out of memory");
 			}
 		} else if (strcmp(k->argv[0], "nameid") == 0 && k->argc == 2 && !have_nameid) {
 			have_nameid = 1;
@@ -236,9 +217,9 @@ csaml_sp(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n
 			else if (strcmp(k->argv[1], "uid") == 0)
 				sp->nameid = CONFIG_NAMEID_UID;
 			else
-				return csaml_fail(ctx, k, "nameid must be transient, persistent or uid");
+				return cfg_fail(ctx, k, "nameid must be transient, persistent or uid");
 		} else {
-			return csaml_fail(ctx, k, "unknown or repeated setting '%s' in sp (release, nameid)",
+			return cfg_fail(ctx, k, "unknown or repeated setting '%s' in sp (release, nameid)",
 					  k->argv[0]);
 		}
 	}
@@ -248,15 +229,15 @@ csaml_sp(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n
 /* upstream "ENTITY" { metadata FILE; metadata_certificate FILE; user ATTR|nameid;
  *                     map LOCAL REMOTE } */
 static int
-csaml_upstream(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+csaml_upstream(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
 {
 	struct config_saml_upstream *u;
 	int rc = 0;
 
 	if (sc->upstream != NULL || n->argc != 2 || !n->block || strlen(n->argv[1]) >= 256)
-		return csaml_fail(ctx, n, "upstream needs one entity ID and a { } block, once");
+		return cfg_fail(ctx, n, "upstream needs one entity ID and a { } block, once");
 	if ((u = calloc(1, sizeof(*u))) == NULL)
-		return csaml_fail(ctx, n, "out of memory");
+		return cfg_fail(ctx, n, "out of memory");
 	sc->upstream = u;
 	strcpy(u->entity_id, n->argv[1]);
 	snprintf(u->user_attr, sizeof(u->user_attr), "nameid");
@@ -270,31 +251,31 @@ csaml_upstream(struct csaml_ctx *ctx, struct config_saml *sc, const struct cfg_n
 			rc = csaml_string(ctx, k, u->user_attr, sizeof(u->user_attr));
 		else if (strcmp(k->argv[0], "map") == 0 && k->argc == 3 && !k->block) {
 			if (!config_saml_attr_known(k->argv[1]))
-				rc = csaml_fail(ctx, k, "unknown attribute \"%s\"", k->argv[1]);
+				rc = cfg_fail(ctx, k, "unknown attribute \"%s\"", k->argv[1]);
 			else if (csaml_strv_add(&u->map_local, &u->nmap, k->argv[1]) < 0 ||
 				 (u->nmap--, csaml_strv_add(&u->map_remote, &u->nmap, k->argv[2])) < 0)
-				rc = csaml_fail(ctx, k, "out of memory");
+				rc = cfg_fail(ctx, k, "out of memory");
 		} else
-			rc = csaml_fail(ctx, k,
+			rc = cfg_fail(ctx, k,
 					"unknown setting '%s' in upstream (metadata, "
 					"metadata_certificate, user, map LOCAL REMOTE)",
 					k->argv[0]);
 	}
 	if (rc == 0 && u->metadata[0] == '\0')
-		rc = csaml_fail(ctx, n, "upstream needs the IdP's metadata file");
+		rc = cfg_fail(ctx, n, "upstream needs the IdP's metadata file");
 	return rc;
 }
 
 static int
-csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
+csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
 	struct config_saml *sc;
 	int rc = 0;
 
 	if (cfg->saml != NULL)
-		return csaml_fail(ctx, n, "saml is set twice");
+		return cfg_fail(ctx, n, "saml is set twice");
 	if ((sc = calloc(1, sizeof(*sc))) == NULL)
-		return csaml_fail(ctx, n, "out of memory");
+		return cfg_fail(ctx, n, "out of memory");
 	cfg->saml = sc;
 	sc->session_lifetime = 8 * 3600;
 	sc->clock_skew = 180;
@@ -325,16 +306,16 @@ csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_string(ctx, k, sc->scope, sizeof(sc->scope));
 		else if (strcmp(w, "metadata") == 0) {
 			if (k->argc != 2 || k->block || k->argv[1][0] == '\0')
-				rc = csaml_fail(ctx, k, "metadata takes one file name");
+				rc = cfg_fail(ctx, k, "metadata takes one file name");
 			else if (csaml_strv_add(&sc->metadata, &sc->nmetadata, k->argv[1]) < 0)
-				rc = csaml_fail(ctx, k, "out of memory");
+				rc = cfg_fail(ctx, k, "out of memory");
 		} else if (strcmp(w, "metadata_url") == 0) {
 			if (k->argc != 2 || k->block ||
 			    (strncmp(k->argv[1], "https://", 8) != 0 &&
 			     strncmp(k->argv[1], "http://", 7) != 0))
-				rc = csaml_fail(ctx, k, "metadata_url takes one http:// or https:// URL");
+				rc = cfg_fail(ctx, k, "metadata_url takes one http:// or https:// URL");
 			else if (csaml_strv_add(&sc->metadata_urls, &sc->nmetadata_urls, k->argv[1]) < 0)
-				rc = csaml_fail(ctx, k, "out of memory");
+				rc = cfg_fail(ctx, k, "out of memory");
 		} else if (strcmp(w, "session_lifetime") == 0)
 			rc = csaml_uint(ctx, k, 60, 7 * 86400, &sc->session_lifetime);
 		else if (strcmp(w, "clock_skew") == 0)
@@ -352,18 +333,18 @@ csaml_saml(struct csaml_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else if (strcmp(w, "upstream") == 0)
 			rc = csaml_upstream(ctx, sc, k);
 		else
-			rc = csaml_fail(ctx, k, "unknown setting '%s' in saml", w);
+			rc = cfg_fail(ctx, k, "unknown setting '%s' in saml", w);
 	}
 	if (rc == 0 && (sc->entity_id[0] == '\0' || sc->base_url[0] == '\0'))
-		rc = csaml_fail(ctx, n, "saml needs entity_id and base_url");
+		rc = cfg_fail(ctx, n, "saml needs entity_id and base_url");
 	if (rc == 0 && strncmp(sc->base_url, "https://", 8) != 0)
-		rc = csaml_fail(ctx, n, "base_url must start with https://");
+		rc = cfg_fail(ctx, n, "base_url must start with https://");
 	if (rc == 0 && sc->base_url[strlen(sc->base_url) - 1] == '/')
 		sc->base_url[strlen(sc->base_url) - 1] = '\0';
 	if (rc == 0 && (sc->key[0] == '\0' || sc->cert[0] == '\0'))
-		rc = csaml_fail(ctx, n, "saml needs a signing key and certificate");
+		rc = cfg_fail(ctx, n, "saml needs a signing key and certificate");
 	if (rc == 0 && sc->federation_cert[0] == '\0')
-		rc = csaml_fail(ctx, n,
+		rc = cfg_fail(ctx, n,
 				"saml needs federation_certificate: metadata is only trusted signed");
 	if (rc == 0 && sc->scope[0] == '\0' && cfg->nrealms > 0)
 		snprintf(sc->scope, sizeof(sc->scope), "%s", cfg->realms[0]);
@@ -374,10 +355,10 @@ int
 config_saml_apply(struct config *cfg, const struct cfg_node *n, const char *name, char *err,
 		  size_t errlen)
 {
-	struct csaml_ctx ctx = {.name = name, .err = err, .errlen = errlen};
+	struct cfg_ctx ctx = {.name = name, .err = err, .errlen = errlen};
 
 	if (!n->block || n->argc != 1)
-		return csaml_fail(&ctx, n, "'%s' needs a { } block", n->argv[0]);
+		return cfg_fail(&ctx, n, "'%s' needs a { } block", n->argv[0]);
 	if (strcmp(n->argv[0], "http") == 0)
 		return csaml_http(&ctx, cfg, n);
 	return csaml_saml(&ctx, cfg, n);

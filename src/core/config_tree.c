@@ -227,3 +227,16 @@ cfg_tree_free(struct cfg_tree *tree)
 	free(tree->nodes);
 	memset(tree, 0, sizeof(*tree));
 }
+
+int
+cfg_fail(struct cfg_ctx *ctx, const struct cfg_node *n, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(ctx->err, ctx->errlen, "%s:%d: %s", ctx->name, n->line, msg);
+	return -1;
+}

@@ -21,6 +21,17 @@ struct cfg_tree {
 	size_t nnodes;
 };
 
+/* Where a config is being applied, for error messages. */
+struct cfg_ctx {
+	const char *name; /* the file, as named to the user */
+	char *err;
+	size_t errlen;
+};
+
+/* Writes "NAME:LINE: message" into ctx->err; returns -1. */
+int cfg_fail(struct cfg_ctx *ctx, const struct cfg_node *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Parses text; on error writes "NAME:LINE: problem" into err. */
 int cfg_tree_parse(struct cfg_tree *tree, const char *name, const char *text, char *err,
 		   size_t errlen);

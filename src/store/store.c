@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "poort/affiliation.h"
 #include "store_db.h"
 
 #define STORE_ACCOUNT_COLUMNS                                                                     \
@@ -138,12 +139,7 @@ store_username_valid(const char *name)
 int
 store_affiliation_valid(const char *aff)
 {
-	static const char *const known[] = {"student", "employee", "staff", "faculty",
-					    "member",  "affiliate", "alum", "library-walk-in"};
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(aff, known[i]) == 0)
-			return 1;
-	return 0;
+	return affiliation_valid(aff);
 }
 
 static int
