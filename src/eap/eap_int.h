@@ -141,6 +141,15 @@ int eap_tls_setup(struct eap_tls *t, struct eap_conv *c, SSL_CTX *ctx, uint8_t t
 void eap_tls_cleanup(struct eap_tls *t);
 /* Writes the EAP-TLS Start request (flags S). */
 int eap_tls_start(struct eap_tls *t, struct wcursor *out);
+/*
+ * For the TLS-based methods, whose private state starts with a struct
+ * eap_tls: allocates privsize zeroed bytes into *priv, sets up TLS with ctx
+ * and writes the EAP Start. Returns EAP_M_CONT or EAP_M_FAIL.
+ */
+int eap_tls_method_start(struct eap_conv *c, void **priv, size_t privsize, SSL_CTX *ctx,
+			 uint8_t type, struct wcursor *out);
+/* Frees such state: TLS cleaned up, bytes cleared. */
+void eap_tls_method_free(void *priv, size_t privsize);
 /* Takes one response's type-data: acks fragments, feeds whole messages to TLS. */
 enum eap_tls_rc eap_tls_recv(struct eap_tls *t, struct eap_conv *c, const uint8_t *in, size_t len,
                              struct wcursor *out);

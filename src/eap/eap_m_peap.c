@@ -25,18 +25,12 @@ struct eap_peap_priv {
 static int
 peap_start(struct eap_conv *c, void **priv, struct wcursor *out)
 {
-	struct eap_peap_priv *p = calloc(1, sizeof(*p));
+	int rc = eap_tls_method_start(c, priv, sizeof(struct eap_peap_priv), c->es->tunnel_ctx,
+				      EAP_TYPE_PEAP, out);
 
-	if (p == NULL) {
-		c->reason = "out-of-memory";
-		return EAP_M_FAIL;
-	}
-	*priv = p;
-	if (eap_tls_setup(&p->t, c, c->es->tunnel_ctx, EAP_TYPE_PEAP) < 0)
-		return EAP_M_FAIL;
-	p->inner_id = c->id;
-	eap_tls_start(&p->t, out);
-	return EAP_M_CONT;
+	if (*priv != NULL)
+		((struct eap_peap_priv *)*priv)->inner_id = c->id;
+	return rc;
 }
 
 /* Encrypts an inner packet and starts sending it. */
@@ -208,10 +202,7 @@ peap_process(struct eap_conv *c, void *priv, const uint8_t *in, size_t len, stru
 static void
 peap_free(void *priv)
 {
-	struct eap_peap_priv *p = priv;
-	eap_tls_cleanup(&p->t);
-	explicit_bzero(p, sizeof(*p));
-	free(p);
+	eap_tls_method_free(priv, sizeof(struct eap_peap_priv));
 }
 
 static const struct eap_method eap_peap_method = {

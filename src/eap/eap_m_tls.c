@@ -12,17 +12,8 @@ struct eap_tls_priv {
 static int
 tls_start(struct eap_conv *c, void **priv, struct wcursor *out)
 {
-	struct eap_tls_priv *p = calloc(1, sizeof(*p));
-
-	if (p == NULL) {
-		c->reason = "out-of-memory";
-		return EAP_M_FAIL;
-	}
-	*priv = p;
-	if (eap_tls_setup(&p->t, c, c->es->tls_ctx, EAP_TYPE_TLS) < 0)
-		return EAP_M_FAIL;
-	eap_tls_start(&p->t, out);
-	return EAP_M_CONT;
+	return eap_tls_method_start(c, priv, sizeof(struct eap_tls_priv), c->es->tls_ctx,
+				    EAP_TYPE_TLS, out);
 }
 
 /* The logged identity comes from the certificate, not from the outer name. */
@@ -101,9 +92,7 @@ tls_process(struct eap_conv *c, void *priv, const uint8_t *in, size_t len, struc
 static void
 tls_free(void *priv)
 {
-	struct eap_tls_priv *p = priv;
-	eap_tls_cleanup(&p->t);
-	free(p);
+	eap_tls_method_free(priv, sizeof(struct eap_tls_priv));
 }
 
 static const struct eap_method eap_tls_method = {

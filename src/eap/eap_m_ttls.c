@@ -34,17 +34,8 @@ struct eap_ttls_priv {
 static int
 ttls_start(struct eap_conv *c, void **priv, struct wcursor *out)
 {
-	struct eap_ttls_priv *p = calloc(1, sizeof(*p));
-
-	if (p == NULL) {
-		c->reason = "out-of-memory";
-		return EAP_M_FAIL;
-	}
-	*priv = p;
-	if (eap_tls_setup(&p->t, c, c->es->tunnel_ctx, EAP_TYPE_TTLS) < 0)
-		return EAP_M_FAIL;
-	eap_tls_start(&p->t, out);
-	return EAP_M_CONT;
+	return eap_tls_method_start(c, priv, sizeof(struct eap_ttls_priv), c->es->tunnel_ctx,
+				    EAP_TYPE_TTLS, out);
 }
 
 static int
@@ -293,10 +284,7 @@ ttls_process(struct eap_conv *c, void *priv, const uint8_t *in, size_t len, stru
 static void
 ttls_free(void *priv)
 {
-	struct eap_ttls_priv *p = priv;
-	eap_tls_cleanup(&p->t);
-	explicit_bzero(p, sizeof(*p));
-	free(p);
+	eap_tls_method_free(priv, sizeof(struct eap_ttls_priv));
 }
 
 static const struct eap_method eap_ttls_method = {

@@ -507,3 +507,29 @@ eap_tls_msk(struct eap_tls *t, const char *label12, uint8_t msk[EAP_MSK_LEN])
 	explicit_bzero(km, sizeof(km));
 	return rc;
 }
+
+int
+eap_tls_method_start(struct eap_conv *c, void **priv, size_t privsize, SSL_CTX *ctx,
+		     uint8_t type, struct wcursor *out)
+{
+	struct eap_tls *t = calloc(1, privsize);
+
+	*priv = NULL;
+	if (t == NULL) {
+		c->reason = "out-of-memory";
+		return EAP_M_FAIL;
+	}
+	*priv = t;
+	if (eap_tls_setup(t, c, ctx, type) < 0)
+		return EAP_M_FAIL;
+	eap_tls_start(t, out);
+	return EAP_M_CONT;
+}
+
+void
+eap_tls_method_free(void *priv, size_t privsize)
+{
+	eap_tls_cleanup(priv);
+	explicit_bzero(priv, privsize);
+	free(priv);
+}

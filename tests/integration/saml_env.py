@@ -219,3 +219,12 @@ class Poortd:
 
     def log_text(self):
         return open(self.log).read()
+
+    def log_has(self, text, seconds=5.0):
+        """poortd writes info lines once per turn of its loop: wait for one."""
+        deadline = time.time() + seconds
+        while text not in self.log_text():
+            if time.time() > deadline:
+                return False
+            time.sleep(0.02)
+        return True

@@ -89,8 +89,8 @@ def main():
         # single logout started at SP1: poortd ends the SSO session and answers SP1
         url, body = curl(ap.base + "/sp1/mellon/logout?ReturnTo=" + ap.base + "/sp1/bye")
         check(url.startswith(ap.base + "/sp1/bye"), "SLO round trip returns to SP1")
-        check("saml slo sp=" + ap.entity("sp1") + " user=" + env.USER + " session=ended"
-              in p.log_text(), "poortd ended the session on SP1's LogoutRequest")
+        check(p.log_has("saml slo sp=" + ap.entity("sp1") + " user=" + env.USER +
+                        " session=ended"), "poortd ended the session on SP1's LogoutRequest")
         url, body = curl(ap.base + "/sp1/secure")
         check('name="password"' in body, "after logout SP1 asks for the password again")
         log = p.ctl("saml-log", env.USER).stdout

@@ -143,8 +143,14 @@ class EapMethodsTest(EapBase):
                     rc, out = self.eapol(self.network(method, v13), reauth=1)
                     self.assertEqual(rc, 0, out[-2000:])
                     self.assertIn("MPPE keys OK: 2  mismatch: 0", out)
-                    done = re.findall(r"eap done result=accept .*rounds=(\d+) resumed=(\d)",
-                                      self.p.log()[mark:])
+                    # poortd writes info lines once per turn of its loop: wait for them
+                    deadline = time.time() + 5
+                    while True:
+                        done = re.findall(r"eap done result=accept .*rounds=(\d+) resumed=(\d)",
+                                          self.p.log()[mark:])
+                        if len(done) >= 2 or time.time() > deadline:
+                            break
+                        time.sleep(0.02)
                     self.assertEqual(len(done), 2, done)
                     (full, r0), (again, r1) = done
                     self.assertEqual((r0, r1), ("0", "1"))
