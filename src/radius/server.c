@@ -11,6 +11,7 @@
 
 #include "poort/config.h"
 #include "poort/log.h"
+#include "poort/realm.h"
 #include "poort/password.h"
 #include "poort/pwcache.h"
 #include "poort/replycache.h"
@@ -131,6 +132,17 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 	request_free(rq);
 }
 
+/* Access-Reject with a Reply-Message the user's device may show. */
+static void
+request_reject_message(struct request *rq, const char *reason, const char *message)
+{
+	VALUE_PAIR *vp = fr_pair_afrom_num(rq->req, PW_REPLY_MESSAGE, 0);
+
+	if (vp != NULL)
+		fr_pair_value_strcpy(vp, message);
+	request_reply(rq, PW_CODE_ACCESS_REJECT, vp, reason);
+}
+
 static void
 request_verify_work(void *arg)
 {
@@ -188,6 +200,7 @@ static void
 radius_access(struct radius_server *rs, struct request *rq)
 {
 	struct store_account acct;
+	struct realm_result rr;
 	const char *name, *pw, *why;
 	size_t namelen = 0, pwlen = 0;
 	time_t now = time(NULL);
@@ -196,6 +209,13 @@ radius_access(struct radius_server *rs, struct request *rq)
 	name = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
 	if (name == NULL)
 		return request_answer(rq, 0, "no-user-name");
+	/* eduroam rules on the outer name, for PAP and EAP alike */
+	realm_classify(rs->cfg, name, namelen, &rr);
+	if (rr.verdict == REALM_MALFORMED)
+		return request_reject_message(rq, rr.reason, rr.message);
+	if (rr.verdict == REALM_FOREIGN)
+		return request_reject_message(rq, "realm-not-local",
+					      "This realm is not served here.");
 	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
 		return radius_eap_access(rs, rq);
 	if (radius_msg_has(rq->req, PW_CHAP_PASSWORD))

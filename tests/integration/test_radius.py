@@ -71,11 +71,18 @@ class RadiusTest(unittest.TestCase):
             ("eva@" + pl.REALM, "Expired-pass-1", "account-expired"),
             ("anna", "Correct-horse-1", "no-realm"),
             ("anna@other.example", "Correct-horse-1", "realm-not-local"),
+            ("anna@school..example", "Correct-horse-1", "realm-double-dot"),
+            ("anna@localhost", "Correct-horse-1", "realm-without-dot"),
+            ("1234@wlan.mnc015.mcc234.3gppnetwork.org", "x-x-x-x-1", "3gpp-realm"),
         ]
         for user, pw, reason in cases:
             with self.subTest(user=user, reason=reason):
                 out, row = self.auth(user, pw)
                 self.assertIn("Received Access-Reject", out)
+                if reason not in ("wrong-password", "unknown-user", "account-disabled",
+                                  "account-expired"):
+                    # eduroam: malformed or foreign realms are told why
+                    self.assertIn("Reply-Message", out)
                 self.assertEqual((row[4], row[5]), ("reject", reason))
 
     def test_missing_message_authenticator_dropped(self):

@@ -2,6 +2,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "poort/config.h"
+#include "poort/realm.h"
 #include "radius_msg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -10,12 +12,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int ready;
-	char err[256];
+	static struct config *cfg;
+	char err[CONFIG_ERR_MAX];
 	const char *why;
 	RADIUS_PACKET *p;
 
 	if (!ready) {
 		if (radius_msg_init(POORT_DICT_DIR, err, sizeof(err)) < 0)
+			abort();
+		cfg = config_parse("fuzz", "state_dir /s\nrealm school.example\n", err, sizeof(err));
+		if (cfg == NULL)
 			abort();
 		ready = 1;
 	}
@@ -31,7 +37,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)rad_verify(p, NULL, "fuzz-secret");
 	if (rad_decode(p, NULL, "fuzz-secret") == 0) {
 		size_t len;
-		(void)radius_msg_str(p, PW_USER_NAME, &len);
+		const char *name = radius_msg_str(p, PW_USER_NAME, &len);
+		struct realm_result rr;
+		if (name != NULL)
+			realm_classify(cfg, name, len, &rr);
 		(void)radius_msg_int(p, PW_ACCT_STATUS_TYPE, 0);
 	}
 	talloc_free(p);
