@@ -60,6 +60,26 @@ struct config_eap_reply {
 	int line;
 };
 
+#define CONFIG_UPSTREAMS_MAX 8
+
+/* A federation-level RADIUS server (FLR) reached over RADIUS/UDP. */
+struct config_upstream {
+	char name[CONFIG_NAME_MAX];
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char secret[CONFIG_SECRET_MAX];
+};
+
+/* proxy { }: where foreign realms go (eduroam). */
+struct config_proxy {
+	struct config_upstream ups[CONFIG_UPSTREAMS_MAX]; /* in order of preference */
+	size_t nups;
+	unsigned response_window; /* seconds before the next upstream is tried */
+	unsigned check_interval;  /* seconds between Status-Server probes of a dead one */
+	unsigned max_inflight;    /* proxied requests waiting for an answer */
+	unsigned visitor_vlan;    /* 0 = none */
+};
+
 struct config_eap {
 	int enabled;
 	unsigned char methods[CONFIG_EAP_METHODS_MAX]; /* EAP types, in the order offered */
@@ -93,6 +113,7 @@ struct config {
 	struct config_limits limits;
 	struct config_password password;
 	struct config_eap eap;
+	struct config_proxy proxy; /* nups == 0: foreign realms are rejected */
 	struct config_http *http; /* NULL when there is no http { } block */
 	struct config_saml *saml; /* NULL when there is no saml { } block */
 };

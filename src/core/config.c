@@ -42,7 +42,7 @@ cfg_want_args(struct cfg_ctx *ctx, const struct cfg_node *n, int min, int max)
 	return 0;
 }
 
-static int
+int
 cfg_uint(struct cfg_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
 	 unsigned *out)
 {
@@ -78,7 +78,7 @@ cfg_bool(struct cfg_ctx *ctx, const struct cfg_node *n, int *out)
 	return 0;
 }
 
-static int
+int
 cfg_string(struct cfg_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen)
 {
 	if (cfg_want_args(ctx, n, 1, 1) < 0)
@@ -143,7 +143,7 @@ cfg_realm(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 	return 0;
 }
 
-static int
+int
 cfg_parse_ip(const char *s, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -389,6 +389,8 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			rc = cfg_listen(ctx, cfg, n);
 		} else if (strcmp(k, "client") == 0) {
 			rc = cfg_client(ctx, cfg, n);
+		} else if (strcmp(k, "proxy") == 0) {
+			rc = config_proxy_parse(ctx, n, &cfg->proxy);
 		} else if (strcmp(k, "eap") == 0) {
 			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "http") == 0 || strcmp(k, "saml") == 0) {
@@ -520,6 +522,7 @@ config_free(struct config *cfg)
 	free(cfg->realms);
 	free(cfg->listens);
 	config_eap_free(&cfg->eap);
+	explicit_bzero(&cfg->proxy, sizeof(cfg->proxy)); /* upstream secrets */
 	if (cfg->clients != NULL)
 		explicit_bzero(cfg->clients, cfg->nclients * sizeof(*cfg->clients));
 	free(cfg->clients);

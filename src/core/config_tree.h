@@ -39,6 +39,14 @@ void cfg_tree_free(struct cfg_tree *tree);
 
 /* The eap { } block (config_eap.c); "NAME:LINE: problem" into err. */
 struct config_eap;
+struct config_proxy;
+struct sockaddr_storage;
+/* Shared checks for config blocks (config.c): FILE:LINE errors via ctx. */
+int cfg_uint(struct cfg_ctx *ctx, const struct cfg_node *n, unsigned min, unsigned max,
+	     unsigned *out);
+int cfg_string(struct cfg_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen);
+int cfg_parse_ip(const char *s, struct sockaddr_storage *ss);
+int config_proxy_parse(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_proxy *px);
 int config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap,
 		     char *err, size_t errlen);
 void config_eap_free(struct config_eap *eap);

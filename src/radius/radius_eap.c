@@ -13,8 +13,6 @@ enum {
 	PW_MS_MPPE_SEND_KEY = 16,
 	PW_MS_MPPE_RECV_KEY = 17,
 	VENDOR_MICROSOFT = 311,
-	TUNNEL_TYPE_VLAN = 13,
-	TUNNEL_MEDIUM_802 = 6,
 	EAP_ATTR_MAX = 253,
 };
 
@@ -176,20 +174,8 @@ reap_accept_attrs(struct radius_server *rs, TALLOC_CTX *ctx, VALUE_PAIR **list,
 		return -1;
 	if (r == NULL)
 		return 0;
-	if (r->vlan != 0) {
-		char vlan[12];
-		VALUE_PAIR *vp;
-		snprintf(vlan, sizeof(vlan), "%u", r->vlan);
-		if (reap_add_int(ctx, list, PW_TUNNEL_TYPE, TUNNEL_TYPE_VLAN, 1) < 0 ||
-		    reap_add_int(ctx, list, PW_TUNNEL_MEDIUM_TYPE, TUNNEL_MEDIUM_802, 1) < 0)
-			return -1;
-		vp = fr_pair_afrom_num(ctx, PW_TUNNEL_PRIVATE_GROUP_ID, 0);
-		if (vp == NULL)
-			return -1;
-		fr_pair_value_strcpy(vp, vlan);
-		vp->tag = 0;
-		fr_pair_add(list, vp);
-	}
+	if (r->vlan != 0 && radius_msg_add_vlan(ctx, list, r->vlan) < 0)
+		return -1;
 	if (r->session_timeout != 0 &&
 	    reap_add_int(ctx, list, PW_SESSION_TIMEOUT, r->session_timeout, 0) < 0)
 		return -1;

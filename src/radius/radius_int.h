@@ -42,6 +42,7 @@ struct radius_server {
 	struct log_ratelimit rl_unknown, rl_bad, rl_busy;
 	unsigned pending;
 	struct eap_server *eap; /* NULL without an eap { } block */
+	struct proxy *proxy;    /* NULL without a proxy { } block */
 	struct event *eap_timer;
 	struct log_ratelimit rl_eap;
 	uint8_t buf[4096 + 1];

@@ -186,3 +186,37 @@ radius_msg_has(const RADIUS_PACKET *p, unsigned attr)
 {
 	return fr_pair_find_by_num(p->vps, attr, 0, TAG_ANY) != NULL;
 }
+
+static int
+radius_msg_add_tagged_int(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned attr, uint32_t v)
+{
+	VALUE_PAIR *vp = fr_pair_afrom_num(ctx, attr, 0);
+
+	if (vp == NULL)
+		return -1;
+	vp->vp_integer = v;
+	vp->vp_length = 4;
+	vp->tag = 0;
+	fr_pair_add(list, vp);
+	return 0;
+}
+
+int
+radius_msg_add_vlan(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned vlan)
+{
+	enum { TUNNEL_TYPE_VLAN = 13, TUNNEL_MEDIUM_802 = 6 }; /* RFC 2868, RFC 3580 */
+	char text[12];
+	VALUE_PAIR *vp;
+
+	if (radius_msg_add_tagged_int(ctx, list, PW_TUNNEL_TYPE, TUNNEL_TYPE_VLAN) < 0 ||
+	    radius_msg_add_tagged_int(ctx, list, PW_TUNNEL_MEDIUM_TYPE, TUNNEL_MEDIUM_802) < 0)
+		return -1;
+	vp = fr_pair_afrom_num(ctx, PW_TUNNEL_PRIVATE_GROUP_ID, 0);
+	if (vp == NULL)
+		return -1;
+	snprintf(text, sizeof(text), "%u", vlan);
+	fr_pair_value_strcpy(vp, text);
+	vp->tag = 0;
+	fr_pair_add(list, vp);
+	return 0;
+}

@@ -46,6 +46,10 @@ void radius_msg_copy_proxy_state(RADIUS_PACKET *reply, const RADIUS_PACKET *req)
 /* Encodes and signs reply; 0 or -1. */
 int radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secret);
 
+/* Adds Tunnel-Type VLAN, Tunnel-Medium-Type 802 and Tunnel-Private-Group-Id
+ * (RFC 3580) for vlan to list, allocated under ctx; 0 or -1. */
+int radius_msg_add_vlan(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned vlan);
+
 /* The value of a string attribute, or NULL; *len gets its length. */
 const char *radius_msg_str(const RADIUS_PACKET *p, unsigned attr, size_t *len);
 /* The value of an integer attribute, or def. */

@@ -17,6 +17,7 @@
 #include "poort/replycache.h"
 #include "poort/store.h"
 #include "poort/workq.h"
+#include "proxy.h"
 #include "radius_int.h"
 #include "radius_msg.h"
 
@@ -213,9 +214,12 @@ radius_access(struct radius_server *rs, struct request *rq)
 	realm_classify(rs->cfg, name, namelen, &rr);
 	if (rr.verdict == REALM_MALFORMED)
 		return request_reject_message(rq, rr.reason, rr.message);
-	if (rr.verdict == REALM_FOREIGN)
+	if (rr.verdict == REALM_FOREIGN) {
+		if (rs->proxy != NULL)
+			return proxy_forward(rs->proxy, rq);
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
+	}
 	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
 		return radius_eap_access(rs, rq);
 	if (radius_msg_has(rq->req, PW_CHAP_PASSWORD))
@@ -519,6 +523,8 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 		goto oom;
 	if (radius_eap_new(rs, err, errlen) < 0)
 		goto fail;
+	if (cfg->proxy.nups > 0 && (rs->proxy = proxy_new(rs, err, errlen)) == NULL)
+		goto fail;
 	for (size_t i = 0; i < cfg->nlistens; i++) {
 		rs->ls[i].fd = -1;
 		rs->nls++;
@@ -574,6 +580,7 @@ radius_server_free(struct radius_server *rs)
 		if (rs->ls[i].ev != NULL)
 			event_del(rs->ls[i].ev);
 	workq_free(rs->wq); /* answers what is in flight */
+	proxy_free(rs->proxy);
 	radius_eap_free(rs);
 	for (size_t i = 0; i < rs->nls; i++) {
 		if (rs->ls[i].ev != NULL)

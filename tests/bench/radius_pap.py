@@ -31,74 +31,6 @@ REALM = pl.REALM
 SECRET = pl.SECRET
 USERS = 200
 
-FR_CONF = """prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = /usr/sbin
-logdir = {d}/log
-raddbdir = {d}/raddb
-radacctdir = ${{logdir}}/radacct
-name = radiusd
-confdir = ${{raddbdir}}
-modconfdir = ${{confdir}}/mods-config
-run_dir = {d}/run
-db_dir = ${{raddbdir}}
-libdir = /usr/lib/freeradius
-dictdir = /usr/share/freeradius
-pidfile = ${{run_dir}}/radiusd.pid
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 65536
-hostname_lookups = no
-log {{
-	destination = files
-	file = ${{logdir}}/radius.log
-	auth = no
-}}
-security {{
-	allow_core_dumps = no
-	max_attributes = 200
-	reject_delay = 0
-	status_server = yes
-}}
-thread pool {{
-	start_servers = 4
-	max_servers = 32
-	min_spare_servers = 3
-	max_spare_servers = 10
-	max_requests_per_server = 0
-}}
-modules {{
-	pap {{
-		normalise = yes
-	}}
-	files {{
-		filename = ${{confdir}}/users
-	}}
-}}
-client localhost {{
-	ipaddr = 127.0.0.1
-	secret = {secret}
-	require_message_authenticator = yes
-}}
-server default {{
-	listen {{
-		type = auth
-		ipaddr = 127.0.0.1
-		port = {port}
-	}}
-	authorize {{
-		files
-		pap
-	}}
-	authenticate {{
-		Auth-Type PAP {{
-			pap
-		}}
-	}}
-}}
-"""
 
 
 def password(i):
@@ -136,37 +68,6 @@ def run_radclient(port, pkts, inflight, pid):
     if not accepted or int(accepted[0].split(":")[-1]) != n:
         raise RuntimeError(f"not every request was accepted:\n{out[-2000:]}")
     return n / dt, (cpu_seconds(pid) - c0) / n * 1e6
-
-
-class FreeRadius:
-    def __init__(self, d, users_text):
-        self.d = d
-        for sub in ("raddb", "log", "run"):
-            os.makedirs(os.path.join(d, sub), exist_ok=True)
-        self.port = pl.free_udp_port()
-        with open(os.path.join(d, "raddb/radiusd.conf"), "w") as f:
-            f.write(FR_CONF.format(d=d, port=self.port, secret=SECRET))
-        with open(os.path.join(d, "raddb/users"), "w") as f:
-            f.write(users_text)
-        self.proc = subprocess.Popen(["freeradius", "-f", "-d", os.path.join(d, "raddb")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.wait_ready()
-
-    def wait_ready(self):
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            r = subprocess.run(["radclient", "-r", "1", "-t", "1", f"127.0.0.1:{self.port}",
-                                "status", SECRET], input="Message-Authenticator = 0x00",
-                               capture_output=True, text=True)
-            if "Received" in r.stdout:
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("freeradius exited; see " + self.d + "/log/radius.log")
-        raise TimeoutError("freeradius did not start")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(10)
 
 
 def main():
@@ -229,7 +130,7 @@ def main():
 
         for name, users, pkts in (("freeradius (yescrypt)", crypt_users, slow),
                                   ("freeradius (cleartext)", clear_users, fast)):
-            fr = FreeRadius(os.path.join(work, name.split()[1].strip("()")), users)
+            fr = pl.FreeRadius(os.path.join(work, name.split()[1].strip("()")), users)
             try:
                 for inflight in (1, 256):
                     measure(name, fr.port, pkts, inflight, fr.proc.pid)

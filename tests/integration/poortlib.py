@@ -153,6 +153,131 @@ def pap_attrs(user, password, ma=True, extra=""):
     return s + extra
 
 
+# --- FreeRADIUS 3.2 from Debian as a peer (FLR, home server, benchmark) ----
+
+FR_CONF = """prefix = /usr
+exec_prefix = /usr
+sysconfdir = /etc
+localstatedir = /var
+sbindir = /usr/sbin
+logdir = {d}/log
+raddbdir = {d}/raddb
+radacctdir = ${{logdir}}/radacct
+name = radiusd
+confdir = ${{raddbdir}}
+modconfdir = ${{confdir}}/mods-config
+run_dir = {d}/run
+db_dir = ${{raddbdir}}
+libdir = /usr/lib/freeradius
+dictdir = /usr/share/freeradius
+pidfile = ${{run_dir}}/radiusd.pid
+max_request_time = 30
+cleanup_delay = 5
+max_requests = 65536
+hostname_lookups = no
+log {{
+	destination = files
+	file = ${{logdir}}/radius.log
+	auth = no
+}}
+security {{
+	allow_core_dumps = no
+	max_attributes = 200
+	reject_delay = 0
+	status_server = yes
+}}
+thread pool {{
+	start_servers = 4
+	max_servers = 32
+	min_spare_servers = 3
+	max_spare_servers = 10
+	max_requests_per_server = 0
+}}
+modules {{
+	pap {{
+		normalise = yes
+	}}
+	files {{
+		filename = ${{confdir}}/users
+	}}
+}}
+client localhost {{
+	ipaddr = 127.0.0.1
+	secret = {secret}
+	require_message_authenticator = yes
+}}
+server default {{
+	listen {{
+		type = auth
+		ipaddr = 127.0.0.1
+		port = {port}
+	}}
+	authorize {{
+		files
+		pap
+	}}
+	post-auth {{
+		{post_auth}
+		Post-Auth-Type REJECT {{
+			{post_auth}
+		}}
+	}}
+	authenticate {{
+		Auth-Type PAP {{
+			pap
+		}}
+	}}
+}}
+"""
+
+
+class FreeRadius:
+    def __init__(self, d, users_text, post_auth="", debug_log=None, port=None):
+        self.d = d
+        for sub in ("raddb", "log", "run"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        self.port = port or free_udp_port()
+        with open(os.path.join(d, "raddb/radiusd.conf"), "w") as f:
+            f.write(FR_CONF.format(d=d, port=self.port, secret=SECRET, post_auth=post_auth))
+        with open(os.path.join(d, "raddb/users"), "w") as f:
+            f.write(users_text)
+        self.debug_log = debug_log
+        self.start()
+
+    def start(self):
+        # -X (debug, one thread) when the test wants to read what arrived
+        args = ["-X"] if self.debug_log else ["-f"]
+        out = open(self.debug_log, "ab") if self.debug_log else subprocess.DEVNULL
+        self.proc = subprocess.Popen(["freeradius", *args, "-d", os.path.join(self.d, "raddb")],
+                                     stdout=out, stderr=out)
+        if self.debug_log:
+            out.close()  # the child has its own copy
+        self.wait_ready()
+
+    def wait_ready(self):
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            r = subprocess.run(["radclient", "-r", "1", "-t", "1", f"127.0.0.1:{self.port}",
+                                "status", SECRET], input="Message-Authenticator = 0x00",
+                               capture_output=True, text=True)
+            if "Received" in r.stdout:
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError("freeradius exited; see " + self.d + "/log/radius.log")
+        raise TimeoutError("freeradius did not start")
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+
 # --- our own minimal RADIUS client -------------------------------------------
 
 def _attr(t, v):

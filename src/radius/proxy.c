@@ -1,0 +1,458 @@
+#include "proxy.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "radius_int.h"
+
+/* One request (or Status-Server probe) waiting for an upstream's answer. */
+struct pending {
+	struct proxy *px;
+	struct request *rq; /* NULL for a probe */
+	RADIUS_PACKET *sent;
+	int up;
+	uint8_t id;
+	unsigned tried; /* bit per upstream */
+	struct event *timer;
+	struct timeval start;
+};
+
+struct upstream {
+	struct proxy *px;
+	char name[CONFIG_NAME_MAX];
+	char secret[CONFIG_SECRET_MAX];
+	int fd;
+	int alive;
+	struct event *ev, *probe;
+	struct pending *ids[256];
+	uint8_t next_id;
+};
+
+struct proxy {
+	struct radius_server *rs;
+	struct upstream ups[CONFIG_UPSTREAMS_MAX];
+	size_t nups;
+	unsigned inflight, max_inflight, visitor_vlan;
+	struct timeval window, interval;
+	char operator_name[256];
+	struct log_ratelimit rl;
+};
+
+/* Replies from another federation may carry these; nothing else passes. */
+static int
+proxy_reply_attr_allowed(const VALUE_PAIR *vp)
+{
+	static const unsigned allowed[] = {PW_USER_NAME,     PW_REPLY_MESSAGE, PW_STATE,
+					   PW_CLASS,         PW_SESSION_TIMEOUT, PW_IDLE_TIMEOUT,
+					   PW_EAP_MESSAGE,   PW_CHARGEABLE_USER_IDENTITY,
+					   PW_ACCT_INTERIM_INTERVAL};
+
+	if (vp->da->vendor == VENDORPEC_MICROSOFT)
+		return vp->da->attr == PW_MSCHAP_MPPE_SEND_KEY || vp->da->attr == PW_MSCHAP_MPPE_RECV_KEY;
+	if (vp->da->vendor != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (vp->da->attr == allowed[i])
+			return 1;
+	return 0; /* VLAN, Framed-*, Filter-Id...: not a foreign IdP's to set */
+}
+
+static void pending_send(struct pending *p);
+
+static void
+pending_free(struct pending *p)
+{
+	if (p->timer != NULL)
+		event_free(p->timer);
+	if (p->rq == NULL && p->sent != NULL)
+		talloc_free(p->sent); /* a probe owns its packet */
+	p->px->inflight -= p->rq != NULL;
+	free(p);
+}
+
+static long
+pending_ms(const struct pending *p)
+{
+	struct timeval now;
+	gettimeofday(&now, NULL);
+	return (now.tv_sec - p->start.tv_sec) * 1000L + (now.tv_usec - p->start.tv_usec) / 1000;
+}
+
+static void
+proxy_log(struct pending *p, const char *result, unsigned dropped)
+{
+	struct request *rq = p->rq;
+	char cui[64] = "-";
+	size_t len = 0;
+	const char *v = radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len);
+
+	if (v != NULL && len > 1)
+		log_escape(cui, sizeof(cui), v, len);
+	log_info("proxy result=%s upstream=%s user=%s mac=%s cui=%s operator=%s ms=%ld"
+		 " filtered=%u",
+		 result, p->up >= 0 ? p->px->ups[p->up].name : "-", rq->rec.user_name,
+		 rq->rec.calling_station, cui, p->px->operator_name, pending_ms(p), dropped);
+}
+
+static void
+upstream_set_alive(struct upstream *u, int alive)
+{
+	if (u->alive == alive)
+		return;
+	u->alive = alive;
+	if (alive)
+		log_notice("proxy upstream=%s is answering again: back in use", u->name);
+	else
+		log_warning("proxy upstream=%s did not answer within the response window:"
+			    " marked dead, probing with Status-Server",
+			    u->name);
+}
+
+static void
+pending_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct pending *p = arg;
+	struct upstream *u = &p->px->ups[p->up];
+	(void)fd;
+	(void)what;
+
+	u->ids[p->id] = NULL;
+	upstream_set_alive(u, 0);
+	if (p->rq == NULL) {
+		pending_free(p);
+		return;
+	}
+	talloc_free(p->sent);
+	p->sent = NULL;
+	pending_send(p); /* the next live upstream, within the same request */
+}
+
+/* A free ID on u, or -1 when 256 are in flight there. */
+static int
+upstream_id(struct upstream *u)
+{
+	for (int i = 0; i < 256; i++) {
+		uint8_t id = (uint8_t)(u->next_id + i);
+		if (u->ids[id] == NULL) {
+			u->next_id = (uint8_t)(id + 1);
+			return id;
+		}
+	}
+	return -1;
+}
+
+static RADIUS_PACKET *
+proxy_build(struct proxy *px, struct pending *p, TALLOC_CTX *ctx, unsigned code)
+{
+	static const uint8_t zero[16];
+	RADIUS_PACKET *out = rad_alloc(ctx, true);
+	VALUE_PAIR *vp;
+	int has_cui = 0;
+
+	if (out == NULL)
+		return NULL;
+	out->code = code;
+	out->id = p->id;
+	vp = fr_pair_afrom_num(out, PW_MESSAGE_AUTHENTICATOR, 0);
+	if (vp == NULL)
+		goto fail;
+	fr_pair_value_memcpy(vp, zero, sizeof(zero));
+	fr_pair_add(&out->vps, vp);
+	if (p->rq != NULL) {
+		for (vp = p->rq->req->vps; vp != NULL; vp = vp->next) {
+			VALUE_PAIR *copy;
+			if (vp->da->vendor == 0 &&
+			    (vp->da->attr == PW_PROXY_STATE || vp->da->attr == PW_MESSAGE_AUTHENTICATOR ||
+			     vp->da->attr == PW_OPERATOR_NAME))
+				continue;
+			has_cui |= vp->da->vendor == 0 && vp->da->attr == PW_CHARGEABLE_USER_IDENTITY;
+			if ((copy = fr_pair_copy(out, vp)) == NULL)
+				goto fail;
+			fr_pair_add(&out->vps, copy);
+		}
+		/* RFC 5580: who the visitor is visiting */
+		if ((vp = fr_pair_afrom_num(out, PW_OPERATOR_NAME, 0)) == NULL)
+			goto fail;
+		fr_pair_value_strcpy(vp, px->operator_name);
+		fr_pair_add(&out->vps, vp);
+		/* RFC 4372: a NUL asks the home server for a CUI */
+		if (!has_cui) {
+			if ((vp = fr_pair_afrom_num(out, PW_CHARGEABLE_USER_IDENTITY, 0)) == NULL)
+				goto fail;
+			fr_pair_value_memcpy(vp, (const uint8_t *)"", 1);
+			fr_pair_add(&out->vps, vp);
+		}
+	}
+	if (rad_encode(out, NULL, px->ups[p->up].secret) < 0 ||
+	    rad_sign(out, NULL, px->ups[p->up].secret) < 0)
+		goto fail;
+	return out;
+fail:
+	talloc_free(out);
+	return NULL;
+}
+
+/* Sends p to the first live upstream it has not tried; rejects when none. */
+static void
+pending_send(struct pending *p)
+{
+	struct proxy *px = p->px;
+
+	for (size_t i = 0; i < px->nups; i++) {
+		struct upstream *u = &px->ups[i];
+		int id;
+		if (!u->alive || (p->tried & (1u << i)) || (id = upstream_id(u)) < 0)
+			continue;
+		p->tried |= 1u << i;
+		p->up = (int)i;
+		p->id = (uint8_t)id;
+		p->sent = proxy_build(px, p, p->rq->req, PW_CODE_ACCESS_REQUEST);
+		if (p->sent == NULL) {
+			log_error("proxy encode failed upstream=%s error=\"%s\"", u->name, fr_strerror());
+			continue;
+		}
+		if (send(u->fd, p->sent->data, p->sent->data_len, 0) < 0) {
+			log_warning("proxy send failed upstream=%s error=\"%s\"", u->name,
+				    strerror(errno));
+			talloc_free(p->sent);
+			p->sent = NULL;
+			continue;
+		}
+		u->ids[p->id] = p;
+		evtimer_add(p->timer, &px->window);
+		return;
+	}
+	p->up = -1;
+	proxy_log(p, "no-upstream", 0);
+	struct request *rq = p->rq;
+	pending_free(p);
+	VALUE_PAIR *vp = fr_pair_afrom_num(rq->req, PW_REPLY_MESSAGE, 0);
+	if (vp != NULL)
+		fr_pair_value_strcpy(vp, "The eduroam federation cannot be reached; try again later.");
+	request_reply(rq, PW_CODE_ACCESS_REJECT, vp, "no-upstream");
+}
+
+static void
+proxy_answer(struct pending *p, RADIUS_PACKET *reply)
+{
+	struct proxy *px = p->px;
+	struct request *rq = p->rq;
+	VALUE_PAIR *extra = NULL;
+	unsigned dropped = 0;
+	char reason[96];
+
+	for (VALUE_PAIR *vp = reply->vps; vp != NULL; vp = vp->next) {
+		VALUE_PAIR *copy;
+		if (!proxy_reply_attr_allowed(vp)) {
+			dropped += !(vp->da->vendor == 0 && (vp->da->attr == PW_MESSAGE_AUTHENTICATOR ||
+							      vp->da->attr == PW_PROXY_STATE));
+			continue;
+		}
+		if ((copy = fr_pair_copy(rq->req, vp)) != NULL)
+			fr_pair_add(&extra, copy);
+	}
+	/* visitors are kept apart from the school's own users */
+	if (reply->code == PW_CODE_ACCESS_ACCEPT && px->visitor_vlan != 0)
+		radius_msg_add_vlan(rq->req, &extra, px->visitor_vlan);
+	proxy_log(p, reply->code == PW_CODE_ACCESS_ACCEPT   ? "accept"
+		     : reply->code == PW_CODE_ACCESS_REJECT ? "reject"
+							    : "challenge",
+		  dropped);
+	snprintf(reason, sizeof(reason), "upstream=%s", px->ups[p->up].name);
+	pending_free(p);
+	request_reply(rq, reply->code, extra, reason);
+}
+
+static void
+upstream_on_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct upstream *u = arg;
+	struct proxy *px = u->px;
+	uint8_t buf[4096];
+	(void)what;
+
+	for (int burst = 0; burst < 64; burst++) {
+		struct radius_scan scan;
+		struct pending *p;
+		RADIUS_PACKET *reply;
+		const char *why = NULL;
+		unsigned suppressed;
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0)
+			return;
+		if (n < RADIUS_HDR_LEN || (p = u->ids[buf[1]]) == NULL)
+			continue; /* late (already failed over) or not ours */
+		/*
+		 * BlastRADIUS: an answer to an Access-Request without a
+		 * Message-Authenticator is not trusted. A probe's answer only
+		 * says "alive" and its Response Authenticator is still checked:
+		 * FreeRADIUS 3.2.1 answers Status-Server without one.
+		 */
+		if (radius_msg_scan(buf, (size_t)n, &scan) < 0)
+			why = "malformed-reply";
+		else if (!scan.has_ma && p->rq != NULL)
+			why = "reply-without-message-authenticator";
+		else if ((reply = radius_msg_wrap(p->sent, buf, (size_t)n, &why)) == NULL)
+			;
+		else if (rad_verify(reply, p->sent, u->secret) < 0)
+			why = "reply-bad-authenticator";
+		else if (rad_decode(reply, p->sent, u->secret) < 0)
+			why = "reply-undecodable";
+		if (why != NULL) {
+			if (log_ratelimit_allow(&px->rl, time(NULL), &suppressed))
+				log_warning("proxy drop upstream=%s reason=%s suppressed=%u", u->name,
+					    why, suppressed);
+			continue; /* the response window runs on: failover if nothing good */
+		}
+		u->ids[buf[1]] = NULL;
+		evtimer_del(p->timer);
+		upstream_set_alive(u, 1);
+		if (p->rq == NULL) {
+			pending_free(p);
+			continue;
+		}
+		if (reply->code != PW_CODE_ACCESS_ACCEPT && reply->code != PW_CODE_ACCESS_REJECT &&
+		    reply->code != PW_CODE_ACCESS_CHALLENGE) {
+			talloc_free(p->sent);
+			p->sent = NULL;
+			pending_send(p);
+			continue;
+		}
+		proxy_answer(p, reply);
+	}
+}
+
+/* Status-Server to every dead upstream, every check_interval. */
+static void
+upstream_on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct upstream *u = arg;
+	struct proxy *px = u->px;
+	struct pending *p;
+	int id;
+	(void)fd;
+	(void)what;
+
+	if (u->alive || (id = upstream_id(u)) < 0)
+		return;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return;
+	p->px = px;
+	p->up = (int)(u - px->ups);
+	p->id = (uint8_t)id;
+	p->timer = evtimer_new(px->rs->base, pending_timeout, p);
+	p->sent = proxy_build(px, p, NULL, PW_CODE_STATUS_SERVER);
+	if (p->timer == NULL || p->sent == NULL ||
+	    send(u->fd, p->sent->data, p->sent->data_len, 0) < 0) {
+		pending_free(p);
+		return;
+	}
+	u->ids[p->id] = p;
+	evtimer_add(p->timer, &px->window);
+}
+
+void
+proxy_forward(struct proxy *px, struct request *rq)
+{
+	struct pending *p;
+	unsigned suppressed;
+
+	if (px->inflight >= px->max_inflight || (p = calloc(1, sizeof(*p))) == NULL) {
+		if (log_ratelimit_allow(&px->rl, time(NULL), &suppressed))
+			log_warning("proxy overload: %u requests in flight (proxy.max_inflight)"
+				    " suppressed=%u",
+				    px->inflight, suppressed);
+		request_answer(rq, 0, "proxy-overload");
+		return;
+	}
+	p->px = px;
+	p->rq = rq;
+	gettimeofday(&p->start, NULL);
+	p->timer = evtimer_new(px->rs->base, pending_timeout, p);
+	px->inflight++;
+	if (p->timer == NULL) {
+		pending_free(p);
+		request_answer(rq, 0, "out-of-memory");
+		return;
+	}
+	pending_send(p);
+}
+
+struct proxy *
+proxy_new(struct radius_server *rs, char *err, size_t errlen)
+{
+	const struct config_proxy *cp = &rs->cfg->proxy;
+	struct proxy *px = calloc(1, sizeof(*px));
+
+	if (px == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	px->rs = rs;
+	px->max_inflight = cp->max_inflight;
+	px->visitor_vlan = cp->visitor_vlan;
+	px->window = (struct timeval){cp->response_window, 0};
+	px->interval = (struct timeval){cp->check_interval, 0};
+	px->rl = (struct log_ratelimit){.interval = 10, .burst = 10};
+	snprintf(px->operator_name, sizeof(px->operator_name), "1%s", rs->cfg->realms[0]);
+	for (size_t i = 0; i < cp->nups; i++) {
+		const struct config_upstream *cu = &cp->ups[i];
+		struct upstream *u = &px->ups[px->nups++];
+		u->px = px;
+		u->alive = 1;
+		snprintf(u->name, sizeof(u->name), "%s", cu->name);
+		snprintf(u->secret, sizeof(u->secret), "%s", cu->secret);
+		u->fd = socket(cu->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (u->fd < 0 || connect(u->fd, (const struct sockaddr *)&cu->addr, cu->addrlen) < 0) {
+			snprintf(err, errlen, "upstream %s: %s", cu->name, strerror(errno));
+			goto fail;
+		}
+		u->ev = event_new(rs->base, u->fd, EV_READ | EV_PERSIST, upstream_on_read, u);
+		u->probe = event_new(rs->base, -1, EV_PERSIST, upstream_on_probe, u);
+		if (u->ev == NULL || u->probe == NULL || event_add(u->ev, NULL) < 0 ||
+		    event_add(u->probe, &px->interval) < 0) {
+			snprintf(err, errlen, "upstream %s: cannot add events", cu->name);
+			goto fail;
+		}
+	}
+	log_info("proxy: %zu upstream%s, operator %s, response window %us", px->nups,
+		 px->nups == 1 ? "" : "s", px->operator_name, cp->response_window);
+	return px;
+fail:
+	proxy_free(px);
+	return NULL;
+}
+
+void
+proxy_free(struct proxy *px)
+{
+	if (px == NULL)
+		return;
+	for (size_t i = 0; i < px->nups; i++) {
+		struct upstream *u = &px->ups[i];
+		for (int id = 0; id < 256; id++) {
+			struct pending *p = u->ids[id];
+			if (p == NULL)
+				continue;
+			u->ids[id] = NULL;
+			struct request *rq = p->rq;
+			pending_free(p);
+			if (rq != NULL)
+				request_free(rq); /* shutting down: the AP retries elsewhere */
+		}
+		if (u->ev != NULL)
+			event_free(u->ev);
+		if (u->probe != NULL)
+			event_free(u->probe);
+		if (u->fd > 0)
+			close(u->fd);
+		explicit_bzero(u->secret, sizeof(u->secret));
+	}
+	free(px);
+}

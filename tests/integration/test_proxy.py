@@ -1,0 +1,169 @@
+"""eduroam proxying: foreign realms go to two FreeRADIUS FLRs over
+RADIUS/UDP; failover when the primary dies, fail-back when it returns;
+malformed realms never leave the box; Operator-Name and a CUI request on
+what the FLR receives; upstream replies are filtered and must carry a valid
+Message-Authenticator; accounting stays local."""
+
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import poortlib as pl  # noqa: E402
+
+VISITOR = "visitor@other.example"
+VPASS = "Visitor-pass-1"
+# the foreign IdP tries to set network attributes of ours
+USERS = (f'{VISITOR} Cleartext-Password := "{VPASS}"\n'
+         '\tTunnel-Private-Group-Id := "666", Filter-Id := "evil", Reply-Message := "welkom"\n')
+MA = "update reply {\n\t\t\tMessage-Authenticator := 0x00\n\t\t}"
+
+
+def proxy_block(ports, window=1, extra=""):
+    ups = "".join(f'\tupstream "flr{i + 1}" {{\n\t\taddress 127.0.0.1\n\t\tport {p}\n'
+                  f'\t\tsecret "{pl.SECRET}"\n\t}}\n' for i, p in enumerate(ports))
+    return (f"proxy {{\n{ups}\tresponse_window {window}\n\tcheck_interval 1\n"
+            f"\tvisitor_vlan 900\n{extra}}}\n")
+
+
+class ProxyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = pl.Poortd()
+        cls.flr = []
+        for i in range(2):
+            d = os.path.join(cls.p.dir, f"flr{i + 1}")
+            cls.flr.append(pl.FreeRadius(d, USERS, post_auth=MA,
+                                         debug_log=os.path.join(cls.p.dir, f"flr{i + 1}.log")))
+        cls.p.extra = proxy_block([f.port for f in cls.flr])
+        cls.p.write_config()
+        cls.p.add_user("anna", "Correct-horse-1")
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        for f in cls.flr:
+            f.stop()
+        rc = cls.p.stop()  # SIGTERM: sanitizer builds check for leaks here
+        cls.p.cleanup()
+        if rc != 0:
+            raise AssertionError(f"poortd exited with {rc}")
+
+    def flr_log(self, i):
+        with open(self.flr[i].debug_log, errors="replace") as f:
+            return f.read()
+
+    def visitor(self, timeout=4):
+        return self.p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=timeout)
+
+    def test_1_visitor_accepted_and_filtered(self):
+        out = self.visitor()
+        self.assertIn("Received Access-Accept", out)
+        self.assertIn('Reply-Message = "welkom"', out)
+        self.assertNotIn("666", out)          # the foreign VLAN is gone
+        self.assertNotIn("evil", out)         # and so is its Filter-Id
+        self.assertIn('Tunnel-Private-Group-Id:0 = "900"', out)  # the visitor VLAN
+        log = self.flr_log(0)
+        self.assertIn('Operator-Name = "1school.example"', log)
+        self.assertIn("Chargeable-User-Identity = 0x00", log)
+        self.p.wait_log("proxy result=accept upstream=flr1")
+        # our own users stay local
+        self.assertIn("Access-Accept", self.p.radclient(
+            pl.pap_attrs("anna@" + pl.REALM, "Correct-horse-1")))
+        self.assertNotIn("anna@school.example", self.flr_log(0))
+
+    def test_2_malformed_realms_stay_local(self):
+        for user in ["visitor@other..example", "visitor@other", "x@wlan.mnc1.mcc2.3gppnetwork.org",
+                     "visitor@other.example."]:
+            with self.subTest(user=user):
+                out = self.p.radclient(pl.pap_attrs(user, VPASS))
+                self.assertIn("Access-Reject", out)
+                self.assertIn("Reply-Message", out)
+                self.assertNotIn(f'"{user}"', self.flr_log(0) + self.flr_log(1))
+
+    def test_3_accounting_not_forwarded(self):
+        out = self.p.radclient(f'User-Name = "{VISITOR}", Acct-Status-Type = Start,'
+                               ' Acct-Session-Id = "visit-1"', code="acct")
+        self.assertIn("Accounting-Response", out)
+        self.assertNotIn("visit-1", self.flr_log(0) + self.flr_log(1))
+
+    def test_4_failover_and_failback(self):
+        self.flr[0].stop()
+        t0 = time.time()
+        out = self.visitor()
+        self.assertIn("Received Access-Accept", out)
+        self.assertLess(time.time() - t0, 3.5)  # response window 1 s, then flr2
+        self.p.wait_log("upstream=flr1 did not answer")
+        before = self.flr_log(1).count(VISITOR)
+        self.assertIn("Access-Accept", self.visitor())  # straight to flr2 now
+        self.assertGreater(self.flr_log(1).count(VISITOR), before)
+        # flr1 comes back: Status-Server finds it, traffic returns
+        self.flr[0].start()
+        self.p.wait_log("upstream=flr1 is answering again", timeout=10)
+        before = self.flr_log(0).count(VISITOR)
+        self.assertIn("Access-Accept", self.visitor())
+        self.assertGreater(self.flr_log(0).count(VISITOR), before)
+
+
+class FakeUpstream(threading.Thread):
+    """Answers every Access-Request with an Access-Accept whose
+    Message-Authenticator is missing or wrong."""
+
+    def __init__(self, mode):
+        super().__init__(daemon=True)
+        self.mode = mode
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.seen = 0
+        self.stop = False
+
+    def run(self):
+        import hashlib
+        while not self.stop:
+            try:
+                req, addr = self.sock.recvfrom(4096)
+            except socket.timeout:
+                continue
+            if req[0] != 1:
+                continue
+            self.seen += 1
+            attrs = b""
+            if self.mode == "bad-ma":
+                attrs = struct.pack("!BB", 80, 18) + os.urandom(16)
+            hdr = struct.pack("!BBH", 2, req[1], 20 + len(attrs))
+            auth = hashlib.md5(hdr + req[4:20] + attrs + pl.SECRET.encode()).digest()
+            self.sock.sendto(hdr + auth + attrs, addr)
+
+
+class ProxyBadReplyTest(unittest.TestCase):
+    def test_replies_without_valid_message_authenticator_are_dropped(self):
+        for mode in ("no-ma", "bad-ma"):
+            with self.subTest(mode=mode):
+                fake = FakeUpstream(mode)
+                fake.start()
+                p = pl.Poortd(extra=proxy_block([fake.port]))
+                try:
+                    p.start()
+                    out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=4)
+                    self.assertGreater(fake.seen, 0)
+                    self.assertIn("Access-Reject", out)  # never an Accept
+                    want = ("reply-without-message-authenticator" if mode == "no-ma"
+                            else "reply-bad-authenticator")
+                    p.wait_log("reason=" + want)
+                    p.wait_log("proxy result=no-upstream")
+                    self.assertEqual(p.stop(), 0)
+                finally:
+                    fake.stop = True
+                    fake.join(2)
+                    fake.sock.close()
+                    p.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
