@@ -91,6 +91,8 @@ struct store_auth_rec {
 	char inner_identity[254];
 	char result[16]; /* accept | reject */
 	char reason[128];
+	char cui[80];            /* Chargeable-User-Identity sent or received */
+	char operator_name[128]; /* the visited institution (Operator-Name) */
 };
 
 struct store_acct_rec {
@@ -109,6 +111,7 @@ struct store_acct_rec {
 struct store_log_filter {
 	const char *user;    /* substring of outer or inner identity, or NULL */
 	const char *mac;     /* Calling-Station-Id, any separators, or NULL */
+	const char *cui;     /* exact Chargeable-User-Identity, or NULL */
 	int64_t since, until; /* 0 = unbounded */
 	unsigned limit;
 };

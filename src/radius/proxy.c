@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cui.h"
 #include "radius_int.h"
 
 /* One request (or Status-Server probe) waiting for an upstream's answer. */
@@ -96,6 +97,16 @@ proxy_log(struct pending *p, const char *result, unsigned dropped)
 		 " filtered=%u",
 		 result, p->up >= 0 ? p->px->ups[p->up].name : "-", rq->rec.user_name,
 		 rq->rec.calling_station, cui, p->px->operator_name, pending_ms(p), dropped);
+	if (strcmp(result, "challenge") != 0) {
+		/* F-Ticks for the federation's statistics; the MAC only as a keyed hash */
+		const char *at = strrchr(rq->rec.user_name, '@');
+		char csi[CUI_TEXT_LEN + 1];
+		cui_make(p->px->rs->cui_key, rq->rec.calling_station, "f-ticks-csi", csi);
+		csi[16] = '\0';
+		log_info("F-TICKS/eduroam/1.0#REALM=%s#VISCOUNTRY=NL#VISINST=%s#CSI=%s#RESULT=%s#",
+			 at != NULL ? at + 1 : "-", p->px->operator_name, csi,
+			 strcmp(result, "accept") == 0 ? "OK" : "FAIL");
+	}
 }
 
 static void

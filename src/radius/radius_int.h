@@ -43,6 +43,7 @@ struct radius_server {
 	unsigned pending;
 	struct eap_server *eap; /* NULL without an eap { } block */
 	struct proxy *proxy;    /* NULL without a proxy { } block */
+	uint8_t cui_key[32];    /* see cui.h */
 	struct event *eap_timer;
 	struct log_ratelimit rl_eap;
 	uint8_t buf[4096 + 1];
@@ -60,6 +61,7 @@ struct request {
 	struct store_auth_rec rec;
 	char user[STORE_USERNAME_MAX + 1];
 	char hash[PASSWORD_HASH_MAX];
+	int foreign; /* proxied: the CUI is the home institution's business */
 	char pw[PASSWORD_MAX + 1];
 	size_t pwlen;
 	int verified;

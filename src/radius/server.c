@@ -17,6 +17,7 @@
 #include "poort/replycache.h"
 #include "poort/store.h"
 #include "poort/workq.h"
+#include "cui.h"
 #include "proxy.h"
 #include "radius_int.h"
 #include "radius_msg.h"
@@ -82,6 +83,42 @@ request_free(struct request *rq)
 	free(rq);
 }
 
+/*
+ * RFC 4372: a request carrying Chargeable-User-Identity (a NUL when it
+ * asks for one) gets our pseudonym for the user in the Access-Accept;
+ * for proxied requests the home institution's own answer is logged.
+ */
+static void
+request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR *extra)
+{
+	size_t len = 0, oplen = 0;
+	const char *op = radius_msg_str(rq->req, PW_OPERATOR_NAME, &oplen);
+	char opname[128];
+	VALUE_PAIR *vp;
+
+	log_escape(rq->rec.operator_name, sizeof(rq->rec.operator_name), op, op ? oplen : 0);
+	if (rq->foreign) {
+		vp = fr_pair_find_by_num(extra, PW_CHARGEABLE_USER_IDENTITY, 0, TAG_ANY);
+		if (vp != NULL)
+			log_escape(rq->rec.cui, sizeof(rq->rec.cui), vp->vp_octets, vp->vp_length);
+		return;
+	}
+	if (reply == NULL || code != PW_CODE_ACCESS_ACCEPT ||
+	    radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len) == NULL)
+		return;
+	/* per visited operator; the access point's name when there is none */
+	snprintf(opname, sizeof(opname), "%.*s", op != NULL ? (int)oplen : (int)strlen(rq->rec.client),
+		 op != NULL ? op : rq->rec.client);
+	cui_make(rq->rs->cui_key,
+		 strcmp(rq->rec.inner_identity, "-") != 0 ? rq->rec.inner_identity : rq->rec.user_name,
+		 opname, rq->rec.cui);
+	vp = fr_pair_afrom_num(reply, PW_CHARGEABLE_USER_IDENTITY, 0);
+	if (vp != NULL) {
+		fr_pair_value_memcpy(vp, (const uint8_t *)rq->rec.cui, strlen(rq->rec.cui));
+		fr_pair_add(&reply->vps, vp);
+	}
+}
+
 void
 request_answer(struct request *rq, int accept, const char *reason)
 {
@@ -96,6 +133,7 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 	int accept = code == PW_CODE_ACCESS_ACCEPT;
 
 	reply = radius_msg_reply(rq->req, code);
+	request_cui(rq, code, reply, extra);
 	if (reply != NULL) {
 		for (VALUE_PAIR *vp = extra; vp != NULL; vp = vp->next) {
 			VALUE_PAIR *copy = fr_pair_copy(reply, vp);
@@ -126,8 +164,10 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 	rq->rec.time = (int64_t)time(NULL);
 	snprintf(rq->rec.result, sizeof(rq->rec.result), "%s", accept ? "accept" : "reject");
 	snprintf(rq->rec.reason, sizeof(rq->rec.reason), "%s", reason);
-	log_info("auth result=%s client=%s user=%s mac=%s reason=%s", rq->rec.result,
-		 rq->rec.client, rq->rec.user_name, rq->rec.calling_station, reason);
+	log_info("auth result=%s client=%s user=%s mac=%s cui=%s operator=%s reason=%s",
+		 rq->rec.result, rq->rec.client, rq->rec.user_name, rq->rec.calling_station,
+		 rq->rec.cui[0] ? rq->rec.cui : "-",
+		 rq->rec.operator_name[0] != '-' ? rq->rec.operator_name : "-", reason);
 	if (store_logger_auth(rs->lg, &rq->rec) < 0)
 		log_error("auth log queue full: row lost user=%s", rq->rec.user_name);
 	request_free(rq);
@@ -215,8 +255,10 @@ radius_access(struct radius_server *rs, struct request *rq)
 	if (rr.verdict == REALM_MALFORMED)
 		return request_reject_message(rq, rr.reason, rr.message);
 	if (rr.verdict == REALM_FOREIGN) {
-		if (rs->proxy != NULL)
+		if (rs->proxy != NULL) {
+			rq->foreign = 1;
 			return proxy_forward(rs->proxy, rq);
+		}
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
 	}
@@ -524,6 +566,8 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	if (radius_eap_new(rs, err, errlen) < 0)
 		goto fail;
 	if (cfg->proxy.nups > 0 && (rs->proxy = proxy_new(rs, err, errlen)) == NULL)
+		goto fail;
+	if (cui_key_load(cfg->state_dir, rs->cui_key, err, errlen) < 0)
 		goto fail;
 	for (size_t i = 0; i < cfg->nlistens; i++) {
 		rs->ls[i].fd = -1;

@@ -436,8 +436,10 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 		snprintf(like, sizeof(like), "%%%s%%", f->user);
 	if ((rc = store_exec_prepared(
 		     st,
-		     "SELECT time, client, calling_station, user_name, inner_identity, result, reason"
+		     "SELECT time, client, calling_station, user_name, inner_identity, result, reason,"
+		     " cui, operator_name"
 		     " FROM auth_log WHERE (?1 = '' OR poort_mac(calling_station) = ?1)"
+		     " AND (?6 = '' OR cui = ?6)"
 		     " AND (?2 = '' OR user_name LIKE ?2 OR inner_identity LIKE ?2)"
 		     " AND (?3 = 0 OR time >= ?3) AND (?4 = 0 OR time <= ?4)"
 		     " ORDER BY time DESC, id DESC LIMIT ?5",
@@ -448,6 +450,7 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 	sqlite3_bind_int64(s, 3, f->since);
 	sqlite3_bind_int64(s, 4, f->until);
 	sqlite3_bind_int64(s, 5, f->limit ? f->limit : 100);
+	sqlite3_bind_text(s, 6, f->cui != NULL ? f->cui : "", -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.time = sqlite3_column_int64(s, 0);
@@ -457,6 +460,8 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 		store_db_text(s, 4, r.inner_identity, sizeof(r.inner_identity));
 		store_db_text(s, 5, r.result, sizeof(r.result));
 		store_db_text(s, 6, r.reason, sizeof(r.reason));
+		store_db_text(s, 7, r.cui, sizeof(r.cui));
+		store_db_text(s, 8, r.operator_name, sizeof(r.operator_name));
 		if (cb(&r, arg) != 0)
 			break;
 	}

@@ -44,7 +44,45 @@ static const char store_schema[] =
 	" output_octets INTEGER NOT NULL,"
 	" framed_ip TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS acct_log_time ON acct_log(time);"
-	"PRAGMA user_version = 1;";
+	"";
+
+/* Version 2: the auth log says which pseudonym (CUI) and visited operator. */
+static const char store_migrate_2[] =
+	"ALTER TABLE auth_log ADD COLUMN cui TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE auth_log ADD COLUMN operator_name TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX IF NOT EXISTS auth_log_cui ON auth_log(cui);"
+	"PRAGMA user_version = 2;";
+
+static int
+store_db_version(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Brings the schema up to date in one transaction; 0 or an SQLite code. */
+static int
+store_db_migrate(sqlite3 *db, char **msg)
+{
+	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, msg);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_exec(db, store_schema, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 2)
+		rc = sqlite3_exec(db, store_migrate_2, NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
 
 sqlite3 *
 store_db_open(const char *path, char *err, size_t errlen)
@@ -66,7 +104,7 @@ store_db_open(const char *path, char *err, size_t errlen)
 				  NULL, NULL, &msg);
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 10000);
-		rc = sqlite3_exec(db, store_schema, NULL, NULL, &msg);
+		rc = store_db_migrate(db, &msg);
 	}
 	umask(old);
 	if (rc != SQLITE_OK) {

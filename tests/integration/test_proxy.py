@@ -71,6 +71,9 @@ class ProxyTest(unittest.TestCase):
         self.assertIn('Operator-Name = "1school.example"', log)
         self.assertIn("Chargeable-User-Identity = 0x00", log)
         self.p.wait_log("proxy result=accept upstream=flr1")
+        self.p.wait_log("F-TICKS/eduroam/1.0#REALM=other.example#VISCOUNTRY=NL"
+                        "#VISINST=1school.example#CSI=")
+        self.assertRegex(self.p.log(), r"#CSI=[0-9a-f]{16}#RESULT=OK#")
         # our own users stay local
         self.assertIn("Access-Accept", self.p.radclient(
             pl.pap_attrs("anna@" + pl.REALM, "Correct-horse-1")))

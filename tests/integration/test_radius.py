@@ -3,6 +3,7 @@ client: PAP accept and rejects, BlastRADIUS rules, unknown clients,
 retransmits, Status-Server, accounting, IPv6, config check and reload."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -156,6 +157,35 @@ class RadiusTest(unittest.TestCase):
         # a bad Request Authenticator (wrong secret) is not acknowledged
         out = self.p.radclient(attrs, code="acct", secret="not-the-secret")
         self.assertNotIn("Received", out)
+
+    def test_cui_for_our_users(self):
+        """RFC 4372: a stable pseudonym per user and visited operator."""
+        def cui(op):
+            out = self.p.radclient(pl.pap_attrs(
+                USER, "Correct-horse-1",
+                extra=f', Chargeable-User-Identity = 0x00, Operator-Name = "{op}"'))
+            self.assertIn("Received Access-Accept", out)
+            received = out.split("Received", 1)[1]  # radclient -x prints what it sent too
+            m = re.search(r'Chargeable-User-Identity = 0x([0-9a-f]+)', received)
+            self.assertIsNotNone(m, out)
+            return bytes.fromhex(m.group(1)).decode()
+        a, b, c = cui("1visited.example"), cui("1visited.example"), cui("1other.example")
+        self.assertEqual(a, b)
+        self.assertNotEqual(a, c)
+        self.assertRegex(a, r"^[0-9a-f]{40}$")
+        self.assertNotIn("anna", a)
+        # no CUI asked, none given
+        out = self.p.radclient(pl.pap_attrs(USER, "Correct-horse-1"))
+        self.assertNotIn("Chargeable-User-Identity", out.split("Received", 1)[1])
+        # the auth log and poortctl find the user by it
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            out = self.p.ctl("log", "--cui", a).stdout
+            if "user=anna@school.example" in out:
+                break
+            time.sleep(0.05)
+        self.assertIn("operator=1visited.example", out)
+        self.assertIn("user=anna@school.example", out)
 
     def test_poortctl_log_search(self):
         self.auth(USER, "Correct-horse-1", extra=', Calling-Station-Id = "02-00-00-AA-BB-CC"')

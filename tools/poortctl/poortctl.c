@@ -37,7 +37,8 @@ usage(void)
 		"  import FILE.csv      add accounts from a CSV export, all or nothing:\n"
 		"                       username,given name,surname,student number,affiliation,\n"
 		"                       password (or \"generate\"); ',' or ';' separated\n"
-		"  log [--user U] [--mac MAC] [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--limit N]\n"
+		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+		"      [--limit N]\n"
 		"                       search the authentication log\n"
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
@@ -279,8 +280,9 @@ print_auth(const struct store_auth_rec *r, void *arg)
 	(void)arg;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%s result=%s client=%s user=%s inner=%s mac=%s reason=%s\n", when, r->result,
-	       r->client, r->user_name, r->inner_identity, r->calling_station, r->reason);
+	printf("%s result=%s client=%s user=%s inner=%s mac=%s cui=%s operator=%s reason=%s\n",
+	       when, r->result, r->client, r->user_name, r->inner_identity, r->calling_station,
+	       r->cui[0] ? r->cui : "-", r->operator_name[0] ? r->operator_name : "-", r->reason);
 	return 0;
 }
 
@@ -290,7 +292,8 @@ cmd_log(struct ctl *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{"user", required_argument, NULL, 'u'},  {"mac", required_argument, NULL, 'm'},
 		{"since", required_argument, NULL, 's'}, {"until", required_argument, NULL, 't'},
-		{"limit", required_argument, NULL, 'l'}, {NULL, 0, NULL, 0}};
+		{"limit", required_argument, NULL, 'l'}, {"cui", required_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0}};
 	struct store_log_filter f = {.limit = 100};
 	long long v;
 	int opt;
@@ -303,6 +306,9 @@ cmd_log(struct ctl *c, int argc, char **argv)
 			break;
 		case 'm':
 			f.mac = optarg;
+			break;
+		case 'c':
+			f.cui = optarg;
 			break;
 		case 's':
 		case 't':

@@ -37,6 +37,13 @@ test_good(void)
 	CHECK_INT(cfg->limits.reply_cache_ttl, 30); /* default kept */
 	CHECK_INT(cfg->password.cost, 6);
 	CHECK_INT(cfg->password.cache, 0);
+	CHECK_INT(cfg->proxy.nups, 2);
+	CHECK_STR(cfg->proxy.ups[1].name, "flr2");
+	CHECK_INT(ntohs(((struct sockaddr_in6 *)&cfg->proxy.ups[1].addr)->sin6_port), 11812);
+	CHECK_INT(ntohs(((struct sockaddr_in *)&cfg->proxy.ups[0].addr)->sin_port), 1812);
+	CHECK_INT(cfg->proxy.response_window, 3);
+	CHECK_INT(cfg->proxy.check_interval, 10); /* default */
+	CHECK_INT(cfg->proxy.visitor_vlan, 900);
 
 	/* longest prefix wins */
 	inet_pton(AF_INET, "192.0.2.7", &a4.sin_addr);

@@ -4,6 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "poort/store.h"
 #include "test.h"
 
@@ -157,6 +159,43 @@ test_logger(struct store *st)
 	store_logger_free(lg);
 }
 
+/* A store written by the first schema opens and gains the new columns. */
+static void
+test_migration(void)
+{
+	char old[400], err[256];
+	sqlite3 *db;
+	struct store *st;
+	struct store_log_filter f = {.cui = "x"};
+	struct store_auth_rec got[2];
+
+	snprintf(old, sizeof(old), "%s/old.db", dir);
+	CHECK_INT(sqlite3_open(old, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db,
+			       "CREATE TABLE auth_log (id INTEGER PRIMARY KEY, time INTEGER NOT NULL,"
+			       " client TEXT NOT NULL, calling_station TEXT NOT NULL, user_name TEXT"
+			       " NOT NULL, inner_identity TEXT NOT NULL, result TEXT NOT NULL, reason"
+			       " TEXT NOT NULL);"
+			       "INSERT INTO auth_log VALUES (1, 5, 'ap', 'mac', 'u@x.nl', '-', 'accept',"
+			       " '-');"
+			       "PRAGMA user_version = 1;",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(old, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st == NULL)
+		return;
+	memset(got, 0, sizeof(got));
+	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
+	CHECK_INT(got[1].time, 0); /* no row has that CUI, and the query works */
+	f.cui = NULL;
+	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
+	CHECK_INT(got[1].time, 1);
+	CHECK_STR(got[0].user_name, "u@x.nl");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -172,6 +211,7 @@ main(void)
 		test_logger(st);
 		store_close(st);
 	}
+	test_migration();
 	CHECK(store_open("/nonexistent/dir/x.db", err, sizeof(err)) == NULL);
 	char cmd[400];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
