@@ -14,11 +14,13 @@
 
 #define CONFIG_NAME_MAX 64
 #define CONFIG_SECRET_MAX 128
+#define CONFIG_CERT_NAME_MAX 256
 #define CONFIG_ERR_MAX 512
 
 enum config_listen_kind {
 	CONFIG_LISTEN_AUTH,
 	CONFIG_LISTEN_ACCT,
+	CONFIG_LISTEN_RADSEC, /* RFC 6614: TLS over TCP from the FLRs */
 };
 
 struct config_listen {
@@ -34,6 +36,8 @@ struct config_client {
 	struct sockaddr_storage net; /* address family + network */
 	unsigned prefix;             /* prefix length in bits */
 	char secret[CONFIG_SECRET_MAX];
+	char cert_name[CONFIG_CERT_NAME_MAX]; /* set: may connect over RadSec with this name */
+	int radsec_only;                      /* no secret of its own: never over UDP */
 	int line;
 };
 
@@ -62,12 +66,14 @@ struct config_eap_reply {
 
 #define CONFIG_UPSTREAMS_MAX 8
 
-/* A federation-level RADIUS server (FLR) reached over RADIUS/UDP. */
+/* A federation-level RADIUS server (FLR) reached over RADIUS/UDP or RadSec. */
 struct config_upstream {
 	char name[CONFIG_NAME_MAX];
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	char secret[CONFIG_SECRET_MAX];
+	int radsec;                           /* TLS over TCP (RFC 6614) */
+	char cert_name[CONFIG_CERT_NAME_MAX]; /* RadSec: the name its certificate must carry */
 };
 
 /* proxy { }: where foreign realms go (eduroam). */
@@ -78,6 +84,15 @@ struct config_proxy {
 	unsigned check_interval;  /* seconds between Status-Server probes of a dead one */
 	unsigned max_inflight;    /* proxied requests waiting for an answer */
 	unsigned visitor_vlan;    /* 0 = none */
+	unsigned max_backoff;     /* RadSec: longest wait between reconnects, seconds */
+};
+
+/* radsec { }: our certificate and the CA the FLRs' certificates chain to. */
+struct config_radsec {
+	int enabled;
+	char cert[PATH_MAX], key[PATH_MAX], ca[PATH_MAX];
+	unsigned max_connections; /* RadSec connections accepted at once */
+	unsigned idle_timeout;    /* seconds a silent accepted connection is kept */
 };
 
 struct config_eap {
@@ -114,6 +129,7 @@ struct config {
 	struct config_password password;
 	struct config_eap eap;
 	struct config_proxy proxy; /* nups == 0: foreign realms are rejected */
+	struct config_radsec radsec;
 	struct config_http *http; /* NULL when there is no http { } block */
 	struct config_saml *saml; /* NULL when there is no saml { } block */
 };

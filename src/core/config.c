@@ -188,7 +188,7 @@ cfg_add_listen(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n
 	return 0;
 }
 
-/* listen auth|acct ADDRESS|* [PORT] */
+/* listen auth|acct|radsec ADDRESS|* [PORT] */
 static int
 cfg_listen(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 {
@@ -202,9 +202,12 @@ cfg_listen(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		kind = CONFIG_LISTEN_AUTH;
 	else if (strcmp(n->argv[1], "acct") == 0)
 		kind = CONFIG_LISTEN_ACCT;
+	else if (strcmp(n->argv[1], "radsec") == 0)
+		kind = CONFIG_LISTEN_RADSEC;
 	else
-		return cfg_fail(ctx, n, "listen needs 'auth' or 'acct', not \"%s\"", n->argv[1]);
-	port = kind == CONFIG_LISTEN_AUTH ? 1812 : 1813;
+		return cfg_fail(ctx, n, "listen needs 'auth', 'acct' or 'radsec', not \"%s\"",
+				n->argv[1]);
+	port = kind == CONFIG_LISTEN_AUTH ? 1812 : kind == CONFIG_LISTEN_ACCT ? 1813 : 2083;
 	if (n->argc == 4) {
 		unsigned long v = strtoul(n->argv[3], &end, 10);
 		if (*end != '\0' || v == 0 || v > 65535 || !isdigit((unsigned char)n->argv[3][0]))
@@ -294,15 +297,27 @@ cfg_client(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			if (strlen(c->secret) < 8)
 				return cfg_fail(ctx, k, "secret of client \"%s\" is shorter than 8 characters",
 						c->name);
+		} else if (strcmp(k->argv[0], "cert_name") == 0) {
+			if (cfg_string(ctx, k, c->cert_name, sizeof(c->cert_name)) < 0)
+				return -1;
+			if (c->cert_name[0] == '\0')
+				return cfg_fail(ctx, k, "cert_name of client \"%s\" is empty", c->name);
 		} else {
-			return cfg_fail(ctx, k, "unknown setting '%s' in client (address, secret)",
+			return cfg_fail(ctx, k,
+					"unknown setting '%s' in client (address, secret, cert_name)",
 					k->argv[0]);
 		}
 	}
 	if (!have_addr)
 		return cfg_fail(ctx, n, "client \"%s\" has no address", c->name);
-	if (c->secret[0] == '\0')
-		return cfg_fail(ctx, n, "client \"%s\" has no secret", c->name);
+	if (c->secret[0] == '\0' && c->cert_name[0] == '\0')
+		return cfg_fail(ctx, n, "client \"%s\" has no secret (nor a cert_name for RadSec)",
+				c->name);
+	if (c->secret[0] == '\0') {
+		/* RFC 6614: over TLS the secret is the fixed "radsec" */
+		c->radsec_only = 1;
+		strcpy(c->secret, "radsec");
+	}
 	return 0;
 }
 
@@ -391,6 +406,8 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			rc = cfg_client(ctx, cfg, n);
 		} else if (strcmp(k, "proxy") == 0) {
 			rc = config_proxy_parse(ctx, n, &cfg->proxy);
+		} else if (strcmp(k, "radsec") == 0) {
+			rc = config_radsec_parse(ctx, n, &cfg->radsec);
 		} else if (strcmp(k, "eap") == 0) {
 			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "http") == 0 || strcmp(k, "saml") == 0) {
@@ -423,7 +440,12 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			 ctx->name);
 		return -1;
 	}
-	if (cfg->nlistens == 0) {
+	if (config_radsec_check(ctx, cfg) < 0)
+		return -1;
+	size_t nudp = 0;
+	for (size_t i = 0; i < cfg->nlistens; i++)
+		nudp += cfg->listens[i].kind != CONFIG_LISTEN_RADSEC;
+	if (nudp == 0) {
 		struct cfg_node def = {.line = 0};
 		if (cfg_add_listen(ctx, cfg, &def, CONFIG_LISTEN_AUTH, "0.0.0.0", 1812) < 0 ||
 		    cfg_add_listen(ctx, cfg, &def, CONFIG_LISTEN_AUTH, "::", 1812) < 0 ||

@@ -47,6 +47,11 @@ int cfg_uint(struct cfg_ctx *ctx, const struct cfg_node *n, unsigned min, unsign
 int cfg_string(struct cfg_ctx *ctx, const struct cfg_node *n, char *out, size_t outlen);
 int cfg_parse_ip(const char *s, struct sockaddr_storage *ss);
 int config_proxy_parse(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_proxy *px);
+struct config;
+struct config_radsec;
+int config_radsec_parse(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_radsec *rc);
+/* After every block: RadSec users (listen, clients, upstreams) need radsec { }. */
+int config_radsec_check(struct cfg_ctx *ctx, const struct config *cfg);
 int config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap,
 		     char *err, size_t errlen);
 void config_eap_free(struct config_eap *eap);

@@ -9,6 +9,8 @@
 
 #include "cui.h"
 #include "radius_int.h"
+#include "radsec_link.h"
+#include "radsec_tls.h"
 
 /* One request (or Status-Server probe) waiting for an upstream's answer. */
 struct pending {
@@ -17,7 +19,8 @@ struct pending {
 	RADIUS_PACKET *sent;
 	int up;
 	uint8_t id;
-	unsigned tried; /* bit per upstream */
+	unsigned tried;   /* bit per upstream */
+	unsigned retries; /* RADIUS/UDP: sent again to the same upstream */
 	struct event *timer;
 	struct timeval start;
 };
@@ -26,8 +29,10 @@ struct upstream {
 	struct proxy *px;
 	char name[CONFIG_NAME_MAX];
 	char secret[CONFIG_SECRET_MAX];
-	int fd;
+	int fd;                   /* RADIUS/UDP; -1 over RadSec */
+	struct radsec_link *link; /* RadSec */
 	int alive;
+	struct pending *probing; /* the Status-Server in flight, if any */
 	struct event *ev, *probe;
 	struct pending *ids[256];
 	uint8_t next_id;
@@ -38,7 +43,8 @@ struct proxy {
 	struct upstream ups[CONFIG_UPSTREAMS_MAX];
 	size_t nups;
 	unsigned inflight, max_inflight, visitor_vlan;
-	struct timeval window, interval;
+	struct timeval window, interval, retrans;
+	SSL_CTX *tls; /* RadSec upstreams */
 	char operator_name[256];
 	struct log_ratelimit rl;
 };
@@ -67,6 +73,8 @@ static void pending_send(struct pending *p);
 static void
 pending_free(struct pending *p)
 {
+	if (p->rq == NULL && p->up >= 0 && p->px->ups[p->up].probing == p)
+		p->px->ups[p->up].probing = NULL;
 	if (p->timer != NULL)
 		event_free(p->timer);
 	if (p->rq == NULL && p->sent != NULL)
@@ -123,18 +131,38 @@ upstream_set_alive(struct upstream *u, int alive)
 			    u->name);
 }
 
+static int
+upstream_send(struct upstream *u, const RADIUS_PACKET *pkt)
+{
+	if (u->link != NULL)
+		return radsec_link_send(u->link, pkt->data, pkt->data_len);
+	return send(u->fd, pkt->data, pkt->data_len, 0) < 0 ? -1 : 0;
+}
+
 static void
 pending_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct pending *p = arg;
-	struct upstream *u = &p->px->ups[p->up];
+	struct proxy *px = p->px;
+	struct upstream *u = &px->ups[p->up];
 	(void)fd;
 	(void)what;
 
+	/* RFC 5080: over UDP the same packet again, twice, inside the window */
+	if (p->rq != NULL && u->link == NULL && p->retries < 2) {
+		p->retries++;
+		if (upstream_send(u, p->sent) == 0) {
+			evtimer_add(p->timer, &px->retrans);
+			return;
+		}
+	}
 	u->ids[p->id] = NULL;
 	upstream_set_alive(u, 0);
 	if (p->rq == NULL) {
 		pending_free(p);
+		/* a silent RadSec peer: a new connection may do better */
+		if (u->link != NULL)
+			radsec_link_reset(u->link, "status-server-timeout");
 		return;
 	}
 	talloc_free(p->sent);
@@ -226,15 +254,16 @@ pending_send(struct pending *p)
 			log_error("proxy encode failed upstream=%s error=\"%s\"", u->name, fr_strerror());
 			continue;
 		}
-		if (send(u->fd, p->sent->data, p->sent->data_len, 0) < 0) {
+		if (upstream_send(u, p->sent) < 0) {
 			log_warning("proxy send failed upstream=%s error=\"%s\"", u->name,
-				    strerror(errno));
+				    u->link != NULL ? "not connected" : strerror(errno));
 			talloc_free(p->sent);
 			p->sent = NULL;
 			continue;
 		}
 		u->ids[p->id] = p;
-		evtimer_add(p->timer, &px->window);
+		p->retries = 0;
+		evtimer_add(p->timer, u->link != NULL ? &px->window : &px->retrans);
 		return;
 	}
 	p->up = -1;
@@ -278,37 +307,31 @@ proxy_answer(struct pending *p, RADIUS_PACKET *reply)
 	request_reply(rq, reply->code, extra, reason);
 }
 
+/* One packet from an upstream, over UDP or RadSec. */
 static void
-upstream_on_read(evutil_socket_t fd, short what, void *arg)
+upstream_receive(struct upstream *u, const uint8_t *buf, size_t n)
 {
-	struct upstream *u = arg;
 	struct proxy *px = u->px;
-	uint8_t buf[4096];
-	(void)what;
+	struct radius_scan scan;
+	struct pending *p;
+	RADIUS_PACKET *reply = NULL;
+	const char *why = NULL;
+	unsigned suppressed;
 
-	for (int burst = 0; burst < 64; burst++) {
-		struct radius_scan scan;
-		struct pending *p;
-		RADIUS_PACKET *reply;
-		const char *why = NULL;
-		unsigned suppressed;
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-
-		if (n < 0)
-			return;
-		if (n < RADIUS_HDR_LEN || (p = u->ids[buf[1]]) == NULL)
-			continue; /* late (already failed over) or not ours */
+	if (n < RADIUS_HDR_LEN || (p = u->ids[buf[1]]) == NULL)
+		return; /* late (already failed over) or not ours */
+	{
 		/*
 		 * BlastRADIUS: an answer to an Access-Request without a
 		 * Message-Authenticator is not trusted. A probe's answer only
 		 * says "alive" and its Response Authenticator is still checked:
 		 * FreeRADIUS 3.2.1 answers Status-Server without one.
 		 */
-		if (radius_msg_scan(buf, (size_t)n, &scan) < 0)
+		if (radius_msg_scan(buf, n, &scan) < 0)
 			why = "malformed-reply";
 		else if (!scan.has_ma && p->rq != NULL)
 			why = "reply-without-message-authenticator";
-		else if ((reply = radius_msg_wrap(p->sent, buf, (size_t)n, &why)) == NULL)
+		else if ((reply = radius_msg_wrap(p->sent, buf, n, &why)) == NULL)
 			;
 		else if (rad_verify(reply, p->sent, u->secret) < 0)
 			why = "reply-bad-authenticator";
@@ -318,38 +341,53 @@ upstream_on_read(evutil_socket_t fd, short what, void *arg)
 			if (log_ratelimit_allow(&px->rl, time(NULL), &suppressed))
 				log_warning("proxy drop upstream=%s reason=%s suppressed=%u", u->name,
 					    why, suppressed);
-			continue; /* the response window runs on: failover if nothing good */
+			return; /* the response window runs on: failover if nothing good */
 		}
 		u->ids[buf[1]] = NULL;
 		evtimer_del(p->timer);
 		upstream_set_alive(u, 1);
 		if (p->rq == NULL) {
 			pending_free(p);
-			continue;
+			return;
 		}
 		if (reply->code != PW_CODE_ACCESS_ACCEPT && reply->code != PW_CODE_ACCESS_REJECT &&
 		    reply->code != PW_CODE_ACCESS_CHALLENGE) {
 			talloc_free(p->sent);
 			p->sent = NULL;
 			pending_send(p);
-			continue;
+			return;
 		}
 		proxy_answer(p, reply);
 	}
 }
 
-/* Status-Server to every dead upstream, every check_interval. */
 static void
-upstream_on_probe(evutil_socket_t fd, short what, void *arg)
+upstream_on_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct upstream *u = arg;
+	uint8_t buf[4096];
+	(void)what;
+
+	for (int burst = 0; burst < READ_BURST; burst++) {
+		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		upstream_receive(arg, buf, (size_t)n);
+	}
+}
+
+/*
+ * Status-Server every check_interval: to dead upstreams, to see them come
+ * back; over RadSec to live ones too, as the connection's keepalive.
+ */
+static void
+upstream_probe(struct upstream *u)
+{
 	struct proxy *px = u->px;
 	struct pending *p;
 	int id;
-	(void)fd;
-	(void)what;
 
-	if (u->alive || (id = upstream_id(u)) < 0)
+	if (u->probing != NULL || (u->link != NULL && !radsec_link_is_up(u->link)) ||
+	    (u->link == NULL && u->alive) || (id = upstream_id(u)) < 0)
 		return;
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
@@ -359,14 +397,65 @@ upstream_on_probe(evutil_socket_t fd, short what, void *arg)
 	p->id = (uint8_t)id;
 	p->timer = evtimer_new(px->rs->base, pending_timeout, p);
 	p->sent = proxy_build(px, p, NULL, PW_CODE_STATUS_SERVER);
-	if (p->timer == NULL || p->sent == NULL ||
-	    send(u->fd, p->sent->data, p->sent->data_len, 0) < 0) {
+	if (p->timer == NULL || p->sent == NULL || upstream_send(u, p->sent) < 0) {
 		pending_free(p);
 		return;
 	}
 	u->ids[p->id] = p;
+	u->probing = p;
 	evtimer_add(p->timer, &px->window);
 }
+
+static void
+upstream_on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	upstream_probe(arg);
+}
+
+/* A new RadSec connection: in use once it answers a Status-Server. */
+static void
+upstream_link_up(void *arg)
+{
+	upstream_probe(arg);
+}
+
+/* The connection is gone: what waited on it goes elsewhere at once. */
+static void
+upstream_link_down(void *arg, const char *why)
+{
+	struct upstream *u = arg;
+	(void)why;
+
+	u->alive = 0;
+	for (int id = 0; id < 256; id++) {
+		struct pending *p = u->ids[id];
+		if (p == NULL)
+			continue;
+		u->ids[id] = NULL;
+		evtimer_del(p->timer);
+		if (p->rq == NULL) {
+			pending_free(p);
+			continue;
+		}
+		talloc_free(p->sent);
+		p->sent = NULL;
+		pending_send(p);
+	}
+}
+
+static void
+upstream_link_packet(void *arg, const uint8_t *pkt, size_t len)
+{
+	upstream_receive(arg, pkt, len);
+}
+
+static const struct radsec_link_ops upstream_link_ops = {
+	.up = upstream_link_up,
+	.down = upstream_link_down,
+	.packet = upstream_link_packet,
+};
 
 void
 proxy_forward(struct proxy *px, struct request *rq)
@@ -410,24 +499,46 @@ proxy_new(struct radius_server *rs, char *err, size_t errlen)
 	px->visitor_vlan = cp->visitor_vlan;
 	px->window = (struct timeval){cp->response_window, 0};
 	px->interval = (struct timeval){cp->check_interval, 0};
+	/* the window in three: the first try and two retransmissions (UDP) */
+	long third_us = (long)cp->response_window * 1000000L / 3;
+	px->retrans = (struct timeval){third_us / 1000000L, third_us % 1000000L};
+	for (size_t i = 0; i < cp->nups && px->tls == NULL; i++)
+		if (cp->ups[i].radsec && (px->tls = radsec_tls_ctx(&rs->cfg->radsec, 0, err, errlen)) == NULL) {
+			free(px);
+			return NULL;
+		}
 	px->rl = (struct log_ratelimit){.interval = 10, .burst = 10};
 	snprintf(px->operator_name, sizeof(px->operator_name), "1%s", rs->cfg->realms[0]);
 	for (size_t i = 0; i < cp->nups; i++) {
 		const struct config_upstream *cu = &cp->ups[i];
 		struct upstream *u = &px->ups[px->nups++];
 		u->px = px;
-		u->alive = 1;
+		u->fd = -1;
 		snprintf(u->name, sizeof(u->name), "%s", cu->name);
 		snprintf(u->secret, sizeof(u->secret), "%s", cu->secret);
+		u->probe = event_new(rs->base, -1, EV_PERSIST, upstream_on_probe, u);
+		if (u->probe == NULL || event_add(u->probe, &px->interval) < 0) {
+			snprintf(err, errlen, "upstream %s: cannot add events", cu->name);
+			goto fail;
+		}
+		if (cu->radsec) {
+			/* in use once connected and answering */
+			u->link = radsec_link_new(rs->base, px->tls, cu, cp->max_backoff,
+						  &upstream_link_ops, u);
+			if (u->link == NULL) {
+				snprintf(err, errlen, "upstream %s: out of memory", cu->name);
+				goto fail;
+			}
+			continue;
+		}
+		u->alive = 1;
 		u->fd = socket(cu->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (u->fd < 0 || connect(u->fd, (const struct sockaddr *)&cu->addr, cu->addrlen) < 0) {
 			snprintf(err, errlen, "upstream %s: %s", cu->name, strerror(errno));
 			goto fail;
 		}
 		u->ev = event_new(rs->base, u->fd, EV_READ | EV_PERSIST, upstream_on_read, u);
-		u->probe = event_new(rs->base, -1, EV_PERSIST, upstream_on_probe, u);
-		if (u->ev == NULL || u->probe == NULL || event_add(u->ev, NULL) < 0 ||
-		    event_add(u->probe, &px->interval) < 0) {
+		if (u->ev == NULL || event_add(u->ev, NULL) < 0) {
 			snprintf(err, errlen, "upstream %s: cannot add events", cu->name);
 			goto fail;
 		}
@@ -461,9 +572,11 @@ proxy_free(struct proxy *px)
 			event_free(u->ev);
 		if (u->probe != NULL)
 			event_free(u->probe);
-		if (u->fd > 0)
+		if (u->fd >= 0)
 			close(u->fd);
+		radsec_link_free(u->link);
 		explicit_bzero(u->secret, sizeof(u->secret));
 	}
+	SSL_CTX_free(px->tls);
 	free(px);
 }

@@ -43,19 +43,35 @@ struct radius_server {
 	unsigned pending;
 	struct eap_server *eap; /* NULL without an eap { } block */
 	struct proxy *proxy;    /* NULL without a proxy { } block */
+	struct radsec_server *radsec; /* NULL without listen radsec */
 	uint8_t cui_key[32];    /* see cui.h */
 	struct event *eap_timer;
 	struct log_ratelimit rl_eap;
 	uint8_t buf[4096 + 1];
 };
 
+struct radsec_conn; /* radsec_server.c */
+
+/* Where a packet came from and where its answer goes. */
+struct origin {
+	enum config_listen_kind kind;
+	int fd; /* the UDP socket; -1 over RadSec */
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	struct radsec_conn *conn; /* RadSec: the connection */
+	const char *cert_name;    /* RadSec: the name its certificate was checked for */
+};
+
+/* Sends data back where o came from (a closed RadSec connection: nowhere). */
+void origin_send(const struct origin *o, const uint8_t *data, size_t len);
+/* One packet from a UDP listener or a RadSec connection. */
+void radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *pkt, size_t n);
+
 /* One Access-Request on its way through the worker pool. */
 struct request {
 	struct radius_server *rs;
 	RADIUS_PACKET *req; /* talloc parent of everything else of the request */
-	int fd;
-	struct sockaddr_storage from;
-	socklen_t fromlen;
+	struct origin o;    /* holds a reference on o.conn */
 	struct rcache_handle h;
 	char secret[CONFIG_SECRET_MAX];
 	struct store_auth_rec rec;
@@ -86,7 +102,13 @@ void radius_eap_free(struct radius_server *rs);
 /* Before rs->cfg becomes cfg: starts, stops or re-reads the EAP server. */
 void radius_eap_reload(struct radius_server *rs, const struct config *cfg);
 void radius_eap_access(struct radius_server *rs, struct request *rq);
-void radius_send(int fd, const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *data,
-		 size_t len);
+
+/* radsec_server.c: RadSec connections from the FLRs (listen radsec). */
+struct radsec_server;
+int radsec_server_new(struct radius_server *rs, char *err, size_t errlen);
+void radsec_server_free(struct radius_server *rs);
+void radsec_conn_send(struct radsec_conn *c, const uint8_t *data, size_t len);
+void radsec_conn_hold(struct radsec_conn *c);
+void radsec_conn_put(struct radsec_conn *c);
 
 #endif

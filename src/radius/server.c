@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "poort/config.h"
@@ -58,10 +59,11 @@ radius_drop(struct radius_server *rs, struct log_ratelimit *rl, const struct soc
 }
 
 void
-radius_send(int fd, const struct sockaddr_storage *to, socklen_t tolen, const uint8_t *data,
-	    size_t len)
+origin_send(const struct origin *o, const uint8_t *data, size_t len)
 {
-	if (sendto(fd, data, len, 0, (const struct sockaddr *)to, tolen) < 0)
+	if (o->conn != NULL)
+		radsec_conn_send(o->conn, data, len);
+	else if (sendto(o->fd, data, len, 0, (const struct sockaddr *)&o->from, o->fromlen) < 0)
 		log_warning("radius send failed error=\"%s\"", strerror(errno));
 }
 
@@ -80,6 +82,8 @@ request_free(struct request *rq)
 	explicit_bzero(rq->pw, sizeof(rq->pw));
 	explicit_bzero(rq->secret, sizeof(rq->secret));
 	talloc_free(rq->req);
+	if (rq->o.conn != NULL)
+		radsec_conn_put(rq->o.conn);
 	free(rq);
 }
 
@@ -149,7 +153,7 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 		request_free(rq);
 		return;
 	}
-	radius_send(rq->fd, &rq->from, rq->fromlen, reply->data, reply->data_len);
+	origin_send(&rq->o, reply->data, reply->data_len);
 	rcache_complete(rs->cache, rq->h, reply->data, reply->data_len);
 	if (code == PW_CODE_ACCESS_CHALLENGE) {
 		/* a step of a conversation, not an outcome: nothing to log */
@@ -310,9 +314,8 @@ radius_access(struct radius_server *rs, struct request *rq)
 }
 
 static void
-radius_accounting(struct radius_server *rs, struct listener *l, RADIUS_PACKET *req,
-		  const struct config_client *client, const struct sockaddr_storage *from,
-		  socklen_t fromlen, struct rcache_handle h)
+radius_accounting(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *req,
+		  const struct config_client *client, struct rcache_handle h)
 {
 	struct store_acct_rec rec;
 	RADIUS_PACKET *reply;
@@ -351,7 +354,7 @@ radius_accounting(struct radius_server *rs, struct listener *l, RADIUS_PACKET *r
 		rcache_forget(rs->cache, h);
 		return;
 	}
-	radius_send(l->fd, from, fromlen, reply->data, reply->data_len);
+	origin_send(o, reply->data, reply->data_len);
 	rcache_complete(rs->cache, h, reply->data, reply->data_len);
 	log_debug("acct client=%s user=%s mac=%s status=%u session=%s", rec.client, rec.user_name,
 		  rec.calling_station, rec.status_type, rec.session_id);
@@ -359,12 +362,12 @@ radius_accounting(struct radius_server *rs, struct listener *l, RADIUS_PACKET *r
 
 /* RFC 5997: answer on the port asked, never cached. */
 static void
-radius_status(struct radius_server *rs, struct listener *l, RADIUS_PACKET *req,
-	      const struct config_client *client, const struct sockaddr_storage *from,
-	      socklen_t fromlen)
+radius_status(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *req,
+	      const struct config_client *client)
 {
-	unsigned code = l->kind == CONFIG_LISTEN_AUTH ? PW_CODE_ACCESS_ACCEPT
-						      : PW_CODE_ACCOUNTING_RESPONSE;
+	/* RadSec carries both; RFC 6614 answers Status-Server like an auth port */
+	unsigned code = o->kind == CONFIG_LISTEN_ACCT ? PW_CODE_ACCOUNTING_RESPONSE
+						      : PW_CODE_ACCESS_ACCEPT;
 	RADIUS_PACKET *reply = radius_msg_reply(req, code);
 
 	if (reply == NULL || radius_msg_finish(reply, req, client->secret) < 0) {
@@ -372,16 +375,38 @@ radius_status(struct radius_server *rs, struct listener *l, RADIUS_PACKET *req,
 		return;
 	}
 	rs->stats.status++;
-	radius_send(l->fd, from, fromlen, reply->data, reply->data_len);
+	origin_send(o, reply->data, reply->data_len);
 }
 
-static void
-radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct sockaddr_storage *from,
-	      socklen_t fromlen)
+/* The packet's code fits where it came: auth, acct, or either over RadSec. */
+static int
+radius_code_expected(enum config_listen_kind kind, unsigned code)
 {
-	struct radius_server *rs = l->rs;
+	if (code == PW_CODE_STATUS_SERVER)
+		return 1;
+	if (code == PW_CODE_ACCESS_REQUEST)
+		return kind != CONFIG_LISTEN_ACCT;
+	if (code == PW_CODE_ACCOUNTING_REQUEST)
+		return kind != CONFIG_LISTEN_AUTH;
+	return 0;
+}
+
+/* Over RadSec only clients with the certificate name checked at the handshake. */
+static const char *
+radius_transport_check(const struct config_client *client, const struct origin *o)
+{
+	if (o->conn == NULL)
+		return client->radsec_only ? "radsec-only-client" : NULL;
+	if (client->cert_name[0] == '\0' || strcasecmp(client->cert_name, o->cert_name) != 0)
+		return "radsec-name-mismatch";
+	return NULL;
+}
+
+void
+radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *pkt, size_t n)
+{
 	const struct config_client *client;
-	const struct sockaddr *sa = (const struct sockaddr *)from;
+	const struct sockaddr *sa = (const struct sockaddr *)&o->from;
 	struct rcache_key key;
 	struct rcache_handle h = {0, 0};
 	const uint8_t *cached;
@@ -396,6 +421,8 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 	client = config_client_find(rs->cfg, sa);
 	if (client == NULL)
 		return radius_drop(rs, &rs->rl_unknown, sa, "-", "unknown-client");
+	if ((why = radius_transport_check(client, o)) != NULL)
+		return radius_drop(rs, &rs->rl_unknown, sa, client->name, why);
 	if (n < RADIUS_HDR_LEN)
 		return radius_drop(rs, &rs->rl_bad, sa, client->name, "short-packet");
 	len = (size_t)pkt[2] << 8 | pkt[3];
@@ -404,8 +431,7 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 	n = len; /* RFC 2865: octets past Length are padding */
 	code = pkt[0];
 	is_status = code == PW_CODE_STATUS_SERVER;
-	if (!is_status && code != (l->kind == CONFIG_LISTEN_AUTH ? PW_CODE_ACCESS_REQUEST
-								 : PW_CODE_ACCOUNTING_REQUEST))
+	if (!radius_code_expected(o->kind, code))
 		return radius_drop(rs, &rs->rl_bad, sa, client->name, "unexpected-code");
 
 	if (radius_msg_scan(pkt, n, &scan) < 0)
@@ -423,7 +449,7 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 		switch (rcache_lookup(rs->cache, &key, time(NULL), &h, &cached, &cachedlen)) {
 		case RCACHE_REPLIED:
 			rs->stats.duplicates++;
-			radius_send(l->fd, from, fromlen, cached, cachedlen);
+			origin_send(o, cached, cachedlen);
 			return;
 		case RCACHE_PENDING:
 			rs->stats.duplicates++;
@@ -449,12 +475,12 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 	}
 
 	if (is_status) {
-		radius_status(rs, l, req, client, from, fromlen);
+		radius_status(rs, o, req, client);
 		talloc_free(req);
 		return;
 	}
 	if (code == PW_CODE_ACCOUNTING_REQUEST) {
-		radius_accounting(rs, l, req, client, from, fromlen, h);
+		radius_accounting(rs, o, req, client, h);
 		talloc_free(req);
 		return;
 	}
@@ -466,9 +492,9 @@ radius_handle(struct listener *l, const uint8_t *pkt, size_t n, const struct soc
 	}
 	rq->rs = rs;
 	rq->req = req;
-	rq->fd = l->fd;
-	rq->from = *from;
-	rq->fromlen = fromlen;
+	rq->o = *o;
+	if (o->conn != NULL)
+		radsec_conn_hold(o->conn);
 	rq->h = h;
 	snprintf(rq->secret, sizeof(rq->secret), "%s", client->secret);
 	snprintf(rq->rec.client, sizeof(rq->rec.client), "%s", client->name);
@@ -493,17 +519,16 @@ radius_on_read(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 
 	for (int i = 0; i < READ_BURST; i++) {
-		struct sockaddr_storage from;
-		socklen_t fromlen = sizeof(from);
+		struct origin o = {.kind = l->kind, .fd = fd, .fromlen = sizeof(o.from)};
 		ssize_t n = recvfrom(fd, rs->buf, sizeof(rs->buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&from, &fromlen);
+				     (struct sockaddr *)&o.from, &o.fromlen);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warning("radius receive failed on %s error=\"%s\"", l->text,
 					    strerror(errno));
 			break;
 		}
-		radius_handle(l, rs->buf, (size_t)n, &from, fromlen);
+		radius_handle(rs, &o, rs->buf, (size_t)n);
 	}
 }
 
@@ -570,13 +595,18 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	if (cui_key_load(cfg->state_dir, rs->cui_key, err, errlen) < 0)
 		goto fail;
 	for (size_t i = 0; i < cfg->nlistens; i++) {
-		rs->ls[i].fd = -1;
+		struct listener *l = &rs->ls[rs->nls];
+		if (cfg->listens[i].kind == CONFIG_LISTEN_RADSEC)
+			continue; /* radsec_server.c */
+		l->fd = -1;
 		rs->nls++;
-		if (radius_bind(rs, &rs->ls[i], &cfg->listens[i], err, errlen) < 0)
+		if (radius_bind(rs, l, &cfg->listens[i], err, errlen) < 0)
 			goto fail;
 		log_info("radius listening on %s (%s)", cfg->listens[i].text,
 			 cfg->listens[i].kind == CONFIG_LISTEN_AUTH ? "auth" : "acct");
 	}
+	if (radsec_server_new(rs, err, errlen) < 0)
+		goto fail;
 	return rs;
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -626,6 +656,7 @@ radius_server_free(struct radius_server *rs)
 	workq_free(rs->wq); /* answers what is in flight */
 	proxy_free(rs->proxy);
 	radius_eap_free(rs);
+	radsec_server_free(rs); /* after everything that could still answer */
 	for (size_t i = 0; i < rs->nls; i++) {
 		if (rs->ls[i].ev != NULL)
 			event_free(rs->ls[i].ev);

@@ -1,0 +1,89 @@
+#include "radsec_tls.h"
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+
+#include "poort/config.h"
+
+const char *
+radsec_tls_error(char *buf, size_t len)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	if (e == 0)
+		snprintf(buf, len, "no details");
+	else
+		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+	return buf;
+}
+
+SSL_CTX *
+radsec_tls_ctx(const struct config_radsec *rc, int server, char *err, size_t errlen)
+{
+	SSL_CTX *ctx = SSL_CTX_new(server ? TLS_server_method() : TLS_client_method());
+	char why[256];
+
+	if (ctx == NULL) {
+		snprintf(err, errlen, "radsec: cannot create a TLS context");
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, rc->cert) != 1) {
+		snprintf(err, errlen, "radsec: cannot load certificate %s: %s", rc->cert,
+			 radsec_tls_error(why, sizeof(why)));
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, rc->key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, errlen, "radsec: cannot load key %s (or it does not match %s): %s",
+			 rc->key, rc->cert, radsec_tls_error(why, sizeof(why)));
+		goto fail;
+	}
+	if (SSL_CTX_load_verify_locations(ctx, rc->ca, NULL) != 1) {
+		snprintf(err, errlen, "radsec: cannot load CA %s: %s", rc->ca,
+			 radsec_tls_error(why, sizeof(why)));
+		goto fail;
+	}
+	/* both ends show a certificate: RFC 6614 section 2.3 */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 8);
+	if (server) {
+		STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(rc->ca);
+		if (names != NULL)
+			SSL_CTX_set_client_CA_list(ctx, names);
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_num_tickets(ctx, 0);
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+SSL *
+radsec_tls_client(SSL_CTX *ctx, const char *name)
+{
+	SSL *ssl = SSL_new(ctx);
+
+	if (ssl == NULL)
+		return NULL;
+	SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	if (SSL_set1_host(ssl, name) != 1 || SSL_set_tlsext_host_name(ssl, name) != 1) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	return ssl;
+}
+
+int
+radsec_tls_peer_is(SSL *ssl, const char *name)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+
+	if (cert == NULL || SSL_get_verify_result(ssl) != X509_V_OK)
+		return 0;
+	return X509_check_host(cert, name, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+}
