@@ -313,6 +313,13 @@ radius_access(struct radius_server *rs, struct request *rq)
 	rs->pending++;
 }
 
+/* RFC 6614: over TLS the shared secret is "radsec", whatever UDP uses. */
+static const char *
+origin_secret(const struct origin *o, const struct config_client *client)
+{
+	return o->conn != NULL ? "radsec" : client->secret;
+}
+
 static void
 radius_accounting(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *req,
 		  const struct config_client *client, struct rcache_handle h)
@@ -348,7 +355,7 @@ radius_accounting(struct radius_server *rs, const struct origin *o, RADIUS_PACKE
 	reply = radius_msg_reply(req, PW_CODE_ACCOUNTING_RESPONSE);
 	if (reply != NULL)
 		radius_msg_copy_proxy_state(reply, req);
-	if (reply == NULL || radius_msg_finish(reply, req, client->secret) < 0) {
+	if (reply == NULL || radius_msg_finish(reply, req, origin_secret(o, client)) < 0) {
 		log_error("radius reply encode failed client=%s error=\"%s\"", client->name,
 			  fr_strerror());
 		rcache_forget(rs->cache, h);
@@ -370,7 +377,7 @@ radius_status(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *r
 						      : PW_CODE_ACCESS_ACCEPT;
 	RADIUS_PACKET *reply = radius_msg_reply(req, code);
 
-	if (reply == NULL || radius_msg_finish(reply, req, client->secret) < 0) {
+	if (reply == NULL || radius_msg_finish(reply, req, origin_secret(o, client)) < 0) {
 		log_error("radius reply encode failed client=%s", client->name);
 		return;
 	}
@@ -465,11 +472,11 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 			rcache_forget(rs->cache, h);
 		return radius_drop(rs, &rs->rl_bad, sa, client->name, why);
 	}
-	if (rad_verify(req, NULL, client->secret) < 0) {
+	if (rad_verify(req, NULL, origin_secret(o, client)) < 0) {
 		why = has_ma ? "bad-message-authenticator" : "bad-request-authenticator";
 		goto drop;
 	}
-	if (rad_decode(req, NULL, client->secret) < 0) {
+	if (rad_decode(req, NULL, origin_secret(o, client)) < 0) {
 		why = "undecodable";
 		goto drop;
 	}
@@ -496,7 +503,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 	if (o->conn != NULL)
 		radsec_conn_hold(o->conn);
 	rq->h = h;
-	snprintf(rq->secret, sizeof(rq->secret), "%s", client->secret);
+	snprintf(rq->secret, sizeof(rq->secret), "%s", origin_secret(o, client));
 	snprintf(rq->rec.client, sizeof(rq->rec.client), "%s", client->name);
 	radius_field(req, PW_USER_NAME, rq->rec.user_name, sizeof(rq->rec.user_name));
 	radius_field(req, PW_CALLING_STATION_ID, rq->rec.calling_station,

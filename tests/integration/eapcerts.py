@@ -32,11 +32,18 @@ subjectAltName = DNS:{server}
 basicConstraints = CA:FALSE
 keyUsage = digitalSignature
 extendedKeyUsage = clientAuth
+[ radsec ]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:$ENV::POORT_SAN
 """
 
 
-def _run(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+def _run(*args, cwd, san="unused.example"):
+    env = dict(os.environ, POORT_SAN=san)
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60,
+                   env=env)
 
 
 def _ca(d, name):
@@ -55,7 +62,7 @@ def _ca(d, name):
     return cdir
 
 
-def _issue(cdir, out, cn, ext, start=None, end=None, days=30):
+def _issue(cdir, out, cn, ext, start=None, end=None, days=30, san="unused.example"):
     _run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
          f"{out}.key", "-out", f"{out}.csr", "-subj", f"/CN={cn}", cwd=cdir)
     args = ["ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
@@ -64,7 +71,7 @@ def _issue(cdir, out, cn, ext, start=None, end=None, days=30):
         args += ["-startdate", start, "-enddate", end]
     else:
         args += ["-days", str(days)]
-    _run(*args, cwd=cdir)
+    _run(*args, cwd=cdir, san=san)
     return os.path.join(cdir, f"{out}.pem"), os.path.join(cdir, f"{out}.key")
 
 
@@ -89,4 +96,17 @@ def make(d):
                                                   "server")
     p["untrusted"], p["untrusted_key"] = _issue(other, "client", "mallory@school.example",
                                                 "client")
+    return p
+
+
+def make_radsec(d, names):
+    """RadSec certificates (server and client use) under d: one per name in
+    names from the trusted CA, and "untrusted" for names[-1] from another CA.
+    Returns {"ca": path, name: (cert, key), ..., "untrusted": (cert, key)}."""
+    ca = _ca(d, "rsca")
+    other = _ca(d, "rsother")
+    p = {"ca": os.path.join(ca, "ca.pem")}
+    for i, n in enumerate(names):
+        p[n] = _issue(ca, f"rs{i}", n, "radsec", san=n)
+    p["untrusted"] = _issue(other, "rsbad", names[-1], "radsec", san=names[-1])
     return p

@@ -1,0 +1,309 @@
+"""RadSec (RFC 6614) both ways, against radsecproxy as the FLR:
+poortd -> radsecproxy (TLS) -> FreeRADIUS home server for a visitor, and
+radsecproxy -> poortd (TLS) for our own student; certificates checked
+against the CA and the configured names both ways; reconnect after the FLR
+restarts; failover from the RadSec upstream to a RADIUS/UDP one; a peer
+that is not speaking RADIUS is cut off."""
+
+import os
+import signal
+import socket
+import ssl
+import struct
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import eapcerts  # noqa: E402
+import poortlib as pl  # noqa: E402
+
+VISITOR = "visitor@other.example"
+VPASS = "Visitor-pass-1"
+USERS = f'{VISITOR} Cleartext-Password := "{VPASS}"\n\tReply-Message := "welkom"\n'
+MA = "update reply {\n\t\t\tMessage-Authenticator := 0x00\n\t\t}"
+POORT_NAME = "poort.school.example"
+FLR_NAME = "flr.radsec.example"
+
+RSP_CONF = """ListenUDP 127.0.0.1:{udp}
+ListenTLS 127.0.0.1:{tls}
+LogLevel 4
+LogDestination file:///{d}/radsecproxy.log
+tls default {{
+	CACertificateFile {ca}
+	CertificateFile {cert}
+	CertificateKeyFile {key}
+}}
+client radclient {{
+	type udp
+	host 127.0.0.1
+	secret {secret}
+}}
+client poortd {{
+	type tls
+	host 127.0.0.1
+	secret radsec
+	CertificateNameCheck off
+	MatchCertificateAttribute SubjectAltName:DNS:/^poort\\.school\\.example$/
+}}
+server home {{
+	type udp
+	host 127.0.0.1
+	port {home}
+	secret {secret}
+}}
+server poortd {{
+	type tls
+	host 127.0.0.1
+	port {poort}
+	secret radsec
+	StatusServer on
+	CertificateNameCheck off
+	MatchCertificateAttribute SubjectAltName:DNS:/^poort\\.school\\.example$/
+}}
+realm /@other\\.example$/ {{
+	server home
+}}
+realm /@school\\.example$/ {{
+	server poortd
+}}
+"""
+
+
+def free_tcp_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RadSecProxy:
+    def __init__(self, d, certs, home_port, poort_port):
+        self.d = d
+        os.makedirs(d, exist_ok=True)
+        self.udp = pl.free_udp_port()
+        self.tls = free_tcp_port()
+        self.conf = os.path.join(d, "radsecproxy.conf")
+        cert, key = certs[FLR_NAME]
+        with open(self.conf, "w") as f:
+            f.write(RSP_CONF.format(udp=self.udp, tls=self.tls, d=d, ca=certs["ca"], cert=cert,
+                                    key=key, secret=pl.SECRET, home=home_port,
+                                    poort=poort_port))
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen(["radsecproxy", "-f", "-c", self.conf],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.tls)) == 0:
+                    return
+            if self.proc.poll() is not None:
+                raise RuntimeError("radsecproxy exited:\n" + self.log())
+            time.sleep(0.05)
+        raise TimeoutError("radsecproxy did not start:\n" + self.log())
+
+    def log(self):
+        try:
+            with open(os.path.join(self.d, "radsecproxy.log"), errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def radclient(self, attrs, timeout=3):
+        r = subprocess.run(["radclient", "-r", "1", "-t", str(timeout), "-x",
+                            f"127.0.0.1:{self.udp}", "auth", pl.SECRET], input=attrs,
+                           capture_output=True, text=True, timeout=30)
+        return r.stdout + r.stderr
+
+
+def radsec_block(certs, name=POORT_NAME):
+    cert, key = certs[name]
+    return (f'radsec {{\n\tcertificate "{cert}"\n\tkey "{key}"\n\tca "{certs["ca"]}"\n'
+            f"\tidle_timeout 60\n}}\n")
+
+
+def status_server(ident=9):
+    """A Status-Server with a Message-Authenticator, secret "radsec"."""
+    import hashlib
+    import hmac
+    attrs = pl._attr(80, b"\0" * 16)
+    pkt = struct.pack("!BBH", 12, ident, 20 + len(attrs)) + os.urandom(16) + attrs
+    mac = hmac.new(b"radsec", pkt, hashlib.md5).digest()
+    return pkt[:22] + mac + pkt[38:]
+
+
+class RadSecTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.p = pl.Poortd(clients=[("loopback6", "::1", pl.SECRET)])
+        cls.certs = eapcerts.make_radsec(os.path.join(cls.p.dir, "certs"),
+                                         [POORT_NAME, FLR_NAME])
+        cls.home = pl.FreeRadius(os.path.join(cls.p.dir, "home"), USERS, post_auth=MA,
+                                 debug_log=os.path.join(cls.p.dir, "home.log"))
+        cls.poort_tls = free_tcp_port()
+        cls.rsp = RadSecProxy(os.path.join(cls.p.dir, "rsp"), cls.certs, cls.home.port,
+                              cls.poort_tls)
+        cls.p.extra = (
+            radsec_block(cls.certs)
+            + f"listen radsec 127.0.0.1 {cls.poort_tls}\n"
+            # the FLR: RADIUS/UDP with its secret, RadSec with its certificate's name
+            + f'client "flr" {{\n\taddress 127.0.0.1\n\tsecret "{pl.SECRET}"\n'
+            f'\tcert_name "{FLR_NAME}"\n}}\n'
+            + "proxy {\n"
+            f'\tupstream "flr-tls" {{\n\taddress 127.0.0.1\n\tport {cls.rsp.tls}\n'
+            f'\t\ttransport radsec\n\t\tcert_name "{FLR_NAME}"\n\t}}\n'
+            f'\tupstream "flr-udp" {{\n\taddress 127.0.0.1\n\tport {cls.home.port}\n'
+            f'\t\tsecret "{pl.SECRET}"\n\t}}\n'
+            "\tresponse_window 1\n\tcheck_interval 1\n\tmax_backoff 2\n}\n")
+        cls.p.write_config()
+        cls.p.add_user("anna", "Correct-horse-1")
+        cls.p.start()
+        cls.p.wait_log("radsec upstream=flr-tls connected")
+        cls.p.wait_log("upstream=flr-tls is answering again", timeout=5)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.rsp.stop()
+        cls.home.stop()
+        rc = cls.p.stop()  # SIGTERM: sanitizer builds check for leaks here
+        cls.p.cleanup()
+        if rc != 0:
+            raise AssertionError(f"poortd exited with {rc}")
+
+    def visitor(self):
+        return self.p.radclient(pl.pap_attrs(VISITOR, VPASS), host="::1", timeout=4)
+
+    def home_log(self):
+        with open(self.home.debug_log, errors="replace") as f:
+            return f.read()
+
+    def test_1_visitor_through_radsec(self):
+        out = self.visitor()
+        self.assertIn("Received Access-Accept", out)
+        self.assertIn('Reply-Message = "welkom"', out)
+        self.p.wait_log("proxy result=accept upstream=flr-tls")
+        self.assertIn('Operator-Name = "1school.example"', self.home_log())
+        self.assertIn("TLSv1.3", self.p.log())
+
+    def test_2_student_arrives_over_radsec(self):
+        out = self.rsp.radclient(pl.pap_attrs("anna@" + pl.REALM, "Correct-horse-1"))
+        self.assertIn("Received Access-Accept", out)
+        self.p.wait_log(f"radsec connection from 127.0.0.1:")
+        self.p.wait_log("auth result=accept client=flr user=anna@school.example")
+        out = self.rsp.radclient(pl.pap_attrs("anna@" + pl.REALM, "wrong-password-1"))
+        self.assertIn("Access-Reject", out)
+
+    def tls_client(self, which):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.load_verify_locations(self.certs["ca"])
+        ctx.check_hostname = False
+        ctx.load_cert_chain(*self.certs[which])
+        s = socket.create_connection(("127.0.0.1", self.poort_tls), timeout=3)
+        return ctx.wrap_socket(s)
+
+    def recv_exact(self, s, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = s.recv(n - len(buf))
+            if not chunk:
+                return buf
+            buf += chunk
+        return buf
+
+    def test_3_stream_framing(self):
+        with self.tls_client(FLR_NAME) as s:
+            # two packets, the first split over three writes, the second glued to it
+            a, b = status_server(1), status_server(2)
+            s.sendall(a[:3])
+            time.sleep(0.05)
+            s.sendall(a[3:25])
+            time.sleep(0.05)
+            s.sendall(a[25:] + b)
+            for want in (1, 2):
+                hdr = self.recv_exact(s, 4)
+                self.assertEqual(len(hdr), 4)
+                code, ident, length = struct.unpack("!BBH", hdr)
+                self.assertEqual((code, ident), (2, want))
+                self.recv_exact(s, length - 4)
+            # a length that cannot be RADIUS: the connection is closed
+            s.sendall(struct.pack("!BBH", 1, 3, 9000) + b"\0" * 16)
+            self.assertEqual(self.recv_exact(s, 1), b"")
+        self.p.wait_log("reason=not-radius")
+
+    def test_4_untrusted_or_misnamed_peers_refused(self):
+        # a certificate from a CA poortd does not trust
+        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+            with self.tls_client("untrusted") as s:
+                s.sendall(status_server())
+                if not self.recv_exact(s, 4):
+                    raise ConnectionError("closed")
+        self.p.wait_log("radsec handshake failed peer=127.0.0.1")
+        # trusted, but not the name configured for this client
+        with self.tls_client(POORT_NAME) as s:
+            try:
+                s.sendall(status_server())
+                got = self.recv_exact(s, 4)
+            except (ssl.SSLError, ConnectionError, OSError):
+                got = b""
+            self.assertEqual(got, b"")
+        self.p.wait_log(f'certificate does not carry the name "{FLR_NAME}"')
+
+    def test_5_flr_restart_failover_and_reconnect(self):
+        self.rsp.stop()
+        self.p.wait_log("radsec upstream=flr-tls connection lost")
+        out = self.visitor()  # the RADIUS/UDP upstream takes over at once
+        self.assertIn("Received Access-Accept", out)
+        self.p.wait_log("proxy result=accept upstream=flr-udp")
+        self.rsp.start()
+        mark = len(self.p.log())
+        deadline = time.time() + 10
+        while time.time() < deadline and "is answering again" not in self.p.log()[mark:]:
+            time.sleep(0.05)
+        self.assertIn("upstream=flr-tls is answering again", self.p.log()[mark:])
+        self.assertIn("Received Access-Accept", self.visitor())
+        self.assertEqual(self.p.log()[mark:].count("proxy result=accept upstream=flr-tls"), 1)
+
+
+class RadSecNameTest(unittest.TestCase):
+    """An upstream whose certificate does not carry the configured name is
+    never used: the visitor gets an Access-Reject with a reason."""
+
+    def test_wrong_upstream_name(self):
+        p = pl.Poortd()
+        try:
+            certs = eapcerts.make_radsec(os.path.join(p.dir, "certs"), [POORT_NAME, FLR_NAME])
+            home = pl.FreeRadius(os.path.join(p.dir, "home"), USERS, post_auth=MA)
+            rsp = RadSecProxy(os.path.join(p.dir, "rsp"), certs, home.port, free_tcp_port())
+            p.extra = (radsec_block(certs) + "proxy {\n"
+                       f'\tupstream "flr-tls" {{\n\taddress 127.0.0.1\n\tport {rsp.tls}\n'
+                       '\t\ttransport radsec\n\t\tcert_name "someone-else.example"\n\t}\n'
+                       "\tresponse_window 1\n}\n")
+            p.write_config()
+            p.start()
+            p.wait_log("radsec upstream=flr-tls cannot connect")
+            self.assertNotIn("connected", p.log())
+            out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=3)
+            self.assertIn("Access-Reject", out)
+            self.assertIn("cannot be reached", out)
+            rsp.stop()
+            home.stop()
+            self.assertEqual(p.stop(), 0)
+        finally:
+            p.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
