@@ -93,6 +93,8 @@ struct store_auth_rec {
 	char reason[128];
 	char cui[80];            /* Chargeable-User-Identity sent or received */
 	char operator_name[128]; /* the visited institution (Operator-Name) */
+	char upstream[64];       /* proxied: the upstream that answered, else empty */
+	int64_t ms;              /* proxied: milliseconds until it answered */
 };
 
 struct store_acct_rec {

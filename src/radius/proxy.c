@@ -9,8 +9,7 @@
 
 #include "cui.h"
 #include "radius_int.h"
-#include "radsec_link.h"
-#include "radsec_tls.h"
+#include "poort/radsec.h"
 
 /* One request (or Status-Server probe) waiting for an upstream's answer. */
 struct pending {
@@ -303,6 +302,8 @@ proxy_answer(struct pending *p, RADIUS_PACKET *reply)
 							    : "challenge",
 		  dropped);
 	snprintf(reason, sizeof(reason), "upstream=%s", px->ups[p->up].name);
+	snprintf(rq->rec.upstream, sizeof(rq->rec.upstream), "%s", px->ups[p->up].name);
+	rq->rec.ms = pending_ms(p);
 	pending_free(p);
 	request_reply(rq, reply->code, extra, reason);
 }

@@ -19,8 +19,7 @@
 #include <unistd.h>
 
 #include "radius_int.h"
-#include "radsec_frame.h"
-#include "radsec_tls.h"
+#include "poort/radsec.h"
 
 enum {
 	RADSEC_HANDSHAKE_SECONDS = 10,

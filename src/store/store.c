@@ -437,7 +437,7 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 	if ((rc = store_exec_prepared(
 		     st,
 		     "SELECT time, client, calling_station, user_name, inner_identity, result, reason,"
-		     " cui, operator_name"
+		     " cui, operator_name, upstream, ms"
 		     " FROM auth_log WHERE (?1 = '' OR poort_mac(calling_station) = ?1)"
 		     " AND (?6 = '' OR cui = ?6)"
 		     " AND (?2 = '' OR user_name LIKE ?2 OR inner_identity LIKE ?2)"
@@ -462,6 +462,8 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 		store_db_text(s, 6, r.reason, sizeof(r.reason));
 		store_db_text(s, 7, r.cui, sizeof(r.cui));
 		store_db_text(s, 8, r.operator_name, sizeof(r.operator_name));
+		store_db_text(s, 9, r.upstream, sizeof(r.upstream));
+		r.ms = sqlite3_column_int64(s, 10);
 		if (cb(&r, arg) != 0)
 			break;
 	}

@@ -53,6 +53,12 @@ static const char store_migrate_2[] =
 	"CREATE INDEX IF NOT EXISTS auth_log_cui ON auth_log(cui);"
 	"PRAGMA user_version = 2;";
 
+/* Version 3: proxied requests say which upstream answered and how fast. */
+static const char store_migrate_3[] =
+	"ALTER TABLE auth_log ADD COLUMN upstream TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE auth_log ADD COLUMN ms INTEGER NOT NULL DEFAULT 0;"
+	"PRAGMA user_version = 3;";
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -78,6 +84,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 	rc = sqlite3_exec(db, store_schema, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 2)
 		rc = sqlite3_exec(db, store_migrate_2, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 3)
+		rc = sqlite3_exec(db, store_migrate_3, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -58,6 +58,8 @@ logger_write_row(struct store_logger *lg, const struct logger_row *row)
 		sqlite3_bind_text(s, 7, r->reason, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 8, r->cui, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 9, r->operator_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 10, r->upstream, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 11, r->ms);
 	} else {
 		const struct store_acct_rec *r = &row->u.acct;
 		s = lg->ins_acct;
@@ -187,8 +189,8 @@ store_logger_new(const char *path, unsigned retention_days, unsigned max_queue, 
 		goto fail;
 	if (sqlite3_prepare_v3(lg->db,
 			       "INSERT INTO auth_log(time, client, calling_station, user_name,"
-			       " inner_identity, result, reason, cui, operator_name)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       " inner_identity, result, reason, cui, operator_name, upstream, ms)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &lg->ins_auth, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(lg->db,
 			       "INSERT INTO acct_log(time, client, user_name, calling_station,"

@@ -197,6 +197,10 @@ class RadSecTest(unittest.TestCase):
         self.p.wait_log("proxy result=accept upstream=flr-tls")
         self.assertIn('Operator-Name = "1school.example"', self.home_log())
         self.assertIn("TLSv1.3", self.p.log())
+        # the auth log says which upstream answered and how fast
+        self.p.wait_auth_rows(1)
+        rows = self.p.ctl("log", "--user", VISITOR).stdout
+        self.assertRegex(rows, r"result=accept .*upstream=flr-tls ms=\d+")
 
     def test_2_student_arrives_over_radsec(self):
         out = self.rsp.radclient(pl.pap_attrs("anna@" + pl.REALM, "Correct-horse-1"))

@@ -280,9 +280,12 @@ print_auth(const struct store_auth_rec *r, void *arg)
 	(void)arg;
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	printf("%s result=%s client=%s user=%s inner=%s mac=%s cui=%s operator=%s reason=%s\n",
-	       when, r->result, r->client, r->user_name, r->inner_identity, r->calling_station,
+	printf("%s result=%s client=%s user=%s inner=%s mac=%s cui=%s operator=%s reason=%s", when,
+	       r->result, r->client, r->user_name, r->inner_identity, r->calling_station,
 	       r->cui[0] ? r->cui : "-", r->operator_name[0] ? r->operator_name : "-", r->reason);
+	if (r->upstream[0] != '\0')
+		printf(" upstream=%s ms=%lld", r->upstream, (long long)r->ms);
+	putchar('\n');
 	return 0;
 }
 

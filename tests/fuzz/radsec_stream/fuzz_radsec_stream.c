@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "radius_msg.h"
-#include "radsec_frame.h"
+#include "poort/radsec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -193,6 +193,8 @@ test_migration(void)
 	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
 	CHECK_INT(got[1].time, 1);
 	CHECK_STR(got[0].user_name, "u@x.nl");
+	CHECK_STR(got[0].upstream, ""); /* version 3 columns, empty for old rows */
+	CHECK_INT(got[0].ms, 0);
 	store_close(st);
 }
 

@@ -1,4 +1,4 @@
-#include "radsec_link.h"
+#include "poort/radsec.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
@@ -12,8 +12,6 @@
 
 #include "poort/config.h"
 #include "poort/log.h"
-#include "radsec_frame.h"
-#include "radsec_tls.h"
 
 enum {
 	LINK_HANDSHAKE_SECONDS = 10,

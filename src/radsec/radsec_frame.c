@@ -1,8 +1,6 @@
-#include "radsec_frame.h"
+#include "poort/radsec.h"
 
 #include <event2/buffer.h>
-
-#include "radius_msg.h"
 
 long
 radsec_frame_next(struct evbuffer *in, uint8_t *out, size_t max)
@@ -13,7 +11,7 @@ radsec_frame_next(struct evbuffer *in, uint8_t *out, size_t max)
 	if (evbuffer_copyout(in, hdr, sizeof(hdr)) < (ev_ssize_t)sizeof(hdr))
 		return 0;
 	len = (size_t)hdr[2] << 8 | hdr[3];
-	if (len < RADIUS_HDR_LEN || len > max || max > RADSEC_PACKET_MAX)
+	if (len < RADSEC_HEADER_LEN || len > max || max > RADSEC_PACKET_MAX)
 		return -1;
 	if (evbuffer_get_length(in) < len)
 		return 0;

@@ -1,4 +1,4 @@
-#include "radsec_tls.h"
+#include "poort/radsec.h"
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
