@@ -24,10 +24,19 @@ test_good(void)
 	CHECK_STR(cfg->realms[1], "second.example");
 	CHECK(config_realm_is_local(cfg, "SCHOOL.example", 14));
 	CHECK(!config_realm_is_local(cfg, "school.exampl", 13));
-	CHECK_INT(cfg->nlistens, 4); /* '*' is IPv4 and IPv6 */
+	CHECK_INT(cfg->nlistens, 6); /* '*' is IPv4 and IPv6 */
 	CHECK_STR(cfg->listens[1].text, "[::1]:1812");
 	CHECK_STR(cfg->listens[3].text, "[::]:11813");
-	CHECK_INT(cfg->nclients, 3);
+	CHECK_INT(cfg->listens[4].kind, CONFIG_LISTEN_RADSEC);
+	CHECK_STR(cfg->listens[5].text, "[::]:2083");
+	CHECK_INT(cfg->nclients, 4);
+	CHECK_STR(cfg->clients[3].cert_name, "flr.eduroam.example");
+	CHECK_INT(cfg->clients[3].radsec_only, 1);
+	CHECK_STR(cfg->clients[3].secret, "radsec"); /* RFC 6614 */
+	CHECK_INT(cfg->clients[0].radsec_only, 0);
+	CHECK_INT(cfg->radsec.enabled, 1);
+	CHECK_STR(cfg->radsec.ca, "/etc/poort/eduroam-ca.pem");
+	CHECK_INT(cfg->radsec.max_connections, 32); /* default */
 	CHECK_STR(cfg->clients[0].secret, "a \"quoted\" secret");
 	CHECK_STR(cfg->clients[1].secret, "longenough");
 	CHECK_INT(cfg->log_level, LOG_LVL_DEBUG);
@@ -37,8 +46,13 @@ test_good(void)
 	CHECK_INT(cfg->limits.reply_cache_ttl, 30); /* default kept */
 	CHECK_INT(cfg->password.cost, 6);
 	CHECK_INT(cfg->password.cache, 0);
-	CHECK_INT(cfg->proxy.nups, 2);
+	CHECK_INT(cfg->proxy.nups, 3);
 	CHECK_STR(cfg->proxy.ups[1].name, "flr2");
+	CHECK_INT(cfg->proxy.ups[2].radsec, 1);
+	CHECK_STR(cfg->proxy.ups[2].cert_name, "flr3.eduroam.example");
+	CHECK_INT(ntohs(((struct sockaddr_in *)&cfg->proxy.ups[2].addr)->sin_port), 2083);
+	CHECK_STR(cfg->proxy.ups[2].secret, "radsec");
+	CHECK_INT(cfg->proxy.ups[0].radsec, 0);
 	CHECK_INT(ntohs(((struct sockaddr_in6 *)&cfg->proxy.ups[1].addr)->sin6_port), 11812);
 	CHECK_INT(ntohs(((struct sockaddr_in *)&cfg->proxy.ups[0].addr)->sin_port), 1812);
 	CHECK_INT(cfg->proxy.response_window, 3);
