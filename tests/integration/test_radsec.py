@@ -18,6 +18,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(__file__))
 import eapcerts  # noqa: E402
 import poortlib as pl  # noqa: E402
+import test_eap as te  # noqa: E402
 
 VISITOR = "visitor@other.example"
 VPASS = "Visitor-pass-1"
@@ -151,13 +152,14 @@ class RadSecTest(unittest.TestCase):
         cls.p = pl.Poortd(clients=[("loopback6", "::1", pl.SECRET)])
         cls.certs = eapcerts.make_radsec(os.path.join(cls.p.dir, "certs"),
                                          [POORT_NAME, FLR_NAME])
+        cls.eapcerts = eapcerts.make(os.path.join(cls.p.dir, "eapcerts"))
         cls.home = pl.FreeRadius(os.path.join(cls.p.dir, "home"), USERS, post_auth=MA,
                                  debug_log=os.path.join(cls.p.dir, "home.log"))
         cls.poort_tls = free_tcp_port()
         cls.rsp = RadSecProxy(os.path.join(cls.p.dir, "rsp"), cls.certs, cls.home.port,
                               cls.poort_tls)
         cls.p.extra = (
-            radsec_block(cls.certs)
+            te.eap_block(cls.eapcerts) + radsec_block(cls.certs)
             + f"listen radsec 127.0.0.1 {cls.poort_tls}\n"
             # the FLR: RADIUS/UDP with its secret, RadSec with its certificate's name
             + f'client "flr" {{\n\taddress 127.0.0.1\n\tsecret "{pl.SECRET}"\n'
@@ -209,6 +211,29 @@ class RadSecTest(unittest.TestCase):
         self.p.wait_log("auth result=accept client=flr user=anna@school.example")
         out = self.rsp.radclient(pl.pap_attrs("anna@" + pl.REALM, "wrong-password-1"))
         self.assertIn("Access-Reject", out)
+
+    def test_6_student_eap_over_radsec(self):
+        """PEAP and TTLS from an access point at another institution: the
+        FLR relays over RadSec, MPPE keys survive both re-encryptions."""
+        if te.EAPOL_TEST is None:
+            self.skipTest("eapol_test is not installed")
+        for method in ("peap", "ttls-pap"):
+            with self.subTest(method=method):
+                conf = "\n".join([
+                    "network={", " key_mgmt=WPA-EAP", f' ca_cert="{self.eapcerts["ca"]}"',
+                    f' domain_suffix_match="{eapcerts.SERVER_NAME}"', " " + te.TUNNEL[method],
+                    f' identity="anna@{pl.REALM}"', f' anonymous_identity="{te.ANON}"',
+                    ' password="Correct-horse-1"', "}"]) + "\n"
+                path = os.path.join(self.p.dir, f"eapol-{method}.conf")
+                with open(path, "w") as f:
+                    f.write(conf)
+                r = subprocess.run([te.EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-p",
+                                    str(self.rsp.udp), "-s", pl.SECRET, "-t", "15"],
+                                   capture_output=True, text=True, timeout=40)
+                out = r.stdout + r.stderr
+                self.assertEqual(r.returncode, 0, out[-3000:])
+                self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+        self.p.wait_log(f"auth result=accept client=flr user={te.ANON}")
 
     def tls_client(self, which):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
