@@ -124,6 +124,7 @@ class FakeUpstream(threading.Thread):
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
         self.seen = 0
+        self.reqs = []
         self.stop = False
 
     def run(self):
@@ -136,10 +137,20 @@ class FakeUpstream(threading.Thread):
             if req[0] != 1:
                 continue
             self.seen += 1
+            self.reqs.append(req)
+            if self.mode == "deaf-once" and self.seen == 1:
+                continue  # lost on the way: poortd sends the same packet again
             attrs = b""
             if self.mode == "bad-ma":
                 attrs = struct.pack("!BB", 80, 18) + os.urandom(16)
+            elif self.mode == "deaf-once":
+                attrs = struct.pack("!BB", 80, 18) + b"\0" * 16
             hdr = struct.pack("!BBH", 2, req[1], 20 + len(attrs))
+            if self.mode == "deaf-once":
+                import hmac
+                mac = hmac.new(pl.SECRET.encode(), hdr + req[4:20] + attrs,
+                               hashlib.md5).digest()
+                attrs = attrs[:2] + mac
             auth = hashlib.md5(hdr + req[4:20] + attrs + pl.SECRET.encode()).digest()
             self.sock.sendto(hdr + auth + attrs, addr)
 
@@ -166,6 +177,27 @@ class ProxyBadReplyTest(unittest.TestCase):
                     fake.join(2)
                     fake.sock.close()
                     p.cleanup()
+
+
+class ProxyRetransmitTest(unittest.TestCase):
+    def test_same_upstream_gets_the_same_packet_again(self):
+        fake = FakeUpstream("deaf-once")
+        fake.start()
+        p = pl.Poortd(extra=proxy_block([fake.port], window=3))
+        try:
+            p.start()
+            out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=5)
+            self.assertIn("Access-Accept", out)  # the retransmission was answered
+            self.assertEqual(fake.seen, 2)
+            self.assertEqual(fake.reqs[0], fake.reqs[1])  # same ID, authenticator, bytes
+            p.wait_log("proxy result=accept upstream=flr1")
+            self.assertNotIn("did not answer", p.log())  # not marked dead
+            self.assertEqual(p.stop(), 0)
+        finally:
+            fake.stop = True
+            fake.join(2)
+            fake.sock.close()
+            p.cleanup()
 
 
 if __name__ == "__main__":
