@@ -71,6 +71,23 @@ daemon_check_config_mode(const char *path)
 			    path);
 }
 
+/* Private keys: for poortd's eyes only. */
+static void
+daemon_check_key_modes(const struct config *cfg)
+{
+	const char *keys[] = {cfg->eap.enabled ? cfg->eap.key : NULL,
+			      cfg->radsec.enabled ? cfg->radsec.key : NULL,
+			      cfg->http != NULL && cfg->http->enabled ? cfg->http->key : NULL,
+			      cfg->saml != NULL ? cfg->saml->key : NULL};
+	struct stat sb;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i] != NULL && keys[i][0] != '\0' && stat(keys[i], &sb) == 0 &&
+		    (sb.st_mode & 077))
+			log_warning("private key %s is accessible to group or others: chmod 600 it",
+				    keys[i]);
+}
+
 static void
 on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -182,6 +199,7 @@ main(int argc, char **argv)
 	}
 	log_init("poortd", d.cfg->log_level, d.cfg->log_syslog);
 	daemon_check_config_mode(d.config_path);
+	daemon_check_key_modes(d.cfg);
 	signal(SIGPIPE, SIG_IGN);
 	if (daemon_state_dir(d.cfg) < 0)
 		goto done;

@@ -199,6 +199,7 @@ class RadSecTest(unittest.TestCase):
         self.p.wait_log("proxy result=accept upstream=flr-tls")
         self.assertIn('Operator-Name = "1school.example"', self.home_log())
         self.assertIn("TLSv1.3", self.p.log())
+        self.assertNotIn("private key", self.p.log())  # 0600 as made: no warning
         # the auth log says which upstream answered and how fast
         self.p.wait_auth_rows(1)
         rows = self.p.ctl("log", "--user", VISITOR).stdout
@@ -321,7 +322,9 @@ class RadSecNameTest(unittest.TestCase):
                        '\t\ttransport radsec\n\t\tcert_name "someone-else.example"\n\t}\n'
                        "\tresponse_window 1\n}\n")
             p.write_config()
+            os.chmod(certs[POORT_NAME][1], 0o644)  # a careless copy of the key
             p.start()
+            p.wait_log(f"private key {certs[POORT_NAME][1]} is accessible to group or others")
             p.wait_log("radsec upstream=flr-tls cannot connect")
             self.assertNotIn("connected", p.log())
             out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=3)
