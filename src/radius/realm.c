@@ -58,5 +58,17 @@ realm_classify(const struct config *cfg, const char *name, size_t len, struct re
 	/* phones probing for EAP-SIM/AKA: never forwarded (DOMAIN.md) */
 	if (realm_has_suffix(r->realm, rlen, "3gppnetwork.org"))
 		return realm_malformed(r, "3gpp-realm", "Mobile network realms are not served here.");
-	r->verdict = config_realm_is_local(cfg, r->realm, rlen) ? REALM_LOCAL : REALM_FOREIGN;
+	if (config_realm_is_local(cfg, r->realm, rlen)) {
+		r->verdict = REALM_LOCAL;
+		return;
+	}
+	/*
+	 * Our realm spelled differently ("eduroam.school.example"): the FLRs
+	 * would send it straight back here, so it never leaves the box.
+	 */
+	for (size_t i = 0; i < cfg->nrealms; i++)
+		if (realm_has_suffix(r->realm, rlen, cfg->realms[i]))
+			return realm_malformed(r, "own-realm-misspelled",
+					       "Use exactly the realm of your school after the '@'.");
+	r->verdict = REALM_FOREIGN;
 }

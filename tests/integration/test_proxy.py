@@ -81,7 +81,7 @@ class ProxyTest(unittest.TestCase):
 
     def test_2_malformed_realms_stay_local(self):
         for user in ["visitor@other..example", "visitor@other", "x@wlan.mnc1.mcc2.3gppnetwork.org",
-                     "visitor@other.example."]:
+                     "visitor@other.example.", "anna@eduroam.school.example"]:
             with self.subTest(user=user):
                 out = self.p.radclient(pl.pap_attrs(user, VPASS))
                 self.assertIn("Access-Reject", out)
