@@ -642,6 +642,10 @@ radius_server_reload(struct radius_server *rs, const struct config *cfg)
 	if (cfg->limits.reply_cache != rs->cfg->limits.reply_cache ||
 	    cfg->limits.workers != rs->cfg->limits.workers)
 		log_warning("limits.reply_cache and limits.workers take effect at the next restart");
+	/* both are zeroed before parsing: a byte compare sees every change */
+	if (memcmp(&cfg->proxy, &rs->cfg->proxy, sizeof(cfg->proxy)) != 0 ||
+	    memcmp(&cfg->radsec, &rs->cfg->radsec, sizeof(cfg->radsec)) != 0)
+		log_warning("proxy and radsec settings take effect at the next restart");
 	radius_eap_reload(rs, cfg);
 	rs->cfg = cfg;
 }
