@@ -231,6 +231,17 @@ server default {{
 """
 
 
+def terminate(proc):
+    """SIGTERM, then SIGKILL after 10 s; None or an exited process is fine."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class FreeRadius:
     def __init__(self, d, users_text, post_auth="", debug_log=None, port=None):
         self.d = d
@@ -267,13 +278,7 @@ class FreeRadius:
         raise TimeoutError("freeradius did not start")
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
         self.proc = None
 
 

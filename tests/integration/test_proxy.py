@@ -4,6 +4,7 @@ malformed realms never leave the box; Operator-Name and a CUI request on
 what the FLR receives; upstream replies are filtered and must carry a valid
 Message-Authenticator; accounting stays local."""
 
+import contextlib
 import os
 import socket
 import struct
@@ -155,37 +156,39 @@ class FakeUpstream(threading.Thread):
             self.sock.sendto(hdr + auth + attrs, addr)
 
 
+@contextlib.contextmanager
+def poortd_with_fake_upstream(mode, window=1):
+    """A FakeUpstream in mode and a started poortd that proxies to it."""
+    fake = FakeUpstream(mode)
+    fake.start()
+    p = pl.Poortd(extra=proxy_block([fake.port], window=window))
+    try:
+        p.start()
+        yield p, fake
+    finally:
+        fake.stop = True
+        fake.join(2)
+        fake.sock.close()
+        p.cleanup()
+
+
 class ProxyBadReplyTest(unittest.TestCase):
     def test_replies_without_valid_message_authenticator_are_dropped(self):
         for mode in ("no-ma", "bad-ma"):
-            with self.subTest(mode=mode):
-                fake = FakeUpstream(mode)
-                fake.start()
-                p = pl.Poortd(extra=proxy_block([fake.port]))
-                try:
-                    p.start()
-                    out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=4)
-                    self.assertGreater(fake.seen, 0)
-                    self.assertIn("Access-Reject", out)  # never an Accept
-                    want = ("reply-without-message-authenticator" if mode == "no-ma"
-                            else "reply-bad-authenticator")
-                    p.wait_log("reason=" + want)
-                    p.wait_log("proxy result=no-upstream")
-                    self.assertEqual(p.stop(), 0)
-                finally:
-                    fake.stop = True
-                    fake.join(2)
-                    fake.sock.close()
-                    p.cleanup()
+            with self.subTest(mode=mode), poortd_with_fake_upstream(mode) as (p, fake):
+                out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=4)
+                self.assertGreater(fake.seen, 0)
+                self.assertIn("Access-Reject", out)  # never an Accept
+                want = ("reply-without-message-authenticator" if mode == "no-ma"
+                        else "reply-bad-authenticator")
+                p.wait_log("reason=" + want)
+                p.wait_log("proxy result=no-upstream")
+                self.assertEqual(p.stop(), 0)
 
 
 class ProxyRetransmitTest(unittest.TestCase):
     def test_same_upstream_gets_the_same_packet_again(self):
-        fake = FakeUpstream("deaf-once")
-        fake.start()
-        p = pl.Poortd(extra=proxy_block([fake.port], window=3))
-        try:
-            p.start()
+        with poortd_with_fake_upstream("deaf-once", window=3) as (p, fake):
             out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=5)
             self.assertIn("Access-Accept", out)  # the retransmission was answered
             self.assertEqual(fake.seen, 2)
@@ -193,11 +196,6 @@ class ProxyRetransmitTest(unittest.TestCase):
             p.wait_log("proxy result=accept upstream=flr1")
             self.assertNotIn("did not answer", p.log())  # not marked dead
             self.assertEqual(p.stop(), 0)
-        finally:
-            fake.stop = True
-            fake.join(2)
-            fake.sock.close()
-            p.cleanup()
 
 
 if __name__ == "__main__":

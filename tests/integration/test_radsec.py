@@ -6,7 +6,6 @@ restarts; failover from the RadSec upstream to a RADIUS/UDP one; a peer
 that is not speaking RADIUS is cut off."""
 
 import os
-import signal
 import socket
 import ssl
 import struct
@@ -114,13 +113,7 @@ class RadSecProxy:
             return ""
 
     def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        pl.terminate(self.proc)
         self.proc = None
 
     def radclient(self, attrs, timeout=3):
