@@ -47,7 +47,50 @@ struct http_server {
 	unsigned rate; /* per address per minute */
 	struct http_rate *rates;
 	struct log_ratelimit rl_log;
+	struct http_conns *conns; /* TLS connections open */
+	unsigned max_conns;
 };
+
+/*
+ * Connections are counted through their SSL objects: ex_data points at the
+ * count on the counted ones and its free callback runs when the connection
+ * is freed, which libevent may do after the server is gone (the count then
+ * outlives it). One over the bound is refused at its ClientHello.
+ */
+struct http_conns {
+	unsigned open;
+	int orphan; /* the server is freed: the last connection frees this */
+};
+
+static int http_conn_idx = -1, http_over_idx = -1;
+
+static void
+http_conn_gone(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct http_conns *c = ptr;
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	if (c != NULL && --c->open == 0 && c->orphan)
+		free(c);
+}
+
+static int
+http_client_hello(SSL *ssl, int *alert, void *arg)
+{
+	struct http_server *hs = arg;
+	unsigned suppressed;
+
+	if (SSL_get_ex_data(ssl, http_over_idx) == NULL)
+		return SSL_CLIENT_HELLO_SUCCESS;
+	if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
+		log_warning("http refused: %u connections open (http.max_conns) suppressed=%u",
+			    hs->conns->open, suppressed);
+	*alert = SSL_AD_INTERNAL_ERROR;
+	return SSL_CLIENT_HELLO_ERROR;
+}
 
 static struct bufferevent *
 http_bevcb(struct event_base *base, void *arg)
@@ -57,6 +100,11 @@ http_bevcb(struct event_base *base, void *arg)
 
 	if (ssl == NULL)
 		return NULL;
+	if (hs->conns->open >= hs->max_conns) {
+		SSL_set_ex_data(ssl, http_over_idx, hs); /* refused at its ClientHello */
+	} else if (SSL_set_ex_data(ssl, http_conn_idx, hs->conns) == 1) {
+		hs->conns->open++;
+	}
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					      BEV_OPT_CLOSE_ON_FREE);
 }
@@ -205,14 +253,21 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 	}
 	hs->base = base;
 	hs->rate = hc->rate;
+	hs->max_conns = hc->max_conns;
+	if (http_conn_idx < 0)
+		http_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, http_conn_gone);
+	if (http_over_idx < 0)
+		http_over_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	hs->rl_log.interval = 10;
 	hs->rl_log.burst = 5;
-	if ((hs->rates = calloc(HTTP_RATE_SLOTS, sizeof(*hs->rates))) == NULL) {
+	if ((hs->rates = calloc(HTTP_RATE_SLOTS, sizeof(*hs->rates))) == NULL ||
+	    (hs->conns = calloc(1, sizeof(*hs->conns))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if ((hs->ssl = http_ssl_new(hc, err, errlen)) == NULL)
 		goto fail;
+	SSL_CTX_set_client_hello_cb(hs->ssl, http_client_hello, hs);
 	if ((hs->http = evhttp_new(base)) == NULL) {
 		snprintf(err, errlen, "cannot create the HTTP server");
 		goto fail;
@@ -248,6 +303,10 @@ http_server_free(struct http_server *hs)
 		evhttp_free(hs->http);
 	SSL_CTX_free(hs->ssl);
 	free(hs->rates);
+	if (hs->conns != NULL && hs->conns->open > 0)
+		hs->conns->orphan = 1;
+	else
+		free(hs->conns);
 	free(hs);
 }
 
