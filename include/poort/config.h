@@ -38,6 +38,7 @@ struct config_client {
 	char secret[CONFIG_SECRET_MAX];
 	char cert_name[CONFIG_CERT_NAME_MAX]; /* set: may connect over RadSec with this name */
 	int radsec_only;                      /* no secret of its own: never over UDP */
+	int federation; /* an FLR: what it sends for foreign realms is never sent back */
 	int line;
 };
 

@@ -297,6 +297,9 @@ cfg_client(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			if (strlen(c->secret) < 8)
 				return cfg_fail(ctx, k, "secret of client \"%s\" is shorter than 8 characters",
 						c->name);
+		} else if (strcmp(k->argv[0], "federation") == 0) {
+			if (cfg_bool(ctx, k, &c->federation) < 0)
+				return -1;
 		} else if (strcmp(k->argv[0], "cert_name") == 0) {
 			if (cfg_string(ctx, k, c->cert_name, sizeof(c->cert_name)) < 0)
 				return -1;
@@ -304,7 +307,8 @@ cfg_client(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 				return cfg_fail(ctx, k, "cert_name of client \"%s\" is empty", c->name);
 		} else {
 			return cfg_fail(ctx, k,
-					"unknown setting '%s' in client (address, secret, cert_name)",
+					"unknown setting '%s' in client (address, secret, cert_name,"
+					" federation)",
 					k->argv[0]);
 		}
 	}

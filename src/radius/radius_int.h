@@ -77,7 +77,8 @@ struct request {
 	struct store_auth_rec rec;
 	char user[STORE_USERNAME_MAX + 1];
 	char hash[PASSWORD_HASH_MAX];
-	int foreign; /* proxied: the CUI is the home institution's business */
+	int foreign;         /* proxied: the CUI is the home institution's business */
+	int from_federation; /* sent by an FLR (client with federation yes) */
 	char pw[PASSWORD_MAX + 1];
 	size_t pwlen;
 	int verified;

@@ -259,6 +259,10 @@ radius_access(struct radius_server *rs, struct request *rq)
 	if (rr.verdict == REALM_MALFORMED)
 		return request_reject_message(rq, rr.reason, rr.message);
 	if (rr.verdict == REALM_FOREIGN) {
+		/* an FLR asking us about another realm: sending it back would loop */
+		if (rq->from_federation)
+			return request_reject_message(rq, "foreign-realm-from-federation",
+						      "This realm is not served here.");
 		if (rs->proxy != NULL) {
 			rq->foreign = 1;
 			return proxy_forward(rs->proxy, rq);
@@ -500,6 +504,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 	rq->rs = rs;
 	rq->req = req;
 	rq->o = *o;
+	rq->from_federation = client->federation;
 	if (o->conn != NULL)
 		radsec_conn_hold(o->conn);
 	rq->h = h;

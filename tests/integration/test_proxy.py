@@ -186,6 +186,26 @@ class ProxyBadReplyTest(unittest.TestCase):
                 self.assertEqual(p.stop(), 0)
 
 
+class ProxyLoopTest(unittest.TestCase):
+    """An FLR (a client with federation yes) asking about a foreign realm is
+    answered here: sending it back upstream would loop."""
+
+    def test_foreign_realm_from_the_federation_is_not_sent_back(self):
+        with poortd_with_fake_upstream("deaf-once") as (p, fake):
+            p.stop()
+            p.clients = [("ap", "::1", pl.SECRET)]
+            p.extra += (f'client "flr" {{\n\taddress 127.0.0.1\n\tsecret "{pl.SECRET}"\n'
+                        "\tfederation yes\n}\n")
+            p.write_config()
+            p.start()
+            out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=3)
+            self.assertIn("Access-Reject", out)
+            self.assertIn("not served here", out)
+            p.wait_log("reason=foreign-realm-from-federation")
+            self.assertEqual(fake.seen, 0)
+            self.assertEqual(p.stop(), 0)
+
+
 class ProxyRetransmitTest(unittest.TestCase):
     def test_same_upstream_gets_the_same_packet_again(self):
         with poortd_with_fake_upstream("deaf-once", window=3) as (p, fake):

@@ -156,7 +156,7 @@ class RadSecTest(unittest.TestCase):
             + f"listen radsec 127.0.0.1 {cls.poort_tls}\n"
             # the FLR: RADIUS/UDP with its secret, RadSec with its certificate's name
             + f'client "flr" {{\n\taddress 127.0.0.1\n\tsecret "{pl.SECRET}"\n'
-            f'\tcert_name "{FLR_NAME}"\n}}\n'
+            f'\tcert_name "{FLR_NAME}"\n\tfederation yes\n}}\n'
             + "proxy {\n"
             f'\tupstream "flr-tls" {{\n\taddress 127.0.0.1\n\tport {cls.rsp.tls}\n'
             f'\t\ttransport radsec\n\t\tcert_name "{FLR_NAME}"\n\t}}\n'

@@ -34,6 +34,8 @@ test_good(void)
 	CHECK_INT(cfg->clients[3].radsec_only, 1);
 	CHECK_STR(cfg->clients[3].secret, "radsec"); /* RFC 6614 */
 	CHECK_INT(cfg->clients[0].radsec_only, 0);
+	CHECK_INT(cfg->clients[3].federation, 1);
+	CHECK_INT(cfg->clients[0].federation, 0);
 	CHECK_INT(cfg->radsec.enabled, 1);
 	CHECK_STR(cfg->radsec.ca, "/etc/poort/eduroam-ca.pem");
 	CHECK_INT(cfg->radsec.max_connections, 32); /* default */
