@@ -13,9 +13,7 @@ Every authentication must succeed with matching MPPE keys."""
 import argparse
 import concurrent.futures
 import os
-import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -75,73 +73,6 @@ def measure(pid, port, conf, n, parallel):
     return (c1 - c0) / n * 1000, n / (t1 - t0)
 
 
-def freeradius_start(d, certs, port):
-    """A copy of Debian's config with our certificates, user and ports."""
-    conf = os.path.join(d, "raddb")
-    shutil.copytree("/etc/freeradius/3.0", conf, symlinks=True)
-    inner_port = pl.free_udp_port()
-    sub = lambda path, pat, rep: _sub(os.path.join(conf, path), pat, rep)  # noqa: E731
-    sub("radiusd.conf", r"^\s*(user|group) = .*$", "")
-    sub("sites-available/inner-tunnel", r"port = 18120", f"port = {inner_port}")
-    os.unlink(os.path.join(conf, "sites-enabled/default"))
-    with open(os.path.join(conf, "sites-enabled/default"), "w") as f:
-        f.write(f"""server default {{
-listen {{
-	type = auth
-	ipaddr = 127.0.0.1
-	port = {port}
-}}
-authorize {{
-	filter_username
-	preprocess
-	eap {{
-		ok = return
-	}}
-	files
-	pap
-}}
-authenticate {{
-	Auth-Type PAP {{
-		pap
-	}}
-	eap
-}}
-post-auth {{
-}}
-}}
-""")
-    eap = os.path.join(conf, "mods-available/eap")
-    _sub(eap, r"default_eap_type = md5\n(\s*timer_expire)", r"default_eap_type = peap\n\1", 1)
-    _sub(eap, r"private_key_file = .*", f"private_key_file = {certs['server_key']}")
-    _sub(eap, r"certificate_file = .*", f"certificate_file = {certs['server']}")
-    _sub(eap, r"(\s)ca_file = .*", rf"\1ca_file = {certs['ca']}")
-    _sub(eap, r"private_key_password = .*", "")
-    with open(os.path.join(conf, "clients.conf"), "w") as f:
-        f.write(f'client lo {{\n\tipaddr = 127.0.0.1\n\tsecret = "{pl.SECRET}"\n}}\n')
-    with open(os.path.join(conf, "mods-config/files/authorize"), "w") as f:
-        f.write(f'"{USER}" Cleartext-Password := "{PW}"\n')
-    log = open(os.path.join(d, "freeradius.log"), "w")
-    proc = subprocess.Popen(["freeradius", "-f", "-d", conf, "-l", "stdout"], stdout=log,
-                            stderr=log)
-    deadline = time.time() + 15
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("freeradius exited: " + open(log.name).read()[-3000:])
-        if "Ready to process requests" in open(log.name).read():
-            return proc
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("freeradius did not start: " + open(log.name).read()[-3000:])
-
-
-def _sub(path, pat, rep, count=0):
-    with open(path) as f:
-        s = f.read()
-    s2 = re.sub(pat, rep, s, count=count, flags=re.M)
-    with open(path, "w") as f:
-        f.write(s2)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(HERE, "../../build"))
@@ -168,8 +99,9 @@ def main():
     fr = None
     try:
         p.start()
-        fr_port = pl.free_udp_port()
-        fr = freeradius_start(d, certs, fr_port)
+        fr = pl.FreeRadiusEap(os.path.join(d, "freeradius"), certs,
+                              f'"{USER}" Cleartext-Password := "{PW}"\n')
+        fr_port = fr.port
         print(f"{'method (TLS 1.2)':<16} {'poortd ms/auth':>15} {'FreeRADIUS ms/auth':>19}"
               f" {'ratio':>6} {'poortd auth/s':>14} {'FR auth/s':>10}")
         for m in METHODS:
@@ -181,7 +113,7 @@ def main():
                 c, r = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel)
                 pcs.append(c)
                 prs.append(r)
-                c, r = measure(fr.pid, fr_port, conf, args.auths, args.parallel)
+                c, r = measure(fr.proc.pid, fr_port, conf, args.auths, args.parallel)
                 fcs.append(c)
                 frs.append(r)
             pc, pr, fc, frr = (statistics.median(x) for x in (pcs, prs, fcs, frs))
@@ -189,11 +121,7 @@ def main():
                   flush=True)
     finally:
         if fr is not None:
-            fr.send_signal(signal.SIGTERM)
-            try:
-                fr.wait(10)
-            except subprocess.TimeoutExpired:
-                fr.kill()
+            fr.stop()
         p.cleanup()
         shutil.rmtree(d, ignore_errors=True)
 

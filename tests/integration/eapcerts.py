@@ -46,7 +46,7 @@ def _run(*args, cwd, san="unused.example"):
                    env=env)
 
 
-def _ca(d, name):
+def _ca(d, name, server_name):
     cdir = os.path.join(d, name)
     os.makedirs(os.path.join(cdir, "newcerts"), exist_ok=True)
     open(os.path.join(cdir, "index.txt"), "w").close()
@@ -55,7 +55,7 @@ def _ca(d, name):
     with open(os.path.join(cdir, "crlnumber"), "w") as f:
         f.write("1000\n")
     with open(os.path.join(cdir, "ca.cnf"), "w") as f:
-        f.write(CA_CONF.format(dir=cdir, server=SERVER_NAME))
+        f.write(CA_CONF.format(dir=cdir, server=server_name))
     _run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
          "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", f"/CN=Poort test {name}",
          cwd=cdir)
@@ -75,12 +75,13 @@ def _issue(cdir, out, cn, ext, start=None, end=None, days=30, san="unused.exampl
     return os.path.join(cdir, f"{out}.pem"), os.path.join(cdir, f"{out}.key")
 
 
-def make(d):
-    """Creates everything under d; returns a dict of paths."""
-    ca = _ca(d, "ca")
-    other = _ca(d, "other")
+def make(d, server_name=SERVER_NAME):
+    """Creates everything under d; returns a dict of paths. server_name
+    names the server certificate (another institution's home server)."""
+    ca = _ca(d, "ca", server_name)
+    other = _ca(d, "other", server_name)
     p = {"ca": os.path.join(ca, "ca.pem")}
-    p["server"], p["server_key"] = _issue(ca, "server", SERVER_NAME, "server")
+    p["server"], p["server_key"] = _issue(ca, "server", server_name, "server")
     p["client"], p["client_key"] = _issue(ca, "client", "anna@school.example", "client")
     p["expired"], p["expired_key"] = _issue(ca, "expired", "eva@school.example", "client",
                                             start="20200101000000Z", end="20200201000000Z")

@@ -6,6 +6,7 @@ checking reply bytes)."""
 import hashlib
 import hmac
 import os
+import re
 import shutil
 import signal
 import socket
@@ -155,7 +156,7 @@ def pap_attrs(user, password, ma=True, extra=""):
 
 # --- FreeRADIUS 3.2 from Debian as a peer (FLR, home server, benchmark) ----
 
-FR_CONF = """prefix = /usr
+FR_HEAD = """prefix = /usr
 exec_prefix = /usr
 sysconfdir = /etc
 localstatedir = /var
@@ -193,7 +194,9 @@ thread pool {{
 	max_spare_servers = 10
 	max_requests_per_server = 0
 }}
-modules {{
+"""
+
+FR_CONF = FR_HEAD + """modules {{
 	pap {{
 		normalise = yes
 	}}
@@ -243,6 +246,8 @@ def terminate(proc):
 
 
 class FreeRadius:
+    """A PAP server from a small config of our own (users in a files list)."""
+
     def __init__(self, d, users_text, post_auth="", debug_log=None, port=None):
         self.d = d
         for sub in ("raddb", "log", "run"):
@@ -256,14 +261,18 @@ class FreeRadius:
         self.start()
 
     def start(self):
-        # -X (debug, one thread) when the test wants to read what arrived
-        args = ["-X"] if self.debug_log else ["-f"]
-        out = open(self.debug_log, "ab") if self.debug_log else subprocess.DEVNULL
-        self.proc = subprocess.Popen(["freeradius", *args, "-d", os.path.join(self.d, "raddb")],
-                                     stdout=out, stderr=out)
-        if self.debug_log:
-            out.close()  # the child has its own copy
+        # -X (debug, one thread) when the test wants to read what arrived;
+        # otherwise -l stdout keeps Debian's config (FreeRadiusEap) out of /var/log
+        args = ["-X"] if self.debug_log else ["-f", "-l", "stdout"]
+        self.logpath = self.debug_log or os.path.join(self.d, "freeradius.log")
+        with open(self.logpath, "ab") as out:  # the child has its own copy
+            self.proc = subprocess.Popen(["freeradius", *args, "-d",
+                                          os.path.join(self.d, "raddb")], stdout=out, stderr=out)
         self.wait_ready()
+
+    def log(self):
+        with open(self.logpath, errors="replace") as f:
+            return f.read()
 
     def wait_ready(self):
         deadline = time.time() + 20
@@ -274,13 +283,152 @@ class FreeRadius:
             if "Received" in r.stdout:
                 return
             if self.proc.poll() is not None:
-                raise RuntimeError("freeradius exited; see " + self.d + "/log/radius.log")
+                raise RuntimeError("freeradius exited:\n" + self.log()[-3000:])
         raise TimeoutError("freeradius did not start")
 
     def stop(self):
         terminate(self.proc)
         self.proc = None
 
+
+FR_PROXY_CONF = FR_HEAD + """proxy_requests = yes
+proxy server {{
+	default_fallback = no
+}}
+{homes}
+modules {{
+	realm suffix {{
+		format = suffix
+		delimiter = "@"
+		ignore_default = no
+		ignore_null = no
+	}}
+}}
+client localhost {{
+	ipaddr = 127.0.0.1
+	secret = {secret}
+	require_message_authenticator = yes
+}}
+server default {{
+	listen {{
+		type = auth
+		ipaddr = 127.0.0.1
+		port = {port}
+	}}
+	authorize {{
+		suffix
+	}}
+	authenticate {{
+	}}
+	pre-proxy {{
+		{pre_proxy}
+	}}
+}}
+"""
+
+FR_HOME = """home_server hs{n} {{
+	type = auth
+	ipaddr = 127.0.0.1
+	port = {port}
+	secret = {secret}
+	response_window = 20
+	status_check = none
+}}
+home_server_pool pool{n} {{
+	type = fail-over
+	home_server = hs{n}
+}}
+realm {realm} {{
+	auth_pool = pool{n}
+	nostrip
+}}
+"""
+
+
+class FreeRadiusProxy(FreeRadius):
+    """FreeRADIUS as a proxy (an eduroam FLR, or the benchmark's peer):
+    realms maps a realm to the UDP port of its server on 127.0.0.1; nothing
+    is authenticated here. pre_proxy goes into the pre-proxy section."""
+
+    def __init__(self, d, realms, pre_proxy="", debug_log=None, port=None):
+        self.d = d
+        for sub in ("raddb", "log", "run"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        self.port = port or free_udp_port()
+        homes = "".join(FR_HOME.format(n=i, port=p, secret=SECRET, realm=r)
+                        for i, (r, p) in enumerate(realms.items()))
+        with open(os.path.join(d, "raddb/radiusd.conf"), "w") as f:
+            f.write(FR_PROXY_CONF.format(d=d, port=self.port, secret=SECRET, homes=homes,
+                                         pre_proxy=pre_proxy))
+        self.debug_log = debug_log
+        self.start()
+
+
+def _sub(path, pat, rep, count=0):
+    with open(path) as f:
+        s = f.read()
+    s2 = re.sub(pat, rep, s, count=count, flags=re.M)
+    with open(path, "w") as f:
+        f.write(s2)
+
+
+class FreeRadiusEap(FreeRadius):
+    """A copy of Debian's /etc/freeradius/3.0 with our certificates, users
+    (a files list: users_text), ports and one client (127.0.0.1): full EAP
+    (PEAP, TTLS, TLS), PEAP as the default method."""
+
+    def __init__(self, d, certs, users_text, post_auth="", debug_log=None, port=None):
+        self.d = d
+        self.port = port or free_udp_port()
+        conf = os.path.join(d, "raddb")
+        shutil.copytree("/etc/freeradius/3.0", conf, symlinks=True)
+        inner_port = free_udp_port()
+        _sub(os.path.join(conf, "radiusd.conf"), r"^\s*(user|group) = .*$", "")
+        _sub(os.path.join(conf, "sites-available/inner-tunnel"), r"port = 18120",
+             f"port = {inner_port}")
+        os.unlink(os.path.join(conf, "sites-enabled/default"))
+        with open(os.path.join(conf, "sites-enabled/default"), "w") as f:
+            f.write(FR_EAP_SITE.format(port=self.port, post_auth=post_auth))
+        eap = os.path.join(conf, "mods-available/eap")
+        _sub(eap, r"default_eap_type = md5\n(\s*timer_expire)", r"default_eap_type = peap\n\1", 1)
+        _sub(eap, r"private_key_file = .*", f"private_key_file = {certs['server_key']}")
+        _sub(eap, r"certificate_file = .*", f"certificate_file = {certs['server']}")
+        _sub(eap, r"(\s)ca_file = .*", rf"\1ca_file = {certs['ca']}")
+        _sub(eap, r"private_key_password = .*", "")
+        with open(os.path.join(conf, "clients.conf"), "w") as f:
+            f.write(f'client lo {{\n\tipaddr = 127.0.0.1\n\tsecret = "{SECRET}"\n}}\n')
+        with open(os.path.join(conf, "mods-config/files/authorize"), "w") as f:
+            f.write(users_text)
+        self.debug_log = debug_log
+        self.start()
+
+
+FR_EAP_SITE = """server default {{
+listen {{
+	type = auth
+	ipaddr = 127.0.0.1
+	port = {port}
+}}
+authorize {{
+	filter_username
+	preprocess
+	eap {{
+		ok = return
+	}}
+	files
+	pap
+}}
+authenticate {{
+	Auth-Type PAP {{
+		pap
+	}}
+	eap
+}}
+post-auth {{
+	{post_auth}
+}}
+}}
+"""
 
 
 # --- our own minimal RADIUS client -------------------------------------------
