@@ -37,11 +37,11 @@ def password(i):
     return f"Bench-pass-{i:04d}"
 
 
-def packets_file(path, n):
+def packets_file(path, n, realm=REALM):
     with open(path, "w") as f:
         for k in range(n):
             i = k % USERS
-            f.write(f'User-Name = "u{i:04d}@{REALM}", User-Password = "{password(i)}",'
+            f.write(f'User-Name = "u{i:04d}@{realm}", User-Password = "{password(i)}",'
                     f" Message-Authenticator = 0x00\n\n")
 
 

@@ -214,6 +214,7 @@ server default {{
 		type = auth
 		ipaddr = 127.0.0.1
 		port = {port}
+		{listen_extra}
 	}}
 	authorize {{
 		files
@@ -245,16 +246,22 @@ def terminate(proc):
             proc.wait()
 
 
+def _recv_buff(size):
+    # the listener's SO_RCVBUF (poortd asks for 4 MiB): bursts are not dropped
+    return f"recv_buff = {size}" if size else ""
+
+
 class FreeRadius:
     """A PAP server from a small config of our own (users in a files list)."""
 
-    def __init__(self, d, users_text, post_auth="", debug_log=None, port=None):
+    def __init__(self, d, users_text, post_auth="", debug_log=None, port=None, recv_buff=None):
         self.d = d
         for sub in ("raddb", "log", "run"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
         self.port = port or free_udp_port()
         with open(os.path.join(d, "raddb/radiusd.conf"), "w") as f:
-            f.write(FR_CONF.format(d=d, port=self.port, secret=SECRET, post_auth=post_auth))
+            f.write(FR_CONF.format(d=d, port=self.port, secret=SECRET, post_auth=post_auth,
+                                   listen_extra=_recv_buff(recv_buff)))
         with open(os.path.join(d, "raddb/users"), "w") as f:
             f.write(users_text)
         self.debug_log = debug_log
@@ -314,6 +321,7 @@ server default {{
 		type = auth
 		ipaddr = 127.0.0.1
 		port = {port}
+		{listen_extra}
 	}}
 	authorize {{
 		suffix
@@ -348,9 +356,11 @@ realm {realm} {{
 class FreeRadiusProxy(FreeRadius):
     """FreeRADIUS as a proxy (an eduroam FLR, or the benchmark's peer):
     realms maps a realm to the UDP port of its server on 127.0.0.1; nothing
-    is authenticated here. pre_proxy goes into the pre-proxy section."""
+    is authenticated here. pre_proxy goes into the pre-proxy section;
+    auth_log logs one line per outcome."""
 
-    def __init__(self, d, realms, pre_proxy="", debug_log=None, port=None):
+    def __init__(self, d, realms, pre_proxy="", debug_log=None, port=None, auth_log=False,
+                 recv_buff=None):
         self.d = d
         for sub in ("raddb", "log", "run"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
@@ -358,8 +368,9 @@ class FreeRadiusProxy(FreeRadius):
         homes = "".join(FR_HOME.format(n=i, port=p, secret=SECRET, realm=r)
                         for i, (r, p) in enumerate(realms.items()))
         with open(os.path.join(d, "raddb/radiusd.conf"), "w") as f:
-            f.write(FR_PROXY_CONF.format(d=d, port=self.port, secret=SECRET, homes=homes,
-                                         pre_proxy=pre_proxy))
+            conf = FR_PROXY_CONF.format(d=d, port=self.port, secret=SECRET, homes=homes,
+                                        pre_proxy=pre_proxy, listen_extra=_recv_buff(recv_buff))
+            f.write(conf.replace("auth = no", "auth = yes") if auth_log else conf)
         self.debug_log = debug_log
         self.start()
 
