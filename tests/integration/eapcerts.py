@@ -46,7 +46,7 @@ def _run(*args, cwd, san="unused.example"):
                    env=env)
 
 
-def _ca(d, name, server_name):
+def _ca(d, name, server_name=SERVER_NAME):
     cdir = os.path.join(d, name)
     os.makedirs(os.path.join(cdir, "newcerts"), exist_ok=True)
     open(os.path.join(cdir, "index.txt"), "w").close()
