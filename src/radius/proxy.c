@@ -234,17 +234,44 @@ fail:
 	return NULL;
 }
 
+/*
+ * Every live upstream left has 256 requests of ours in flight: the
+ * federation is busy, not gone. Drop without an answer, as on any overload,
+ * so that the access point's retransmission gets another chance.
+ */
+static void
+pending_drop_busy(struct pending *p)
+{
+	struct proxy *px = p->px;
+	struct request *rq = p->rq;
+	unsigned suppressed;
+
+	if (log_ratelimit_allow(&px->rl, time(NULL), &suppressed))
+		log_warning("proxy busy: 256 requests in flight at every live upstream,"
+			    " dropping request user=%s suppressed=%u",
+			    rq->rec.user_name, suppressed);
+	pending_free(p);
+	px->rs->stats.dropped++;
+	rcache_forget(px->rs->cache, rq->h);
+	request_free(rq);
+}
+
 /* Sends p to the first live upstream it has not tried; rejects when none. */
 static void
 pending_send(struct pending *p)
 {
 	struct proxy *px = p->px;
+	int busy = 0;
 
 	for (size_t i = 0; i < px->nups; i++) {
 		struct upstream *u = &px->ups[i];
 		int id;
-		if (!u->alive || (p->tried & (1u << i)) || (id = upstream_id(u)) < 0)
+		if (!u->alive || (p->tried & (1u << i)))
 			continue;
+		if ((id = upstream_id(u)) < 0) {
+			busy = 1; /* all 256 IDs in use there */
+			continue;
+		}
 		p->tried |= 1u << i;
 		p->up = (int)i;
 		p->id = (uint8_t)id;
@@ -265,6 +292,8 @@ pending_send(struct pending *p)
 		evtimer_add(p->timer, u->link != NULL ? &px->window : &px->retrans);
 		return;
 	}
+	if (busy)
+		return pending_drop_busy(p);
 	p->up = -1;
 	proxy_log(p, "no-upstream", 0);
 	struct request *rq = p->rq;

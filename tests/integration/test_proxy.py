@@ -6,6 +6,7 @@ Message-Authenticator; accounting stays local."""
 
 import contextlib
 import os
+import select
 import socket
 import struct
 import sys
@@ -216,6 +217,96 @@ class ProxyRetransmitTest(unittest.TestCase):
             p.wait_log("proxy result=accept upstream=flr1")
             self.assertNotIn("did not answer", p.log())  # not marked dead
             self.assertEqual(p.stop(), 0)
+
+
+class HoldingUpstream(threading.Thread):
+    """Holds Access-Requests until it has `hold` of them and half a second
+    has passed (or 1.5 s), then answers each with a valid Access-Accept."""
+
+    def __init__(self, hold):
+        super().__init__(daemon=True)
+        self.hold = hold
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.held = {}
+        self.stop = False
+
+    def answer(self, req, addr):
+        import hashlib
+        import hmac
+        attrs = struct.pack("!BB", 80, 18) + b"\0" * 16
+        hdr = struct.pack("!BBH", 2, req[1], 20 + len(attrs))
+        mac = hmac.new(pl.SECRET.encode(), hdr + req[4:20] + attrs, hashlib.md5).digest()
+        attrs = attrs[:2] + mac
+        auth = hashlib.md5(hdr + req[4:20] + attrs + pl.SECRET.encode()).digest()
+        self.sock.sendto(hdr + auth + attrs, addr)
+
+    def run(self):
+        first = None
+        while not self.stop:
+            try:
+                req, addr = self.sock.recvfrom(4096)
+                if req[0] == 1:
+                    self.held[req[1]] = (req, addr)  # a retransmission replaces
+                    first = first or time.time()
+            except socket.timeout:
+                pass
+            waited = time.time() - first if first else 0
+            if first and ((len(self.held) >= self.hold and waited > 0.5) or waited > 1.5):
+                for req, addr in self.held.values():
+                    self.answer(req, addr)
+                self.held, first = {}, None
+
+
+class ProxyBusyTest(unittest.TestCase):
+    def test_all_ids_in_use_drops_instead_of_rejecting(self):
+        """More than 256 requests in flight to one upstream: the rest are
+        dropped (the AP retransmits), not rejected as 'cannot be reached'."""
+        up = HoldingUpstream(256)
+        up.start()
+        p = pl.Poortd(extra=proxy_block([up.port], window=5))
+        socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+        try:
+            p.write_config(p.config_text().replace("log { level debug }", "log { level info }"))
+            p.start()
+            reqs = {}
+            for s in socks:
+                s.bind(("127.0.0.1", 0))
+                for ident in range(150):
+                    pkt = pl.access_request(f"v{ident}@other.example", VPASS, ident=ident)
+                    reqs[(s.getsockname()[1], ident)] = (s, pkt)
+                    s.sendto(pkt, ("127.0.0.1", p.auth_port))
+            codes = {}
+
+            def collect(seconds):
+                deadline = time.time() + seconds
+                while time.time() < deadline and len(codes) < len(reqs):
+                    for s in select.select(socks, [], [], 0.1)[0]:
+                        reply = s.recv(4096)
+                        key = (s.getsockname()[1], reply[1])
+                        codes[key] = pl.check_reply(reply, reqs[key][1])
+
+            collect(2.5)
+            self.assertEqual(list(codes.values()).count(3), 0, "an Access-Reject")
+            self.assertEqual(len(codes), 256)
+            p.wait_log("proxy busy: 256 requests in flight")
+            for key, (s, pkt) in reqs.items():  # the access points retransmit
+                if key not in codes:
+                    s.sendto(pkt, ("127.0.0.1", p.auth_port))
+            collect(3)
+            self.assertEqual(sorted(set(codes.values())), [2])
+            self.assertEqual(len(codes), 300)
+            self.assertNotIn("no-upstream", p.log())
+            self.assertEqual(p.stop(), 0)
+        finally:
+            up.stop = True
+            up.join(2)
+            up.sock.close()
+            for s in socks:
+                s.close()
+            p.cleanup()
 
 
 if __name__ == "__main__":
