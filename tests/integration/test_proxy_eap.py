@@ -11,6 +11,7 @@ The visitor's password never reaches poortd's log."""
 
 import concurrent.futures
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -98,7 +99,8 @@ eap {{
         if rc != 0 or "Sanitizer" in log:
             raise AssertionError(f"poortd stopped with {rc}:\n" + log[-4000:])
 
-    def eapol(self, port, method, identity, password, anon, ca, server_name, tls13=False):
+    def eapol(self, port, method, identity, password, anon, ca, server_name, tls13=False,
+              attrs=()):
         conf = "\n".join([
             "network={", " key_mgmt=WPA-EAP", f' ca_cert="{ca}"',
             f' domain_suffix_match="{server_name}"',
@@ -110,7 +112,8 @@ eap {{
             f.write(conf)
         try:
             r = subprocess.run([EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-p", str(port),
-                                "-s", pl.SECRET, "-r", "0", "-t", "20"], capture_output=True,
+                                "-s", pl.SECRET, "-r", "0", "-t", "20",
+                                *(f"-N{a}" for a in attrs)], capture_output=True,
                                text=True, timeout=60)
             return r.returncode, r.stdout + r.stderr
         finally:
@@ -179,11 +182,14 @@ eap {{
         for method in METHODS:
             for v13 in (False, True):
                 with self.subTest(method=method, tls13=v13):
+                    # the visited SP asks for a CUI and names itself (RFC 4372, 5580)
                     rc, out = self.eapol(self.flr.port, method, "anna@" + pl.REALM, PW,
                                          "anonymous@" + pl.REALM, self.certs["ca"],
-                                         eapcerts.SERVER_NAME, tls13=v13)
+                                         eapcerts.SERVER_NAME, tls13=v13,
+                                         attrs=("89:x:00", "126:s:1visited.example"))
                     self.assertEqual(rc, 0, out[-3000:])
                     self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+                    self.assertRegex(out, r"Attribute 89 \(Chargeable-User-Identity\)")
         deadline = time.time() + 5
         while True:  # the auth log is written behind the loop
             rows = [r for r in self.p.auth_rows() if r[2] == student]
@@ -195,6 +201,11 @@ eap {{
             self.assertEqual((client, inner, result, reason),
                              ("loopback", "anna@" + pl.REALM, "accept", "-"))
         self.assertIn("Proxy-State", self.flr.log())
+        # one pseudonym for anna at this operator, in the log with the operator
+        cuis = set(re.findall(r"auth result=accept client=loopback user=" + student +
+                              r" mac=\S+ cui=(\S+) operator=1visited.example", self.p.log()))
+        self.assertEqual(len(cuis), 1, self.p.log()[-2000:])
+        self.assertNotIn("-", cuis)
         self.assertNotIn(PW, self.p.log())
 
 
