@@ -26,7 +26,6 @@ printed per run: a dropped datagram costs a 10 s radclient retransmit.
 import argparse
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -110,13 +109,7 @@ class Radsecproxy:
         raise TimeoutError("radsecproxy did not answer")
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        pl.terminate(self.proc)
 
 
 def main():

@@ -336,7 +336,7 @@ server default {{
 
 FR_HOME = """home_server hs{n} {{
 	type = auth
-	ipaddr = 127.0.0.1
+	{addr}
 	port = {port}
 	secret = {secret}
 	response_window = 20
@@ -346,7 +346,8 @@ home_server_pool pool{n} {{
 	type = fail-over
 	home_server = hs{n}
 }}
-realm {realm} {{
+"""
+FR_REALM = """realm {realm} {{
 	auth_pool = pool{n}
 	nostrip
 }}
@@ -355,7 +356,8 @@ realm {realm} {{
 
 class FreeRadiusProxy(FreeRadius):
     """FreeRADIUS as a proxy (an eduroam FLR, or the benchmark's peer):
-    realms maps a realm to the UDP port of its server on 127.0.0.1; nothing
+    realms maps a realm to the UDP port of its server on 127.0.0.1 (or to
+    a (host, port) pair); nothing
     is authenticated here. pre_proxy goes into the pre-proxy section;
     auth_log logs one line per outcome."""
 
@@ -365,8 +367,14 @@ class FreeRadiusProxy(FreeRadius):
         for sub in ("raddb", "log", "run"):
             os.makedirs(os.path.join(d, sub), exist_ok=True)
         self.port = port or free_udp_port()
-        homes = "".join(FR_HOME.format(n=i, port=p, secret=SECRET, realm=r)
-                        for i, (r, p) in enumerate(realms.items()))
+        homes, pools = "", {}
+        for realm, where in realms.items():
+            host, port = where if isinstance(where, tuple) else ("127.0.0.1", where)
+            if (host, port) not in pools:  # one home server per address
+                pools[(host, port)] = n = len(pools)
+                addr = f"ipv6addr = {host}" if ":" in host else f"ipaddr = {host}"
+                homes += FR_HOME.format(n=n, addr=addr, port=port, secret=SECRET)
+            homes += FR_REALM.format(n=pools[(host, port)], realm=realm)
         with open(os.path.join(d, "raddb/radiusd.conf"), "w") as f:
             conf = FR_PROXY_CONF.format(d=d, port=self.port, secret=SECRET, homes=homes,
                                         pre_proxy=pre_proxy, listen_extra=_recv_buff(recv_buff))

@@ -3,9 +3,10 @@
     visitor:  eapol_test -> poortd -> FLR -> home server of other.example
     student:  eapol_test -> FLR -> poortd (our realm, our EAP and store)
 
-The FLR is FreeRADIUS 3.2 in proxy mode (RADIUS/UDP), the foreign home
-server is FreeRADIUS 3.2 with Debian's full EAP config and certificates of
-its own. Visitors authenticate with PEAP-MSCHAPv2 and TTLS/PAP; eapol_test
+The FLR is FreeRADIUS 3.2 in proxy mode (RADIUS/UDP) and a client of
+poortd marked `federation yes` (at ::1; access points are at 127.0.0.1);
+the foreign home server is FreeRADIUS 3.2 with Debian's full EAP config and
+certificates of its own. Visitors authenticate with PEAP-MSCHAPv2 and TTLS/PAP; eapol_test
 checks the MS-MPPE keys that arrive after two re-encryptions (FLR, poortd).
 The visitor's password never reaches poortd's log."""
 
@@ -45,7 +46,8 @@ class ProxyEapTest(unittest.TestCase):
     def setUpClass(cls):
         if EAPOL_TEST is None:
             raise unittest.SkipTest("eapol_test is not installed (package eapoltest)")
-        cls.p = pl.Poortd()
+        # access points at 127.0.0.1; the FLR, a federation client, at ::1
+        cls.p = pl.Poortd(clients=[("ap", "127.0.0.1", pl.SECRET)])
         d = cls.p.dir
         cls.home = cls.flr = None
         try:
@@ -57,9 +59,17 @@ class ProxyEapTest(unittest.TestCase):
                                         debug_log=os.path.join(d, "home.log"))
             # the FLR sends other.example to its home server and our realm to us
             cls.flr = pl.FreeRadiusProxy(os.path.join(d, "flr"),
-                                         {FOREIGN: cls.home.port, pl.REALM: cls.p.auth_port},
+                                         {FOREIGN: cls.home.port,
+                                          pl.REALM: ("::1", cls.p.auth_port),
+                                          # a routing mistake upstream
+                                          "loop.example": ("::1", cls.p.auth_port)},
                                          debug_log=os.path.join(d, "flr.log"))
-            cls.p.extra = f"""proxy {{
+            cls.p.extra = f"""client "flr" {{
+	address ::1
+	secret "{pl.SECRET}"
+	federation yes
+}}
+proxy {{
 	upstream "flr1" {{
 		address 127.0.0.1
 		port {cls.flr.port}
@@ -144,7 +154,7 @@ eap {{
         log = self.p.log()
         self.assertIn("proxy result=challenge upstream=flr1", log)
         # the home server's CUI reaches the access point and our auth log
-        self.assertIn("auth result=accept client=loopback user=anonymous@other.example"
+        self.assertIn("auth result=accept client=ap user=anonymous@other.example"
                       " mac=02-00-00-00-00-01 cui=cui-visitor-0042", log)
         self.assertRegex(log, r"F-TICKS/eduroam/1.0#REALM=other.example#VISCOUNTRY=NL"
                          r"#VISINST=1school.example#CSI=[0-9a-f]{16}#RESULT=OK#")
@@ -199,14 +209,27 @@ eap {{
         self.assertEqual(len(rows), 4, rows)
         for client, _mac, _user, inner, result, reason in rows:
             self.assertEqual((client, inner, result, reason),
-                             ("loopback", "anna@" + pl.REALM, "accept", "-"))
+                             ("flr", "anna@" + pl.REALM, "accept", "-"))
         self.assertIn("Proxy-State", self.flr.log())
         # one pseudonym for anna at this operator, in the log with the operator
-        cuis = set(re.findall(r"auth result=accept client=loopback user=" + student +
+        cuis = set(re.findall(r"auth result=accept client=flr user=" + student +
                               r" mac=\S+ cui=(\S+) operator=1visited.example", self.p.log()))
         self.assertEqual(len(cuis), 1, self.p.log()[-2000:])
         self.assertNotIn("-", cuis)
         self.assertNotIn(PW, self.p.log())
+
+    def test_5_foreign_realm_from_the_flr_is_not_sent_back(self):
+        """An FLR that wrongly routes another realm to us gets a reject, not a loop."""
+        r = subprocess.run(["radclient", "-r", "1", "-t", "5", f"127.0.0.1:{self.flr.port}",
+                            "auth", pl.SECRET], input=pl.pap_attrs("x@loop.example", VPASS),
+                           capture_output=True, text=True, timeout=30)
+        self.assertIn("Access-Reject", r.stdout + r.stderr)
+        self.p.wait_log("client=flr user=x@loop.example mac=- cui=- operator=- reason="
+                        "foreign-realm-from-federation")
+        time.sleep(0.5)
+        # as an attribute: in from radclient, out to poortd, never in again
+        seen = re.findall(r'^\(\d+\)\s+User-Name = "x@loop.example"$', self.flr.log(), re.M)
+        self.assertEqual(len(seen), 2, self.flr.log()[-3000:])
 
 
 if __name__ == "__main__":
