@@ -66,7 +66,7 @@ class ProxyTest(unittest.TestCase):
         out = self.visitor()
         self.assertIn("Received Access-Accept", out)
         self.assertIn('Reply-Message = "welkom"', out)
-        self.assertNotIn("666", out)          # the foreign VLAN is gone
+        self.assertNotIn('"666"', out)        # the foreign VLAN is gone (not a port)
         self.assertNotIn("evil", out)         # and so is its Filter-Id
         self.assertIn('Tunnel-Private-Group-Id:0 = "900"', out)  # the visitor VLAN
         log = self.flr_log(0)
