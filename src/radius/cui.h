@@ -7,6 +7,7 @@
 #ifndef POORT_RADIUS_CUI_H
 #define POORT_RADIUS_CUI_H
 
+#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,8 +16,10 @@
 
 /* Reads STATE_DIR/cui.key, creating it (mode 0600) on first use. */
 int cui_key_load(const char *state_dir, uint8_t key[CUI_KEY_LEN], char *err, size_t errlen);
+/* An HMAC-SHA256 context keyed with key, for cui_make; NULL on failure. */
+EVP_MAC_CTX *cui_keyed(const uint8_t key[CUI_KEY_LEN]);
 /* The pseudonym of identity (case-insensitive) toward operator, as hex. */
-void cui_make(const uint8_t key[CUI_KEY_LEN], const char *identity, const char *operator_name,
+void cui_make(const EVP_MAC_CTX *keyed, const char *identity, const char *operator_name,
 	      char out[CUI_TEXT_LEN + 1]);
 
 #endif

@@ -108,7 +108,7 @@ proxy_log(struct pending *p, const char *result, unsigned dropped)
 		/* F-Ticks for the federation's statistics; the MAC only as a keyed hash */
 		const char *at = strrchr(rq->rec.user_name, '@');
 		char csi[CUI_TEXT_LEN + 1];
-		cui_make(p->px->rs->cui_key, rq->rec.calling_station, "f-ticks-csi", csi);
+		cui_make(p->px->rs->cui_mac, rq->rec.calling_station, "f-ticks-csi", csi);
 		csi[16] = '\0';
 		log_info("F-TICKS/eduroam/1.0#REALM=%s#VISCOUNTRY=NL#VISINST=%s#CSI=%s#RESULT=%s#",
 			 at != NULL ? at + 1 : "-", p->px->operator_name, csi,
@@ -226,7 +226,7 @@ proxy_build(struct proxy *px, struct pending *p, TALLOC_CTX *ctx, unsigned code)
 		}
 	}
 	if (rad_encode(out, NULL, px->ups[p->up].secret) < 0 ||
-	    rad_sign(out, NULL, px->ups[p->up].secret) < 0)
+	    radius_auth_sign(out->data, out->data_len, NULL, px->ups[p->up].secret) < 0)
 		goto fail;
 	return out;
 fail:
@@ -363,7 +363,7 @@ upstream_receive(struct upstream *u, const uint8_t *buf, size_t n)
 			why = "reply-without-message-authenticator";
 		else if ((reply = radius_msg_wrap(p->sent, buf, n, &why)) == NULL)
 			;
-		else if (rad_verify(reply, p->sent, u->secret) < 0)
+		else if (radius_auth_verify(buf, n, p->sent->vector, u->secret) < 0)
 			why = "reply-bad-authenticator";
 		else if (rad_decode(reply, p->sent, u->secret) < 0)
 			why = "reply-undecodable";

@@ -6,6 +6,7 @@
 #define POORT_RADIUS_INT_H
 
 #include <event2/event.h>
+#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include "poort/config.h"
@@ -44,7 +45,7 @@ struct radius_server {
 	struct eap_server *eap; /* NULL without an eap { } block */
 	struct proxy *proxy;    /* NULL without a proxy { } block */
 	struct radsec_server *radsec; /* NULL without listen radsec */
-	uint8_t cui_key[32];    /* see cui.h */
+	EVP_MAC_CTX *cui_mac;   /* keyed with STATE_DIR/cui.key, see cui.h */
 	struct event *eap_timer;
 	struct log_ratelimit rl_eap;
 	uint8_t buf[4096 + 1];

@@ -158,7 +158,13 @@ radius_msg_copy_proxy_state(RADIUS_PACKET *reply, const RADIUS_PACKET *req)
 int
 radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secret)
 {
-	if (rad_encode(reply, req, secret) < 0 || rad_sign(reply, req, secret) < 0)
+	if (rad_encode(reply, req, secret) < 0)
+		return -1;
+	/* accounting: the Message-Authenticator over a zero vector, as
+	 * libfreeradius (and radclient) have it; not worth a copy of that rule */
+	if (reply->code == PW_CODE_ACCOUNTING_RESPONSE && req->code != PW_CODE_STATUS_SERVER)
+		return rad_sign(reply, req, secret) < 0 ? -1 : 0;
+	if (radius_auth_sign(reply->data, reply->data_len, req->vector, secret) < 0)
 		return -1;
 	return 0;
 }

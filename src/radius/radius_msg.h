@@ -46,6 +46,18 @@ void radius_msg_copy_proxy_state(RADIUS_PACKET *reply, const RADIUS_PACKET *req)
 /* Encodes and signs reply; 0 or -1. */
 int radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secret);
 
+/*
+ * radius_auth.c, on encoded packets. req_vector: for a reply, the request's
+ * authenticator (the Response Authenticator is checked or set too); NULL
+ * for Access-Request and Status-Server, whose vector is random.
+ * verify checks the Message-Authenticator when there is one (whether one is
+ * required is the caller's rule); 0 or -1. sign fills it in (the attribute
+ * must be there, any value) and, for a reply, the Response Authenticator.
+ */
+int radius_auth_verify(const uint8_t *pkt, size_t len, const uint8_t *req_vector,
+		       const char *secret);
+int radius_auth_sign(uint8_t *pkt, size_t len, const uint8_t *req_vector, const char *secret);
+
 /* Adds Tunnel-Type VLAN, Tunnel-Medium-Type 802 and Tunnel-Private-Group-Id
  * (RFC 3580) for vlan to list, allocated under ctx; 0 or -1. */
 int radius_msg_add_vlan(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned vlan);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR 
 	/* per visited operator; the access point's name when there is none */
 	snprintf(opname, sizeof(opname), "%.*s", op != NULL ? (int)oplen : (int)strlen(rq->rec.client),
 		 op != NULL ? op : rq->rec.client);
-	cui_make(rq->rs->cui_key,
+	cui_make(rq->rs->cui_mac,
 		 strcmp(rq->rec.inner_identity, "-") != 0 ? rq->rec.inner_identity : rq->rec.user_name,
 		 opname, rq->rec.cui);
 	vp = fr_pair_afrom_num(reply, PW_CHARGEABLE_USER_IDENTITY, 0);
@@ -476,7 +477,11 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 			rcache_forget(rs->cache, h);
 		return radius_drop(rs, &rs->rl_bad, sa, client->name, why);
 	}
-	if (rad_verify(req, NULL, origin_secret(o, client)) < 0) {
+	/* Access-Request and Status-Server: the Message-Authenticator (required
+	 * above); Accounting-Request: its Request Authenticator (libfreeradius) */
+	if (code == PW_CODE_ACCOUNTING_REQUEST
+		    ? rad_verify(req, NULL, origin_secret(o, client)) < 0
+		    : radius_auth_verify(pkt, n, NULL, origin_secret(o, client)) < 0) {
 		why = has_ma ? "bad-message-authenticator" : "bad-request-authenticator";
 		goto drop;
 	}
@@ -604,8 +609,16 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 		goto fail;
 	if (cfg->proxy.nups > 0 && (rs->proxy = proxy_new(rs, err, errlen)) == NULL)
 		goto fail;
-	if (cui_key_load(cfg->state_dir, rs->cui_key, err, errlen) < 0)
-		goto fail;
+	{
+		uint8_t key[CUI_KEY_LEN];
+		int rc = cui_key_load(cfg->state_dir, key, err, errlen);
+		rs->cui_mac = rc == 0 ? cui_keyed(key) : NULL;
+		OPENSSL_cleanse(key, sizeof(key));
+		if (rc < 0)
+			goto fail;
+		if (rs->cui_mac == NULL)
+			goto oom;
+	}
 	for (size_t i = 0; i < cfg->nlistens; i++) {
 		struct listener *l = &rs->ls[rs->nls];
 		if (cfg->listens[i].kind == CONFIG_LISTEN_RADSEC)
@@ -682,5 +695,6 @@ radius_server_free(struct radius_server *rs)
 	free(rs->ls);
 	rcache_free(rs->cache);
 	pwcache_free(rs->pwc);
+	EVP_MAC_CTX_free(rs->cui_mac);
 	free(rs);
 }
