@@ -220,6 +220,7 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 	struct store_release_rec rec;
 	struct store_account acct;
 	LassoSaml2Assertion *as;
+	const struct saml_sp *sp;
 	char ai[SAML_TIME_LEN], nb[SAML_TIME_LEN], na[SAML_TIME_LEN], val[512];
 	const char *fmt = "none";
 	time_t now = time(NULL);
@@ -288,6 +289,16 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		snprintf(rec.nameid_format, sizeof(rec.nameid_format), "%s", fmt);
 		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
 	}
+	/*
+	 * lasso always signs the assertion. An SP whose metadata asks for
+	 * signed assertions gets just that: one RSA signature per login, which
+	 * is what SAML's POST profile requires. Other SPs may only check the
+	 * Response, so theirs is signed too. A Response without an assertion
+	 * (passive, no session) is always signed.
+	 */
+	sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
+	if (user != NULL && sp != NULL && sp->want_assertions_signed)
+		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORBID);
 	rc = lasso_login_build_authn_response_msg(a->login);
 	if (rc != 0)
 		goto lasso_fail;

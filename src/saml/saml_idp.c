@@ -227,6 +227,12 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	}
 	/* Debian's lasso signs with RSA-SHA1 unless told otherwise */
 	idp->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+	idp->lasso_key = lasso_key_new_for_signature_from_memory(
+		key, keylen, NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
+	if (idp->lasso_key == NULL) {
+		snprintf(err, errlen, "saml: lasso refused our key %s", idp->sc->key);
+		goto fail;
+	}
 	if (sidp_pairwise_key(idp, err, errlen) < 0)
 		goto fail;
 	if (saml_refresh_start(idp) < 0) {
@@ -270,6 +276,8 @@ saml_idp_free(struct saml_idp *idp)
 	saml_refresh_stop(idp);
 	if (idp->server != NULL)
 		lasso_server_destroy(idp->server);
+	if (idp->lasso_key != NULL)
+		g_object_unref(idp->lasso_key);
 	store_saml_close(idp->ss);
 	free(idp->fed_cert);
 	free(idp->metadata_signed);
@@ -278,6 +286,12 @@ saml_idp_free(struct saml_idp *idp)
 	saml_xml_key_free(idp->sign_key);
 	OPENSSL_cleanse(idp->pairwise_key, sizeof(idp->pairwise_key));
 	free(idp);
+}
+
+int
+saml_idp_provider_key(struct saml_idp *idp, LassoProvider *p)
+{
+	return lasso_provider_set_server_signing_key(p, idp->lasso_key) == 0 ? 0 : SAML_ECONFIG;
 }
 
 /*

@@ -64,6 +64,7 @@ struct saml_idp {
 	struct store_saml *ss;
 	struct workq *wq;
 	LassoServer *server;
+	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */
 	struct saml_meta *metas; /* parallel to srcs */
 	struct saml_msrc *srcs;
 	size_t nmetas;
@@ -83,6 +84,11 @@ struct saml_idp {
 };
 
 /* saml_idp.c */
+/*
+ * Gives provider p our signing key parsed once: without it lasso re-reads
+ * and re-decodes the PEM for every signature it makes toward p.
+ */
+int saml_idp_provider_key(struct saml_idp *idp, LassoProvider *p);
 int saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request,
 		     const char *query, const char *relay, time_t now, struct saml_authn **out,
 		     char *why, size_t whylen);

@@ -163,8 +163,15 @@ def main():
         raw = base64.b64decode(resp).decode()
         check("EncryptedAssertion" in raw and "Wachtwoord" not in raw,
               "assertion is encrypted for SP1")
-        check("rsa-sha256" in raw and "rsa-sha1\"" not in raw, "signature method RSA-SHA256")
         ar = c1.parse_authn_request_response(resp, BINDING_HTTP_POST, outstanding={reqid: "/"})
+        # one signature per login: on the assertion (inside the encryption), not the Response
+        sig = ar.assertion.signature
+        check(sig is not None and sig.signed_info.signature_method.algorithm.endswith("rsa-sha256")
+              and all(r.digest_method.algorithm.endswith("sha256")
+                      for r in sig.signed_info.reference),
+              "assertion signed with RSA-SHA256")
+        check("<ds:Signature" not in raw.split("EncryptedAssertion")[0],
+              "Response itself unsigned (one RSA signature per login)")
         ava = names(ar.get_identity())
         check(set(ava) == set(REL1), "SP1 got exactly its attributes: %s" % sorted(ava))
         check(ava.get("uid") == ["jan.student@school.example"], "uid value")
