@@ -211,7 +211,7 @@ sasrt_post_page(const char *url, const char *resp, const char *relay, const char
 
 int
 saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		   const char *kv, time_t authn_instant, const char *nonce, char **session_dump,
+		   const char *kv, time_t authn_instant, const char *nonce, LassoSession **session,
 		   char **html)
 {
 	const struct config_saml_sp *rule = config_saml_sp_find(idp->sc, a->sp);
@@ -228,8 +228,12 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 	int rc;
 
 	*html = NULL;
-	if (session_dump != NULL && *session_dump != NULL)
-		lasso_profile_set_session_from_dump(prof, *session_dump);
+	if (session != NULL && *session != NULL) {
+		/* shared, not copied: lasso records this SP in it as it builds */
+		if (prof->session != NULL)
+			g_object_unref(prof->session);
+		prof->session = g_object_ref(*session);
+	}
 	if (user == NULL) {
 		/* IsPassive without a session: a failure status, no assertion */
 		lasso_login_validate_request_msg(a->login, FALSE, FALSE);
@@ -315,13 +319,14 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		log_notice("saml release sp=%s user=%s nameid=%s attrs=\"%s\"", rec.sp, rec.user, fmt,
 			   rec.attrs);
 	}
-	if (user != NULL && session_dump != NULL) {
-		/* remember the SPs that got an assertion, for single logout */
+	if (user != NULL && session != NULL) {
+		/* remember the SPs that got an assertion, for single logout;
+		 * lasso lends ls (transfer none): take our own reference */
 		LassoSession *ls = lasso_profile_get_session(prof);
-		if (ls != NULL) {
-			g_free(*session_dump);
-			*session_dump = lasso_session_dump(ls);
-			g_object_unref(ls);
+		if (ls != NULL && ls != *session) {
+			if (*session != NULL)
+				g_object_unref(*session);
+			*session = g_object_ref(ls);
 		}
 	}
 	*html = sasrt_post_page(prof->msg_url, prof->msg_body, a->relay, nonce);

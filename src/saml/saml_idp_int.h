@@ -38,7 +38,8 @@ struct saml_session {
 	time_t authn_instant;
 	time_t expires;
 	char kv[SAML_KV_MAX]; /* proxy mode: attributes from the upstream IdP */
-	char *lasso_dump;     /* lasso's session: which SPs got assertions (for SLO) */
+	LassoSession *lasso_session; /* which SPs got assertions (for SLO); kept as an
+				      * object, parsing a dump per login cost more than RSA */
 };
 
 struct saml_fail {
@@ -99,7 +100,7 @@ void saml_authn_free(struct saml_authn *a);
  * user NULL answers a passive request that could not be met.
  */
 int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		       const char *kv, time_t authn_instant, const char *nonce, char **session_dump,
+		       const char *kv, time_t authn_instant, const char *nonce, LassoSession **session,
 		       char **html);
 /* 1 if the Redirect binding query signs with RSA-SHA256 or RSA-SHA512. */
 int saml_query_sigalg_ok(const char *query);
