@@ -313,9 +313,12 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		return SAML_EACS;
 	}
 	if (user != NULL) {
-		/* logged before it leaves: a release that is not in the log never happened */
-		if (store_saml_release_add(idp->ss, &rec) < 0)
-			return SAML_EIO;
+		/*
+		 * Queued before it leaves (a full queue refuses the login); the
+		 * writer commits within ~50 ms, off the event loop.
+		 */
+		if (store_logger_release(idp->lg, &rec) < 0)
+			return SAML_EFULL;
 		log_notice("saml release sp=%s user=%s nameid=%s attrs=\"%s\"", rec.sp, rec.user, fmt,
 			   rec.attrs);
 	}

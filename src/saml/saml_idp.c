@@ -22,6 +22,7 @@
 #include "poort/store.h"
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
+#include "saml_replay.h"
 
 static int saml_inited;
 
@@ -175,9 +176,33 @@ fail:
 	return SAML_EIO;
 }
 
+static int
+sidp_replay_add(const struct store_replay_rec *r, void *arg)
+{
+	struct saml_idp *idp = arg;
+	time_t now = time(NULL);
+
+	if (saml_replay_check(idp->replay, r->issuer, r->id, now, r->expires) < 0)
+		return 1; /* full: the rest would be refused too */
+	return 0;
+}
+
+/* The replay set, with what the store remembers from before a restart. */
+static int
+sidp_replay_start(struct saml_idp *idp, char *err, size_t errlen)
+{
+	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX)) == NULL ||
+	    store_saml_replay_load(idp->ss, time(NULL), sidp_replay_add, idp) < 0) {
+		snprintf(err, errlen, "saml: cannot load the replay cache");
+		return SAML_EIO;
+	}
+	return 0;
+}
+
 struct saml_idp *
 saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st,
-	     const char *store_path, struct http_server *hs, char *err, size_t errlen)
+	     struct store_logger *lg, const char *store_path, struct http_server *hs, char *err,
+	     size_t errlen)
 {
 	struct saml_idp *idp = calloc(1, sizeof(*idp));
 	char *key = NULL, *cert = NULL, *next = NULL, *cb = NULL, *nb = NULL, *md = NULL;
@@ -191,9 +216,11 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	idp->cfg = cfg;
 	idp->sc = cfg->saml;
 	idp->st = st;
+	idp->lg = lg;
 	idp->rl_log.interval = 10;
 	idp->rl_log.burst = 10;
-	if ((idp->ss = store_saml_open(store_path, err, errlen)) == NULL)
+	if ((idp->ss = store_saml_open(store_path, err, errlen)) == NULL ||
+	    sidp_replay_start(idp, err, errlen) < 0)
 		goto fail;
 	if (saml_file_read(idp->sc->key, 64 * 1024, &key, &keylen) < 0 ||
 	    saml_file_read(idp->sc->cert, 64 * 1024, &cert, &len) < 0 ||
@@ -279,6 +306,7 @@ saml_idp_free(struct saml_idp *idp)
 	if (idp->lasso_key != NULL)
 		g_object_unref(idp->lasso_key);
 	store_saml_close(idp->ss);
+	saml_replay_free(idp->replay);
 	free(idp->fed_cert);
 	free(idp->metadata_signed);
 	free(idp->cert_body);
@@ -384,6 +412,30 @@ saml_query_sigalg_ok(const char *query)
 	p += 7;
 	return strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256", 62) == 0 ||
 	       strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha512", 62) == 0;
+}
+
+/*
+ * Checked in memory, exactly; the durable copy (for restarts) is queued for
+ * the log writer. When either is full the request is refused, never let
+ * through unremembered.
+ */
+static int
+sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now)
+{
+	struct store_replay_rec rec;
+	int rc;
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.issuer, sizeof(rec.issuer), "%s", a->sp);
+	snprintf(rec.id, sizeof(rec.id), "%s", a->id);
+	rec.expires = now + 2 * (int64_t)idp->sc->clock_skew + 600;
+	/* a refusal is logged by the caller with saml_strerror(rc) */
+	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, now, rec.expires);
+	if (rc == 1)
+		return SAML_EREPLAY;
+	if (rc < 0)
+		return rc;
+	return store_logger_replay(idp->lg, &rec) < 0 ? SAML_EFULL : 0;
 }
 
 int
@@ -502,12 +554,8 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		goto done;
 	}
 	/* after the signature, so a forged request cannot burn a real ID */
-	rc = store_saml_replay_check(idp->ss, a->sp, a->id, now,
-				     now + 2 * (time_t)sc->clock_skew + 600);
-	if (rc != 0) {
-		rc = rc == 1 ? SAML_EREPLAY : SAML_EIO;
+	if ((rc = sidp_replay_remember(idp, a, now)) < 0)
 		goto done;
-	}
 	if (relay != NULL)
 		snprintf(a->relay, sizeof(a->relay), "%s", relay);
 	a->created = now;

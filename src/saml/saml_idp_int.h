@@ -18,6 +18,7 @@
 #define SAML_SESSIONS_MAX 4096
 #define SAML_FAIL_SLOTS 1024
 #define SAML_KV_MAX 1024
+#define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
 
 /* A checked AuthnRequest waiting for the user to log in. */
 struct saml_authn {
@@ -63,6 +64,8 @@ struct saml_idp {
 	const struct config_saml *sc;
 	struct store *st;
 	struct store_saml *ss;
+	struct store_logger *lg;     /* release log and replay rows, written in batches */
+	struct saml_replay *replay;  /* AuthnRequest IDs seen, checked in memory */
 	struct workq *wq;
 	LassoServer *server;
 	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */

@@ -265,6 +265,7 @@ saml_strerror(int err)
 	case SAML_EREPLAY: return "replayed request";
 	case SAML_ECONFIG: return "configuration error";
 	case SAML_EIO: return "cannot read file";
+	case SAML_EFULL: return "replay cache or log queue full";
 	default: return "error";
 	}
 }
