@@ -31,6 +31,11 @@ saml_global_init(void)
 {
 	/* LASSO_FLAG can switch signature checks off: never let it reach lasso */
 	unsetenv("LASSO_FLAG");
+	/* lasso stamps each log message with localtime(), which stats
+	 * /etc/localtime every call while TZ is unset (~2% of a login): same
+	 * zone, read once */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	if (lasso_init() != 0)
 		return SAML_ECONFIG;
 	saml_inited = 1;
