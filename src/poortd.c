@@ -130,7 +130,8 @@ daemon_sso_start(struct daemon *d, const char *store_path)
 		return -1;
 	}
 	if (d->cfg->saml != NULL) {
-		d->idp = saml_idp_new(d->base, d->cfg, d->st, store_path, d->hs, err, sizeof(err));
+		d->idp = saml_idp_new(d->base, d->cfg, d->st, d->lg, store_path, d->hs, err,
+				      sizeof(err));
 		if (d->idp == NULL) {
 			log_error("%s", err);
 			return -1;

@@ -21,6 +21,7 @@ enum {
 	SAML_EREPLAY = -510,
 	SAML_ECONFIG = -511,
 	SAML_EIO = -512,
+	SAML_EFULL = -513,      /* replay set or log writer queue at its bound */
 };
 
 const char *saml_strerror(int err);
@@ -35,10 +36,14 @@ struct saml_idp;
 int saml_global_init(void);
 void saml_global_free(void);
 
-/* Loads keys and metadata and registers the /saml/ pages on hs. */
+/*
+ * Loads keys and metadata and registers the /saml/ pages on hs. Release
+ * log and replay rows go through the log writer lg.
+ */
+struct store_logger;
 struct saml_idp *saml_idp_new(struct event_base *base, const struct config *cfg,
-			      struct store *st, const char *store_path, struct http_server *hs,
-			      char *err, size_t errlen);
+			      struct store *st, struct store_logger *lg, const char *store_path,
+			      struct http_server *hs, char *err, size_t errlen);
 /* Takes the new config's release rules; keys and metadata stay until restart. */
 void saml_idp_reload(struct saml_idp *idp, const struct config *cfg);
 void saml_idp_free(struct saml_idp *idp);

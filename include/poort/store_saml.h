@@ -2,7 +2,8 @@
  * The SSO side of the store, in the same SQLite file on its own
  * connection: extra account attributes (mail, eckId, ...), the release log
  * (which attribute names went to which SP for which user, never values) and
- * the AuthnRequest replay cache.
+ * the durable copy of the AuthnRequest replay set. Release and replay rows
+ * are written by the log writer thread (store.h), in batches.
  */
 #ifndef POORT_STORE_SAML_H
 #define POORT_STORE_SAML_H
@@ -32,7 +33,9 @@ struct store_release_rec {
 	char attrs[512]; /* space-separated names */
 	char nameid_format[16];
 };
-int store_saml_release_add(struct store_saml *ss, const struct store_release_rec *r);
+struct store_logger;
+/* Queues a release row for the log writer; STORE_EFULL when its queue is full. */
+int store_logger_release(struct store_logger *lg, const struct store_release_rec *r);
 typedef int (*store_release_cb)(const struct store_release_rec *r, void *arg);
 /* user NULL = everyone; newest first, at most limit rows. */
 int store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
@@ -51,8 +54,16 @@ int store_saml_meta_status_set(struct store_saml *ss, const struct store_meta_st
 typedef int (*store_meta_status_cb)(const struct store_meta_status *s, void *arg);
 int store_saml_meta_status_foreach(struct store_saml *ss, store_meta_status_cb cb, void *arg);
 
-/* 0 if (issuer, id) is new (and now remembered until expires), 1 if seen. */
-int store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *id,
-			    int64_t now, int64_t expires);
+/* An AuthnRequest ID seen from an SP, remembered until expires. */
+struct store_replay_rec {
+	char issuer[256];
+	char id[128];
+	int64_t expires;
+};
+/* Queues the durable copy of a replay-set entry for the log writer. */
+int store_logger_replay(struct store_logger *lg, const struct store_replay_rec *r);
+typedef int (*store_replay_cb)(const struct store_replay_rec *r, void *arg);
+/* The entries not expired at now, for the in-memory set at start. */
+int store_saml_replay_load(struct store_saml *ss, int64_t now, store_replay_cb cb, void *arg);
 
 #endif

@@ -211,7 +211,7 @@ sasrt_post_page(const char *url, const char *resp, const char *relay, const char
 
 int
 saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		   const char *kv, time_t authn_instant, const char *nonce, char **session_dump,
+		   const char *kv, time_t authn_instant, const char *nonce, LassoSession **session,
 		   char **html)
 {
 	const struct config_saml_sp *rule = config_saml_sp_find(idp->sc, a->sp);
@@ -220,6 +220,7 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 	struct store_release_rec rec;
 	struct store_account acct;
 	LassoSaml2Assertion *as;
+	const struct saml_sp *sp;
 	char ai[SAML_TIME_LEN], nb[SAML_TIME_LEN], na[SAML_TIME_LEN], val[512];
 	const char *fmt = "none";
 	time_t now = time(NULL);
@@ -227,8 +228,12 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 	int rc;
 
 	*html = NULL;
-	if (session_dump != NULL && *session_dump != NULL)
-		lasso_profile_set_session_from_dump(prof, *session_dump);
+	if (session != NULL && *session != NULL) {
+		/* shared, not copied: lasso records this SP in it as it builds */
+		if (prof->session != NULL)
+			g_object_unref(prof->session);
+		prof->session = g_object_ref(*session);
+	}
 	if (user == NULL) {
 		/* IsPassive without a session: a failure status, no assertion */
 		lasso_login_validate_request_msg(a->login, FALSE, FALSE);
@@ -288,6 +293,16 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		snprintf(rec.nameid_format, sizeof(rec.nameid_format), "%s", fmt);
 		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
 	}
+	/*
+	 * lasso always signs the assertion. An SP whose metadata asks for
+	 * signed assertions gets just that: one RSA signature per login, which
+	 * is what SAML's POST profile requires. Other SPs may only check the
+	 * Response, so theirs is signed too. A Response without an assertion
+	 * (passive, no session) is always signed.
+	 */
+	sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
+	if (user != NULL && sp != NULL && sp->want_assertions_signed)
+		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORBID);
 	rc = lasso_login_build_authn_response_msg(a->login);
 	if (rc != 0)
 		goto lasso_fail;
@@ -298,19 +313,23 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		return SAML_EACS;
 	}
 	if (user != NULL) {
-		/* logged before it leaves: a release that is not in the log never happened */
-		if (store_saml_release_add(idp->ss, &rec) < 0)
-			return SAML_EIO;
+		/*
+		 * Queued before it leaves (a full queue refuses the login); the
+		 * writer commits within ~50 ms, off the event loop.
+		 */
+		if (store_logger_release(idp->lg, &rec) < 0)
+			return SAML_EFULL;
 		log_notice("saml release sp=%s user=%s nameid=%s attrs=\"%s\"", rec.sp, rec.user, fmt,
 			   rec.attrs);
 	}
-	if (user != NULL && session_dump != NULL) {
-		/* remember the SPs that got an assertion, for single logout */
+	if (user != NULL && session != NULL) {
+		/* remember the SPs that got an assertion, for single logout;
+		 * lasso lends ls (transfer none): take our own reference */
 		LassoSession *ls = lasso_profile_get_session(prof);
-		if (ls != NULL) {
-			g_free(*session_dump);
-			*session_dump = lasso_session_dump(ls);
-			g_object_unref(ls);
+		if (ls != NULL && ls != *session) {
+			if (*session != NULL)
+				g_object_unref(*session);
+			*session = g_object_ref(ls);
 		}
 	}
 	*html = sasrt_post_page(prof->msg_url, prof->msg_body, a->relay, nonce);

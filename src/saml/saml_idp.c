@@ -22,6 +22,7 @@
 #include "poort/store.h"
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
+#include "saml_replay.h"
 
 static int saml_inited;
 
@@ -30,6 +31,11 @@ saml_global_init(void)
 {
 	/* LASSO_FLAG can switch signature checks off: never let it reach lasso */
 	unsetenv("LASSO_FLAG");
+	/* lasso stamps each log message with localtime(), which stats
+	 * /etc/localtime every call while TZ is unset (~2% of a login): same
+	 * zone, read once */
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 1);
 	if (lasso_init() != 0)
 		return SAML_ECONFIG;
 	saml_inited = 1;
@@ -175,9 +181,33 @@ fail:
 	return SAML_EIO;
 }
 
+static int
+sidp_replay_add(const struct store_replay_rec *r, void *arg)
+{
+	struct saml_idp *idp = arg;
+	time_t now = time(NULL);
+
+	if (saml_replay_check(idp->replay, r->issuer, r->id, now, r->expires) < 0)
+		return 1; /* full: the rest would be refused too */
+	return 0;
+}
+
+/* The replay set, with what the store remembers from before a restart. */
+static int
+sidp_replay_start(struct saml_idp *idp, char *err, size_t errlen)
+{
+	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX)) == NULL ||
+	    store_saml_replay_load(idp->ss, time(NULL), sidp_replay_add, idp) < 0) {
+		snprintf(err, errlen, "saml: cannot load the replay cache");
+		return SAML_EIO;
+	}
+	return 0;
+}
+
 struct saml_idp *
 saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st,
-	     const char *store_path, struct http_server *hs, char *err, size_t errlen)
+	     struct store_logger *lg, const char *store_path, struct http_server *hs, char *err,
+	     size_t errlen)
 {
 	struct saml_idp *idp = calloc(1, sizeof(*idp));
 	char *key = NULL, *cert = NULL, *next = NULL, *cb = NULL, *nb = NULL, *md = NULL;
@@ -191,9 +221,11 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	idp->cfg = cfg;
 	idp->sc = cfg->saml;
 	idp->st = st;
+	idp->lg = lg;
 	idp->rl_log.interval = 10;
 	idp->rl_log.burst = 10;
-	if ((idp->ss = store_saml_open(store_path, err, errlen)) == NULL)
+	if ((idp->ss = store_saml_open(store_path, err, errlen)) == NULL ||
+	    sidp_replay_start(idp, err, errlen) < 0)
 		goto fail;
 	if (saml_file_read(idp->sc->key, 64 * 1024, &key, &keylen) < 0 ||
 	    saml_file_read(idp->sc->cert, 64 * 1024, &cert, &len) < 0 ||
@@ -227,6 +259,12 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	}
 	/* Debian's lasso signs with RSA-SHA1 unless told otherwise */
 	idp->server->signature_method = LASSO_SIGNATURE_METHOD_RSA_SHA256;
+	idp->lasso_key = lasso_key_new_for_signature_from_memory(
+		key, keylen, NULL, LASSO_SIGNATURE_METHOD_RSA_SHA256, NULL);
+	if (idp->lasso_key == NULL) {
+		snprintf(err, errlen, "saml: lasso refused our key %s", idp->sc->key);
+		goto fail;
+	}
 	if (sidp_pairwise_key(idp, err, errlen) < 0)
 		goto fail;
 	if (saml_refresh_start(idp) < 0) {
@@ -270,7 +308,10 @@ saml_idp_free(struct saml_idp *idp)
 	saml_refresh_stop(idp);
 	if (idp->server != NULL)
 		lasso_server_destroy(idp->server);
+	if (idp->lasso_key != NULL)
+		g_object_unref(idp->lasso_key);
 	store_saml_close(idp->ss);
+	saml_replay_free(idp->replay);
 	free(idp->fed_cert);
 	free(idp->metadata_signed);
 	free(idp->cert_body);
@@ -278,6 +319,12 @@ saml_idp_free(struct saml_idp *idp)
 	saml_xml_key_free(idp->sign_key);
 	OPENSSL_cleanse(idp->pairwise_key, sizeof(idp->pairwise_key));
 	free(idp);
+}
+
+int
+saml_idp_provider_key(struct saml_idp *idp, LassoProvider *p)
+{
+	return lasso_provider_set_server_signing_key(p, idp->lasso_key) == 0 ? 0 : SAML_ECONFIG;
 }
 
 /*
@@ -370,6 +417,30 @@ saml_query_sigalg_ok(const char *query)
 	p += 7;
 	return strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256", 62) == 0 ||
 	       strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha512", 62) == 0;
+}
+
+/*
+ * Checked in memory, exactly; the durable copy (for restarts) is queued for
+ * the log writer. When either is full the request is refused, never let
+ * through unremembered.
+ */
+static int
+sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now)
+{
+	struct store_replay_rec rec;
+	int rc;
+
+	memset(&rec, 0, sizeof(rec));
+	snprintf(rec.issuer, sizeof(rec.issuer), "%s", a->sp);
+	snprintf(rec.id, sizeof(rec.id), "%s", a->id);
+	rec.expires = now + 2 * (int64_t)idp->sc->clock_skew + 600;
+	/* a refusal is logged by the caller with saml_strerror(rc) */
+	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, now, rec.expires);
+	if (rc == 1)
+		return SAML_EREPLAY;
+	if (rc < 0)
+		return rc;
+	return store_logger_replay(idp->lg, &rec) < 0 ? SAML_EFULL : 0;
 }
 
 int
@@ -488,12 +559,8 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		goto done;
 	}
 	/* after the signature, so a forged request cannot burn a real ID */
-	rc = store_saml_replay_check(idp->ss, a->sp, a->id, now,
-				     now + 2 * (time_t)sc->clock_skew + 600);
-	if (rc != 0) {
-		rc = rc == 1 ? SAML_EREPLAY : SAML_EIO;
+	if ((rc = sidp_replay_remember(idp, a, now)) < 0)
 		goto done;
-	}
 	if (relay != NULL)
 		snprintf(a->relay, sizeof(a->relay), "%s", relay);
 	a->created = now;

@@ -18,6 +18,7 @@
 #define SAML_SESSIONS_MAX 4096
 #define SAML_FAIL_SLOTS 1024
 #define SAML_KV_MAX 1024
+#define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
 
 /* A checked AuthnRequest waiting for the user to log in. */
 struct saml_authn {
@@ -38,7 +39,8 @@ struct saml_session {
 	time_t authn_instant;
 	time_t expires;
 	char kv[SAML_KV_MAX]; /* proxy mode: attributes from the upstream IdP */
-	char *lasso_dump;     /* lasso's session: which SPs got assertions (for SLO) */
+	LassoSession *lasso_session; /* which SPs got assertions (for SLO); kept as an
+				      * object, parsing a dump per login cost more than RSA */
 };
 
 struct saml_fail {
@@ -62,8 +64,11 @@ struct saml_idp {
 	const struct config_saml *sc;
 	struct store *st;
 	struct store_saml *ss;
+	struct store_logger *lg;     /* release log and replay rows, written in batches */
+	struct saml_replay *replay;  /* AuthnRequest IDs seen, checked in memory */
 	struct workq *wq;
 	LassoServer *server;
+	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */
 	struct saml_meta *metas; /* parallel to srcs */
 	struct saml_msrc *srcs;
 	size_t nmetas;
@@ -83,6 +88,11 @@ struct saml_idp {
 };
 
 /* saml_idp.c */
+/*
+ * Gives provider p our signing key parsed once: without it lasso re-reads
+ * and re-decodes the PEM for every signature it makes toward p.
+ */
+int saml_idp_provider_key(struct saml_idp *idp, LassoProvider *p);
 int saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request,
 		     const char *query, const char *relay, time_t now, struct saml_authn **out,
 		     char *why, size_t whylen);
@@ -93,7 +103,7 @@ void saml_authn_free(struct saml_authn *a);
  * user NULL answers a passive request that could not be met.
  */
 int saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
-		       const char *kv, time_t authn_instant, const char *nonce, char **session_dump,
+		       const char *kv, time_t authn_instant, const char *nonce, LassoSession **session,
 		       char **html);
 /* 1 if the Redirect binding query signs with RSA-SHA256 or RSA-SHA512. */
 int saml_query_sigalg_ok(const char *query);

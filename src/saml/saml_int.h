@@ -46,6 +46,7 @@ struct saml_sp {
 	char *acs_default;
 	char *slo;        /* SingleLogoutService Location (HTTP-Redirect), or NULL */
 	int want_signed;  /* AuthnRequestsSigned="true" */
+	int want_assertions_signed; /* WantAssertionsSigned="true" */
 	int has_enc_key;  /* a KeyDescriptor for encryption */
 	char *xml;        /* the EntityDescriptor, standalone, for lasso */
 };

@@ -98,6 +98,9 @@ smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 	v = saml_xml_attr(sso, "AuthnRequestsSigned");
 	sp->want_signed = v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
 	free(v);
+	v = saml_xml_attr(sso, "WantAssertionsSigned");
+	sp->want_assertions_signed = v != NULL && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+	free(v);
 	for (const xmlNode *c = sso->children; c != NULL; c = c->next) {
 		if (saml_xml_is(c, SAML_NS_MD, "KeyDescriptor")) {
 			v = saml_xml_attr(c, "use");
@@ -262,6 +265,7 @@ saml_strerror(int err)
 	case SAML_EREPLAY: return "replayed request";
 	case SAML_ECONFIG: return "configuration error";
 	case SAML_EIO: return "cannot read file";
+	case SAML_EFULL: return "replay cache or log queue full";
 	default: return "error";
 	}
 }

@@ -6,7 +6,8 @@
  *
  * The upstream's Response is parsed strictly first (no DTD, no comments:
  * a comment inside NameID is how "user<!-- -->@evil" tricks work), then
- * lasso checks its signature against the upstream metadata.
+ * lasso checks its signature against the upstream metadata: the Response's,
+ * or else its one plain assertion's (what many IdPs sign).
  */
 #include <lasso/xml/misc_text_node.h>
 #include <lasso/xml/saml-2.0/saml2_assertion.h>
@@ -53,7 +54,8 @@ saml_proxy_init(struct saml_idp *idp, char *err, size_t errlen)
 	}
 	if (lasso_server_add_provider_from_buffer(idp->server, LASSO_PROVIDER_ROLE_IDP, buf, NULL,
 						  NULL) != 0 ||
-	    lasso_server_get_provider(idp->server, u->entity_id) == NULL) {
+	    lasso_server_get_provider(idp->server, u->entity_id) == NULL ||
+	    saml_idp_provider_key(idp, lasso_server_get_provider(idp->server, u->entity_id)) < 0) {
 		snprintf(err, errlen, "saml upstream: %s is not in %s", u->entity_id, u->metadata);
 		rc = SAML_ECONFIG;
 		goto done;
@@ -125,6 +127,34 @@ sproxy_kv_add(char *kv, size_t kvlen, const char *name, const char *value)
 }
 
 /*
+ * Which signature protects the upstream's Response: 1 for the Response
+ * itself, 0 for its one plain Assertion (many IdPs sign only that), or an
+ * error. A signature anywhere else, or a second one, is a wrapping attempt.
+ */
+static int
+sproxy_signed_part(const xmlDoc *doc)
+{
+	const xmlNode *root = xmlDocGetRootElement(doc), *as = NULL;
+	int nas = 0;
+
+	if (!saml_xml_is(root, SAML_NS_P, "Response"))
+		return SAML_EMALFORMED;
+	if (saml_xml_child(root, SAML_NS_DS, "Signature") != NULL)
+		return 1;
+	for (const xmlNode *c = root->children; c != NULL; c = c->next) {
+		if (saml_xml_is(c, SAML_NS_A, "EncryptedAssertion"))
+			return SAML_ENOSIG; /* we publish no encryption key: never expected */
+		if (saml_xml_is(c, SAML_NS_A, "Assertion")) {
+			as = c;
+			nas++;
+		}
+	}
+	if (nas != 1 || saml_xml_child(as, SAML_NS_DS, "Signature") == NULL)
+		return SAML_ENOSIG;
+	return 0;
+}
+
+/*
  * Checks the upstream's Response for pending login a and fills the
  * username and the mapped attributes (kv, "name=value\n" lines).
  */
@@ -141,7 +171,7 @@ saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_r
 	xmlDoc *doc = NULL;
 	const char *uid = NULL, *at;
 	time_t now = time(NULL), t;
-	int rc;
+	int rc, signed_resp, sigst;
 
 	kv[0] = '\0';
 	rc = saml_b64_decode(saml_response, strlen(saml_response), &raw, &rawlen, 1u << 20);
@@ -150,13 +180,24 @@ saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_r
 		rc = SAML_EMALFORMED;
 		goto done;
 	}
+	if ((signed_resp = sproxy_signed_part(doc)) < 0) {
+		snprintf(why, whylen, "upstream Response: neither it nor its one assertion is signed");
+		rc = signed_resp;
+		goto done;
+	}
 	login = lasso_login_new(idp->server);
+	/* FORCE fails a Response that is unsigned even when its assertion is;
+	 * then lasso checks what is there and we check the assertion below */
 	lasso_profile_set_signature_verify_hint(LASSO_PROFILE(login),
-						LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+						signed_resp ? LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE
+							    : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_MAYBE);
 	rc = lasso_login_process_authn_response_msg(login, (char *)(uintptr_t)saml_response);
-	if (rc != 0 || LASSO_PROFILE(login)->signature_status != 0) {
+	sigst = LASSO_PROFILE(login)->signature_status;
+	if (!signed_resp && sigst == LASSO_DS_ERROR_SIGNATURE_NOT_FOUND)
+		sigst = 0; /* known: the assertion's signature is checked below */
+	if (rc != 0 || sigst != 0) {
 		snprintf(why, whylen, "upstream Response refused by lasso: %s",
-			 lasso_strerror(rc != 0 ? rc : LASSO_PROFILE(login)->signature_status));
+			 lasso_strerror(rc != 0 ? rc : sigst));
 		rc = SAML_EBADSIG;
 		goto done;
 	}
@@ -172,6 +213,20 @@ saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_r
 	if (lasso_login_accept_sso(login) != 0 ||
 	    (as = LASSO_SAML2_ASSERTION(lasso_login_get_assertion(login))) == NULL) {
 		snprintf(why, whylen, "upstream Response carries no usable assertion");
+		goto done;
+	}
+	/* the signature lasso found must be the assertion's own, over itself */
+	if (!signed_resp &&
+	    lasso_provider_verify_single_node_signature(
+		    lasso_server_get_provider(idp->server, u->entity_id), LASSO_NODE(as), "ID") != 0) {
+		snprintf(why, whylen, "upstream assertion signature does not verify");
+		rc = SAML_EBADSIG;
+		goto done;
+	}
+	/* an unsigned Response's InResponseTo proves nothing: the assertion's must match */
+	at = lasso_saml2_assertion_get_in_response_to(as);
+	if (at == NULL || strcmp(at, a->up_id) != 0) {
+		snprintf(why, whylen, "upstream assertion for another request");
 		goto done;
 	}
 	if (as->Conditions == NULL || as->Conditions->NotOnOrAfter == NULL ||

@@ -77,7 +77,14 @@ srefresh_apply(struct saml_idp *idp, size_t i, const char *buf, size_t len)
 			continue;
 		}
 		p = lasso_server_get_provider(idp->server, sp->entity_id);
-		if (p != NULL && sp->has_enc_key)
+		if (p == NULL || saml_idp_provider_key(idp, p) < 0) {
+			/* without our key lasso would sign, slowly, with the server's */
+			log_warning("saml metadata sp=%s: cannot attach our signing key",
+				    sp->entity_id);
+			g_hash_table_remove(idp->server->providers, sp->entity_id);
+			continue;
+		}
+		if (sp->has_enc_key)
 			lasso_provider_set_encryption_mode(p, LASSO_ENCRYPTION_MODE_ASSERTION);
 	}
 	s->last_ok = time(NULL);

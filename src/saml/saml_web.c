@@ -171,7 +171,8 @@ sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 static void
 sweb_session_clear(struct saml_session *s)
 {
-	g_free(s->lasso_dump);
+	if (s->lasso_session != NULL)
+		g_object_unref(s->lasso_session);
 	explicit_bzero(s, sizeof(*s));
 }
 
@@ -291,7 +292,7 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	saml_random_hex(nonce, 16);
 	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
 				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
-				s != NULL ? &s->lasso_dump : NULL, &html);
+				s != NULL ? &s->lasso_session : NULL, &html);
 	if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
@@ -385,8 +386,11 @@ sweb_slo(struct evhttp_request *req, void *arg)
 		sweb_error(idp, req, 400, SAML_ENOSIG, "LogoutRequest must be signed with RSA-SHA256");
 		goto done;
 	}
-	if (s != NULL && s->lasso_dump != NULL)
-		lasso_profile_set_session_from_dump(prof, s->lasso_dump);
+	if (s != NULL && s->lasso_session != NULL) {
+		if (prof->session != NULL)
+			g_object_unref(prof->session);
+		prof->session = g_object_ref(s->lasso_session);
+	}
 	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
 	rc = lasso_logout_process_request_msg(lo, (char *)(uintptr_t)(q + 1));
 	if (rc != 0 || prof->signature_status != 0) {

@@ -1,7 +1,9 @@
 /*
  * The log writer: rows are queued by the event loop and committed by this
  * thread in batches, one transaction per batch, so the loop never waits for
- * fsync. A row is durable once its batch commits (within ~50 ms).
+ * fsync. A row is durable once its batch commits (within ~50 ms). Rows are
+ * the RADIUS auth and accounting logs, and for SSO the release log and the
+ * durable copy of the AuthnRequest replay set.
  */
 #include "poort/store.h"
 
@@ -14,15 +16,20 @@
 #include <time.h>
 
 #include "poort/log.h"
+#include "poort/store_saml.h"
 #include "store_db.h"
 
 enum { LOGGER_BATCH = 256, LOGGER_TICK_MS = 50, LOGGER_PURGE_EVERY = 3600 };
 
+enum logger_kind { ROW_AUTH, ROW_ACCT, ROW_RELEASE, ROW_REPLAY };
+
 struct logger_row {
-	int is_acct;
+	enum logger_kind kind;
 	union {
 		struct store_auth_rec auth;
 		struct store_acct_rec acct;
+		struct store_release_rec release;
+		struct store_replay_rec replay;
 	} u;
 };
 
@@ -38,15 +45,48 @@ struct store_logger {
 	unsigned retention_days;
 	sqlite3 *db;
 	sqlite3_stmt *ins_auth, *ins_acct;
+	sqlite3_stmt *ins_release, *ins_replay; /* prepared on first use: SSO tables */
 	int64_t last_purge;
 };
+
+/* The SSO tables exist once store_saml_open has run; prepared when first needed. */
+static sqlite3_stmt *
+logger_sso_stmt(struct store_logger *lg, enum logger_kind kind)
+{
+	sqlite3_stmt **s = kind == ROW_RELEASE ? &lg->ins_release : &lg->ins_replay;
+	const char *sql = kind == ROW_RELEASE
+				  ? "INSERT INTO saml_release_log(time,sp,username,attrs,nameid_format)"
+				    " VALUES(?,?,?,?,?)"
+				  : "INSERT OR REPLACE INTO saml_replay(issuer,id,expires) VALUES(?,?,?)";
+
+	if (*s == NULL &&
+	    sqlite3_prepare_v3(lg->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
+		*s = NULL;
+	return *s;
+}
 
 static int
 logger_write_row(struct store_logger *lg, const struct logger_row *row)
 {
 	sqlite3_stmt *s;
 
-	if (!row->is_acct) {
+	if (row->kind == ROW_RELEASE) {
+		const struct store_release_rec *r = &row->u.release;
+		if ((s = logger_sso_stmt(lg, ROW_RELEASE)) == NULL)
+			return -1;
+		sqlite3_bind_int64(s, 1, r->time);
+		sqlite3_bind_text(s, 2, r->sp, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->attrs, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, r->nameid_format, -1, SQLITE_STATIC);
+	} else if (row->kind == ROW_REPLAY) {
+		const struct store_replay_rec *r = &row->u.replay;
+		if ((s = logger_sso_stmt(lg, ROW_REPLAY)) == NULL)
+			return -1;
+		sqlite3_bind_text(s, 1, r->issuer, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, r->id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, r->expires);
+	} else if (row->kind == ROW_AUTH) {
 		const struct store_auth_rec *r = &row->u.auth;
 		s = lg->ins_auth;
 		sqlite3_bind_int64(s, 1, r->time);
@@ -86,6 +126,9 @@ logger_purge(struct store_logger *lg, int64_t now)
 	int64_t n = store_db_purge(lg->db, now - (int64_t)lg->retention_days * 86400);
 
 	lg->last_purge = now;
+	/* expired replay IDs; the table is missing without SSO, which is fine */
+	sqlite3_exec(lg->db, "DELETE FROM saml_replay WHERE expires < strftime('%s','now')", NULL,
+		     NULL, NULL);
 	if (n < 0)
 		log_error("store purge failed: %s", sqlite3_errmsg(lg->db));
 	else if (n > 0)
@@ -257,7 +300,7 @@ logger_push(struct store_logger *lg, const struct logger_row *row)
 int
 store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r)
 {
-	struct logger_row row = {.is_acct = 0};
+	struct logger_row row = {.kind = ROW_AUTH};
 	row.u.auth = *r;
 	return logger_push(lg, &row);
 }
@@ -265,8 +308,24 @@ store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r)
 int
 store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r)
 {
-	struct logger_row row = {.is_acct = 1};
+	struct logger_row row = {.kind = ROW_ACCT};
 	row.u.acct = *r;
+	return logger_push(lg, &row);
+}
+
+int
+store_logger_release(struct store_logger *lg, const struct store_release_rec *r)
+{
+	struct logger_row row = {.kind = ROW_RELEASE};
+	row.u.release = *r;
+	return logger_push(lg, &row);
+}
+
+int
+store_logger_replay(struct store_logger *lg, const struct store_replay_rec *r)
+{
+	struct logger_row row = {.kind = ROW_REPLAY};
+	row.u.replay = *r;
 	return logger_push(lg, &row);
 }
 
@@ -293,6 +352,8 @@ store_logger_free(struct store_logger *lg)
 	pthread_join(lg->thread, NULL);
 	sqlite3_finalize(lg->ins_auth);
 	sqlite3_finalize(lg->ins_acct);
+	sqlite3_finalize(lg->ins_release);
+	sqlite3_finalize(lg->ins_replay);
 	sqlite3_close(lg->db);
 	pthread_mutex_destroy(&lg->mu);
 	pthread_cond_destroy(&lg->wake);

@@ -15,7 +15,6 @@
 
 struct store_saml {
 	sqlite3 *db;
-	int64_t replay_purged; /* last purge of expired replay entries */
 };
 
 static const char store_saml_schema[] =
@@ -145,24 +144,6 @@ store_saml_attr_foreach(struct store_saml *ss, const char *user, store_saml_kv_c
 }
 
 int
-store_saml_release_add(struct store_saml *ss, const struct store_release_rec *r)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(ss->db,
-			       "INSERT INTO saml_release_log(time,sp,username,attrs,nameid_format)"
-			       " VALUES(?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return STORE_EDB;
-	sqlite3_bind_int64(s, 1, r->time);
-	sqlite3_bind_text(s, 2, r->sp, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, r->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, r->attrs, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, r->nameid_format, -1, SQLITE_STATIC);
-	return store_saml_run(ss, s);
-}
-
-int
 store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
 			 store_release_cb cb, void *arg)
 {
@@ -193,43 +174,26 @@ store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit
 }
 
 int
-store_saml_replay_check(struct store_saml *ss, const char *issuer, const char *id, int64_t now,
-			int64_t expires)
+store_saml_replay_load(struct store_saml *ss, int64_t now, store_replay_cb cb, void *arg)
 {
+	struct store_replay_rec r;
 	sqlite3_stmt *s;
 	int rc;
 
-	/* once a minute, not per request: each statement is a synced commit */
-	if (now - ss->replay_purged >= 60 &&
-	    sqlite3_prepare_v2(ss->db, "DELETE FROM saml_replay WHERE expires < ?", -1, &s, NULL) ==
-		    SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, now);
-		store_saml_run(ss, s);
-		ss->replay_purged = now;
-	}
-	if (sqlite3_prepare_v2(ss->db, "INSERT INTO saml_replay(issuer,id,expires) VALUES(?,?,?)",
+	if (sqlite3_prepare_v2(ss->db, "SELECT issuer,id,expires FROM saml_replay WHERE expires >= ?",
 			       -1, &s, NULL) != SQLITE_OK)
 		return STORE_EDB;
-	sqlite3_bind_text(s, 1, issuer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, expires);
-	rc = store_saml_run(ss, s);
-	if (rc == STORE_EEXIST) {
-		/* an expired entry not purged yet is not a replay */
-		if (sqlite3_prepare_v2(ss->db,
-				       "UPDATE saml_replay SET expires=?3 WHERE issuer=?1 AND id=?2"
-				       " AND expires < ?4",
-				       -1, &s, NULL) != SQLITE_OK)
-			return STORE_EDB;
-		sqlite3_bind_text(s, 1, issuer, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, expires);
-		sqlite3_bind_int64(s, 4, now);
-		if (store_saml_run(ss, s) < 0)
-			return STORE_EDB;
-		return sqlite3_changes(ss->db) > 0 ? 0 : 1;
+	sqlite3_bind_int64(s, 1, now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		store_db_text(s, 0, r.issuer, sizeof(r.issuer));
+		store_db_text(s, 1, r.id, sizeof(r.id));
+		r.expires = sqlite3_column_int64(s, 2);
+		if (cb(&r, arg) != 0)
+			break;
 	}
-	return rc;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : STORE_EDB;
 }
 
 int

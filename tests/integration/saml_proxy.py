@@ -2,7 +2,8 @@
 """Proxy mode: poortd (P) in front of the school's existing IdP (U, here a
 second poortd). pysaml2 as SP at P; the password is asked by U only; P maps
 U's attributes and releases per its own rules. Attacks on P's /saml/acs:
-a comment inside NameID, a replayed upstream response, an unsolicited one.
+a comment inside NameID, a replayed upstream response, an unsolicited one;
+U signs only assertions for P: stripped or changed assertion signatures.
 
 usage: saml_proxy.py BUILD_DIR WORK_DIR
 """
@@ -99,6 +100,33 @@ def main():
         check(refused(s.post(P.base + "/saml/acs", timeout=30, data={
             "SAMLResponse": upstream_resp, "RelayState": "0" * 64})),
               "unsolicited upstream response refused")
+        # U signs only the assertion (P's SP metadata wants signed assertions):
+        # the Response stands or falls with that signature. Each try needs its
+        # own pending login at P (a refused one is used up).
+        def upstream_round(relay):
+            _, u = redirect_url(c1, P.entity_id, relay=relay, force_authn="true")
+            ff = form_fields(login(s, s.get(u, timeout=30).text, base=U.base).text)
+            return base64.b64decode(ff["SAMLResponse"]).decode(), ff.get("RelayState", "")
+
+        def post(xml, relay):
+            return s.post(P.base + "/saml/acs", timeout=30, data={
+                "SAMLResponse": base64.b64encode(xml.encode()).decode(), "RelayState": relay})
+        sig = r"<(?:\w+:)?Signature[ >].*</(?:\w+:)?Signature>"
+        raw, rs = upstream_round("rs4")
+        check(re.search(r"<(?:\w+:)?Assertion[ >].*" + sig, raw, re.S) is not None and
+              re.search(r"^.*<(?:\w+:)?Assertion[ >]", raw, re.S).group(0).find("Signature") < 0,
+              "upstream Response unsigned, its assertion signed")
+        unsigned = re.sub(sig, "", raw, flags=re.S)
+        check(unsigned != raw and refused(post(unsigned, rs)),
+              "assertion with its signature removed refused")
+        raw, rs = upstream_round("rs5")
+        tampered = raw.replace(">Jan<", ">Piet<", 1)
+        check(tampered != raw and refused(post(tampered, rs)),
+              "assertion with a changed value refused")
+        raw, rs = upstream_round("rs6")
+        r5 = post(raw, rs)
+        check(r5.status_code == 200 and saml_response(r5.text)[0] is not None,
+              "the untouched assertion-signed response is accepted")
         check(P.alive() and U.alive(), "both poortds alive")
     finally:
         rc1, rc2 = P.stop(), U.stop()

@@ -6,8 +6,11 @@ usage: saml_pysaml2.py BUILD_DIR WORK_DIR
 import base64
 import datetime
 import html
+import os
 import re
+import sqlite3
 import sys
+import time
 import zlib
 
 import requests
@@ -163,8 +166,15 @@ def main():
         raw = base64.b64decode(resp).decode()
         check("EncryptedAssertion" in raw and "Wachtwoord" not in raw,
               "assertion is encrypted for SP1")
-        check("rsa-sha256" in raw and "rsa-sha1\"" not in raw, "signature method RSA-SHA256")
         ar = c1.parse_authn_request_response(resp, BINDING_HTTP_POST, outstanding={reqid: "/"})
+        # one signature per login: on the assertion (inside the encryption), not the Response
+        sig = ar.assertion.signature
+        check(sig is not None and sig.signed_info.signature_method.algorithm.endswith("rsa-sha256")
+              and all(r.digest_method.algorithm.endswith("sha256")
+                      for r in sig.signed_info.reference),
+              "assertion signed with RSA-SHA256")
+        check("<ds:Signature" not in raw.split("EncryptedAssertion")[0],
+              "Response itself unsigned (one RSA signature per login)")
         ava = names(ar.get_identity())
         check(set(ava) == set(REL1), "SP1 got exactly its attributes: %s" % sorted(ava))
         check(ava.get("uid") == ["jan.student@school.example"], "uid value")
@@ -225,9 +235,18 @@ def main():
         def refused(resp, what):
             check(resp.status_code in (400, 413) and "SAMLResponse" not in resp.text, what)
 
-        _, url = redirect_url(c1, idp)
+        rid, url = redirect_url(c1, idp)
         fresh.get(url, timeout=30)
         refused(fresh.get(url, timeout=30), "replayed request refused")
+        # checked in memory; the durable copy (loaded at start) is written in batches
+        db = sqlite3.connect(os.path.join(p.work, "state", "poort.db"))
+        for _ in range(50):
+            row = db.execute("SELECT expires FROM saml_replay WHERE id=?", (rid,)).fetchone()
+            if row is not None:
+                break
+            time.sleep(0.1)
+        db.close()
+        check(row is not None and row[0] > time.time(), "seen request ID stored for restarts")
         _, url = redirect_url(c1, idp, sign=False)
         refused(fresh.get(url, timeout=30), "unsigned request refused where the SP must sign")
         _, url = redirect_url(c1, idp, sigalg=SIG_RSA_SHA1)
