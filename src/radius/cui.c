@@ -1,11 +1,14 @@
+#define OPENSSL_SUPPRESS_DEPRECATED /* SHA256_CTX: copied states, see cui_keyed */
 #include "cui.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
 #include <openssl/rand.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,40 +52,61 @@ fail:
 	return -1;
 }
 
-EVP_MAC_CTX *
+/*
+ * HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once:
+ * each use copies two SHA-256 states. OpenSSL 3's HMAC() fetches the
+ * algorithm on every call, which showed at the top of the proxy's profile.
+ */
+struct cui_key {
+	SHA256_CTX inner, outer;
+};
+
+struct cui_key *
 cui_keyed(const uint8_t key[CUI_KEY_LEN])
 {
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *c = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", "SHA256", 0),
-			       OSSL_PARAM_construct_end()};
+	struct cui_key *k = calloc(1, sizeof(*k));
+	uint8_t pad[64];
 
-	EVP_MAC_free(mac); /* the context keeps its own reference */
-	if (c != NULL && EVP_MAC_init(c, key, CUI_KEY_LEN, params) != 1) {
-		EVP_MAC_CTX_free(c);
-		c = NULL;
-	}
-	return c;
-}
-
-/* HMAC-SHA256 on a copy of the keyed context: no algorithm fetch per use. */
-static int
-cui_hmac(const EVP_MAC_CTX *keyed, const uint8_t *data, size_t len, uint8_t out[32])
-{
-	EVP_MAC_CTX *c = EVP_MAC_CTX_dup(keyed);
-	size_t outlen = 0;
-	int ok;
-
-	if (c == NULL)
-		return -1;
-	ok = EVP_MAC_update(c, data, len) == 1 && EVP_MAC_final(c, out, &outlen, 32) == 1 &&
-	     outlen == 32;
-	EVP_MAC_CTX_free(c);
-	return ok ? 0 : -1;
+	if (k == NULL)
+		return NULL;
+	memset(pad, 0x36, sizeof(pad));
+	for (int i = 0; i < CUI_KEY_LEN; i++)
+		pad[i] ^= key[i];
+	SHA256_Init(&k->inner);
+	SHA256_Update(&k->inner, pad, sizeof(pad));
+	memset(pad, 0x5c, sizeof(pad));
+	for (int i = 0; i < CUI_KEY_LEN; i++)
+		pad[i] ^= key[i];
+	SHA256_Init(&k->outer);
+	SHA256_Update(&k->outer, pad, sizeof(pad));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return k;
 }
 
 void
-cui_make(const EVP_MAC_CTX *keyed, const char *identity, const char *operator_name,
+cui_key_free(struct cui_key *k)
+{
+	if (k == NULL)
+		return;
+	OPENSSL_cleanse(k, sizeof(*k));
+	free(k);
+}
+
+static void
+cui_hmac(const struct cui_key *k, const uint8_t *data, size_t len, uint8_t out[32])
+{
+	SHA256_CTX c = k->inner;
+
+	SHA256_Update(&c, data, len);
+	SHA256_Final(out, &c);
+	c = k->outer;
+	SHA256_Update(&c, out, 32);
+	SHA256_Final(out, &c);
+	OPENSSL_cleanse(&c, sizeof(c));
+}
+
+void
+cui_make(const struct cui_key *keyed, const char *identity, const char *operator_name,
 	 char out[CUI_TEXT_LEN + 1])
 {
 	static const char hex[] = "0123456789abcdef";
@@ -94,8 +118,7 @@ cui_make(const EVP_MAC_CTX *keyed, const char *identity, const char *operator_na
 	buf[n++] = 0; /* ("ab","c") and ("a","bc") differ */
 	for (const char *p = operator_name; *p != '\0' && n < sizeof(buf); p++)
 		buf[n++] = (uint8_t)tolower((unsigned char)*p);
-	if (cui_hmac(keyed, buf, n, mac) < 0)
-		memset(mac, 0, sizeof(mac)); /* out of memory: never an unkeyed value */
+	cui_hmac(keyed, buf, n, mac);
 	for (int i = 0; i < CUI_TEXT_LEN / 2; i++) {
 		out[2 * i] = hex[mac[i] >> 4];
 		out[2 * i + 1] = hex[mac[i] & 15];

@@ -7,7 +7,6 @@
 #ifndef POORT_RADIUS_CUI_H
 #define POORT_RADIUS_CUI_H
 
-#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,10 +15,12 @@
 
 /* Reads STATE_DIR/cui.key, creating it (mode 0600) on first use. */
 int cui_key_load(const char *state_dir, uint8_t key[CUI_KEY_LEN], char *err, size_t errlen);
-/* An HMAC-SHA256 context keyed with key, for cui_make; NULL on failure. */
-EVP_MAC_CTX *cui_keyed(const uint8_t key[CUI_KEY_LEN]);
+/* key made ready for cui_make (NULL without memory); free with cui_key_free. */
+struct cui_key;
+struct cui_key *cui_keyed(const uint8_t key[CUI_KEY_LEN]);
+void cui_key_free(struct cui_key *k);
 /* The pseudonym of identity (case-insensitive) toward operator, as hex. */
-void cui_make(const EVP_MAC_CTX *keyed, const char *identity, const char *operator_name,
+void cui_make(const struct cui_key *keyed, const char *identity, const char *operator_name,
 	      char out[CUI_TEXT_LEN + 1]);
 
 #endif

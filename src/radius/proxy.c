@@ -100,10 +100,14 @@ proxy_log(struct pending *p, const char *result, unsigned dropped)
 
 	if (v != NULL && len > 1)
 		log_escape(cui, sizeof(cui), v, len);
-	log_info("proxy result=%s upstream=%s user=%s mac=%s cui=%s operator=%s ms=%ld"
-		 " filtered=%u",
-		 result, p->up >= 0 ? p->px->ups[p->up].name : "-", rq->rec.user_name,
-		 rq->rec.calling_station, cui, p->px->operator_name, pending_ms(p), dropped);
+	/* accept and reject: the auth line (request_reply) carries upstream and timing */
+	if (strcmp(result, "accept") != 0 && strcmp(result, "reject") != 0)
+		log_msg(strcmp(result, "challenge") == 0 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
+			"proxy result=%s upstream=%s user=%s mac=%s cui=%s operator=%s ms=%ld"
+			" filtered=%u",
+			result, p->up >= 0 ? p->px->ups[p->up].name : "-", rq->rec.user_name,
+			rq->rec.calling_station, cui, p->px->operator_name, pending_ms(p), dropped);
+	rq->filtered = dropped;
 	if (strcmp(result, "challenge") != 0) {
 		/* F-Ticks for the federation's statistics; the MAC only as a keyed hash */
 		const char *at = strrchr(rq->rec.user_name, '@');
@@ -332,6 +336,8 @@ proxy_answer(struct pending *p, RADIUS_PACKET *reply)
 		  dropped);
 	snprintf(reason, sizeof(reason), "upstream=%s", px->ups[p->up].name);
 	snprintf(rq->rec.upstream, sizeof(rq->rec.upstream), "%s", px->ups[p->up].name);
+	snprintf(rq->rec.operator_name, sizeof(rq->rec.operator_name), "%.*s",
+		 (int)sizeof(rq->rec.operator_name) - 1, px->operator_name);
 	rq->rec.ms = pending_ms(p);
 	pending_free(p);
 	request_reply(rq, reply->code, extra, reason);

@@ -6,7 +6,6 @@
 #define POORT_RADIUS_INT_H
 
 #include <event2/event.h>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include "poort/config.h"
@@ -45,7 +44,7 @@ struct radius_server {
 	struct eap_server *eap; /* NULL without an eap { } block */
 	struct proxy *proxy;    /* NULL without a proxy { } block */
 	struct radsec_server *radsec; /* NULL without listen radsec */
-	EVP_MAC_CTX *cui_mac;   /* keyed with STATE_DIR/cui.key, see cui.h */
+	struct cui_key *cui_mac; /* STATE_DIR/cui.key, see cui.h */
 	struct event *eap_timer;
 	struct log_ratelimit rl_eap;
 	uint8_t buf[4096 + 1];
@@ -80,6 +79,7 @@ struct request {
 	char hash[PASSWORD_HASH_MAX];
 	int foreign;         /* proxied: the CUI is the home institution's business */
 	int from_federation; /* sent by an FLR (client with federation yes) */
+	unsigned filtered;   /* proxied: attributes of the upstream's reply dropped */
 	char pw[PASSWORD_MAX + 1];
 	size_t pwlen;
 	int verified;

@@ -101,7 +101,10 @@ request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR 
 	char opname[128];
 	VALUE_PAIR *vp;
 
-	log_escape(rq->rec.operator_name, sizeof(rq->rec.operator_name), op, op ? oplen : 0);
+	/* proxied: the operator we named upstream, already filled in */
+	if (rq->rec.operator_name[0] == '\0')
+		log_escape(rq->rec.operator_name, sizeof(rq->rec.operator_name), op,
+			   op ? oplen : 0);
 	if (rq->foreign) {
 		vp = fr_pair_find_by_num(extra, PW_CHARGEABLE_USER_IDENTITY, 0, TAG_ANY);
 		if (vp != NULL)
@@ -169,10 +172,17 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 	rq->rec.time = (int64_t)time(NULL);
 	snprintf(rq->rec.result, sizeof(rq->rec.result), "%s", accept ? "accept" : "reject");
 	snprintf(rq->rec.reason, sizeof(rq->rec.reason), "%s", reason);
-	log_info("auth result=%s client=%s user=%s mac=%s cui=%s operator=%s reason=%s",
-		 rq->rec.result, rq->rec.client, rq->rec.user_name, rq->rec.calling_station,
-		 rq->rec.cui[0] ? rq->rec.cui : "-",
-		 rq->rec.operator_name[0] != '-' ? rq->rec.operator_name : "-", reason);
+	if (rq->rec.upstream[0] != '\0')
+		log_info("auth result=%s upstream=%s user=%s mac=%s cui=%s operator=%s client=%s"
+			 " ms=%lld filtered=%u",
+			 rq->rec.result, rq->rec.upstream, rq->rec.user_name,
+			 rq->rec.calling_station, rq->rec.cui[0] ? rq->rec.cui : "-",
+			 rq->rec.operator_name, rq->rec.client, (long long)rq->rec.ms, rq->filtered);
+	else
+		log_info("auth result=%s client=%s user=%s mac=%s cui=%s operator=%s reason=%s",
+			 rq->rec.result, rq->rec.client, rq->rec.user_name,
+			 rq->rec.calling_station, rq->rec.cui[0] ? rq->rec.cui : "-",
+			 rq->rec.operator_name[0] != '-' ? rq->rec.operator_name : "-", reason);
 	if (store_logger_auth(rs->lg, &rq->rec) < 0)
 		log_error("auth log queue full: row lost user=%s", rq->rec.user_name);
 	request_free(rq);
@@ -695,6 +705,6 @@ radius_server_free(struct radius_server *rs)
 	free(rs->ls);
 	rcache_free(rs->cache);
 	pwcache_free(rs->pwc);
-	EVP_MAC_CTX_free(rs->cui_mac);
+	cui_key_free(rs->cui_mac);
 	free(rs);
 }

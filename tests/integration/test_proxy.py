@@ -72,7 +72,7 @@ class ProxyTest(unittest.TestCase):
         log = self.flr_log(0)
         self.assertIn('Operator-Name = "1school.example"', log)
         self.assertIn("Chargeable-User-Identity = 0x00", log)
-        self.p.wait_log("proxy result=accept upstream=flr1")
+        self.p.wait_log("auth result=accept upstream=flr1")
         self.p.wait_log("F-TICKS/eduroam/1.0#REALM=other.example#VISCOUNTRY=NL"
                         "#VISINST=1school.example#CSI=")
         self.assertRegex(self.p.log(), r"#CSI=[0-9a-f]{16}#RESULT=OK#")
@@ -214,7 +214,7 @@ class ProxyRetransmitTest(unittest.TestCase):
             self.assertIn("Access-Accept", out)  # the retransmission was answered
             self.assertEqual(fake.seen, 2)
             self.assertEqual(fake.reqs[0], fake.reqs[1])  # same ID, authenticator, bytes
-            p.wait_log("proxy result=accept upstream=flr1")
+            p.wait_log("auth result=accept upstream=flr1")
             self.assertNotIn("did not answer", p.log())  # not marked dead
             self.assertEqual(p.stop(), 0)
 

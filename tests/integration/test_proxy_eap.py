@@ -141,7 +141,7 @@ eap {{
 
     def test_1_visitor_peap_and_ttls(self):
         """poortd -> FLR -> home server; MPPE keys survive both proxies."""
-        accepted = "proxy result=accept upstream=flr1 user=anonymous@" + FOREIGN
+        accepted = "auth result=accept upstream=flr1 user=anonymous@" + FOREIGN
         for i, method in enumerate(METHODS, 1):
             with self.subTest(method=method):
                 rc, out = self.visitor(method)
@@ -154,8 +154,9 @@ eap {{
         log = self.p.log()
         self.assertIn("proxy result=challenge upstream=flr1", log)
         # the home server's CUI reaches the access point and our auth log
-        self.assertIn("auth result=accept client=ap user=anonymous@other.example"
-                      " mac=02-00-00-00-00-01 cui=cui-visitor-0042", log)
+        self.assertIn("auth result=accept upstream=flr1 user=anonymous@other.example"
+                      " mac=02-00-00-00-00-01 cui=cui-visitor-0042 operator=1school.example"
+                      " client=ap ms=", log)
         self.assertRegex(log, r"F-TICKS/eduroam/1.0#REALM=other.example#VISCOUNTRY=NL"
                          r"#VISINST=1school.example#CSI=[0-9a-f]{16}#RESULT=OK#")
         rows = [r for r in self.p.wait_auth_rows(2) if r[2] == "anonymous@" + FOREIGN]
@@ -173,7 +174,7 @@ eap {{
                 rc, out = self.visitor(method, password="Not-the-password-1")
                 self.assertNotEqual(rc, 0)
                 self.assertNotIn("MPPE keys OK: 1", out)
-        self.assertEqual(self.wait_log_count("proxy result=reject upstream=flr1", 2), 2)
+        self.assertEqual(self.wait_log_count("auth result=reject upstream=flr1", 2), 2)
         self.assertIn("#RESULT=FAIL#", self.p.log()[mark:])
         self.assertNotIn("Not-the-password-1", self.p.log())
 

@@ -189,7 +189,7 @@ class RadSecTest(unittest.TestCase):
         out = self.visitor()
         self.assertIn("Received Access-Accept", out)
         self.assertIn('Reply-Message = "welkom"', out)
-        self.p.wait_log("proxy result=accept upstream=flr-tls")
+        self.p.wait_log("auth result=accept upstream=flr-tls")
         self.assertIn('Operator-Name = "1school.example"', self.home_log())
         self.assertIn("TLSv1.3", self.p.log())
         self.assertNotIn("private key", self.p.log())  # 0600 as made: no warning
@@ -289,7 +289,7 @@ class RadSecTest(unittest.TestCase):
         self.p.wait_log("radsec upstream=flr-tls connection lost")
         out = self.visitor()  # the RADIUS/UDP upstream takes over at once
         self.assertIn("Received Access-Accept", out)
-        self.p.wait_log("proxy result=accept upstream=flr-udp")
+        self.p.wait_log("auth result=accept upstream=flr-udp")
         self.rsp.start()
         mark = len(self.p.log())
         deadline = time.time() + 10
@@ -297,7 +297,7 @@ class RadSecTest(unittest.TestCase):
             time.sleep(0.05)
         self.assertIn("upstream=flr-tls is answering again", self.p.log()[mark:])
         self.assertIn("Received Access-Accept", self.visitor())
-        self.assertEqual(self.p.log()[mark:].count("proxy result=accept upstream=flr-tls"), 1)
+        self.assertEqual(self.p.log()[mark:].count("auth result=accept upstream=flr-tls"), 1)
 
 
 class RadSecNameTest(unittest.TestCase):
