@@ -196,15 +196,8 @@ thread pool {{
 }}
 """
 
-FR_CONF = FR_HEAD + """modules {{
-	pap {{
-		normalise = yes
-	}}
-	files {{
-		filename = ${{confdir}}/users
-	}}
-}}
-client localhost {{
+# the client (us) and the listener, shared by the server and the proxy
+FR_LISTEN = """client localhost {{
 	ipaddr = 127.0.0.1
 	secret = {secret}
 	require_message_authenticator = yes
@@ -216,7 +209,17 @@ server default {{
 		port = {port}
 		{listen_extra}
 	}}
-	authorize {{
+"""
+
+FR_CONF = FR_HEAD + """modules {{
+	pap {{
+		normalise = yes
+	}}
+	files {{
+		filename = ${{confdir}}/users
+	}}
+}}
+""" + FR_LISTEN + """	authorize {{
 		files
 		pap
 	}}
@@ -311,19 +314,7 @@ modules {{
 		ignore_null = no
 	}}
 }}
-client localhost {{
-	ipaddr = 127.0.0.1
-	secret = {secret}
-	require_message_authenticator = yes
-}}
-server default {{
-	listen {{
-		type = auth
-		ipaddr = 127.0.0.1
-		port = {port}
-		{listen_extra}
-	}}
-	authorize {{
+""" + FR_LISTEN + """	authorize {{
 		suffix
 	}}
 	authenticate {{
