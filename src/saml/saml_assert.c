@@ -10,6 +10,9 @@
 #include <lasso/xml/saml-2.0/saml2_attribute_value.h>
 #include <lasso/xml/saml-2.0/saml2_name_id.h>
 #include <lasso/xml/saml-2.0/saml2_subject.h>
+#include <lasso/xml/saml-2.0/saml2_subject_confirmation_data.h>
+#include <lasso/xml/saml-2.0/samlp2_response.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 #include "poort/store.h"
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
+#include "saml_sign.h"
 
 #define FMT_TRANSIENT "urn:oasis:names:tc:SAML:2.0:nameid-format:transient"
 #define FMT_PERSISTENT "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
@@ -181,6 +185,105 @@ sasrt_nameid(struct saml_idp *idp, LassoSaml2Assertion *as, const struct saml_au
 	return 0;
 }
 
+/*
+ * as moved into a new assertion that lasso has not set up for signing, in
+ * its place in resp: lasso would sign the old one as it serialises, through
+ * xmlsec, at about the cost of the RSA operation again.
+ */
+static LassoSaml2Assertion *
+sasrt_unsigned_copy(LassoSamlp2Response *resp, LassoSaml2Assertion *as)
+{
+	GList *l = g_list_find(resp->Assertion, as);
+	LassoSaml2Assertion *n;
+
+	if (l == NULL || (n = LASSO_SAML2_ASSERTION(lasso_saml2_assertion_new())) == NULL)
+		return NULL;
+#define SASRT_MOVE(f)                                                                              \
+	do {                                                                                       \
+		n->f = as->f;                                                                      \
+		as->f = NULL;                                                                      \
+	} while (0)
+	SASRT_MOVE(Issuer);
+	SASRT_MOVE(Subject);
+	SASRT_MOVE(Conditions);
+	SASRT_MOVE(Advice);
+	SASRT_MOVE(Statement);
+	SASRT_MOVE(AuthnStatement);
+	SASRT_MOVE(AuthzDecisionStatement);
+	SASRT_MOVE(AttributeStatement);
+	SASRT_MOVE(Version);
+	SASRT_MOVE(ID);
+	SASRT_MOVE(IssueInstant);
+#undef SASRT_MOVE
+	l->data = n; /* the list's reference moves to n */
+	g_object_unref(as);
+	return n;
+}
+
+/*
+ * lasso_login_build_authn_response_msg for the HTTP-POST binding, with the
+ * assertion signed by saml_sign.c: the Recipient and Destination are the
+ * ACS we checked, the assertion is kept in the session for logout, and the
+ * Response (unsigned: the SP wants signed assertions) goes out in base64.
+ */
+static int
+sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, LassoProfile *prof,
+		LassoSaml2Assertion *as, char **b64)
+{
+	LassoSamlp2Response *resp = LASSO_SAMLP2_RESPONSE(prof->response);
+	LassoSamlp2StatusResponse *sr = LASSO_SAMLP2_STATUS_RESPONSE(prof->response);
+	LassoSaml2SubjectConfirmationData *scd;
+	xmlOutputBuffer *ob = NULL;
+	xmlBuffer *buf = NULL;
+	xmlNode *x, *ax = NULL;
+	xmlDoc *doc = NULL;
+	size_t len;
+	int rc = SAML_ENOMEM;
+
+	*b64 = NULL;
+	if ((as = sasrt_unsigned_copy(resp, as)) == NULL || as->ID == NULL)
+		return SAML_EMALFORMED;
+	if ((scd = lasso_saml2_assertion_get_subject_confirmation_data(as, TRUE)) == NULL)
+		return SAML_ENOMEM;
+	g_free(scd->Recipient);
+	scd->Recipient = g_strdup(a->acs);
+	if (prof->session == NULL)
+		prof->session = lasso_session_new();
+	lasso_session_add_assertion(prof->session, prof->remote_providerID, LASSO_NODE(as));
+	sr->sign_type = LASSO_SIGNATURE_TYPE_NONE;
+	g_free(sr->Destination);
+	sr->Destination = g_strdup(a->acs);
+	if ((x = lasso_node_get_xmlNode(LASSO_NODE(resp), FALSE)) == NULL ||
+	    (doc = xmlNewDoc((const xmlChar *)"1.0")) == NULL) {
+		xmlFreeNode(x);
+		return SAML_ENOMEM;
+	}
+	xmlDocSetRootElement(doc, x);
+	for (xmlNode *c = x->children; c != NULL; c = c->next)
+		if (saml_xml_is(c, SAML_NS_A, "Assertion"))
+			ax = c;
+	if (ax == NULL || (rc = saml_signer_sign(idp->signer, ax, as->ID)) < 0) {
+		rc = rc < 0 ? rc : SAML_EMALFORMED;
+		goto done;
+	}
+	rc = SAML_ENOMEM;
+	if ((buf = xmlBufferCreate()) == NULL ||
+	    (ob = xmlOutputBufferCreateBuffer(buf, NULL)) == NULL)
+		goto done;
+	xmlNodeDumpOutput(ob, doc, x, 0, 0, NULL);
+	if (xmlOutputBufferClose(ob) < 0)
+		goto done;
+	len = (size_t)xmlBufferLength(buf);
+	if (len > INT32_MAX / 2 || (*b64 = malloc((len + 2) / 3 * 4 + 1)) == NULL)
+		goto done;
+	EVP_EncodeBlock((unsigned char *)*b64, xmlBufferContent(buf), (int)len);
+	rc = 0;
+done:
+	xmlBufferFree(buf);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
 static char *
 sasrt_post_page(const char *url, const char *resp, const char *relay, const char *nonce)
 {
@@ -216,16 +319,18 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 {
 	const struct config_saml_sp *rule = config_saml_sp_find(idp->sc, a->sp);
 	LassoProfile *prof = LASSO_PROFILE(a->login);
+	const struct saml_sp *sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
 	LassoSaml2AttributeStatement *stmt = NULL;
 	struct store_release_rec rec;
 	struct store_account acct;
-	LassoSaml2Assertion *as;
-	const struct saml_sp *sp;
+	LassoSaml2Assertion *as = NULL;
+	char *body = NULL;
+	const char *url;
 	char ai[SAML_TIME_LEN], nb[SAML_TIME_LEN], na[SAML_TIME_LEN], val[512];
 	const char *fmt = "none";
 	time_t now = time(NULL);
 	size_t an = 0;
-	int rc;
+	int rc, fast;
 
 	*html = NULL;
 	if (session != NULL && *session != NULL) {
@@ -235,7 +340,9 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		prof->session = g_object_ref(*session);
 	}
 	if (user == NULL) {
-		/* IsPassive without a session: a failure status, no assertion */
+		/* IsPassive without a session: a failure status, no assertion,
+		 * and the Response always signed */
+		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 		lasso_login_validate_request_msg(a->login, FALSE, FALSE);
 	} else {
 		if (kv != NULL) {
@@ -251,6 +358,13 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		} else if (store_account_get(idp->st, user, &acct) < 0) {
 			return SAML_EUNKNOWN;
 		}
+		/*
+		 * The assertion is always signed. An SP whose metadata asks for
+		 * signed assertions gets just that (saml_authn_check told lasso
+		 * before it made the Response): one RSA signature per login,
+		 * which is what SAML's POST profile requires. Other SPs may
+		 * only check the Response, so theirs is signed too.
+		 */
 		rc = lasso_login_validate_request_msg(a->login, TRUE, TRUE);
 		if (rc != 0 && rc != LASSO_LOGIN_ERROR_CONSENT_NOT_OBTAINED)
 			goto lasso_fail;
@@ -286,39 +400,45 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 			as->AttributeStatement = g_list_append(as->AttributeStatement, stmt);
 		else
 			g_object_unref(stmt);
-		g_object_unref(as);
 		rec.time = now;
 		snprintf(rec.sp, sizeof(rec.sp), "%s", a->sp);
 		snprintf(rec.user, sizeof(rec.user), "%s", acct.username);
 		snprintf(rec.nameid_format, sizeof(rec.nameid_format), "%s", fmt);
 		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
 	}
-	/*
-	 * lasso always signs the assertion. An SP whose metadata asks for
-	 * signed assertions gets just that: one RSA signature per login, which
-	 * is what SAML's POST profile requires. Other SPs may only check the
-	 * Response, so theirs is signed too. A Response without an assertion
-	 * (passive, no session) is always signed.
-	 */
-	sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
-	if (user != NULL && sp != NULL && sp->want_assertions_signed)
-		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORBID);
-	rc = lasso_login_build_authn_response_msg(a->login);
-	if (rc != 0)
-		goto lasso_fail;
-	if (prof->msg_url == NULL || prof->msg_body == NULL ||
-	    strcmp(prof->msg_url, a->acs) != 0) {
-		/* lasso picked another endpoint than the one we checked: refuse */
-		log_error("saml response sp=%s: ACS mismatch", a->sp);
-		return SAML_EACS;
+	/* signed and encrypted is lasso's job; signed only, ours (saml_sign.c) */
+	fast = as != NULL && sp != NULL && sp->want_assertions_signed && !sp->has_enc_key;
+	if (fast) {
+		rc = sasrt_post_body(idp, a, prof, as, &body);
+		g_object_unref(as);
+		if (rc < 0) {
+			log_error("saml response sp=%s: cannot sign: %s", a->sp, saml_strerror(rc));
+			return rc;
+		}
+		url = a->acs;
+	} else {
+		if (as != NULL)
+			g_object_unref(as);
+		rc = lasso_login_build_authn_response_msg(a->login);
+		if (rc != 0)
+			goto lasso_fail;
+		if (prof->msg_url == NULL || prof->msg_body == NULL ||
+		    strcmp(prof->msg_url, a->acs) != 0) {
+			/* lasso picked another endpoint than the one we checked: refuse */
+			log_error("saml response sp=%s: ACS mismatch", a->sp);
+			return SAML_EACS;
+		}
+		url = prof->msg_url;
 	}
 	if (user != NULL) {
 		/*
 		 * Queued before it leaves (a full queue refuses the login); the
 		 * writer commits within ~50 ms, off the event loop.
 		 */
-		if (store_logger_release(idp->lg, &rec) < 0)
+		if (store_logger_release(idp->lg, &rec) < 0) {
+			free(body);
 			return SAML_EFULL;
+		}
 		log_notice("saml release sp=%s user=%s nameid=%s attrs=\"%s\"", rec.sp, rec.user, fmt,
 			   rec.attrs);
 	}
@@ -332,7 +452,8 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 			*session = g_object_ref(ls);
 		}
 	}
-	*html = sasrt_post_page(prof->msg_url, prof->msg_body, a->relay, nonce);
+	*html = sasrt_post_page(url, body != NULL ? body : prof->msg_body, a->relay, nonce);
+	free(body);
 	return *html != NULL ? 0 : SAML_ENOMEM;
 lasso_fail:
 	log_error("saml response sp=%s: lasso: %s", a->sp, lasso_strerror(rc));

@@ -23,6 +23,7 @@
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
 #include "saml_replay.h"
+#include "saml_sign.h"
 
 static int saml_inited;
 
@@ -247,7 +248,8 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	}
 	if ((md = sidp_metadata_build(idp->sc, cb, nb)) == NULL ||
 	    (idp->sign_key = saml_xml_key_load(key, keylen, cert, strlen(cert))) == NULL ||
-	    (idp->metadata_signed = sidp_metadata_sign(md, idp->sign_key)) == NULL) {
+	    (idp->metadata_signed = sidp_metadata_sign(md, idp->sign_key)) == NULL ||
+	    (idp->signer = saml_signer_new(key, keylen, cb)) == NULL) {
 		snprintf(err, errlen, "saml: cannot build or sign our metadata (key %s)",
 			 idp->sc->key);
 		goto fail;
@@ -317,6 +319,7 @@ saml_idp_free(struct saml_idp *idp)
 	free(idp->cert_body);
 	free(idp->next_body);
 	saml_xml_key_free(idp->sign_key);
+	saml_signer_free(idp->signer);
 	OPENSSL_cleanse(idp->pairwise_key, sizeof(idp->pairwise_key));
 	free(idp);
 }
@@ -546,6 +549,12 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = SAML_ENOMEM;
 		goto done;
 	}
+	/* lasso makes the Response as it reads the request and sets up its
+	 * signature then: an SP that wants signed assertions gets only those
+	 * (saml_authn_respond), so say so now */
+	if (sp->want_assertions_signed)
+		lasso_profile_set_signature_hint(LASSO_PROFILE(a->login),
+						 LASSO_PROFILE_SIGNATURE_HINT_FORBID);
 	lasso_profile_set_signature_verify_hint(LASSO_PROFILE(a->login),
 						signed_msg ? LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE
 							   : LASSO_PROFILE_SIGNATURE_VERIFY_HINT_IGNORE);

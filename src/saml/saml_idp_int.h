@@ -78,6 +78,7 @@ struct saml_idp {
 	size_t fedlen;
 	char *metadata_signed; /* our metadata, as served */
 	void *sign_key;        /* parsed once; saml_xml_sign */
+	struct saml_signer *signer; /* assertions we sign ourselves; saml_sign.c */
 	char *cert_body, *next_body; /* base64 certificates for our metadata */
 	time_t metadata_built;
 	unsigned char pairwise_key[32];
