@@ -45,8 +45,8 @@ class Apache:
     def prepare(self):
         """Writes and signs the SP metadata; returns [(entity, release, nameid, file)]."""
         out = []
-        for name, rel, nameid in self.sps:
-            eid, xml = env.sp_metadata(self.entity(name), [self.acs(name)], self.crt, True, True,
+        for name, rel, nameid, enc in self.sps:
+            eid, xml = env.sp_metadata(self.entity(name), [self.acs(name)], self.crt, True, enc,
                                        slo=self.base + "/" + name + "/mellon/logout")
             plain = os.path.join(self.work, name + "-sp.xml")
             open(plain, "w").write(xml)
@@ -87,7 +87,7 @@ class Apache:
         ]
         os.chmod(self.poort.https_key, 0o644)
         os.chmod(self.poort.keys, 0o755)
-        for name, _, _ in self.sps:
+        for name, _, _, _ in self.sps:
             lines += [
                 'ScriptAlias /%s/secure %s' % (name, cgi),
                 '<Location /%s/>' % name,

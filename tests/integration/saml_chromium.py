@@ -58,8 +58,8 @@ def main():
         print("SKIP: python3-selenium not installed")
         sys.exit(77)
     p = env.Poortd(build, work, [])
-    ap = Apache(work, p, [("sp1", ["givenName", "sn", "uid"], "uid"),
-                          ("sp2", ["givenName"], "transient")])
+    ap = Apache(work, p, [("sp1", ["givenName", "sn", "uid"], "uid", True),
+                          ("sp2", ["givenName"], "transient", False)])
     drv = None
     profile = tempfile.mkdtemp(prefix="chromium-", dir=work if os.path.isdir(work) else None)
     try:

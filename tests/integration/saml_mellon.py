@@ -57,8 +57,9 @@ def main():
         print("SKIP: apache2 or libapache2-mod-auth-mellon not installed")
         sys.exit(77)
     p = env.Poortd(build, work, [])
-    ap = Apache(work, p, [("sp1", ["givenName", "sn", "uid"], "uid"),
-                          ("sp2", ["givenName"], "transient")])
+    # SP1 encrypted (lasso signs); SP2 signed only, which poortd's own signer does
+    ap = Apache(work, p, [("sp1", ["givenName", "sn", "uid"], "uid", True),
+                          ("sp2", ["givenName"], "transient", False)])
     try:
         p.sps = ap.prepare()
         p.start()
@@ -83,7 +84,8 @@ def main():
         url, body = curl(ap.base + "/sp2/secure")
         if 'name="password"' not in body and "SAMLResponse" in body:
             url, body = post_form(curl, body)
-        check("SP page for sp2" in body, "SP2 reached within the session without a password")
+        check("SP page for sp2" in body, "SP2 reached within the session without a password"
+              " (a signed, unencrypted assertion)")
         check("MELLON_givenName=Jan" in body and "MELLON_sn" not in body and
               "MELLON_uid" not in body, "SP2 gets only givenName")
         # single logout started at SP1: poortd ends the SSO session and answers SP1
