@@ -221,6 +221,31 @@ sasrt_unsigned_copy(LassoSamlp2Response *resp, LassoSaml2Assertion *as)
 }
 
 /*
+ * SAML core 3.4.1.1: IsPassive and no session is answered with the second
+ * level status NoPassive (lasso says AuthnFailed), so the SP knows to ask
+ * again without IsPassive.
+ */
+static void
+sasrt_no_passive(LassoProfile *prof)
+{
+	LassoSamlp2StatusResponse *sr;
+	LassoSamlp2StatusCode *top, *second;
+
+	if (!LASSO_IS_SAMLP2_STATUS_RESPONSE(prof->response))
+		return;
+	sr = LASSO_SAMLP2_STATUS_RESPONSE(prof->response);
+	if (sr->Status == NULL || (top = sr->Status->StatusCode) == NULL)
+		return;
+	second = top->StatusCode;
+	if (second == NULL) {
+		second = LASSO_SAMLP2_STATUS_CODE(lasso_samlp2_status_code_new());
+		top->StatusCode = second;
+	}
+	g_free(second->Value);
+	second->Value = g_strdup(LASSO_SAML2_STATUS_CODE_NO_PASSIVE);
+}
+
+/*
  * lasso_login_build_authn_response_msg for the HTTP-POST binding, with the
  * assertion signed by saml_sign.c: the Recipient and Destination are the
  * ACS we checked, the assertion is kept in the session for logout, and the
@@ -344,6 +369,7 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		 * and the Response always signed */
 		lasso_profile_set_signature_hint(prof, LASSO_PROFILE_SIGNATURE_HINT_FORCE);
 		lasso_login_validate_request_msg(a->login, FALSE, FALSE);
+		sasrt_no_passive(prof);
 	} else {
 		if (kv != NULL) {
 			/* proxy mode: the upstream IdP vouched for the user, not our store */

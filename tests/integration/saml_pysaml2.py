@@ -227,6 +227,22 @@ def main():
         r6 = s.get(url, timeout=30)
         check('name="password"' in r6.text, "ForceAuthn asks for the password again")
 
+        # 6. IsPassive: with the session an assertion at once; without one NoPassive
+        _, url = redirect_url(c1, idp, is_passive="true")
+        r7 = s.get(url, timeout=30)
+        check('name="password"' not in r7.text and saml_response(r7.text)[0] is not None,
+              "IsPassive within the session: an assertion, no login page")
+        nosess = requests.Session()
+        nosess.verify = p.https_crt
+        nosess.trust_env = False
+        _, url = redirect_url(c1, idp, is_passive="true")
+        r8 = nosess.get(url, timeout=30)
+        resp8 = saml_response(r8.text)[0]
+        raw8 = base64.b64decode(resp8).decode() if resp8 else ""
+        check('name="password"' not in r8.text and "status:NoPassive" in raw8 and
+              "Assertion" not in raw8, "IsPassive without a session: status NoPassive, no"
+              " assertion")
+
         # ---- attacks ----
         fresh = requests.Session()
         fresh.verify = p.https_crt
