@@ -41,6 +41,7 @@ struct saml_session {
 	char kv[SAML_KV_MAX]; /* proxy mode: attributes from the upstream IdP */
 	LassoSession *lasso_session; /* which SPs got assertions (for SLO); kept as an
 				      * object, parsing a dump per login cost more than RSA */
+	LassoLogout *logout; /* single logout going round the other SPs (saml_slo.c) */
 };
 
 struct saml_fail {
@@ -118,6 +119,20 @@ int saml_proxy_init(struct saml_idp *idp, char *err, size_t errlen);
 int saml_proxy_begin(struct saml_idp *idp, struct saml_authn *a, char **url);
 int saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_response,
 		      char *user, size_t userlen, char *kv, size_t kvlen, char *why, size_t whylen);
+
+/* saml_web.c, for saml_slo.c */
+struct evhttp_request;
+#define COOKIE_NAME "poort_sso"
+#define COOKIE_CLEAR COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None"
+void sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html);
+void sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err,
+		const char *why);
+/* The session of the request's cookie, also one in the middle of logging out. */
+struct saml_session *sweb_session_find(struct saml_idp *idp, struct evhttp_request *req,
+				       time_t now);
+void sweb_session_clear(struct saml_session *s);
+/* saml_slo.c: GET /saml/slo, LogoutRequests from SPs and their LogoutResponses */
+void saml_slo(struct evhttp_request *req, void *arg);
 
 /* saml_refresh.c */
 int saml_refresh_start(struct saml_idp *idp);

@@ -24,7 +24,6 @@
 #include "poort/workq.h"
 #include "saml_idp_int.h"
 
-#define COOKIE_NAME "poort_sso"
 #define PENDING_TTL 900
 
 struct sweb_job {
@@ -57,7 +56,7 @@ sweb_lang_en(struct evhttp_request *req, const char *form_lang)
 	return al != NULL && strncasecmp(al, "nl", 2) != 0 && strncasecmp(al, "en", 2) == 0;
 }
 
-static void
+void
 sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
 {
 	char *p = NULL;
@@ -74,7 +73,7 @@ sweb_page(struct evhttp_request *req, int code, const char *title, const char *b
 	free(p);
 }
 
-static void
+void
 sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err, const char *why)
 {
 	char addr[48], esc[256], body[1024];
@@ -152,8 +151,8 @@ sweb_session_slot(struct saml_idp *idp, const char *hash)
 	return &idp->sessions[idx % SAML_SESSIONS_MAX];
 }
 
-static struct saml_session *
-sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
+struct saml_session *
+sweb_session_find(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 {
 	char tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
 	struct saml_session *s;
@@ -168,9 +167,19 @@ sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 	return s;
 }
 
-static void
+/* A session to sign in with: single logout ends that at once. */
+static struct saml_session *
+sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
+{
+	struct saml_session *s = sweb_session_find(idp, req, now);
+	return s != NULL && s->logout == NULL ? s : NULL;
+}
+
+void
 sweb_session_clear(struct saml_session *s)
 {
+	if (s->logout != NULL)
+		lasso_logout_destroy(s->logout);
 	if (s->lasso_session != NULL)
 		g_object_unref(s->lasso_session);
 	explicit_bzero(s, sizeof(*s));
@@ -358,62 +367,6 @@ sweb_acs(struct evhttp_request *req, void *arg)
 done:
 	evhttp_clear_headers(&kv);
 	free(body);
-}
-
-/*
- * Single logout, HTTP-Redirect: an SP's signed LogoutRequest ends the SSO
- * session here and gets its LogoutResponse. The other SPs of the session
- * are not called in turn (front-channel propagation is not done yet); they
- * keep their own sessions until those expire.
- */
-static void
-sweb_slo(struct evhttp_request *req, void *arg)
-{
-	struct saml_idp *idp = arg;
-	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
-	struct saml_session *s = sweb_session_get(idp, req, time(NULL));
-	LassoLogout *lo = lasso_logout_new(idp->server);
-	LassoProfile *prof = LASSO_PROFILE(lo);
-	char sp[256];
-	int rc;
-
-	if (lo == NULL || q == NULL || strlen(q) > idp->sc->max_request ||
-	    strstr(q, "SAMLRequest=") == NULL) {
-		sweb_error(idp, req, 400, SAML_EMALFORMED, "no LogoutRequest");
-		goto done;
-	}
-	if (strstr(q, "Signature=") == NULL || !saml_query_sigalg_ok(q + 1)) {
-		sweb_error(idp, req, 400, SAML_ENOSIG, "LogoutRequest must be signed with RSA-SHA256");
-		goto done;
-	}
-	if (s != NULL && s->lasso_session != NULL) {
-		if (prof->session != NULL)
-			g_object_unref(prof->session);
-		prof->session = g_object_ref(s->lasso_session);
-	}
-	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
-	rc = lasso_logout_process_request_msg(lo, (char *)(uintptr_t)(q + 1));
-	if (rc != 0 || prof->signature_status != 0) {
-		sweb_error(idp, req, 400, SAML_EBADSIG, lasso_strerror(rc ? rc : prof->signature_status));
-		goto done;
-	}
-	snprintf(sp, sizeof(sp), "%s", prof->remote_providerID ? prof->remote_providerID : "?");
-	rc = lasso_logout_validate_request(lo); /* sets the status; no session is fine too */
-	log_info("saml slo sp=%s user=%s session=%s", sp, s != NULL ? s->user : "-",
-		 rc == 0 ? "ended" : "none");
-	if (s != NULL)
-		sweb_session_clear(s);
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
-			  COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None");
-	if (lasso_logout_build_response_msg(lo) != 0 || prof->msg_url == NULL) {
-		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
-		goto done;
-	}
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", prof->msg_url);
-	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
-done:
-	if (lo != NULL)
-		lasso_logout_destroy(lo);
 }
 
 static void
@@ -605,7 +558,7 @@ sweb_logout(struct evhttp_request *req, void *arg)
 		sweb_session_clear(s);
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
-			  COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None");
+			  COOKIE_CLEAR);
 	sweb_page(req, 200, "Poort",
 		  "<h1>Uitgelogd / Logged out</h1><p>Sluit de browser om ook bij de diensten uit te "
 		  "loggen. / Close the browser to log out of the services too.</p>");
@@ -624,7 +577,7 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	    http_server_route(hs, "/saml/login", sweb_login, idp) < 0 ||
 	    http_server_route(hs, "/saml/logout", sweb_logout, idp) < 0 ||
 	    http_server_route(hs, "/saml/acs", sweb_acs, idp) < 0 ||
-	    http_server_route(hs, "/saml/slo", sweb_slo, idp) < 0)
+	    http_server_route(hs, "/saml/slo", saml_slo, idp) < 0)
 		return SAML_ECONFIG;
 	return 0;
 }

@@ -93,8 +93,14 @@ def main():
         check(url.startswith(ap.base + "/sp1/bye"), "SLO round trip returns to SP1")
         check(p.log_has("saml slo sp=" + ap.entity("sp1") + " user=" + env.USER +
                         " session=ended"), "poortd ended the session on SP1's LogoutRequest")
+        check(p.log_has("saml slo asking sp=" + ap.entity("sp2") + " user=" + env.USER) and
+              p.log_has("saml slo sp=" + ap.entity("sp2") + " user=" + env.USER +
+                        " logged out") and p.log_has("saml slo done user=" + env.USER),
+              "the logout went round SP2 (our LogoutRequest, its signed LogoutResponse)")
         url, body = curl(ap.base + "/sp1/secure")
         check('name="password"' in body, "after logout SP1 asks for the password again")
+        url, body = curl(ap.base + "/sp2/secure")
+        check('name="password"' in body, "and so does SP2: its mellon session ended too")
         log = p.ctl("saml-log", env.USER).stdout
         check(ap.entity("sp1") in log and ap.entity("sp2") in log, "both releases logged")
         check(p.alive(), "poortd alive")

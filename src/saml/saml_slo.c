@@ -1,0 +1,148 @@
+/*
+ * Single logout over HTTP-Redirect (SAML profiles 4.4). An SP's signed
+ * LogoutRequest ends the SSO session here; then the browser is sent to
+ * every other SP of the session with our LogoutRequest, one after the
+ * other, each answering here with its LogoutResponse; last, the SP that
+ * started gets its LogoutResponse (PartialLogout if one did not confirm).
+ * The session, out of use for signing in from the first step on, carries
+ * the LassoLogout between the steps.
+ */
+#include <event2/http.h>
+#include <string.h>
+
+#include "poort/http.h"
+#include "saml_idp_int.h"
+
+static void
+saml_slo_redirect(struct evhttp_request *req, const char *url)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", url);
+	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
+}
+
+/* Sends the browser to the next SP still in the session, or answers the first. */
+static void
+saml_slo_next(struct evhttp_request *req, struct saml_session *s)
+{
+	LassoLogout *lo = s->logout;
+	LassoProfile *prof = LASSO_PROFILE(lo);
+	LassoSession *ls = lasso_profile_get_session(prof);
+	char *url = NULL, *sp;
+
+	while (ls != NULL && (sp = lasso_session_get_provider_index(ls, 0)) != NULL) {
+		if (lasso_logout_init_request(lo, sp, LASSO_HTTP_METHOD_REDIRECT) == 0 &&
+		    lasso_logout_build_request_msg(lo) == 0 && prof->msg_url != NULL) {
+			log_info("saml slo asking sp=%s user=%s", sp, s->user);
+			saml_slo_redirect(req, prof->msg_url);
+			g_free(sp);
+			return;
+		}
+		log_notice("saml slo sp=%s user=%s cannot be asked to log out (no HTTP-Redirect"
+			   " SingleLogoutService): its own session stays",
+			   sp, s->user);
+		lasso_session_remove_assertion(ls, sp);
+		g_free(sp);
+	}
+	/* everyone asked: the LogoutResponse to the SP that started it all */
+	if (lasso_logout_build_response_msg(lo) == 0 && prof->msg_url != NULL)
+		url = g_strdup(prof->msg_url);
+	log_info("saml slo done user=%s", s->user);
+	sweb_session_clear(s);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
+	if (url != NULL)
+		saml_slo_redirect(req, url);
+	else
+		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+	g_free(url);
+}
+
+/* An SP's LogoutResponse to our LogoutRequest: on to the next one. */
+static void
+saml_slo_response(struct saml_idp *idp, struct evhttp_request *req, struct saml_session *s,
+		  const char *query)
+{
+	LassoProfile *prof;
+	LassoSession *ls;
+	char sp[256];
+	int rc;
+
+	if (s == NULL || s->logout == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no logout in progress for this browser");
+		return;
+	}
+	prof = LASSO_PROFILE(s->logout);
+	snprintf(sp, sizeof(sp), "%s", prof->remote_providerID != NULL ? prof->remote_providerID : "?");
+	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	rc = lasso_logout_process_response_msg(s->logout, (char *)(uintptr_t)query);
+	if (rc != 0)
+		log_warning("saml slo sp=%s user=%s did not confirm the logout: %s", sp, s->user,
+			    lasso_strerror(rc));
+	else
+		log_info("saml slo sp=%s user=%s logged out", sp, s->user);
+	/* asked once, answered or not: it does not come round again */
+	if ((ls = lasso_profile_get_session(prof)) != NULL)
+		lasso_session_remove_assertion(ls, sp);
+	saml_slo_next(req, s);
+}
+
+void
+saml_slo(struct evhttp_request *req, void *arg)
+{
+	struct saml_idp *idp = arg;
+	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
+	struct saml_session *s = sweb_session_find(idp, req, time(NULL));
+	LassoLogout *lo = NULL;
+	LassoProfile *prof;
+	char sp[256];
+	int rc;
+
+	if (q == NULL || strlen(q) > idp->sc->max_request ||
+	    (strstr(q, "SAMLRequest=") == NULL && strstr(q, "SAMLResponse=") == NULL)) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no LogoutRequest or LogoutResponse");
+		return;
+	}
+	if (strstr(q, "Signature=") == NULL || !saml_query_sigalg_ok(q + 1)) {
+		sweb_error(idp, req, 400, SAML_ENOSIG, "logout messages must be signed with RSA-SHA256");
+		return;
+	}
+	if (strstr(q, "SAMLResponse=") != NULL)
+		return saml_slo_response(idp, req, s, q + 1);
+	if (s != NULL && s->logout != NULL) {
+		/* a second SP starting a logout while one goes round: that one wins */
+		sweb_error(idp, req, 409, SAML_EMALFORMED, "a logout is already in progress");
+		return;
+	}
+	if ((lo = lasso_logout_new(idp->server)) == NULL) {
+		sweb_error(idp, req, 500, SAML_ENOMEM, "out of memory");
+		return;
+	}
+	prof = LASSO_PROFILE(lo);
+	if (s != NULL && s->lasso_session != NULL) {
+		if (prof->session != NULL)
+			g_object_unref(prof->session);
+		prof->session = g_object_ref(s->lasso_session);
+	}
+	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
+	rc = lasso_logout_process_request_msg(lo, (char *)(uintptr_t)(q + 1));
+	if (rc != 0 || prof->signature_status != 0) {
+		sweb_error(idp, req, 400, SAML_EBADSIG, lasso_strerror(rc ? rc : prof->signature_status));
+		lasso_logout_destroy(lo);
+		return;
+	}
+	snprintf(sp, sizeof(sp), "%s", prof->remote_providerID ? prof->remote_providerID : "?");
+	rc = lasso_logout_validate_request(lo); /* sets the status; no session is fine too */
+	log_info("saml slo sp=%s user=%s session=%s", sp, s != NULL ? s->user : "-",
+		 rc == 0 ? "ended" : "none");
+	if (rc == 0 && s != NULL) {
+		s->logout = lo; /* from here the session only serves the logout */
+		return saml_slo_next(req, s);
+	}
+	if (s != NULL)
+		sweb_session_clear(s);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
+	if (lasso_logout_build_response_msg(lo) != 0 || prof->msg_url == NULL)
+		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+	else
+		saml_slo_redirect(req, prof->msg_url);
+	lasso_logout_destroy(lo);
+}
