@@ -16,6 +16,7 @@
 #define SAML_TOKEN_HEX 64 /* 32 random bytes */
 #define SAML_PENDING_MAX 256
 #define SAML_SESSIONS_MAX 4096
+#define SAML_SESSION_SPS_MAX 64 /* SPs remembered per session for single logout */
 #define SAML_FAIL_SLOTS 1024
 #define SAML_KV_MAX 1024
 #define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
@@ -42,6 +43,9 @@ struct saml_session {
 	LassoSession *lasso_session; /* which SPs got assertions (for SLO); kept as an
 				      * object, parsing a dump per login cost more than RSA */
 	LassoLogout *logout; /* single logout going round the other SPs (saml_slo.c) */
+	char **sps;          /* entityIDs that got an assertion, in order, for logout */
+	size_t nsps, slo_next; /* slo_next: the next of sps a logout asks */
+	int slo_from_sp;       /* the logout came from an SP, which gets the last answer */
 };
 
 struct saml_fail {
@@ -133,6 +137,9 @@ struct saml_session *sweb_session_find(struct saml_idp *idp, struct evhttp_reque
 void sweb_session_clear(struct saml_session *s);
 /* saml_slo.c: GET /saml/slo, LogoutRequests from SPs and their LogoutResponses */
 void saml_slo(struct evhttp_request *req, void *arg);
+/* Logout started here (/saml/logout): answers req, sending the browser round the
+ * session's SPs; -1 (nothing sent) when the session has none to ask. */
+int saml_slo_start(struct saml_idp *idp, struct evhttp_request *req, struct saml_session *s);
 
 /* saml_refresh.c */
 int saml_refresh_start(struct saml_idp *idp);

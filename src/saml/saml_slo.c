@@ -13,6 +13,7 @@
 #include "poort/http.h"
 #include "saml_idp_int.h"
 
+
 static void
 saml_slo_redirect(struct evhttp_request *req, const char *url)
 {
@@ -27,24 +28,32 @@ saml_slo_next(struct evhttp_request *req, struct saml_session *s)
 	LassoLogout *lo = s->logout;
 	LassoProfile *prof = LASSO_PROFILE(lo);
 	LassoSession *ls = lasso_profile_get_session(prof);
-	char *url = NULL, *sp;
+	char *url = NULL;
 
-	while (ls != NULL && (sp = lasso_session_get_provider_index(ls, 0)) != NULL) {
-		if (lasso_logout_init_request(lo, sp, LASSO_HTTP_METHOD_REDIRECT) == 0 &&
-		    lasso_logout_build_request_msg(lo) == 0 && prof->msg_url != NULL) {
+	/* each SP of the session once, in the order they signed in; the one
+	 * that started the logout is out of lasso's session already */
+	while (s->slo_next < s->nsps) {
+		const char *sp = s->sps[s->slo_next++];
+		int rc = lasso_logout_init_request(lo, (char *)(uintptr_t)sp,
+						   LASSO_HTTP_METHOD_REDIRECT);
+		if (rc == LASSO_PROFILE_ERROR_MISSING_ASSERTION)
+			continue; /* logged out already */
+		if (rc == 0)
+			rc = lasso_logout_build_request_msg(lo);
+		if (rc == 0 && prof->msg_url != NULL) {
 			log_info("saml slo asking sp=%s user=%s", sp, s->user);
 			saml_slo_redirect(req, prof->msg_url);
-			g_free(sp);
 			return;
 		}
-		log_notice("saml slo sp=%s user=%s cannot be asked to log out (no HTTP-Redirect"
-			   " SingleLogoutService): its own session stays",
-			   sp, s->user);
-		lasso_session_remove_assertion(ls, sp);
-		g_free(sp);
+		log_notice("saml slo sp=%s user=%s cannot be asked to log out (%s): its own"
+			   " session stays",
+			   sp, s->user, rc != 0 ? lasso_strerror(rc) : "no SingleLogoutService");
+		if (ls != NULL)
+			lasso_session_remove_assertion(ls, sp);
 	}
-	/* everyone asked: the LogoutResponse to the SP that started it all */
-	if (lasso_logout_build_response_msg(lo) == 0 && prof->msg_url != NULL)
+	/* everyone asked: the LogoutResponse to the SP that started it all (none
+	 * when the user logged out here) */
+	if (s->slo_from_sp && lasso_logout_build_response_msg(lo) == 0 && prof->msg_url != NULL)
 		url = g_strdup(prof->msg_url);
 	log_info("saml slo done user=%s", s->user);
 	sweb_session_clear(s);
@@ -83,6 +92,21 @@ saml_slo_response(struct saml_idp *idp, struct evhttp_request *req, struct saml_
 	if ((ls = lasso_profile_get_session(prof)) != NULL)
 		lasso_session_remove_assertion(ls, sp);
 	saml_slo_next(req, s);
+}
+
+int
+saml_slo_start(struct saml_idp *idp, struct evhttp_request *req, struct saml_session *s)
+{
+	LassoLogout *lo;
+
+	if (s->lasso_session == NULL || s->nsps == 0 || (lo = lasso_logout_new(idp->server)) == NULL)
+		return -1;
+	if (LASSO_PROFILE(lo)->session != NULL)
+		g_object_unref(LASSO_PROFILE(lo)->session);
+	LASSO_PROFILE(lo)->session = g_object_ref(s->lasso_session);
+	s->logout = lo;
+	saml_slo_next(req, s);
+	return 0;
 }
 
 void
@@ -135,6 +159,7 @@ saml_slo(struct evhttp_request *req, void *arg)
 		 rc == 0 ? "ended" : "none");
 	if (rc == 0 && s != NULL) {
 		s->logout = lo; /* from here the session only serves the logout */
+		s->slo_from_sp = 1;
 		return saml_slo_next(req, s);
 	}
 	if (s != NULL)

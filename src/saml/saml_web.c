@@ -167,6 +167,23 @@ sweb_session_find(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 	return s;
 }
 
+/* Remembers that sp got an assertion in this session (once), for logout. */
+static void
+sweb_session_add_sp(struct saml_session *s, const char *sp)
+{
+	char **more;
+
+	for (size_t i = 0; i < s->nsps; i++)
+		if (strcmp(s->sps[i], sp) == 0)
+			return;
+	if (s->nsps >= SAML_SESSION_SPS_MAX ||
+	    (more = realloc(s->sps, (s->nsps + 1) * sizeof(*more))) == NULL)
+		return; /* not asked at logout; its own session lapses */
+	s->sps = more;
+	if ((s->sps[s->nsps] = strdup(sp)) != NULL)
+		s->nsps++;
+}
+
 /* A session to sign in with: single logout ends that at once. */
 static struct saml_session *
 sweb_session_get(struct saml_idp *idp, struct evhttp_request *req, time_t now)
@@ -180,6 +197,9 @@ sweb_session_clear(struct saml_session *s)
 {
 	if (s->logout != NULL)
 		lasso_logout_destroy(s->logout);
+	for (size_t i = 0; i < s->nsps; i++)
+		free(s->sps[i]);
+	free(s->sps);
 	if (s->lasso_session != NULL)
 		g_object_unref(s->lasso_session);
 	explicit_bzero(s, sizeof(*s));
@@ -305,6 +325,8 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
+		if (s != NULL)
+			sweb_session_add_sp(s, a->sp);
 		http_reply(req, 200, "text/html; charset=utf-8", html, strlen(html), nonce);
 	}
 	free(html);
@@ -547,6 +569,7 @@ done:
 	}
 }
 
+/* The user logs out here: every SP of the session is asked too (saml_slo.c). */
 static void
 sweb_logout(struct evhttp_request *req, void *arg)
 {
@@ -555,13 +578,12 @@ sweb_logout(struct evhttp_request *req, void *arg)
 
 	if (s != NULL) {
 		log_info("saml logout user=%s", s->user);
+		if (saml_slo_start(idp, req, s) == 0)
+			return;
 		sweb_session_clear(s);
 	}
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie",
-			  COOKIE_CLEAR);
-	sweb_page(req, 200, "Poort",
-		  "<h1>Uitgelogd / Logged out</h1><p>Sluit de browser om ook bij de diensten uit te "
-		  "loggen. / Close the browser to log out of the services too.</p>");
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
+	sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
 }
 
 int

@@ -101,6 +101,24 @@ def main():
         check('name="password"' in body, "after logout SP1 asks for the password again")
         url, body = curl(ap.base + "/sp2/secure")
         check('name="password"' in body, "and so does SP2: its mellon session ended too")
+        # log in to both again, then log out at poortd: both SPs are asked
+        f = fields(body)
+        _, body = curl(p.base + "/saml/login", {"ctx": f.get("ctx", ""), "lang": "en",
+                                                "username": env.USER,
+                                                "password": env.PASSWORD})
+        url, body = post_form(curl, body)
+        url, body = curl(ap.base + "/sp1/secure")
+        if 'name="password"' not in body and "SAMLResponse" in body:
+            url, body = post_form(curl, body)
+        check("SP page for sp1" in body and "SP page for sp2" not in body,
+              "logged in again at SP2, then SP1 within the session")
+        url, body = curl(p.base + "/saml/logout")
+        check(url.startswith(p.base + "/saml/slo") and "Uitgelogd" in body,
+              "logout at poortd went round the SPs and ends on poortd's page")
+        for name in ("sp1", "sp2"):
+            url, body = curl(ap.base + "/" + name + "/secure")
+            check('name="password"' in body, "after logout at poortd %s asks for the password"
+                  % name)
         log = p.ctl("saml-log", env.USER).stdout
         check(ap.entity("sp1") in log and ap.entity("sp2") in log, "both releases logged")
         check(p.alive(), "poortd alive")
