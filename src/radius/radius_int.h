@@ -109,6 +109,8 @@ void radius_eap_access(struct radius_server *rs, struct request *rq);
 struct radsec_server;
 int radsec_server_new(struct radius_server *rs, char *err, size_t errlen);
 void radsec_server_free(struct radius_server *rs);
+/* Before rs->cfg becomes cfg: closes connections of clients cfg no longer has. */
+void radsec_server_reload(struct radius_server *rs, const struct config *cfg);
 void radsec_conn_send(struct radsec_conn *c, const uint8_t *data, size_t len);
 void radsec_conn_hold(struct radsec_conn *c);
 void radsec_conn_put(struct radsec_conn *c);

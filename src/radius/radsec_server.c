@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "radius_int.h"
@@ -242,6 +243,24 @@ fail:
 	SSL_free(ssl);
 	free(c);
 	close(fd);
+}
+
+void
+radsec_server_reload(struct radius_server *rs, const struct config *cfg)
+{
+	struct radsec_server *srv = rs->radsec;
+	struct radsec_conn *c, *next;
+
+	if (srv == NULL)
+		return;
+	/* an FLR removed from the config, or given another name, is cut off now */
+	for (c = srv->conns; c != NULL; c = next) {
+		const struct config_client *cl =
+			config_client_find(cfg, (const struct sockaddr *)&c->o.from);
+		next = c->next;
+		if (cl == NULL || strcasecmp(cl->cert_name, c->cert_name) != 0)
+			radsec_conn_close(c, "client-removed-by-reload");
+	}
 }
 
 int

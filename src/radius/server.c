@@ -675,6 +675,7 @@ radius_server_reload(struct radius_server *rs, const struct config *cfg)
 	    memcmp(&cfg->radsec, &rs->cfg->radsec, sizeof(cfg->radsec)) != 0)
 		log_warning("proxy and radsec settings take effect at the next restart");
 	radius_eap_reload(rs, cfg);
+	radsec_server_reload(rs, cfg);
 	rs->cfg = cfg;
 }
 

@@ -6,6 +6,7 @@ restarts; failover from the RadSec upstream to a RADIUS/UDP one; a peer
 that is not speaking RADIUS is cut off."""
 
 import os
+import signal
 import socket
 import ssl
 import struct
@@ -228,6 +229,26 @@ class RadSecTest(unittest.TestCase):
                 self.assertEqual(r.returncode, 0, out[-3000:])
                 self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
         self.p.wait_log(f"auth result=accept client=flr user={te.ANON}")
+
+    def test_7_reload_cuts_off_a_removed_flr(self):
+        with self.tls_client(FLR_NAME) as s:
+            s.sendall(status_server(7))
+            hdr = self.recv_exact(s, 4)
+            self.assertEqual(len(hdr), 4)  # answered
+            self.recv_exact(s, struct.unpack("!H", hdr[2:])[0] - 4)
+            good = open(self.p.conf).read()
+            self.p.write_config(good.replace(f'cert_name "{FLR_NAME}"',
+                                             'cert_name "someone-else.example"'))
+            mark = len(self.p.log())
+            self.p.proc.send_signal(signal.SIGHUP)
+            try:
+                self.assertEqual(self.recv_exact(s, 1), b"")  # closed by poortd
+            except (ssl.SSLError, ConnectionError, OSError):
+                pass
+            self.assertIn("reason=client-removed-by-reload", self.p.log()[mark:])
+            self.p.write_config(good)
+            self.p.proc.send_signal(signal.SIGHUP)
+            self.p.wait_log("reload done")
 
     def tls_client(self, which):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
