@@ -353,14 +353,45 @@ saml_idp_metadata_refresh(struct saml_idp *idp, time_t now)
 	idp->metadata_built = now;
 }
 
+/* What saml_idp_new reads once: a change to it waits for a restart. */
+static int
+sidp_list_differs(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	if (na != nb)
+		return 1;
+	for (size_t i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return 1;
+	return 0;
+}
+
+static int
+sidp_needs_restart(const struct config_saml *o, const struct config_saml *n)
+{
+	return strcmp(o->entity_id, n->entity_id) != 0 || strcmp(o->base_url, n->base_url) != 0 ||
+	       strcmp(o->key, n->key) != 0 || strcmp(o->cert, n->cert) != 0 ||
+	       strcmp(o->next_cert, n->next_cert) != 0 ||
+	       strcmp(o->federation_cert, n->federation_cert) != 0 ||
+	       sidp_list_differs(o->metadata, o->nmetadata, n->metadata, n->nmetadata) ||
+	       sidp_list_differs(o->metadata_urls, o->nmetadata_urls, n->metadata_urls,
+				 n->nmetadata_urls) ||
+	       (o->upstream == NULL) != (n->upstream == NULL);
+}
+
 void
 saml_idp_reload(struct saml_idp *idp, const struct config *cfg)
 {
 	/* release rules and limits follow the new config; keys and metadata
 	 * files are read at start */
 	if (idp != NULL && cfg->saml != NULL) {
+		if (sidp_needs_restart(idp->sc, cfg->saml))
+			log_warning("saml keys, certificates, entity_id, base_url, metadata sources or"
+				    " the upstream IdP changed: they take effect at the next restart");
 		idp->cfg = cfg;
 		idp->sc = cfg->saml;
+	} else if (idp != NULL || cfg->saml != NULL) {
+		log_warning("the saml block was added or removed: that takes effect at the next"
+			    " restart");
 	}
 }
 

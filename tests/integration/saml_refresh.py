@@ -8,6 +8,7 @@ usage: saml_refresh.py BUILD_DIR WORK_DIR
 import base64
 import http.server
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -154,6 +155,14 @@ def main():
             except requests.RequestException:
                 time.sleep(0.3)
         check(up, "after a restart without network the cached copy is used")
+        # a reload cannot swap metadata sources under running logins: it says so
+        text = open(p.conf).read()
+        open(p.conf, "w").write(text.replace("metadata_refresh 1", "metadata_refresh 2").replace(
+            '  metadata_url "', '  metadata_url "https://127.0.0.1:1/other.xml"\n  metadata_url "'))
+        p.proc.send_signal(signal.SIGHUP)
+        check(wait_log("metadata sources or the upstream IdP changed: they take effect at the"
+                       " next restart") and known(SP2),
+              "SIGHUP with new metadata sources: a warning, the running copy kept")
     finally:
         if srv is not None:
             srv.stop()
