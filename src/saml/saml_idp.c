@@ -442,15 +442,51 @@ sidp_is_true(const xmlNode *n, const char *name)
 }
 
 /* Redirect binding: SigAlg must be SHA-256 or better. */
+static int
+saml_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int
 saml_query_sigalg_ok(const char *query)
 {
-	const char *p = strstr(query, "SigAlg=");
+	static const char *const ok[] = {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+					 "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512"};
+	char alg[128];
+	size_t n = 0;
+	const char *p;
+
+	/* the SigAlg parameter itself, not the text inside another one's value */
+	for (p = query; p != NULL; p = (p = strchr(p, '&')) != NULL ? p + 1 : NULL)
+		if (strncmp(p, "SigAlg=", 7) == 0)
+			break;
 	if (p == NULL)
 		return 0;
-	p += 7;
-	return strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256", 62) == 0 ||
-	       strncmp(p, "http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha512", 62) == 0;
+	/* percent-decoded, either case of hex digits, as any SP may encode it */
+	for (p += 7; *p != '\0' && *p != '&'; p++) {
+		int c = (unsigned char)*p;
+		if (c == '%') {
+			int hi = saml_hexval(p[1]), lo = hi < 0 ? -1 : saml_hexval(p[2]);
+			if (lo < 0)
+				return 0;
+			c = hi << 4 | lo;
+			p += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (n + 1 >= sizeof(alg))
+			return 0;
+		alg[n++] = (char)c;
+	}
+	alg[n] = '\0';
+	return strcmp(alg, ok[0]) == 0 || strcmp(alg, ok[1]) == 0;
 }
 
 /*
