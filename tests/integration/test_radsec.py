@@ -22,10 +22,11 @@ import test_eap as te  # noqa: E402
 
 VISITOR = "visitor@other.example"
 VPASS = "Visitor-pass-1"
-USERS = f'{VISITOR} Cleartext-Password := "{VPASS}"\n\tReply-Message := "welkom"\n'
+USERS = f'"{VISITOR}" Cleartext-Password := "{VPASS}"\n\tReply-Message := "welkom"\n'
 MA = "update reply {\n\t\t\tMessage-Authenticator := 0x00\n\t\t}"
 POORT_NAME = "poort.school.example"
 FLR_NAME = "flr.radsec.example"
+HOME_NAME = "radius.other.example"
 
 RSP_CONF = """ListenUDP 127.0.0.1:{udp}
 ListenTLS 127.0.0.1:{tls}
@@ -143,12 +144,17 @@ def status_server(ident=9):
 class RadSecTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.p = pl.Poortd(clients=[("loopback6", "::1", pl.SECRET)])
+        # APs at ::1 and 127.0.0.2; the FLR at 127.0.0.1
+        cls.p = pl.Poortd(clients=[("loopback6", "::1", pl.SECRET),
+                                   ("ap2", "127.0.0.2", pl.SECRET)])
         cls.certs = eapcerts.make_radsec(os.path.join(cls.p.dir, "certs"),
                                          [POORT_NAME, FLR_NAME])
         cls.eapcerts = eapcerts.make(os.path.join(cls.p.dir, "eapcerts"))
-        cls.home = pl.FreeRadius(os.path.join(cls.p.dir, "home"), USERS, post_auth=MA,
-                                 debug_log=os.path.join(cls.p.dir, "home.log"))
+        # the visitor's home institution, with full EAP
+        cls.home_certs = eapcerts.make(os.path.join(cls.p.dir, "home-certs"),
+                                       server_name=HOME_NAME)
+        cls.home = pl.FreeRadiusEap(os.path.join(cls.p.dir, "home"), cls.home_certs, USERS,
+                                    post_auth=MA, debug_log=os.path.join(cls.p.dir, "home.log"))
         cls.poort_tls = free_tcp_port()
         cls.rsp = RadSecProxy(os.path.join(cls.p.dir, "rsp"), cls.certs, cls.home.port,
                               cls.poort_tls)
@@ -236,7 +242,8 @@ class RadSecTest(unittest.TestCase):
             hdr = self.recv_exact(s, 4)
             self.assertEqual(len(hdr), 4)  # answered
             self.recv_exact(s, struct.unpack("!H", hdr[2:])[0] - 4)
-            good = open(self.p.conf).read()
+            with open(self.p.conf) as f:
+                good = f.read()
             self.p.write_config(good.replace(f'cert_name "{FLR_NAME}"',
                                              'cert_name "someone-else.example"'))
             mark = len(self.p.log())
@@ -249,6 +256,31 @@ class RadSecTest(unittest.TestCase):
             self.p.write_config(good)
             self.p.proc.send_signal(signal.SIGHUP)
             self.p.wait_log("reload done")
+
+    def test_8_visitor_eap_out_over_radsec(self):
+        """A visitor's PEAP and TTLS, opaque to poortd, over RadSec to the
+        FLR and on to the home server: MPPE keys survive the re-encryption
+        under the RadSec secret."""
+        if te.EAPOL_TEST is None:
+            self.skipTest("eapol_test is not installed")
+        for method in ("peap", "ttls-pap"):
+            with self.subTest(method=method):
+                conf = "\n".join([
+                    "network={", " key_mgmt=WPA-EAP", f' ca_cert="{self.home_certs["ca"]}"',
+                    f' domain_suffix_match="{HOME_NAME}"', " " + te.TUNNEL[method],
+                    f' identity="{VISITOR}"', ' anonymous_identity="anonymous@other.example"',
+                    f' password="{VPASS}"', "}"]) + "\n"
+                path = os.path.join(self.p.dir, f"eapol-visitor-{method}.conf")
+                with open(path, "w") as f:
+                    f.write(conf)
+                r = subprocess.run([te.EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-A",
+                                    "127.0.0.2", "-p", str(self.p.auth_port), "-s", pl.SECRET,
+                                    "-t", "15"], capture_output=True, text=True, timeout=40)
+                out = r.stdout + r.stderr
+                self.assertEqual(r.returncode, 0, out[-3000:])
+                self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+        self.p.wait_log("auth result=accept upstream=flr-tls user=anonymous@other.example")
+        self.assertNotIn(VPASS, self.p.log())  # EAP stayed opaque
 
     def tls_client(self, which):
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
