@@ -186,12 +186,14 @@ def test_flash(args):
             print(out.strip())
             return r, out
         r, out = flash_once()
-        # Under a heavily loaded machine the host side of qemu's pty has been
-        # seen to drop for a moment (poort-flash: "went away ... run again to
-        # resume"). What an engineer does then is run it again: it must
-        # resume from the box's journal and finish.
-        if r.returncode == 3 and "run again to resume" in out:
-            print("pty dropped; running poort-flash again to resume")
+        # On a heavily loaded machine qemu's side of the pty has been seen to
+        # stall (poort-flash: "went away ... run again to resume", then no
+        # answer for a while). What an engineer does then is run it again,
+        # and again: it must resume from the box's journal and finish.
+        for attempt in range(2):
+            if r.returncode != 3:
+                break
+            print("link trouble; running poort-flash again (%d) to resume" % (attempt + 1))
             r, out = flash_once()
         dt = time.monotonic() - t1
         if r.returncode != 0:

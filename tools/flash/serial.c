@@ -101,8 +101,10 @@ serial_write(int fd, const uint8_t *buf, size_t len)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
+				/* a line that stops taking bytes for a while is slow,
+				 * not gone (an unplugged adapter fails at once) */
 				struct pollfd p = {.fd = fd, .events = POLLOUT};
-				if (poll(&p, 1, 5000) <= 0)
+				if (poll(&p, 1, 30000) <= 0 || (p.revents & (POLLERR | POLLHUP | POLLNVAL)))
 					return -1;
 				continue;
 			}
