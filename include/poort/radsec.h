@@ -47,6 +47,9 @@ SSL *radsec_tls_client(SSL_CTX *ctx, const char *name);
 int radsec_tls_peer_is(SSL *ssl, const char *name);
 /* The last OpenSSL error as text, for logs; clears the queue. */
 const char *radsec_tls_error(char *buf, size_t len);
+/* Why a TLS bufferevent failed: its OpenSSL error, else the socket's; clears the queue. */
+struct bufferevent;
+const char *radsec_tls_bev_error(struct bufferevent *bev, char *buf, size_t len);
 
 /*
  * One RadSec connection to an upstream (RFC 6614): TLS over TCP with our

@@ -94,19 +94,20 @@ static void
 proxy_log(struct pending *p, const char *result, unsigned dropped)
 {
 	struct request *rq = p->rq;
-	char cui[64] = "-";
-	size_t len = 0;
-	const char *v = radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len);
 
-	if (v != NULL && len > 1)
-		log_escape(cui, sizeof(cui), v, len);
 	/* accept and reject: the auth line (request_reply) carries upstream and timing */
-	if (strcmp(result, "accept") != 0 && strcmp(result, "reject") != 0)
+	if (strcmp(result, "accept") != 0 && strcmp(result, "reject") != 0) {
+		char cui[64] = "-";
+		size_t len = 0;
+		const char *v = radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len);
+		if (v != NULL && len > 1)
+			log_escape(cui, sizeof(cui), v, len);
 		log_msg(strcmp(result, "challenge") == 0 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
 			"proxy result=%s upstream=%s user=%s mac=%s cui=%s operator=%s ms=%ld"
 			" filtered=%u",
 			result, p->up >= 0 ? p->px->ups[p->up].name : "-", rq->rec.user_name,
 			rq->rec.calling_station, cui, p->px->operator_name, pending_ms(p), dropped);
+	}
 	rq->filtered = dropped;
 	if (strcmp(result, "challenge") != 0) {
 		/* F-Ticks for the federation's statistics; the MAC only as a keyed hash */
@@ -356,45 +357,43 @@ upstream_receive(struct upstream *u, const uint8_t *buf, size_t n)
 
 	if (n < RADIUS_HDR_LEN || (p = u->ids[buf[1]]) == NULL)
 		return; /* late (already failed over) or not ours */
-	{
-		/*
-		 * BlastRADIUS: an answer to an Access-Request without a
-		 * Message-Authenticator is not trusted. A probe's answer only
-		 * says "alive" and its Response Authenticator is still checked:
-		 * FreeRADIUS 3.2.1 answers Status-Server without one.
-		 */
-		if (radius_msg_scan(buf, n, &scan) < 0)
-			why = "malformed-reply";
-		else if (!scan.has_ma && p->rq != NULL)
-			why = "reply-without-message-authenticator";
-		else if ((reply = radius_msg_wrap(p->sent, buf, n, &why)) == NULL)
-			;
-		else if (radius_auth_verify(buf, n, p->sent->vector, u->secret) < 0)
-			why = "reply-bad-authenticator";
-		else if (rad_decode(reply, p->sent, u->secret) < 0)
-			why = "reply-undecodable";
-		if (why != NULL) {
-			if (log_ratelimit_allow(&px->rl, time(NULL), &suppressed))
-				log_warning("proxy drop upstream=%s reason=%s suppressed=%u", u->name,
-					    why, suppressed);
-			return; /* the response window runs on: failover if nothing good */
-		}
-		u->ids[buf[1]] = NULL;
-		evtimer_del(p->timer);
-		upstream_set_alive(u, 1);
-		if (p->rq == NULL) {
-			pending_free(p);
-			return;
-		}
-		if (reply->code != PW_CODE_ACCESS_ACCEPT && reply->code != PW_CODE_ACCESS_REJECT &&
-		    reply->code != PW_CODE_ACCESS_CHALLENGE) {
-			talloc_free(p->sent);
-			p->sent = NULL;
-			pending_send(p);
-			return;
-		}
-		proxy_answer(p, reply);
+	/*
+	 * BlastRADIUS: an answer to an Access-Request without a
+	 * Message-Authenticator is not trusted. A probe's answer only
+	 * says "alive" and its Response Authenticator is still checked:
+	 * FreeRADIUS 3.2.1 answers Status-Server without one.
+	 */
+	if (radius_msg_scan(buf, n, &scan) < 0)
+		why = "malformed-reply";
+	else if (!scan.has_ma && p->rq != NULL)
+		why = "reply-without-message-authenticator";
+	else if ((reply = radius_msg_wrap(p->sent, buf, n, &why)) == NULL)
+		;
+	else if (radius_auth_verify(buf, n, p->sent->vector, u->secret) < 0)
+		why = "reply-bad-authenticator";
+	else if (rad_decode(reply, p->sent, u->secret) < 0)
+		why = "reply-undecodable";
+	if (why != NULL) {
+		if (log_ratelimit_allow(&px->rl, time(NULL), &suppressed))
+			log_warning("proxy drop upstream=%s reason=%s suppressed=%u", u->name,
+				    why, suppressed);
+		return; /* the response window runs on: failover if nothing good */
 	}
+	u->ids[buf[1]] = NULL;
+	evtimer_del(p->timer);
+	upstream_set_alive(u, 1);
+	if (p->rq == NULL) {
+		pending_free(p);
+		return;
+	}
+	if (reply->code != PW_CODE_ACCESS_ACCEPT && reply->code != PW_CODE_ACCESS_REJECT &&
+	    reply->code != PW_CODE_ACCESS_CHALLENGE) {
+		talloc_free(p->sent);
+		p->sent = NULL;
+		pending_send(p);
+		return;
+	}
+	proxy_answer(p, reply);
 }
 
 static void

@@ -62,6 +62,8 @@ struct origin {
 	const char *cert_name;    /* RadSec: the name its certificate was checked for */
 };
 
+/* "ip:port" ("[ip]:port" for IPv6), for logs. */
+void radius_addr_text(const struct sockaddr *sa, char *out, size_t outlen);
 /* Sends data back where o came from (a closed RadSec connection: nowhere). */
 void origin_send(const struct origin *o, const uint8_t *data, size_t len);
 /* One packet from a UDP listener or a RadSec connection. */

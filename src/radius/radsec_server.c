@@ -6,13 +6,11 @@
  * in flight hold a reference, so a connection that closes meanwhile only
  * loses their answers.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
-#include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,24 +46,6 @@ struct radsec_server {
 	unsigned nconns;
 	struct log_ratelimit rl;
 };
-
-static void
-radsec_addr_text(const struct sockaddr_storage *ss, char *out, size_t outlen)
-{
-	char ip[64] = "?";
-	unsigned port = 0;
-
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
-		port = ntohs(s->sin_port);
-	} else if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
-		port = ntohs(s->sin6_port);
-	}
-	snprintf(out, outlen, "%s:%u", ip, port);
-}
 
 void
 radsec_conn_hold(struct radsec_conn *c)
@@ -169,11 +149,7 @@ radsec_on_event(struct bufferevent *bev, short what, void *arg)
 	} else if (what & BEV_EVENT_EOF) {
 		radsec_conn_close(c, "peer-closed");
 	} else if (what & BEV_EVENT_ERROR) {
-		unsigned long e = bufferevent_get_openssl_error(bev);
-		if (e != 0)
-			ERR_error_string_n(e, why, sizeof(why));
-		else
-			snprintf(why, sizeof(why), "%s", strerror(EVUTIL_SOCKET_ERROR()));
+		radsec_tls_bev_error(bev, why, sizeof(why));
 		if (!c->ready)
 			log_warning("radsec handshake failed peer=%s client=%s error=\"%s\"", c->peer,
 				    c->client, why);
@@ -195,13 +171,7 @@ radsec_on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr
 	struct timeval hs = {RADSEC_HANDSHAKE_SECONDS, 0};
 	(void)lev;
 
-	memset(peer, 0, sizeof(peer));
-	{
-		struct sockaddr_storage ss;
-		memset(&ss, 0, sizeof(ss));
-		memcpy(&ss, sa, (size_t)salen < sizeof(ss) ? (size_t)salen : sizeof(ss));
-		radsec_addr_text(&ss, peer, sizeof(peer));
-	}
+	radius_addr_text(sa, peer, sizeof(peer));
 	if (client == NULL || client->cert_name[0] == '\0' || srv->nconns >= rs->cfg->radsec.max_connections) {
 		if (log_ratelimit_allow(&srv->rl, time(NULL), &suppressed))
 			log_warning("radsec refused peer=%s reason=%s suppressed=%u", peer,

@@ -24,7 +24,7 @@
 #include "radius_int.h"
 #include "radius_msg.h"
 
-static void
+void
 radius_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
 {
 	char ip[INET6_ADDRSTRLEN] = "?";

@@ -5,7 +5,6 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
-#include <openssl/err.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,13 +119,7 @@ link_on_event(struct bufferevent *bev, short what, void *arg)
 	} else if (what & BEV_EVENT_EOF) {
 		link_close(l, "closed-by-upstream");
 	} else if (what & BEV_EVENT_ERROR) {
-		unsigned long e = bufferevent_get_openssl_error(l->bev);
-		if (e != 0)
-			ERR_error_string_n(e, why, sizeof(why));
-		else
-			snprintf(why, sizeof(why), "%s", strerror(EVUTIL_SOCKET_ERROR()));
-		ERR_clear_error();
-		link_close(l, why);
+		link_close(l, radsec_tls_bev_error(l->bev, why, sizeof(why)));
 	}
 }
 

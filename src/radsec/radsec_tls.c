@@ -1,8 +1,12 @@
 #include "poort/radsec.h"
 
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/util.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "poort/config.h"
 
@@ -15,6 +19,19 @@ radsec_tls_error(char *buf, size_t len)
 		snprintf(buf, len, "no details");
 	else
 		ERR_error_string_n(e, buf, len);
+	ERR_clear_error();
+	return buf;
+}
+
+const char *
+radsec_tls_bev_error(struct bufferevent *bev, char *buf, size_t len)
+{
+	unsigned long e = bufferevent_get_openssl_error(bev);
+
+	if (e != 0)
+		ERR_error_string_n(e, buf, len);
+	else
+		snprintf(buf, len, "%s", strerror(EVUTIL_SOCKET_ERROR()));
 	ERR_clear_error();
 	return buf;
 }

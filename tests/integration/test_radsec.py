@@ -213,27 +213,33 @@ class RadSecTest(unittest.TestCase):
         out = self.rsp.radclient(pl.pap_attrs("anna@" + pl.REALM, "wrong-password-1"))
         self.assertIn("Access-Reject", out)
 
-    def test_6_student_eap_over_radsec(self):
-        """PEAP and TTLS from an access point at another institution: the
-        FLR relays over RadSec, MPPE keys survive both re-encryptions."""
+    def eapol_ok(self, name, ca, server, identity, anon, password, port, source="127.0.0.1"):
+        """PEAP and TTLS/PAP with eapol_test from source to port: both succeed
+        with matching MPPE keys."""
         if te.EAPOL_TEST is None:
             self.skipTest("eapol_test is not installed")
         for method in ("peap", "ttls-pap"):
             with self.subTest(method=method):
                 conf = "\n".join([
-                    "network={", " key_mgmt=WPA-EAP", f' ca_cert="{self.eapcerts["ca"]}"',
-                    f' domain_suffix_match="{eapcerts.SERVER_NAME}"', " " + te.TUNNEL[method],
-                    f' identity="anna@{pl.REALM}"', f' anonymous_identity="{te.ANON}"',
-                    ' password="Correct-horse-1"', "}"]) + "\n"
-                path = os.path.join(self.p.dir, f"eapol-{method}.conf")
+                    "network={", " key_mgmt=WPA-EAP", f' ca_cert="{ca}"',
+                    f' domain_suffix_match="{server}"', " " + te.TUNNEL[method],
+                    f' identity="{identity}"', f' anonymous_identity="{anon}"',
+                    f' password="{password}"', "}"]) + "\n"
+                path = os.path.join(self.p.dir, f"eapol-{name}-{method}.conf")
                 with open(path, "w") as f:
                     f.write(conf)
-                r = subprocess.run([te.EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-p",
-                                    str(self.rsp.udp), "-s", pl.SECRET, "-t", "15"],
+                r = subprocess.run([te.EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-A", source,
+                                    "-p", str(port), "-s", pl.SECRET, "-t", "15"],
                                    capture_output=True, text=True, timeout=40)
                 out = r.stdout + r.stderr
                 self.assertEqual(r.returncode, 0, out[-3000:])
                 self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+
+    def test_6_student_eap_over_radsec(self):
+        """PEAP and TTLS from an access point at another institution: the
+        FLR relays over RadSec, MPPE keys survive both re-encryptions."""
+        self.eapol_ok("student", self.eapcerts["ca"], eapcerts.SERVER_NAME, f"anna@{pl.REALM}",
+                      te.ANON, "Correct-horse-1", self.rsp.udp)
         self.p.wait_log(f"auth result=accept client=flr user={te.ANON}")
 
     def test_7_reload_cuts_off_a_removed_flr(self):
@@ -261,24 +267,8 @@ class RadSecTest(unittest.TestCase):
         """A visitor's PEAP and TTLS, opaque to poortd, over RadSec to the
         FLR and on to the home server: MPPE keys survive the re-encryption
         under the RadSec secret."""
-        if te.EAPOL_TEST is None:
-            self.skipTest("eapol_test is not installed")
-        for method in ("peap", "ttls-pap"):
-            with self.subTest(method=method):
-                conf = "\n".join([
-                    "network={", " key_mgmt=WPA-EAP", f' ca_cert="{self.home_certs["ca"]}"',
-                    f' domain_suffix_match="{HOME_NAME}"', " " + te.TUNNEL[method],
-                    f' identity="{VISITOR}"', ' anonymous_identity="anonymous@other.example"',
-                    f' password="{VPASS}"', "}"]) + "\n"
-                path = os.path.join(self.p.dir, f"eapol-visitor-{method}.conf")
-                with open(path, "w") as f:
-                    f.write(conf)
-                r = subprocess.run([te.EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-A",
-                                    "127.0.0.2", "-p", str(self.p.auth_port), "-s", pl.SECRET,
-                                    "-t", "15"], capture_output=True, text=True, timeout=40)
-                out = r.stdout + r.stderr
-                self.assertEqual(r.returncode, 0, out[-3000:])
-                self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+        self.eapol_ok("visitor", self.home_certs["ca"], HOME_NAME, VISITOR,
+                      "anonymous@other.example", VPASS, self.p.auth_port, source="127.0.0.2")
         self.p.wait_log("auth result=accept upstream=flr-tls user=anonymous@other.example")
         self.assertNotIn(VPASS, self.p.log())  # EAP stayed opaque
 
