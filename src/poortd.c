@@ -218,7 +218,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	d.base = event_base_new();
-	if (d.base == NULL) {
+	if (d.base == NULL || store_logger_attach(d.lg, d.base) < 0) {
 		log_error("cannot create the event loop");
 		goto done;
 	}

@@ -134,10 +134,26 @@ struct store_logger *store_logger_new(const char *path, unsigned retention_days,
 void store_logger_set_retention(struct store_logger *lg, unsigned retention_days);
 /* Queues a copy of the row. STORE_EFULL when the queue is at its bound. */
 int store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r);
-int store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r);
+/*
+ * rc is 0 once the row's batch has committed, < 0 if it could not be
+ * written. Runs on the loop the logger is attached to.
+ */
+typedef void (*store_logger_done_fn)(void *arg, int rc);
+/*
+ * Queues an accounting row; done (if not NULL) is called with arg once the
+ * row is committed, not before: RFC 2866 acknowledges only what is recorded.
+ */
+int store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r,
+		      store_logger_done_fn done, void *arg);
+/* Runs the done callbacks on base's loop; needed before any row has one. */
+struct event_base;
+int store_logger_attach(struct store_logger *lg, struct event_base *base);
+/* Runs the callbacks of the batches committed so far, on the caller's thread. */
+void store_logger_run_done(struct store_logger *lg);
 /* Blocks until everything queued so far is committed. */
 void store_logger_flush(struct store_logger *lg);
-/* Commits what is queued, stops the thread and frees. */
+/* Commits what is queued, stops the thread and frees. Callbacks not yet run
+ * are dropped: store_logger_flush and store_logger_run_done first. */
 void store_logger_free(struct store_logger *lg);
 
 #endif

@@ -335,11 +335,48 @@ origin_secret(const struct origin *o, const struct config_client *client)
 	return o->conn != NULL ? "radsec" : client->secret;
 }
 
+/* An Accounting-Response waiting for its row's batch to commit. */
+struct acct_pending {
+	struct radius_server *rs;
+	struct origin o; /* holds a reference on o.conn */
+	struct rcache_handle h;
+	size_t len;
+	uint8_t reply[];
+};
+
+static void
+acct_pending_free(struct acct_pending *ap)
+{
+	if (ap->o.conn != NULL)
+		radsec_conn_put(ap->o.conn);
+	free(ap);
+}
+
+/* The row is in the store (rc 0): now the answer may go. */
+static void
+acct_committed(void *arg, int rc)
+{
+	struct acct_pending *ap = arg;
+	struct radius_server *rs = ap->rs;
+
+	if (rc < 0) {
+		/* not recorded, not acknowledged: the retransmit is a new request */
+		log_error("accounting row not written: not acknowledged");
+		rcache_forget(rs->cache, ap->h);
+	} else {
+		rs->stats.acct++;
+		origin_send(&ap->o, ap->reply, ap->len);
+		rcache_complete(rs->cache, ap->h, ap->reply, ap->len);
+	}
+	acct_pending_free(ap);
+}
+
 static void
 radius_accounting(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *req,
 		  const struct config_client *client, struct rcache_handle h)
 {
 	struct store_acct_rec rec;
+	struct acct_pending *ap = NULL;
 	RADIUS_PACKET *reply;
 	VALUE_PAIR *vp;
 
@@ -359,14 +396,6 @@ radius_accounting(struct radius_server *rs, const struct origin *o, RADIUS_PACKE
 	if (vp != NULL)
 		inet_ntop(AF_INET, &vp->vp_ipaddr, rec.framed_ip, sizeof(rec.framed_ip));
 
-	/* RFC 2866: acknowledge only what was recorded */
-	if (store_logger_acct(rs->lg, &rec) < 0) {
-		log_error("accounting queue full: not acknowledged client=%s user=%s", rec.client,
-			  rec.user_name);
-		rcache_forget(rs->cache, h);
-		return;
-	}
-	rs->stats.acct++;
 	reply = radius_msg_reply(req, PW_CODE_ACCOUNTING_RESPONSE);
 	if (reply != NULL)
 		radius_msg_copy_proxy_state(reply, req);
@@ -376,8 +405,27 @@ radius_accounting(struct radius_server *rs, const struct origin *o, RADIUS_PACKE
 		rcache_forget(rs->cache, h);
 		return;
 	}
-	origin_send(o, reply->data, reply->data_len);
-	rcache_complete(rs->cache, h, reply->data, reply->data_len);
+	ap = malloc(sizeof(*ap) + reply->data_len);
+	if (ap == NULL) {
+		log_error("out of memory: accounting not acknowledged client=%s", client->name);
+		rcache_forget(rs->cache, h);
+		return;
+	}
+	ap->rs = rs;
+	ap->o = *o;
+	ap->h = h;
+	ap->len = reply->data_len;
+	memcpy(ap->reply, reply->data, reply->data_len);
+	if (o->conn != NULL)
+		radsec_conn_hold(o->conn);
+	/* RFC 2866: acknowledge only what was recorded; acct_committed answers */
+	if (store_logger_acct(rs->lg, &rec, acct_committed, ap) < 0) {
+		log_error("accounting queue full: not acknowledged client=%s user=%s", rec.client,
+			  rec.user_name);
+		rcache_forget(rs->cache, h);
+		acct_pending_free(ap);
+		return;
+	}
 	log_debug("acct client=%s user=%s mac=%s status=%u session=%s", rec.client, rec.user_name,
 		  rec.calling_station, rec.status_type, rec.session_id);
 }
@@ -694,6 +742,11 @@ radius_server_free(struct radius_server *rs)
 		if (rs->ls[i].ev != NULL)
 			event_del(rs->ls[i].ev);
 	workq_free(rs->wq); /* answers what is in flight */
+	/* accounting waiting for its rows: commit them and answer */
+	if (rs->lg != NULL) {
+		store_logger_flush(rs->lg);
+		store_logger_run_done(rs->lg);
+	}
 	proxy_free(rs->proxy);
 	radius_eap_free(rs);
 	radsec_server_free(rs); /* after everything that could still answer */

@@ -4,16 +4,25 @@
  * fsync. A row is durable once its batch commits (within ~50 ms). Rows are
  * the RADIUS auth and accounting logs, and for SSO the release log and the
  * durable copy of the AuthnRequest replay set.
+ *
+ * A row may carry a callback (accounting: the Accounting-Response waits for
+ * it). Such rows are not held back to gather a batch: what is queued while
+ * one batch commits forms the next (group commit). Once the batch is
+ * committed, or has failed for good, its callbacks are queued for the loop,
+ * woken through an eventfd, and run there by logger_on_done.
  */
 #include "poort/store.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "poort/log.h"
 #include "poort/store_saml.h"
@@ -25,6 +34,8 @@ enum logger_kind { ROW_AUTH, ROW_ACCT, ROW_RELEASE, ROW_REPLAY };
 
 struct logger_row {
 	enum logger_kind kind;
+	store_logger_done_fn done; /* NULL: nobody waits for this row */
+	void *arg;
 	union {
 		struct store_auth_rec auth;
 		struct store_acct_rec acct;
@@ -40,6 +51,16 @@ struct store_logger {
 	pthread_cond_t flushed;
 	struct logger_row *ring;
 	size_t cap, head, count;
+	size_t nwaiting; /* queued rows with a callback */
+	/* callbacks of finished batches, for the loop; count + ndone <= cap */
+	struct logger_done {
+		store_logger_done_fn fn;
+		void *arg;
+		int rc;
+	} *done;
+	size_t done_head, ndone;
+	int efd;
+	struct event *ev;
 	uint64_t queued_total, written_total;
 	int stop;
 	unsigned retention_days;
@@ -137,7 +158,7 @@ logger_purge(struct store_logger *lg, int64_t now)
 }
 
 /* Writes rows [0, n) of batch in one transaction; retries while busy. */
-static void
+static int
 logger_commit(struct store_logger *lg, struct logger_row *batch, size_t n)
 {
 	for (int attempt = 0;; attempt++) {
@@ -147,16 +168,39 @@ logger_commit(struct store_logger *lg, struct logger_row *batch, size_t n)
 				if (logger_write_row(lg, &batch[i]) < 0)
 					break;
 			if (i == n && sqlite3_exec(lg->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-				return;
+				return 0;
 			sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
 		}
 		if (attempt == 20) {
 			log_error("store log write failed rows=%zu error=\"%s\"", n,
 				  sqlite3_errmsg(lg->db));
-			return;
+			return STORE_EDB;
 		}
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
+	}
+}
+
+/* Under mu: queues the callbacks of batch's rows for the loop and wakes it. */
+static void
+logger_hand_back(struct store_logger *lg, const struct logger_row *batch, size_t n, int rc)
+{
+	size_t woken = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (batch[i].done == NULL)
+			continue;
+		struct logger_done *d = &lg->done[(lg->done_head + lg->ndone) % lg->cap];
+		d->fn = batch[i].done;
+		d->arg = batch[i].arg;
+		d->rc = rc;
+		lg->ndone++;
+		lg->nwaiting--;
+		woken++;
+	}
+	uint64_t one = 1;
+	if (woken > 0 && write(lg->efd, &one, sizeof(one)) < 0) {
+		/* the counter cannot overflow at our rates */
 	}
 }
 
@@ -180,8 +224,8 @@ logger_main(void *arg)
 			if ((int64_t)time(NULL) - lg->last_purge >= LOGGER_PURGE_EVERY)
 				break;
 		}
-		/* gather a little: one fsync for many rows */
-		if (lg->count > 0 && lg->count < LOGGER_BATCH && !lg->stop) {
+		/* gather a little: one fsync for many rows (unless someone waits) */
+		if (lg->count > 0 && lg->count < LOGGER_BATCH && !lg->stop && lg->nwaiting == 0) {
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_nsec += LOGGER_TICK_MS * 1000000L;
 			if (until.tv_nsec >= 1000000000L) {
@@ -198,12 +242,12 @@ logger_main(void *arg)
 		int stop = lg->stop && lg->count == 0 && n == 0;
 		pthread_mutex_unlock(&lg->mu);
 
-		if (n > 0)
-			logger_commit(lg, batch, n);
+		int rc = n > 0 ? logger_commit(lg, batch, n) : 0;
 		if ((int64_t)time(NULL) - lg->last_purge >= LOGGER_PURGE_EVERY)
 			logger_purge(lg, (int64_t)time(NULL));
 
 		pthread_mutex_lock(&lg->mu);
+		logger_hand_back(lg, batch, n, rc);
 		lg->written_total += n;
 		pthread_cond_broadcast(&lg->flushed);
 		if (stop)
@@ -222,10 +266,17 @@ store_logger_new(const char *path, unsigned retention_days, unsigned max_queue, 
 
 	if (lg == NULL || max_queue == 0)
 		goto oom;
+	lg->efd = -1;
 	lg->cap = max_queue;
 	lg->ring = calloc(lg->cap, sizeof(*lg->ring));
-	if (lg->ring == NULL)
+	lg->done = calloc(lg->cap, sizeof(*lg->done));
+	lg->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (lg->ring == NULL || lg->done == NULL)
 		goto oom;
+	if (lg->efd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
 	lg->retention_days = retention_days;
 	lg->db = store_db_open(path, err, errlen);
 	if (lg->db == NULL)
@@ -262,10 +313,60 @@ fail:
 		sqlite3_finalize(lg->ins_auth);
 		sqlite3_finalize(lg->ins_acct);
 		sqlite3_close(lg->db);
+		if (lg->efd >= 0)
+			close(lg->efd);
+		free(lg->done);
 		free(lg->ring);
 		free(lg);
 	}
 	return NULL;
+}
+
+/* On the loop: runs the callbacks of finished batches, oldest first. */
+void
+store_logger_run_done(struct store_logger *lg)
+{
+	uint64_t n;
+
+	if (read(lg->efd, &n, sizeof(n)) < 0) {
+		/* EAGAIN: nothing new since the last run */
+	}
+	for (;;) {
+		struct logger_done d;
+		pthread_mutex_lock(&lg->mu);
+		if (lg->ndone == 0) {
+			pthread_mutex_unlock(&lg->mu);
+			break;
+		}
+		d = lg->done[lg->done_head];
+		lg->done_head = (lg->done_head + 1) % lg->cap;
+		lg->ndone--;
+		pthread_mutex_unlock(&lg->mu);
+		d.fn(d.arg, d.rc); /* may queue more rows */
+	}
+}
+
+static void
+logger_on_done(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	store_logger_run_done(arg);
+}
+
+int
+store_logger_attach(struct store_logger *lg, struct event_base *base)
+{
+	if (lg->ev != NULL)
+		return 0;
+	lg->ev = event_new(base, lg->efd, EV_READ | EV_PERSIST, logger_on_done, lg);
+	if (lg->ev == NULL || event_add(lg->ev, NULL) < 0) {
+		if (lg->ev != NULL)
+			event_free(lg->ev);
+		lg->ev = NULL;
+		return STORE_EDB;
+	}
+	return 0;
 }
 
 void
@@ -284,13 +385,16 @@ logger_push(struct store_logger *lg, const struct logger_row *row)
 	int rc = 0;
 
 	pthread_mutex_lock(&lg->mu);
-	if (lg->count == lg->cap) {
+	if (lg->count + lg->ndone >= lg->cap) {
 		rc = STORE_EFULL;
 	} else {
 		lg->ring[(lg->head + lg->count) % lg->cap] = *row;
 		lg->count++;
 		lg->queued_total++;
-		if (lg->count == 1 || lg->count >= LOGGER_BATCH)
+		if (row->done != NULL)
+			lg->nwaiting++;
+		/* the first row, a full batch, or one that someone waits for */
+		if (lg->count == 1 || lg->count >= LOGGER_BATCH || row->done != NULL)
 			pthread_cond_signal(&lg->wake);
 	}
 	pthread_mutex_unlock(&lg->mu);
@@ -306,9 +410,10 @@ store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r)
 }
 
 int
-store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r)
+store_logger_acct(struct store_logger *lg, const struct store_acct_rec *r,
+		  store_logger_done_fn done, void *arg)
 {
-	struct logger_row row = {.kind = ROW_ACCT};
+	struct logger_row row = {.kind = ROW_ACCT, .done = done, .arg = arg};
 	row.u.acct = *r;
 	return logger_push(lg, &row);
 }
@@ -350,6 +455,9 @@ store_logger_free(struct store_logger *lg)
 	pthread_cond_signal(&lg->wake);
 	pthread_mutex_unlock(&lg->mu);
 	pthread_join(lg->thread, NULL);
+	if (lg->ev != NULL)
+		event_free(lg->ev);
+	close(lg->efd);
 	sqlite3_finalize(lg->ins_auth);
 	sqlite3_finalize(lg->ins_acct);
 	sqlite3_finalize(lg->ins_release);
@@ -358,6 +466,7 @@ store_logger_free(struct store_logger *lg)
 	pthread_mutex_destroy(&lg->mu);
 	pthread_cond_destroy(&lg->wake);
 	pthread_cond_destroy(&lg->flushed);
+	free(lg->done);
 	free(lg->ring);
 	free(lg);
 }

@@ -1,4 +1,5 @@
 /* The store: accounts, transactions, the log writer, queries, purge. */
+#include <event2/event.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -159,6 +160,67 @@ test_logger(struct store *st)
 	store_logger_free(lg);
 }
 
+struct acct_wait {
+	int calls, rc;
+	int64_t rows; /* acct_log rows another connection saw when the callback ran */
+	struct event_base *base;
+};
+
+static void
+acct_done(void *arg, int rc)
+{
+	struct acct_wait *w = arg;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	w->calls++;
+	w->rc = rc;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM acct_log", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		w->rows = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	event_base_loopbreak(w->base);
+}
+
+/* An accounting row's callback runs on the loop, after its batch committed. */
+static void
+test_logger_acct(void)
+{
+	char err[256];
+	struct event_base *base = event_base_new();
+	struct store_logger *lg = store_logger_new(path, 30, 8, err, sizeof(err));
+	struct acct_wait w = {.base = base};
+	struct store_acct_rec r;
+	struct timeval limit = {10, 0};
+
+	CHECK(base != NULL && lg != NULL);
+	if (base == NULL || lg == NULL)
+		return;
+	CHECK_INT(store_logger_attach(lg, base), 0);
+	memset(&r, 0, sizeof(r));
+	r.time = (int64_t)time(NULL);
+	snprintf(r.session_id, sizeof(r.session_id), "s-1");
+	CHECK_INT(store_logger_acct(lg, &r, acct_done, &w), 0);
+	CHECK_INT(w.calls, 0); /* never from inside the call */
+	event_base_loopexit(base, &limit);
+	event_base_dispatch(base);
+	CHECK_INT(w.calls, 1);
+	CHECK_INT(w.rc, 0);
+	CHECK_INT(w.rows, 1); /* committed before the callback ran */
+
+	/* a full queue refuses the row and never calls back */
+	for (int i = 0; i < 100; i++)
+		if (store_logger_acct(lg, &r, NULL, NULL) == STORE_EFULL)
+			break;
+	store_logger_flush(lg);
+	store_logger_run_done(lg);
+	CHECK_INT(w.calls, 1);
+	store_logger_free(lg);
+	event_base_free(base);
+}
+
 /* A store written by the first schema opens and gains the new columns. */
 static void
 test_migration(void)
@@ -211,6 +273,7 @@ main(void)
 	if (st != NULL) {
 		test_accounts(st);
 		test_logger(st);
+		test_logger_acct();
 		store_close(st);
 	}
 	test_migration();
