@@ -133,6 +133,7 @@ struct config {
 	struct config_radsec radsec;
 	struct config_http *http; /* NULL when there is no http { } block */
 	struct config_saml *saml; /* NULL when there is no saml { } block */
+	unsigned holds;           /* config_hold; not part of the settings */
 };
 
 /*
@@ -143,6 +144,13 @@ struct config *config_load(const char *path, char *err, size_t errlen);
 /* Same, from a string; `name` stands for the file in error messages. */
 struct config *config_parse(const char *name, const char *text, char *err, size_t errlen);
 void config_free(struct config *cfg);
+/*
+ * For a module that keeps using a config across reloads (the SAML IdP when a
+ * reload removes its block): config_hold returns cfg and keeps it alive
+ * through config_free until the matching config_put. Loop thread only.
+ */
+const struct config *config_hold(const struct config *cfg);
+void config_put(const struct config *cfg);
 
 /* The client whose prefix holds addr (longest prefix wins), or NULL. */
 const struct config_client *config_client_find(const struct config *cfg,

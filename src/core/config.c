@@ -538,11 +538,29 @@ done:
 	return cfg;
 }
 
+const struct config *
+config_hold(const struct config *cfg)
+{
+	/* the count lives in the (heap) object, apart from the settings */
+	((struct config *)cfg)->holds++;
+	return cfg;
+}
+
+void
+config_put(const struct config *cfg)
+{
+	config_free((struct config *)cfg);
+}
+
 void
 config_free(struct config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	if (cfg->holds > 0) {
+		cfg->holds--;
+		return;
+	}
 	for (size_t i = 0; i < cfg->nrealms; i++)
 		free(cfg->realms[i]);
 	free(cfg->realms);

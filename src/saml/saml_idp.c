@@ -219,7 +219,7 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 		return NULL;
 	}
 	idp->base = base;
-	idp->cfg = cfg;
+	idp->cfg = config_hold(cfg); /* ours until a reload hands us another */
 	idp->sc = cfg->saml;
 	idp->st = st;
 	idp->lg = lg;
@@ -321,6 +321,8 @@ saml_idp_free(struct saml_idp *idp)
 	saml_xml_key_free(idp->sign_key);
 	saml_signer_free(idp->signer);
 	OPENSSL_cleanse(idp->pairwise_key, sizeof(idp->pairwise_key));
+	if (idp->cfg != NULL)
+		config_put(idp->cfg);
 	free(idp);
 }
 
@@ -382,14 +384,17 @@ void
 saml_idp_reload(struct saml_idp *idp, const struct config *cfg)
 {
 	/* release rules and limits follow the new config; keys and metadata
-	 * files are read at start */
+	 * files are read at start. The caller frees the old config after this:
+	 * the IdP holds the one it reads. */
 	if (idp != NULL && cfg->saml != NULL) {
 		if (sidp_needs_restart(idp->sc, cfg->saml))
 			log_warning("saml keys, certificates, entity_id, base_url, metadata sources or"
 				    " the upstream IdP changed: they take effect at the next restart");
-		idp->cfg = cfg;
+		config_put(idp->cfg);
+		idp->cfg = config_hold(cfg);
 		idp->sc = cfg->saml;
 	} else if (idp != NULL || cfg->saml != NULL) {
+		/* removed: the IdP keeps (and holds) the config it runs with */
 		log_warning("the saml block was added or removed: that takes effect at the next"
 			    " restart");
 	}

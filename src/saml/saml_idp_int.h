@@ -56,7 +56,7 @@ struct saml_fail {
 
 /* One metadata source: a file or a URL, refreshed on a timer. */
 struct saml_msrc {
-	const char *name; /* path or URL; owned by the config */
+	char *name; /* path or URL; a copy: the config may be reloaded */
 	int is_url;
 	time_t last_ok;
 	struct evhttp_connection *evcon; /* fetch in flight */
@@ -65,7 +65,7 @@ struct saml_msrc {
 
 struct saml_idp {
 	struct event_base *base;
-	const struct config *cfg;
+	const struct config *cfg; /* held (config_hold); reload swaps it */
 	const struct config_saml *sc;
 	struct store *st;
 	struct store_saml *ss;

@@ -304,12 +304,16 @@ saml_refresh_start(struct saml_idp *idp)
 	SSL_CTX_set_min_proto_version(idp->client_ssl, TLS1_2_VERSION);
 	SSL_CTX_set_default_verify_paths(idp->client_ssl);
 	SSL_CTX_set_verify(idp->client_ssl, SSL_VERIFY_PEER, NULL);
+	/* the sources stay those of the start (a reload that changes them says
+	 * so), in copies: a reload frees the config they came from */
+	idp->nmetas = n;
 	for (size_t i = 0; i < n; i++) {
 		idp->srcs[i].is_url = i >= sc->nmetadata;
-		idp->srcs[i].name = idp->srcs[i].is_url ? sc->metadata_urls[i - sc->nmetadata]
-							: sc->metadata[i];
+		idp->srcs[i].name = strdup(idp->srcs[i].is_url ? sc->metadata_urls[i - sc->nmetadata]
+							       : sc->metadata[i]);
+		if (idp->srcs[i].name == NULL)
+			return SAML_ENOMEM;
 	}
-	idp->nmetas = n;
 	for (size_t i = 0; i < n; i++) {
 		if (!idp->srcs[i].is_url) {
 			srefresh_file(idp, i);
@@ -341,6 +345,7 @@ saml_refresh_stop(struct saml_idp *idp)
 		if (idp->srcs[i].evcon != NULL)
 			evhttp_connection_free(idp->srcs[i].evcon);
 		free(idp->srcs[i].fetch);
+		free(idp->srcs[i].name);
 	}
 	for (size_t i = 0; idp->metas != NULL && i < idp->nmetas; i++)
 		saml_meta_free(&idp->metas[i]);

@@ -122,6 +122,16 @@ def main():
         p.write_config = write_config
         p.start()
         check(wait_log("sps=1") and known(SP1), "SP from URL metadata is known")
+        # a reload with the same file, then refreshes: the refresher must not
+        # read the config the reload freed (under ASan that was a crash)
+        loaded = p.log_text().count("saml metadata loaded")
+        p.proc.send_signal(signal.SIGHUP)
+        check(wait_log("reload done"), "SIGHUP with the same config")
+        deadline = time.time() + 15
+        while time.time() < deadline and p.log_text().count("saml metadata loaded") < loaded + 2:
+            time.sleep(0.2)
+        check(p.log_text().count("saml metadata loaded") >= loaded + 2 and p.alive()
+              and known(SP1), "refreshes after the reload run and the SP stays known")
         other_key, other_crt = env.make_key(p.keys, "other", "not the federation")
         srv.body = entities(p.keys, [SP1, SP2], other_key, other_crt).encode()
         check(wait_log("keeping the last good copy"), "wrongly signed copy refused, old kept")
@@ -163,6 +173,14 @@ def main():
         check(wait_log("metadata sources or the upstream IdP changed: they take effect at the"
                        " next restart") and known(SP2),
               "SIGHUP with new metadata sources: a warning, the running copy kept")
+        # a reload without the saml block: the IdP keeps its own config until
+        # a restart (it read the freed one before)
+        text = open(p.conf).read()
+        open(p.conf, "w").write(text[:text.index("saml {")])
+        p.proc.send_signal(signal.SIGHUP)
+        check(wait_log("the saml block was added or removed"), "SIGHUP without saml { }")
+        time.sleep(1.5)  # a refresh tick or two on the kept config
+        check(known(SP2) and p.alive(), "after it /saml/sso still answers from the kept config")
     finally:
         if srv is not None:
             srv.stop()
