@@ -2,54 +2,22 @@
 #include "cui.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "poort/keyfile.h"
+
 int
 cui_key_load(const char *state_dir, uint8_t key[CUI_KEY_LEN], char *err, size_t errlen)
 {
-	char path[4200], tmp[4210];
-	ssize_t n;
-	int fd;
+	char path[4200];
 
 	snprintf(path, sizeof(path), "%s/cui.key", state_dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, key, CUI_KEY_LEN);
-		close(fd);
-		if (n == CUI_KEY_LEN)
-			return 0;
-		snprintf(err, errlen, "%s is not %d bytes: remove it to make a new one (CUIs change)",
-			 path, CUI_KEY_LEN);
-		return -1;
-	}
-	if (errno != ENOENT || RAND_bytes(key, CUI_KEY_LEN) != 1)
-		goto fail;
-	/* written whole under another name, then renamed: never half a key */
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		goto fail;
-	n = write(fd, key, CUI_KEY_LEN);
-	if (n != CUI_KEY_LEN || fsync(fd) < 0) {
-		close(fd);
-		unlink(tmp);
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, path) < 0)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot read or create %s: %s", path, strerror(errno));
-	return -1;
+	return keyfile_load(path, key, CUI_KEY_LEN, err, errlen) < 0 ? -1 : 0;
 }
 
 /*

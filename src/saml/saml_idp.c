@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "poort/http.h"
+#include "poort/keyfile.h"
 #include "poort/saml.h"
 #include "poort/store.h"
 #include "poort/store_saml.h"
@@ -153,33 +154,11 @@ static int
 sidp_pairwise_key(struct saml_idp *idp, char *err, size_t errlen)
 {
 	char path[PATH_MAX + 32];
-	FILE *f;
-	mode_t old;
 
 	snprintf(path, sizeof(path), "%s/saml-pairwise.key", idp->cfg->state_dir);
-	if ((f = fopen(path, "r")) != NULL) {
-		size_t n = fread(idp->pairwise_key, 1, sizeof(idp->pairwise_key), f);
-		fclose(f);
-		if (n == sizeof(idp->pairwise_key))
-			return 0;
-	}
-	if (RAND_bytes(idp->pairwise_key, sizeof(idp->pairwise_key)) != 1)
-		goto fail;
-	old = umask(077);
-	f = fopen(path, "w");
-	umask(old);
-	if (f == NULL || fwrite(idp->pairwise_key, 1, sizeof(idp->pairwise_key), f) !=
-				 sizeof(idp->pairwise_key)) {
-		if (f != NULL)
-			fclose(f);
-		goto fail;
-	}
-	if (fclose(f) != 0)
-		goto fail;
-	return 0;
-fail:
-	snprintf(err, errlen, "cannot create %s", path);
-	return SAML_EIO;
+	return keyfile_load(path, idp->pairwise_key, sizeof(idp->pairwise_key), err, errlen) < 0
+		       ? SAML_EIO
+		       : 0;
 }
 
 static int

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "poort/keyfile.h"
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
 
@@ -110,22 +111,12 @@ srefresh_cache_path(const struct saml_idp *idp, const char *url, char *out, size
 static void
 srefresh_cache_write(const struct saml_idp *idp, const char *url, const char *buf, size_t len)
 {
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 80];
-	FILE *f;
+	char path[PATH_MAX + 64], err[PATH_MAX + 128];
 
 	srefresh_cache_path(idp, url, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL)
-		return;
-	/* write, flush, rename: a power cut leaves the old copy or the new one */
-	if (fwrite(buf, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fclose(f);
-		unlink(tmp);
-		return;
-	}
-	fclose(f);
-	if (rename(tmp, path) != 0)
-		unlink(tmp);
+	/* a power cut leaves the old copy or the new one */
+	if (keyfile_write(path, buf, len, err, sizeof(err)) < 0)
+		log_warning("saml metadata source=%s: not cached: %s", url, err);
 }
 
 static void

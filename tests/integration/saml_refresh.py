@@ -186,6 +186,25 @@ def main():
             srv.stop()
         rc = p.stop()
         check(rc == 0, "poortd stopped cleanly (rc=%s)" % rc)
+    # a damaged pairwise-ID key stops the start: a new one would change every
+    # SP's persistent NameIDs (it was silently replaced)
+    key = os.path.join(p.work, "state", "saml-pairwise.key")
+    check(os.stat(key).st_mode & 0o777 == 0o600 and os.path.getsize(key) == 32,
+          "the pairwise key was made 0600, 32 bytes")
+    with open(key, "r+b") as f:
+        f.truncate(16)
+    orig_write()  # saml { } back; the metadata server is gone
+    with open(p.log, "a") as logf:
+        proc = subprocess.Popen([os.path.join(build, "src", "poortd"), "-c", p.conf],
+                                stdout=logf, stderr=subprocess.STDOUT, env=p.child_env())
+        try:
+            rc = proc.wait(120)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            rc = proc.wait()
+    check(rc == 1 and "saml-pairwise.key is 16 bytes, not 32" in p.log_text(),
+          "start refused with a 16-byte pairwise key, the file named (rc=%s)" % rc)
+    check(os.path.getsize(key) == 16, "the damaged key was left as it was")
     if FAILS:
         print("%d check(s) failed" % len(FAILS))
         sys.exit(1)
