@@ -47,7 +47,13 @@ SSL *radsec_tls_client(SSL_CTX *ctx, const char *name);
 int radsec_tls_peer_is(SSL *ssl, const char *name);
 /* The last OpenSSL error as text, for logs; clears the queue. */
 const char *radsec_tls_error(char *buf, size_t len);
-/* Why a TLS bufferevent failed: its OpenSSL error, else the socket's; clears the queue. */
+/*
+ * Why a TLS bufferevent failed, for the log: "TLS: ..." for a TLS error (a
+ * failed certificate check with X509's reason: expired, unknown issuer,
+ * hostname mismatch), else the socket's error ("Connection refused"), else
+ * "connection closed by the peer". Call first thing in the event callback
+ * (it reads errno). Clears the queue.
+ */
 struct bufferevent;
 const char *radsec_tls_bev_error(struct bufferevent *bev, char *buf, size_t len);
 

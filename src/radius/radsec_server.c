@@ -153,6 +153,9 @@ radsec_on_event(struct bufferevent *bev, short what, void *arg)
 		if (!c->ready)
 			log_warning("radsec handshake failed peer=%s client=%s error=\"%s\"", c->peer,
 				    c->client, why);
+		else
+			log_notice("radsec connection failed peer=%s client=%s error=\"%s\"", c->peer,
+				   c->client, why);
 		radsec_conn_close(c, c->ready ? "error" : "handshake-failed");
 	}
 }

@@ -3,7 +3,9 @@
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/util.h>
+#include <errno.h>
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,15 +25,41 @@ radsec_tls_error(char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * libevent hands on OpenSSL's error codes, but for an I/O error it queues
+ * SSL_get_error()'s SSL_ERROR_SYSCALL (5) in the same list: printed as an
+ * OpenSSL code that is "error:00000005:lib(0)::reason(5)". Only codes with a
+ * library are TLS errors; for the rest the socket's errno says what failed.
+ */
 const char *
 radsec_tls_bev_error(struct bufferevent *bev, char *buf, size_t len)
 {
-	unsigned long e = bufferevent_get_openssl_error(bev);
+	int sockerr = EVUTIL_SOCKET_ERROR(); /* first: later calls may change it */
+	SSL *ssl = bufferevent_openssl_get_ssl(bev);
+	unsigned long e, tls = 0;
 
-	if (e != 0)
-		ERR_error_string_n(e, buf, len);
-	else
-		snprintf(buf, len, "%s", strerror(EVUTIL_SOCKET_ERROR()));
+	/* most recent first; the first TLS one is the cause */
+	while ((e = bufferevent_get_openssl_error(bev)) != 0)
+		if (tls == 0 && ERR_GET_LIB(e) != 0)
+			tls = e;
+	if (tls != 0) {
+		const char *why = ERR_reason_error_string(tls);
+		long vr = ssl != NULL ? SSL_get_verify_result(ssl) : X509_V_OK;
+		if (ERR_GET_LIB(tls) == ERR_LIB_SSL &&
+		    ERR_GET_REASON(tls) == SSL_R_CERTIFICATE_VERIFY_FAILED && vr != X509_V_OK)
+			snprintf(buf, len, "TLS: certificate verify failed: %s",
+				 X509_verify_cert_error_string(vr));
+		else if (why != NULL)
+			snprintf(buf, len, "TLS: %s", why);
+		else
+			snprintf(buf, len, "TLS: error %lx", tls);
+	} else if (sockerr != 0 && sockerr != EAGAIN && sockerr != EWOULDBLOCK &&
+		   sockerr != EINPROGRESS && sockerr != EINTR) {
+		snprintf(buf, len, "%s", evutil_socket_error_to_string(sockerr));
+	} else {
+		/* SSL_ERROR_SYSCALL with nothing behind it: the peer just closed */
+		snprintf(buf, len, "connection closed by the peer");
+	}
 	ERR_clear_error();
 	return buf;
 }

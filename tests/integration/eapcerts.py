@@ -102,7 +102,8 @@ def make(d, server_name=SERVER_NAME):
 
 def make_radsec(d, names):
     """RadSec certificates (server and client use) under d: one per name in
-    names from the trusted CA, and "untrusted" for names[-1] from another CA.
+    names from the trusted CA, "untrusted" for names[-1] from another CA and
+    "expired" for names[-1] from the trusted CA, expired in 2020.
     Returns {"ca": path, name: (cert, key), ..., "untrusted": (cert, key)}."""
     ca = _ca(d, "rsca")
     other = _ca(d, "rsother")
@@ -110,4 +111,6 @@ def make_radsec(d, names):
     for i, n in enumerate(names):
         p[n] = _issue(ca, f"rs{i}", n, "radsec", san=n)
     p["untrusted"] = _issue(other, "rsbad", names[-1], "radsec", san=names[-1])
+    p["expired"] = _issue(ca, "rsold", "old " + names[-1], "radsec", start="20200101000000Z",
+                          end="20200201000000Z", san=names[-1])
     return p

@@ -310,13 +310,17 @@ class RadSecTest(unittest.TestCase):
         self.p.wait_log("reason=not-radius")
 
     def test_4_untrusted_or_misnamed_peers_refused(self):
-        # a certificate from a CA poortd does not trust
-        with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
-            with self.tls_client("untrusted") as s:
-                s.sendall(status_server())
-                if not self.recv_exact(s, 4):
-                    raise ConnectionError("closed")
-        self.p.wait_log("radsec handshake failed peer=127.0.0.1")
+        # a certificate from a CA poortd does not trust, and an expired one:
+        # the log says which check failed (it said "certificate verify failed")
+        for which, why in (("untrusted", "unable to get local issuer certificate"),
+                           ("expired", "certificate has expired")):
+            with self.assertRaises((ssl.SSLError, ConnectionError, OSError)):
+                with self.tls_client(which) as s:
+                    s.sendall(status_server())
+                    if not self.recv_exact(s, 4):
+                        raise ConnectionError("closed")
+            self.p.wait_log('radsec handshake failed peer=127.0.0.1:')
+            self.p.wait_log('error="TLS: certificate verify failed: %s"' % why)
         # trusted, but not the name configured for this client
         with self.tls_client(POORT_NAME) as s:
             try:
@@ -330,6 +334,10 @@ class RadSecTest(unittest.TestCase):
     def test_5_flr_restart_failover_and_reconnect(self):
         self.rsp.stop()
         self.p.wait_log("radsec upstream=flr-tls connection lost")
+        # reconnecting to a closed port: a socket error, said as one (it was
+        # "error:00000005:lib(0)::reason(5)", SSL_ERROR_SYSCALL as an OpenSSL code)
+        self.p.wait_log("radsec upstream=flr-tls cannot connect (Connection refused)")
+        self.assertNotIn("lib(0)", self.p.log())
         out = self.visitor()  # the RADIUS/UDP upstream takes over at once
         self.assertIn("Received Access-Accept", out)
         self.p.wait_log("auth result=accept upstream=flr-udp")
@@ -361,7 +369,8 @@ class RadSecNameTest(unittest.TestCase):
             os.chmod(certs[POORT_NAME][1], 0o644)  # a careless copy of the key
             p.start()
             p.wait_log(f"private key {certs[POORT_NAME][1]} is accessible to group or others")
-            p.wait_log("radsec upstream=flr-tls cannot connect")
+            p.wait_log("radsec upstream=flr-tls cannot connect (TLS: certificate verify failed:"
+                       " hostname mismatch)")
             self.assertNotIn("connected", p.log())
             out = p.radclient(pl.pap_attrs(VISITOR, VPASS), timeout=3)
             self.assertIn("Access-Reject", out)
