@@ -52,7 +52,9 @@ struct store_logger {
 	struct logger_row *ring;
 	size_t cap, head, count;
 	size_t nwaiting; /* queued rows with a callback */
-	/* callbacks of finished batches, for the loop; count + ndone <= cap */
+	size_t inflight; /* rows of the batch being written */
+	/* callbacks of finished batches, for the loop; count + inflight + ndone
+	 * <= cap, so the done ring (cap entries) never overflows */
 	struct logger_done {
 		store_logger_done_fn fn;
 		void *arg;
@@ -239,6 +241,7 @@ logger_main(void *arg)
 			lg->head = (lg->head + 1) % lg->cap;
 			lg->count--;
 		}
+		lg->inflight = n;
 		int stop = lg->stop && lg->count == 0 && n == 0;
 		pthread_mutex_unlock(&lg->mu);
 
@@ -248,6 +251,7 @@ logger_main(void *arg)
 
 		pthread_mutex_lock(&lg->mu);
 		logger_hand_back(lg, batch, n, rc);
+		lg->inflight = 0;
 		lg->written_total += n;
 		pthread_cond_broadcast(&lg->flushed);
 		if (stop)
@@ -385,7 +389,7 @@ logger_push(struct store_logger *lg, const struct logger_row *row)
 	int rc = 0;
 
 	pthread_mutex_lock(&lg->mu);
-	if (lg->count + lg->ndone >= lg->cap) {
+	if (lg->count + lg->inflight + lg->ndone >= lg->cap) {
 		rc = STORE_EFULL;
 	} else {
 		lg->ring[(lg->head + lg->count) % lg->cap] = *row;

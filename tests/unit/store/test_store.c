@@ -217,6 +217,23 @@ test_logger_acct(void)
 	store_logger_flush(lg);
 	store_logger_run_done(lg);
 	CHECK_INT(w.calls, 1);
+
+	/* callbacks the loop has not run yet count against the bound: a loop
+	 * that falls behind gets STORE_EFULL, never more than max_queue waiting */
+	struct acct_wait many = {.base = base};
+	int accepted = 0;
+	for (int i = 0; i < 400; i++) {
+		/* slowly, so some rows come while a batch is being written */
+		struct timespec ts = {0, 250 * 1000};
+		if (store_logger_acct(lg, &r, acct_done, &many) == 0)
+			accepted++;
+		nanosleep(&ts, NULL);
+	}
+	store_logger_flush(lg);
+	CHECK_INT(accepted, 8);
+	store_logger_run_done(lg);
+	CHECK_INT(many.calls, accepted);
+	CHECK_INT(many.rc, 0);
 	store_logger_free(lg);
 	event_base_free(base);
 }
