@@ -27,7 +27,7 @@ keyfile_read(const char *path, void *buf, size_t len, char *err, size_t errlen)
 	}
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "cannot read %s: %s", path,
-			 S_ISDIR(sb.st_mode) ? "a directory" : "not a regular file");
+		         S_ISDIR(sb.st_mode) ? "a directory" : "not a regular file");
 		goto done;
 	}
 	while (got < len) {
@@ -44,9 +44,9 @@ keyfile_read(const char *path, void *buf, size_t len, char *err, size_t errlen)
 	}
 	if (got != len || read(fd, &extra, 1) != 0) {
 		snprintf(err, errlen,
-			 "%s is %lld bytes, not %zu: a damaged key file; restore it from a backup"
-			 " (a new key would change everything derived from it)",
-			 path, (long long)sb.st_size, len);
+		         "%s is %lld bytes, not %zu: a damaged key file; restore it from a backup"
+		         " (a new key would change everything derived from it)",
+		         path, (long long)sb.st_size, len);
 		rc = KEYFILE_ESIZE;
 		goto done;
 	}
@@ -87,7 +87,7 @@ keyfile_write(const char *path, const void *data, size_t len, char *err, size_t 
 {
 	char tmp[4200];
 	size_t done = 0;
-	int fd;
+	int fd = -1, e;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
@@ -98,36 +98,32 @@ keyfile_write(const char *path, const void *data, size_t len, char *err, size_t 
 	if (fd < 0)
 		goto fail;
 	if (fchmod(fd, 0600) < 0) /* whatever the umask */
-		goto fail_fd;
+		goto fail;
 	while (done < len) {
 		ssize_t n = write(fd, (const char *)data + done, len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			goto fail_fd;
+			goto fail;
 		done += (size_t)n;
 	}
 	if (fsync(fd) < 0)
-		goto fail_fd;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail_fd;
-	}
-	if (rename(tmp, path) < 0)
-		goto fail_tmp;
-	if (keyfile_sync_dir(path) < 0)
 		goto fail;
+	e = close(fd);
+	fd = -1;
+	if (e < 0 || rename(tmp, path) < 0)
+		goto fail;
+	if (keyfile_sync_dir(path) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return KEYFILE_EIO;
+	}
 	return 0;
-fail_fd:
+fail:
+	e = errno;
 	if (fd >= 0)
 		close(fd);
-fail_tmp: {
-	int e = errno;
 	unlink(tmp);
-	errno = e;
-}
-fail:
-	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	snprintf(err, errlen, "cannot write %s: %s", path, strerror(e));
 	return KEYFILE_EIO;
 }
 
@@ -147,7 +143,7 @@ keyfile_load(const char *path, void *key, size_t len, char *err, size_t errlen)
 			continue;
 		if (n < 0) {
 			snprintf(err, errlen, "%s: no random bytes for a new key: %s", path,
-				 strerror(errno));
+			         strerror(errno));
 			return KEYFILE_EIO;
 		}
 		got += (size_t)n;
