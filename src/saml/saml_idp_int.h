@@ -61,6 +61,8 @@ struct saml_msrc {
 	time_t last_ok;
 	struct evhttp_connection *evcon; /* fetch in flight */
 	void *fetch;                     /* its callback argument */
+	struct evhttp_connection *spent; /* a finished fetch's, freed by reap */
+	struct event *reap;              /* next loop turn: free spent */
 };
 
 struct saml_idp {

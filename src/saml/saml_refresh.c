@@ -142,11 +142,14 @@ struct srefresh_fetch {
 };
 
 static void
-srefresh_conn_free(evutil_socket_t fd, short what, void *arg)
+srefresh_reap(evutil_socket_t fd, short what, void *arg)
 {
+	struct saml_msrc *s = arg;
 	(void)fd;
 	(void)what;
-	evhttp_connection_free(arg);
+	if (s->spent != NULL)
+		evhttp_connection_free(s->spent);
+	s->spent = NULL;
 }
 
 static void
@@ -177,9 +180,13 @@ srefresh_done(struct evhttp_request *req, void *arg)
 			  idp->metas[f->i].nsps > 0 ? " (keeping the last good copy)" : "");
 		srefresh_status(idp, f->i, err);
 	}
-	/* the connection cannot be freed from inside its own callback */
-	if (s->evcon != NULL)
-		event_base_once(idp->base, -1, EV_TIMEOUT, srefresh_conn_free, s->evcon, NULL);
+	/* the connection cannot be freed from inside its own callback: on the
+	 * next loop turn, or by saml_refresh_stop if the loop ends first */
+	if (s->evcon != NULL) {
+		srefresh_reap(-1, 0, s); /* an older one, not in its callback */
+		s->spent = s->evcon;
+		event_active(s->reap, EV_TIMEOUT, 0);
+	}
 	s->evcon = NULL;
 	s->fetch = NULL;
 	free(f);
@@ -302,7 +309,8 @@ saml_refresh_start(struct saml_idp *idp)
 		idp->srcs[i].is_url = i >= sc->nmetadata;
 		idp->srcs[i].name = strdup(idp->srcs[i].is_url ? sc->metadata_urls[i - sc->nmetadata]
 							       : sc->metadata[i]);
-		if (idp->srcs[i].name == NULL)
+		idp->srcs[i].reap = event_new(idp->base, -1, 0, srefresh_reap, &idp->srcs[i]);
+		if (idp->srcs[i].name == NULL || idp->srcs[i].reap == NULL)
 			return SAML_ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -336,6 +344,9 @@ saml_refresh_stop(struct saml_idp *idp)
 		if (idp->srcs[i].evcon != NULL)
 			evhttp_connection_free(idp->srcs[i].evcon);
 		free(idp->srcs[i].fetch);
+		srefresh_reap(-1, 0, &idp->srcs[i]);
+		if (idp->srcs[i].reap != NULL)
+			event_free(idp->srcs[i].reap);
 		free(idp->srcs[i].name);
 	}
 	for (size_t i = 0; idp->metas != NULL && i < idp->nmetas; i++)
