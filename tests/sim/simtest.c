@@ -45,8 +45,8 @@ st_image_make(struct st_image *im, const char *behaviour, uint16_t major, uint32
 	p.ver[2] = 1;
 	p.rollback = rollback;
 	p.compress = 1;
-	p.payload = pl;
-	p.payload_len = size;
+	p.comp[0] = (struct mk_comp){.type = FW_COMP_KERNEL, .data = pl, .len = size};
+	p.ncomp = 1;
 	if (mk_image_build(&p, st_key(), &im->data, &im->len)) {
 		fprintf(stderr, "cannot build image\n");
 		exit(2);
