@@ -123,6 +123,7 @@ def test_banner(args):
         print("banner after %.2f s on %s" % (time.monotonic() - t0, q.pty))
         # The portable core runs: it reads the (blank) state over the CFI
         # driver, finds nothing to boot and offers recovery.
+        q.expect(rb"boot: slot=1 empty", 20)
         q.expect(rb'poort recovery: reason="no bootable slot"', 20)
         print("recovery offered after %.2f s" % (time.monotonic() - t0))
     finally:
