@@ -155,12 +155,14 @@ def main():
         return 1
 
 
-def make_image(args, out, version, rollback, initrd, tamper=False):
-    """The stub kernel + a random initramfs + a command line, signed."""
+def make_image(args, out, version, rollback, initrd, tamper=False, dtb=None):
+    """The stub kernel + a random initramfs + a command line (+ a device
+    tree), signed."""
     subprocess.run([args.mkimage, "--key", args.key, "--board", "qemu-virt",
                     "--version", version, "--rollback", str(rollback), "-o", out,
                     "--kernel", args.stub, "--initramfs", initrd,
-                    "--cmdline", "console=ttyAMA0 poort.test=1"],
+                    "--cmdline", "console=ttyAMA0 poort.test=1"]
+                   + (["--dtb", dtb] if dtb else []),
                    check=True, timeout=60, stdout=subprocess.DEVNULL)
     with open(out, "rb") as f:
         img = bytearray(f.read())
@@ -171,10 +173,10 @@ def make_image(args, out, version, rollback, initrd, tamper=False):
     return bytes(img)
 
 
-def expect_handover(q, el, slot, trial):
+def expect_handover(q, el, slot, trial, dtb_from=b"board"):
     """The boot stage's hand-over line, then the stub kernel's report."""
     q.expect(rb"boot: linux kernel=0x0000000040200000 initrd=0x[0-9a-f]+ size=0x[0-9a-f]+ "
-             rb"dtb=0x[0-9a-f]+ \(board\) el=%d" % el, 30)
+             rb"dtb=0x[0-9a-f]+ \(%s\) el=%d" % (dtb_from, el), 30)
     m = q.expect(rb"stub kernel: el=(\d) x0=(0x[0-9a-f]+) dtb=(\w+) mmu=(\w+) dcache=(\w+) "
                  rb"icache=(\w+) x1-x3=(\w+)", 30)
     got = [g.decode() for g in m.groups()]
@@ -270,7 +272,13 @@ def test_net(args):
     payload = os.path.join(work, "payload.bin")
     with open(payload, "wb") as f:
         f.write(os.urandom(args.payload_kib * 1024))
-    good = make_image(args, os.path.join(work, "good.img"), "3.4.5", 0, payload)
+    # This image carries its own device tree (qemu's, dumped with the same
+    # machine options): the boot stage must hand over that one, patched.
+    dtb = os.path.join(work, "virt.dtb")
+    subprocess.run([args.qemu, "-M", "virt,virtualization=on,dumpdtb=" + dtb, "-cpu",
+                    "cortex-a53", "-m", "128M", "-nographic", "-nic", "none"],
+                   check=True, timeout=30, capture_output=True)
+    good = make_image(args, os.path.join(work, "good.img"), "3.4.5", 0, payload, dtb=dtb)
     bad = make_image(args, os.path.join(work, "bad.img"), "3.4.6", 0, payload, tamper=True)
 
     # Short socket paths: sun_path holds 108 bytes, build trees can be deep.
@@ -320,7 +328,7 @@ def test_net(args):
         q.seen = b""
         q.expect(re.escape(BANNER), 30)
         q.expect(rb"boot: start slot=0 version=3\.4\.5 trial=1", 30)
-        expect_handover(q, 2, "A", 1)
+        expect_handover(q, 2, "A", 1, dtb_from=b"image")
         print("new image started on trial after %.1f s in all" % (time.monotonic() - t0))
     finally:
         q.close()
