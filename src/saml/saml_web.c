@@ -433,7 +433,8 @@ sweb_sso(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	s = sweb_session_get(idp, req, now);
-	if (s != NULL && s->kv[0] == '\0' && (rc = auth_account_get(idp->auth, s->user, now, NULL)) < 0) {
+	if (s != NULL && s->kv[0] == '\0' &&
+	    (rc = auth_account_get(idp->auth, s->user, now, NULL)) < 0) {
 		/* disabled, expired or deleted since it logged in: the session ends */
 		log_info("saml sso result=reject user=%s sp=%s reason=%s session=ended", s->user,
 			 a->sp, auth_reason(rc));
