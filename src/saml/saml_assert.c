@@ -21,6 +21,7 @@
 #include "poort/http.h"
 #include "poort/saml.h"
 #include "poort/store.h"
+#include "poort/auth.h"
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
 #include "saml_sign.h"
@@ -381,7 +382,10 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 				     sizeof(acct.affiliation));
 			sasrt_kv_get(kv, "employeeNumber", acct.student_number,
 				     sizeof(acct.student_number));
-		} else if (store_account_get(idp->st, user, &acct) < 0) {
+		} else if ((rc = auth_account_get(idp->auth, user, now, &acct)) < 0) {
+			/* every assertion re-checks the account, with the rule RADIUS uses */
+			log_notice("saml response refused sp=%s user=%s reason=%s", a->sp, user,
+				   auth_reason(rc));
 			return SAML_EUNKNOWN;
 		}
 		/*

@@ -74,6 +74,7 @@ struct saml_idp {
 	struct store_logger *lg;     /* release log and replay rows, written in batches */
 	struct saml_replay *replay;  /* AuthnRequest IDs seen, checked in memory */
 	struct workq *wq;
+	struct auth *auth; /* may this account log in (src/auth), with the dummy hash */
 	LassoServer *server;
 	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */
 	struct saml_meta *metas; /* parallel to srcs */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "poort/auth.h"
 #include "poort/http.h"
 #include "poort/password.h"
 #include "poort/saml.h"
@@ -32,11 +33,8 @@ struct sweb_job {
 	char token[SAML_TOKEN_HEX + 1];
 	char user[STORE_USERNAME_MAX + 1];
 	char addr[48];
-	char pw[PASSWORD_MAX + 1];
-	size_t pwlen;
-	char hash[PASSWORD_HASH_MAX];
+	struct auth_pw pw; /* the account rule and the password: src/auth */
 	int en;
-	int verified;
 };
 
 static const char *const sweb_css =
@@ -435,6 +433,15 @@ sweb_sso(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	s = sweb_session_get(idp, req, now);
+	if (s != NULL && s->kv[0] == '\0' &&
+	    (rc = auth_account_get(idp->auth, s->user, now, NULL)) < 0) {
+		/* disabled, expired or deleted since it logged in: the session ends */
+		log_info("saml sso result=reject user=%s sp=%s reason=%s session=ended", s->user,
+			 a->sp, auth_reason(rc));
+		sweb_session_clear(s);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
+		s = NULL;
+	}
 	if (s != NULL && !a->force) {
 		sweb_respond(idp, req, a, s, s->authn_instant);
 	} else if (a->passive) {
@@ -454,7 +461,7 @@ static void
 sweb_verify_work(void *arg)
 {
 	struct sweb_job *j = arg;
-	j->verified = password_verify(j->pw, j->pwlen, j->hash);
+	auth_pw_run(&j->pw);
 }
 
 static void
@@ -464,17 +471,18 @@ sweb_verify_done(void *arg)
 	struct saml_idp *idp = j->idp;
 	struct saml_authn *a;
 	time_t now = time(NULL);
+	int rc = auth_pw_end(idp->auth, &j->pw, now);
 
-	a = sweb_pending_find(idp, j->token, j->verified == 1);
+	a = sweb_pending_find(idp, j->token, rc == 0);
 	if (a == NULL) {
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
-	} else if (j->verified == 1) {
+	} else if (rc == 0) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
 		sweb_fail_count(idp, j->user, j->addr, now);
-		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
-			 j->addr);
+		log_info("saml login result=reject user=%s addr=%s reason=%s", j->user, j->addr,
+			 auth_reason(rc));
 		sweb_login_page(idp, j->req, a, j->en, j->user,
 				j->en ? "User name or password is wrong."
 				      : "Gebruikersnaam of wachtwoord klopt niet.");
@@ -489,7 +497,6 @@ sweb_login(struct evhttp_request *req, void *arg)
 	struct saml_idp *idp = arg;
 	struct evkeyvalq kv = {0};
 	const char *ctx, *user, *pw, *lang;
-	struct store_account acct;
 	struct sweb_job *j = NULL;
 	struct saml_authn *a;
 	char *body = NULL, addr[48];
@@ -543,16 +550,8 @@ sweb_login(struct evhttp_request *req, void *arg)
 	snprintf(j->token, sizeof(j->token), "%s", ctx);
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(j->addr, sizeof(j->addr), "%s", addr);
-	j->pwlen = strlen(pw);
-	memcpy(j->pw, pw, j->pwlen);
-	if (store_account_get(idp->st, user, &acct) < 0 || !acct.enabled ||
-	    (acct.expires != 0 && acct.expires < now)) {
-		/* still hash something: a missing user must not answer faster */
-		snprintf(j->hash, sizeof(j->hash), "%s", "$y$j9T$poortpoortpoort$");
-	} else {
-		snprintf(j->hash, sizeof(j->hash), "%s", acct.pw_hash);
-	}
-	explicit_bzero(&acct, sizeof(acct));
+	/* a refused or unknown account is hashed against the dummy: same time */
+	auth_pw_begin(idp->auth, user, pw, strlen(pw), now, &j->pw);
 	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
 		log_warning("saml login busy: worker queue full user=%s", user);
 		sweb_page(req, 503, "Poort",
@@ -592,7 +591,8 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	idp->sessions = calloc(SAML_SESSIONS_MAX, sizeof(*idp->sessions));
 	idp->fails = calloc(SAML_FAIL_SLOTS, sizeof(*idp->fails));
 	idp->wq = workq_new(idp->base, 1, 64);
-	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL)
+	idp->auth = auth_new(idp->st, idp->cfg->password.cost, 0, 0);
+	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL || idp->auth == NULL)
 		return SAML_ENOMEM;
 	if (http_server_route(hs, "/saml/metadata", sweb_metadata, idp) < 0 ||
 	    http_server_route(hs, "/saml/sso", sweb_sso, idp) < 0 ||
@@ -618,6 +618,8 @@ saml_web_free(struct saml_idp *idp)
 		sweb_session_clear(&idp->sessions[i]);
 	free(idp->sessions);
 	free(idp->fails);
+	auth_free(idp->auth);
+	idp->auth = NULL;
 	idp->sessions = NULL;
 	idp->fails = NULL;
 }

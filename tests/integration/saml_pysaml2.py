@@ -243,6 +243,48 @@ def main():
               "Assertion" not in raw8, "IsPassive without a session: status NoPassive, no"
               " assertion")
 
+        # 7. the account is checked again at every assertion, with the rule RADIUS
+        # uses: poortctl disable (or expiry) ends SSO at the next one
+        def sso_refused(sess, what):
+            _, url = redirect_url(c1, idp)
+            r = sess.get(url, timeout=30)
+            check('name="password"' in r.text and saml_response(r.text)[0] is None, what)
+            return r
+
+        def sso_ok(sess, what):
+            _, url = redirect_url(c1, idp)
+            r = sess.get(url, timeout=30)
+            if 'name="password"' in r.text:
+                r = login(sess, r.text, base=p.base)
+            check(saml_response(r.text)[0] is not None, what)
+
+        import time
+        p.ctl("disable", env.USER)
+        time.sleep(0.2)  # poortd's shared read snapshot of the store (100 ms)
+        r = sso_refused(s, "disabled account: the SSO session gives no assertion")
+        check("poort_sso=;" in r.headers.get("Set-Cookie", ""), "and its cookie is cleared")
+        _, url = redirect_url(c1, idp, is_passive="true")
+        r = s.get(url, timeout=30)
+        check("status:NoPassive" in base64.b64decode(saml_response(r.text)[0] or b"").decode(),
+              "disabled account: IsPassive gets NoPassive")
+        _, url = redirect_url(c1, idp)
+        r = login(s, s.get(url, timeout=30).text, base=p.base)
+        check(saml_response(r.text)[0] is None, "disabled account: the right password is refused")
+        check("session=ended" in p.log_text() and "reason=account-disabled" in p.log_text(),
+              "the log says why")
+        p.ctl("enable", env.USER)
+        time.sleep(0.2)
+        sso_ok(s, "enabled again: login works")
+        sso_ok(s, "... and the session with it")
+        yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+        p.ctl("expire", env.USER, yesterday)
+        time.sleep(0.2)
+        sso_refused(s, "expired account: the SSO session gives no assertion")
+        check("reason=account-expired" in p.log_text(), "the log says expired")
+        p.ctl("expire", env.USER, "never")
+        time.sleep(0.2)
+        sso_ok(s, "not expired any more: login works")
+
         # ---- attacks ----
         fresh = requests.Session()
         fresh.verify = p.https_crt
