@@ -64,6 +64,7 @@ sim_board_init(struct sim_board *s)
 	b->load_addr = sim_ram;
 	b->load_max = sizeof(sim_ram);
 	b->recovery_window_ms = 0;
+	b->recovery_idle_ms = SIM_RECOVERY_IDLE_MS;
 	b->max_trial_boots = 3;
 	b->recovery_pin = sim_pin;
 	b->jump = sim_jump;

@@ -11,6 +11,8 @@
 #define SIM_FLASH_SIZE (0x210000u)
 #define SIM_ERASE 4096u
 #define SIM_LOAD_MAX (4u * 1024 * 1024)
+/* As a real board; poort-sim --idle and the tests make it short. */
+#define SIM_RECOVERY_IDLE_MS (10u * 60 * 1000)
 
 /* Test payloads start with this text; what follows says what the pretend
  * system does once started: "confirm" (declare itself good) or "hang"

@@ -45,6 +45,11 @@ fw_strerror(int code)
 		return "timeout";
 	case FW_EPOWER:
 		return "power cut (simulator)";
+	case FW_ELOAD:
+		return "image too large for the board's load area (the RAM it is unpacked into)";
+	case FW_ERESUME:
+		return "the partial upload on the box is of another image (dropped; send the image "
+		       "again)";
 	default:
 		return "unknown error";
 	}

@@ -289,6 +289,17 @@ out:
 	return rc;
 }
 
+uint32_t
+fw_image_load_need(const struct fw_image_hdr *hdr)
+{
+	/* The compressed payload goes to the top of the load area and is
+	 * decoded to the bottom; the two must not overlap. Both sizes are at
+	 * most FW_IMAGE_MAX_TOTAL, so the sum cannot overflow. */
+	if (hdr->comp == FW_IMAGE_COMP_NONE)
+		return hdr->image_size;
+	return hdr->payload_size + hdr->image_size;
+}
+
 int
 fw_image_load(const struct drv_flash *flash, uint32_t area_off, const struct fw_image_hdr *hdr,
               uint8_t *dst, uint32_t dst_max)
@@ -300,21 +311,11 @@ fw_image_load(const struct drv_flash *flash, uint32_t area_off, const struct fw_
 	int rc;
 
 	mbedtls_sha256_init(&sha);
-	if (hdr->comp == FW_IMAGE_COMP_NONE) {
-		if (hdr->image_size > dst_max) {
-			rc = FW_ESIZE;
-			goto out;
-		}
-		src = dst;
-	} else {
-		/* The compressed payload goes to the top of the load area and
-		 * is decoded to the bottom; the two must not overlap. */
-		if (hdr->payload_size > dst_max || hdr->image_size > dst_max - hdr->payload_size) {
-			rc = FW_ESIZE;
-			goto out;
-		}
-		src = dst + dst_max - hdr->payload_size;
+	if (fw_image_load_need(hdr) > dst_max) {
+		rc = FW_ELOAD;
+		goto out;
 	}
+	src = hdr->comp == FW_IMAGE_COMP_NONE ? dst : dst + dst_max - hdr->payload_size;
 	rc = image_flash_read(flash, area_off + FW_IMAGE_HDR_SIZE, src, hdr->payload_size);
 	if (rc)
 		goto out;

@@ -135,7 +135,7 @@ test_load_lz4(void)
 	CHECK(memcmp(s.b.load_addr, SIM_APP_MAGIC "confirm", 21) == 0, "payload text");
 	/* a load area too small for payload + image is refused, not overrun */
 	rc = fw_image_load(s.b.flash, s.b.slot[0].off, &h, s.b.load_addr, h.image_size);
-	CHECK(rc == FW_ESIZE, "small load area: %s", fw_strerror(rc));
+	CHECK(rc == FW_ELOAD, "small load area: %s", fw_strerror(rc));
 	st_image_free(&im);
 	st_board_free(&s);
 }

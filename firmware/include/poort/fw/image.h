@@ -92,8 +92,15 @@ int fw_image_verify_flash(const struct drv_flash *flash, uint32_t area_off, uint
                           const struct fw_pubkey *key, uint32_t board_id, uint32_t min_rollback,
                           struct fw_image_hdr *hdr);
 
+/* Bytes of a board's load area that fw_image_load() needs for an image
+ * with this header (a compressed payload is staged at the top of the area
+ * while it is decoded to the bottom). The one rule for "does it fit":
+ * boot, the sink's BEGIN and poort-flash all ask this. */
+uint32_t fw_image_load_need(const struct fw_image_hdr *hdr);
+
 /* Decompresses the payload of a verified image at area_off into dst and
- * checks image_sha. Returns 0, FW_ESIZE, FW_EDECOMP, FW_EHASH, FW_EFLASH. */
+ * checks image_sha. Returns 0, FW_ELOAD (dst_max too small), FW_EDECOMP,
+ * FW_EHASH, FW_EFLASH. */
 int fw_image_load(const struct drv_flash *flash, uint32_t area_off, const struct fw_image_hdr *hdr,
                   uint8_t *dst, uint32_t dst_max);
 
