@@ -3,7 +3,6 @@
  * to be its own, BEGIN refuses an image the load area cannot hold, and an
  * idle recovery goes back to the box's image. */
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <mbedtls/sha256.h>
@@ -280,7 +279,7 @@ net_busy(const struct board *b)
  * took in ms. */
 static int
 idle_run(struct sim_board *s, uint32_t idle_ms, int talk, int (*net)(const struct board *),
-         uint32_t *took)
+         uint32_t load_max, uint32_t *took)
 {
 	struct quiet_uart q;
 	uint32_t t0;
@@ -296,6 +295,8 @@ idle_run(struct sim_board *s, uint32_t idle_ms, int talk, int (*net)(const struc
 	s->b.console = &q.drv;
 	s->b.recovery_idle_ms = idle_ms;
 	s->b.net_poll = net;
+	if (load_max)
+		s->b.load_max = load_max;
 	t0 = sim_timer.ops->now_ms(NULL);
 	q.start = t0;
 	rc = boot_recovery(&s->b, BOOT_REC_KEY);
@@ -314,27 +315,30 @@ test_idle_timeout(void)
 
 	/* nothing bootable: recovery stays until the console goes */
 	st_board_new(&s);
-	rc = idle_run(&s, 100, 0, NULL, &took);
+	rc = idle_run(&s, 100, 0, NULL, 0, &took);
 	CHECK(rc == DRV_ENODEV && s.log.resets == 0, "empty box stays in recovery (rc=%d)", rc);
 
 	/* a good image: back to it after the idle time */
 	st_image_make(&im, "confirm", 7, 1, 20000);
 	CHECK(st_upload(&s, &im, 1, NULL) == 0, "upload");
-	rc = idle_run(&s, 100, 0, NULL, &took);
+	rc = idle_run(&s, 100, 0, NULL, 0, &took);
 	CHECK(rc == BOOT_RESET && s.log.resets == 1 && took >= 100 && took < 1400,
 	      "idle recovery resets (rc=%d resets=%d after %u ms)", rc, s.log.resets, took);
 	/* 0: wait for a host for ever */
-	rc = idle_run(&s, 0, 0, NULL, &took);
+	rc = idle_run(&s, 0, 0, NULL, 0, &took);
 	CHECK(rc == DRV_ENODEV && s.log.resets == 0, "no timeout when 0 (rc=%d)", rc);
 	/* a host talking keeps it in recovery; the timeout counts from its
 	 * last frame */
-	rc = idle_run(&s, 200, 20, NULL, &took);
+	rc = idle_run(&s, 200, 20, NULL, 0, &took);
 	CHECK(rc == BOOT_RESET && took >= 20 * 20 + 200, "frames keep it (reset after %u ms)",
 	      took);
 	/* so does a network recovery client */
 	net_busy_until = sim_timer.ops->now_ms(NULL) + 600;
-	rc = idle_run(&s, 200, 0, net_busy, &took);
+	rc = idle_run(&s, 200, 0, net_busy, 0, &took);
 	CHECK(rc == BOOT_RESET && took >= 600 + 200 - 50, "net activity keeps it (%u ms)", took);
+	/* an image the load area cannot hold is nothing to reboot into */
+	rc = idle_run(&s, 100, 0, NULL, 4096, &took);
+	CHECK(rc == DRV_ENODEV && s.log.resets == 0, "too big to load: stays (rc=%d)", rc);
 	st_image_free(&im);
 	st_board_free(&s);
 }
