@@ -572,8 +572,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 		if (r.status == FW_ECMD) {
-			note("the box's boot stage predates resume checks: sending from byte 0");
-			resume = 0;
+			/* protocol 1: it cannot check, and expects its offset */
+			note("the box's boot stage cannot check its partial copy; resuming on "
+			     "its word");
 		} else if (r.status) {
 			rc = outcome(EXIT_REFUSED, "the box refused to resume: %s%s",
 			             fw_strerror(r.status), box_leave(&l, reset));
