@@ -15,6 +15,12 @@
  *                                result=error code=.. reason=".."
  *   get reboot -                 reboots once the transfer ends
  *
+ * A put after an interrupted one of the same image writes only from where
+ * the journal says, once the bytes before it compare equal to the slot's;
+ * if they do not (the interrupted upload was another body under the same
+ * header, a corrupted copy say) the transfer fails with FW_ERESUME and the
+ * journal is dropped, so the next put starts at 0.
+ *
  * lwIP keeps global state, so there is one netrec at a time; the context
  * is caller-allocated (no heap).
  */
