@@ -266,6 +266,7 @@ saml_strerror(int err)
 	case SAML_ECONFIG: return "configuration error";
 	case SAML_EIO: return "cannot read file";
 	case SAML_EFULL: return "replay cache or log queue full";
+	case SAML_ENOATTR: return "account lacks an attribute the service needs";
 	default: return "error";
 	}
 }

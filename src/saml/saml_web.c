@@ -322,7 +322,17 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
 				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
 				s != NULL ? &s->lasso_session : NULL, &html);
-	if (rc < 0) {
+	if (rc == SAML_ENOATTR) {
+		/* the student can do nothing about it here; the school can */
+		sweb_page(req, 403, "Poort",
+			  "<h1>Inloggen niet mogelijk / Login not possible</h1>"
+			  "<p class=\"err\" role=\"alert\">Je account heeft geen leerling- of "
+			  "personeelsnummer. Zonder dat nummer kun je niet inloggen bij Entree. "
+			  "Vraag de school om het aan je account toe te voegen.</p>"
+			  "<p>Your account has no student or staff number (employeeNumber). "
+			  "Entree cannot be used without it. Ask the school to add it to your "
+			  "account.</p>");
+	} else if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
 		if (s != NULL)
