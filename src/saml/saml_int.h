@@ -68,6 +68,11 @@ void saml_meta_free(struct saml_meta *m);
 const struct saml_sp *saml_meta_find(const struct saml_meta *m, size_t n, const char *entity);
 int saml_sp_acs_allowed(const struct saml_sp *sp, const char *url);
 
+/* Our metadata, unsigned (saml_idpmeta.c); NULL when out of memory. */
+struct config_saml;
+char *saml_idpmeta_build(const struct config_saml *sc, const char *cert, const char *next,
+			 time_t now);
+
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
 int saml_file_read(const char *path, size_t max, char **out, size_t *outlen);
 

@@ -41,7 +41,7 @@ SHIB_XML = """<SPConfig xmlns="urn:mace:shibboleth:3.0:native:sp:config"
     </Sessions>
     <Errors supportContact="root@localhost" helpLocation="/about.html"
         styleSheet="/shibboleth-sp/main.css"/>
-    <MetadataProvider type="XML" validate="false" path="{idp_md}"/>
+    <MetadataProvider type="XML" validate="true" path="{idp_md}"/>
     <AttributeExtractor type="XML" validate="true" reloadChanges="false"
         path="{work}/attribute-map.xml"/>
     <AttributeFilter type="XML" validate="true" path="{work}/attribute-policy.xml"/>
