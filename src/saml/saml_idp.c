@@ -196,10 +196,24 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 		snprintf(err, errlen, "saml: cannot read next_certificate %s", idp->sc->next_cert);
 		goto fail;
 	}
-	if (saml_file_read(idp->sc->federation_cert, 64 * 1024, &idp->fed_cert, &idp->fedlen) < 0) {
+	if (idp->sc->federation_cert[0] != '\0' &&
+	    saml_file_read(idp->sc->federation_cert, 64 * 1024, &idp->fed_cert, &idp->fedlen) < 0) {
 		snprintf(err, errlen, "saml: cannot read federation_certificate %s",
 			 idp->sc->federation_cert);
 		goto fail;
+	}
+	idp->trust.fed_cert = idp->fed_cert;
+	idp->trust.fedlen = idp->fedlen;
+	/* our own copy: a reload frees the config, and trust changes wait for a restart */
+	if (idp->sc->npins > 0) {
+		struct config_saml_pin *pins = calloc(idp->sc->npins, sizeof(*pins));
+		if (pins == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		memcpy(pins, idp->sc->pins, idp->sc->npins * sizeof(*pins));
+		idp->trust.pins = pins;
+		idp->trust.npins = idp->sc->npins;
 	}
 	if ((md = saml_idpmeta_build(idp->sc, cb, nb, time(NULL))) == NULL ||
 	    (idp->sign_key = saml_xml_key_load(key, keylen, cert, strlen(cert))) == NULL ||
@@ -270,6 +284,7 @@ saml_idp_free(struct saml_idp *idp)
 	store_saml_close(idp->ss);
 	saml_replay_free(idp->replay);
 	free(idp->fed_cert);
+	free((void *)(uintptr_t)idp->trust.pins);
 	free(idp->metadata_signed);
 	free(idp->cert_body);
 	free(idp->next_body);

@@ -79,8 +79,9 @@ struct saml_idp {
 	size_t nmetas;
 	struct event *refresh_ev;
 	struct ssl_ctx_st *client_ssl;
-	char *fed_cert;
+	char *fed_cert; /* NULL when only metadata_pin says what to trust */
 	size_t fedlen;
+	struct saml_trust trust; /* fed_cert and the config's pins */
 	char *metadata_signed; /* our metadata, as served */
 	void *sign_key;        /* parsed once; saml_xml_sign */
 	struct saml_signer *signer; /* assertions we sign ourselves; saml_sign.c */

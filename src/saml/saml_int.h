@@ -58,11 +58,24 @@ struct saml_meta {
 };
 
 /*
- * Checks a metadata document (signature against fed_cert, validUntil
- * against now) and extracts its SPs. On error returns a negative code and
- * a reason in why.
+ * What makes a metadata document trusted: a signature by the federation
+ * certificate (fed_cert, PEM, may be NULL), or a pin (config_saml_pin):
+ * the SHA-256 of the document as fetched, or of the certificate in its
+ * signature's KeyInfo, which must then verify the signature.
  */
-int saml_meta_load(const char *buf, size_t len, const char *fed_cert, size_t fedlen, time_t now,
+struct config_saml_pin;
+struct saml_trust {
+	const char *fed_cert;
+	size_t fedlen;
+	const struct config_saml_pin *pins;
+	size_t npins;
+};
+
+/*
+ * Checks a metadata document (trust as above, validUntil against now) and
+ * extracts its SPs. On error returns a negative code and a reason in why.
+ */
+int saml_meta_load(const char *buf, size_t len, const struct saml_trust *trust, time_t now,
 		   struct saml_meta *out, char *why, size_t whylen);
 void saml_meta_free(struct saml_meta *m);
 const struct saml_sp *saml_meta_find(const struct saml_meta *m, size_t n, const char *entity);

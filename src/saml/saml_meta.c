@@ -6,10 +6,13 @@
  * EntityDescriptor as a standalone document.
  */
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "poort/config_saml.h"
 #include "saml_int.h"
 
 int
@@ -156,8 +159,87 @@ smeta_valid_until(const xmlNode *n, time_t now, time_t *until)
 	return rc;
 }
 
+static int
+smeta_pinned(const struct saml_trust *t, enum config_pin_kind kind, const unsigned char *data,
+	     size_t len)
+{
+	unsigned char md[32];
+	unsigned mdlen = 0;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != sizeof(md))
+		return 0;
+	for (size_t i = 0; i < t->npins; i++)
+		if (t->pins[i].kind == kind && CRYPTO_memcmp(t->pins[i].sha256, md, sizeof(md)) == 0)
+			return 1;
+	return 0;
+}
+
+/* The certificate in the root signature's KeyInfo, if its SHA-256 is pinned, as PEM. */
+static char *
+smeta_pinned_cert(const struct saml_trust *t, const xmlNode *root)
+{
+	const xmlNode *n = saml_xml_child(root, SAML_NS_DS, "Signature");
+	unsigned char *der = NULL;
+	xmlChar *b64 = NULL;
+	char *pem = NULL;
+	size_t derlen = 0, bl, o;
+
+	if (n == NULL || (n = saml_xml_child(n, SAML_NS_DS, "KeyInfo")) == NULL ||
+	    (n = saml_xml_child(n, SAML_NS_DS, "X509Data")) == NULL ||
+	    (n = saml_xml_child(n, SAML_NS_DS, "X509Certificate")) == NULL ||
+	    (b64 = xmlNodeGetContent(n)) == NULL)
+		return NULL;
+	bl = strlen((const char *)b64);
+	if (saml_b64_decode((const char *)b64, bl, &der, &derlen, 64 * 1024) < 0 ||
+	    !smeta_pinned(t, CONFIG_PIN_CERTIFICATE, der, derlen))
+		goto done;
+	/* PEM as xmlsec reads it: base64 again, in lines of 64 */
+	if ((pem = malloc((derlen + 2) / 3 * 4 * 65 / 64 + 80)) == NULL)
+		goto done;
+	o = (size_t)sprintf(pem, "-----BEGIN CERTIFICATE-----\n");
+	for (size_t i = 0; i < derlen; i += 48) {
+		size_t chunk = derlen - i < 48 ? derlen - i : 48;
+		o += (size_t)EVP_EncodeBlock((unsigned char *)pem + o, der + i, (int)chunk);
+		pem[o++] = '\n';
+	}
+	strcpy(pem + o, "-----END CERTIFICATE-----\n");
+done:
+	free(der);
+	xmlFree(b64);
+	return pem;
+}
+
+/* 0 when t trusts doc (buf as fetched); else an error and why. */
+static int
+smeta_trusted(const struct saml_trust *t, xmlDoc *doc, const char *buf, size_t len, char *why,
+	      size_t whylen)
+{
+	char *pem;
+	int rc = SAML_ENOSIG;
+
+	if (smeta_pinned(t, CONFIG_PIN_DOCUMENT, (const unsigned char *)buf, len))
+		return 0;
+	if (t->fed_cert != NULL && (rc = saml_xml_verify(doc, t->fed_cert, t->fedlen)) == 0)
+		return 0;
+	if (t->npins > 0 && (pem = smeta_pinned_cert(t, xmlDocGetRootElement(doc))) != NULL) {
+		rc = saml_xml_verify(doc, pem, strlen(pem));
+		free(pem);
+		if (rc == 0)
+			return 0;
+	}
+	if (t->fed_cert != NULL && t->npins == 0)
+		snprintf(why, whylen, "signature check against the federation certificate failed: %s",
+			 saml_strerror(rc));
+	else
+		snprintf(why, whylen,
+			 "neither signed by the federation certificate nor matching a metadata_pin"
+			 " (%s)",
+			 saml_strerror(rc));
+	return rc < 0 ? rc : SAML_EBADSIG;
+}
+
 int
-saml_meta_load(const char *buf, size_t len, const char *fed_cert, size_t fedlen, time_t now,
+saml_meta_load(const char *buf, size_t len, const struct saml_trust *trust, time_t now,
 	       struct saml_meta *out, char *why, size_t whylen)
 {
 	xmlDoc *doc = NULL;
@@ -177,12 +259,8 @@ saml_meta_load(const char *buf, size_t len, const char *fed_cert, size_t fedlen,
 		rc = SAML_EMALFORMED;
 		goto fail;
 	}
-	rc = saml_xml_verify(doc, fed_cert, fedlen);
-	if (rc < 0) {
-		snprintf(why, whylen, "signature check against the federation certificate failed: %s",
-			 saml_strerror(rc));
+	if ((rc = smeta_trusted(trust, doc, buf, len, why, whylen)) < 0)
 		goto fail;
-	}
 	if ((rc = smeta_valid_until(root, now, &out->valid_until)) < 0) {
 		snprintf(why, whylen, "validUntil %s", rc == SAML_EEXPIRED ? "has passed" : "is malformed");
 		goto fail;

@@ -11,6 +11,8 @@ form itself, nothing ever connects to it.
 
 usage: saml_entree.py BUILD_DIR WORK_DIR
 """
+import base64
+import hashlib
 import os
 import re
 import subprocess
@@ -125,6 +127,28 @@ def main():
         eid, xml = env.sp_metadata(ENGINE, [ENGINE_ACS], sp_crt, False, False)
         md = env.sign_metadata(d, "md-engine", eid, xml, p.fed_key, p.fed_crt)
         p.sps = [(ENGINE, MANDATORY + OPTIONAL, "uid", md)]
+        # metadata trust without the federation's key: pinned document, pinned
+        # signing certificate; and one that matches neither
+        other_key, other_crt = env.make_key(d, "otherfed", "other federation")
+        pin_doc = os.path.join(d, "md-pin-doc.xml")
+        open(pin_doc, "w").write(env.sp_metadata("https://pin-doc.example/saml",
+                                                 ["https://pin-doc.example/acs"], sp_crt,
+                                                 False, False)[1])
+        doc_sha = hashlib.sha256(open(pin_doc, "rb").read()).hexdigest()
+        eid, xml = env.sp_metadata("https://pin-cert.example/saml",
+                                   ["https://pin-cert.example/acs"], sp_crt, False, False)
+        tmpl = env.FED_SIG_TMPL
+        env.FED_SIG_TMPL = tmpl.replace("<ds:SignatureValue/>", "<ds:SignatureValue/>"
+                                        "<ds:KeyInfo><ds:X509Data/></ds:KeyInfo>")
+        pin_cert = env.sign_metadata(d, "md-pin-cert", eid, xml, other_key, other_crt)
+        env.FED_SIG_TMPL = tmpl
+        cert_sha = hashlib.sha256(base64.b64decode(env.cert_body(other_crt))).hexdigest()
+        pin_none = os.path.join(d, "md-pin-none.xml")
+        open(pin_none, "w").write(open(pin_doc).read().replace("pin-doc", "pin-none"))
+        pin_bad = os.path.join(d, "md-pin-bad.xml")
+        open(pin_bad, "w").write(open(pin_cert).read().replace("pin-cert.example/acs",
+                                                               "pin-bad.example/acs"))
+        p.extra_metadata = [pin_doc, pin_cert, pin_none, pin_bad]
         p.extra_saml = [
             'organization_url "https://www.testschool.example"',
             'contact technical "ICT Testschool" "ict@testschool.example"',
@@ -134,6 +158,9 @@ def main():
             'information_url nl "https://www.testschool.example/sso"',
             'information_url en "https://www.testschool.example/sso/en"',
             'logo "https://www.testschool.example/logo.png" 80 60',
+            'metadata_pin document %s' % doc_sha,
+            'metadata_pin certificate %s' % ":".join(
+                cert_sha[i:i + 2] for i in range(0, 64, 2)),
         ]
         p.start()
         # accounts: one with a student number and the ECK iD and a profile id, one
@@ -145,6 +172,19 @@ def main():
               stdin=env.PASSWORD + "\n")
         p.ctl("add", "nonumber", "--given", "Nina", "--surname", "Zonder",
               "--affiliation", "student", "--password-stdin", stdin=env.PASSWORD + "\n")
+
+        # -- metadata trusted by pins --
+        st = p.ctl("saml-status").stdout
+        line = {ln.split("\t")[0]: ln for ln in st.splitlines()}
+        check("sps=1" in line.get(pin_doc, "") and "status=ok" in line.get(pin_doc, ""),
+              "unsigned metadata with a pinned SHA-256 is trusted")
+        check("sps=1" in line.get(pin_cert, "") and "status=ok" in line.get(pin_cert, ""),
+              "metadata signed by a pinned certificate is trusted")
+        check("error=" in line.get(pin_none, "") and
+              "metadata refused source=" + pin_none in p.log_text(),
+              "metadata matching no pin and unsigned is refused")
+        check("metadata refused source=" + pin_bad in p.log_text(),
+              "changed metadata under a pinned certificate's signature is refused")
 
         # -- our metadata, as an Entree operator would register it --
         mdx = p.idp_metadata
