@@ -49,6 +49,10 @@ struct saml_sp {
 	int want_assertions_signed; /* WantAssertionsSigned="true" */
 	int has_enc_key;  /* a KeyDescriptor for encryption */
 	char *xml;        /* the EntityDescriptor, standalone, for lasso */
+	/* for the login page: mdui:DisplayName and OrganizationDisplayName,
+	 * each [0] nl, [1] en, [2] the first in any language; NULL if absent */
+	char *mdui_name[3];
+	char *org_name[3];
 };
 
 struct saml_meta {
@@ -80,6 +84,9 @@ int saml_meta_load(const char *buf, size_t len, const struct saml_trust *trust, 
 void saml_meta_free(struct saml_meta *m);
 const struct saml_sp *saml_meta_find(const struct saml_meta *m, size_t n, const char *entity);
 int saml_sp_acs_allowed(const struct saml_sp *sp, const char *url);
+/* The name to show for sp: mdui:DisplayName in the page's language (en or
+ * nl), else in any, else OrganizationDisplayName likewise, else the entityID. */
+const char *saml_sp_display_name(const struct saml_sp *sp, int en);
 
 /* Our metadata, unsigned (saml_idpmeta.c); NULL when out of memory. */
 struct config_saml;

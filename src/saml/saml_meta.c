@@ -60,6 +60,64 @@ smeta_sp_free(struct saml_sp *sp)
 	free(sp->acs);
 	free(sp->slo);
 	free(sp->xml);
+	for (int i = 0; i < 3; i++) {
+		free(sp->mdui_name[i]);
+		free(sp->org_name[i]);
+	}
+}
+
+#define SMETA_NS_MDUI "urn:oasis:names:tc:SAML:metadata:ui"
+#define SMETA_NAME_MAX 200
+
+/* Keeps n's text in names[0] (nl), [1] (en) or [2] (the first of any language). */
+static void
+smeta_name_take(const xmlNode *n, char *names[3])
+{
+	xmlChar *lang = xmlGetNsProp(n, (const xmlChar *)"lang", XML_XML_NAMESPACE);
+	xmlChar *text = xmlNodeGetContent(n);
+	int slot[2] = {-1, -1};
+
+	if (text != NULL && text[0] != '\0' && strlen((const char *)text) <= SMETA_NAME_MAX) {
+		if (lang != NULL && strncmp((const char *)lang, "nl", 2) == 0)
+			slot[0] = 0;
+		else if (lang != NULL && strncmp((const char *)lang, "en", 2) == 0)
+			slot[0] = 1;
+		slot[1] = 2;
+		for (int i = 0; i < 2; i++)
+			if (slot[i] >= 0 && names[slot[i]] == NULL)
+				names[slot[i]] = strdup((const char *)text);
+	}
+	xmlFree(lang);
+	xmlFree(text);
+}
+
+static void
+smeta_names(const xmlNode *ed, const xmlNode *sso, struct saml_sp *sp)
+{
+	const xmlNode *ext = saml_xml_child(sso, SAML_NS_MD, "Extensions");
+	const xmlNode *ui = ext != NULL ? saml_xml_child(ext, SMETA_NS_MDUI, "UIInfo") : NULL;
+	const xmlNode *org = saml_xml_child(ed, SAML_NS_MD, "Organization");
+
+	for (const xmlNode *c = ui != NULL ? ui->children : NULL; c != NULL; c = c->next)
+		if (saml_xml_is(c, SMETA_NS_MDUI, "DisplayName"))
+			smeta_name_take(c, sp->mdui_name);
+	for (const xmlNode *c = org != NULL ? org->children : NULL; c != NULL; c = c->next)
+		if (saml_xml_is(c, SAML_NS_MD, "OrganizationDisplayName"))
+			smeta_name_take(c, sp->org_name);
+}
+
+const char *
+saml_sp_display_name(const struct saml_sp *sp, int en)
+{
+	int order[3] = {en ? 1 : 0, en ? 0 : 1, 2};
+
+	for (int i = 0; i < 3; i++)
+		if (sp->mdui_name[order[i]] != NULL)
+			return sp->mdui_name[order[i]];
+	for (int i = 0; i < 3; i++)
+		if (sp->org_name[order[i]] != NULL)
+			return sp->org_name[order[i]];
+	return sp->entity_id;
 }
 
 /* Serialises one EntityDescriptor as its own document, namespaces and all. */
@@ -135,6 +193,7 @@ smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 	}
 	if (sp->nacs == 0)
 		return SAML_EMALFORMED;
+	smeta_names(ed, sso, sp);
 	if ((sp->xml = smeta_standalone(ed)) == NULL)
 		return SAML_ENOMEM;
 	return 0;

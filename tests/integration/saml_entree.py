@@ -76,9 +76,9 @@ def schema_valid(work, name, xml):
     return r.returncode == 0
 
 
-def engine_client(p, sp_key, sp_crt):
+def engine_client(p, sp_key, sp_crt, entity=ENGINE, acs=ENGINE_ACS):
     conf = {
-        "entityid": ENGINE,
+        "entityid": entity,
         "key_file": sp_key,
         "cert_file": sp_crt,
         "xmlsec_binary": "/usr/bin/xmlsec1",
@@ -87,7 +87,7 @@ def engine_client(p, sp_key, sp_crt):
         "signing_algorithm": SIG_RSA_SHA256,
         "digest_algorithm": DIGEST_SHA256,
         "service": {"sp": {
-            "endpoints": {"assertion_consumer_service": [(ENGINE_ACS, BINDING_HTTP_POST)]},
+            "endpoints": {"assertion_consumer_service": [(acs, BINDING_HTTP_POST)]},
             "authn_requests_signed": False,
             "want_assertions_signed": True,
             "want_response_signed": False,
@@ -97,6 +97,29 @@ def engine_client(p, sp_key, sp_crt):
     c = SPConfig()
     c.load(conf)
     return Saml2Client(config=c)
+
+
+def login_page(p, client, en=False):
+    s = requests.Session()
+    s.verify = p.https_crt
+    s.trust_env = False
+    _, info = client.prepare_for_authenticate(entityid=p.entity_id, relay_state="e0",
+                                              binding=BINDING_HTTP_REDIRECT, sign=False)
+    page = s.get(dict(info["headers"])["Location"], timeout=30).text
+    if en:
+        ctx = form_fields(page)["ctx"]
+        page = s.get(p.base + "/saml/login", params={"ctx": ctx, "lang": "en"}, timeout=30).text
+    return page
+
+
+MDUI = ('<md:Extensions><mdui:UIInfo xmlns:mdui="urn:oasis:names:tc:SAML:metadata:ui">'
+        '<mdui:DisplayName xml:lang="en">Entree Federation &amp; co</mdui:DisplayName>'
+        '<mdui:DisplayName xml:lang="nl">Entree Federatie &amp; co</mdui:DisplayName>'
+        '</mdui:UIInfo></md:Extensions>')
+ORG = ('<md:Organization><md:OrganizationName xml:lang="nl">Pin</md:OrganizationName>'
+       '<md:OrganizationDisplayName xml:lang="nl">Gepinde Dienst</md:OrganizationDisplayName>'
+       '<md:OrganizationURL xml:lang="nl">https://pin-doc.example/</md:OrganizationURL>'
+       '</md:Organization>')
 
 
 def sso(p, client, user, password=env.PASSWORD):
@@ -125,6 +148,7 @@ def main():
         # the engine's metadata: signed assertions wanted, one POST ACS, no logout, no
         # encryption key
         eid, xml = env.sp_metadata(ENGINE, [ENGINE_ACS], sp_crt, False, False)
+        xml = re.sub(r"(<md:SPSSODescriptor[^>]*>)", lambda m: m.group(1) + MDUI, xml)
         md = env.sign_metadata(d, "md-engine", eid, xml, p.fed_key, p.fed_crt)
         p.sps = [(ENGINE, MANDATORY + OPTIONAL, "uid", md)]
         # metadata trust without the federation's key: pinned document, pinned
@@ -133,7 +157,8 @@ def main():
         pin_doc = os.path.join(d, "md-pin-doc.xml")
         open(pin_doc, "w").write(env.sp_metadata("https://pin-doc.example/saml",
                                                  ["https://pin-doc.example/acs"], sp_crt,
-                                                 False, False)[1])
+                                                 False, False)[1].replace(
+            "</md:SPSSODescriptor>", "</md:SPSSODescriptor>" + ORG))
         doc_sha = hashlib.sha256(open(pin_doc, "rb").read()).hexdigest()
         eid, xml = env.sp_metadata("https://pin-cert.example/saml",
                                    ["https://pin-cert.example/acs"], sp_crt, False, False)
@@ -215,6 +240,20 @@ def main():
               "schema check refuses SingleLogoutService after NameIDFormat")
 
         client = engine_client(p, sp_key, sp_crt)
+        # -- the login page names the service and the school, in its language --
+        nl = login_page(p, client)
+        check('<html lang="nl">' in nl and "Entree Federatie &amp; co" in nl and
+              "De Testschool" in nl and "<script" not in nl,
+              "login page (nl): service's mdui:DisplayName, school, html lang, no script")
+        en = login_page(p, client, en=True)
+        check('<html lang="en">' in en and "Entree Federation &amp; co" in en and
+              "<script" not in en, "login page (en): English DisplayName, html lang=en")
+        pd = login_page(p, engine_client(p, sp_key, sp_crt, "https://pin-doc.example/saml",
+                                         "https://pin-doc.example/acs"))
+        check("Gepinde Dienst" in pd, "no mdui: OrganizationDisplayName")
+        pc = login_page(p, engine_client(p, sp_key, sp_crt, "https://pin-cert.example/saml",
+                                         "https://pin-cert.example/acs"))
+        check("https://pin-cert.example/saml" in pc, "no names at all: the entityID")
         # -- the mandatory set, exact Names, NameFormat unspecified --
         ar, page = sso(p, client, env.USER)
         check(ar is not None, "the engine gets an assertion")
