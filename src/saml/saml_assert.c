@@ -301,11 +301,13 @@ sasrt_no_passive(LassoProfile *prof)
  * lasso_login_build_authn_response_msg for the HTTP-POST binding, with the
  * assertion signed by saml_sign.c: the Recipient and Destination are the
  * ACS we checked, the assertion is kept in the session for logout, and the
- * Response (unsigned: the SP wants signed assertions) goes out in base64.
+ * Response goes out in base64. An SP that advertises AES-GCM gets the
+ * signed assertion encrypted with it (saml_enc.c); one that does not ask
+ * for signed assertions gets the Response signed too.
  */
 static int
-sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, LassoProfile *prof,
-		LassoSaml2Assertion *as, char **b64)
+sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, const struct saml_sp *sp,
+		LassoProfile *prof, LassoSaml2Assertion *as, char **b64)
 {
 	LassoSamlp2Response *resp = LASSO_SAMLP2_RESPONSE(prof->response);
 	LassoSamlp2StatusResponse *sr = LASSO_SAMLP2_STATUS_RESPONSE(prof->response);
@@ -340,6 +342,14 @@ sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, LassoProfile *
 		if (saml_xml_is(c, SAML_NS_A, "Assertion"))
 			ax = c;
 	if (ax == NULL || (rc = saml_signer_sign(idp->signer, ax, as->ID)) < 0) {
+		rc = rc < 0 ? rc : SAML_EMALFORMED;
+		goto done;
+	}
+	if (sp->has_enc_key &&
+	    (rc = saml_enc_element(ax, sp->enc_cert, strlen(sp->enc_cert), sp->enc_gcm)) < 0)
+		goto done;
+	if (!sp->want_assertions_signed && (sr->ID == NULL ||
+					    (rc = saml_xml_sign(doc, sr->ID, idp->sign_key)) < 0)) {
 		rc = rc < 0 ? rc : SAML_EMALFORMED;
 		goto done;
 	}
@@ -496,10 +506,13 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		snprintf(rec.nameid_format, sizeof(rec.nameid_format), "%s", fmt);
 		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
 	}
-	/* signed and encrypted is lasso's job; signed only, ours (saml_sign.c) */
-	fast = as != NULL && sp != NULL && sp->want_assertions_signed && !sp->has_enc_key;
+	/* signed only, or encrypted with AES-GCM: ours (saml_sign.c, saml_enc.c);
+	 * encrypted with CBC (all lasso 2.8 can do): lasso's */
+	fast = as != NULL && sp != NULL &&
+	       ((sp->want_assertions_signed && !sp->has_enc_key) ||
+		(sp->has_enc_key && sp->enc_gcm != 0 && sp->enc_cert != NULL));
 	if (fast) {
-		rc = sasrt_post_body(idp, a, prof, as, &body);
+		rc = sasrt_post_body(idp, a, sp, prof, as, &body);
 		g_object_unref(as);
 		if (rc < 0) {
 			log_error("saml response sp=%s: cannot sign: %s", a->sp, saml_strerror(rc));

@@ -48,6 +48,8 @@ struct saml_sp {
 	int want_signed;  /* AuthnRequestsSigned="true" */
 	int want_assertions_signed; /* WantAssertionsSigned="true" */
 	int has_enc_key;  /* a KeyDescriptor for encryption */
+	char *enc_cert;   /* its certificate, PEM, or NULL */
+	int enc_gcm;      /* 128 or 256: it advertises aes128-gcm or aes256-gcm; 0: CBC */
 	char *xml;        /* the EntityDescriptor, standalone, for lasso */
 	/* for the login page: mdui:DisplayName and OrganizationDisplayName,
 	 * each [0] nl, [1] en, [2] the first in any language; NULL if absent */
@@ -92,6 +94,13 @@ const char *saml_sp_display_name(const struct saml_sp *sp, int en);
 struct config_saml;
 char *saml_idpmeta_build(const struct config_saml *sc, const char *cert, const char *next,
 			 time_t now);
+
+/*
+ * Encrypts node (a signed Assertion) in place for the holder of cert_pem
+ * with AES-GCM of bits (128 or 256), wrapped in saml:EncryptedAssertion
+ * (saml_enc.c).
+ */
+int saml_enc_element(xmlNode *node, const char *cert_pem, size_t certlen, int bits);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
 int saml_file_read(const char *path, size_t max, char **out, size_t *outlen);

@@ -60,6 +60,7 @@ smeta_sp_free(struct saml_sp *sp)
 	free(sp->acs);
 	free(sp->slo);
 	free(sp->xml);
+	free(sp->enc_cert);
 	for (int i = 0; i < 3; i++) {
 		free(sp->mdui_name[i]);
 		free(sp->org_name[i]);
@@ -145,6 +146,38 @@ smeta_standalone(const xmlNode *ed)
 	return r;
 }
 
+static unsigned char *smeta_cert_der(const xmlNode *x509, size_t *derlen);
+static char *smeta_pem(const unsigned char *der, size_t derlen);
+static const xmlNode *smeta_keyinfo_cert(const xmlNode *parent);
+
+#define SMETA_GCM128 "http://www.w3.org/2009/xmlenc11#aes128-gcm"
+#define SMETA_GCM256 "http://www.w3.org/2009/xmlenc11#aes256-gcm"
+
+/* An encryption KeyDescriptor: its certificate, and whether it offers GCM. */
+static void
+smeta_enc_key(const xmlNode *kd, struct saml_sp *sp)
+{
+	unsigned char *der;
+	size_t derlen = 0;
+
+	sp->has_enc_key = 1;
+	if (sp->enc_cert == NULL && (der = smeta_cert_der(smeta_keyinfo_cert(kd), &derlen)) != NULL) {
+		sp->enc_cert = smeta_pem(der, derlen);
+		free(der);
+	}
+	for (const xmlNode *c = kd->children; c != NULL; c = c->next) {
+		char *alg;
+		if (!saml_xml_is(c, SAML_NS_MD, "EncryptionMethod") ||
+		    (alg = saml_xml_attr(c, "Algorithm")) == NULL)
+			continue;
+		if (strcmp(alg, SMETA_GCM256) == 0)
+			sp->enc_gcm = 256;
+		else if (strcmp(alg, SMETA_GCM128) == 0 && sp->enc_gcm == 0)
+			sp->enc_gcm = 128;
+		free(alg);
+	}
+}
+
 static int
 smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 {
@@ -166,7 +199,7 @@ smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 		if (saml_xml_is(c, SAML_NS_MD, "KeyDescriptor")) {
 			v = saml_xml_attr(c, "use");
 			if (v != NULL && strcmp(v, "encryption") == 0)
-				sp->has_enc_key = 1;
+				smeta_enc_key(c, sp);
 			free(v);
 		} else if (saml_xml_is(c, SAML_NS_MD, "AssertionConsumerService")) {
 			char *b = saml_xml_attr(c, "Binding"), *loc = saml_xml_attr(c, "Location");
@@ -233,28 +266,31 @@ smeta_pinned(const struct saml_trust *t, enum config_pin_kind kind, const unsign
 	return 0;
 }
 
-/* The certificate in the root signature's KeyInfo, if its SHA-256 is pinned, as PEM. */
-static char *
-smeta_pinned_cert(const struct saml_trust *t, const xmlNode *root)
+/* A ds:X509Certificate's DER; NULL if absent or not base64. */
+static unsigned char *
+smeta_cert_der(const xmlNode *x509, size_t *derlen)
 {
-	const xmlNode *n = saml_xml_child(root, SAML_NS_DS, "Signature");
 	unsigned char *der = NULL;
-	xmlChar *b64 = NULL;
-	char *pem = NULL;
-	size_t derlen = 0, bl, o;
+	xmlChar *b64;
 
-	if (n == NULL || (n = saml_xml_child(n, SAML_NS_DS, "KeyInfo")) == NULL ||
-	    (n = saml_xml_child(n, SAML_NS_DS, "X509Data")) == NULL ||
-	    (n = saml_xml_child(n, SAML_NS_DS, "X509Certificate")) == NULL ||
-	    (b64 = xmlNodeGetContent(n)) == NULL)
+	if (x509 == NULL || (b64 = xmlNodeGetContent(x509)) == NULL)
 		return NULL;
-	bl = strlen((const char *)b64);
-	if (saml_b64_decode((const char *)b64, bl, &der, &derlen, 64 * 1024) < 0 ||
-	    !smeta_pinned(t, CONFIG_PIN_CERTIFICATE, der, derlen))
-		goto done;
-	/* PEM as xmlsec reads it: base64 again, in lines of 64 */
-	if ((pem = malloc((derlen + 2) / 3 * 4 * 65 / 64 + 80)) == NULL)
-		goto done;
+	if (saml_b64_decode((const char *)b64, strlen((const char *)b64), &der, derlen,
+			    64 * 1024) < 0)
+		der = NULL;
+	xmlFree(b64);
+	return der;
+}
+
+/* DER as PEM, as xmlsec reads it: base64 in lines of 64. */
+static char *
+smeta_pem(const unsigned char *der, size_t derlen)
+{
+	char *pem = malloc((derlen + 2) / 3 * 4 * 65 / 64 + 80);
+	size_t o;
+
+	if (pem == NULL)
+		return NULL;
 	o = (size_t)sprintf(pem, "-----BEGIN CERTIFICATE-----\n");
 	for (size_t i = 0; i < derlen; i += 48) {
 		size_t chunk = derlen - i < 48 ? derlen - i : 48;
@@ -262,9 +298,34 @@ smeta_pinned_cert(const struct saml_trust *t, const xmlNode *root)
 		pem[o++] = '\n';
 	}
 	strcpy(pem + o, "-----END CERTIFICATE-----\n");
-done:
+	return pem;
+}
+
+/* The ds:X509Certificate of a ds:KeyInfo's X509Data, or NULL. */
+static const xmlNode *
+smeta_keyinfo_cert(const xmlNode *parent)
+{
+	const xmlNode *n = saml_xml_child(parent, SAML_NS_DS, "KeyInfo");
+
+	if (n == NULL || (n = saml_xml_child(n, SAML_NS_DS, "X509Data")) == NULL)
+		return NULL;
+	return saml_xml_child(n, SAML_NS_DS, "X509Certificate");
+}
+
+/* The certificate in the root signature's KeyInfo, if its SHA-256 is pinned, as PEM. */
+static char *
+smeta_pinned_cert(const struct saml_trust *t, const xmlNode *root)
+{
+	const xmlNode *sig = saml_xml_child(root, SAML_NS_DS, "Signature");
+	unsigned char *der;
+	size_t derlen = 0;
+	char *pem = NULL;
+
+	if (sig == NULL || (der = smeta_cert_der(smeta_keyinfo_cert(sig), &derlen)) == NULL)
+		return NULL;
+	if (smeta_pinned(t, CONFIG_PIN_CERTIFICATE, der, derlen))
+		pem = smeta_pem(der, derlen);
 	free(der);
-	xmlFree(b64);
 	return pem;
 }
 

@@ -76,11 +76,12 @@ def schema_valid(work, name, xml):
     return r.returncode == 0
 
 
-def engine_client(p, sp_key, sp_crt, entity=ENGINE, acs=ENGINE_ACS):
+def engine_client(p, sp_key, sp_crt, entity=ENGINE, acs=ENGINE_ACS, want_signed=True):
     conf = {
         "entityid": entity,
         "key_file": sp_key,
         "cert_file": sp_crt,
+        "encryption_keypairs": [{"key_file": sp_key, "cert_file": sp_crt}],
         "xmlsec_binary": "/usr/bin/xmlsec1",
         "allow_unknown_attributes": True,
         "metadata": {"local": [p.idp_md_file]},
@@ -89,8 +90,8 @@ def engine_client(p, sp_key, sp_crt, entity=ENGINE, acs=ENGINE_ACS):
         "service": {"sp": {
             "endpoints": {"assertion_consumer_service": [(acs, BINDING_HTTP_POST)]},
             "authn_requests_signed": False,
-            "want_assertions_signed": True,
-            "want_response_signed": False,
+            "want_assertions_signed": want_signed,
+            "want_response_signed": not want_signed,
             "allow_unsolicited": False,
         }},
     }
@@ -174,6 +175,20 @@ def main():
         open(pin_bad, "w").write(open(pin_cert).read().replace("pin-cert.example/acs",
                                                                "pin-bad.example/acs"))
         p.extra_metadata = [pin_doc, pin_cert, pin_none, pin_bad]
+        # SPs that advertise AES-GCM for encryption (one wants signed assertions, one not)
+        gcm = {}
+        for ent, alg, want in (("https://gcm256.example/saml", "aes256-gcm", True),
+                               ("https://gcm128.example/saml", "aes128-gcm", False)):
+            acs = ent.replace("/saml", "/acs")
+            eid, xml = env.sp_metadata(ent, [acs], sp_crt, False, True)
+            xml = re.sub(r'(<md:KeyDescriptor use="encryption">.*?</ds:KeyInfo>)',
+                         lambda m: m.group(1) + '<md:EncryptionMethod Algorithm="http://www.w3.org/'
+                         '2009/xmlenc11#%s"/>' % alg, xml, flags=re.S)
+            if not want:
+                xml = xml.replace('WantAssertionsSigned="true"', 'WantAssertionsSigned="false"')
+            gcm[ent] = (acs, alg, want)
+            p.sps.append((ent, ["givenName", "sn"], "transient",
+                          env.sign_metadata(d, "md-" + alg, eid, xml, p.fed_key, p.fed_crt)))
         p.extra_saml = [
             'organization_url "https://www.testschool.example"',
             'contact technical "ICT Testschool" "ict@testschool.example"',
@@ -240,6 +255,20 @@ def main():
               "schema check refuses SingleLogoutService after NameIDFormat")
 
         client = engine_client(p, sp_key, sp_crt)
+        # -- AES-GCM where the SP advertises it --
+        for ent, (acs, alg, want) in gcm.items():
+            ar, page = sso(p, engine_client(p, sp_key, sp_crt, ent, acs, want), env.USER)
+            raw = base64.b64decode(saml_response(page.text)[0] or "").decode()
+            check('Algorithm="http://www.w3.org/2009/xmlenc11#%s"' % alg in raw and
+                  "-cbc" not in raw and "EncryptedAssertion" in raw and "Jan" not in raw,
+                  "%s: assertion encrypted with %s" % (ent, alg))
+            check(ar is not None and ar.assertion.signature is not None and
+                  {n: v for (n, _), v in attrs(ar).items()}.get("urn:oid:2.5.4.42") == ["Jan"],
+                  "%s: pysaml2 decrypts it and checks the assertion's signature" % ent)
+            resp_signed = "<ds:Signature" in raw.split("<saml:EncryptedAssertion")[0]
+            check(resp_signed == (not want), "%s: Response signed only when assertions are not"
+                  " asked signed" % ent)
+
         # -- the login page names the service and the school, in its language --
         nl = login_page(p, client)
         check('<html lang="nl">' in nl and "Entree Federatie &amp; co" in nl and

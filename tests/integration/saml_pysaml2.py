@@ -182,6 +182,8 @@ def main():
         raw = base64.b64decode(resp).decode()
         check("EncryptedAssertion" in raw and "Wachtwoord" not in raw,
               "assertion is encrypted for SP1")
+        check("http://www.w3.org/2001/04/xmlenc#aes128-cbc" in raw and "gcm" not in raw,
+              "SP1 advertises no AES-GCM: AES-CBC")
         ar = c1.parse_authn_request_response(resp, BINDING_HTTP_POST, outstanding={reqid: "/"})
         # one signature per login: on the assertion (inside the encryption), not the Response
         sig = ar.assertion.signature
