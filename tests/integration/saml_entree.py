@@ -321,6 +321,9 @@ def main():
               "SAMLResponse" not in page.text, "no employeeNumber: clear page, no assertion")
         check(p.log_has("reason=no-employeeNumber"), "no employeeNumber: log line")
         lst = p.ctl("list")
+        pol = p.ctl("saml-policy").stdout
+        check("sp=%s\tnameid=uid\tprofile=entree" % ENGINE in pol,
+              "poortctl saml-policy shows the Entree SP's profile")
         check("nonumber has no employeeNumber" in lst.stderr and
               "jan.student has no" not in lst.stderr, "poortctl list warns about nonumber")
         ctl = [os.path.join(build, "tools", "poortctl"), "-c", p.conf, "saml-attr", env.USER]

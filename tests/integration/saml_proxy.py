@@ -16,6 +16,7 @@ import requests
 from saml2 import BINDING_HTTP_POST
 
 import saml_env as env
+from saml_entree import schema_valid
 from saml_pysaml2 import (NF_URI, URI_NAMES, attrs, form_fields, login, redirect_url,
                           saml_response, sp_client)
 
@@ -40,12 +41,12 @@ def main():
     try:
         eid, xml = env.sp_metadata(P.entity_id, [P.base + "/saml/acs"], P.idp_crt, True, False)
         md = env.sign_metadata(U.keys, "md-proxy", eid, xml, U.fed_key, U.fed_crt)
-        U.sps = [(P.entity_id, ["uid", "givenName", "sn", "eduPersonAffiliation", "mail"],
+        U.sps = [(P.entity_id, ["uid", "givenName", "sn", "eduPersonAffiliation", "mail", "eckId"],
                   "transient", md)]
         U.start()
         sp_key, sp_crt = env.make_key(P.keys, "sp", "test sp")
         eid, xml = env.sp_metadata(SP1, ["https://sp1.example/acs"], sp_crt, True, False)
-        P.sps = [(SP1, ["uid", "givenName", "sn"], "uid",
+        P.sps = [(SP1, ["uid", "givenName", "sn", "eckId"], "uid",
                   env.sign_metadata(P.keys, "md-sp1", eid, xml, P.fed_key, P.fed_crt))]
         P.extra_saml = [
             'upstream "%s" {' % U.entity_id,
@@ -56,6 +57,7 @@ def main():
             '  map givenName urn:oid:2.5.4.42',
             '  map sn urn:oid:2.5.4.4',
             '  map eduPersonAffiliation urn:oid:1.3.6.1.4.1.5923.1.1.1.1',
+            '  map eckId urn:mace:surf.nl:attribute-def:eckid',
             '}']
         P.start()
         import saml_pysaml2
@@ -78,8 +80,10 @@ def main():
         check(resp is not None and relay == "rs1", "P answers the SP with RelayState kept")
         ar = c1.parse_authn_request_response(resp, BINDING_HTTP_POST, outstanding={reqid: "/"})
         ava = {n: v for (n, f), v in attrs(ar).items() if f == NF_URI}
-        check(set(ava) == {URI_NAMES[n] for n in ("uid", "givenName", "sn")},
+        check(set(ava) == {URI_NAMES[n] for n in ("uid", "givenName", "sn", "eckId")},
               "SP gets P's release set: %s" % sorted(ava))
+        check(ava.get(URI_NAMES["eckId"]) == ["https://ketenid.nl/201703/" + "ab" * 64],
+              "a well-formed ECK iD from upstream is passed on")
         check(ava.get(URI_NAMES["givenName"]) == ["Jan"] and
               ava.get(URI_NAMES["uid"]) == ["jan.student@school.example"],
               "values mapped from the upstream assertion; jan.student@ad.school.example becomes"
@@ -136,13 +140,34 @@ def main():
               "the untouched assertion-signed response is accepted")
         check(P.alive() and U.alive(), "both poortds alive")
 
+        # an upstream ECK iD is checked where it comes in: a malformed one is dropped.
+        # U never sends one (its own output check), so P takes eckId from U's mail.
+        P.stop()
+        P.extra_saml = [x.replace("map eckId urn:mace:surf.nl:attribute-def:eckid",
+                                  "map eckId urn:oid:0.9.2342.19200300.100.1.3")
+                        for x in P.extra_saml]
+        P.add_account = lambda: None
+        P.start()
+        reqid7, u7 = redirect_url(c1, P.entity_id, relay="rs8", force_authn="true")
+        ff = form_fields(login(s, s.get(u7, timeout=30).text, base=U.base).text)
+        r7 = s.post(P.base + "/saml/acs", data=ff, timeout=30)
+        resp7 = saml_response(r7.text)[0]
+        ar7 = resp7 and c1.parse_authn_request_response(resp7, BINDING_HTTP_POST,
+                                                        outstanding={reqid7: "/"})
+        got7 = {n for (n, f) in attrs(ar7)} if ar7 else set()
+        check(ar7 and URI_NAMES["uid"] in got7 and URI_NAMES["eckId"] not in got7,
+              "a malformed upstream ECK iD is not passed on")
+        check(P.log_has("upstream eckId is not an ECK iD"), "P logs the dropped ECK iD")
+        # P's metadata (IdP and, in proxy mode, SP role) is schema-valid too
+        check(schema_valid(os.path.join(work, "proxy"), "p-metadata.xml", P.idp_metadata),
+              "proxy-mode metadata valid against the OASIS schema")
+
         # security defect 7: a user id from another scope is not ours. P now expects
         # ad2.school.example; U still says jan.student@ad.school.example, which
         # before the fix became our jan.student@school.example.
         P.stop()
         P.extra_saml = [x.replace('"ad.school.example"', '"ad2.school.example"')
                         for x in P.extra_saml]
-        P.add_account = lambda: None
         P.start()
         raw, rs = upstream_round("rs7")
         check("jan.student@ad.school.example" in raw, "upstream asserts its own scope")

@@ -120,8 +120,9 @@ ctl_saml_policy(const char *config_path)
 		for (size_t i = 0; i < cfg->saml->nsps; i++) {
 			const struct config_saml_sp *sp = &cfg->saml->sps[i];
 			for (size_t j = 0; j < sp->nentities; j++) {
-				printf("sp=%s\tnameid=%s\trelease=", sp->entities[j],
-				       nameids[sp->nameid]);
+				printf("sp=%s\tnameid=%s\tprofile=%s\trelease=", sp->entities[j],
+				       nameids[sp->nameid],
+				       sp->profile == CONFIG_PROFILE_ENTREE ? "entree" : "uri");
 				for (size_t k = 0; k < sp->nrelease; k++)
 					printf("%s%s", k ? "," : "", sp->release[k]);
 				printf("%s\n", sp->nrelease ? "" : "-");
