@@ -54,21 +54,29 @@ sweb_lang_en(struct evhttp_request *req, const char *form_lang)
 	return al != NULL && strncasecmp(al, "nl", 2) != 0 && strncasecmp(al, "en", 2) == 0;
 }
 
-void
-sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
+static void
+sweb_page_lang(struct evhttp_request *req, int code, const char *lang, const char *title,
+	       const char *body_html)
 {
 	char *p = NULL;
 	int n = asprintf(&p,
-			 "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+			 "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
 			 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
 			 "<title>%s</title><style>%s</style></head><body>%s</body></html>",
-			 title, sweb_css, body_html);
+			 lang, title, sweb_css, body_html);
 	if (n < 0) {
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
 	http_reply(req, code, "text/html; charset=utf-8", p, (size_t)n, NULL);
 	free(p);
+}
+
+/* Pages in both languages are Dutch first. */
+void
+sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
+{
+	sweb_page_lang(req, code, "nl", title, body_html);
 }
 
 void
@@ -97,14 +105,22 @@ static void
 sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct saml_authn *a,
 		int en, const char *user, const char *msg)
 {
+	const struct saml_sp *sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
 	char body[4096];
 	size_t n;
-	(void)idp;
 
+	/* which service, by the name its metadata gives; which school */
 	n = (size_t)snprintf(body, sizeof(body), "<h1>%s</h1><p class=\"sp\">%s ",
 			     en ? "Log in" : "Inloggen", en ? "to" : "bij");
-	n = http_html_escape(body, sizeof(body), n, a->sp);
+	n = http_html_escape(body, sizeof(body), n,
+			     sp != NULL ? saml_sp_display_name(sp, en) : a->sp);
 	n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
+	if (idp->sc->organization[0] != '\0') {
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"school\">%s ",
+				      en ? "with your account at" : "met je account van");
+		n = http_html_escape(body, sizeof(body), n, idp->sc->organization);
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
+	}
 	if (msg != NULL)
 		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"err\" role=\"alert\">%s</p>",
 				      msg);
@@ -125,7 +141,7 @@ sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct s
 		 "<p><a href=\"/saml/login?ctx=%s&amp;lang=%s\">%s</a></p>",
 		 en ? "Password" : "Wachtwoord", en ? "Log in" : "Inloggen", a->token,
 		 en ? "nl" : "en", en ? "Nederlands" : "English");
-	sweb_page(req, 200, en ? "Log in" : "Inloggen", body);
+	sweb_page_lang(req, 200, en ? "en" : "nl", en ? "Log in" : "Inloggen", body);
 }
 
 /* ---- sessions ---- */
@@ -320,7 +336,17 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
 				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
 				s != NULL ? &s->lasso_session : NULL, &html);
-	if (rc < 0) {
+	if (rc == SAML_ENOATTR) {
+		/* the student can do nothing about it here; the school can */
+		sweb_page(req, 403, "Poort",
+			  "<h1>Inloggen niet mogelijk / Login not possible</h1>"
+			  "<p class=\"err\" role=\"alert\">Je account heeft geen leerling- of "
+			  "personeelsnummer. Zonder dat nummer kun je niet inloggen bij Entree. "
+			  "Vraag de school om het aan je account toe te voegen.</p>"
+			  "<p>Your account has no student or staff number (employeeNumber). "
+			  "Entree cannot be used without it. Ask the school to add it to your "
+			  "account.</p>");
+	} else if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
 		if (s != NULL)
