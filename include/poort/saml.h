@@ -22,6 +22,7 @@ enum {
 	SAML_ECONFIG = -511,
 	SAML_EIO = -512,
 	SAML_EFULL = -513,      /* replay set or log writer queue at its bound */
+	SAML_EDEST = -514,      /* Destination names another endpoint */
 };
 
 const char *saml_strerror(int err);

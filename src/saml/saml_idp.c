@@ -9,6 +9,7 @@
  * response). What it lacks we do in front of it: validUntil and signature
  * of metadata, SHA-1 refusal, replay cache, size caps, strict parsing.
  */
+#include <lasso/xml/saml-2.0/samlp2_authn_request.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "poort/http.h"
+#include "poort/limit.h"
 #include "poort/saml.h"
 #include "poort/store.h"
 #include "poort/store_saml.h"
@@ -182,6 +184,13 @@ fail:
 	return SAML_EIO;
 }
 
+/* How long an AuthnRequest ID is remembered: past any IssueInstant we accept. */
+static unsigned
+sidp_replay_life(const struct config_saml *sc)
+{
+	return 2 * sc->clock_skew + 600;
+}
+
 static int
 sidp_replay_add(const struct store_replay_rec *r, void *arg)
 {
@@ -197,7 +206,10 @@ sidp_replay_add(const struct store_replay_rec *r, void *arg)
 static int
 sidp_replay_start(struct saml_idp *idp, char *err, size_t errlen)
 {
+	/* a source's or an SP's IDs live as long as its window: at most twice
+	 * its share at once */
 	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX)) == NULL ||
+	    (idp->replay_src = limit_new(8192, sidp_replay_life(idp->sc))) == NULL ||
 	    store_saml_replay_load(idp->ss, time(NULL), sidp_replay_add, idp) < 0) {
 		snprintf(err, errlen, "saml: cannot load the replay cache");
 		return SAML_EIO;
@@ -314,6 +326,7 @@ saml_idp_free(struct saml_idp *idp)
 		g_object_unref(idp->lasso_key);
 	store_saml_close(idp->ss);
 	saml_replay_free(idp->replay);
+	limit_free(idp->replay_src);
 	free(idp->fed_cert);
 	free(idp->metadata_signed);
 	free(idp->cert_body);
@@ -494,8 +507,48 @@ saml_query_sigalg_ok(const char *query)
  * the log writer. When either is full the request is refused, never let
  * through unremembered.
  */
+/*
+ * Fair shares of the replay set: one source (an address or IPv6 /64) may
+ * hold SAML_REPLAY_PER_SRC IDs a window, one SP SAML_REPLAY_PER_SP, so a
+ * flood of requests (forged ones for an SP that need not sign, say) fills
+ * its own share and the set keeps room for everyone else. Keys: "s:" and
+ * the source, "i:" and a hash of the issuer (entityIDs can be long).
+ */
 static int
-sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now)
+sidp_replay_share(struct saml_idp *idp, const struct saml_authn *a, time_t now, int delta,
+		  char *why, size_t whylen)
+{
+	char ks[4 + SAML_SRC_MAX], ki[2 + 2 * 16 + 1];
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	long ns, ni;
+
+	if (idp->replay_src == NULL)
+		return 0;
+	snprintf(ks, sizeof(ks), "s:%s", a->src[0] ? a->src : "?");
+	EVP_Digest(a->sp, strlen(a->sp), md, &mdlen, EVP_sha256(), NULL);
+	memcpy(ki, "i:", 2);
+	for (unsigned i = 0; i < 16; i++)
+		snprintf(ki + 2 + 2 * i, 3, "%02x", md[i]);
+	ns = limit_add(idp->replay_src, ks, now, delta);
+	ni = limit_add(idp->replay_src, ki, now, delta);
+	if (delta <= 0)
+		return 0;
+	if (ns < 0 || ns > SAML_REPLAY_PER_SRC || ni < 0 || ni > SAML_REPLAY_PER_SP) {
+		if (ns > 0)
+			limit_add(idp->replay_src, ks, now, -delta);
+		if (ni > 0)
+			limit_add(idp->replay_src, ki, now, -delta);
+		snprintf(why, whylen, "this %s holds its share of the replay cache",
+			 ns < 0 || ns > SAML_REPLAY_PER_SRC ? "address" : "service provider");
+		return SAML_EFULL;
+	}
+	return 0;
+}
+
+static int
+sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now, char *why,
+		     size_t whylen)
 {
 	struct store_replay_rec rec;
 	int rc;
@@ -503,9 +556,13 @@ sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t no
 	memset(&rec, 0, sizeof(rec));
 	snprintf(rec.issuer, sizeof(rec.issuer), "%s", a->sp);
 	snprintf(rec.id, sizeof(rec.id), "%s", a->id);
-	rec.expires = now + 2 * (int64_t)idp->sc->clock_skew + 600;
+	rec.expires = now + (int64_t)sidp_replay_life(idp->sc);
+	if ((rc = sidp_replay_share(idp, a, now, 1, why, whylen)) < 0)
+		return rc;
 	/* a refusal is logged by the caller with saml_strerror(rc) */
 	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, now, rec.expires);
+	if (rc != 0)
+		sidp_replay_share(idp, a, now, -1, why, whylen); /* not held: not counted */
 	if (rc == 1)
 		return SAML_EREPLAY;
 	if (rc < 0)
@@ -513,13 +570,42 @@ sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t no
 	return store_logger_replay(idp->lg, &rec) < 0 ? SAML_EFULL : 0;
 }
 
+static int
+sidp_str_same(const char *a, const char *b)
+{
+	return (a == NULL || *a == '\0') ? (b == NULL || *b == '\0') : b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * What lasso read must be the request we checked: same ID, issuer, time,
+ * ACS URL and Destination (a second reading of other bytes would differ).
+ */
+static int
+sidp_lasso_same(LassoLogin *login, const struct saml_authn *a, const char *issued,
+		const char *acs, const char *dest)
+{
+	LassoNode *req = LASSO_PROFILE(login)->request;
+	LassoSamlp2RequestAbstract *ra;
+	LassoSamlp2AuthnRequest *ar;
+
+	if (req == NULL || !LASSO_IS_SAMLP2_AUTHN_REQUEST(req))
+		return 0;
+	ar = LASSO_SAMLP2_AUTHN_REQUEST(req);
+	ra = LASSO_SAMLP2_REQUEST_ABSTRACT(req);
+	return ra->Issuer != NULL && sidp_str_same(ra->Issuer->content, a->sp) &&
+	       sidp_str_same(ra->ID, a->id) && sidp_str_same(ra->IssueInstant, issued) &&
+	       sidp_str_same(ra->Destination, dest) &&
+	       sidp_str_same(ar->AssertionConsumerServiceURL, acs);
+}
+
 int
 saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, const char *query,
-		 const char *relay, time_t now, struct saml_authn **out, char *why, size_t whylen)
+		 const char *relay, const char *src, time_t now, struct saml_authn **out, char *why,
+		 size_t whylen)
 {
 	const struct config_saml *sc = idp->sc;
 	unsigned char *raw = NULL;
-	char *xml = NULL, issued[SAML_TIME_LEN], *issuer = NULL;
+	char *xml = NULL, issued[SAML_TIME_LEN], *issuer = NULL, dest[512], sent_acs[512];
 	size_t rawlen = 0, xmllen = 0;
 	struct saml_authn *a = NULL;
 	const struct saml_sp *sp;
@@ -577,6 +663,9 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 	sidp_copy_attr(root, "ID", a->id, sizeof(a->id));
 	sidp_copy_attr(root, "IssueInstant", issued, sizeof(issued));
 	sidp_copy_attr(root, "AssertionConsumerServiceURL", a->acs, sizeof(a->acs));
+	sidp_copy_attr(root, "Destination", dest, sizeof(dest));
+	snprintf(sent_acs, sizeof(sent_acs), "%s", a->acs);
+	snprintf(a->src, sizeof(a->src), "%s", src != NULL ? src : "");
 	a->force = sidp_is_true(root, "ForceAuthn");
 	a->passive = sidp_is_true(root, "IsPassive");
 	in = saml_xml_child(root, SAML_NS_A, "Issuer");
@@ -592,6 +681,15 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = SAML_EEXPIRED;
 		goto done;
 	}
+	/* SAML core 3.2.1: a request sent to someone else is not for us */
+	if (dest[0] != '\0' &&
+	    (strncmp(dest, sc->base_url, strlen(sc->base_url)) != 0 ||
+	     strcmp(dest + strlen(sc->base_url), "/saml/sso") != 0)) {
+		snprintf(why, whylen, "Destination \"%.200s\" is not %s/saml/sso", dest,
+			 sc->base_url);
+		rc = SAML_EDEST;
+		goto done;
+	}
 	if ((sp = saml_meta_find(idp->metas, idp->nmetas, a->sp)) == NULL) {
 		rc = SAML_EUNKNOWN;
 		goto done;
@@ -602,7 +700,9 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = SAML_EACS;
 		goto done;
 	}
-	signed_msg = redirect ? strstr(query, "Signature=") != NULL : sigs == 1;
+	/* the caller passes the Redirect query as SAMLRequest, RelayState, SigAlg,
+	 * Signature, each at most once: "&Signature=" is the parameter itself */
+	signed_msg = redirect ? strstr(query, "&Signature=") != NULL : sigs == 1;
 	if (redirect && signed_msg && !saml_query_sigalg_ok(query)) {
 		snprintf(why, whylen, "SigAlg is not RSA-SHA256 or RSA-SHA512");
 		rc = SAML_ESHA1;
@@ -634,8 +734,13 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = signed_msg ? SAML_EBADSIG : SAML_EMALFORMED;
 		goto done;
 	}
+	if (!sidp_lasso_same(a->login, a, issued, sent_acs, dest)) {
+		snprintf(why, whylen, "lasso read another request than the one checked");
+		rc = SAML_EMALFORMED;
+		goto done;
+	}
 	/* after the signature, so a forged request cannot burn a real ID */
-	if ((rc = sidp_replay_remember(idp, a, now)) < 0)
+	if ((rc = sidp_replay_remember(idp, a, now, why, whylen)) < 0)
 		goto done;
 	if (relay != NULL)
 		snprintf(a->relay, sizeof(a->relay), "%s", relay);

@@ -17,9 +17,13 @@
 #define SAML_PENDING_MAX 256
 #define SAML_SESSIONS_MAX 4096
 #define SAML_SESSION_SPS_MAX 64 /* SPs remembered per session for single logout */
-#define SAML_FAIL_SLOTS 1024
+#define SAML_FAIL_KEYS 8192 /* users and sources with failed logins counted at once */
+#define SAML_SRC_MAX 48      /* a source as http_peer_key writes it */
 #define SAML_KV_MAX 1024
 #define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
+/* IDs one source (address or IPv6 /64), and one SP, may hold of SAML_REPLAY_MAX */
+#define SAML_REPLAY_PER_SRC (SAML_REPLAY_MAX / 32)
+#define SAML_REPLAY_PER_SP (SAML_REPLAY_MAX / 2)
 
 /* A checked AuthnRequest waiting for the user to log in. */
 struct saml_authn {
@@ -30,6 +34,8 @@ struct saml_authn {
 	char relay[SAML_RELAY_MAX + 1];
 	int force, passive;
 	char up_id[SAML_ID_MAX]; /* proxy mode: our request to the upstream IdP */
+	char src[SAML_SRC_MAX];  /* the browser's source (http_peer_key), for fair shares */
+	char bind[SAML_TOKEN_HEX + 1]; /* SHA-256 of the browser's login cookie, hex */
 	time_t created;
 	LassoLogin *login;
 };
@@ -46,12 +52,6 @@ struct saml_session {
 	char **sps;          /* entityIDs that got an assertion, in order, for logout */
 	size_t nsps, slo_next; /* slo_next: the next of sps a logout asks */
 	int slo_from_sp;       /* the logout came from an SP, which gets the last answer */
-};
-
-struct saml_fail {
-	char key[96];
-	time_t window;
-	unsigned count;
 };
 
 /* One metadata source: a file or a URL, refreshed on a timer. */
@@ -71,6 +71,7 @@ struct saml_idp {
 	struct store_saml *ss;
 	struct store_logger *lg;     /* release log and replay rows, written in batches */
 	struct saml_replay *replay;  /* AuthnRequest IDs seen, checked in memory */
+	struct limit *replay_src;    /* IDs held per source and per SP (fair shares) */
 	struct workq *wq;
 	LassoServer *server;
 	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */
@@ -89,7 +90,7 @@ struct saml_idp {
 	unsigned char pairwise_key[32];
 	struct saml_authn *pending[SAML_PENDING_MAX];
 	struct saml_session *sessions;
-	struct saml_fail *fails;
+	struct limit *fails; /* login attempts per user and per source, 5 min */
 	struct log_ratelimit rl_log;
 };
 
@@ -99,9 +100,16 @@ struct saml_idp {
  * and re-decodes the PEM for every signature it makes toward p.
  */
 int saml_idp_provider_key(struct saml_idp *idp, LassoProvider *p);
+/*
+ * Checks an AuthnRequest and hands lasso the same one. saml_request is the
+ * decoded SAMLRequest; for the Redirect binding query is exactly
+ * "SAMLRequest=..[&RelayState=..][&SigAlg=..&Signature=..]" as sent, each
+ * once (the caller refuses duplicates), and saml_request is its decoding.
+ * src is the browser's source (its share of the replay set).
+ */
 int saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request,
-		     const char *query, const char *relay, time_t now, struct saml_authn **out,
-		     char *why, size_t whylen);
+		     const char *query, const char *relay, const char *src, time_t now,
+		     struct saml_authn **out, char *why, size_t whylen);
 void saml_authn_free(struct saml_authn *a);
 /*
  * Builds the signed (and, if the SP has a key, encrypted) response for

@@ -266,6 +266,7 @@ saml_strerror(int err)
 	case SAML_ECONFIG: return "configuration error";
 	case SAML_EIO: return "cannot read file";
 	case SAML_EFULL: return "replay cache or log queue full";
+	case SAML_EDEST: return "request sent to another destination";
 	default: return "error";
 	}
 }

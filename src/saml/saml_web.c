@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "poort/http.h"
+#include "poort/limit.h"
 #include "poort/password.h"
 #include "poort/saml.h"
 #include "poort/store.h"
@@ -25,6 +26,15 @@
 #include "saml_idp_int.h"
 
 #define PENDING_TTL 900
+#define FAIL_WINDOW 300
+/*
+ * The login form's ctx is bound to this cookie: a form posted from another
+ * site (login CSRF) comes without it. __Host-: only this host can set it.
+ * SameSite=Lax is enough: it is read only by our own form's POST (same
+ * site), and is set on the SP's cross-site POST to /saml/sso, which as a
+ * top-level navigation may set it.
+ */
+#define LOGIN_COOKIE "__Host-poort_login"
 
 struct sweb_job {
 	struct saml_idp *idp;
@@ -32,6 +42,7 @@ struct sweb_job {
 	char token[SAML_TOKEN_HEX + 1];
 	char user[STORE_USERNAME_MAX + 1];
 	char addr[48];
+	char src[SAML_SRC_MAX];
 	char pw[PASSWORD_MAX + 1];
 	size_t pwlen;
 	char hash[PASSWORD_HASH_MAX];
@@ -232,10 +243,41 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 
 /* ---- pending logins ---- */
 
+/*
+ * Full: the source (address or IPv6 /64) holding the most waiting logins
+ * loses its oldest one, so one flooding source only ever pushes out its
+ * own forms; everyone else's stay until every source holds just one.
+ */
+static size_t
+sweb_pending_victim(struct saml_idp *idp)
+{
+	size_t victim = 0, most = 0;
+
+	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
+		const struct saml_authn *p = idp->pending[i];
+		size_t n = 0, oldest = i;
+		for (size_t j = 0; j < SAML_PENDING_MAX; j++) {
+			const struct saml_authn *q = idp->pending[j];
+			if (strcmp(q->src, p->src) != 0)
+				continue;
+			n++;
+			if (q->created < idp->pending[oldest]->created)
+				oldest = j;
+		}
+		if (n > most) {
+			most = n;
+			victim = oldest;
+		}
+	}
+	return victim;
+}
+
 static void
 sweb_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now)
 {
-	size_t oldest = 0;
+	size_t victim;
+	unsigned suppressed;
+
 	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
 		struct saml_authn *p = idp->pending[i];
 		if (p != NULL && now - p->created > PENDING_TTL) {
@@ -246,12 +288,13 @@ sweb_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now)
 			idp->pending[i] = a;
 			return;
 		}
-		if (p->created < idp->pending[oldest]->created)
-			oldest = i;
 	}
-	/* full: the oldest waiting login loses, bounded memory wins */
-	saml_authn_free(idp->pending[oldest]);
-	idp->pending[oldest] = a;
+	victim = sweb_pending_victim(idp);
+	if (log_ratelimit_allow(&idp->rl_log, now, &suppressed))
+		log_warning("saml pending logins full: dropping the oldest of addr=%s "
+			    "suppressed=%u", idp->pending[victim]->src, suppressed);
+	saml_authn_free(idp->pending[victim]);
+	idp->pending[victim] = a;
 }
 
 static struct saml_authn *
@@ -272,41 +315,96 @@ sweb_pending_find(struct saml_idp *idp, const char *token, int take)
 
 /* ---- failure rate limit per user and per address ---- */
 
-static struct saml_fail *
-sweb_fail_slot(struct saml_idp *idp, const char *key, time_t now)
+/*
+ * Every attempt counts when it starts (attempts in flight on the worker
+ * count too) and a right password takes its count back: what is left is
+ * failures, per user and per source, each in its own counter that no other
+ * name can reset (poort/limit.h). When the table is full, a user or source
+ * without a counter is refused rather than let guess uncounted.
+ */
+static int
+sweb_fail_keys(const char *user, const char *src, char ku[LIMIT_KEY_MAX],
+	       char ka[LIMIT_KEY_MAX])
 {
-	unsigned h = 2166136261u;
-	struct saml_fail *f;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	f = &idp->fails[h % SAML_FAIL_SLOTS];
-	if (strcmp(f->key, key) != 0 || now - f->window >= 300) {
-		snprintf(f->key, sizeof(f->key), "%s", key);
-		f->window = now;
-		f->count = 0;
-	}
-	return f;
+	snprintf(ku, LIMIT_KEY_MAX, "u:%s", user);
+	snprintf(ka, LIMIT_KEY_MAX, "a:%s", src);
+	return 0;
 }
 
+/* 0 and counted, or 1: blocked (nothing counted). */
 static int
-sweb_fail_blocked(struct saml_idp *idp, const char *user, const char *addr, time_t now)
+sweb_fail_begin(struct saml_idp *idp, const char *user, const char *src, time_t now)
 {
-	char k[96];
-	snprintf(k, sizeof(k), "u:%s", user);
-	if (sweb_fail_slot(idp, k, now)->count >= idp->sc->login_rate)
+	char ku[LIMIT_KEY_MAX], ka[LIMIT_KEY_MAX];
+	long nu, na;
+
+	sweb_fail_keys(user, src, ku, ka);
+	nu = limit_peek(idp->fails, ku, now);
+	na = limit_peek(idp->fails, ka, now);
+	if (nu < 0 || na < 0 || (unsigned long)nu >= idp->sc->login_rate ||
+	    (unsigned long)na >= 3ul * idp->sc->login_rate)
 		return 1;
-	snprintf(k, sizeof(k), "a:%s", addr);
-	return sweb_fail_slot(idp, k, now)->count >= idp->sc->login_rate * 3;
+	if (limit_add(idp->fails, ku, now, 1) < 0)
+		return 1;
+	if (limit_add(idp->fails, ka, now, 1) < 0) {
+		limit_add(idp->fails, ku, now, -1);
+		return 1;
+	}
+	return 0;
 }
 
 static void
-sweb_fail_count(struct saml_idp *idp, const char *user, const char *addr, time_t now)
+sweb_fail_forget(struct saml_idp *idp, const char *user, const char *src, time_t now)
 {
-	char k[96];
-	snprintf(k, sizeof(k), "u:%s", user);
-	sweb_fail_slot(idp, k, now)->count++;
-	snprintf(k, sizeof(k), "a:%s", addr);
-	sweb_fail_slot(idp, k, now)->count++;
+	char ku[LIMIT_KEY_MAX], ka[LIMIT_KEY_MAX];
+
+	sweb_fail_keys(user, src, ku, ka);
+	limit_add(idp->fails, ku, now, -1);
+	limit_add(idp->fails, ka, now, -1);
+}
+
+/* ---- the login cookie (login CSRF) ---- */
+
+/* Binds a to the browser's login cookie, setting one if it has none. */
+static void
+sweb_login_bind(struct evhttp_request *req, struct saml_authn *a)
+{
+	char tok[SAML_TOKEN_HEX + 2], cookie[160];
+	int fresh = http_cookie_get(req, LOGIN_COOKIE, tok, sizeof(tok)) < 0 ||
+		    strlen(tok) != SAML_TOKEN_HEX || strspn(tok, "0123456789abcdef") != SAML_TOKEN_HEX;
+
+	if (fresh) {
+		saml_random_hex(tok, SAML_TOKEN_HEX / 2);
+		snprintf(cookie, sizeof(cookie),
+			 LOGIN_COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Lax", tok);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
+	}
+	sweb_token_hash(tok, a->bind);
+	explicit_bzero(tok, sizeof(tok));
+}
+
+/* 1 if req carries the login cookie a was bound to (constant time). */
+static int
+sweb_login_bound(struct evhttp_request *req, const struct saml_authn *a)
+{
+	char tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
+	int ok;
+
+	if (a->bind[0] == '\0' || http_cookie_get(req, LOGIN_COOKIE, tok, sizeof(tok)) < 0 ||
+	    strlen(tok) != SAML_TOKEN_HEX)
+		return 0;
+	sweb_token_hash(tok, hash);
+	ok = CRYPTO_memcmp(hash, a->bind, SAML_TOKEN_HEX) == 0;
+	explicit_bzero(tok, sizeof(tok));
+	return ok;
+}
+
+/* An Origin other than ours or "null" (our pages send no referrer) is another site. */
+static int
+sweb_origin_ok(struct saml_idp *idp, struct evhttp_request *req)
+{
+	const char *o = evhttp_find_header(evhttp_request_get_input_headers(req), "Origin");
+	return o == NULL || strcmp(o, "null") == 0 || strcmp(o, idp->sc->base_url) == 0;
 }
 
 /* ---- handlers ---- */
@@ -399,37 +497,98 @@ sweb_metadata(struct evhttp_request *req, void *arg)
 		   strlen(idp->metadata_signed), NULL);
 }
 
+enum { SP_REQUEST, SP_RELAY, SP_SIGALG, SP_SIGNATURE, SP_NPARAMS };
+
+/*
+ * The protocol parameters of a Redirect query or POST form, each at most
+ * once: with two SAMLRequests (or RelayStates, SigAlgs, Signatures) our
+ * checks and lasso could each read another. For the Redirect binding,
+ * *query is rebuilt from exactly the bytes checked, in the order the
+ * signature covers, and it is all lasso gets; a ';' (a separator to lasso)
+ * is refused. SAMLRequest is decoded as lasso decodes it ('+' is '+');
+ * RelayState as a form value. 0, or -1 with why set.
+ */
+static int
+sweb_sso_params(int redirect, const char *in, size_t inlen, char **sreq, char **relay,
+		char **query, char *why, size_t whylen)
+{
+	struct http_param p[SP_NPARAMS] = {{.name = "SAMLRequest"}, {.name = "RelayState"},
+					   {.name = "SigAlg"}, {.name = "Signature"}};
+	size_t np = redirect ? SP_NPARAMS : SP_SIGALG, qlen = 0;
+	const char *dup;
+	char *o;
+
+	*sreq = *relay = *query = NULL;
+	if (http_query_scan(in, inlen, p, np, &dup) < 0) {
+		snprintf(why, whylen, "parameter %s sent more than once", dup);
+		return -1;
+	}
+	if (p[SP_REQUEST].raw == NULL) {
+		snprintf(why, whylen, "no SAMLRequest");
+		return -1;
+	}
+	if (redirect && (p[SP_SIGALG].raw == NULL) != (p[SP_SIGNATURE].raw == NULL)) {
+		snprintf(why, whylen, "SigAlg without Signature or the other way round");
+		return -1;
+	}
+	for (size_t i = 0; redirect && i < np; i++) {
+		if (p[i].raw != NULL && memchr(p[i].raw, ';', p[i].rawlen) != NULL) {
+			snprintf(why, whylen, "';' in parameter %s", p[i].name);
+			return -1;
+		}
+		qlen += p[i].raw != NULL ? strlen(p[i].name) + 2 + p[i].rawlen : 0;
+	}
+	*sreq = http_param_decode(p[SP_REQUEST].raw, p[SP_REQUEST].rawlen, !redirect);
+	if (p[SP_RELAY].raw != NULL)
+		*relay = http_param_decode(p[SP_RELAY].raw, p[SP_RELAY].rawlen, 1);
+	if (*sreq == NULL || (p[SP_RELAY].raw != NULL && *relay == NULL)) {
+		snprintf(why, whylen, "bad percent-encoding");
+		return -1;
+	}
+	if (!redirect)
+		return 0;
+	if ((*query = o = malloc(qlen + 1)) == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < np; i++) {
+		if (p[i].raw == NULL)
+			continue;
+		o += sprintf(o, "%s%s=", o == *query ? "" : "&", p[i].name);
+		memcpy(o, p[i].raw, p[i].rawlen);
+		o += p[i].rawlen;
+	}
+	*o = '\0';
+	return 0;
+}
+
 static void
 sweb_sso(struct evhttp_request *req, void *arg)
 {
 	struct saml_idp *idp = arg;
-	struct evkeyvalq kv = {0};
 	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
-	const char *sreq, *relay;
-	char *body = NULL, why[256];
+	char *body = NULL, why[256], src[SAML_SRC_MAX], *sreq = NULL, *relay = NULL, *query = NULL;
 	struct saml_authn *a = NULL;
 	struct saml_session *s;
 	time_t now = time(NULL);
+	size_t blen = 0;
 	int redirect = evhttp_request_get_command(req) != EVHTTP_REQ_POST, rc;
 
-	TAILQ_INIT(&kv);
-	if (redirect) {
-		if (q == NULL || evhttp_parse_query_str(q + 1, &kv) < 0) {
-			sweb_error(idp, req, 400, SAML_EMALFORMED, "bad query string");
-			goto done;
-		}
-	} else if ((body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0) {
+	if (redirect && q == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no query string");
+		goto done;
+	}
+	if (!redirect && (body = http_body_copy(req, &blen)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EMALFORMED, "bad form body");
 		goto done;
 	}
-	sreq = evhttp_find_header(&kv, "SAMLRequest");
-	relay = evhttp_find_header(&kv, "RelayState");
-	if (sreq == NULL) {
-		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLRequest");
+	if (sweb_sso_params(redirect, redirect ? q + 1 : body, redirect ? strlen(q + 1) : blen,
+			    &sreq, &relay, &query, why, sizeof(why)) < 0) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, why);
 		goto done;
 	}
-	rc = saml_authn_check(idp, redirect, sreq, redirect ? q + 1 : NULL, relay, now, &a, why,
-			      sizeof(why));
+	http_peer_key(req, src, sizeof(src));
+	rc = saml_authn_check(idp, redirect, sreq, query, relay, src, now, &a, why, sizeof(why));
 	if (rc < 0) {
 		sweb_error(idp, req, rc == SAML_ETOOBIG ? 413 : 400, rc, why);
 		goto done;
@@ -442,11 +601,14 @@ sweb_sso(struct evhttp_request *req, void *arg)
 	} else if (idp->sc->upstream != NULL) {
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
+		sweb_login_bind(req, a);
 		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
 		sweb_pending_put(idp, a, now);
 	}
 done:
-	evhttp_clear_headers(&kv);
+	free(sreq);
+	free(relay);
+	free(query);
 	free(body);
 }
 
@@ -466,13 +628,14 @@ sweb_verify_done(void *arg)
 	time_t now = time(NULL);
 
 	a = sweb_pending_find(idp, j->token, j->verified == 1);
+	if (j->verified == 1)
+		sweb_fail_forget(idp, j->user, j->src, now);
 	if (a == NULL) {
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (j->verified == 1) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
-		sweb_fail_count(idp, j->user, j->addr, now);
 		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
 			 j->addr);
 		sweb_login_page(idp, j->req, a, j->en, j->user,
@@ -492,13 +655,14 @@ sweb_login(struct evhttp_request *req, void *arg)
 	struct store_account acct;
 	struct sweb_job *j = NULL;
 	struct saml_authn *a;
-	char *body = NULL, addr[48];
+	char *body = NULL, addr[48], src[SAML_SRC_MAX];
 	time_t now = time(NULL);
 	size_t blen = 0;
 	int en;
 
 	TAILQ_INIT(&kv);
 	http_peer(req, addr, sizeof(addr));
+	http_peer_key(req, src, sizeof(src));
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
 		body = http_body_copy(req, &blen);
 	else if (strchr(evhttp_request_get_uri(req), '?') != NULL)
@@ -518,6 +682,13 @@ sweb_login(struct evhttp_request *req, void *arg)
 		sweb_login_page(idp, req, a, en, NULL, NULL); /* language switch */
 		goto done;
 	}
+	/* login CSRF: the form must come from this browser's own login page */
+	if (!sweb_login_bound(req, a) || !sweb_origin_ok(idp, req)) {
+		sweb_error(idp, req, 403, SAML_EEXPIRED,
+			   "login form posted without its browser's login cookie or from another"
+			   " site");
+		goto done;
+	}
 	user = evhttp_find_header(&kv, "username");
 	pw = evhttp_find_header(&kv, "password");
 	if (user == NULL || pw == NULL || !store_username_valid(user) || strlen(pw) > PASSWORD_MAX) {
@@ -526,7 +697,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 				   : "Vul je gebruikersnaam en wachtwoord in.");
 		goto done;
 	}
-	if (sweb_fail_blocked(idp, user, addr, now)) {
+	if (sweb_fail_begin(idp, user, src, now)) {
 		log_warning("saml login result=reject user=%s addr=%s reason=rate-limited", user, addr);
 		sweb_login_page(idp, req, a, en, user,
 				en ? "Too many attempts. Wait five minutes and try again."
@@ -543,6 +714,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 	snprintf(j->token, sizeof(j->token), "%s", ctx);
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(j->addr, sizeof(j->addr), "%s", addr);
+	snprintf(j->src, sizeof(j->src), "%s", src);
 	j->pwlen = strlen(pw);
 	memcpy(j->pw, pw, j->pwlen);
 	if (store_account_get(idp->st, user, &acct) < 0 || !acct.enabled ||
@@ -554,6 +726,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 	}
 	explicit_bzero(&acct, sizeof(acct));
 	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
+		sweb_fail_forget(idp, user, src, now); /* never checked: not a guess */
 		log_warning("saml login busy: worker queue full user=%s", user);
 		sweb_page(req, 503, "Poort",
 			  "<h1>Even geduld / Please wait</h1><p>Het is druk. Probeer het zo opnieuw. "
@@ -590,7 +763,7 @@ int
 saml_web_init(struct saml_idp *idp, struct http_server *hs)
 {
 	idp->sessions = calloc(SAML_SESSIONS_MAX, sizeof(*idp->sessions));
-	idp->fails = calloc(SAML_FAIL_SLOTS, sizeof(*idp->fails));
+	idp->fails = limit_new(SAML_FAIL_KEYS, FAIL_WINDOW);
 	idp->wq = workq_new(idp->base, 1, 64);
 	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL)
 		return SAML_ENOMEM;
@@ -617,7 +790,7 @@ saml_web_free(struct saml_idp *idp)
 	for (size_t i = 0; idp->sessions != NULL && i < SAML_SESSIONS_MAX; i++)
 		sweb_session_clear(&idp->sessions[i]);
 	free(idp->sessions);
-	free(idp->fails);
+	limit_free(idp->fails);
 	idp->sessions = NULL;
 	idp->fails = NULL;
 }
