@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 
 #include "poort/http.h"
-#include "poort/limit.h"
 #include "poort/saml.h"
 #include "poort/store.h"
 #include "poort/store_saml.h"
@@ -197,7 +196,7 @@ sidp_replay_add(const struct store_replay_rec *r, void *arg)
 	struct saml_idp *idp = arg;
 	time_t now = time(NULL);
 
-	if (saml_replay_check(idp->replay, r->issuer, r->id, now, r->expires) < 0)
+	if (saml_replay_check(idp->replay, r->issuer, r->id, NULL, now, r->expires) < 0)
 		return 1; /* full: the rest would be refused too */
 	return 0;
 }
@@ -206,10 +205,8 @@ sidp_replay_add(const struct store_replay_rec *r, void *arg)
 static int
 sidp_replay_start(struct saml_idp *idp, char *err, size_t errlen)
 {
-	/* a source's or an SP's IDs live as long as its window: at most twice
-	 * its share at once */
-	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX)) == NULL ||
-	    (idp->replay_src = limit_new(8192, sidp_replay_life(idp->sc))) == NULL ||
+	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX, SAML_REPLAY_PER_SRC, SAML_REPLAY_PER_SP,
+					   sidp_replay_life(idp->sc))) == NULL ||
 	    store_saml_replay_load(idp->ss, time(NULL), sidp_replay_add, idp) < 0) {
 		snprintf(err, errlen, "saml: cannot load the replay cache");
 		return SAML_EIO;
@@ -326,7 +323,6 @@ saml_idp_free(struct saml_idp *idp)
 		g_object_unref(idp->lasso_key);
 	store_saml_close(idp->ss);
 	saml_replay_free(idp->replay);
-	limit_free(idp->replay_src);
 	free(idp->fed_cert);
 	free(idp->metadata_signed);
 	free(idp->cert_body);
@@ -507,45 +503,6 @@ saml_query_sigalg_ok(const char *query)
  * the log writer. When either is full the request is refused, never let
  * through unremembered.
  */
-/*
- * Fair shares of the replay set: one source (an address or IPv6 /64) may
- * hold SAML_REPLAY_PER_SRC IDs a window, one SP SAML_REPLAY_PER_SP, so a
- * flood of requests (forged ones for an SP that need not sign, say) fills
- * its own share and the set keeps room for everyone else. Keys: "s:" and
- * the source, "i:" and a hash of the issuer (entityIDs can be long).
- */
-static int
-sidp_replay_share(struct saml_idp *idp, const struct saml_authn *a, time_t now, int delta,
-		  char *why, size_t whylen)
-{
-	char ks[4 + SAML_SRC_MAX], ki[2 + 2 * 16 + 1];
-	unsigned char md[32];
-	unsigned mdlen = 0;
-	long ns, ni;
-
-	if (idp->replay_src == NULL)
-		return 0;
-	snprintf(ks, sizeof(ks), "s:%s", a->src[0] ? a->src : "?");
-	EVP_Digest(a->sp, strlen(a->sp), md, &mdlen, EVP_sha256(), NULL);
-	memcpy(ki, "i:", 2);
-	for (unsigned i = 0; i < 16; i++)
-		snprintf(ki + 2 + 2 * i, 3, "%02x", md[i]);
-	ns = limit_add(idp->replay_src, ks, now, delta);
-	ni = limit_add(idp->replay_src, ki, now, delta);
-	if (delta <= 0)
-		return 0;
-	if (ns < 0 || ns > SAML_REPLAY_PER_SRC || ni < 0 || ni > SAML_REPLAY_PER_SP) {
-		if (ns > 0)
-			limit_add(idp->replay_src, ks, now, -delta);
-		if (ni > 0)
-			limit_add(idp->replay_src, ki, now, -delta);
-		snprintf(why, whylen, "this %s holds its share of the replay cache",
-			 ns < 0 || ns > SAML_REPLAY_PER_SRC ? "address" : "service provider");
-		return SAML_EFULL;
-	}
-	return 0;
-}
-
 static int
 sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now, char *why,
 		     size_t whylen)
@@ -557,16 +514,19 @@ sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t no
 	snprintf(rec.issuer, sizeof(rec.issuer), "%s", a->sp);
 	snprintf(rec.id, sizeof(rec.id), "%s", a->id);
 	rec.expires = now + (int64_t)sidp_replay_life(idp->sc);
-	if ((rc = sidp_replay_share(idp, a, now, 1, why, whylen)) < 0)
-		return rc;
-	/* a refusal is logged by the caller with saml_strerror(rc) */
-	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, now, rec.expires);
-	if (rc != 0)
-		sidp_replay_share(idp, a, now, -1, why, whylen); /* not held: not counted */
-	if (rc == 1)
+	/* a refusal is logged by the caller with saml_strerror(rc) and why */
+	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, a->src, now, rec.expires);
+	if (rc == SAML_REPLAY_SEEN)
 		return SAML_EREPLAY;
-	if (rc < 0)
+	if (rc == SAML_REPLAY_SRC_SHARE || rc == SAML_REPLAY_SP_SHARE) {
+		snprintf(why, whylen, "this %s has used its share of the replay cache",
+			 rc == SAML_REPLAY_SRC_SHARE ? "address" : "service provider");
+		return SAML_EFULL;
+	}
+	if (rc < 0) {
+		snprintf(why, whylen, "replay cache full");
 		return rc;
+	}
 	return store_logger_replay(idp->lg, &rec) < 0 ? SAML_EFULL : 0;
 }
 

@@ -21,7 +21,7 @@
 #define SAML_SRC_MAX 48      /* a source as http_peer_key writes it */
 #define SAML_KV_MAX 1024
 #define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
-/* IDs one source (address or IPv6 /64), and one SP, may hold of SAML_REPLAY_MAX */
+/* IDs one source (address or IPv6 /64), and one SP, may add per window (saml_replay.h) */
 #define SAML_REPLAY_PER_SRC (SAML_REPLAY_MAX / 32)
 #define SAML_REPLAY_PER_SP (SAML_REPLAY_MAX / 2)
 
@@ -71,7 +71,6 @@ struct saml_idp {
 	struct store_saml *ss;
 	struct store_logger *lg;     /* release log and replay rows, written in batches */
 	struct saml_replay *replay;  /* AuthnRequest IDs seen, checked in memory */
-	struct limit *replay_src;    /* IDs held per source and per SP (fair shares) */
 	struct workq *wq;
 	LassoServer *server;
 	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */

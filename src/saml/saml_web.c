@@ -289,8 +289,11 @@ sweb_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now)
 			return;
 		}
 	}
+	/* a limiter of its own: a flood's evictions must not hide the refusals */
+	static struct log_ratelimit rl = {.interval = 10, .burst = 2};
+
 	victim = sweb_pending_victim(idp);
-	if (log_ratelimit_allow(&idp->rl_log, now, &suppressed))
+	if (log_ratelimit_allow(&rl, now, &suppressed))
 		log_warning("saml pending logins full: dropping the oldest of addr=%s "
 			    "suppressed=%u", idp->pending[victim]->src, suppressed);
 	saml_authn_free(idp->pending[victim]);
