@@ -538,7 +538,8 @@ sidp_str_same(const char *a, const char *b)
 
 /*
  * What lasso read must be the request we checked: same ID, issuer, time,
- * ACS URL and Destination (a second reading of other bytes would differ).
+ * ACS URL, Destination, ForceAuthn and IsPassive (a reading of other bytes
+ * would differ in some of them).
  */
 static int
 sidp_lasso_same(LassoLogin *login, const struct saml_authn *a, const char *issued,
@@ -555,7 +556,8 @@ sidp_lasso_same(LassoLogin *login, const struct saml_authn *a, const char *issue
 	return ra->Issuer != NULL && sidp_str_same(ra->Issuer->content, a->sp) &&
 	       sidp_str_same(ra->ID, a->id) && sidp_str_same(ra->IssueInstant, issued) &&
 	       sidp_str_same(ra->Destination, dest) &&
-	       sidp_str_same(ar->AssertionConsumerServiceURL, acs);
+	       sidp_str_same(ar->AssertionConsumerServiceURL, acs) &&
+	       !ar->ForceAuthn == !a->force && !ar->IsPassive == !a->passive;
 }
 
 int
