@@ -28,13 +28,17 @@
 #define PENDING_TTL 900
 #define FAIL_WINDOW 300
 /*
- * The login form's ctx is bound to this cookie: a form posted from another
+ * Each login form is bound to a cookie of its own, LOGIN_COOKIE and the
+ * first LOGIN_COOKIE_TAG hex digits of its ctx: a form posted from another
  * site (login CSRF) comes without it. __Host-: only this host can set it.
  * SameSite=Lax is enough: it is read only by our own form's POST (same
- * site), and is set on the SP's cross-site POST to /saml/sso, which as a
- * top-level navigation may set it.
+ * site), and is set in answer to the SP's cross-site POST to /saml/sso, a
+ * top-level navigation, which may set it. One cookie per form, because
+ * that cross-site POST never shows us a cookie set before: a single one
+ * would be replaced by every login page and only the newest tab would work.
  */
-#define LOGIN_COOKIE "__Host-poort_login"
+#define LOGIN_COOKIE "__Host-poort_login_"
+#define LOGIN_COOKIE_TAG 16
 
 struct sweb_job {
 	struct saml_idp *idp;
@@ -325,13 +329,12 @@ sweb_pending_find(struct saml_idp *idp, const char *token, int take)
  * name can reset (poort/limit.h). When the table is full, a user or source
  * without a counter is refused rather than let guess uncounted.
  */
-static int
+static void
 sweb_fail_keys(const char *user, const char *src, char ku[LIMIT_KEY_MAX],
 	       char ka[LIMIT_KEY_MAX])
 {
 	snprintf(ku, LIMIT_KEY_MAX, "u:%s", user);
 	snprintf(ka, LIMIT_KEY_MAX, "a:%s", src);
-	return 0;
 }
 
 /* 0 and counted, or 1: blocked (nothing counted). */
@@ -368,38 +371,55 @@ sweb_fail_forget(struct saml_idp *idp, const char *user, const char *src, time_t
 
 /* ---- the login cookie (login CSRF) ---- */
 
-/* Binds a to the browser's login cookie, setting one if it has none. */
+static void
+sweb_login_cookie_name(const struct saml_authn *a, char *out, size_t outlen)
+{
+	snprintf(out, outlen, LOGIN_COOKIE "%.*s", LOGIN_COOKIE_TAG, a->token);
+}
+
+/* Binds a to a new login cookie of its own, set on req's answer. */
 static void
 sweb_login_bind(struct evhttp_request *req, struct saml_authn *a)
 {
-	char tok[SAML_TOKEN_HEX + 2], cookie[160];
-	int fresh = http_cookie_get(req, LOGIN_COOKIE, tok, sizeof(tok)) < 0 ||
-		    strlen(tok) != SAML_TOKEN_HEX || strspn(tok, "0123456789abcdef") != SAML_TOKEN_HEX;
+	char name[64], tok[SAML_TOKEN_HEX + 1], cookie[192];
 
-	if (fresh) {
-		saml_random_hex(tok, SAML_TOKEN_HEX / 2);
-		snprintf(cookie, sizeof(cookie),
-			 LOGIN_COOKIE "=%s; Path=/; Secure; HttpOnly; SameSite=Lax", tok);
-		evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
-	}
+	sweb_login_cookie_name(a, name, sizeof(name));
+	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Lax",
+		 name, tok, PENDING_TTL);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	sweb_token_hash(tok, a->bind);
 	explicit_bzero(tok, sizeof(tok));
+	explicit_bzero(cookie, sizeof(cookie));
 }
 
-/* 1 if req carries the login cookie a was bound to (constant time). */
+/* 1 if req carries the login cookie a was bound to (compared in constant time). */
 static int
 sweb_login_bound(struct evhttp_request *req, const struct saml_authn *a)
 {
-	char tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
+	char name[64], tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
 	int ok;
 
-	if (a->bind[0] == '\0' || http_cookie_get(req, LOGIN_COOKIE, tok, sizeof(tok)) < 0 ||
+	sweb_login_cookie_name(a, name, sizeof(name));
+	if (a->bind[0] == '\0' || http_cookie_get(req, name, tok, sizeof(tok)) < 0 ||
 	    strlen(tok) != SAML_TOKEN_HEX)
 		return 0;
 	sweb_token_hash(tok, hash);
 	ok = CRYPTO_memcmp(hash, a->bind, SAML_TOKEN_HEX) == 0;
 	explicit_bzero(tok, sizeof(tok));
 	return ok;
+}
+
+/* The form is used: its cookie goes. */
+static void
+sweb_login_unbind(struct evhttp_request *req, const struct saml_authn *a)
+{
+	char name[64], cookie[160];
+
+	sweb_login_cookie_name(a, name, sizeof(name));
+	snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax",
+		 name);
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 }
 
 /* An Origin other than ours or "null" (our pages send no referrer) is another site. */
@@ -637,6 +657,7 @@ sweb_verify_done(void *arg)
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (j->verified == 1) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
+		sweb_login_unbind(j->req, a);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
 		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,

@@ -192,10 +192,11 @@ def csrf(p, c1, c2):
     _, u = redirect_url(c2, IDP, sign=False)
     page = attacker.get(u, timeout=30)
     setc = page.headers.get("Set-Cookie", "")
-    check(setc.startswith("__Host-poort_login=") and "Path=/;" in setc and "Secure" in setc
-          and "HttpOnly" in setc and "SameSite=Lax" in setc and "Domain" not in setc,
-          "login cookie is __Host-, Secure, HttpOnly, SameSite=Lax: %s" % setc[:24])
     f = form_fields(page.text)
+    check(setc.startswith("__Host-poort_login_%s=" % f["ctx"][:16]) and "Path=/;" in setc and
+          "Secure" in setc and "HttpOnly" in setc and "SameSite=Lax" in setc and
+          "Domain" not in setc, "the form's own login cookie is __Host-, Secure, HttpOnly,"
+          " SameSite=Lax: %s" % setc[:36])
     # the victim has a login page of its own open (and so a login cookie)
     _, u = redirect_url(c1, IDP)
     check('name="password"' in victim.get(u, timeout=30).text, "victim has a login form open")
@@ -217,6 +218,16 @@ def csrf(p, c1, c2):
     r = attacker.post(p.base + "/saml/login", data=form, headers={"Origin": "null"}, timeout=30)
     check(saml_response(r.text)[0] is not None,
           "the genuine post (Origin: null, its cookie) logs in")
+    check("Max-Age=0" in r.headers.get("Set-Cookie", ""), "and the used form's cookie goes")
+    # two tabs: each open form has its own cookie, the older one still works
+    tabs = session(p)
+    _, u = redirect_url(c2, IDP, sign=False)
+    first = tabs.get(u, timeout=30).text
+    _, u = redirect_url(c1, IDP)
+    second = tabs.get(u, timeout=30).text
+    r = login(tabs, first, base=p.base)
+    check(saml_response(r.text)[0] is not None, "with two login forms open the first logs in")
+    check('name="password"' in second, "(the second was shown too)")
 
 
 def guesses(p, c2):
@@ -263,6 +274,7 @@ def flood(p, c1, c2, sso):
     why = ""
     for i in range(2300):
         xml = re.sub(r' ID="[^"]+"', ' ID="_flood%06d"' % i, tmpl, count=1)
+        flooder.cookies.clear()  # a flooder keeps no login cookies (a form's each)
         r = flooder.get(p.base + "/saml/sso?SAMLRequest=" + encode_redirect(xml), timeout=30)
         if r.status_code == 200 and 'name="password"' in r.text:
             opened += 1
