@@ -39,6 +39,12 @@
  */
 #define LOGIN_COOKIE "__Host-poort_login_"
 #define LOGIN_COOKIE_TAG 16
+/*
+ * Proxy mode: the round trip to the school's IdP is bound the same way, but
+ * its answer comes back to /saml/acs as a cross-site POST, which carries
+ * only SameSite=None cookies.
+ */
+#define PROXY_COOKIE "__Host-poort_proxy_"
 
 struct sweb_job {
 	struct saml_idp *idp;
@@ -372,21 +378,22 @@ sweb_fail_forget(struct saml_idp *idp, const char *user, const char *src, time_t
 /* ---- the login cookie (login CSRF) ---- */
 
 static void
-sweb_login_cookie_name(const struct saml_authn *a, char *out, size_t outlen)
+sweb_login_cookie_name(const struct saml_authn *a, int proxy, char *out, size_t outlen)
 {
-	snprintf(out, outlen, LOGIN_COOKIE "%.*s", LOGIN_COOKIE_TAG, a->token);
+	snprintf(out, outlen, "%s%.*s", proxy ? PROXY_COOKIE : LOGIN_COOKIE, LOGIN_COOKIE_TAG,
+		 a->token);
 }
 
-/* Binds a to a new login cookie of its own, set on req's answer. */
+/* Binds a to a new cookie of its own, set on req's answer (proxy: SameSite=None). */
 static void
-sweb_login_bind(struct evhttp_request *req, struct saml_authn *a)
+sweb_login_bind(struct evhttp_request *req, struct saml_authn *a, int proxy)
 {
 	char name[64], tok[SAML_TOKEN_HEX + 1], cookie[192];
 
-	sweb_login_cookie_name(a, name, sizeof(name));
+	sweb_login_cookie_name(a, proxy, name, sizeof(name));
 	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
-	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Lax",
-		 name, tok, PENDING_TTL);
+	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=%s",
+		 name, tok, PENDING_TTL, proxy ? "None" : "Lax");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	sweb_token_hash(tok, a->bind);
 	explicit_bzero(tok, sizeof(tok));
@@ -395,12 +402,12 @@ sweb_login_bind(struct evhttp_request *req, struct saml_authn *a)
 
 /* 1 if req carries the login cookie a was bound to (compared in constant time). */
 static int
-sweb_login_bound(struct evhttp_request *req, const struct saml_authn *a)
+sweb_login_bound(struct evhttp_request *req, const struct saml_authn *a, int proxy)
 {
 	char name[64], tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
 	int ok;
 
-	sweb_login_cookie_name(a, name, sizeof(name));
+	sweb_login_cookie_name(a, proxy, name, sizeof(name));
 	if (a->bind[0] == '\0' || http_cookie_get(req, name, tok, sizeof(tok)) < 0 ||
 	    strlen(tok) != SAML_TOKEN_HEX)
 		return 0;
@@ -412,13 +419,13 @@ sweb_login_bound(struct evhttp_request *req, const struct saml_authn *a)
 
 /* The form is used: its cookie goes. */
 static void
-sweb_login_unbind(struct evhttp_request *req, const struct saml_authn *a)
+sweb_login_unbind(struct evhttp_request *req, const struct saml_authn *a, int proxy)
 {
 	char name[64], cookie[160];
 
-	sweb_login_cookie_name(a, name, sizeof(name));
-	snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax",
-		 name);
+	sweb_login_cookie_name(a, proxy, name, sizeof(name));
+	snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=%s",
+		 name, proxy ? "None" : "Lax");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 }
 
@@ -467,6 +474,7 @@ sweb_proxy_redirect(struct saml_idp *idp, struct evhttp_request *req, struct sam
 		saml_authn_free(a);
 		return;
 	}
+	sweb_login_bind(req, a, 1);
 	sweb_pending_put(idp, a, now);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", url);
 	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
@@ -479,17 +487,24 @@ sweb_acs(struct evhttp_request *req, void *arg)
 {
 	struct saml_idp *idp = arg;
 	struct evkeyvalq kv = {0};
-	const char *resp, *relay;
+	struct http_param p[2] = {{.name = "SAMLResponse"}, {.name = "RelayState"}};
+	const char *resp, *relay, *dup;
 	char *body = NULL, why[256], user[STORE_USERNAME_MAX + 1], attrs[SAML_KV_MAX];
 	struct saml_authn *a;
 	time_t now = time(NULL);
+	size_t blen = 0;
 	int rc;
 
 	TAILQ_INIT(&kv);
 	if (idp->sc->upstream == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
-	    (body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0 ||
+	    (body = http_body_copy(req, &blen)) == NULL || evhttp_parse_query_str(body, &kv) < 0 ||
 	    (resp = evhttp_find_header(&kv, "SAMLResponse")) == NULL) {
 		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLResponse");
+		goto done;
+	}
+	if (http_query_scan(body, blen, p, 2, &dup) < 0) {
+		snprintf(why, sizeof(why), "parameter %s sent more than once", dup);
+		sweb_error(idp, req, 400, SAML_EMALFORMED, why);
 		goto done;
 	}
 	relay = evhttp_find_header(&kv, "RelayState");
@@ -497,6 +512,14 @@ sweb_acs(struct evhttp_request *req, void *arg)
 		sweb_error(idp, req, 400, SAML_EEXPIRED, "unsolicited or expired upstream response");
 		goto done;
 	}
+	/* login CSRF: the answer must come to the browser that went upstream */
+	if (!sweb_login_bound(req, a, 1)) {
+		sweb_error(idp, req, 403, SAML_EEXPIRED,
+			   "upstream response posted without its browser's proxy cookie");
+		saml_authn_free(a);
+		goto done;
+	}
+	sweb_login_unbind(req, a, 1);
 	rc = saml_proxy_finish(idp, a, resp, user, sizeof(user), attrs, sizeof(attrs), why,
 			       sizeof(why));
 	if (rc < 0) {
@@ -624,7 +647,7 @@ sweb_sso(struct evhttp_request *req, void *arg)
 	} else if (idp->sc->upstream != NULL) {
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
-		sweb_login_bind(req, a);
+		sweb_login_bind(req, a, 0);
 		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
 		sweb_pending_put(idp, a, now);
 	}
@@ -657,7 +680,7 @@ sweb_verify_done(void *arg)
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (j->verified == 1) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
-		sweb_login_unbind(j->req, a);
+		sweb_login_unbind(j->req, a, 0);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
 		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
@@ -707,7 +730,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	/* login CSRF: the form must come from this browser's own login page */
-	if (!sweb_login_bound(req, a) || !sweb_origin_ok(idp, req)) {
+	if (!sweb_login_bound(req, a, 0) || !sweb_origin_ok(idp, req)) {
 		sweb_error(idp, req, 403, SAML_EEXPIRED,
 			   "login form posted without its browser's login cookie or from another"
 			   " site");
