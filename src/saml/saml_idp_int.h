@@ -138,6 +138,16 @@ struct evhttp_request;
 void sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html);
 void sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err,
 		const char *why);
+/*
+ * The HTTP-Redirect binding's parameters: one SAMLRequest or SAMLResponse
+ * (*msg says which), RelayState, SigAlg and Signature, each at most once
+ * (a second copy is how our checks and lasso were shown different ones).
+ * *query, rebuilt from exactly the bytes sent in the order the signature
+ * covers, is all lasso may read (caller frees); ';', a separator to lasso,
+ * is refused. 0, or -1 with why.
+ */
+int sweb_redirect_query(const char *in, size_t inlen, const char **msg, char **query, char *why,
+			size_t whylen);
 /* The session of the request's cookie, also one in the middle of logging out. */
 struct saml_session *sweb_session_find(struct saml_idp *idp, struct evhttp_request *req,
 				       time_t now);

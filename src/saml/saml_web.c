@@ -543,61 +543,45 @@ sweb_metadata(struct evhttp_request *req, void *arg)
 		   strlen(idp->metadata_signed), NULL);
 }
 
-enum { SP_REQUEST, SP_RELAY, SP_SIGALG, SP_SIGNATURE, SP_NPARAMS };
+enum { RQ_REQUEST, RQ_RESPONSE, RQ_RELAY, RQ_SIGALG, RQ_SIGNATURE, RQ_NPARAMS };
 
-/*
- * The protocol parameters of a Redirect query or POST form, each at most
- * once: with two SAMLRequests (or RelayStates, SigAlgs, Signatures) our
- * checks and lasso could each read another. For the Redirect binding,
- * *query is rebuilt from exactly the bytes checked, in the order the
- * signature covers, and it is all lasso gets; a ';' (a separator to lasso)
- * is refused. SAMLRequest is decoded as lasso decodes it ('+' is '+');
- * RelayState as a form value. 0, or -1 with why set.
- */
-static int
-sweb_sso_params(int redirect, const char *in, size_t inlen, char **sreq, char **relay,
-		char **query, char *why, size_t whylen)
+int
+sweb_redirect_query(const char *in, size_t inlen, const char **msg, char **query, char *why,
+		    size_t whylen)
 {
-	struct http_param p[SP_NPARAMS] = {{.name = "SAMLRequest"}, {.name = "RelayState"},
-					   {.name = "SigAlg"}, {.name = "Signature"}};
-	size_t np = redirect ? SP_NPARAMS : SP_SIGALG, qlen = 0;
+	struct http_param p[RQ_NPARAMS] = {{.name = "SAMLRequest"}, {.name = "SAMLResponse"},
+					   {.name = "RelayState"},  {.name = "SigAlg"},
+					   {.name = "Signature"}};
+	size_t qlen = 0;
 	const char *dup;
 	char *o;
 
-	*sreq = *relay = *query = NULL;
-	if (http_query_scan(in, inlen, p, np, &dup) < 0) {
+	*query = NULL;
+	if (http_query_scan(in, inlen, p, RQ_NPARAMS, &dup) < 0) {
 		snprintf(why, whylen, "parameter %s sent more than once", dup);
 		return -1;
 	}
-	if (p[SP_REQUEST].raw == NULL) {
-		snprintf(why, whylen, "no SAMLRequest");
+	if ((p[RQ_REQUEST].raw == NULL) == (p[RQ_RESPONSE].raw == NULL)) {
+		snprintf(why, whylen, "not one SAMLRequest or SAMLResponse");
 		return -1;
 	}
-	if (redirect && (p[SP_SIGALG].raw == NULL) != (p[SP_SIGNATURE].raw == NULL)) {
+	if ((p[RQ_SIGALG].raw == NULL) != (p[RQ_SIGNATURE].raw == NULL)) {
 		snprintf(why, whylen, "SigAlg without Signature or the other way round");
 		return -1;
 	}
-	for (size_t i = 0; redirect && i < np; i++) {
+	*msg = p[RQ_REQUEST].raw != NULL ? p[RQ_REQUEST].name : p[RQ_RESPONSE].name;
+	for (size_t i = 0; i < RQ_NPARAMS; i++) {
 		if (p[i].raw != NULL && memchr(p[i].raw, ';', p[i].rawlen) != NULL) {
 			snprintf(why, whylen, "';' in parameter %s", p[i].name);
 			return -1;
 		}
 		qlen += p[i].raw != NULL ? strlen(p[i].name) + 2 + p[i].rawlen : 0;
 	}
-	*sreq = http_param_decode(p[SP_REQUEST].raw, p[SP_REQUEST].rawlen, !redirect);
-	if (p[SP_RELAY].raw != NULL)
-		*relay = http_param_decode(p[SP_RELAY].raw, p[SP_RELAY].rawlen, 1);
-	if (*sreq == NULL || (p[SP_RELAY].raw != NULL && *relay == NULL)) {
-		snprintf(why, whylen, "bad percent-encoding");
-		return -1;
-	}
-	if (!redirect)
-		return 0;
 	if ((*query = o = malloc(qlen + 1)) == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < np; i++) {
+	for (size_t i = 0; i < RQ_NPARAMS; i++) {
 		if (p[i].raw == NULL)
 			continue;
 		o += sprintf(o, "%s%s=", o == *query ? "" : "&", p[i].name);
@@ -605,6 +589,45 @@ sweb_sso_params(int redirect, const char *in, size_t inlen, char **sreq, char **
 		o += p[i].rawlen;
 	}
 	*o = '\0';
+	return 0;
+}
+
+/*
+ * SAMLRequest and RelayState of a Redirect query or POST form, each at most
+ * once; for the Redirect binding also *query, all lasso gets (see
+ * sweb_redirect_query). SAMLRequest is decoded as lasso decodes it ('+'
+ * stays '+') in a query, as a form value in a body; RelayState as a form
+ * value. 0, or -1 with why set.
+ */
+static int
+sweb_sso_params(int redirect, const char *in, size_t inlen, char **sreq, char **relay,
+		char **query, char *why, size_t whylen)
+{
+	struct http_param p[2] = {{.name = "SAMLRequest"}, {.name = "RelayState"}};
+	const char *dup, *msg = NULL;
+
+	*sreq = *relay = *query = NULL;
+	if (redirect) {
+		if (sweb_redirect_query(in, inlen, &msg, query, why, whylen) < 0)
+			return -1;
+		in = *query; /* from here on, only what lasso will read */
+		inlen = strlen(*query);
+	}
+	if (http_query_scan(in, inlen, p, 2, &dup) < 0) {
+		snprintf(why, whylen, "parameter %s sent more than once", dup);
+		return -1;
+	}
+	if (p[0].raw == NULL) {
+		snprintf(why, whylen, "no SAMLRequest");
+		return -1;
+	}
+	*sreq = http_param_decode(p[0].raw, p[0].rawlen, !redirect);
+	if (p[1].raw != NULL)
+		*relay = http_param_decode(p[1].raw, p[1].rawlen, 1);
+	if (*sreq == NULL || (p[1].raw != NULL && *relay == NULL)) {
+		snprintf(why, whylen, "bad percent-encoding");
+		return -1;
+	}
 	return 0;
 }
 

@@ -151,6 +151,15 @@ def pollution(p, s, c1, c2, c3, sso):
             "a percent-encoded second SAMLRequest refused")
     refused(get(q.replace("RelayState=", "RelayState=a;b")),
             "';' (lasso's other separator) in a parameter refused")
+    # single logout reads the Redirect binding the same way
+    _, u = redirect_url(c1, IDP)
+    q = query_of(u)
+    r = s.get(p.base + "/saml/slo?" + q + "&SigAlg=" + param(q, "SigAlg"), timeout=30)
+    check(r.status_code == 400 and "malformed message" in r.text,
+          "/saml/slo: SigAlg sent twice refused as such")
+    r = s.get(p.base + "/saml/slo?SAMLRequest=a&SAMLResponse=b&SigAlg=x&Signature=y", timeout=30)
+    check(r.status_code == 400 and "malformed message" in r.text,
+          "/saml/slo: a SAMLRequest and a SAMLResponse together refused")
     _, req = post_request_b64(c2, IDP, sign=False)
     b64 = base64.b64encode(req.encode()).decode()
     refused(s.post(p.base + "/saml/sso", data=[("SAMLRequest", b64), ("SAMLRequest", b64)],
