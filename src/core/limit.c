@@ -32,12 +32,12 @@ struct limit {
 };
 
 #define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
-#define SIPROUND                                                                          \
-	do {                                                                              \
-		v0 += v1, v1 = ROTL(v1, 13), v1 ^= v0, v0 = ROTL(v0, 32);                 \
-		v2 += v3, v3 = ROTL(v3, 16), v3 ^= v2;                                    \
-		v0 += v3, v3 = ROTL(v3, 21), v3 ^= v0;                                    \
-		v2 += v1, v1 = ROTL(v1, 17), v1 ^= v2, v2 = ROTL(v2, 32);                 \
+#define SIPROUND                                                                                   \
+	do {                                                                                       \
+		v0 += v1, v1 = ROTL(v1, 13), v1 ^= v0, v0 = ROTL(v0, 32);                          \
+		v2 += v3, v3 = ROTL(v3, 16), v3 ^= v2;                                             \
+		v0 += v3, v3 = ROTL(v3, 21), v3 ^= v0;                                             \
+		v2 += v1, v1 = ROTL(v1, 17), v1 ^= v2, v2 = ROTL(v2, 32);                          \
 	} while (0)
 
 static uint64_t
@@ -84,8 +84,7 @@ limit_new(size_t cap, unsigned window)
 		n <<= 1;
 	l->pool = calloc(cap, sizeof(*l->pool));
 	l->heads = calloc(n, sizeof(*l->heads));
-	if (l->pool == NULL || l->heads == NULL ||
-	    getrandom(k, sizeof(k), 0) != (ssize_t)sizeof(k))
+	if (l->pool == NULL || l->heads == NULL || getrandom(k, sizeof(k), 0) != (ssize_t)sizeof(k))
 		goto fail;
 	l->k0 = k[0];
 	l->k1 = k[1];

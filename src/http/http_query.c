@@ -62,8 +62,7 @@ http_param_decode(const char *raw, size_t len, int plus)
 }
 
 int
-http_query_scan(const char *q, size_t len, struct http_param *params, size_t n,
-		const char **dup)
+http_query_scan(const char *q, size_t len, struct http_param *params, size_t n, const char **dup)
 {
 	const char *end = q + len, *p = q;
 	int rc = 0;
@@ -82,7 +81,8 @@ http_query_scan(const char *q, size_t len, struct http_param *params, size_t n,
 		char name[64];
 
 		/* only names short enough to be one of ours are decoded */
-		if ((size_t)(nend - p) < sizeof(name) && hq_decode(p, (size_t)(nend - p), 1, name) >= 0)
+		if ((size_t)(nend - p) < sizeof(name) &&
+		    hq_decode(p, (size_t)(nend - p), 1, name) >= 0)
 			for (size_t i = 0; i < n; i++) {
 				if (strcmp(name, params[i].name) != 0)
 					continue;

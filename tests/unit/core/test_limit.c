@@ -82,7 +82,7 @@ test_full_refuses_newcomer(void)
 	CHECK_INT(limit_peek(l, "a:newcomer", 160), 0);
 	CHECK_INT(limit_add(l, "a:newcomer", 160, 1), 1);
 	CHECK_INT(limit_peek(l, "a:victim", 160), LIMIT_EFULL); /* gone, and no room yet */
-	CHECK_INT(limit_peek(l, "a:victim", 161), 0);         /* the flood's windows passed */
+	CHECK_INT(limit_peek(l, "a:victim", 161), 0);           /* the flood's windows passed */
 	CHECK_INT(limit_live(l, 161), 1);
 	CHECK_INT(limit_live(l, 400), 0);
 	limit_free(l);
