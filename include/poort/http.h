@@ -35,6 +35,9 @@ void http_reply(struct evhttp_request *req, int code, const char *ctype, const c
 const char *http_peer(struct evhttp_request *req, char *out, size_t outlen);
 /* The source that limits count: the IPv4 address, or the IPv6 /64. */
 const char *http_peer_key(struct evhttp_request *req, char *out, size_t outlen);
+/* The same for an address ("?" for NULL or another family); returns out. */
+struct sockaddr;
+const char *http_addr_key(const struct sockaddr *sa, char *out, size_t outlen);
 /* A NUL-terminated copy of the request body, or NULL; caller frees. */
 char *http_body_copy(struct evhttp_request *req, size_t *len);
 /* Value of cookie name in the request, copied into out; 0 or -1. */

@@ -155,23 +155,30 @@ http_peer(struct evhttp_request *req, char *out, size_t outlen)
 }
 
 const char *
+http_addr_key(const struct sockaddr *sa, char *out, size_t outlen)
+{
+	const unsigned char *b;
+
+	snprintf(out, outlen, "?");
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)outlen);
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr))
+			snprintf(out, outlen, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+		else /* one site gets a /64 to pick addresses from: one source */
+			snprintf(out, outlen, "%x:%x:%x:%x::/64", b[0] << 8 | b[1], b[2] << 8 | b[3],
+				 b[4] << 8 | b[5], b[6] << 8 | b[7]);
+	}
+	return out;
+}
+
+const char *
 http_peer_key(struct evhttp_request *req, char *out, size_t outlen)
 {
 	struct evhttp_connection *conn = evhttp_request_get_connection(req);
-	const struct sockaddr *sa = conn != NULL ? evhttp_connection_get_addr(conn) : NULL;
-	const unsigned char *b;
-
-	if (sa == NULL || sa->sa_family != AF_INET6)
-		return http_peer(req, out, outlen);
-	b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-	if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr)) {
-		snprintf(out, outlen, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
-		return out;
-	}
-	/* one site gets a /64 to pick addresses from: count it as one source */
-	snprintf(out, outlen, "%x:%x:%x:%x::/64", b[0] << 8 | b[1], b[2] << 8 | b[3],
-		 b[4] << 8 | b[5], b[6] << 8 | b[7]);
-	return out;
+	return http_addr_key(conn != NULL ? evhttp_connection_get_addr(conn) : NULL, out, outlen);
 }
 
 /*
