@@ -32,7 +32,8 @@ long limit_peek(struct limit *l, const char *key, int64_t now);
 /*
  * Adds delta (negative takes back, not below 0) and returns the new count,
  * or LIMIT_EFULL (a new key and no room; nothing counted), LIMIT_EINVAL.
- * A negative delta on a key without a count changes nothing and returns 0.
+ * A key taken back to 0 is dropped (its room is free again, its window
+ * starts anew); a negative delta on a key without a count returns 0.
  */
 long limit_add(struct limit *l, const char *key, int64_t now, int delta);
 /* Keys counting now (their window not passed). */

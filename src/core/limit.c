@@ -205,11 +205,23 @@ limit_add(struct limit *l, const char *key, int64_t now, int delta)
 		*chain = found;
 	}
 	e = &l->pool[found - 1];
-	if (delta < 0)
-		e->count = (unsigned)-delta >= e->count ? 0 : e->count - (unsigned)-delta;
-	else if (e->count < UINT32_MAX - (unsigned)delta)
-		e->count += (unsigned)delta;
-	return (long)e->count;
+	if (delta >= 0) {
+		if (e->count < UINT32_MAX - (unsigned)delta)
+			e->count += (unsigned)delta;
+		return (long)e->count;
+	}
+	if ((unsigned)-delta < e->count) {
+		e->count -= (unsigned)-delta;
+		return (long)e->count;
+	}
+	/* back to nothing: the entry goes, so what is taken back holds no room */
+	while (*chain != found)
+		chain = &l->pool[*chain - 1].next;
+	*chain = e->next;
+	e->key[0] = '\0';
+	e->next = l->free_head;
+	l->free_head = found;
+	return 0;
 }
 
 size_t

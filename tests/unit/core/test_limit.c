@@ -76,14 +76,22 @@ test_full_refuses_newcomer(void)
 	CHECK_INT(limit_peek(l, "a:victim", 103), 5);
 	CHECK_INT(limit_add(l, "a:victim", 103, 1), 6);
 	/* taking back does not go below zero and never creates */
-	CHECK_INT(limit_add(l, "a:victim", 103, -10), 0);
+	CHECK_INT(limit_add(l, "a:victim", 103, -2), 4);
 	CHECK_INT(limit_add(l, "a:absent", 103, -1), 0);
-	/* the window passes: the victim's counter first (started at 100) */
-	CHECK_INT(limit_peek(l, "a:newcomer", 160), 0);
-	CHECK_INT(limit_add(l, "a:newcomer", 160, 1), 1);
-	CHECK_INT(limit_peek(l, "a:victim", 160), LIMIT_EFULL); /* gone, and no room yet */
-	CHECK_INT(limit_peek(l, "a:victim", 161), 0);           /* the flood's windows passed */
-	CHECK_INT(limit_live(l, 161), 1);
+	CHECK_INT(limit_add(l, "a:absent", 103, 1), LIMIT_EFULL);
+	/* a key taken back to nothing frees its room (a right password, say) */
+	CHECK_INT(limit_add(l, "a:victim", 103, -10), 0);
+	CHECK_INT(limit_live(l, 103), 7);
+	CHECK_INT(limit_add(l, "a:other", 103, 1), 1);
+	CHECK_INT(limit_peek(l, "a:victim", 103), LIMIT_EFULL);
+	CHECK_INT(limit_add(l, "a:other", 103, -1), 0);
+	CHECK_INT(limit_add(l, "a:victim", 103, 5), 5); /* back, its window from 103 */
+	/* windows pass: the flood's (from 101) first, then the victim's */
+	CHECK_INT(limit_add(l, "a:newcomer", 160, 1), LIMIT_EFULL);
+	CHECK_INT(limit_add(l, "a:newcomer", 161, 1), 1);
+	CHECK_INT(limit_peek(l, "a:victim", 162), 5);
+	CHECK_INT(limit_live(l, 162), 2);
+	CHECK_INT(limit_peek(l, "a:victim", 163), 0);
 	CHECK_INT(limit_live(l, 400), 0);
 	limit_free(l);
 }
