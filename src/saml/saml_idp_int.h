@@ -18,6 +18,8 @@
 #define SAML_SESSIONS_MAX 4096
 #define SAML_SESSION_SPS_MAX 64 /* SPs remembered per session for single logout */
 #define SAML_FAIL_KEYS 8192 /* users and sources with failed logins counted at once */
+#define SAML_FAIL_WINDOW 300 /* seconds a failed login counts */
+#define SAML_PENDING_TTL 900 /* seconds a login form (or proxy round trip) stays open */
 #define SAML_SRC_MAX 48      /* a source as http_peer_key writes it */
 #define SAML_KV_MAX 1024
 #define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
@@ -138,16 +140,6 @@ struct evhttp_request;
 void sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html);
 void sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err,
 		const char *why);
-/*
- * The HTTP-Redirect binding's parameters: one SAMLRequest or SAMLResponse
- * (*msg says which), RelayState, SigAlg and Signature, each at most once
- * (a second copy is how our checks and lasso were shown different ones).
- * *query, rebuilt from exactly the bytes sent in the order the signature
- * covers, is all lasso may read (caller frees); ';', a separator to lasso,
- * is refused. 0, or -1 with why.
- */
-int sweb_redirect_query(const char *in, size_t inlen, const char **msg, char **query, char *why,
-			size_t whylen);
 /* The session of the request's cookie, also one in the middle of logging out. */
 struct saml_session *sweb_session_find(struct saml_idp *idp, struct evhttp_request *req,
 				       time_t now);
@@ -157,6 +149,36 @@ void saml_slo(struct evhttp_request *req, void *arg);
 /* Logout started here (/saml/logout): answers req, sending the browser round the
  * session's SPs; -1 (nothing sent) when the session has none to ask. */
 int saml_slo_start(struct saml_idp *idp, struct evhttp_request *req, struct saml_session *s);
+
+/* saml_guard.c */
+/*
+ * The HTTP-Redirect binding's parameters: one SAMLRequest or SAMLResponse
+ * (*msg says which), RelayState, SigAlg and Signature, each at most once
+ * (a second copy is how our checks and lasso were shown different ones).
+ * *query, rebuilt from exactly the bytes sent in the order the signature
+ * covers, is all lasso may read (caller frees); ';', a separator to lasso,
+ * is refused. 0, or -1 with why.
+ */
+int saml_redirect_query(const char *in, size_t inlen, const char **msg, char **query, char *why,
+			size_t whylen);
+/* Parks a waiting login; when full, the source holding most loses its oldest. */
+void saml_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now);
+/* The waiting login of token (taken out of the table if take), or NULL. */
+struct saml_authn *saml_pending_find(struct saml_idp *idp, const char *token, int take);
+/* Counts a login attempt of user from src: 0, or 1 if either is blocked. */
+int saml_fail_begin(struct saml_idp *idp, const char *user, const char *src, time_t now);
+/* A right password: its attempt does not count. */
+void saml_fail_forget(struct saml_idp *idp, const char *user, const char *src, time_t now);
+/* Binds a to a new cookie of its own on req's answer (proxy: the upstream round trip). */
+void saml_form_bind(struct evhttp_request *req, struct saml_authn *a, int proxy);
+/* 1 if req carries the cookie a was bound to. */
+int saml_form_bound(struct evhttp_request *req, const struct saml_authn *a, int proxy);
+/* a's cookie is cleared on req's answer. */
+void saml_form_unbind(struct evhttp_request *req, const struct saml_authn *a, int proxy);
+/* 0 if req's Origin is another site's (ours or "null" are fine). */
+int saml_origin_ok(struct saml_idp *idp, struct evhttp_request *req);
+/* SHA-256 of a cookie token, hex: what is kept of session and form cookies. */
+void saml_token_hash(const char *token, char out[SAML_TOKEN_HEX + 1]);
 
 /* saml_refresh.c */
 int saml_refresh_start(struct saml_idp *idp);

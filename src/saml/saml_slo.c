@@ -121,7 +121,7 @@ saml_slo(struct evhttp_request *req, void *arg)
 	int rc;
 
 	if (q == NULL || strlen(q) > idp->sc->max_request ||
-	    sweb_redirect_query(q + 1, strlen(q + 1), &msg, &query, why, sizeof(why)) < 0) {
+	    saml_redirect_query(q + 1, strlen(q + 1), &msg, &query, why, sizeof(why)) < 0) {
 		sweb_error(idp, req, 400, SAML_EMALFORMED,
 			   q == NULL || strlen(q) > idp->sc->max_request
 				   ? "no LogoutRequest or LogoutResponse"

@@ -4,7 +4,9 @@
  * check on the worker pool, and the SSO session cookie.
  *
  * Sessions and pending logins live in memory, bounded; a restart logs
- * everyone out, which is the safe direction.
+ * everyone out, which is the safe direction. What guards the pages against
+ * abuse (parameters read once, login CSRF, guess limits, fair shares of the
+ * pending logins) is in saml_guard.c.
  */
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -24,27 +26,6 @@
 #include "poort/store.h"
 #include "poort/workq.h"
 #include "saml_idp_int.h"
-
-#define PENDING_TTL 900
-#define FAIL_WINDOW 300
-/*
- * Each login form is bound to a cookie of its own, LOGIN_COOKIE and the
- * first LOGIN_COOKIE_TAG hex digits of its ctx: a form posted from another
- * site (login CSRF) comes without it. __Host-: only this host can set it.
- * SameSite=Lax is enough: it is read only by our own form's POST (same
- * site), and is set in answer to the SP's cross-site POST to /saml/sso, a
- * top-level navigation, which may set it. One cookie per form, because
- * that cross-site POST never shows us a cookie set before: a single one
- * would be replaced by every login page and only the newest tab would work.
- */
-#define LOGIN_COOKIE "__Host-poort_login_"
-#define LOGIN_COOKIE_TAG 16
-/*
- * Proxy mode: the round trip to the school's IdP is bound the same way, but
- * its answer comes back to /saml/acs as a cross-site POST, which carries
- * only SameSite=None cookies.
- */
-#define PROXY_COOKIE "__Host-poort_proxy_"
 
 struct sweb_job {
 	struct saml_idp *idp;
@@ -153,16 +134,6 @@ sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct s
 
 /* ---- sessions ---- */
 
-static void
-sweb_token_hash(const char *token, char out[SAML_TOKEN_HEX + 1])
-{
-	unsigned char md[32];
-	unsigned len = 0;
-	EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static struct saml_session *
 sweb_session_slot(struct saml_idp *idp, const char *hash)
 {
@@ -181,7 +152,7 @@ sweb_session_find(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 	if (http_cookie_get(req, COOKIE_NAME, tok, sizeof(tok)) < 0 ||
 	    strlen(tok) != SAML_TOKEN_HEX)
 		return NULL;
-	sweb_token_hash(tok, hash);
+	saml_token_hash(tok, hash);
 	s = sweb_session_slot(idp, hash);
 	if (CRYPTO_memcmp(s->token_hash, hash, SAML_TOKEN_HEX) != 0 || s->expires <= now)
 		return NULL;
@@ -234,7 +205,7 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	struct saml_session *s;
 
 	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
-	sweb_token_hash(tok, hash);
+	saml_token_hash(tok, hash);
 	s = sweb_session_slot(idp, hash);
 	sweb_session_clear(s); /* a collision evicts: bounded memory */
 	memcpy(s->token_hash, hash, sizeof(s->token_hash));
@@ -249,192 +220,6 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	explicit_bzero(tok, sizeof(tok));
 	return s;
-}
-
-/* ---- pending logins ---- */
-
-/*
- * Full: the source (address or IPv6 /64) holding the most waiting logins
- * loses its oldest one, so one flooding source only ever pushes out its
- * own forms; everyone else's stay until every source holds just one.
- */
-static size_t
-sweb_pending_victim(struct saml_idp *idp)
-{
-	size_t victim = 0, most = 0;
-
-	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
-		const struct saml_authn *p = idp->pending[i];
-		size_t n = 0, oldest = i;
-		for (size_t j = 0; j < SAML_PENDING_MAX; j++) {
-			const struct saml_authn *q = idp->pending[j];
-			if (strcmp(q->src, p->src) != 0)
-				continue;
-			n++;
-			if (q->created < idp->pending[oldest]->created)
-				oldest = j;
-		}
-		if (n > most) {
-			most = n;
-			victim = oldest;
-		}
-	}
-	return victim;
-}
-
-static void
-sweb_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now)
-{
-	size_t victim;
-	unsigned suppressed;
-
-	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
-		struct saml_authn *p = idp->pending[i];
-		if (p != NULL && now - p->created > PENDING_TTL) {
-			saml_authn_free(p);
-			idp->pending[i] = p = NULL;
-		}
-		if (p == NULL) {
-			idp->pending[i] = a;
-			return;
-		}
-	}
-	/* a limiter of its own: a flood's evictions must not hide the refusals */
-	static struct log_ratelimit rl = {.interval = 10, .burst = 2};
-
-	victim = sweb_pending_victim(idp);
-	if (log_ratelimit_allow(&rl, now, &suppressed))
-		log_warning("saml pending logins full: dropping the oldest of addr=%s "
-			    "suppressed=%u", idp->pending[victim]->src, suppressed);
-	saml_authn_free(idp->pending[victim]);
-	idp->pending[victim] = a;
-}
-
-static struct saml_authn *
-sweb_pending_find(struct saml_idp *idp, const char *token, int take)
-{
-	if (token == NULL || strlen(token) != SAML_TOKEN_HEX)
-		return NULL;
-	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
-		struct saml_authn *p = idp->pending[i];
-		if (p != NULL && CRYPTO_memcmp(p->token, token, SAML_TOKEN_HEX) == 0) {
-			if (take)
-				idp->pending[i] = NULL;
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/* ---- failure rate limit per user and per address ---- */
-
-/*
- * Every attempt counts when it starts (attempts in flight on the worker
- * count too) and a right password takes its count back: what is left is
- * failures, per user and per source, each in its own counter that no other
- * name can reset (poort/limit.h). When the table is full, a user or source
- * without a counter is refused rather than let guess uncounted.
- */
-static void
-sweb_fail_keys(const char *user, const char *src, char ku[LIMIT_KEY_MAX],
-	       char ka[LIMIT_KEY_MAX])
-{
-	snprintf(ku, LIMIT_KEY_MAX, "u:%s", user);
-	snprintf(ka, LIMIT_KEY_MAX, "a:%s", src);
-}
-
-/* 0 and counted, or 1: blocked (nothing counted). */
-static int
-sweb_fail_begin(struct saml_idp *idp, const char *user, const char *src, time_t now)
-{
-	char ku[LIMIT_KEY_MAX], ka[LIMIT_KEY_MAX];
-	long nu, na;
-
-	sweb_fail_keys(user, src, ku, ka);
-	nu = limit_peek(idp->fails, ku, now);
-	na = limit_peek(idp->fails, ka, now);
-	if (nu < 0 || na < 0 || (unsigned long)nu >= idp->sc->login_rate ||
-	    (unsigned long)na >= 3ul * idp->sc->login_rate)
-		return 1;
-	if (limit_add(idp->fails, ku, now, 1) < 0)
-		return 1;
-	if (limit_add(idp->fails, ka, now, 1) < 0) {
-		limit_add(idp->fails, ku, now, -1);
-		return 1;
-	}
-	return 0;
-}
-
-static void
-sweb_fail_forget(struct saml_idp *idp, const char *user, const char *src, time_t now)
-{
-	char ku[LIMIT_KEY_MAX], ka[LIMIT_KEY_MAX];
-
-	sweb_fail_keys(user, src, ku, ka);
-	limit_add(idp->fails, ku, now, -1);
-	limit_add(idp->fails, ka, now, -1);
-}
-
-/* ---- the login cookie (login CSRF) ---- */
-
-static void
-sweb_login_cookie_name(const struct saml_authn *a, int proxy, char *out, size_t outlen)
-{
-	snprintf(out, outlen, "%s%.*s", proxy ? PROXY_COOKIE : LOGIN_COOKIE, LOGIN_COOKIE_TAG,
-		 a->token);
-}
-
-/* Binds a to a new cookie of its own, set on req's answer (proxy: SameSite=None). */
-static void
-sweb_login_bind(struct evhttp_request *req, struct saml_authn *a, int proxy)
-{
-	char name[64], tok[SAML_TOKEN_HEX + 1], cookie[192];
-
-	sweb_login_cookie_name(a, proxy, name, sizeof(name));
-	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
-	snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=%s",
-		 name, tok, PENDING_TTL, proxy ? "None" : "Lax");
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
-	sweb_token_hash(tok, a->bind);
-	explicit_bzero(tok, sizeof(tok));
-	explicit_bzero(cookie, sizeof(cookie));
-}
-
-/* 1 if req carries the login cookie a was bound to (compared in constant time). */
-static int
-sweb_login_bound(struct evhttp_request *req, const struct saml_authn *a, int proxy)
-{
-	char name[64], tok[SAML_TOKEN_HEX + 2], hash[SAML_TOKEN_HEX + 1];
-	int ok;
-
-	sweb_login_cookie_name(a, proxy, name, sizeof(name));
-	if (a->bind[0] == '\0' || http_cookie_get(req, name, tok, sizeof(tok)) < 0 ||
-	    strlen(tok) != SAML_TOKEN_HEX)
-		return 0;
-	sweb_token_hash(tok, hash);
-	ok = CRYPTO_memcmp(hash, a->bind, SAML_TOKEN_HEX) == 0;
-	explicit_bzero(tok, sizeof(tok));
-	return ok;
-}
-
-/* The form is used: its cookie goes. */
-static void
-sweb_login_unbind(struct evhttp_request *req, const struct saml_authn *a, int proxy)
-{
-	char name[64], cookie[160];
-
-	sweb_login_cookie_name(a, proxy, name, sizeof(name));
-	snprintf(cookie, sizeof(cookie), "%s=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=%s",
-		 name, proxy ? "None" : "Lax");
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
-}
-
-/* An Origin other than ours or "null" (our pages send no referrer) is another site. */
-static int
-sweb_origin_ok(struct saml_idp *idp, struct evhttp_request *req)
-{
-	const char *o = evhttp_find_header(evhttp_request_get_input_headers(req), "Origin");
-	return o == NULL || strcmp(o, "null") == 0 || strcmp(o, idp->sc->base_url) == 0;
 }
 
 /* ---- handlers ---- */
@@ -474,8 +259,8 @@ sweb_proxy_redirect(struct saml_idp *idp, struct evhttp_request *req, struct sam
 		saml_authn_free(a);
 		return;
 	}
-	sweb_login_bind(req, a, 1);
-	sweb_pending_put(idp, a, now);
+	saml_form_bind(req, a, 1);
+	saml_pending_put(idp, a, now);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", url);
 	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
 	free(url);
@@ -508,18 +293,18 @@ sweb_acs(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	relay = evhttp_find_header(&kv, "RelayState");
-	if ((a = sweb_pending_find(idp, relay, 1)) == NULL) {
+	if ((a = saml_pending_find(idp, relay, 1)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EEXPIRED, "unsolicited or expired upstream response");
 		goto done;
 	}
 	/* login CSRF: the answer must come to the browser that went upstream */
-	if (!sweb_login_bound(req, a, 1)) {
+	if (!saml_form_bound(req, a, 1)) {
 		sweb_error(idp, req, 403, SAML_EEXPIRED,
 			   "upstream response posted without its browser's proxy cookie");
 		saml_authn_free(a);
 		goto done;
 	}
-	sweb_login_unbind(req, a, 1);
+	saml_form_unbind(req, a, 1);
 	rc = saml_proxy_finish(idp, a, resp, user, sizeof(user), attrs, sizeof(attrs), why,
 			       sizeof(why));
 	if (rc < 0) {
@@ -543,59 +328,10 @@ sweb_metadata(struct evhttp_request *req, void *arg)
 		   strlen(idp->metadata_signed), NULL);
 }
 
-enum { RQ_REQUEST, RQ_RESPONSE, RQ_RELAY, RQ_SIGALG, RQ_SIGNATURE, RQ_NPARAMS };
-
-int
-sweb_redirect_query(const char *in, size_t inlen, const char **msg, char **query, char *why,
-		    size_t whylen)
-{
-	struct http_param p[RQ_NPARAMS] = {{.name = "SAMLRequest"}, {.name = "SAMLResponse"},
-					   {.name = "RelayState"},  {.name = "SigAlg"},
-					   {.name = "Signature"}};
-	size_t qlen = 0;
-	const char *dup;
-	char *o;
-
-	*query = NULL;
-	if (http_query_scan(in, inlen, p, RQ_NPARAMS, &dup) < 0) {
-		snprintf(why, whylen, "parameter %s sent more than once", dup);
-		return -1;
-	}
-	if ((p[RQ_REQUEST].raw == NULL) == (p[RQ_RESPONSE].raw == NULL)) {
-		snprintf(why, whylen, "not one SAMLRequest or SAMLResponse");
-		return -1;
-	}
-	if ((p[RQ_SIGALG].raw == NULL) != (p[RQ_SIGNATURE].raw == NULL)) {
-		snprintf(why, whylen, "SigAlg without Signature or the other way round");
-		return -1;
-	}
-	*msg = p[RQ_REQUEST].raw != NULL ? p[RQ_REQUEST].name : p[RQ_RESPONSE].name;
-	for (size_t i = 0; i < RQ_NPARAMS; i++) {
-		if (p[i].raw != NULL && memchr(p[i].raw, ';', p[i].rawlen) != NULL) {
-			snprintf(why, whylen, "';' in parameter %s", p[i].name);
-			return -1;
-		}
-		qlen += p[i].raw != NULL ? strlen(p[i].name) + 2 + p[i].rawlen : 0;
-	}
-	if ((*query = o = malloc(qlen + 1)) == NULL) {
-		snprintf(why, whylen, "out of memory");
-		return -1;
-	}
-	for (size_t i = 0; i < RQ_NPARAMS; i++) {
-		if (p[i].raw == NULL)
-			continue;
-		o += sprintf(o, "%s%s=", o == *query ? "" : "&", p[i].name);
-		memcpy(o, p[i].raw, p[i].rawlen);
-		o += p[i].rawlen;
-	}
-	*o = '\0';
-	return 0;
-}
-
 /*
  * SAMLRequest and RelayState of a Redirect query or POST form, each at most
  * once; for the Redirect binding also *query, all lasso gets (see
- * sweb_redirect_query). SAMLRequest is decoded as lasso decodes it ('+'
+ * saml_redirect_query). SAMLRequest is decoded as lasso decodes it ('+'
  * stays '+') in a query, as a form value in a body; RelayState as a form
  * value. 0, or -1 with why set.
  */
@@ -608,7 +344,7 @@ sweb_sso_params(int redirect, const char *in, size_t inlen, char **sreq, char **
 
 	*sreq = *relay = *query = NULL;
 	if (redirect) {
-		if (sweb_redirect_query(in, inlen, &msg, query, why, whylen) < 0)
+		if (saml_redirect_query(in, inlen, &msg, query, why, whylen) < 0)
 			return -1;
 		in = *query; /* from here on, only what lasso will read */
 		inlen = strlen(*query);
@@ -670,9 +406,9 @@ sweb_sso(struct evhttp_request *req, void *arg)
 	} else if (idp->sc->upstream != NULL) {
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
-		sweb_login_bind(req, a, 0);
+		saml_form_bind(req, a, 0);
 		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
-		sweb_pending_put(idp, a, now);
+		saml_pending_put(idp, a, now);
 	}
 done:
 	free(sreq);
@@ -696,14 +432,14 @@ sweb_verify_done(void *arg)
 	struct saml_authn *a;
 	time_t now = time(NULL);
 
-	a = sweb_pending_find(idp, j->token, j->verified == 1);
+	a = saml_pending_find(idp, j->token, j->verified == 1);
 	if (j->verified == 1)
-		sweb_fail_forget(idp, j->user, j->src, now);
+		saml_fail_forget(idp, j->user, j->src, now);
 	if (a == NULL) {
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (j->verified == 1) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
-		sweb_login_unbind(j->req, a, 0);
+		saml_form_unbind(j->req, a, 0);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
 		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
@@ -744,7 +480,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 	ctx = evhttp_find_header(&kv, "ctx");
 	lang = evhttp_find_header(&kv, "lang");
 	en = sweb_lang_en(req, lang);
-	if ((a = sweb_pending_find(idp, ctx, 0)) == NULL) {
+	if ((a = saml_pending_find(idp, ctx, 0)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EEXPIRED, "login form expired or unknown");
 		goto done;
 	}
@@ -753,7 +489,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	/* login CSRF: the form must come from this browser's own login page */
-	if (!sweb_login_bound(req, a, 0) || !sweb_origin_ok(idp, req)) {
+	if (!saml_form_bound(req, a, 0) || !saml_origin_ok(idp, req)) {
 		sweb_error(idp, req, 403, SAML_EEXPIRED,
 			   "login form posted without its browser's login cookie or from another"
 			   " site");
@@ -767,7 +503,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 				   : "Vul je gebruikersnaam en wachtwoord in.");
 		goto done;
 	}
-	if (sweb_fail_begin(idp, user, src, now)) {
+	if (saml_fail_begin(idp, user, src, now)) {
 		log_warning("saml login result=reject user=%s addr=%s reason=rate-limited", user, addr);
 		sweb_login_page(idp, req, a, en, user,
 				en ? "Too many attempts. Wait five minutes and try again."
@@ -796,7 +532,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 	}
 	explicit_bzero(&acct, sizeof(acct));
 	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
-		sweb_fail_forget(idp, user, src, now); /* never checked: not a guess */
+		saml_fail_forget(idp, user, src, now); /* never checked: not a guess */
 		log_warning("saml login busy: worker queue full user=%s", user);
 		sweb_page(req, 503, "Poort",
 			  "<h1>Even geduld / Please wait</h1><p>Het is druk. Probeer het zo opnieuw. "
@@ -833,7 +569,7 @@ int
 saml_web_init(struct saml_idp *idp, struct http_server *hs)
 {
 	idp->sessions = calloc(SAML_SESSIONS_MAX, sizeof(*idp->sessions));
-	idp->fails = limit_new(SAML_FAIL_KEYS, FAIL_WINDOW);
+	idp->fails = limit_new(SAML_FAIL_KEYS, SAML_FAIL_WINDOW);
 	idp->wq = workq_new(idp->base, 1, 64);
 	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL)
 		return SAML_ENOMEM;
