@@ -40,6 +40,7 @@ def main():
     P = env.Poortd(build, os.path.join(work, "proxy"), [])
     U = env.Poortd(build, os.path.join(work, "upstream"), [])
     U.entity_id = "https://upstream.school.example/saml"
+    U.extra_saml = ['scope "ad.school.example"']
     try:
         eid, xml = env.sp_metadata(P.entity_id, [P.base + "/saml/acs"], P.idp_crt, True, False)
         md = env.sign_metadata(U.keys, "md-proxy", eid, xml, U.fed_key, U.fed_crt)
@@ -54,6 +55,7 @@ def main():
             '  metadata "%s"' % U.idp_md_file,
             '  metadata_certificate "%s"' % U.idp_crt,
             '  user urn:oid:0.9.2342.19200300.100.1.1',
+            '  scope "ad.school.example"',
             '  map givenName urn:oid:2.5.4.42',
             '}']
         P.start()
