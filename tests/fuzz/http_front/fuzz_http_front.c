@@ -9,7 +9,8 @@
  * Input: flags (1), then requests as text ("METHOD URI", header lines, an
  * empty line, the body), separated by a line "#". In a request, @CTX@ is
  * the ctx of a login form waiting for a password (flag bit 0 makes one),
- * @COOKIE@ a session cookie "poort_sso=..." (flag bit 1 logs in first),
+ * @FORM@ its hidden fields ("ctx=...&lang=..."), @COOKIE@ the cookies the
+ * replies set so far, with a session (flag bit 1 logs in first),
  * @SAMLREQ@ a valid Redirect-binding SAMLRequest value and @SAMLPOST@ a
  * valid POST-binding one (both for the unsigned test SP, fresh ID and time).
  */
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct subst {
 	char ctx[80];
-	char cookie[300];
+	char form[1024];
 	char *samlreq, *samlpost;
 };
 
@@ -52,16 +53,17 @@ prepare(struct fz_web *w, uint8_t flags, struct subst *s)
 	free(q);
 	free(b);
 	free(xml);
-	if (fz_reply_ctx(s->ctx) == NULL)
+	if (fz_reply_ctx(s->ctx) == NULL || fz_reply_form(s->form, sizeof(s->form)) == NULL)
 		return;
 	if (flags & 2) {
-		char *body = NULL;
-		if (asprintf(&body, "ctx=%s&username=" FZ_WEB_USER "&password=correct+horse",
-		             s->ctx) < 0)
+		char *body = NULL, hdr[1100];
+		if (asprintf(&body, "%s&username=" FZ_WEB_USER "&password=correct+horse", s->form) <
+		    0)
 			abort();
-		fz_web_request(w, EVHTTP_REQ_POST, "/saml/login", NULL, body, strlen(body));
+		snprintf(hdr, sizeof(hdr), "Cookie: %s\n", fz_jar);
+		fz_web_request(w, EVHTTP_REQ_POST, "/saml/login", fz_jar[0] ? hdr : NULL, body,
+		               strlen(body));
 		free(body);
-		snprintf(s->cookie, sizeof(s->cookie), "%s", fz_reply.cookie);
 		/* and a fresh form waiting, for @CTX@ */
 		xml = fz_authn_request(1);
 		b = fz_deflate_b64(xml, strlen(xml));
@@ -70,6 +72,7 @@ prepare(struct fz_web *w, uint8_t flags, struct subst *s)
 			abort();
 		fz_web_request(w, EVHTTP_REQ_GET, uri, NULL, NULL, 0);
 		fz_reply_ctx(s->ctx);
+		fz_reply_form(s->form, sizeof(s->form));
 		free(uri);
 		free(q);
 		free(b);
@@ -80,22 +83,23 @@ prepare(struct fz_web *w, uint8_t flags, struct subst *s)
 static char *
 expand(const char *in, size_t len, const struct subst *s, size_t *outlen)
 {
-	static const char *const names[] = {"@CTX@", "@COOKIE@", "@SAMLREQ@", "@SAMLPOST@"};
-	const char *vals[] = {s->ctx, s->cookie, s->samlreq, s->samlpost};
+	static const char *const names[] = {"@CTX@", "@COOKIE@", "@SAMLREQ@", "@SAMLPOST@",
+	                                    "@FORM@"};
+	const char *vals[] = {s->ctx, fz_jar, s->samlreq, s->samlpost, s->form};
 	size_t cap = len + 1, o = 0;
 	char *out;
 
-	for (size_t k = 0; k < 4; k++)
+	for (size_t k = 0; k < 5; k++)
 		cap += strlen(vals[k]) * (len / strlen(names[k]) + 1);
 	if ((out = malloc(cap)) == NULL)
 		abort();
 	for (size_t i = 0; i < len;) {
 		size_t k;
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < 5; k++)
 			if (len - i >= strlen(names[k]) &&
 			    memcmp(in + i, names[k], strlen(names[k])) == 0)
 				break;
-		if (k < 4) {
+		if (k < 5) {
 			memcpy(out + o, vals[k], strlen(vals[k]));
 			o += strlen(vals[k]);
 			i += strlen(names[k]);

@@ -34,9 +34,10 @@ enum {
 };
 
 static void
-sso(struct fz_web *w, uint8_t flags, const char *xml, const char *relay, const char *cookie)
+sso(struct fz_web *w, uint8_t flags, const char *xml, const char *relay)
 {
-	char *enc = NULL, *q = NULL, *uri = NULL, *signed_xml = NULL, *rs = NULL, hdr[512];
+	const char *cookie = fz_jar;
+	char *enc = NULL, *q = NULL, *uri = NULL, *signed_xml = NULL, *rs = NULL, hdr[1400];
 
 	snprintf(hdr, sizeof(hdr), "Accept-Language: %s\n%s%s%s", (flags & F_EN) ? "en" : "nl",
 	         cookie[0] ? "Cookie: " : "", cookie, cookie[0] ? "\n" : "");
@@ -76,16 +77,17 @@ sso(struct fz_web *w, uint8_t flags, const char *xml, const char *relay, const c
 	free(signed_xml);
 }
 
+/* Posts the login form back as a browser would: its hidden fields, our cookies. */
 static void
-login(struct fz_web *w, const char *ctx, const char *password)
+login(struct fz_web *w, const char *form, const char *password)
 {
-	char *body = NULL;
+	char *body = NULL, hdr[1200];
 
-	if (asprintf(&body, "ctx=%s&lang=en&username=" FZ_WEB_USER "&password=%s", ctx, password) <
-	    0)
+	if (asprintf(&body, "%s&username=" FZ_WEB_USER "&password=%s", form, password) < 0)
 		abort();
-	fz_web_request(w, EVHTTP_REQ_POST, "/saml/login",
-	               "Content-Type: application/x-www-form-urlencoded\n", body, strlen(body));
+	snprintf(hdr, sizeof(hdr), "Content-Type: application/x-www-form-urlencoded\n%s%s%s",
+	         fz_jar[0] ? "Cookie: " : "", fz_jar, fz_jar[0] ? "\n" : "");
+	fz_web_request(w, EVHTTP_REQ_POST, "/saml/login", hdr, body, strlen(body));
 	free(body);
 }
 
@@ -93,7 +95,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_web *w = fz_web_get();
-	char *raw, *xml, *relay = NULL, cookie[300] = "", ctx[80];
+	char *raw, *xml, *relay = NULL, form[1024];
 	size_t rlen;
 	uint8_t flags;
 
@@ -108,21 +110,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		relay = strndup((const char *)data + 2, rlen);
 	raw = strndup((const char *)data + 2 + rlen, size - 2 - rlen);
 	xml = fz_web_expand(raw, strlen(raw));
-	sso(w, flags, xml, relay, cookie);
-	if ((flags & F_LOGIN) && fz_reply_ctx(ctx) != NULL) {
+	sso(w, flags, xml, relay);
+	if ((flags & F_LOGIN) && fz_reply_form(form, sizeof(form)) != NULL) {
 		if (flags & F_WRONG)
-			login(w, ctx, "wrong+horse");
-		login(w, ctx, "correct+horse");
-		snprintf(cookie, sizeof(cookie), "%s", fz_reply.cookie);
+			login(w, form, "wrong+horse");
+		login(w, form, "correct+horse");
 	}
 	if (flags & F_AGAIN) {
 		free(xml);
 		xml = fz_web_expand(raw, strlen(raw));
-		sso(w, flags, xml, relay, cookie);
+		sso(w, flags, xml, relay);
 	}
-	if ((flags & F_LOGOUT) && cookie[0] != '\0') {
-		char hdr[320];
-		snprintf(hdr, sizeof(hdr), "Cookie: %s\n", cookie);
+	if ((flags & F_LOGOUT) && fz_jar[0] != '\0') {
+		char hdr[1100];
+		snprintf(hdr, sizeof(hdr), "Cookie: %s\n", fz_jar);
 		fz_web_request(w, EVHTTP_REQ_GET, "/saml/logout", hdr, NULL, 0);
 	}
 	free(raw);

@@ -6,6 +6,7 @@
 #include <event2/event.h>
 #include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
+#include <sys/queue.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,21 +44,57 @@ struct fz_web {
 };
 
 struct fz_reply fz_reply;
+char fz_jar[1024];
 
 /* ---- the connection's stand-ins (see fz_web.h) ---- */
+
+/* Keeps name=value in the jar (replacing one of that name); an empty value clears it. */
+static void
+fz_jar_set(const char *nv, size_t len)
+{
+	char out[sizeof(fz_jar)] = "";
+	const char *eq = memchr(nv, '=', len), *p = fz_jar;
+	size_t nlen, o = 0;
+
+	if (eq == NULL)
+		return;
+	nlen = (size_t)(eq - nv);
+	while (*p != '\0') {
+		size_t l = strcspn(p, ";");
+		if (!(l > nlen && memcmp(p, nv, nlen) == 0 && p[nlen] == '=') &&
+		    o + l + 3 < sizeof(out))
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "%s%.*s", o ? "; " : "",
+			                      (int)l, p);
+		p += l;
+		while (*p == ';' || *p == ' ')
+			p++;
+	}
+	if (len > nlen + 1 && o + len + 3 < sizeof(out))
+		snprintf(out + o, sizeof(out) - o, "%s%.*s", o ? "; " : "", (int)len, nv);
+	memcpy(fz_jar, out, sizeof(fz_jar));
+}
 
 static void
 fz_capture(struct evhttp_request *req, int code, struct evbuffer *b)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
-	const char *c = evhttp_find_header(h, "Set-Cookie"), *l = evhttp_find_header(h, "Location");
-	size_t n = b != NULL ? evbuffer_get_length(b) : 0;
+	const char *l = evhttp_find_header(h, "Location");
+	struct evkeyval *kv;
+	size_t n = b != NULL ? evbuffer_get_length(b) : 0, o = 0;
 
 	/* a second answer to one request would be a bug: the request is gone */
 	fz_reply.code = code;
 	fz_reply.cookie[0] = '\0';
-	if (c != NULL && strncmp(c, "poort_sso=;", 11) != 0)
-		snprintf(fz_reply.cookie, sizeof(fz_reply.cookie), "%.*s", (int)strcspn(c, ";"), c);
+	TAILQ_FOREACH(kv, h, next)
+	{
+		size_t cl = strcspn(kv->value, ";");
+		if (strcasecmp(kv->key, "Set-Cookie") != 0)
+			continue;
+		fz_jar_set(kv->value, cl);
+		if (cl > 0 && kv->value[cl - 1] != '=' && o + cl + 3 < sizeof(fz_reply.cookie))
+			o += (size_t)snprintf(fz_reply.cookie + o, sizeof(fz_reply.cookie) - o,
+			                      "%s%.*s", o ? "; " : "", (int)cl, kv->value);
+	}
 	snprintf(fz_reply.location, sizeof(fz_reply.location), "%s", l != NULL ? l : "");
 	free(fz_reply.body);
 	fz_reply.body = malloc(n + 1);
@@ -308,7 +346,13 @@ fz_web_get(void)
 	w->base = event_base_new();
 	if (w->lg == NULL || w->base == NULL)
 		abort();
-	w->hs = http_server_new(w->base, w->cfg->http, err, sizeof(err));
+	/* the port was free a moment ago; another test may have taken it since */
+	for (int tries = 0; tries < 5 && w->hs == NULL; tries++) {
+		if (tries > 0)
+			snprintf(w->cfg->http->listen_text, sizeof(w->cfg->http->listen_text),
+			         "127.0.0.1:%u", fz_free_port());
+		w->hs = http_server_new(w->base, w->cfg->http, err, sizeof(err));
+	}
 	if (w->hs != NULL)
 		w->idp = saml_idp_new(w->base, w->cfg, w->st, w->lg, db, w->hs, err, sizeof(err));
 	if (w->idp == NULL) {
@@ -335,6 +379,7 @@ fz_web_reset(struct fz_web *w)
 	memset(w->idp->fails, 0, SAML_FAIL_SLOTS * sizeof(*w->idp->fails));
 	free(fz_reply.body);
 	memset(&fz_reply, 0, sizeof(fz_reply));
+	fz_jar[0] = '\0';
 }
 
 void
@@ -549,4 +594,32 @@ fz_reply_ctx(char out[80])
 	p += strlen("name=\"ctx\" value=\"");
 	snprintf(out, 80, "%.*s", (int)strcspn(p, "\""), p);
 	return out;
+}
+
+const char *
+fz_reply_form(char *out, size_t cap)
+{
+	const char *p = fz_reply.body;
+	size_t o = 0;
+
+	if (p == NULL || cap == 0)
+		return NULL;
+	out[0] = '\0';
+	while ((p = strstr(p, "type=\"hidden\"")) != NULL) {
+		const char *end = strchr(p, '>'), *n = strstr(p, "name=\""),
+		           *v = strstr(p, "value=\"");
+		char val[256], *enc;
+		if (end == NULL || n == NULL || v == NULL || n > end || v > end)
+			break;
+		n += 6;
+		v += 7;
+		snprintf(val, sizeof(val), "%.*s", (int)strcspn(v, "\""), v);
+		enc = fz_urlencode(val);
+		if (o + strlen(enc) + strcspn(n, "\"") + 3 < cap)
+			o += (size_t)snprintf(out + o, cap - o, "%s%.*s=%s", o ? "&" : "",
+			                      (int)strcspn(n, "\""), n, enc);
+		free(enc);
+		p = end;
+	}
+	return o > 0 ? out : NULL;
 }

@@ -24,19 +24,21 @@
 #define FZ_WEB_PASSWORD "correct horse"
 
 struct fz_reply {
-	int code; /* 0: nothing was sent */
-	char cookie[256];
+	int code;         /* 0: nothing was sent */
+	char cookie[512]; /* every cookie it set, "a=1; b=2" */
 	char location[4096];
 	char *body; /* NUL-terminated */
 	size_t bodylen;
 };
 
 extern struct fz_reply fz_reply;
+/* The browser's cookies: what the replies of this input set (and did not clear). */
+extern char fz_jar[1024];
 
 struct fz_web;
 
 struct fz_web *fz_web_get(void);
-/* Starts each input afresh: an empty replay cache, no reply kept. */
+/* Starts each input afresh: an empty replay cache and cookie jar, no reply kept. */
 void fz_web_reset(struct fz_web *w);
 
 /*
@@ -63,5 +65,7 @@ char *fz_xml_sign(struct fz_web *w, const char *xml);
 char *fz_authn_request(int force);
 /* The login form's ctx in the last reply body, or NULL. */
 const char *fz_reply_ctx(char out[80]);
+/* The last reply's hidden form fields as "name=value&..." (values URL-encoded), or NULL. */
+const char *fz_reply_form(char *out, size_t cap);
 
 #endif
