@@ -10,11 +10,13 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "eap_int.h"
 #include "mschapv2.h"
 #include "poort/config.h"
 #include "poort/password.h"
@@ -592,8 +594,12 @@ fz_run(struct fz_env *env, uint8_t type, const uint8_t *data, size_t size, X509 
 		}
 	}
 	fz_peer_free(p);
-	/* nothing may outlive one input but the TLS session cache */
+	/* nothing outlives one input: conversations, and the server's TLS
+	 * sessions (resumption is tried within an input, FZ_OP_RECONNECT) */
 	eap_server_expire(env->es, p->now + 100000, NULL, NULL);
+	if (env->es->tls_ctx != NULL)
+		SSL_CTX_flush_sessions(env->es->tls_ctx, LONG_MAX);
+	SSL_CTX_flush_sessions(env->es->tunnel_ctx, LONG_MAX);
 	pwcache_free(p->pwc);
 	fz_pwc = NULL;
 }

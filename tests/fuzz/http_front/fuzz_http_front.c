@@ -8,7 +8,8 @@
  *
  * Input: flags (1), then requests as text ("METHOD URI", header lines, an
  * empty line, the body), separated by a line "#". In a request, @CTX@ is
- * the ctx of a login form waiting for a password (flag bit 0 makes one),
+ * the ctx of a login form waiting for a password (flag bit 0 makes one if
+ * the requests use @CTX@, @FORM@ or @COOKIE@),
  * @FORM@ its hidden fields ("ctx=...&lang=..."), @COOKIE@ the cookies the
  * replies set so far, with a session (flag bit 1 logs in first),
  * @SAMLREQ@ a valid Redirect-binding SAMLRequest value and @SAMLPOST@ a
@@ -165,6 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_web *w = fz_web_get();
 	struct subst s;
+	uint8_t flags;
 	const char *p, *end;
 	size_t len;
 	char *text;
@@ -174,7 +176,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fz_web_reset(w);
 	memset(&s, 0, sizeof(s));
-	prepare(w, data[0], &s);
+	/* the slow preparations only for inputs that use what they make */
+	flags = data[0] & 3;
+	if (!memmem(data + 1, size - 1, "@CTX@", 5) && !memmem(data + 1, size - 1, "@FORM@", 6) &&
+	    !memmem(data + 1, size - 1, "@COOKIE@", 8))
+		flags = 0;
+	prepare(w, flags, &s);
 	text = expand((const char *)data + 1, size - 1, &s, &len);
 	for (p = text, end = text + len; p < end && n < 4; n++) {
 		const char *sep = memmem(p, (size_t)(end - p), "\n#\n", 3);
