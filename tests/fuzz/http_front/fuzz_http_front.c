@@ -61,9 +61,9 @@ prepare(struct fz_web *w, uint8_t flags, struct subst *s)
 		if (asprintf(&body, "%s&username=" FZ_WEB_USER "&password=correct+horse", s->form) <
 		    0)
 			abort();
-		snprintf(hdr, sizeof(hdr), "Cookie: %s\n", fz_jar);
-		fz_web_request(w, EVHTTP_REQ_POST, "/saml/login", fz_jar[0] ? hdr : NULL, body,
-		               strlen(body));
+		snprintf(hdr, sizeof(hdr), "Origin: " FZ_IDP_ORIGIN "\n%s%s%s",
+		         fz_jar[0] ? "Cookie: " : "", fz_jar, fz_jar[0] ? "\n" : "");
+		fz_web_request(w, EVHTTP_REQ_POST, "/saml/login", hdr, body, strlen(body));
 		free(body);
 		/* and a fresh form waiting, for @CTX@ */
 		xml = fz_authn_request(1);

@@ -77,7 +77,7 @@ sso(struct fz_web *w, uint8_t flags, const char *xml, const char *relay)
 	free(signed_xml);
 }
 
-/* Posts the login form back as a browser would: its hidden fields, our cookies. */
+/* Posts the login form back as a browser would: its hidden fields, our cookies, our origin. */
 static void
 login(struct fz_web *w, const char *form, const char *password)
 {
@@ -85,7 +85,9 @@ login(struct fz_web *w, const char *form, const char *password)
 
 	if (asprintf(&body, "%s&username=" FZ_WEB_USER "&password=%s", form, password) < 0)
 		abort();
-	snprintf(hdr, sizeof(hdr), "Content-Type: application/x-www-form-urlencoded\n%s%s%s",
+	snprintf(hdr, sizeof(hdr),
+	         "Content-Type: application/x-www-form-urlencoded\nOrigin: " FZ_IDP_ORIGIN
+	         "\n%s%s%s",
 	         fz_jar[0] ? "Cookie: " : "", fz_jar, fz_jar[0] ? "\n" : "");
 	fz_web_request(w, EVHTTP_REQ_POST, "/saml/login", hdr, body, strlen(body));
 	free(body);

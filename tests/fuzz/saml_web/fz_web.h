@@ -20,6 +20,7 @@
 #define FZ_SP_PLAIN "https://sp2.fuzz.example/saml"  /* unsigned requests, no key */
 #define FZ_ACS_SIGNED "https://sp1.fuzz.example/acs"
 #define FZ_ACS_PLAIN "https://sp2.fuzz.example/acs"
+#define FZ_IDP_ORIGIN "https://idp.school.example" /* base_url; Destination is its /saml/sso */
 #define FZ_WEB_USER "anna"
 #define FZ_WEB_PASSWORD "correct horse"
 

@@ -94,9 +94,9 @@ write(h, "sso-duplicate", b"\0GET /saml/sso?SAMLRequest=@SAMLREQ@&SAMLRequest=x&
       b"&RelayState=b HTTP/1.1\n\n")
 write(h, "sso-no-query", b"\0GET /saml/sso HTTP/1.1\n\n#\nPOST /saml/sso HTTP/1.1\n\n%zz=&&=")
 write(h, "login", b"\1POST /saml/login HTTP/1.1\nContent-Type: application/x-www-form-urlencoded"
-      b"\nCookie: poort_sso=00\n\nctx=@CTX@&lang=nl&username=anna&password=correct+horse")
+      b"\nOrigin: https://idp.school.example\nCookie: poort_sso=00\n\nctx=@CTX@&lang=nl&username=anna&password=correct+horse")
 write(h, "login-form", b"\1POST /saml/login HTTP/1.1\nContent-Type: application/x-www-form-urlencoded"
-      b"\nCookie: @COOKIE@\n\n@FORM@&username=anna&password=correct+horse")
+      b"\nOrigin: https://idp.school.example\nCookie: @COOKIE@\n\n@FORM@&username=anna&password=correct+horse")
 write(h, "login-wrong", b"\1POST /saml/login HTTP/1.1\n\nctx=@CTX@&lang=en&username=Anna"
       b"&password=%00wrong#\nPOST /saml/login HTTP/1.1\n\nctx=@CTX@&username=anna&password=")
 write(h, "login-lang", b"\1GET /saml/login?ctx=@CTX@&lang=en HTTP/1.1\n\n#\n"
