@@ -20,54 +20,55 @@
 #include "mschapv2.h"
 #include "poort/config.h"
 #include "poort/password.h"
-#include "poort/pwcache.h"
+#include "poort/auth.h"
 #include "poort/store.h"
 
 #define FZ_FRAG 300
 #define FZ_MAX_ROUNDS 64
 
 static struct store *fz_store;
-static struct pwcache *fz_pwc; /* per input: set by fz_run */
-static int fz_trace;           /* FZ_TRACE=1: each step's outcome on stderr */
+static struct auth *fz_auth; /* the account checks, as the RADIUS layer's */
+static int fz_trace;         /* FZ_TRACE=1: each step's outcome on stderr */
 
-/* The account lookup as the RADIUS layer does it (src/radius/radius_eap.c). */
-static const char *
+/* The backend as the RADIUS layer's (src/radius/radius_eap.c), over src/auth. */
+static int
 fz_account(void *arg, const char *user, struct eap_account *out)
 {
 	struct store_account a;
-	int rc;
+	int rc = auth_account_get(fz_auth, user, time(NULL), &a);
 	(void)arg;
 
-	if (!store_username_valid(user))
-		return "unknown-user";
-	rc = store_account_get(fz_store, user, &a);
-	if (rc == STORE_ENOTFOUND)
-		return "unknown-user";
-	if (rc < 0)
-		return "store-error";
-	if (!a.enabled)
-		return "account-disabled";
-	if (a.expires != 0 && a.expires <= (int64_t)time(NULL))
-		return "account-expired";
-	snprintf(out->user, sizeof(out->user), "%s", a.username);
-	snprintf(out->affiliation, sizeof(out->affiliation), "%s", a.affiliation);
-	snprintf(out->pw_hash, sizeof(out->pw_hash), "%s", a.pw_hash);
+	if (rc == 0) {
+		snprintf(out->user, sizeof(out->user), "%s", a.username);
+		snprintf(out->affiliation, sizeof(out->affiliation), "%s", a.affiliation);
+	}
 	explicit_bzero(&a, sizeof(a));
-	return NULL;
+	return rc;
 }
 
 static int
 fz_password_cached(void *arg, const struct eap_account *a, const char *pw, size_t len)
 {
+	struct auth_pw chk;
+	time_t now = time(NULL);
+	int rc = 0;
 	(void)arg;
-	return fz_pwc != NULL && pwcache_check(fz_pwc, a->user, a->pw_hash, pw, len, time(NULL));
+
+	if (auth_pw_begin(fz_auth, a->user, pw, len, now, &chk) == 1 && chk.verified == 1)
+		rc = auth_pw_end(fz_auth, &chk, now) == 0;
+	auth_pw_clear(&chk);
+	explicit_bzero(&chk, sizeof(chk));
+	return rc;
 }
 
 static int
-fz_nthash(void *arg, const char *user, uint8_t out[16])
+fz_mschapv2(void *arg, const struct eap_account *a, const uint8_t auth_chal[16],
+            const uint8_t peer_chal[16], const uint8_t nt_resp[24], const char *name,
+            size_t namelen, char authresp[43])
 {
 	(void)arg;
-	return store_account_nthash(fz_store, user, out) == 0 ? 0 : -1;
+	return auth_mschapv2(fz_auth, a->user, time(NULL), auth_chal, peer_chal, nt_resp, name,
+	                     namelen, authresp);
 }
 
 static int
@@ -163,12 +164,15 @@ fz_env_get(const char *methods)
 	char err[512];
 	EVP_PKEY *server_key = NULL;
 	X509 *server_cert = NULL;
-	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_nthash};
+	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_mschapv2};
 
 	if (env.es != NULL)
 		return &env;
 	fz_trace = getenv("FZ_TRACE") != NULL;
 	if (fz_store_open() < 0 || mkdtemp(dir) == NULL)
+		return NULL;
+	/* yescrypt cost 1 as the test accounts; a cache of verified passwords */
+	if ((fz_auth = auth_new(fz_store, 1, 16, 3600)) == NULL)
 		return NULL;
 	env.ca_key = EVP_EC_gen("P-256");
 	env.client_key = EVP_EC_gen("P-256");
@@ -279,11 +283,15 @@ fz_step(struct fz_peer *p, uint8_t type, const uint8_t *typedata, size_t len,
 	in.statelen = p->have_state ? EAP_STATE_LEN : 0;
 	rc = eap_server_step(p->env->es, p->env->cfg, &in, ++p->now, res);
 	while (rc == 0 && res->action == EAP_ACT_VERIFY) {
-		int ok = password_verify(res->verify_pw, res->verify_pwlen, res->verify_hash);
-		if (ok == 1)
-			pwcache_put(p->pwc, res->user, res->verify_hash, res->verify_pw,
-			            res->verify_pwlen, time(NULL));
+		/* as the RADIUS worker does it: begin, run, end */
+		struct auth_pw chk;
+		int ok;
+		if (auth_pw_begin(fz_auth, res->user, res->verify_pw, res->verify_pwlen, time(NULL),
+		                  &chk) == 0)
+			auth_pw_run(&chk);
 		explicit_bzero(res->verify_pw, sizeof(res->verify_pw));
+		ok = auth_pw_end(fz_auth, &chk, time(NULL));
+		ok = ok == 0 ? 1 : ok == AUTH_EPASSWORD ? 0 : ok;
 		rc = eap_server_resume(p->env->es, res->state, ok, ++p->now, res);
 	}
 	if (fz_trace)
@@ -549,8 +557,6 @@ fz_run(struct fz_env *env, uint8_t type, const uint8_t *data, size_t size, X509 
 	outerlen = data[1];
 	outer = data + 2;
 	pos = 2 + outerlen;
-	/* a cache per input: the slow check and the cached one are both reached */
-	p->pwc = fz_pwc = pwcache_new(16, 3600);
 	if (fz_peer_begin(p, outer, outerlen, cert) < 0)
 		fz_peer_end(p);
 	while (pos + 3 <= size) {
@@ -600,6 +606,4 @@ fz_run(struct fz_env *env, uint8_t type, const uint8_t *data, size_t size, X509 
 	if (env->es->tls_ctx != NULL)
 		SSL_CTX_flush_sessions(env->es->tls_ctx, LONG_MAX);
 	SSL_CTX_flush_sessions(env->es->tunnel_ctx, LONG_MAX);
-	pwcache_free(p->pwc);
-	fz_pwc = NULL;
 }

@@ -64,7 +64,6 @@ struct fz_peer {
 	uint8_t plain[16384]; /* what the server said inside the tunnel last round */
 	size_t plainlen;
 	SSL_SESSION *session; /* kept after an accept for FZ_OP_RECONNECT */
-	struct pwcache *pwc;
 	time_t now;
 };
 

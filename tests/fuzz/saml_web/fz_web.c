@@ -23,6 +23,7 @@
 #include "poort/config.h"
 #include "poort/config_saml.h"
 #include "poort/http.h"
+#include "poort/limit.h"
 #include "poort/password.h"
 #include "poort/saml.h"
 #include "poort/store.h"
@@ -373,10 +374,11 @@ fz_web_reset(struct fz_web *w)
 {
 	/* every input starts with no request IDs seen and no failed logins counted */
 	saml_replay_free(w->idp->replay);
-	w->idp->replay = saml_replay_new(256);
-	if (w->idp->replay == NULL)
+	w->idp->replay = saml_replay_new(256, 0, 0, 600);
+	limit_free(w->idp->fails);
+	w->idp->fails = limit_new(SAML_FAIL_KEYS, SAML_FAIL_WINDOW);
+	if (w->idp->replay == NULL || w->idp->fails == NULL)
 		abort();
-	memset(w->idp->fails, 0, SAML_FAIL_SLOTS * sizeof(*w->idp->fails));
 	free(fz_reply.body);
 	memset(&fz_reply, 0, sizeof(fz_reply));
 	fz_jar[0] = '\0';
