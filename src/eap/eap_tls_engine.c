@@ -174,6 +174,11 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 		if (es->tls_ctx == NULL ||
 		    eap_tls_ctx_common(es->tls_ctx, cfg, "poort-eap-tls", err, errlen) < 0)
 			goto done;
+		/* stateful sessions here too: OpenSSL 3.0 makes a stateless ticket by
+		 * encoding the session and decoding it again, client certificate and
+		 * all (a sixth of a TLS 1.3 EAP-TLS login); a session ID or a TLS 1.3
+		 * stateful ticket resumes the same way from the server's cache */
+		SSL_CTX_set_options(es->tls_ctx, SSL_OP_NO_TICKET);
 		if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
 		    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {
 			snprintf(err, errlen, "eap client_ca %s: no CA certificate found",
