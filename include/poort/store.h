@@ -23,6 +23,7 @@ enum {
 	STORE_EINVAL = -204,
 	STORE_EFULL = -205, /* the log queue is full */
 	STORE_EBUSY = -206,
+	STORE_EREADONLY = -207, /* an entry that mirrors the config file */
 };
 
 #define STORE_USERNAME_MAX 64

@@ -121,6 +121,24 @@ store_read_snapshot(struct store *st)
 	}
 }
 
+sqlite3 *
+store_db_handle(struct store *st)
+{
+	return st->db;
+}
+
+void
+store_db_read_end(struct store *st)
+{
+	store_read_end(st);
+}
+
+void
+store_db_read_snapshot(struct store *st)
+{
+	store_read_snapshot(st);
+}
+
 int
 store_username_valid(const char *name)
 {

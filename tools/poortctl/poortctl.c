@@ -40,6 +40,13 @@ usage(void)
 		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
 		"      [--limit N]\n"
 		"                       search the authentication log\n"
+		"  client add NAME ADDRESS[/PREFIX] [--secret-generate | --secret-stdin]\n"
+		"             [--federation] [--cert-name NAME]\n"
+		"                       add a RADIUS client (access point); a generated secret\n"
+		"                       is printed once. Applies to a running poortd at once\n"
+		"  client del NAME      delete a client (entries from poortd.conf: edit it there)\n"
+		"  client secret NAME   give a client a new generated secret (printed once)\n"
+		"  client list          list clients (no secrets) and where each is set\n"
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
@@ -432,6 +439,8 @@ main(int argc, char **argv)
 		rc = cmd_simple(&c, cmd, cargc, cargv);
 	else if (strcmp(cmd, "import") == 0)
 		rc = ctl_import(&c, cargc, cargv);
+	else if (strcmp(cmd, "client") == 0)
+		rc = ctl_client(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cmd_log(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)
