@@ -13,10 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "poort/accounts.h"
 #include "poort/config.h"
 #include "poort/password.h"
-
-#define GENERATED_LEN 12
 
 static void
 usage(void)
@@ -34,7 +33,9 @@ usage(void)
 		"                       set a new password (generated unless read from stdin)\n"
 		"  enable USER | disable USER\n"
 		"  expire USER YYYY-MM-DD|never\n"
-		"  import FILE.csv      add accounts from a CSV export, all or nothing:\n"
+		"  import FILE.csv [--preview]\n"
+		"                       add accounts from a CSV export, all or nothing\n"
+		"                       (--preview: check every line, write nothing):\n"
 		"                       username,given name,surname,student number,affiliation,\n"
 		"                       password (or \"generate\"); ',' or ';' separated\n"
 		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
@@ -61,22 +62,16 @@ usage(void)
 const char *
 ctl_password_problem(const char *pw)
 {
-	unsigned char nt[16];
-	size_t len = strlen(pw);
+	static char msg[128];
+	struct accounts_error e = {.code = accounts_password_check(pw)};
 
-	if (len < 8)
-		return "password is shorter than 8 characters";
-	if (len > PASSWORD_MAX)
-		return "password is longer than 128 bytes";
-	if (password_nthash(pw, len, nt) < 0)
-		return "password is not valid UTF-8";
-	return NULL;
+	return e.code == 0 ? NULL : accounts_error_text(&e, msg, sizeof(msg));
 }
 
 int
 ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[16])
 {
-	if (password_hash(pw, c->cost, hash) < 0 || password_nthash(pw, strlen(pw), nthash) < 0) {
+	if (accounts_password_hash(pw, c->cost, hash, nthash) < 0) {
 		fprintf(stderr, "poortctl: cannot hash the password\n");
 		return -1;
 	}
@@ -86,21 +81,11 @@ ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[1
 int
 ctl_parse_date(const char *s, long long *out)
 {
-	struct tm tm;
-	char *end;
+	int64_t v;
 
-	if (strcmp(s, "never") == 0) {
-		*out = 0;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0')
+	if (accounts_date_parse(s, &v) < 0)
 		return -1;
-	tm.tm_hour = 23;
-	tm.tm_min = 59;
-	tm.tm_sec = 59;
-	*out = (long long)timegm(&tm);
+	*out = (long long)v;
 	return 0;
 }
 
@@ -140,7 +125,7 @@ get_password(int from_stdin, char *pw, size_t pwlen, int *generated)
 
 	*generated = !from_stdin;
 	if (!from_stdin)
-		return password_generate(pw, GENERATED_LEN) < 0 ? -1 : 0;
+		return accounts_password_generate(pw) < 0 ? -1 : 0;
 	if (read_password(pw, pwlen) < 0) {
 		fprintf(stderr, "poortctl: no password on stdin\n");
 		return -1;
