@@ -37,6 +37,8 @@ enum accounts_code {
 	ACCOUNTS_ESTORE = -317,      /* the store failed; detail has its message */
 	ACCOUNTS_EHASH = -318,       /* hashing failed */
 	ACCOUNTS_ENOMEM = -319,
+	ACCOUNTS_ECOUNT = -320,      /* guest batch: count out of 1..ACCOUNTS_GUEST_MAX */
+	ACCOUNTS_EEXPIRY = -321,     /* guest: no expiry, or one in the past */
 };
 
 /* Which field an error is about (CSV column order). */
@@ -49,6 +51,8 @@ enum accounts_field {
 	ACCOUNTS_F_AFFILIATION,
 	ACCOUNTS_F_PASSWORD,
 	ACCOUNTS_F_EXPIRES,
+	ACCOUNTS_F_COUNT,
+	ACCOUNTS_F_BATCH,
 };
 
 struct accounts_error {
@@ -103,5 +107,25 @@ typedef void (*accounts_cred_fn)(const char *username, const char *password, voi
 void accounts_import_generated(const struct accounts_import *im, accounts_cred_fn fn, void *arg);
 /* Clears passwords from memory and frees. */
 void accounts_import_free(struct accounts_import *im);
+
+/*
+ * Guest accounts (eduroam gastgebruik): count accounts named PREFIX-xxxxx
+ * (random, unused), affiliation "affiliate", flagged guest, with generated
+ * passwords, all expiring at `expires` (they stop working by themselves
+ * through the one account rule in src/auth), in one transaction. batch
+ * names the event (generated when empty, returned in batch_out). fn gets
+ * each name and password once, after the commit.
+ */
+#define ACCOUNTS_GUEST_MAX 500
+struct accounts_guest_req {
+	const char *prefix;     /* [a-z0-9], 1-16 characters; "guest" when NULL */
+	unsigned count;
+	int64_t expires;        /* UTC seconds, in the future */
+	const char *batch;      /* may be NULL */
+	const char *created_by; /* who asked (admin or shell user) */
+};
+int accounts_guest_batch(struct store *st, const struct accounts_guest_req *req, unsigned cost,
+			 char batch_out[33], accounts_cred_fn fn, void *arg,
+			 struct accounts_error *err);
 
 #endif

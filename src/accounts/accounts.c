@@ -29,6 +29,8 @@ static const struct {
 	{ACCOUNTS_ESTORE, "store.error"},
 	{ACCOUNTS_EHASH, "account.password.hash_failed"},
 	{ACCOUNTS_ENOMEM, "system.out_of_memory"},
+	{ACCOUNTS_ECOUNT, "guest.count.range"},
+	{ACCOUNTS_EEXPIRY, "guest.expiry.invalid"},
 };
 
 const char *
@@ -106,6 +108,13 @@ accounts_error_text(const struct accounts_error *e, char *buf, size_t buflen)
 		break;
 	case ACCOUNTS_ENOMEM:
 		snprintf(buf, buflen, "out of memory");
+		break;
+	case ACCOUNTS_ECOUNT:
+		snprintf(buf, buflen, "the number of guest accounts must be 1 to %d",
+			 ACCOUNTS_GUEST_MAX);
+		break;
+	case ACCOUNTS_EEXPIRY:
+		snprintf(buf, buflen, "guest accounts need an expiry in the future");
 		break;
 	default: /* ECSV, ESTORE: the detail says it */
 		snprintf(buf, buflen, "%s", d);

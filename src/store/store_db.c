@@ -61,9 +61,14 @@ static const char store_migrate_3[] =
 
 /*
  * Version 4: RADIUS clients live in the store (poort/store_client.h), with
- * a generation counter the RADIUS side polls to reload its copy.
+ * a generation counter the RADIUS side polls to reload its copy; guest
+ * accounts are accounts with a guest flag, a batch and who created them.
  */
 static const char store_migrate_4[] =
+	"ALTER TABLE accounts ADD COLUMN guest INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN batch TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE accounts ADD COLUMN created_by TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX accounts_batch ON accounts(batch) WHERE batch != '';"
 	"CREATE TABLE radius_clients ("
 	" name TEXT PRIMARY KEY,"
 	" address TEXT NOT NULL,"

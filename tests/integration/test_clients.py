@@ -111,6 +111,40 @@ class LiveClients(unittest.TestCase):
         self.assertEqual(gen(p), before)
 
 
+class GuestAccounts(unittest.TestCase):
+    def test_guest_batch_logs_in_and_expires_by_itself(self):
+        p = pl.Poortd()
+        try:
+            p.start()
+            r = p.ctl("guest", "add", "--hours", "2", "--count", "3", "--prefix", "open",
+                      "--batch", "opendag")
+            creds = [line.split("\t") for line in r.stdout.strip().split("\n")]
+            self.assertEqual(len(creds), 3)
+            self.assertIn("3 guest accounts in batch opendag", r.stderr)
+            name, pw, _ = creds[0]
+            self.assertTrue(name.startswith("open-"))
+            self.assertIn("Access-Accept",
+                          p.radclient(pl.pap_attrs(f"{name}@{pl.REALM}", pw)))
+            self.assertIn("guest batch=opendag", p.ctl("list").stdout)
+            # the expiry passes: the one account rule (src/auth) refuses it
+            with p.db() as c:
+                c.execute("UPDATE accounts SET expires = strftime('%s') - 1 WHERE username = ?",
+                          (name,))
+            time.sleep(0.3)  # poortd reads through a snapshot renewed every 100 ms
+            out = p.radclient(pl.pap_attrs(f"{name}@{pl.REALM}", pw))
+            self.assertIn("Access-Reject", out)
+            p.wait_log(f"user={name}@{pl.REALM}")
+            self.assertRegex(p.log(), rf"auth result=reject .*user={name}@.*reason=account-expired")
+            # the others still work
+            self.assertIn("Access-Accept", p.radclient(
+                pl.pap_attrs(f"{creds[1][0]}@{pl.REALM}", creds[1][1])))
+            # a guest batch without an expiry is refused
+            r = p.ctl("guest", "add", "--count", "2", check=False)
+            self.assertEqual(r.returncode, 2)
+        finally:
+            p.cleanup()
+
+
 class ConfigImport(unittest.TestCase):
     def test_import_once_and_follow_the_file(self):
         p = pl.Poortd()  # loopback + loopback6 in the config, empty store

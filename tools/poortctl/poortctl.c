@@ -41,6 +41,10 @@ usage(void)
 		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
 		"      [--limit N]\n"
 		"                       search the authentication log\n"
+		"  guest add (--expires YYYY-MM-DD | --hours H) [--count N] [--prefix P]\n"
+		"            [--batch ID]\n"
+		"                       time-limited guest accounts for an event; prints\n"
+		"                       name, password and validity once per account\n"
 		"  client add NAME ADDRESS[/PREFIX] [--secret-generate | --secret-stdin]\n"
 		"             [--federation] [--cert-name NAME]\n"
 		"                       add a RADIUS client (access point); a generated secret\n"
@@ -257,9 +261,10 @@ print_account(const struct store_account *a, void *arg)
 		gmtime_r(&t, &tm);
 		strftime(exp, sizeof(exp), "%Y-%m-%d", &tm);
 	}
-	printf("%-20s %-9s %-8s %-10s %-12s %s %s\n", a->username, a->affiliation,
+	printf("%-20s %-9s %-8s %-10s %-12s %s %s%s%s\n", a->username, a->affiliation,
 	       a->enabled ? "enabled" : "disabled", exp,
-	       a->student_number[0] ? a->student_number : "-", a->given_name, a->surname);
+	       a->student_number[0] ? a->student_number : "-", a->given_name, a->surname,
+	       a->guest ? " guest batch=" : "", a->guest ? a->batch : "");
 	return 0;
 }
 
@@ -424,6 +429,8 @@ main(int argc, char **argv)
 		rc = cmd_simple(&c, cmd, cargc, cargv);
 	else if (strcmp(cmd, "import") == 0)
 		rc = ctl_import(&c, cargc, cargv);
+	else if (strcmp(cmd, "guest") == 0)
+		rc = ctl_guest(&c, cargc, cargv);
 	else if (strcmp(cmd, "client") == 0)
 		rc = ctl_client(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)

@@ -3,6 +3,7 @@
  * structured errors, preview writing nothing, all-or-nothing commit.
  */
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "poort/accounts.h"
@@ -129,6 +130,59 @@ test_import_commit(struct store *st)
 	free(text);
 }
 
+static void
+test_guests(struct store *st)
+{
+	struct accounts_guest_req req = {.prefix = "open", .count = 5,
+					 .expires = (int64_t)time(NULL) + 3600, .batch = "opendag",
+					 .created_by = "helpdesk1"};
+	struct accounts_error err;
+	struct store_account a;
+	char batch[33];
+	int n = 0, before = count(st);
+
+	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), 0);
+	CHECK_INT(n, 5);
+	CHECK_STR(batch, "opendag");
+	CHECK_INT(count(st), before + 5);
+	/* the same batch again: new names, no clash */
+	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), 0);
+	CHECK_INT(count(st), before + 10);
+	/* refused, nothing written */
+	req.count = 0;
+	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), ACCOUNTS_ECOUNT);
+	CHECK_INT(err.field, ACCOUNTS_F_COUNT);
+	req.count = 2;
+	req.expires = (int64_t)time(NULL) - 1;
+	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), ACCOUNTS_EEXPIRY);
+	req.expires = (int64_t)time(NULL) + 60;
+	req.prefix = "Bad prefix";
+	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), ACCOUNTS_EUSERNAME);
+	CHECK_INT(count(st), before + 10);
+	CHECK_INT(n, 10);
+	/* generated batch id, flags kept */
+	req.prefix = NULL;
+	req.batch = NULL;
+	req.count = 1;
+	n = 0;
+	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), 0);
+	CHECK_INT(strlen(batch), 13); /* YYYYMMDD-xxxx */
+	CHECK(store_account_get(st, "open-nonexistent", &a) == STORE_ENOTFOUND);
+}
+
+static int
+guest_cb(const struct store_account *a, void *arg)
+{
+	if (a->guest && strcmp(a->batch, "opendag") == 0) {
+		CHECK_STR(a->created_by, "helpdesk1");
+		CHECK_STR(a->affiliation, "affiliate");
+		CHECK(a->expires > 0);
+		CHECK(strncmp(a->username, "open-", 5) == 0);
+		(*(int *)arg)++;
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -145,6 +199,12 @@ main(void)
 	test_rules();
 	test_import_errors(st);
 	test_import_commit(st);
+	test_guests(st);
+	{
+		int g = 0;
+		store_account_foreach(st, guest_cb, &g);
+		CHECK_INT(g, 10);
+	}
 	store_close(st);
 	unlink(path);
 	snprintf(err, sizeof(err), "%s/poort.db-wal", dir);
