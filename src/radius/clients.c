@@ -5,7 +5,8 @@
  * clients generation moves: checked once a second, and at once (at most
  * every RADIUS_CLIENTS_MISS_MS) when a packet comes from an address no
  * client covers, so a new access point works on its first retransmit. No
- * store query per packet from a known client.
+ * store query per packet from a known client. The same poll reloads the
+ * reply attributes (replies.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,7 @@ radius_clients_on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	radius_clients_refresh(arg, 0);
+	radius_replies_refresh(arg, 0);
 }
 
 /* Writes the config's client blocks into the store. */
@@ -124,7 +126,9 @@ radius_clients_start(struct radius_server *rs, char *err, size_t errlen)
 	struct timeval tv = {RADIUS_CLIENTS_POLL_MS / 1000, (RADIUS_CLIENTS_POLL_MS % 1000) * 1000};
 
 	radius_clients_sync(rs, rs->cfg);
+	radius_replies_sync(rs, rs->cfg);
 	radius_clients_refresh(rs, 1);
+	radius_replies_refresh(rs, 1);
 	if (rs->clients_gen <= 0) {
 		snprintf(err, errlen, "cannot read the RADIUS clients from the store: %s",
 			 store_errmsg(rs->st));
@@ -142,7 +146,9 @@ void
 radius_clients_reload(struct radius_server *rs, const struct config *cfg)
 {
 	radius_clients_sync(rs, cfg);
+	radius_replies_sync(rs, cfg);
 	radius_clients_refresh(rs, 0);
+	radius_replies_refresh(rs, 0);
 }
 
 const struct config_client *
@@ -172,4 +178,5 @@ radius_clients_free(struct radius_server *rs)
 	radius_clients_drop(rs->clients, rs->nclients);
 	rs->clients = NULL;
 	rs->nclients = 0;
+	radius_replies_free(rs);
 }

@@ -52,6 +52,10 @@ struct radius_server {
 	int64_t clients_gen;
 	long long clients_checked_ms;
 	struct event *clients_timer;
+	/* the live copy of the reply attributes per affiliation (replies.c) */
+	struct config_eap_reply *replies;
+	size_t nreplies;
+	int64_t replies_gen;
 	uint8_t buf[4096 + 1];
 };
 
@@ -132,6 +136,14 @@ const struct config_client *radius_client_find(struct radius_server *rs,
 const struct config_client *radius_clients_lookup(const struct radius_server *rs,
 						  const struct sockaddr *sa);
 void radius_clients_free(struct radius_server *rs);
+
+/* replies.c: the live copy of the reply attributes, refreshed with the clients. */
+void radius_replies_sync(struct radius_server *rs, const struct config *cfg);
+void radius_replies_refresh(struct radius_server *rs, int force);
+/* The entry for affiliation, else "default", else NULL. */
+const struct config_eap_reply *radius_reply_find(const struct radius_server *rs,
+						 const char *affiliation);
+void radius_replies_free(struct radius_server *rs);
 void radsec_conn_send(struct radsec_conn *c, const uint8_t *data, size_t len);
 void radsec_conn_hold(struct radsec_conn *c);
 void radsec_conn_put(struct radsec_conn *c);

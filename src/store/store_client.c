@@ -214,21 +214,27 @@ store_client_foreach(struct store *st, store_client_cb cb, void *arg)
 }
 
 int64_t
-store_client_generation(struct store *st)
+store_db_generation(struct store *st, const char *what)
 {
 	sqlite3_stmt *s;
 	int64_t gen = STORE_EDB;
 
 	/* outside the shared snapshot: a change must show at once */
 	store_db_read_end(st);
-	if (sqlite3_prepare_v2(store_db_handle(st),
-			       "SELECT gen FROM generations WHERE what = 'clients'", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db_handle(st), "SELECT gen FROM generations WHERE what = ?",
+			       -1, &s, NULL) != SQLITE_OK)
 		return STORE_EDB;
+	sqlite3_bind_text(s, 1, what, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		gen = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return gen;
+}
+
+int64_t
+store_client_generation(struct store *st)
+{
+	return store_db_generation(st, "clients");
 }
 
 /* The text form of a config client's address, as store_client keeps it. */

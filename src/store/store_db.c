@@ -61,7 +61,8 @@ static const char store_migrate_3[] =
 
 /*
  * Version 4: RADIUS clients live in the store (poort/store_client.h), with
- * a generation counter the RADIUS side polls to reload its copy; guest
+ * a generation counter the RADIUS side polls to reload its copy, and so do
+ * the reply attributes per affiliation (poort/store_reply.h); guest
  * accounts are accounts with a guest flag, a batch and who created them.
  */
 static const char store_migrate_4[] =
@@ -69,6 +70,12 @@ static const char store_migrate_4[] =
 	"ALTER TABLE accounts ADD COLUMN batch TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE accounts ADD COLUMN created_by TEXT NOT NULL DEFAULT '';"
 	"CREATE INDEX accounts_batch ON accounts(batch) WHERE batch != '';"
+	"CREATE TABLE reply_attrs ("
+	" grp TEXT PRIMARY KEY,"
+	" vlan INTEGER NOT NULL DEFAULT 0,"
+	" session_timeout INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT NOT NULL DEFAULT 'store' CHECK (source IN ('store', 'config')),"
+	" updated INTEGER NOT NULL);"
 	"CREATE TABLE radius_clients ("
 	" name TEXT PRIMARY KEY,"
 	" address TEXT NOT NULL,"
@@ -80,6 +87,13 @@ static const char store_migrate_4[] =
 	" updated INTEGER NOT NULL);"
 	"CREATE TABLE generations (what TEXT PRIMARY KEY, gen INTEGER NOT NULL);"
 	"INSERT INTO generations VALUES ('clients', 1);"
+	"INSERT INTO generations VALUES ('replies', 1);"
+	"CREATE TRIGGER reply_attrs_ins AFTER INSERT ON reply_attrs BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'replies'; END;"
+	"CREATE TRIGGER reply_attrs_upd AFTER UPDATE ON reply_attrs BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'replies'; END;"
+	"CREATE TRIGGER reply_attrs_del AFTER DELETE ON reply_attrs BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'replies'; END;"
 	"CREATE TRIGGER radius_clients_ins AFTER INSERT ON radius_clients BEGIN"
 	" UPDATE generations SET gen = gen + 1 WHERE what = 'clients'; END;"
 	"CREATE TRIGGER radius_clients_upd AFTER UPDATE ON radius_clients BEGIN"

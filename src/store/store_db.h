@@ -20,5 +20,7 @@ sqlite3 *store_db_handle(struct store *st);
 void store_db_read_end(struct store *st);
 /* Opens or renews it before a read. */
 void store_db_read_snapshot(struct store *st);
+/* The generation row `what` (kept by triggers), read fresh; < 0 on error. */
+int64_t store_db_generation(struct store *st, const char *what);
 
 #endif

@@ -52,6 +52,10 @@ usage(void)
 		"  client del NAME      delete a client (entries from poortd.conf: edit it there)\n"
 		"  client secret NAME   give a client a new generated secret (printed once)\n"
 		"  client list          list clients (no secrets) and where each is set\n"
+		"  reply set GROUP [--vlan N] [--session-timeout S]\n"
+		"                       reply attributes on an EAP accept for an affiliation\n"
+		"                       (or \"default\"); applies to a running poortd within 1 s\n"
+		"  reply del GROUP | reply list\n"
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
@@ -429,6 +433,8 @@ main(int argc, char **argv)
 		rc = cmd_simple(&c, cmd, cargc, cargv);
 	else if (strcmp(cmd, "import") == 0)
 		rc = ctl_import(&c, cargc, cargv);
+	else if (strcmp(cmd, "reply") == 0)
+		rc = ctl_reply(&c, cargc, cargv);
 	else if (strcmp(cmd, "guest") == 0)
 		rc = ctl_guest(&c, cargc, cargv);
 	else if (strcmp(cmd, "client") == 0)
