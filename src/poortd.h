@@ -25,8 +25,19 @@ enum poortd_msg {
 struct poortd_hdr {
 	uint32_t type;
 	uint32_t len;
+	uint32_t fds; /* RELOAD: which of the EAP files came along, POORTD_FD_* */
 };
+
+/*
+ * A reload re-reads the EAP certificate files, which the radius child's
+ * user may not read: the parent sends their contents as memfds with the
+ * RELOAD header (SCM_RIGHTS), in this order, one bit each in fds.
+ */
+enum { POORTD_FD_CERT, POORTD_FD_KEY, POORTD_FD_CLIENT_CA, POORTD_FD_CRL, POORTD_FD_N };
 #define POORTD_MSG_MAX (1u << 20)
+
+/* The path of EAP file i (POORTD_FD_*) in cfg; "" when not set. */
+char *poortd_eap_file(struct config *cfg, unsigned i);
 
 /* Runs a child until SIGTERM or the parent's end; returns the exit status. */
 int poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,

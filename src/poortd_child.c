@@ -10,13 +10,13 @@
  */
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "poort/config.h"
@@ -39,9 +39,30 @@ struct child {
 	struct http_server *hs;
 	struct saml_idp *idp;
 	int saml_inited;
-	struct bufferevent *ctl;
+	int ctl;                /* to the parent */
+	struct event *ev_ctl;
+	struct evbuffer *ctl_in;
+	int fds[POORTD_FD_N * 2]; /* received with RELOAD headers, in order */
+	size_t nfds;
 	char logname[32];
 };
+
+char *
+poortd_eap_file(struct config *cfg, unsigned i)
+{
+	char *const files[POORTD_FD_N] = {cfg->eap.cert, cfg->eap.key, cfg->eap.client_ca,
+					  cfg->eap.crl};
+	return files[i];
+}
+
+static void
+child_send(struct child *c, uint32_t type)
+{
+	struct poortd_hdr h = {.type = type};
+	/* 12 bytes on a blocking socket the parent reads at once */
+	if (write(c->ctl, &h, sizeof(h)) != (ssize_t)sizeof(h))
+		log_warning("cannot tell the parent: %s", strerror(errno));
+}
 
 /* The web child never needs the RADIUS shared secrets. */
 static void
@@ -157,19 +178,39 @@ poortd_child_check(const struct config *cfg)
 	return rc;
 }
 
+/*
+ * Points cfg's EAP files at the memfds the parent sent (their contents, read
+ * with the parent's rights), so the reload never needs the key on disk to be
+ * readable by this child's user. Returns the paths as written, to put back.
+ */
 static void
-child_reload(struct child *c, const char *text)
+child_eap_files(struct config *cfg, const int *fds, uint32_t mask, char (*saved)[PATH_MAX])
 {
-	char err[CONFIG_ERR_MAX];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < POORTD_FD_N; i++) {
+		char *path = poortd_eap_file(cfg, i);
+		memcpy(saved[i], path, PATH_MAX);
+		if (mask & (1u << i))
+			snprintf(path, PATH_MAX, "/proc/self/fd/%d", fds[n++]);
+	}
+}
+
+static void
+child_reload(struct child *c, const char *text, const int *fds, uint32_t mask)
+{
+	char err[CONFIG_ERR_MAX], saved[POORTD_FD_N][PATH_MAX];
 	struct config *cfg = config_parse(c->cfg->path, text, err, sizeof(err));
-	struct poortd_hdr h = {.type = POORTD_MSG_RELOADED};
 
 	if (cfg == NULL) {
 		/* the parent checked it: only memory can fail here */
 		log_error("reload refused, running config kept: %s", err);
 	} else {
 		if (c->role == SANDBOX_RADIUS) {
+			child_eap_files(cfg, fds, mask, saved);
 			radius_server_reload(c->rs, cfg);
+			for (unsigned i = 0; i < POORTD_FD_N; i++)
+				memcpy(poortd_eap_file(cfg, i), saved[i], PATH_MAX);
 		} else {
 			child_scrub_radius(cfg);
 			saml_idp_reload(c->idp, cfg);
@@ -179,48 +220,87 @@ child_reload(struct child *c, const char *text)
 		config_free(c->cfg);
 		c->cfg = cfg;
 	}
-	bufferevent_write(c->ctl, &h, sizeof(h));
+	child_send(c, POORTD_MSG_RELOADED);
 }
 
+/* The messages in ctl_in: RELOAD header (with its fds), then the text. */
 static void
-child_on_ctl(struct bufferevent *bev, void *arg)
+child_ctl_messages(struct child *c)
 {
-	struct child *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	struct poortd_hdr h;
 
-	while (evbuffer_copyout(in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
+	while (evbuffer_copyout(c->ctl_in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
+		unsigned nf = (unsigned)__builtin_popcount(h.fds);
 		char *text;
-		if (h.len > POORTD_MSG_MAX || h.type != POORTD_MSG_RELOAD) {
+		if (h.len > POORTD_MSG_MAX || h.type != POORTD_MSG_RELOAD ||
+		    h.fds >= (1u << POORTD_FD_N) || nf > c->nfds) {
 			log_error("bad message from the parent: stopping");
 			event_base_loopbreak(c->base);
 			return;
 		}
-		if (evbuffer_get_length(in) < sizeof(h) + h.len)
+		if (evbuffer_get_length(c->ctl_in) < sizeof(h) + h.len)
 			return;
-		evbuffer_drain(in, sizeof(h));
+		evbuffer_drain(c->ctl_in, sizeof(h));
 		text = malloc((size_t)h.len + 1);
 		if (text == NULL) {
-			evbuffer_drain(in, h.len);
+			evbuffer_drain(c->ctl_in, h.len);
 			log_error("reload refused, running config kept: out of memory");
-			continue;
+		} else {
+			evbuffer_remove(c->ctl_in, text, h.len);
+			text[h.len] = '\0';
+			child_reload(c, text, c->fds, h.fds);
+			config_text_free(text, h.len);
 		}
-		evbuffer_remove(in, text, h.len);
-		text[h.len] = '\0';
-		child_reload(c, text);
-		config_text_free(text, h.len);
+		for (unsigned i = 0; i < nf; i++)
+			close(c->fds[i]);
+		memmove(c->fds, c->fds + nf, (c->nfds - nf) * sizeof(int));
+		c->nfds -= nf;
 	}
 }
 
 static void
-child_on_ctl_event(struct bufferevent *bev, short what, void *arg)
+child_on_ctl(evutil_socket_t fd, short what, void *arg)
 {
 	struct child *c = arg;
-	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+	char buf[16384];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * POORTD_FD_N)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u)};
+	ssize_t n;
+	(void)what;
+
+	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n >= 0 && cm != NULL;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->nfds < sizeof(c->fds) / sizeof(c->fds[0]))
+				c->fds[c->nfds++] = got;
+			else
+				close(got);
+		}
+	}
+	if (n <= 0) {
 		log_notice("the parent is gone: stopping");
 		event_base_loopbreak(c->base);
+		return;
 	}
+	if (evbuffer_add(c->ctl_in, buf, (size_t)n) < 0) {
+		log_error("out of memory for the parent's message: stopping");
+		event_base_loopbreak(c->base);
+		return;
+	}
+	child_ctl_messages(c);
 }
 
 static void
@@ -260,9 +340,8 @@ int
 poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,
 		 int ctl)
 {
-	struct child c = {.role = role, .cfg = cfg};
+	struct child c = {.role = role, .cfg = cfg, .ctl = ctl};
 	struct event *ev_term = NULL, *ev_int = NULL;
-	struct poortd_hdr ready = {.type = POORTD_MSG_READY};
 	char title[32];
 	int rc = 1;
 
@@ -282,20 +361,20 @@ poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbo
 	if (child_start(&c) < 0)
 		goto done;
 	lsock_close_all(); /* the other child's sockets, and ours but for the copies in use */
-	c.ctl = bufferevent_socket_new(c.base, ctl, BEV_OPT_CLOSE_ON_FREE);
+	c.ctl_in = evbuffer_new();
+	c.ev_ctl = event_new(c.base, ctl, EV_READ | EV_PERSIST, child_on_ctl, &c);
 	ev_term = evsignal_new(c.base, SIGTERM, child_on_stop, &c);
 	ev_int = evsignal_new(c.base, SIGINT, child_on_stop, &c);
-	if (c.ctl == NULL || ev_term == NULL || ev_int == NULL || evsignal_add(ev_term, NULL) < 0 ||
+	if (c.ctl_in == NULL || c.ev_ctl == NULL || event_add(c.ev_ctl, NULL) < 0 ||
+	    ev_term == NULL || ev_int == NULL || evsignal_add(ev_term, NULL) < 0 ||
 	    evsignal_add(ev_int, NULL) < 0) {
 		log_error("cannot set up the control socket and signals");
 		goto done;
 	}
-	ctl = -1;
-	bufferevent_setcb(c.ctl, child_on_ctl, NULL, child_on_ctl_event, &c);
-	bufferevent_enable(c.ctl, EV_READ);
 	if (child_sandbox(&c, u) < 0)
 		goto done;
-	bufferevent_write(c.ctl, &ready, sizeof(ready));
+	child_send(&c, POORTD_MSG_READY);
+	log_flush();
 	while (!event_base_got_break(c.base)) {
 		if (event_base_loop(c.base, EVLOOP_ONCE) < 0) {
 			log_error("event loop failed");
@@ -306,10 +385,13 @@ poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbo
 	rc = 0;
 done:
 	child_stop(&c);
-	if (c.ctl != NULL)
-		bufferevent_free(c.ctl);
-	if (ctl >= 0)
-		close(ctl);
+	if (c.ev_ctl != NULL)
+		event_free(c.ev_ctl);
+	if (c.ctl_in != NULL)
+		evbuffer_free(c.ctl_in);
+	for (size_t i = 0; i < c.nfds; i++)
+		close(c.fds[i]);
+	close(ctl);
 	if (ev_term != NULL)
 		event_free(ev_term);
 	if (ev_int != NULL)

@@ -7,6 +7,7 @@
  * SIGTERM. The children's keys are never loaded here.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -309,6 +311,86 @@ parent_on_chld(evutil_socket_t sig, short what, void *arg)
 				kid_exited(p, &p->kids[i], status);
 }
 
+/* A copy of path's contents in a memfd, or -1 (the child then tries the
+ * path itself and reports what is wrong with it). */
+static int
+parent_memfd(const char *path)
+{
+	char buf[8192];
+	struct stat sb;
+	int in, out = -1;
+	ssize_t n;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	if (fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode))
+		goto fail;
+	out = memfd_create("poortd-eap", MFD_CLOEXEC);
+	if (out < 0)
+		goto fail;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto fail;
+	if (n < 0 || lseek(out, 0, SEEK_SET) < 0)
+		goto fail;
+	explicit_bzero(buf, sizeof(buf));
+	close(in);
+	return out;
+fail:
+	explicit_bzero(buf, sizeof(buf));
+	close(in);
+	if (out >= 0)
+		close(out);
+	return -1;
+}
+
+/*
+ * The RELOAD header to the radius child, with the EAP files it will re-read
+ * as memfds: the key stays readable by root only on disk. Sent at once, so
+ * only when nothing else is queued before it.
+ */
+static int
+parent_send_reload(struct kid *k, struct config *cfg, size_t len)
+{
+	struct poortd_hdr h = {.type = POORTD_MSG_RELOAD, .len = (uint32_t)len};
+	int fds[POORTD_FD_N], nfds = 0, fd = bufferevent_getfd(k->ctl), rc = -1;
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = &h, .iov_len = sizeof(h)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+
+	if (k->role != SANDBOX_RADIUS || !cfg->eap.enabled ||
+	    evbuffer_get_length(bufferevent_get_output(k->ctl)) > 0)
+		return bufferevent_write(k->ctl, &h, sizeof(h));
+	for (unsigned i = 0; i < POORTD_FD_N; i++) {
+		const char *path = poortd_eap_file(cfg, i);
+		int m = path[0] != '\0' ? parent_memfd(path) : -1;
+		if (m >= 0) {
+			fds[nfds++] = m;
+			h.fds |= 1u << i;
+		}
+	}
+	if (nfds > 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	}
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(h))
+		rc = 0;
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	return rc;
+}
+
 static void
 parent_on_hup(evutil_socket_t sig, short what, void *arg)
 {
@@ -340,10 +422,9 @@ parent_on_hup(evutil_socket_t sig, short what, void *arg)
 	p->cfg = cfg;
 	for (size_t i = 0; i < KIDS; i++) {
 		struct kid *k = &p->kids[i];
-		struct poortd_hdr h = {.type = POORTD_MSG_RELOAD, .len = (uint32_t)len};
 		if (k->pid <= 0 || k->ctl == NULL)
 			continue; /* a restart takes the new config */
-		if (bufferevent_write(k->ctl, &h, sizeof(h)) == 0 &&
+		if (parent_send_reload(k, cfg, len) == 0 &&
 		    bufferevent_write(k->ctl, text, len) == 0)
 			k->reload_pending = 1;
 	}

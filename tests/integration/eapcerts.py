@@ -3,7 +3,6 @@ private key is ever committed): a CA, the server certificate, good,
 expired and revoked client certificates with a CRL, and a second CA that
 poortd does not trust with a client of its own."""
 
-import grp
 import os
 import subprocess
 
@@ -73,35 +72,12 @@ def _issue(cdir, out, cn, ext, start=None, end=None, days=30, san="unused.exampl
     else:
         args += ["-days", str(days)]
     _run(*args, cwd=cdir, san=san)
-    _child_readable(os.path.join(cdir, f"{out}.key"))
     return os.path.join(cdir, f"{out}.pem"), os.path.join(cdir, f"{out}.key")
-
-
-def _child_readable(key):
-    """Group poort may read key: the radius child re-reads it on a reload."""
-    try:
-        gid = grp.getgrnam("poort").gr_gid
-    except KeyError:
-        return
-    if os.geteuid() == 0:
-        os.chown(key, 0, gid)
-        os.chmod(key, 0o640)
-
-
-def _readable(d):
-    """A reload re-reads the certificates in poortd's radius child, which runs
-    as the unprivileged user when the tests run as root: d and the directory
-    it is in must let that user through."""
-    os.makedirs(d, exist_ok=True)
-    os.chmod(d, 0o755)
-    os.chmod(os.path.dirname(os.path.abspath(d)), os.stat(
-        os.path.dirname(os.path.abspath(d))).st_mode | 0o711)
 
 
 def make(d, server_name=SERVER_NAME):
     """Creates everything under d; returns a dict of paths. server_name
     names the server certificate (another institution's home server)."""
-    _readable(d)
     ca = _ca(d, "ca", server_name)
     other = _ca(d, "other", server_name)
     p = {"ca": os.path.join(ca, "ca.pem")}
@@ -128,9 +104,7 @@ def make_radsec(d, names):
     """RadSec certificates (server and client use) under d: one per name in
     names from the trusted CA, "untrusted" for names[-1] from another CA and
     "expired" for names[-1] from the trusted CA, expired in 2020.
-    Readable by poortd's unprivileged children, which re-read them on a reload.
     Returns {"ca": path, name: (cert, key), ..., "untrusted": (cert, key)}."""
-    _readable(d)
     ca = _ca(d, "rsca")
     other = _ca(d, "rsother")
     p = {"ca": os.path.join(ca, "ca.pem")}
