@@ -147,6 +147,11 @@ sandbox_allow(scmp_filter_ctx ctx, const char *name)
 int
 sandbox_filter_install(enum sandbox_role role, int log_only, char *err, size_t errlen)
 {
+	/* written out: clang warns on the partial initialisers of SCMP_A0 */
+	const struct scmp_arg_cmp self = {
+		.arg = 0, .op = SCMP_CMP_EQ, .datum_a = (scmp_datum_t)getpid(), .datum_b = 0};
+	const struct scmp_arg_cmp thread = {
+		.arg = 0, .op = SCMP_CMP_MASKED_EQ, .datum_a = CLONE_THREAD, .datum_b = CLONE_THREAD};
 	scmp_filter_ctx ctx;
 	const char *bad = NULL;
 	int rc;
@@ -168,22 +173,21 @@ sandbox_filter_install(enum sandbox_role role, int log_only, char *err, size_t e
 	     i++)
 		if ((rc = sandbox_allow(ctx, sandbox_sanitizer[i])) < 0)
 			bad = sandbox_sanitizer[i];
+	(void)thread;
 	if (rc == 0 && (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 0)) < 0)
 		bad = "clone";
 #else
 	/* threads only: a clone without CLONE_THREAD would be a new process */
-	if (rc == 0 && (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-					      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD,
-						      CLONE_THREAD))) < 0)
+	if (rc == 0 && (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, thread)) < 0)
 		bad = "clone";
 #endif
 	/* signals to this process only (abort, raise): never to the other child,
 	 * which runs as the same user */
 	if (rc == 0 && (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()))) < 0)
+					      self)) < 0)
 		bad = "tgkill";
 	if (rc == 0 && (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-					      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()))) < 0)
+					      self)) < 0)
 		bad = "kill";
 	/* clone3 takes its flags in memory, out of a filter's sight: glibc falls
 	 * back to clone when it is missing */

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import eapcerts  # noqa: E402
 import poortlib as pl  # noqa: E402
 from test_acct_kill import acct_request, acct_answered  # noqa: E402
+from test_eap import EAPOL_TEST, PW, EapBase, eap_block  # noqa: E402
 
 
 def free_tcp_port():
@@ -70,28 +71,24 @@ def acct_once(port, ident, session):
             return False
 
 
-class PrivsepTest(unittest.TestCase):
+class PrivsepTest(EapBase):
     @classmethod
     def setUpClass(cls):
+        if EAPOL_TEST is None:
+            raise unittest.SkipTest("eapol_test is not installed (package eapoltest)")
         cls.certdir = tempfile.mkdtemp(prefix="poort-certs-")
         cls.certs = eapcerts.make(cls.certdir)
         cls.https = free_tcp_port()
-        cls.p = pl.Poortd(extra=cls.http_block(cls.certs["server_key"]))
-        cls.p.add_user("anna", "Anna-pass-1")
+        cls.p = pl.Poortd(extra=eap_block(cls.certs) +
+                          cls.http_block(cls.certs["server_key"]))
+        cls.p.add_user("anna", PW, "--affiliation", "student")
         cls.p.start()
+        cls.n = 0
 
     @classmethod
     def http_block(cls, key):
         return (f'http {{\n\tlisten 127.0.0.1 {cls.https}\n'
                 f'\tcertificate "{cls.certs["server"]}"\n\tkey "{key}"\n}}\n')
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.p.stop()
-        log = cls.p.log()
-        cls.p.cleanup()
-        if rc != 0 or "Sanitizer" in log:
-            raise AssertionError(f"poortd stopped with {rc}:\n" + log[-4000:])
 
     def wait_children(self, old=None, timeout=10):
         deadline = time.time() + timeout
@@ -117,13 +114,21 @@ class PrivsepTest(unittest.TestCase):
         self.assertIn("poortd-web notice: https listening", self.p.log())
 
     def test_2_kill_web_radius_serves(self):
-        """SIGKILL the web child during RADIUS traffic: every request is
-        answered, every acknowledged accounting row is in the store, and the
-        web child comes back."""
+        """SIGKILL the web child during eapol_test logins and accounting
+        traffic: every login succeeds, every request is answered, every
+        acknowledged accounting row is in the store, and the web child comes
+        back."""
         kids = self.wait_children()
         self.assertTrue(https_get(self.https).startswith(b"HTTP/1.1 404"))
-        acked, failed = [], []
+        acked, failed, logins = [], [], []
         stop = threading.Event()
+
+        def eap_logins():
+            while not stop.is_set():
+                logins.append(self.eapol(self.network("peap", True))[0])
+
+        e = threading.Thread(target=eap_logins)
+        e.start()
 
         def traffic():
             i = 0
@@ -142,7 +147,10 @@ class PrivsepTest(unittest.TestCase):
         time.sleep(0.3)
         stop.set()
         t.join()
+        e.join()
         self.assertEqual(new["radius"], kids["radius"])
+        self.assertGreater(len(logins), 1)
+        self.assertEqual(set(logins), {0})
         self.assertEqual(failed, [])
         self.assertGreater(len(acked), 10)
         self.assertIn("the web child killed by signal 9: restarting it", self.p.log())
