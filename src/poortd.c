@@ -98,6 +98,8 @@ check(const char *path, const struct config *cfg)
 		goto fail;
 	if (store_state_dir(cfg->state_dir, err, sizeof(err)) < 0)
 		goto fail;
+	if (cfg->saml != NULL)
+		config_saml_entree_warn(cfg->saml);
 	log_init("poortd", LOG_LVL_WARNING, 0);
 	if (poortd_child_check(cfg) < 0) {
 		log_flush();
@@ -161,5 +163,7 @@ main(int argc, char **argv)
 	log_init("poortd", cfg->log_level, cfg->log_syslog);
 	check_config_mode(config_path);
 	check_key_modes(cfg);
+	if (cfg->saml != NULL)
+		config_saml_entree_warn(cfg->saml);
 	return poortd_parent_run(config_path, cfg);
 }

@@ -15,10 +15,11 @@ sim_pin(const struct board *b)
 	return s->pin;
 }
 
-static void
+static int
 sim_jump(const struct board *b, const struct board_boot_info *bi)
 {
 	struct sim_board *s = b->priv;
+	const struct fw_image_part *k = &bi->img->part[FW_COMP_KERNEL];
 	size_t ml = strlen(SIM_APP_MAGIC);
 
 	s->log.booted = 1;
@@ -27,13 +28,13 @@ sim_jump(const struct board *b, const struct board_boot_info *bi)
 	memcpy(s->log.ver, bi->ver, sizeof(s->log.ver));
 	s->log.rollback = bi->rollback;
 	s->log.confirmed = 0;
-	if (!s->auto_confirm || bi->load_size < ml + 7 ||
-	    memcmp(bi->load_addr, SIM_APP_MAGIC, ml) != 0)
-		return;
+	if (!s->auto_confirm || k->size < ml + 7 || memcmp(k->addr, SIM_APP_MAGIC, ml) != 0)
+		return 0;
 	/* What the running system would do through the confirm tool. */
-	if (memcmp(bi->load_addr + ml, "confirm", 7) == 0 &&
+	if (memcmp(k->addr + ml, "confirm", 7) == 0 &&
 	    fw_state_confirm(b, bi->slot, bi->rollback) == 0)
 		s->log.confirmed = 1;
+	return 0;
 }
 
 static void

@@ -10,7 +10,8 @@
 
 #define SIM_FLASH_SIZE (0x210000u)
 #define SIM_ERASE 4096u
-#define SIM_LOAD_MAX (4u * 1024 * 1024)
+/* The core puts the kernel at a 2 MiB aligned address: room for that. */
+#define SIM_LOAD_MAX (8u * 1024 * 1024)
 
 /* Test payloads start with this text; what follows says what the pretend
  * system does once started: "confirm" (declare itself good) or "hang"

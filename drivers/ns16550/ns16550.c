@@ -16,6 +16,7 @@
 #define MCR_DTR_RTS 0x03u
 #define LSR_DR 0x01u
 #define LSR_THRE 0x20u
+#define LSR_TEMT 0x40u
 
 static inline uint8_t
 ns16550_rd(const struct ns16550 *u, unsigned reg)
@@ -80,6 +81,13 @@ ns16550_write(void *ctx, const uint8_t *buf, size_t len)
 		ns16550_wr(u, UART_THR, buf[i]);
 	}
 	return 0;
+}
+
+void
+ns16550_flush(struct ns16550 *u)
+{
+	while (!(ns16550_rd(u, UART_LSR) & LSR_TEMT))
+		;
 }
 
 const struct drv_uart_ops ns16550_uart_ops = {

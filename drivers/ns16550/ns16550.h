@@ -15,6 +15,8 @@ struct ns16550 {
 
 /* 8N1 at baud from clk_hz; clk_hz 0 keeps the divisor the previous stage
  * (TF-A, U-Boot) programmed, which is the usual case on real boards. */
+/* Waits until the transmitter is empty. */
+void ns16550_flush(struct ns16550 *u);
 void ns16550_init(struct ns16550 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
                   const struct drv_timer *timer);
 

@@ -94,6 +94,13 @@ pl011_write(void *ctx, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+void
+pl011_flush(struct pl011 *u)
+{
+	while (pl011_rd(u, PL011_FR) & FR_BUSY)
+		;
+}
+
 const struct drv_uart_ops pl011_uart_ops = {
     .read = pl011_read,
     .write = pl011_write,

@@ -15,6 +15,9 @@ struct pl011 {
 
 /* Sets up 8N1 at baud from the UART reference clock clk_hz (0 leaves the
  * divisor alone, as qemu and a loader that already set it up want). */
+/* Waits until every byte written has left the transmitter (before the
+ * boot stage hands the UART to the next stage). */
+void pl011_flush(struct pl011 *u);
 void pl011_init(struct pl011 *u, uintptr_t base, uint32_t clk_hz, uint32_t baud,
                 const struct drv_timer *timer);
 

@@ -35,9 +35,25 @@ con_kv(const struct board *b, const char *k, uint32_t v)
 	con_putu(b, v);
 }
 
+/* An erased slot says so rather than "bad header". */
+static int
+boot_slot_empty(const struct board *b, int slot)
+{
+	uint8_t m[4];
+
+	if (b->flash->ops->read(b->flash->ctx, b->slot[slot].off, m, sizeof(m)))
+		return 0;
+	return (m[0] & m[1] & m[2] & m[3]) == 0xff;
+}
+
 static void
 boot_log_fail(const struct board *b, const char *what, int slot, int rc)
 {
+	if (rc == FW_EFORMAT && boot_slot_empty(b, slot)) {
+		con_kv(b, "boot: slot=", (uint32_t)slot);
+		con_puts(b, " empty\r\n");
+		return;
+	}
 	con_puts(b, "boot: ");
 	con_puts(b, what);
 	con_kv(b, " slot=", (uint32_t)slot);
@@ -71,39 +87,37 @@ boot_wait_key(const struct board *b)
 	}
 }
 
-/* Verifies slot, loads it and jumps. Returns only on failure (or in the
- * simulator after the "image" ran). */
+/* Loads and verifies slot in one pass into RAM and jumps. Returns only on
+ * failure (or in the simulator after the "image" ran). */
 static int
 boot_try(const struct board *b, const struct fw_state *st, int slot, int trial)
 {
+	/* large (holds the header and table): static, the boot stage is
+	 * single-threaded and boots one image at a time */
+	static struct fw_image_loaded ld;
 	struct board_boot_info bi;
-	struct fw_image_hdr h;
+	const struct fw_image_hdr *h = &ld.hdr;
 	int rc;
 
-	rc = fw_image_verify_flash(b->flash, b->slot[slot].off, b->slot[slot].size, &fw_boot_pubkey,
-	                           b->id, st->min_rollback, &h);
-	if (rc)
-		return rc;
-	rc = fw_image_load(b->flash, b->slot[slot].off, &h, b->load_addr, b->load_max);
+	rc = fw_image_load(b->flash, b->slot[slot].off, b->slot[slot].size, &fw_boot_pubkey, b->id,
+	                   st->min_rollback, b->load_addr, b->load_max, &ld);
 	if (rc)
 		return rc;
 	bi.slot = slot;
 	bi.trial = trial;
-	memcpy(bi.ver, h.ver, sizeof(bi.ver));
-	bi.rollback = h.rollback;
-	bi.load_addr = b->load_addr;
-	bi.load_size = h.image_size;
+	memcpy(bi.ver, h->ver, sizeof(bi.ver));
+	bi.rollback = h->rollback;
+	bi.img = &ld;
 	con_kv(b, "boot: start slot=", (uint32_t)slot);
-	con_kv(b, " version=", h.ver[0]);
-	con_kv(b, ".", h.ver[1]);
-	con_kv(b, ".", h.ver[2]);
+	con_kv(b, " version=", h->ver[0]);
+	con_kv(b, ".", h->ver[1]);
+	con_kv(b, ".", h->ver[2]);
 	con_kv(b, " trial=", (uint32_t)trial);
 	con_kv(b, " boots=", st->trial_boots);
 	con_puts(b, "\r\n");
 	if (b->wdt && b->wdt_timeout_ms)
 		b->wdt->ops->kick(b->wdt->ctx);
-	b->jump(b, &bi);
-	return 0;
+	return b->jump(b, &bi);
 }
 
 static int
@@ -163,8 +177,10 @@ boot_pick(const struct board *b)
 		                           &fw_boot_pubkey, b->id, st.min_rollback, &h);
 		if (rc == FW_EPOWER)
 			return rc;
-		if (rc)
+		if (rc) {
+			boot_log_fail(b, "image refused", other, rc);
 			continue;
+		}
 		st.primary = (uint8_t)other;
 		if (st.trial == other) {
 			st.trial = FW_STATE_NO_SLOT;
@@ -176,6 +192,7 @@ boot_pick(const struct board *b)
 		rc = boot_try(b, &st, other, 0);
 		if (rc == 0 || rc == FW_EPOWER)
 			return rc;
+		boot_log_fail(b, "image refused", other, rc);
 	}
 	return FW_ENOSLOT;
 }

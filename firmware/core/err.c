@@ -45,6 +45,10 @@ fw_strerror(int code)
 		return "timeout";
 	case FW_EPOWER:
 		return "power cut (simulator)";
+	case FW_EKERNEL:
+		return "kernel is not an arm64 Linux Image or does not fit in RAM";
+	case FW_EDTB:
+		return "no usable device tree for the kernel";
 	default:
 		return "unknown error";
 	}

@@ -4,12 +4,16 @@ PL011 UART on a host pty and checks what a field engineer would see.
 
   banner  the boot stage starts and prints its banner on the pty
   flash   tools/poort-flash uploads, verifies and activates an image through
-          the emulated UART; after the reset the boot stage starts it
+          the emulated UART; after the reset the boot stage starts it: the
+          image is the stub kernel (tests/baremetal/stub_kernel) and a random
+          initramfs, and the stub reports the hand-over (EL1, x0 = device
+          tree, MMU and caches off, /chosen)
   net     network recovery on the bare-metal build: a virtio-net NIC whose
           frames qemu exchanges with this script over unix datagram sockets
           (-netdev dgram); the same independent ARP/ICMP/TFTP peer as the
           simulator test refuses a tampered image, uploads a good one and
-          asks for the reboot; the boot stage then starts it on trial
+          asks for the reboot; the boot stage then starts it on trial, this
+          time with EL2 (virtualization=on): the stub must run at EL2
 
 Every wait is bounded; qemu is always killed. Exit 0 pass, 1 fail, 77 skip.
 """
@@ -30,9 +34,9 @@ FLASH_SIZE = 64 << 20  # qemu virt pflash banks are 64 MiB
 
 
 class Qemu:
-    def __init__(self, qemu, elf, flash_img, log_path, extra=()):
+    def __init__(self, qemu, elf, flash_img, log_path, extra=(), machine="virt"):
         self.log = open(log_path, "wb")
-        cmd = [qemu, "-M", "virt", "-cpu", "cortex-a53", "-m", "128M",
+        cmd = [qemu, "-M", machine, "-cpu", "cortex-a53", "-m", "128M",
                "-nographic", "-nic", "none", "-monitor", "none",
                "-serial", "pty", "-kernel", elf,
                "-drive", f"if=pflash,unit=1,format=raw,file={flash_img}"] + list(extra)
@@ -119,6 +123,7 @@ def test_banner(args):
         print("banner after %.2f s on %s" % (time.monotonic() - t0, q.pty))
         # The portable core runs: it reads the (blank) state over the CFI
         # driver, finds nothing to boot and offers recovery.
+        q.expect(rb"boot: slot=1 empty", 20)
         q.expect(rb'poort recovery: reason="no bootable slot"', 20)
         print("recovery offered after %.2f s" % (time.monotonic() - t0))
     finally:
@@ -134,6 +139,7 @@ def main():
     ap.add_argument("--flash-tool")
     ap.add_argument("--mkimage")
     ap.add_argument("--key")
+    ap.add_argument("--stub", help="stub-kernel.bin")
     ap.add_argument("--payload-kib", type=int, default=128)
     ap.add_argument("--flash-timeout", type=int, default=150)
     ap.add_argument("what", choices=["banner", "flash", "net"])
@@ -149,8 +155,47 @@ def main():
         return 1
 
 
+def make_image(args, out, version, rollback, initrd, tamper=False, dtb=None):
+    """The stub kernel + a random initramfs + a command line (+ a device
+    tree), signed."""
+    subprocess.run([args.mkimage, "--key", args.key, "--board", "qemu-virt",
+                    "--version", version, "--rollback", str(rollback), "-o", out,
+                    "--kernel", args.stub, "--initramfs", initrd,
+                    "--cmdline", "console=ttyAMA0 poort.test=1"]
+                   + (["--dtb", dtb] if dtb else []),
+                   check=True, timeout=60, stdout=subprocess.DEVNULL)
+    with open(out, "rb") as f:
+        img = bytearray(f.read())
+    if tamper:
+        img[-1] ^= 1  # last byte of the ECDSA signature
+        with open(out, "wb") as f:
+            f.write(img)
+    return bytes(img)
+
+
+def expect_handover(q, el, slot, trial, dtb_from=b"board"):
+    """The boot stage's hand-over line, then the stub kernel's report."""
+    q.expect(rb"boot: linux kernel=0x0000000040200000 initrd=0x[0-9a-f]+ size=0x[0-9a-f]+ "
+             rb"dtb=0x[0-9a-f]+ \(%s\) el=%d" % (dtb_from, el), 30)
+    m = q.expect(rb"stub kernel: el=(\d) x0=(0x[0-9a-f]+) dtb=(\w+) mmu=(\w+) dcache=(\w+) "
+                 rb"icache=(\w+) x1-x3=(\w+)", 30)
+    got = [g.decode() for g in m.groups()]
+    want = [str(el), got[1], "ok", "off", "off", "off", "0"]
+    if got != want:
+        raise RuntimeError("hand-over state %r, want %r" % (got, want))
+    q.expect(rb"stub kernel: done", 10)
+    text = q.seen.decode(errors="replace")
+    for line in ("chosen poort,slot=%s" % slot, "chosen poort,trial=0x%016x" % trial,
+                 "chosen linux,initrd-start=0x", "chosen linux,initrd-end=0x",
+                 "chosen poort,board=qemu-virt"):
+        if line not in text:
+            raise RuntimeError("stub did not see %r in /chosen: %r" % (line, text[-600:]))
+    print("hand-over: el=%s x0=%s dtb ok, MMU and caches off, /chosen has slot %s trial %d"
+          % (got[0], got[1], slot, trial))
+
+
 def test_flash(args):
-    for p in (args.flash_tool, args.mkimage, args.key):
+    for p in (args.flash_tool, args.mkimage, args.key, args.stub):
         if not p or not os.path.exists(p):
             print("skipped: %s not built" % p)
             return SKIP
@@ -162,9 +207,7 @@ def test_flash(args):
         # Random bytes: incompressible, so the upload is really this big.
         f.write(os.urandom(args.payload_kib * 1024))
     image = os.path.join(work, "good.img")
-    subprocess.run([args.mkimage, "--key", args.key, "--board", "qemu-virt",
-                    "--version", "2.3.4", "--rollback", "1", "-o", image, payload],
-                   check=True, timeout=60, stdout=subprocess.DEVNULL)
+    make_image(args, image, "2.3.4", 1, payload)
     size = os.path.getsize(image)
 
     q = Qemu(args.qemu, args.elf, flash, os.path.join(work, "qemu.log"))
@@ -208,26 +251,15 @@ def test_flash(args):
         # have gone out while no one held the pty (qemu drops it then);
         # the slot line comes after the 1 s key window, so it is seen.
         q.expect(rb"boot: start slot=0 version=2\.3\.4 trial=1", 30)
-        q.expect(rb"boot: image ready slot=A trial=1", 30)
+        expect_handover(q, 1, "A", 1)
         print("new image started on trial after %.1f s in all" % (time.monotonic() - t0))
     finally:
         q.close()
     return 0
 
 
-def mkimage(args, out, version, payload, tamper=False):
-    subprocess.run([args.mkimage, "--key", args.key, "--board", "qemu-virt",
-                    "--version", version, "-o", out, payload],
-                   check=True, timeout=60, stdout=subprocess.DEVNULL)
-    with open(out, "rb") as f:
-        img = bytearray(f.read())
-    if tamper:
-        img[-1] ^= 1  # last byte of the ECDSA signature
-    return bytes(img)
-
-
 def test_net(args):
-    for p in (args.mkimage, args.key):
+    for p in (args.mkimage, args.key, args.stub):
         if not p or not os.path.exists(p):
             print("skipped: %s not built" % p)
             return SKIP
@@ -240,8 +272,14 @@ def test_net(args):
     payload = os.path.join(work, "payload.bin")
     with open(payload, "wb") as f:
         f.write(os.urandom(args.payload_kib * 1024))
-    good = mkimage(args, os.path.join(work, "good.img"), "3.4.5", payload)
-    bad = mkimage(args, os.path.join(work, "bad.img"), "3.4.6", payload, tamper=True)
+    # This image carries its own device tree (qemu's, dumped with the same
+    # machine options): the boot stage must hand over that one, patched.
+    dtb = os.path.join(work, "virt.dtb")
+    subprocess.run([args.qemu, "-M", "virt,virtualization=on,dumpdtb=" + dtb, "-cpu",
+                    "cortex-a53", "-m", "128M", "-nographic", "-nic", "none"],
+                   check=True, timeout=30, capture_output=True)
+    good = make_image(args, os.path.join(work, "good.img"), "3.4.5", 0, payload, dtb=dtb)
+    bad = make_image(args, os.path.join(work, "bad.img"), "3.4.6", 0, payload, tamper=True)
 
     # Short socket paths: sun_path holds 108 bytes, build trees can be deep.
     sockdir = tempfile.mkdtemp(prefix="poort-qnet-")
@@ -252,7 +290,10 @@ def test_net(args):
            "-netdev", f"dgram,id=n0,local.type=unix,local.path={qsock},"
                       f"remote.type=unix,remote.path={psock}",
            "-device", "virtio-net-device,netdev=n0"]
-    q = Qemu(args.qemu, args.elf, flash, os.path.join(work, "qemu.log"), net)
+    # EL2 (virtualization=on): the kernel must get EL2, and the reset after
+    # "get reboot" goes through PSCI over SMC.
+    q = Qemu(args.qemu, args.elf, flash, os.path.join(work, "qemu.log"), net,
+             machine="virt,virtualization=on")
     try:
         t0 = time.monotonic()
         q.expect(re.escape(BANNER), 20)
@@ -287,7 +328,7 @@ def test_net(args):
         q.seen = b""
         q.expect(re.escape(BANNER), 30)
         q.expect(rb"boot: start slot=0 version=3\.4\.5 trial=1", 30)
-        q.expect(rb"boot: image ready slot=A trial=1", 30)
+        expect_handover(q, 2, "A", 1, dtb_from=b"image")
         print("new image started on trial after %.1f s in all" % (time.monotonic() - t0))
     finally:
         q.close()

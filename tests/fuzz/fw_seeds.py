@@ -42,7 +42,7 @@ def write(d, name, data):
         f.write(data)
 
 
-def image(ver, rb, size, compress=True):
+def image(ver, rb, size, compress=True, extra=()):
     r = random.Random(rb)
     p = "/tmp/fw_seed_payload.bin"
     with open(p, "wb") as f:
@@ -50,7 +50,7 @@ def image(ver, rb, size, compress=True):
                 bytes(r.choice(b"abcdefgh") for _ in range(size)))
     out = "/tmp/fw_seed.img"
     args = [mk, "--key", key, "--board", "sim", "--version", ver,
-            "--rollback", str(rb), "-o", out, p]
+            "--rollback", str(rb), "-o", out, "--kernel", p] + list(extra)
     if not compress:
         args.insert(1, "--no-compress")
     subprocess.run(args, check=True, capture_output=True)
@@ -59,6 +59,10 @@ def image(ver, rb, size, compress=True):
 
 small = image("1.0.0", 1, 600)
 raw = image("1.0.1", 2, 300, compress=False)
+with open("/tmp/fw_seed_initrd.bin", "wb") as f:
+    f.write(b"070701" + bytes(200))
+multi = image("1.0.2", 3, 400, extra=("--initramfs", "/tmp/fw_seed_initrd.bin",
+                                      "--cmdline", "console=ttyAMA0"))
 
 # frames: every command, a reply, garbage around them, an oversize frame
 write("fw_frame", "info", frame(1, 1))
@@ -71,14 +75,17 @@ write("fw_frame", "zeros", bytes(260) + frame(4, 6, bytes(600)))
 # images and headers
 write("fw_image", "lz4.img", small)
 write("fw_image", "raw.img", raw)
+write("fw_image", "multi.img", multi)
 write("fw_image", "header", small[:128])
 write("fw_image", "state", struct.pack("<IIBBBBII", 0x54534F50, 7, 0, 1, 2, 0, 3, 9)
       + bytes(8) + struct.pack("<I", zlib.crc32(struct.pack("<IIBBBBII", 0x54534F50, 7, 0, 1, 2, 0, 3, 9) + bytes(8))))
 
 # lz4: the payload of the compressed image, with output sizes around it
-plen = struct.unpack_from("<I", small, 28)[0]
-ilen = struct.unpack_from("<I", small, 32)[0]
-block = small[128:128 + plen]
+# format 2: the first table entry at 128 (stored size at +4, size at +8),
+# its bytes right after the table
+plen = struct.unpack_from("<I", small, 128 + 4)[0]
+ilen = struct.unpack_from("<I", small, 128 + 8)[0]
+block = small[208:208 + plen]
 for name, cap in (("exact", ilen), ("short", ilen - 1), ("roomy", ilen + 100)):
     write("fw_lz4", name, struct.pack(">H", cap) + block)
 write("fw_lz4", "overlap", struct.pack(">H", 64) + bytes([0x1f, ord("a"), 1, 0, 40, 0x10, ord("b")]))

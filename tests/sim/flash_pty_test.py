@@ -163,6 +163,31 @@ def test_mkimage(env):
     check(r.returncode == 1 and "truncated" in r.stdout, "mkimage truncated image")
     r = env.mkimage("--inspect", good, "--min-rollback", "4")
     check(r.returncode == 1 and "rollback refused" in r.stdout, "mkimage rollback")
+    # several components under one signature, each listed with its hash
+    kern = env.payload("k.bin", 11)
+    initrd = env.payload("i.bin", 12, size=30000)
+    dtb = env.payload("d.bin", 13, size=3000)
+    multi = env.path("multi.img")
+    r = env.mkimage("--key", env.a.key, "--board", "sim", "--version", "4.5.6", "-o", multi,
+                    "--kernel", kern, "--initramfs", initrd, "--dtb", dtb,
+                    "--cmdline", "console=ttyAMA0 quiet")
+    check(r.returncode == 0 and "3 components" not in r.stdout and "4 components" in r.stdout,
+          "mkimage kernel+initramfs+dtb+cmdline: " + r.stdout + r.stderr)
+    r = env.mkimage("--inspect", multi, "--board", "sim")
+    check(r.returncode == 0 and "components:    4" in r.stdout, "inspect lists 4 components")
+    for name in ("kernel", "initramfs", "dtb", "cmdline"):
+        check(re.search(r"^  %s +at \d+: \d+ bytes stored" % name, r.stdout, re.M),
+              "inspect lists " + name)
+    check('"console=ttyAMA0 quiet"' in r.stdout, "inspect shows the command line")
+    r = env.mkimage("--key", env.a.key, "--board", "sim", "--version", "4.5.6", "-o", multi,
+                    "--kernel", kern, "--initramfs", initrd, "--rootfs", dtb)
+    check(r.returncode == 2 and "cannot build image" in r.stderr, "initramfs and rootfs refused")
+    # a format-1 image (made by the tool before format 2) is named as such
+    v1 = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "format1-sim.img")
+    r = env.mkimage("--inspect", v1)
+    check(r.returncode == 1 and "format:        1 (this tool and boot stage read format 2)"
+          in r.stdout and "format version not supported" in r.stdout,
+          "inspect of a format-1 image: " + r.stdout)
 
 
 def test_flash(env, rnd):

@@ -45,8 +45,13 @@ st_image_make(struct st_image *im, const char *behaviour, uint16_t major, uint32
 	p.ver[2] = 1;
 	p.rollback = rollback;
 	p.compress = 1;
-	p.payload = pl;
-	p.payload_len = size;
+	/* shaped like a box image: kernel, initramfs, command line */
+	p.comp[0] = (struct mk_comp){.type = FW_COMP_KERNEL, .data = pl, .len = size - size / 4};
+	p.comp[1] = (struct mk_comp){
+	    .type = FW_COMP_INITRAMFS, .data = pl + size - size / 4, .len = size / 4};
+	p.comp[2] = (struct mk_comp){
+	    .type = FW_COMP_CMDLINE, .data = (const uint8_t *)"console=ttyS0", .len = 13};
+	p.ncomp = 3;
 	if (mk_image_build(&p, st_key(), &im->data, &im->len)) {
 		fprintf(stderr, "cannot build image\n");
 		exit(2);

@@ -36,7 +36,9 @@ struct st_image {
 };
 
 /* Builds an image for the sim board: behaviour is "confirm" or "hang";
- * size is the payload size (compressible filler after the magic text). */
+ * size is the payload size (compressible filler after the magic text),
+ * split 3:1 into a kernel and an initramfs component, plus a command
+ * line, as a box image is. */
 void st_image_make(struct st_image *im, const char *behaviour, uint16_t major, uint32_t rollback,
                    size_t size);
 void st_image_free(struct st_image *im);

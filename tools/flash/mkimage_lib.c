@@ -121,55 +121,99 @@ out:
 	return rc;
 }
 
+/* Fills e for one component; *stored is either c->data or a new LZ4
+ * buffer (freed by the caller). */
+static int
+mk_comp_pack(const struct mk_comp *c, int compress, struct fw_image_comp *e, uint8_t **comp)
+{
+	int cap, n;
+
+	*comp = NULL;
+	if (c->len == 0 || c->len > FW_IMAGE_MAX_TOTAL / 2 || c->type < FW_COMP_KERNEL ||
+	    c->type > FW_COMP_TYPE_MAX)
+		return MK_EINVAL;
+	if (c->type == FW_COMP_CMDLINE &&
+	    (c->len > FW_IMAGE_MAX_CMDLINE || memchr(c->data, 0, c->len) != NULL))
+		return MK_EINVAL;
+	memset(e, 0, sizeof(*e));
+	e->type = (uint8_t)c->type;
+	e->comp = FW_IMAGE_COMP_NONE;
+	e->size = (uint32_t)c->len;
+	e->stored_size = (uint32_t)c->len;
+	SHA256(c->data, c->len, e->sha);
+	if (compress && c->type != FW_COMP_CMDLINE) {
+		cap = LZ4_compressBound((int)c->len);
+		*comp = malloc((size_t)cap);
+		if (!*comp)
+			return MK_ENOMEM;
+		n = LZ4_compress_HC((const char *)c->data, (char *)*comp, (int)c->len, cap,
+		                    c->len > (1u << 20) ? LZ4HC_CLEVEL_DEFAULT : LZ4HC_CLEVEL_MAX);
+		if (n <= 0)
+			return MK_ECOMP;
+		if ((size_t)n < c->len) {
+			e->comp = FW_IMAGE_COMP_LZ4;
+			e->stored_size = (uint32_t)n;
+		} else {
+			free(*comp);
+			*comp = NULL;
+		}
+	}
+	SHA256(*comp ? *comp : c->data, e->stored_size, e->stored_sha);
+	return 0;
+}
+
 int
 mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out, size_t *out_len)
 {
 	struct fw_image_hdr h;
-	uint8_t *img = NULL, *comp = NULL;
-	const uint8_t *stored = p->payload;
-	size_t stored_len = p->payload_len, total;
+	uint8_t *img = NULL, *comp[FW_IMAGE_MAX_COMPS] = {NULL};
+	uint8_t table[FW_IMAGE_MAX_COMPS * FW_IMAGE_COMP_ENTRY];
+	size_t total, pos, payload;
 	uint8_t dig[32];
 	int rc = MK_EINVAL;
 
 	*out = NULL;
-	if (p->payload_len == 0 || p->payload_len > FW_IMAGE_MAX_TOTAL / 2)
+	if (p->ncomp < 1 || p->ncomp > FW_IMAGE_MAX_COMPS)
 		goto out;
 	memset(&h, 0, sizeof(h));
 	h.board_id = p->board_id;
 	memcpy(h.ver, p->ver, sizeof(h.ver));
 	h.rollback = p->rollback;
-	h.comp = FW_IMAGE_COMP_NONE;
-	if (p->compress) {
-		int cap = LZ4_compressBound((int)p->payload_len), n;
-
-		rc = MK_ENOMEM;
-		comp = malloc((size_t)cap);
-		if (!comp)
+	h.ncomp = (uint8_t)p->ncomp;
+	payload = fw_image_table_size(&h);
+	for (int i = 0; i < p->ncomp; i++) {
+		rc = mk_comp_pack(&p->comp[i], p->compress, &h.comp[i], &comp[i]);
+		if (rc)
 			goto out;
-		n = LZ4_compress_HC((const char *)p->payload, (char *)comp, (int)p->payload_len,
-		                    cap, LZ4HC_CLEVEL_MAX);
-		rc = MK_ECOMP;
-		if (n <= 0)
-			goto out;
-		if ((size_t)n < p->payload_len) {
-			stored = comp;
-			stored_len = (size_t)n;
-			h.comp = FW_IMAGE_COMP_LZ4;
-		}
+		payload += h.comp[i].stored_size;
 	}
-	h.payload_size = (uint32_t)stored_len;
-	h.image_size = (uint32_t)p->payload_len;
-	SHA256(stored, stored_len, h.payload_sha);
-	SHA256(p->payload, p->payload_len, h.image_sha);
-	total = FW_IMAGE_HDR_SIZE + stored_len + FW_IMAGE_SIG_SIZE;
+	rc = MK_EINVAL;
+	if (payload + FW_IMAGE_HDR_SIZE + FW_IMAGE_SIG_SIZE > FW_IMAGE_MAX_TOTAL)
+		goto out;
+	h.payload_size = (uint32_t)payload;
+	fw_image_table_encode(&h, table);
+	SHA256(table, fw_image_table_size(&h), h.table_sha);
+	/* the device's own parser is the judge of what is a valid set */
+	{
+		struct fw_image_hdr chk = h;
+
+		if (fw_image_table_parse(table, fw_image_table_size(&h), &chk) != 0)
+			goto out;
+	}
+	total = FW_IMAGE_HDR_SIZE + payload + FW_IMAGE_SIG_SIZE;
 	rc = MK_ENOMEM;
 	img = malloc(total);
 	if (!img)
 		goto out;
 	fw_image_hdr_encode(&h, img);
-	memcpy(img + FW_IMAGE_HDR_SIZE, stored, stored_len);
-	SHA256(img, FW_IMAGE_HDR_SIZE + stored_len, dig);
-	rc = mk_sign(key, dig, img + FW_IMAGE_HDR_SIZE + stored_len);
+	memcpy(img + FW_IMAGE_HDR_SIZE, table, fw_image_table_size(&h));
+	pos = FW_IMAGE_HDR_SIZE + fw_image_table_size(&h);
+	for (int i = 0; i < p->ncomp; i++) {
+		memcpy(img + pos, comp[i] ? comp[i] : p->comp[i].data, h.comp[i].stored_size);
+		pos += h.comp[i].stored_size;
+	}
+	SHA256(img, FW_IMAGE_HDR_SIZE + fw_image_table_size(&h), dig);
+	rc = mk_sign(key, dig, img + pos);
 	if (rc)
 		goto out;
 	*out = img;
@@ -177,7 +221,8 @@ mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out, size_t *
 	img = NULL;
 out:
 	free(img);
-	free(comp);
+	for (int i = 0; i < FW_IMAGE_MAX_COMPS; i++)
+		free(comp[i]);
 	return rc;
 }
 
@@ -193,6 +238,10 @@ mk_board_parse(const char *s, uint32_t *id)
 	}
 	if (strcmp(s, "qemu-virt") == 0) {
 		*id = BOARD_ID_QEMU_VIRT;
+		return 0;
+	}
+	if (strcmp(s, "ls1012a-rdb") == 0) {
+		*id = BOARD_ID_FIRST_REAL;
 		return 0;
 	}
 	errno = 0;
@@ -211,6 +260,8 @@ mk_board_name(uint32_t id)
 		return "sim";
 	case BOARD_ID_QEMU_VIRT:
 		return "qemu-virt";
+	case BOARD_ID_FIRST_REAL:
+		return "ls1012a-rdb";
 	default:
 		return "unknown";
 	}

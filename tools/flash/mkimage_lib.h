@@ -17,13 +17,20 @@
 #define MK_ENOMEM -203
 #define MK_EINVAL -204
 
+/* One component: type FW_COMP_*, its bytes (borrowed). */
+struct mk_comp {
+	int type;
+	const uint8_t *data;
+	size_t len;
+};
+
 struct mk_params {
 	uint32_t board_id;
 	uint16_t ver[3];
 	uint32_t rollback;
-	int compress; /* 1: LZ4 (HC), kept only if it is smaller */
-	const uint8_t *payload;
-	size_t payload_len;
+	int compress; /* 1: LZ4 (HC) per component, kept only where smaller */
+	struct mk_comp comp[FW_IMAGE_MAX_COMPS];
+	int ncomp; /* in image order; the kernel first by convention */
 };
 
 /* Reads a PEM private key (P-256). Returns NULL on error. */
@@ -34,7 +41,9 @@ int mk_key_pub(EVP_PKEY *key, struct fw_pubkey *pub);
 /* Reads a public key from PEM (public or private). */
 int mk_pub_load(const char *path, struct fw_pubkey *pub);
 
-/* Builds and signs an image; *out is malloc'ed, caller frees. */
+/* Builds and signs an image; *out is malloc'ed, caller frees. Returns
+ * MK_EINVAL for a component set the format does not allow (no kernel, a
+ * type twice, initramfs and rootfs, empty or too large). */
 int mk_image_build(const struct mk_params *p, EVP_PKEY *key, uint8_t **out, size_t *out_len);
 
 /* Board names for the command line: "sim", "qemu-virt" or a number. */

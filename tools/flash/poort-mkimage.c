@@ -1,7 +1,10 @@
 /* poort-mkimage: builds and signs a Poort image, or explains one.
  *
- *   poort-mkimage --key dev-key.pem --board sim --version 1.2.3
- *                 --rollback 4 [--no-compress] -o out.img payload.bin
+ *   poort-mkimage --key dev-key.pem --board qemu-virt --version 1.2.3
+ *                 --rollback 4 [--no-compress] -o out.img
+ *                 --kernel Image [--initramfs initrd.cpio.gz | --rootfs FILE]
+ *                 [--dtb board.dtb] [--cmdline "console=ttyAMA0 ..."]
+ *   poort-mkimage ... -o out.img payload.bin   (payload = the kernel)
  *   poort-mkimage --inspect out.img [--board sim] [--pub key.pem]
  *                 [--min-rollback N]
  *   poort-mkimage --genkey new-key.pem
@@ -22,7 +25,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: poort-mkimage --key KEY --board B --version X.Y.Z "
-	                "[--rollback N] [--no-compress] -o OUT PAYLOAD\n"
+	                "[--rollback N] [--no-compress] -o OUT\n"
+	                "                     (--kernel FILE | PAYLOAD) [--initramfs FILE | "
+	                "--rootfs FILE] [--dtb FILE] [--cmdline TEXT]\n"
 	                "       poort-mkimage --inspect IMAGE [--board B] [--pub KEY] "
 	                "[--min-rollback N]\n"
 	                "       poort-mkimage --genkey KEY | --pubkey-c KEY\n");
@@ -100,21 +105,40 @@ inspect(const char *path, const struct fw_pubkey *pub, int have_board, uint32_t 
 	}
 	rc = fw_image_hdr_parse(img, len, &h);
 	printf("file:          %s (%zu bytes)\n", path, len);
+	if (rc == FW_EVERSION && len >= 6)
+		printf("format:        %u (this tool and boot stage read format %d)\n",
+		       img[4] | img[5] << 8, FW_IMAGE_FORMAT);
 	if (rc == 0) {
 		printf("format:        %d (header %d bytes)\n", FW_IMAGE_FORMAT, FW_IMAGE_HDR_SIZE);
 		printf("board:         0x%08x (%s)\n", h.board_id, mk_board_name(h.board_id));
 		printf("version:       %u.%u.%u\n", h.ver[0], h.ver[1], h.ver[2]);
 		printf("rollback:      %u\n", h.rollback);
-		printf("compression:   %s\n", h.comp == FW_IMAGE_COMP_LZ4 ? "lz4 block" : "none");
-		printf("payload:       %u bytes stored, %u bytes decompressed", h.payload_size,
-		       h.image_size);
-		if (h.image_size)
-			printf(" (%.1f%%)", 100.0 * h.payload_size / h.image_size);
-		printf("\npayload sha:   ");
-		hex(h.payload_sha, 32);
-		printf("\nimage sha:     ");
-		hex(h.image_sha, 32);
-		printf("\ntotal:         %u bytes expected\n", fw_image_total_size(&h));
+		printf("components:    %u (table %u bytes, sha ", h.ncomp, fw_image_table_size(&h));
+		hex(h.table_sha, 32);
+		printf(")\n");
+		if (len >= FW_IMAGE_HDR_SIZE + fw_image_table_size(&h) &&
+		    fw_image_table_parse(img + FW_IMAGE_HDR_SIZE, fw_image_table_size(&h), &h) ==
+		        0) {
+			for (unsigned i = 0; i < h.ncomp; i++) {
+				const struct fw_image_comp *e = &h.comp[i];
+
+				printf("  %-10s   at %u: %u bytes stored (%s), %u bytes",
+				       fw_image_comp_name(e->type), e->offset, e->stored_size,
+				       e->comp == FW_IMAGE_COMP_LZ4 ? "lz4 block" : "raw", e->size);
+				if (e->comp == FW_IMAGE_COMP_LZ4)
+					printf(" (%.1f%%)", 100.0 * e->stored_size / e->size);
+				printf("\n               sha256 ");
+				hex(e->sha, 32);
+				printf("\n");
+				if (e->type == FW_COMP_CMDLINE && e->comp == FW_IMAGE_COMP_NONE &&
+				    e->offset + e->size <= len)
+					printf("               \"%.*s\"\n", (int)e->size,
+					       (const char *)img + e->offset);
+			}
+		} else {
+			printf("  (component table unreadable)\n");
+		}
+		printf("total:         %u bytes expected\n", fw_image_total_size(&h));
 		if (!have_board)
 			board = h.board_id;
 	}
@@ -166,6 +190,11 @@ main(int argc, char **argv)
 	    {"min-rollback", required_argument, NULL, 'm'},
 	    {"genkey", required_argument, NULL, 'g'},
 	    {"pubkey-c", required_argument, NULL, 'c'},
+	    {"kernel", required_argument, NULL, 'K'},
+	    {"initramfs", required_argument, NULL, 'I'},
+	    {"rootfs", required_argument, NULL, 'R'},
+	    {"dtb", required_argument, NULL, 'D'},
+	    {"cmdline", required_argument, NULL, 'C'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct mk_params p = {.compress = 1};
@@ -173,7 +202,8 @@ main(int argc, char **argv)
 	struct fw_pubkey pub = fw_boot_pubkey;
 	int have_board = 0, have_ver = 0, c, rc = 2;
 	uint32_t min_rb = 0;
-	uint8_t *payload = NULL, *img = NULL;
+	const char *files[FW_COMP_TYPE_MAX + 1] = {NULL};
+	uint8_t *data[FW_COMP_TYPE_MAX + 1] = {NULL}, *img = NULL;
 	size_t img_len;
 	EVP_PKEY *k = NULL;
 	FILE *f;
@@ -215,6 +245,21 @@ main(int argc, char **argv)
 		case 'p':
 			pubpath = optarg;
 			break;
+		case 'K':
+			files[FW_COMP_KERNEL] = optarg;
+			break;
+		case 'I':
+			files[FW_COMP_INITRAMFS] = optarg;
+			break;
+		case 'R':
+			files[FW_COMP_ROOTFS] = optarg;
+			break;
+		case 'D':
+			files[FW_COMP_DTB] = optarg;
+			break;
+		case 'C':
+			files[FW_COMP_CMDLINE] = optarg; /* the text itself */
+			break;
 		case 'g':
 			return mk_key_generate(optarg) ? 2 : 0;
 		case 'c':
@@ -230,7 +275,9 @@ main(int argc, char **argv)
 	}
 	if (insp)
 		return inspect(insp, &pub, have_board, p.board_id, min_rb);
-	if (!key || !have_board || !have_ver || !out || optind != argc - 1) {
+	if (optind == argc - 1 && !files[FW_COMP_KERNEL])
+		files[FW_COMP_KERNEL] = argv[optind++];
+	if (!key || !have_board || !have_ver || !out || optind != argc || !files[FW_COMP_KERNEL]) {
 		usage();
 		return 2;
 	}
@@ -239,14 +286,28 @@ main(int argc, char **argv)
 		fprintf(stderr, "poort-mkimage: %s: cannot read P-256 private key\n", key);
 		goto out;
 	}
-	if (file_read(argv[optind], &payload, &p.payload_len)) {
-		fprintf(stderr, "poort-mkimage: %s: %s\n", argv[optind], strerror(errno));
-		goto out;
+	for (int t = FW_COMP_KERNEL; t <= FW_COMP_TYPE_MAX; t++) {
+		struct mk_comp *mc = &p.comp[p.ncomp];
+
+		if (!files[t])
+			continue;
+		mc->type = t;
+		if (t == FW_COMP_CMDLINE) {
+			mc->data = (const uint8_t *)files[t];
+			mc->len = strlen(files[t]);
+		} else {
+			if (file_read(files[t], &data[t], &mc->len)) {
+				fprintf(stderr, "poort-mkimage: %s: %s\n", files[t],
+				        strerror(errno));
+				goto out;
+			}
+			mc->data = data[t];
+		}
+		p.ncomp++;
 	}
-	p.payload = payload;
 	if (mk_image_build(&p, k, &img, &img_len)) {
-		fprintf(stderr,
-		        "poort-mkimage: cannot build image (empty or too large payload?)\n");
+		fprintf(stderr, "poort-mkimage: cannot build image (an empty or too large "
+		                "component, or both --initramfs and --rootfs?)\n");
 		goto out;
 	}
 	f = fopen(out, "wb");
@@ -254,12 +315,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "poort-mkimage: %s: %s\n", out, strerror(errno));
 		goto out;
 	}
-	printf("%s: board %s version %u.%u.%u rollback %u, %zu bytes\n", out,
-	       mk_board_name(p.board_id), p.ver[0], p.ver[1], p.ver[2], p.rollback, img_len);
+	printf("%s: board %s version %u.%u.%u rollback %u, %d component%s, %zu bytes\n", out,
+	       mk_board_name(p.board_id), p.ver[0], p.ver[1], p.ver[2], p.rollback, p.ncomp,
+	       p.ncomp == 1 ? "" : "s", img_len);
 	rc = 0;
 out:
 	EVP_PKEY_free(k);
-	free(payload);
+	for (int t = 0; t <= FW_COMP_TYPE_MAX; t++)
+		free(data[t]);
 	free(img);
 	return rc;
 }

@@ -12,6 +12,7 @@
 #include <poort/drv/timer.h>
 #include <poort/drv/uart.h>
 #include <poort/drv/wdt.h>
+#include <poort/fw/image.h>
 
 /* Board ids carried in image headers (tools/poort-mkimage --board). Add new
  * boards here, never reuse a number. */
@@ -28,15 +29,18 @@ struct board_area {
 
 struct board;
 
-/* What the core hands over when it boots an image: the payload has been
- * verified and decompressed to load_addr. */
+/* What the core hands over when it boots an image: every component has
+ * been verified and decompressed into RAM (fw_image_load). */
 struct board_boot_info {
-	int slot;           /* 0 = A, 1 = B */
-	int trial;          /* 1 if this is an unconfirmed trial boot */
-	uint16_t ver[3];    /* semantic version major.minor.patch */
-	uint32_t rollback;  /* image's rollback counter */
-	uint8_t *load_addr; /* decompressed image */
-	uint32_t load_size; /* its size */
+	int slot;          /* 0 = A, 1 = B */
+	int trial;         /* 1 if this is an unconfirmed trial boot */
+	uint16_t ver[3];   /* semantic version major.minor.patch */
+	uint32_t rollback; /* image's rollback counter */
+	/* The loaded image: part[FW_COMP_KERNEL] is always there; initrd
+	 * (initramfs or root filesystem), dtb and cmdline when the image
+	 * has them; kernel_span, kernel_arm64 and the free RAM after the
+	 * components (poort/fw/image.h, struct fw_image_loaded). */
+	const struct fw_image_loaded *img;
 };
 
 struct board {
@@ -59,7 +63,7 @@ struct board {
 	struct board_area journal;
 	struct board_area config;
 
-	/* RAM the image is decompressed into before it is started. */
+	/* RAM the image's components are loaded into before it starts. */
 	uint8_t *load_addr;
 	uint32_t load_max;
 
@@ -71,9 +75,12 @@ struct board {
 	/* Returns nonzero while the recovery pin/button is asserted. May be
 	 * NULL (no pin). */
 	int (*recovery_pin)(const struct board *b);
-	/* Starts the verified image. Does not return on hardware; the
-	 * simulator returns, and boot_main() then returns BOOT_OK. */
-	void (*jump)(const struct board *b, const struct board_boot_info *bi);
+	/* Starts the verified image. Does not return on hardware once the
+	 * image runs; returns a negative FW_E* (FW_EKERNEL, FW_EDTB) when it
+	 * cannot start it, so the core tries the next slot and logs why. The
+	 * simulator returns 0 after "running" it: boot_main() then returns
+	 * BOOT_OK. */
+	int (*jump)(const struct board *b, const struct board_boot_info *bi);
 	/* Resets the machine. Does not return on hardware; the simulator
 	 * returns and boot_main() returns BOOT_RESET. */
 	void (*reset)(const struct board *b);

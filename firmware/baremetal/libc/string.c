@@ -2,6 +2,7 @@
  * purpose: the image is small, speed here does not matter next to flash
  * and line rates, and simple code is easy to trust. The compiler would
  * otherwise turn these very loops into calls to themselves. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,4 +154,31 @@ atoi(const char *s)
 	while (*s >= '0' && *s <= '9')
 		v = v * 10 + (*s++ - '0');
 	return neg ? -v : v;
+}
+
+char *
+strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}
+
+/* Debian builds libfdt.a with -fstack-protector-strong: its functions
+ * check this guard. A fixed value still catches a linear overrun of a
+ * stack buffer, which is what the check is for here. */
+uintptr_t __stack_chk_guard = 0x2f8d5e3a9b17c4d1ull;
+
+_Noreturn void __stack_chk_fail(void);
+
+_Noreturn void
+__stack_chk_fail(void)
+{
+	for (;;)
+		__asm__ volatile("wfe");
 }

@@ -3,6 +3,7 @@
 session would put on the wire (ARP, ping, an upload with a well-formed
 header, status and reboot reads), built with the simulator test's peer.
 Input format: [u16 LE length][frame] repeated. Run from this directory."""
+import hashlib
 import os
 import struct
 import sys
@@ -30,10 +31,16 @@ def laptop():
 
 
 def image(payload_size=600):
-    hdr = struct.pack("<IHHI3HHIB3xII32s32s28x", 0x4D494F50, 1, 128, 0x504F0001,
-                      1, 2, 3, 0, 0, 0, payload_size, payload_size, b"\0" * 32, b"\0" * 32)
-    assert len(hdr) == 128
-    return hdr + (bytes(range(256)) * 3)[:payload_size] + b"\0" * 64
+    """A format-2 image with one raw kernel component: header and table
+    well formed (table hash right), signature zeros."""
+    body = (bytes(range(256)) * 3)[:payload_size]
+    sha = hashlib.sha256(body).digest()
+    table = struct.pack("<BBHIII32s32s", 1, 0, 0, payload_size, payload_size, 0, sha, sha)
+    hdr = struct.pack("<IHHI3HHIB3xII32s60x", 0x4D494F50, 2, 128, 0x504F0001,
+                      1, 2, 3, 0, 0, 1, len(table) + payload_size, 0,
+                      hashlib.sha256(table).digest())
+    assert len(hdr) == 128 and len(table) == 80
+    return hdr + table + body + b"\0" * 64
 
 
 def write(name, frames):

@@ -25,7 +25,9 @@
 #define FW_ECMD -17     /* unknown command */
 #define FW_ETIMEOUT -18 /* waited too long (host side names what for) */
 #define FW_EPOWER -19   /* simulator: power was cut */
-#define FW_ELAST -19
+#define FW_EKERNEL -20  /* kernel is not an arm64 Image, or does not fit */
+#define FW_EDTB -21     /* no usable device tree for the kernel */
+#define FW_ELAST -21
 
 /* A short human message for a code (static string, never NULL). */
 const char *fw_strerror(int code);
