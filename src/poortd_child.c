@@ -220,6 +220,7 @@ child_reload(struct child *c, const char *text, const int *fds, uint32_t mask)
 		config_free(c->cfg);
 		c->cfg = cfg;
 	}
+	log_flush(); /* what the reload did is in the log before the parent says done */
 	child_send(c, POORTD_MSG_RELOADED);
 }
 
