@@ -55,7 +55,7 @@ static const char *const sandbox_common[] = {
 #endif
 #endif
 #ifdef SANDBOX_SANITIZER
-static const char *const sandbox_sanitizer[] = {"ptrace", "wait4", "prctl"};
+static const char *const sandbox_sanitizer[] = {"ptrace", "wait4", "prctl", "getdents"};
 #endif
 
 const char *
