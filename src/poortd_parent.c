@@ -266,6 +266,10 @@ kid_exited(struct parent *p, struct kid *k, int status)
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
 	k->pid = 0;
 	k->ready = 0;
+	if (k->ctl != NULL) { /* its end of file may not have been read yet */
+		bufferevent_free(k->ctl);
+		k->ctl = NULL;
+	}
 	if (k->reload_pending) {
 		k->reload_pending = 0;
 		parent_reload_done(p);
