@@ -191,5 +191,43 @@ class PrivsepTest(EapBase):
         self.assertIn("configuration ok", r.stdout)
 
 
+class NotRootTest(unittest.TestCase):
+    """Started by an ordinary user on high ports (development, tests): no user
+    switch, and the children are still confined."""
+
+    def test_as_poort(self):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root to start poortd as another user")
+        try:
+            pw = pwd.getpwnam("poort")
+        except KeyError:
+            raise unittest.SkipTest("no user poort (tools/setup creates it)")
+        p = pl.Poortd()
+        try:
+            p.add_user("anna", "Anna-pass-1")
+            for root, dirs, files in os.walk(p.dir):
+                for name in [root] + [os.path.join(root, f) for f in files]:
+                    os.chown(name, pw.pw_uid, pw.pw_gid)
+            p.logf = open(p.logpath, "ab")
+            p.log_start = p.logf.tell()
+            p.proc = subprocess.Popen([pl.POORTD, "-c", p.conf], stdout=p.logf,
+                                      stderr=p.logf, user=pw.pw_uid, group=pw.pw_gid,
+                                      extra_groups=[])
+            p.wait_log("ready", 10)
+            self.assertIn(f"not started as root: the children keep uid {pw.pw_uid}", p.log())
+            self.assertIn("Access-Accept", p.radclient(pl.pap_attrs(
+                "anna@" + pl.REALM, "Anna-pass-1")))
+            kids = children(p.proc.pid)
+            self.assertEqual(set(kids), {"radius", "web"})
+            for role, pid in kids.items():
+                st = status(pid)
+                self.assertEqual(st["Uid"].split()[0], str(pw.pw_uid), role)
+                self.assertEqual(st["Seccomp"], "2", role)
+                self.assertEqual(st["NoNewPrivs"], "1", role)
+            self.assertEqual(p.stop(), 0)
+        finally:
+            p.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
