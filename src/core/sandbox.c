@@ -44,8 +44,9 @@ static const char *const sandbox_common[] = {
 
 /*
  * The sanitizer runtime's leak check at exit stops the world with a traced
- * helper (clone without CLONE_THREAD, ptrace, waitpid). Only in those test
- * builds: production filters kill these.
+ * helper (clone without CLONE_THREAD, ptrace, waitpid), and a report runs
+ * the symbolizer (fork, execve). Only in those test builds, so that their
+ * reports come out: production filters kill these.
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define SANDBOX_SANITIZER 1
@@ -55,7 +56,8 @@ static const char *const sandbox_common[] = {
 #endif
 #endif
 #ifdef SANDBOX_SANITIZER
-static const char *const sandbox_sanitizer[] = {"ptrace", "wait4", "prctl", "getdents"};
+static const char *const sandbox_sanitizer[] = {"ptrace", "wait4", "prctl", "getdents",
+						       "fork", "vfork", "execve"};
 #endif
 
 const char *
