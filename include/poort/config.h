@@ -117,6 +117,8 @@ struct config_eap {
 struct config {
 	char path[PATH_MAX];
 	char state_dir[PATH_MAX];
+	char user[64];   /* the children run as this user when poortd starts as root */
+	int seccomp_log; /* seccomp log: forbidden calls logged, not killed (debugging) */
 	char **realms;
 	size_t nrealms;
 	struct config_listen *listens;
@@ -141,6 +143,13 @@ struct config {
  * err (size CONFIG_ERR_MAX).
  */
 struct config *config_load(const char *path, char *err, size_t errlen);
+/*
+ * The file's text (at most 1 MiB, no NUL), for the parent to hand to the
+ * children on a reload; *len its length. Free with config_text_free.
+ */
+char *config_read(const char *path, size_t *len, char *err, size_t errlen);
+/* Clears (it holds client secrets) and frees. */
+void config_text_free(char *text, size_t len);
 /* Same, from a string; `name` stands for the file in error messages. */
 struct config *config_parse(const char *name, const char *text, char *err, size_t errlen);
 void config_free(struct config *cfg);

@@ -417,6 +417,14 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 		if (strcmp(k, "state_dir") == 0) {
 			rc = cfg_string(ctx, n, cfg->state_dir, sizeof(cfg->state_dir));
 			have_state = 1;
+		} else if (strcmp(k, "user") == 0) {
+			rc = cfg_string(ctx, n, cfg->user, sizeof(cfg->user));
+		} else if (strcmp(k, "seccomp") == 0) {
+			rc = cfg_want_args(ctx, n, 1, 1);
+			if (rc == 0 && strcmp(n->argv[1], "kill") != 0 &&
+			    strcmp(n->argv[1], "log") != 0)
+				return cfg_fail(ctx, n, "seccomp is 'kill' or 'log'");
+			cfg->seccomp_log = rc == 0 && strcmp(n->argv[1], "log") == 0;
 		} else if (strcmp(k, "realm") == 0) {
 			rc = cfg_realm(ctx, cfg, n);
 		} else if (strcmp(k, "listen") == 0) {
@@ -488,6 +496,7 @@ config_parse(const char *name, const char *text, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(cfg->path, sizeof(cfg->path), "%s", name);
+	snprintf(cfg->user, sizeof(cfg->user), "poort");
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_retention_days = 183;
 	cfg->limits = (struct config_limits){.reply_cache = 8192,
@@ -510,11 +519,10 @@ fail:
 	return NULL;
 }
 
-struct config *
-config_load(const char *path, char *err, size_t errlen)
+char *
+config_read(const char *path, size_t *lenp, char *err, size_t errlen)
 {
 	enum { MAX_SIZE = 1 << 20 };
-	struct config *cfg = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -527,29 +535,51 @@ config_load(const char *path, char *err, size_t errlen)
 	text = malloc(MAX_SIZE + 1);
 	if (text == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		goto done;
+		goto fail;
 	}
 	len = fread(text, 1, MAX_SIZE + 1, f);
 	if (ferror(f)) {
 		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		goto done;
+		goto fail;
 	}
 	if (len > MAX_SIZE) {
 		snprintf(err, errlen, "%s: larger than %d bytes", path, MAX_SIZE);
-		goto done;
+		goto fail;
 	}
 	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errlen, "%s: contains a NUL byte (not a text file?)", path);
-		goto done;
+		goto fail;
 	}
 	text[len] = '\0';
-	cfg = config_parse(path, text, err, errlen);
-done:
-	if (text != NULL) {
-		explicit_bzero(text, len); /* it held client secrets */
-		free(text);
-	}
 	fclose(f);
+	*lenp = len;
+	return text;
+fail:
+	config_text_free(text, len);
+	fclose(f);
+	return NULL;
+}
+
+void
+config_text_free(char *text, size_t len)
+{
+	if (text == NULL)
+		return;
+	explicit_bzero(text, len); /* it held client secrets */
+	free(text);
+}
+
+struct config *
+config_load(const char *path, char *err, size_t errlen)
+{
+	struct config *cfg;
+	size_t len = 0;
+	char *text = config_read(path, &len, err, errlen);
+
+	if (text == NULL)
+		return NULL;
+	cfg = config_parse(path, text, err, errlen);
+	config_text_free(text, len);
 	return cfg;
 }
 

@@ -19,10 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <errno.h>
 
 #include "poort/config_saml.h"
 #include "poort/limit.h"
 #include "poort/log.h"
+#include "poort/lsock.h"
 
 #define HTTP_ROUTES_MAX 32
 #define HTTP_RATE_KEYS 8192 /* sources counted at once; more are refused, none forgotten */
@@ -262,9 +265,7 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 {
 	struct http_server *hs = calloc(1, sizeof(*hs));
 	struct evhttp_bound_socket *bound;
-	char host[80];
-	unsigned port;
-	int one = 1;
+	int one = 1, fd;
 
 	if (hs == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -297,11 +298,13 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 	evhttp_set_timeout(hs->http, 30);
 	evhttp_set_allowed_methods(hs->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
 	evhttp_set_gencb(hs->http, http_dispatch, hs);
-	snprintf(host, sizeof(host), "%s", hc->listen_text);
-	*strrchr(host, ':') = '\0';
-	port = (unsigned)atoi(strrchr(hc->listen_text, ':') + 1);
-	if ((bound = evhttp_bind_socket_with_handle(hs->http, host, (ev_uint16_t)port)) == NULL) {
-		snprintf(err, errlen, "https: cannot listen on %s", hc->listen_text);
+	/* bound and listening, by the parent when it could (lsock.h) */
+	fd = lsock_get(SOCK_STREAM, (const struct sockaddr *)&hc->addr, hc->addrlen);
+	if (fd < 0 || (bound = evhttp_accept_socket_with_handle(hs->http, fd)) == NULL) {
+		snprintf(err, errlen, "https: cannot listen on %s: %s", hc->listen_text,
+			 fd < 0 ? strerror(errno) : "cannot accept on it");
+		if (fd >= 0)
+			close(fd);
 		goto fail;
 	}
 	/* accepted sockets inherit it: evhttp writes headers and body apart, and

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "radius_int.h"
+#include "poort/lsock.h"
 #include "poort/radsec.h"
 
 enum {
@@ -260,14 +261,16 @@ radsec_server_new(struct radius_server *rs, char *err, size_t errlen)
 		return -1;
 	for (size_t i = 0; i < cfg->nlistens; i++) {
 		const struct config_listen *cl = &cfg->listens[i];
-		unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
-		struct evconnlistener *lev;
+		unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
+		struct evconnlistener *lev = NULL;
+		int fd;
 		if (cl->kind != CONFIG_LISTEN_RADSEC)
 			continue;
-		if (cl->addr.ss_family == AF_INET6)
-			flags |= LEV_OPT_BIND_IPV6ONLY;
-		lev = evconnlistener_new_bind(rs->base, radsec_on_accept, srv, flags, 64,
-					      (const struct sockaddr *)&cl->addr, (int)cl->addrlen);
+		/* bound and listening, by the parent when it could (lsock.h) */
+		fd = lsock_get(SOCK_STREAM, (const struct sockaddr *)&cl->addr, cl->addrlen);
+		if (fd >= 0 && (lev = evconnlistener_new(rs->base, radsec_on_accept, srv, flags, 0,
+							 fd)) == NULL)
+			close(fd);
 		if (lev == NULL) {
 			snprintf(err, errlen, "cannot listen on %s (radsec): %s", cl->text,
 				 strerror(errno));

@@ -13,6 +13,7 @@
 
 #include "poort/config.h"
 #include "poort/log.h"
+#include "poort/lsock.h"
 #include "poort/realm.h"
 #include "poort/password.h"
 #include "poort/replycache.h"
@@ -590,20 +591,12 @@ static int
 radius_bind(struct radius_server *rs, struct listener *l, const struct config_listen *cl,
 	    char *err, size_t errlen)
 {
-	int one = 1, buf = 4 << 20;
-
 	l->rs = rs;
 	l->kind = cl->kind;
 	snprintf(l->text, sizeof(l->text), "%s", cl->text);
-	l->fd = socket(cl->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	/* bound by the parent when it had the privilege to (lsock.h) */
+	l->fd = lsock_get(SOCK_DGRAM, (const struct sockaddr *)&cl->addr, cl->addrlen);
 	if (l->fd < 0)
-		goto fail;
-	if (cl->addr.ss_family == AF_INET6)
-		setsockopt(l->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* room for a burst of access points retrying at once */
-	setsockopt(l->fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	if (bind(l->fd, (const struct sockaddr *)&cl->addr, cl->addrlen) < 0)
 		goto fail;
 	l->ev = event_new(rs->base, l->fd, EV_READ | EV_PERSIST, radius_on_read, l);
 	if (l->ev == NULL || event_add(l->ev, NULL) < 0)

@@ -47,15 +47,19 @@ METHODS = {
 
 
 def cpu_seconds(pid):
-    """On-CPU time of all the process's threads, in ns resolution
-    (schedstat; /proc/PID/stat's ticks are 10 ms, too coarse here)."""
+    """On-CPU time of poortd: the parent and its children (radius, web), all
+    threads, in ns resolution (schedstat; /proc/PID/stat's ticks are 10 ms,
+    too coarse here)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        pids = [pid] + [int(x) for x in f.read().split()]
     total = 0
-    for t in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{t}/schedstat") as f:
-                total += int(f.read().split()[0])
-        except OSError:
-            pass
+    for p in pids:
+        for t in os.listdir(f"/proc/{p}/task"):
+            try:
+                with open(f"/proc/{p}/task/{t}/schedstat") as f:
+                    total += int(f.read().split()[0])
+            except OSError:
+                pass
     return total / 1e9
 
 

@@ -46,10 +46,16 @@ def packets_file(path, n, realm=REALM):
 
 
 def cpu_seconds(pid):
-    """User + system CPU of a process, all its threads."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU of poortd: the parent and its children (radius, web),
+    all threads."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        pids = [pid] + [int(x) for x in f.read().split()]
+    total = 0
+    for p in pids:
+        with open(f"/proc/{p}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run_radclient(port, pkts, inflight, pid):

@@ -258,6 +258,8 @@ class RadSecTest(unittest.TestCase):
                 self.assertEqual(self.recv_exact(s, 1), b"")  # closed by poortd
             except (ssl.SSLError, ConnectionError, OSError):
                 pass
+            # the radius child writes it; the connection may close first
+            self.p.wait_log("reason=client-removed-by-reload")
             self.assertIn("reason=client-removed-by-reload", self.p.log()[mark:])
             self.p.write_config(good)
             self.p.proc.send_signal(signal.SIGHUP)

@@ -1,0 +1,405 @@
+/*
+ * poortd's children. Each starts its modules while it still has the rights
+ * to read its keys, then drops to the unprivileged user, forbids new
+ * privileges, loads its seccomp filter and only then serves:
+ *
+ *	radius: RADIUS/UDP, RadSec, EAP, proxy. EAP and RadSec keys only.
+ *	web:    HTTPS, SAML IdP. HTTPS and SAML keys only.
+ *
+ * Each opens its own store connection and log writer after the fork.
+ */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "poort/config.h"
+#include "poort/config_saml.h"
+#include "poort/http.h"
+#include "poort/log.h"
+#include "poort/lsock.h"
+#include "poort/radius.h"
+#include "poort/saml.h"
+#include "poort/store.h"
+#include "poortd.h"
+
+struct child {
+	enum sandbox_role role;
+	struct config *cfg;
+	struct event_base *base;
+	struct store *st;
+	struct store_logger *lg;
+	struct radius_server *rs;
+	struct http_server *hs;
+	struct saml_idp *idp;
+	int saml_inited;
+	int ctl;                /* to the parent */
+	struct event *ev_ctl;
+	struct evbuffer *ctl_in;
+	int fds[POORTD_FD_N * 2]; /* received with RELOAD headers, in order */
+	size_t nfds;
+	char logname[32];
+};
+
+char *
+poortd_eap_file(struct config *cfg, unsigned i)
+{
+	char *const files[POORTD_FD_N] = {cfg->eap.cert, cfg->eap.key, cfg->eap.client_ca,
+					  cfg->eap.crl};
+	return files[i];
+}
+
+static void
+child_send(struct child *c, uint32_t type)
+{
+	struct poortd_hdr h = {.type = type};
+	/* 12 bytes on a blocking socket the parent reads at once */
+	if (write(c->ctl, &h, sizeof(h)) != (ssize_t)sizeof(h))
+		log_warning("cannot tell the parent: %s", strerror(errno));
+}
+
+/* The web child never needs the RADIUS shared secrets. */
+static void
+child_scrub_radius(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nclients; i++)
+		explicit_bzero(cfg->clients[i].secret, sizeof(cfg->clients[i].secret));
+	for (size_t i = 0; i < cfg->proxy.nups; i++)
+		explicit_bzero(cfg->proxy.ups[i].secret, sizeof(cfg->proxy.ups[i].secret));
+}
+
+static int
+child_start_web(struct child *c, const char *store_path)
+{
+	char err[CONFIG_ERR_MAX];
+
+	if (c->cfg->http == NULL)
+		return 0;
+	if (saml_global_init() < 0) {
+		log_error("cannot initialise lasso");
+		return -1;
+	}
+	c->saml_inited = 1;
+	c->hs = http_server_new(c->base, c->cfg->http, err, sizeof(err));
+	if (c->hs == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (c->cfg->saml != NULL) {
+		c->idp = saml_idp_new(c->base, c->cfg, c->st, c->lg, store_path, c->hs, err,
+				      sizeof(err));
+		if (c->idp == NULL) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
+	log_notice("https listening on %s%s", c->cfg->http->listen_text,
+		   c->idp != NULL ? " with the SAML IdP" : "");
+	return 0;
+}
+
+/* The modules of c's role, as a start would make them. */
+static int
+child_start(struct child *c)
+{
+	char err[CONFIG_ERR_MAX], path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/poort.db", c->cfg->state_dir);
+	c->st = store_open(path, err, sizeof(err));
+	if (c->st == NULL) {
+		log_error("cannot open the store: %s", err);
+		return -1;
+	}
+	/* account changes by poortctl show within 100 ms */
+	store_set_read_snapshot(c->st, 100);
+	c->lg = store_logger_new(path, c->cfg->log_retention_days, 16384, err, sizeof(err));
+	if (c->lg == NULL) {
+		log_error("cannot start the log writer: %s", err);
+		return -1;
+	}
+	if (store_logger_attach(c->lg, c->base) < 0) {
+		log_error("cannot attach the log writer");
+		return -1;
+	}
+	if (c->role == SANDBOX_WEB)
+		return child_start_web(c, path);
+	c->rs = radius_server_new(c->base, c->cfg, c->st, c->lg, err, sizeof(err));
+	if (c->rs == NULL) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+child_stop(struct child *c)
+{
+	saml_idp_free(c->idp);
+	http_server_free(c->hs);
+	if (c->saml_inited)
+		saml_global_free();
+	radius_server_free(c->rs);
+	if (c->lg != NULL) {
+		store_logger_flush(c->lg);
+		store_logger_run_done(c->lg);
+		store_logger_free(c->lg);
+	}
+	store_close(c->st);
+	c->idp = NULL;
+	c->hs = NULL;
+	c->rs = NULL;
+	c->lg = NULL;
+	c->st = NULL;
+}
+
+int
+poortd_child_check(const struct config *cfg)
+{
+	struct child c[2] = {{.role = SANDBOX_RADIUS}, {.role = SANDBOX_WEB}};
+	int rc = 0;
+
+	lsock_set_check(1);
+	for (size_t i = 0; i < 2 && rc == 0; i++) {
+		c[i].cfg = (struct config *)cfg;
+		c[i].base = event_base_new();
+		if (c[i].base == NULL || child_start(&c[i]) < 0)
+			rc = -1;
+		child_stop(&c[i]);
+		if (c[i].base != NULL)
+			event_base_free(c[i].base);
+	}
+	lsock_set_check(0);
+	return rc;
+}
+
+/*
+ * Points cfg's EAP files at the memfds the parent sent (their contents, read
+ * with the parent's rights), so the reload never needs the key on disk to be
+ * readable by this child's user. Returns the paths as written, to put back.
+ */
+static void
+child_eap_files(struct config *cfg, const int *fds, uint32_t mask, char (*saved)[PATH_MAX])
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < POORTD_FD_N; i++) {
+		char *path = poortd_eap_file(cfg, i);
+		memcpy(saved[i], path, PATH_MAX);
+		if (mask & (1u << i))
+			snprintf(path, PATH_MAX, "/proc/self/fd/%d", fds[n++]);
+	}
+}
+
+static void
+child_reload(struct child *c, const char *text, const int *fds, uint32_t mask)
+{
+	char err[CONFIG_ERR_MAX], saved[POORTD_FD_N][PATH_MAX];
+	struct config *cfg = config_parse(c->cfg->path, text, err, sizeof(err));
+
+	if (cfg == NULL) {
+		/* the parent checked it: only memory can fail here */
+		log_error("reload refused, running config kept: %s", err);
+	} else {
+		if (c->role == SANDBOX_RADIUS) {
+			child_eap_files(cfg, fds, mask, saved);
+			radius_server_reload(c->rs, cfg);
+			for (unsigned i = 0; i < POORTD_FD_N; i++)
+				memcpy(poortd_eap_file(cfg, i), saved[i], PATH_MAX);
+		} else {
+			child_scrub_radius(cfg);
+			saml_idp_reload(c->idp, cfg);
+		}
+		log_init(c->logname, cfg->log_level, cfg->log_syslog);
+		store_logger_set_retention(c->lg, cfg->log_retention_days);
+		config_free(c->cfg);
+		c->cfg = cfg;
+	}
+	log_flush(); /* what the reload did is in the log before the parent says done */
+	child_send(c, POORTD_MSG_RELOADED);
+}
+
+/* The messages in ctl_in: RELOAD header (with its fds), then the text. */
+static void
+child_ctl_messages(struct child *c)
+{
+	struct poortd_hdr h;
+
+	while (evbuffer_copyout(c->ctl_in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
+		unsigned nf = (unsigned)__builtin_popcount(h.fds);
+		char *text;
+		if (h.len > POORTD_MSG_MAX || h.type != POORTD_MSG_RELOAD ||
+		    h.fds >= (1u << POORTD_FD_N) || nf > c->nfds) {
+			log_error("bad message from the parent: stopping");
+			event_base_loopbreak(c->base);
+			return;
+		}
+		if (evbuffer_get_length(c->ctl_in) < sizeof(h) + h.len)
+			return;
+		evbuffer_drain(c->ctl_in, sizeof(h));
+		text = malloc((size_t)h.len + 1);
+		if (text == NULL) {
+			evbuffer_drain(c->ctl_in, h.len);
+			log_error("reload refused, running config kept: out of memory");
+		} else {
+			evbuffer_remove(c->ctl_in, text, h.len);
+			text[h.len] = '\0';
+			child_reload(c, text, c->fds, h.fds);
+			config_text_free(text, h.len);
+		}
+		for (unsigned i = 0; i < nf; i++)
+			close(c->fds[i]);
+		memmove(c->fds, c->fds + nf, (c->nfds - nf) * sizeof(int));
+		c->nfds -= nf;
+	}
+}
+
+static void
+child_on_ctl(evutil_socket_t fd, short what, void *arg)
+{
+	struct child *c = arg;
+	char buf[16384];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * POORTD_FD_N)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u)};
+	ssize_t n;
+	(void)what;
+
+	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n >= 0 && cm != NULL;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->nfds < sizeof(c->fds) / sizeof(c->fds[0]))
+				c->fds[c->nfds++] = got;
+			else
+				close(got);
+		}
+	}
+	if (n <= 0) {
+		log_notice("the parent is gone: stopping");
+		event_base_loopbreak(c->base);
+		return;
+	}
+	if (evbuffer_add(c->ctl_in, buf, (size_t)n) < 0) {
+		log_error("out of memory for the parent's message: stopping");
+		event_base_loopbreak(c->base);
+		return;
+	}
+	child_ctl_messages(c);
+}
+
+static void
+child_on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct child *c = arg;
+	(void)what;
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopbreak(c->base);
+}
+
+static int
+child_sandbox(struct child *c, const struct sandbox_user *u)
+{
+	char err[CONFIG_ERR_MAX];
+	pid_t parent = getppid();
+
+	if (sandbox_drop(u, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	/* cleared by the user switch, so set after it */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0 || getppid() != parent) {
+		log_error("the parent is gone");
+		return -1;
+	}
+	if (sandbox_filter_install(c->role, c->cfg->seccomp_log, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	log_info("sandboxed user=%s uid=%u seccomp=%s", u->do_switch ? u->name : "(unchanged)",
+		 (unsigned)getuid(), c->cfg->seccomp_log ? "log" : "kill");
+	return 0;
+}
+
+int
+poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,
+		 int ctl)
+{
+	struct child c = {.role = role, .cfg = cfg, .ctl = ctl};
+	struct event *ev_term = NULL, *ev_int = NULL;
+	char title[32];
+	int rc = 1;
+
+	snprintf(c.logname, sizeof(c.logname), "poortd-%s", sandbox_role_name(role));
+	snprintf(title, sizeof(title), "poortd: %s", sandbox_role_name(role));
+	poortd_set_title(title);
+	log_init(c.logname, cfg->log_level, cfg->log_syslog);
+	signal(SIGHUP, SIG_IGN); /* reloads come from the parent, with the text */
+	signal(SIGCHLD, SIG_DFL);
+	if (role == SANDBOX_WEB)
+		child_scrub_radius(cfg);
+	c.base = event_base_new();
+	if (c.base == NULL) {
+		log_error("cannot create the event loop");
+		goto done;
+	}
+	if (child_start(&c) < 0)
+		goto done;
+	lsock_close_all(); /* the other child's sockets, and ours but for the copies in use */
+	c.ctl_in = evbuffer_new();
+	c.ev_ctl = event_new(c.base, ctl, EV_READ | EV_PERSIST, child_on_ctl, &c);
+	ev_term = evsignal_new(c.base, SIGTERM, child_on_stop, &c);
+	ev_int = evsignal_new(c.base, SIGINT, child_on_stop, &c);
+	if (c.ctl_in == NULL || c.ev_ctl == NULL || event_add(c.ev_ctl, NULL) < 0 ||
+	    ev_term == NULL || ev_int == NULL || evsignal_add(ev_term, NULL) < 0 ||
+	    evsignal_add(ev_int, NULL) < 0) {
+		log_error("cannot set up the control socket and signals");
+		goto done;
+	}
+	if (child_sandbox(&c, u) < 0)
+		goto done;
+	child_send(&c, POORTD_MSG_READY);
+	log_flush();
+	while (!event_base_got_break(c.base)) {
+		if (event_base_loop(c.base, EVLOOP_ONCE) < 0) {
+			log_error("event loop failed");
+			break;
+		}
+		log_flush();
+	}
+	rc = 0;
+done:
+	child_stop(&c);
+	if (c.ev_ctl != NULL)
+		event_free(c.ev_ctl);
+	if (c.ctl_in != NULL)
+		evbuffer_free(c.ctl_in);
+	for (size_t i = 0; i < c.nfds; i++)
+		close(c.fds[i]);
+	close(ctl);
+	if (ev_term != NULL)
+		event_free(ev_term);
+	if (ev_int != NULL)
+		event_free(ev_int);
+	if (c.base != NULL)
+		event_base_free(c.base);
+	config_free(c.cfg);
+	log_close();
+	return rc;
+}

@@ -1,0 +1,566 @@
+/*
+ * poortd's privileged parent. It parses no network input: it reads the
+ * config, prepares the state directory and the store, binds every listen
+ * address, and then only supervises: it starts the radius and web children,
+ * restarts one that dies (1 s, doubling to 60 s, reset after a minute of
+ * service), hands a reload's config text to both, and stops them on
+ * SIGTERM. The children's keys are never loaded here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "poort/config.h"
+#include "poort/config_saml.h"
+#include "poort/log.h"
+#include "poort/lsock.h"
+#include "poort/store.h"
+#include "poortd.h"
+
+#define KIDS 2
+#define BACKOFF_MAX 60 /* seconds */
+#define STOP_GRACE 20  /* seconds before SIGKILL on shutdown */
+
+struct kid {
+	enum sandbox_role role;
+	pid_t pid; /* 0: not running */
+	struct bufferevent *ctl;
+	int ready;
+	int reload_pending;
+	unsigned fails; /* deaths in a row without a minute of service */
+	time_t started;
+	struct event *ev_restart;
+};
+
+struct parent {
+	const char *config_path;
+	struct config *cfg;
+	struct event_base *base;
+	struct sandbox_user user;
+	struct kid kids[KIDS];
+	struct event *ev_sig[4];
+	struct event *ev_grace;
+	int announced; /* both children were ready once */
+	int stopping;
+	int rc;
+};
+
+/* Static, so the children's copy of it stays reachable (leak checks). */
+static struct parent parent;
+
+static void kid_start(struct parent *p, struct kid *k);
+
+static size_t
+parent_nlive(const struct parent *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < KIDS; i++)
+		n += p->kids[i].pid > 0;
+	return n;
+}
+
+static void
+parent_stop(struct parent *p, int rc)
+{
+	struct timeval tv = {STOP_GRACE, 0};
+
+	if (p->stopping)
+		return;
+	p->stopping = 1;
+	p->rc = rc;
+	for (size_t i = 0; i < KIDS; i++) {
+		if (p->kids[i].ev_restart != NULL)
+			event_del(p->kids[i].ev_restart);
+		if (p->kids[i].pid > 0)
+			kill(p->kids[i].pid, SIGTERM);
+	}
+	if (parent_nlive(p) == 0)
+		event_base_loopbreak(p->base);
+	else if (p->ev_grace != NULL)
+		event_add(p->ev_grace, &tv);
+}
+
+static void
+parent_on_grace(evutil_socket_t fd, short what, void *arg)
+{
+	struct parent *p = arg;
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; i < KIDS; i++)
+		if (p->kids[i].pid > 0) {
+			log_warning("the %s child pid=%d did not stop: killing it",
+				    sandbox_role_name(p->kids[i].role), (int)p->kids[i].pid);
+			kill(p->kids[i].pid, SIGKILL);
+		}
+}
+
+static void
+parent_reload_done(struct parent *p)
+{
+	for (size_t i = 0; i < KIDS; i++)
+		if (p->kids[i].reload_pending)
+			return;
+	log_notice("reload done config=%s clients=%zu realms=%zu", p->config_path,
+		   p->cfg->nclients, p->cfg->nrealms);
+}
+
+static void
+kid_on_ctl(struct bufferevent *bev, void *arg)
+{
+	struct kid *k = arg;
+	struct parent *p = &parent;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct poortd_hdr h;
+
+	while (evbuffer_remove(in, &h, sizeof(h)) == (int)sizeof(h)) {
+		if (h.type == POORTD_MSG_READY && h.len == 0) {
+			k->ready = 1;
+			if (p->announced) {
+				log_notice("the %s child pid=%d is serving again",
+					   sandbox_role_name(k->role), (int)k->pid);
+				continue;
+			}
+			if (!p->kids[0].ready || !p->kids[1].ready)
+				continue;
+			p->announced = 1;
+			log_notice("poortd %s ready config=%s state_dir=%s realms=%zu clients=%zu"
+				   " radius=%d web=%d",
+				   POORT_VERSION, p->config_path, p->cfg->state_dir, p->cfg->nrealms,
+				   p->cfg->nclients, (int)p->kids[0].pid, (int)p->kids[1].pid);
+		} else if (h.type == POORTD_MSG_RELOADED && h.len == 0) {
+			k->reload_pending = 0;
+			parent_reload_done(p);
+		} else {
+			log_error("bad message from the %s child: killing it",
+				  sandbox_role_name(k->role));
+			kill(k->pid, SIGKILL);
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+	}
+}
+
+static void
+kid_on_ctl_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct kid *k = arg;
+	(void)bev;
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+		bufferevent_free(k->ctl);
+		k->ctl = NULL;
+	}
+}
+
+static void
+kid_on_restart(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	kid_start(&parent, arg);
+}
+
+/*
+ * In the new child: nothing of the parent's may act for it. The loop is
+ * re-made first (event_reinit), so freeing it never touches the epoll set
+ * the parent still uses.
+ */
+static void
+kid_detach(struct parent *p)
+{
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGCHLD, SIG_DFL);
+	if (event_reinit(p->base) < 0)
+		_exit(1);
+	for (size_t i = 0; i < KIDS; i++) {
+		if (p->kids[i].ctl != NULL)
+			bufferevent_free(p->kids[i].ctl);
+		p->kids[i].ctl = NULL;
+		event_free(p->kids[i].ev_restart);
+		p->kids[i].ev_restart = NULL;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		event_free(p->ev_sig[i]);
+		p->ev_sig[i] = NULL;
+	}
+	event_free(p->ev_grace);
+	p->ev_grace = NULL;
+	event_base_free(p->base);
+	p->base = NULL;
+}
+
+static void
+kid_start(struct parent *p, struct kid *k)
+{
+	int sv[2];
+	pid_t pid;
+
+	k->ready = 0;
+	k->reload_pending = 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_error("cannot start the %s child: socketpair: %s", sandbox_role_name(k->role),
+			  strerror(errno));
+		goto retry;
+	}
+	log_flush();
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot start the %s child: fork: %s", sandbox_role_name(k->role),
+			  strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		goto retry;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		kid_detach(p);
+		exit(poortd_child_run(k->role, p->cfg, &p->user, sv[1]));
+	}
+	close(sv[1]);
+	k->pid = pid;
+	k->started = time(NULL);
+	k->ctl = bufferevent_socket_new(p->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
+	if (k->ctl == NULL) {
+		close(sv[0]);
+		log_error("cannot watch the %s child: killing it", sandbox_role_name(k->role));
+		kill(pid, SIGKILL);
+		return;
+	}
+	bufferevent_setcb(k->ctl, kid_on_ctl, NULL, kid_on_ctl_event, k);
+	bufferevent_enable(k->ctl, EV_READ);
+	log_info("started the %s child pid=%d", sandbox_role_name(k->role), (int)pid);
+	return;
+retry:
+	if (!p->announced) {
+		parent_stop(p, 1);
+		return;
+	}
+	{
+		struct timeval tv = {BACKOFF_MAX, 0};
+		event_add(k->ev_restart, &tv);
+	}
+}
+
+static void
+kid_exited(struct parent *p, struct kid *k, int status)
+{
+	char how[48];
+	unsigned delay;
+
+	if (WIFSIGNALED(status))
+		snprintf(how, sizeof(how), "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
+	k->pid = 0;
+	k->ready = 0;
+	if (k->ctl != NULL) { /* its end of file may not have been read yet */
+		bufferevent_free(k->ctl);
+		k->ctl = NULL;
+	}
+	if (k->reload_pending) {
+		k->reload_pending = 0;
+		parent_reload_done(p);
+	}
+	if (p->stopping) {
+		log_info("the %s child %s", sandbox_role_name(k->role), how);
+		if (parent_nlive(p) == 0)
+			event_base_loopbreak(p->base);
+		return;
+	}
+	if (!p->announced) {
+		log_error("the %s child failed to start (%s): stopping",
+			  sandbox_role_name(k->role), how);
+		parent_stop(p, 1);
+		return;
+	}
+	if (time(NULL) - k->started >= BACKOFF_MAX)
+		k->fails = 0;
+	delay = k->fails < 6 ? 1u << k->fails : BACKOFF_MAX;
+	if (delay > BACKOFF_MAX)
+		delay = BACKOFF_MAX;
+	k->fails++;
+	log_error("the %s child %s: restarting it in %u s", sandbox_role_name(k->role), how,
+		  delay);
+	{
+		struct timeval tv = {delay, 0};
+		event_add(k->ev_restart, &tv);
+	}
+}
+
+static void
+parent_on_chld(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+	int status;
+	pid_t pid;
+	(void)sig;
+	(void)what;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		for (size_t i = 0; i < KIDS; i++)
+			if (p->kids[i].pid == pid)
+				kid_exited(p, &p->kids[i], status);
+}
+
+/* A copy of path's contents in a memfd, or -1 (the child then tries the
+ * path itself and reports what is wrong with it). */
+static int
+parent_memfd(const char *path)
+{
+	char buf[8192];
+	struct stat sb;
+	int in, out = -1;
+	ssize_t n;
+
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	if (fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode))
+		goto fail;
+	out = memfd_create("poortd-eap", MFD_CLOEXEC);
+	if (out < 0)
+		goto fail;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			goto fail;
+	if (n < 0 || lseek(out, 0, SEEK_SET) < 0)
+		goto fail;
+	explicit_bzero(buf, sizeof(buf));
+	close(in);
+	return out;
+fail:
+	explicit_bzero(buf, sizeof(buf));
+	close(in);
+	if (out >= 0)
+		close(out);
+	return -1;
+}
+
+/*
+ * The RELOAD header to the radius child, with the EAP files it will re-read
+ * as memfds: the key stays readable by root only on disk. Sent at once, so
+ * only when nothing else is queued before it.
+ */
+static int
+parent_send_reload(struct kid *k, struct config *cfg, size_t len)
+{
+	struct poortd_hdr h = {.type = POORTD_MSG_RELOAD, .len = (uint32_t)len};
+	int fds[POORTD_FD_N], nfds = 0, fd = bufferevent_getfd(k->ctl), rc = -1;
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = &h, .iov_len = sizeof(h)};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+
+	if (k->role != SANDBOX_RADIUS || !cfg->eap.enabled ||
+	    evbuffer_get_length(bufferevent_get_output(k->ctl)) > 0)
+		return bufferevent_write(k->ctl, &h, sizeof(h));
+	for (unsigned i = 0; i < POORTD_FD_N; i++) {
+		const char *path = poortd_eap_file(cfg, i);
+		int m = path[0] != '\0' ? parent_memfd(path) : -1;
+		if (m >= 0) {
+			fds[nfds++] = m;
+			h.fds |= 1u << i;
+		}
+	}
+	if (nfds > 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+		memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)nfds);
+	}
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)sizeof(h))
+		rc = 0;
+	for (int i = 0; i < nfds; i++)
+		close(fds[i]);
+	return rc;
+}
+
+static void
+parent_on_hup(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+	char err[CONFIG_ERR_MAX];
+	struct config *cfg;
+	size_t len = 0;
+	char *text;
+	(void)sig;
+	(void)what;
+
+	if (p->stopping)
+		return;
+	text = config_read(p->config_path, &len, err, sizeof(err));
+	cfg = text != NULL ? config_parse(p->config_path, text, err, sizeof(err)) : NULL;
+	if (cfg == NULL) {
+		log_error("reload refused, running config kept: %s", err);
+		goto done;
+	}
+	if (strcmp(cfg->state_dir, p->cfg->state_dir) != 0)
+		log_warning("state_dir changed: it takes effect at the next restart");
+	if (strcmp(cfg->user, p->cfg->user) != 0)
+		log_warning("user changed: it takes effect at the next restart");
+	/* a new listen address: bound now, so a child can take it when it restarts */
+	if (lsock_bind_config(cfg, err, sizeof(err)) < 0)
+		log_warning("%s: it takes effect at the next restart", err);
+	log_init("poortd", cfg->log_level, cfg->log_syslog);
+	config_free(p->cfg);
+	p->cfg = cfg;
+	for (size_t i = 0; i < KIDS; i++) {
+		struct kid *k = &p->kids[i];
+		if (k->pid <= 0 || k->ctl == NULL)
+			continue; /* a restart takes the new config */
+		if (parent_send_reload(k, cfg, len) == 0 &&
+		    bufferevent_write(k->ctl, text, len) == 0)
+			k->reload_pending = 1;
+	}
+	parent_reload_done(p);
+done:
+	config_text_free(text, len);
+}
+
+static void
+parent_on_stop(evutil_socket_t sig, short what, void *arg)
+{
+	struct parent *p = arg;
+	(void)what;
+	log_notice("signal %d: shutting down", (int)sig);
+	parent_stop(p, 0);
+}
+
+static int
+parent_state_dir(struct parent *p)
+{
+	const struct config *cfg = p->cfg;
+	char err[CONFIG_ERR_MAX], path[PATH_MAX + 16];
+	static const char *const files[] = {"", "/poort.db", "/poort.db-wal", "/poort.db-shm"};
+	struct store *st;
+	int rc = store_state_dir(cfg->state_dir, err, sizeof(err));
+
+	if (rc < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (rc > 0)
+		log_warning("state_dir %s is accessible to others; it holds password hashes:"
+			    " chmod 700 it",
+			    cfg->state_dir);
+	/* the schema is made once, here, before two children open it */
+	snprintf(path, sizeof(path), "%s/poort.db", cfg->state_dir);
+	st = store_open(path, err, sizeof(err));
+	if (st == NULL) {
+		log_error("cannot open the store: %s", err);
+		return -1;
+	}
+	store_close(st);
+	/* the children write the store and the metadata cache as their user */
+	for (size_t i = 0; p->user.do_switch && i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", cfg->state_dir, files[i]);
+		if (chown(path, p->user.uid, p->user.gid) < 0 && errno != ENOENT) {
+			log_error("cannot give %s to user %s: %s", path, p->user.name,
+				  strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+poortd_parent_run(const char *config_path, struct config *cfg)
+{
+	struct parent *p = &parent;
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGCHLD};
+	event_callback_fn fns[] = {parent_on_hup, parent_on_stop, parent_on_stop, parent_on_chld};
+	char err[CONFIG_ERR_MAX];
+
+	p->config_path = config_path;
+	p->cfg = cfg;
+	p->rc = 1;
+	poortd_set_title("poortd: parent");
+	signal(SIGPIPE, SIG_IGN);
+	if (sandbox_user_lookup(cfg->user, &p->user, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto done;
+	}
+	if (!p->user.do_switch)
+		log_notice("not started as root: the children keep uid %u", (unsigned)getuid());
+	if (parent_state_dir(p) < 0)
+		goto done;
+	if (lsock_bind_config(cfg, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto done;
+	}
+	p->base = event_base_new();
+	if (p->base == NULL)
+		goto fail_loop;
+	for (size_t i = 0; i < 4; i++) {
+		p->ev_sig[i] = evsignal_new(p->base, sigs[i], fns[i], p);
+		if (p->ev_sig[i] == NULL || evsignal_add(p->ev_sig[i], NULL) < 0)
+			goto fail_loop;
+	}
+	p->ev_grace = evtimer_new(p->base, parent_on_grace, p);
+	if (p->ev_grace == NULL)
+		goto fail_loop;
+	for (size_t i = 0; i < KIDS; i++) {
+		p->kids[i].role = i == 0 ? SANDBOX_RADIUS : SANDBOX_WEB;
+		p->kids[i].ev_restart = evtimer_new(p->base, kid_on_restart, &p->kids[i]);
+		if (p->kids[i].ev_restart == NULL)
+			goto fail_loop;
+	}
+	p->rc = 0;
+	for (size_t i = 0; i < KIDS && !p->stopping; i++)
+		kid_start(p, &p->kids[i]);
+	while (!event_base_got_break(p->base)) {
+		if (event_base_loop(p->base, EVLOOP_ONCE) < 0) {
+			log_error("event loop failed");
+			p->rc = 1;
+			break;
+		}
+		log_flush();
+	}
+	goto done;
+fail_loop:
+	log_error("cannot create the event loop");
+done:
+	for (size_t i = 0; i < KIDS; i++) {
+		if (p->kids[i].pid > 0) {
+			kill(p->kids[i].pid, SIGKILL);
+			waitpid(p->kids[i].pid, NULL, 0);
+		}
+		if (p->kids[i].ctl != NULL)
+			bufferevent_free(p->kids[i].ctl);
+		if (p->kids[i].ev_restart != NULL)
+			event_free(p->kids[i].ev_restart);
+	}
+	for (size_t i = 0; i < 4; i++)
+		if (p->ev_sig[i] != NULL)
+			event_free(p->ev_sig[i]);
+	if (p->ev_grace != NULL)
+		event_free(p->ev_grace);
+	if (p->base != NULL)
+		event_base_free(p->base);
+	lsock_close_all();
+	config_free(p->cfg);
+	if (p->rc == 0)
+		log_notice("stopped");
+	log_close();
+	return p->rc;
+}
