@@ -19,6 +19,7 @@ import base64
 import datetime
 import re
 import sys
+import time
 import urllib.parse
 import zlib
 
@@ -242,6 +243,7 @@ def csrf(p, c1, c2):
 def guesses(p, c2):
     p.ctl("add", VICTIM, "--given", "Piet", "--surname", "Leerling", "--number", "654321",
           "--affiliation", "student", "--password-stdin", stdin=VICTIM_PW + "\n")
+    time.sleep(0.3)  # poortd reads accounts through a snapshot renewed every 100 ms
     target = old_fnv_slot("u:" + VICTIM)
     names = []
     i = 0
