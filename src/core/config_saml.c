@@ -112,7 +112,7 @@ csaml_strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* listen ADDRESS PORT */
+/* listen ADDRESS|* PORT */
 static int
 csaml_listen(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *n)
 {
@@ -127,6 +127,16 @@ csaml_listen(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *
 	if (*end != '\0' || port == 0 || port > 65535 || !isdigit((unsigned char)n->argv[2][0]))
 		return cfg_fail(ctx, n, "\"%s\" is not a port number", n->argv[2]);
 	memset(&h->addr, 0, sizeof(h->addr));
+	if (strcmp(n->argv[1], "*") == 0) {
+		/* all addresses, as 'listen auth *' says: the IPv6 wildcard, which
+		 * also takes IPv4 unless net.ipv6.bindv6only is set */
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = in6addr_any;
+		in6->sin6_port = htons((uint16_t)port);
+		h->addrlen = sizeof(*in6);
+		snprintf(h->listen_text, sizeof(h->listen_text), ":::%lu", port);
+		return 0;
+	}
 	if (inet_pton(AF_INET, n->argv[1], &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)port);
