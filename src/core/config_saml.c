@@ -460,8 +460,14 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_string(ctx, k, sc->federation_cert, sizeof(sc->federation_cert));
 		else if (strcmp(w, "organization") == 0)
 			rc = csaml_string(ctx, k, sc->organization, sizeof(sc->organization));
-		else if (strcmp(w, "organization_id") == 0)
+		else if (strcmp(w, "organization_id") == 0) {
 			rc = csaml_string(ctx, k, sc->organization_id, sizeof(sc->organization_id));
+			if (rc == 0 && !entree_brin_valid(sc->organization_id))
+				rc = cfg_fail(ctx, k,
+					      "organization_id \"%s\" is not a BRIN code (2 digits, 2 "
+					      "capitals or digits, optionally 2 digits: 12AB or 12AB01)",
+					      sc->organization_id);
+		}
 		else if (strcmp(w, "scope") == 0)
 			rc = csaml_string(ctx, k, sc->scope, sizeof(sc->scope));
 		else if (strcmp(w, "organization_url") == 0)
@@ -511,11 +517,6 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else
 			rc = cfg_fail(ctx, k, "unknown setting '%s' in saml", w);
 	}
-	if (rc == 0 && sc->organization_id[0] != '\0' && !entree_brin_valid(sc->organization_id))
-		rc = cfg_fail(ctx, n,
-			      "organization_id \"%s\" is not a BRIN code (2 digits, 2 capitals or "
-			      "digits, optionally 2 digits: 12AB or 12AB01)",
-			      sc->organization_id);
 	if (rc == 0 && (sc->entity_id[0] == '\0' || sc->base_url[0] == '\0'))
 		rc = cfg_fail(ctx, n, "saml needs entity_id and base_url");
 	if (rc == 0 && strncmp(sc->base_url, "https://", 8) != 0)
