@@ -7,6 +7,10 @@ include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(FreeRADIUS REQUIRED_VARS FreeRADIUS_LIBRARY FreeRADIUS_INCLUDE_DIR TALLOC_LIBRARY)
 if(FreeRADIUS_FOUND AND NOT TARGET FreeRADIUS::radius)
   get_filename_component(_fr_libdir "${FreeRADIUS_LIBRARY}" DIRECTORY)
+  # the run-time path is the one on the target, not the cross build's sysroot
+  if(CMAKE_SYSROOT)
+    string(REGEX REPLACE "^${CMAKE_SYSROOT}" "" _fr_libdir "${_fr_libdir}")
+  endif()
   add_library(FreeRADIUS::radius INTERFACE IMPORTED)
   # compat/ first: it supplies what the Debian headers lack.
   set_target_properties(FreeRADIUS::radius PROPERTIES

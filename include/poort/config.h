@@ -155,6 +155,16 @@ void config_put(const struct config *cfg);
 /* The client whose prefix holds addr (longest prefix wins), or NULL. */
 const struct config_client *config_client_find(const struct config *cfg,
 					       const struct sockaddr *addr);
+/* The same over any array of clients (the RADIUS side's live copy). */
+const struct config_client *config_client_find_in(const struct config_client *clients, size_t n,
+						  const struct sockaddr *addr);
+enum {
+	CONFIG_ADDR_EINVAL = -1,    /* not an address or prefix */
+	CONFIG_ADDR_EPREFIX = -2,   /* prefix length out of range */
+	CONFIG_ADDR_EHOSTBITS = -3, /* host bits set after the prefix */
+};
+/* Parses "192.0.2.1", "192.0.2.0/24" or an IPv6 one into c->net and c->prefix. */
+int config_client_address(const char *text, struct config_client *c);
 /* 1 if realm (case-insensitive) is one of ours. */
 /* The reply attributes for an affiliation (or the "default" ones), or NULL. */
 const struct config_eap_reply *config_eap_reply_find(const struct config *cfg,

@@ -27,6 +27,9 @@ struct http_server *http_server_new(struct event_base *base, const struct config
 void http_server_free(struct http_server *hs);
 /* Exact path match (query string ignored). */
 int http_server_route(struct http_server *hs, const char *path, http_handler_fn fn, void *arg);
+/* Runs one request through the rate limit and the routes, as a connection
+ * does (tests/fuzz/http_front hands it requests it built itself). */
+void http_server_dispatch(struct http_server *hs, struct evhttp_request *req);
 
 /* Sends body with the security headers; csp_nonce may be NULL (no script). */
 void http_reply(struct evhttp_request *req, int code, const char *ctype, const char *body,

@@ -23,6 +23,7 @@ enum {
 	STORE_EINVAL = -204,
 	STORE_EFULL = -205, /* the log queue is full */
 	STORE_EBUSY = -206,
+	STORE_EREADONLY = -207, /* an entry that mirrors the config file */
 };
 
 #define STORE_USERNAME_MAX 64
@@ -38,6 +39,11 @@ struct store_account {
 	int enabled;
 	int64_t expires; /* UTC seconds; 0 = never */
 	int64_t created;
+	/* guest accounts (eduroam gastgebruik): always with an expiry, which
+	 * src/auth enforces like any other; batch groups one event's vouchers */
+	int guest;
+	char batch[33];
+	char created_by[STORE_USERNAME_MAX + 1];
 };
 
 struct store;

@@ -223,32 +223,28 @@ cfg_listen(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 	return cfg_add_listen(ctx, cfg, n, kind, n->argv[2], port);
 }
 
-static int
-cfg_prefix(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_client *c)
+int
+config_client_address(const char *text, struct config_client *c)
 {
 	char buf[INET6_ADDRSTRLEN + 8];
 	char *slash;
 	unsigned max, prefix;
 
-	if (cfg_want_args(ctx, n, 1, 1) < 0)
-		return -1;
-	if (strlen(n->argv[1]) >= sizeof(buf))
-		return cfg_fail(ctx, n, "\"%s\" is not an address or prefix", n->argv[1]);
-	strcpy(buf, n->argv[1]);
+	if (strlen(text) >= sizeof(buf))
+		return CONFIG_ADDR_EINVAL;
+	strcpy(buf, text);
 	slash = strchr(buf, '/');
 	if (slash != NULL)
 		*slash++ = '\0';
 	if (cfg_parse_ip(buf, &c->net) < 0)
-		return cfg_fail(ctx, n, "\"%s\" is not an address or prefix (like 192.0.2.0/24)",
-				n->argv[1]);
+		return CONFIG_ADDR_EINVAL;
 	max = c->net.ss_family == AF_INET ? 32 : 128;
 	prefix = max;
 	if (slash != NULL) {
 		char *end;
 		unsigned long v = strtoul(slash, &end, 10);
 		if (*end != '\0' || *slash == '\0' || v > max || !isdigit((unsigned char)*slash))
-			return cfg_fail(ctx, n, "prefix length in \"%s\" must be 0-%u", n->argv[1],
-					max);
+			return CONFIG_ADDR_EPREFIX;
 		prefix = (unsigned)v;
 	}
 	/* host bits set usually means a typo in the prefix: refuse, don't guess */
@@ -257,10 +253,29 @@ cfg_prefix(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_client *
 				   : (const uint8_t *)&((struct sockaddr_in6 *)&c->net)->sin6_addr;
 	for (unsigned bit = prefix; bit < max; bit++)
 		if (a[bit / 8] & (0x80 >> (bit % 8)))
-			return cfg_fail(ctx, n, "\"%s\" has host bits set after /%u", n->argv[1],
-					prefix);
+			return CONFIG_ADDR_EHOSTBITS;
 	c->prefix = prefix;
 	return 0;
+}
+
+static int
+cfg_prefix(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_client *c)
+{
+	if (cfg_want_args(ctx, n, 1, 1) < 0)
+		return -1;
+	switch (config_client_address(n->argv[1], c)) {
+	case 0:
+		return 0;
+	case CONFIG_ADDR_EPREFIX:
+		return cfg_fail(ctx, n, "prefix length in \"%s\" must be 0-%u", n->argv[1],
+				c->net.ss_family == AF_INET ? 32 : 128);
+	case CONFIG_ADDR_EHOSTBITS:
+		return cfg_fail(ctx, n, "\"%s\" has host bits set after /%s", n->argv[1],
+				strchr(n->argv[1], '/') + 1);
+	default:
+		return cfg_fail(ctx, n, "\"%s\" is not an address or prefix (like 192.0.2.0/24)",
+				n->argv[1]);
+	}
 }
 
 static int
@@ -604,6 +619,12 @@ cfg_prefix_match(const struct config_client *c, const struct sockaddr *addr)
 const struct config_client *
 config_client_find(const struct config *cfg, const struct sockaddr *addr)
 {
+	return config_client_find_in(cfg->clients, cfg->nclients, addr);
+}
+
+const struct config_client *
+config_client_find_in(const struct config_client *clients, size_t n, const struct sockaddr *addr)
+{
 	const struct config_client *best = NULL;
 	struct sockaddr_in mapped;
 
@@ -616,8 +637,8 @@ config_client_find(const struct config *cfg, const struct sockaddr *addr)
 		       4);
 		addr = (const struct sockaddr *)&mapped;
 	}
-	for (size_t i = 0; i < cfg->nclients; i++) {
-		const struct config_client *c = &cfg->clients[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct config_client *c = &clients[i];
 		if (cfg_prefix_match(c, addr) && (best == NULL || c->prefix > best->prefix))
 			best = c;
 	}

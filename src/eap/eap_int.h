@@ -124,7 +124,8 @@ enum eap_tls_rc {
 };
 
 struct eap_tls {
-	SSL *ssl;
+	SSL_CTX *ctx;     /* borrowed from the server */
+	SSL *ssl;         /* NULL until the peer's first TLS message */
 	BIO *rbio, *wbio; /* network side: what the peer sent, what to send */
 	uint8_t type;
 	uint8_t *in; /* reassembly, grown as fragments arrive */

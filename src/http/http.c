@@ -251,6 +251,12 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	http_reply(req, 404, "text/plain; charset=utf-8", "Not found\n", 10, NULL);
 }
 
+void
+http_server_dispatch(struct http_server *hs, struct evhttp_request *req)
+{
+	http_dispatch(req, hs);
+}
+
 struct http_server *
 http_server_new(struct event_base *base, const struct config_http *hc, char *err, size_t errlen)
 {

@@ -171,7 +171,7 @@ static int
 reap_accept_attrs(struct radius_server *rs, TALLOC_CTX *ctx, VALUE_PAIR **list,
                   const struct eap_result *res)
 {
-	const struct config_eap_reply *r = config_eap_reply_find(rs->cfg, res->affiliation);
+	const struct config_eap_reply *r = radius_reply_find(rs, res->affiliation);
 
 	/* RFC 2548 and RFC 5216: Recv-Key is the first half of the MSK */
 	if (reap_add(ctx, list, PW_MS_MPPE_RECV_KEY, VENDOR_MICROSOFT, res->msk, 32) < 0 ||

@@ -46,6 +46,16 @@ struct radius_server {
 	struct cui_key *cui_mac; /* STATE_DIR/cui.key, see cui.h */
 	struct event *eap_timer;
 	struct log_ratelimit rl_eap;
+	/* the live copy of the clients, from the store (clients.c) */
+	struct config_client *clients;
+	size_t nclients;
+	int64_t clients_gen;
+	long long clients_checked_ms;
+	struct event *clients_timer;
+	/* the live copy of the reply attributes per affiliation (replies.c) */
+	struct config_eap_reply *replies;
+	size_t nreplies;
+	int64_t replies_gen;
 	uint8_t buf[4096 + 1];
 };
 
@@ -107,7 +117,33 @@ struct radsec_server;
 int radsec_server_new(struct radius_server *rs, char *err, size_t errlen);
 void radsec_server_free(struct radius_server *rs);
 /* Before rs->cfg becomes cfg: closes connections of clients cfg no longer has. */
-void radsec_server_reload(struct radius_server *rs, const struct config *cfg);
+/* Cuts off RadSec connections whose client is gone or has another cert_name. */
+void radsec_server_clients_changed(struct radius_server *rs);
+
+/* clients.c: the live copy of the RADIUS clients. */
+/* Writes the config's clients into the store, loads the copy, starts the poll timer. */
+int radius_clients_start(struct radius_server *rs, char *err, size_t errlen);
+/* On a config reload: the new config's clients into the store, then the copy. */
+void radius_clients_reload(struct radius_server *rs, const struct config *cfg);
+/*
+ * The client covering sa, or NULL. On a miss the store is asked whether
+ * the clients changed (rate-limited); the result is valid until the next
+ * call into clients.c from this loop.
+ */
+const struct config_client *radius_client_find(struct radius_server *rs,
+					       const struct sockaddr *sa);
+/* The same without asking the store. */
+const struct config_client *radius_clients_lookup(const struct radius_server *rs,
+						  const struct sockaddr *sa);
+void radius_clients_free(struct radius_server *rs);
+
+/* replies.c: the live copy of the reply attributes, refreshed with the clients. */
+void radius_replies_sync(struct radius_server *rs, const struct config *cfg);
+void radius_replies_refresh(struct radius_server *rs, int force);
+/* The entry for affiliation, else "default", else NULL. */
+const struct config_eap_reply *radius_reply_find(const struct radius_server *rs,
+						 const char *affiliation);
+void radius_replies_free(struct radius_server *rs);
 void radsec_conn_send(struct radsec_conn *c, const uint8_t *data, size_t len);
 void radsec_conn_hold(struct radsec_conn *c);
 void radsec_conn_put(struct radsec_conn *c);

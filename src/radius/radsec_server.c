@@ -166,7 +166,7 @@ radsec_on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr
 {
 	struct radsec_server *srv = arg;
 	struct radius_server *rs = srv->rs;
-	const struct config_client *client = config_client_find(rs->cfg, sa);
+	const struct config_client *client = radius_client_find(rs, sa);
 	struct radsec_conn *c = NULL;
 	SSL *ssl = NULL;
 	char peer[80];
@@ -219,17 +219,17 @@ fail:
 }
 
 void
-radsec_server_reload(struct radius_server *rs, const struct config *cfg)
+radsec_server_clients_changed(struct radius_server *rs)
 {
 	struct radsec_server *srv = rs->radsec;
 	struct radsec_conn *c, *next;
 
 	if (srv == NULL)
 		return;
-	/* an FLR removed from the config, or given another name, is cut off now */
+	/* an FLR removed, or given another name, is cut off now */
 	for (c = srv->conns; c != NULL; c = next) {
 		const struct config_client *cl =
-			config_client_find(cfg, (const struct sockaddr *)&c->o.from);
+			radius_clients_lookup(rs, (const struct sockaddr *)&c->o.from);
 		next = c->next;
 		if (cl == NULL || strcasecmp(cl->cert_name, c->cert_name) != 0)
 			radsec_conn_close(c, "client-removed-by-reload");

@@ -467,7 +467,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 	int is_status, has_ma;
 
 	rs->stats.requests++;
-	client = config_client_find(rs->cfg, sa);
+	client = radius_client_find(rs, sa);
 	if (client == NULL)
 		return radius_drop(rs, &rs->rl_unknown, sa, "-", "unknown-client");
 	if ((why = radius_transport_check(client, o)) != NULL)
@@ -664,7 +664,7 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 		log_info("radius listening on %s (%s)", cfg->listens[i].text,
 			 cfg->listens[i].kind == CONFIG_LISTEN_AUTH ? "auth" : "acct");
 	}
-	if (radsec_server_new(rs, err, errlen) < 0)
+	if (radsec_server_new(rs, err, errlen) < 0 || radius_clients_start(rs, err, errlen) < 0)
 		goto fail;
 	return rs;
 oom:
@@ -699,8 +699,8 @@ radius_server_reload(struct radius_server *rs, const struct config *cfg)
 	    memcmp(&cfg->radsec, &rs->cfg->radsec, sizeof(cfg->radsec)) != 0)
 		log_warning("proxy and radsec settings take effect at the next restart");
 	radius_eap_reload(rs, cfg);
-	radsec_server_reload(rs, cfg);
 	rs->cfg = cfg;
+	radius_clients_reload(rs, cfg);
 }
 
 void
@@ -726,6 +726,7 @@ radius_server_free(struct radius_server *rs)
 	proxy_free(rs->proxy);
 	radius_eap_free(rs);
 	radsec_server_free(rs); /* after everything that could still answer */
+	radius_clients_free(rs);
 	for (size_t i = 0; i < rs->nls; i++) {
 		if (rs->ls[i].ev != NULL)
 			event_free(rs->ls[i].ev);

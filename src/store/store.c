@@ -14,7 +14,7 @@
 
 #define STORE_ACCOUNT_COLUMNS                                                                     \
 	"username, given_name, surname, student_number, affiliation, pw_hash, enabled, expires," \
-	" created"
+	" created, guest, batch, created_by"
 
 struct store {
 	sqlite3 *db;
@@ -121,6 +121,24 @@ store_read_snapshot(struct store *st)
 	}
 }
 
+sqlite3 *
+store_db_handle(struct store *st)
+{
+	return st->db;
+}
+
+void
+store_db_read_end(struct store *st)
+{
+	store_read_end(st);
+}
+
+void
+store_db_read_snapshot(struct store *st)
+{
+	store_read_snapshot(st);
+}
+
 int
 store_username_valid(const char *name)
 {
@@ -170,6 +188,9 @@ store_row_account(sqlite3_stmt *s, struct store_account *a)
 	a->enabled = sqlite3_column_int(s, 6);
 	a->expires = sqlite3_column_int64(s, 7);
 	a->created = sqlite3_column_int64(s, 8);
+	a->guest = sqlite3_column_int(s, 9);
+	store_db_text(s, 10, a->batch, sizeof(a->batch));
+	store_db_text(s, 11, a->created_by, sizeof(a->created_by));
 }
 
 int
@@ -257,8 +278,9 @@ store_account_add(struct store *st, const struct store_account *a, const uint8_t
 		return rc;
 	rc = store_exec_prepared(st,
 				 "INSERT INTO accounts(username, given_name, surname, student_number,"
-				 " affiliation, pw_hash, enabled, expires, created, updated)"
-				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				 " affiliation, pw_hash, enabled, expires, created, updated, guest,"
+				 " batch, created_by)"
+				 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 				 &s);
 	if (rc < 0)
 		goto fail;
@@ -272,6 +294,9 @@ store_account_add(struct store *st, const struct store_account *a, const uint8_t
 	sqlite3_bind_int64(s, 8, a->expires);
 	sqlite3_bind_int64(s, 9, now);
 	sqlite3_bind_int64(s, 10, now);
+	sqlite3_bind_int(s, 11, a->guest != 0);
+	sqlite3_bind_text(s, 12, a->batch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, a->created_by, -1, SQLITE_STATIC);
 	rc = store_step_done(st, s);
 	sqlite3_finalize(s);
 	if (rc < 0)

@@ -59,6 +59,49 @@ static const char store_migrate_3[] =
 	"ALTER TABLE auth_log ADD COLUMN ms INTEGER NOT NULL DEFAULT 0;"
 	"PRAGMA user_version = 3;";
 
+/*
+ * Version 4: RADIUS clients live in the store (poort/store_client.h), with
+ * a generation counter the RADIUS side polls to reload its copy, and so do
+ * the reply attributes per affiliation (poort/store_reply.h); guest
+ * accounts are accounts with a guest flag, a batch and who created them.
+ */
+static const char store_migrate_4[] =
+	"ALTER TABLE accounts ADD COLUMN guest INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE accounts ADD COLUMN batch TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE accounts ADD COLUMN created_by TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX accounts_batch ON accounts(batch) WHERE batch != '';"
+	"CREATE TABLE reply_attrs ("
+	" grp TEXT PRIMARY KEY,"
+	" vlan INTEGER NOT NULL DEFAULT 0,"
+	" session_timeout INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT NOT NULL DEFAULT 'store' CHECK (source IN ('store', 'config')),"
+	" updated INTEGER NOT NULL);"
+	"CREATE TABLE radius_clients ("
+	" name TEXT PRIMARY KEY,"
+	" address TEXT NOT NULL,"
+	" secret TEXT NOT NULL DEFAULT '',"
+	" cert_name TEXT NOT NULL DEFAULT '',"
+	" federation INTEGER NOT NULL DEFAULT 0,"
+	" source TEXT NOT NULL DEFAULT 'store' CHECK (source IN ('store', 'config')),"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL);"
+	"CREATE TABLE generations (what TEXT PRIMARY KEY, gen INTEGER NOT NULL);"
+	"INSERT INTO generations VALUES ('clients', 1);"
+	"INSERT INTO generations VALUES ('replies', 1);"
+	"CREATE TRIGGER reply_attrs_ins AFTER INSERT ON reply_attrs BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'replies'; END;"
+	"CREATE TRIGGER reply_attrs_upd AFTER UPDATE ON reply_attrs BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'replies'; END;"
+	"CREATE TRIGGER reply_attrs_del AFTER DELETE ON reply_attrs BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'replies'; END;"
+	"CREATE TRIGGER radius_clients_ins AFTER INSERT ON radius_clients BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'clients'; END;"
+	"CREATE TRIGGER radius_clients_upd AFTER UPDATE ON radius_clients BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'clients'; END;"
+	"CREATE TRIGGER radius_clients_del AFTER DELETE ON radius_clients BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'clients'; END;"
+	"PRAGMA user_version = 4;";
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -86,6 +129,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_2, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 3)
 		rc = sqlite3_exec(db, store_migrate_3, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 4)
+		rc = sqlite3_exec(db, store_migrate_4, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -13,4 +13,14 @@ void store_db_text(sqlite3_stmt *s, int col, char *out, size_t outlen);
 /* Deletes auth and accounting log rows older than before; rows or -1. */
 int64_t store_db_purge(sqlite3 *db, int64_t before);
 
+struct store;
+/* For the store's other files (store_client.c): the connection of st. */
+sqlite3 *store_db_handle(struct store *st);
+/* Ends the shared read snapshot before a write (see store_set_read_snapshot). */
+void store_db_read_end(struct store *st);
+/* Opens or renews it before a read. */
+void store_db_read_snapshot(struct store *st);
+/* The generation row `what` (kept by triggers), read fresh; < 0 on error. */
+int64_t store_db_generation(struct store *st, const char *what);
+
 #endif

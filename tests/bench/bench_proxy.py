@@ -9,8 +9,14 @@ poortd / FreeRADIUS.
     tests/bench/bench_proxy.py [--build build] [--repeat 3] [--packets 20000]
 
 radclient (a file of distinct packets, realm other.example) -> proxy ->
-FreeRADIUS home server (cleartext PAP users, Message-Authenticator in every
-reply). The three proxies do the same job: route other.example to the home
+home server. The home server is home_responder.c (--home responder, the
+default; compiled here with cc and libcrypto): one thread, recvmmsg and
+sendmmsg, checks every request's Message-Authenticator and answers an
+Access-Accept with Message-Authenticator and Proxy-State, passwords not
+checked; fast enough that the proxies, not the home side, are the limit.
+--home freeradius is the FreeRADIUS home server of before (cleartext PAP
+users, Message-Authenticator in every reply), which runs at about the
+proxies' own pace. The three proxies do the same job: route other.example to the home
 server, add Operator-Name "1school.example" and a CUI request (poortd
 always does; radsecproxy by a rewrite, FreeRADIUS in pre-proxy), forward
 the client's Message-Authenticator, and log one line per outcome (poortd at
@@ -76,9 +82,29 @@ def udp_rcvbuf_errors():
 
 
 def run(port, pkts, inflight, pid):
+    """pkts is one packet file (one radclient) or a list of them (as many
+    radclients at once, inflight shared out: one radclient is the limit
+    near 5k requests/s, below what the proxies do)."""
     d0 = udp_rcvbuf_errors()
-    rate, cpu_us = rp.run_radclient(port, pkts, inflight, pid)
-    return rate, cpu_us, udp_rcvbuf_errors() - d0
+    if isinstance(pkts, str):
+        rate, cpu_us = rp.run_radclient(port, pkts, inflight, pid)
+        return rate, cpu_us, udp_rcvbuf_errors() - d0
+    c0, t0 = rp.cpu_seconds(pid), time.monotonic()
+    procs = [subprocess.Popen(["radclient", "-q", "-s", "-c", "1", "-p",
+                               str(max(1, inflight // len(pkts))), "-r", "3", "-t", "10", "-f", f,
+                               f"127.0.0.1:{port}", "auth", pl.SECRET],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for f in pkts]
+    outs = [pr.communicate(timeout=900)[0] for pr in procs]
+    dt = time.monotonic() - t0
+    n = 0
+    for f, out in zip(pkts, outs):
+        want = sum(1 for line in open(f) if line.startswith("User-Name"))
+        acc = [ln for ln in out.splitlines() if ln.strip().startswith("Accepted")]
+        if not acc or int(acc[0].split(":")[-1]) != want:
+            raise RuntimeError(f"not every request was accepted:\n{out[-2000:]}")
+        n += want
+    return n / dt, (rp.cpu_seconds(pid) - c0) / n * 1e6, udp_rcvbuf_errors() - d0
 
 
 class Radsecproxy:
@@ -112,12 +138,36 @@ class Radsecproxy:
         pl.terminate(self.proc)
 
 
+class Responder:
+    """home_responder.c, built into d."""
+
+    def __init__(self, d):
+        os.makedirs(d, exist_ok=True)
+        exe = os.path.join(d, "home_responder")
+        subprocess.run(["cc", "-O2", "-o", exe, os.path.join(HERE, "home_responder.c"),
+                        "-lcrypto"], check=True)
+        self.port = pl.free_udp_port()
+        self.proc = subprocess.Popen([exe, str(self.port), pl.SECRET], stdout=subprocess.PIPE,
+                                     text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("home_responder did not start")
+
+    def stop(self):
+        pl.terminate(self.proc)
+        out = self.proc.stdout.read().strip()
+        if out:
+            print(f"home_responder: {out}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(HERE, "../../build"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--packets", type=int, default=20000, help="packets per run in parallel")
     ap.add_argument("--inflight", type=int, default=256)
+    ap.add_argument("--home", choices=("responder", "freeradius"), default="responder")
+    ap.add_argument("--clients", type=int, default=4,
+                    help="radclients at once for the --inflight runs (1: one file, as before)")
     args = ap.parse_args()
     os.environ["POORT_BUILD"] = os.path.abspath(args.build)
     pl.POORTD = os.path.join(os.environ["POORT_BUILD"], "src/poortd")
@@ -129,10 +179,18 @@ def main():
         many = os.path.join(work, "many.pkts")
         seq = os.path.join(work, "seq.pkts")  # radclient paces itself at 1 in flight
         rp.packets_file(many, args.packets, realm=FOREIGN)
+        split = []
+        for k in range(args.clients):
+            split.append(os.path.join(work, f"part{k}.pkts"))
+            rp.packets_file(split[-1], args.packets // args.clients, realm=FOREIGN)
         rp.packets_file(seq, min(args.packets, 1000), realm=FOREIGN)
         users = "".join(f'u{i:04d}@{FOREIGN} Cleartext-Password := "{rp.password(i)}"\n'
                         for i in range(rp.USERS))
-        home = pl.FreeRadius(os.path.join(work, "home"), users, post_auth=MA, recv_buff=RCVBUF)
+        if args.home == "responder":
+            home = Responder(os.path.join(work, "home"))
+        else:
+            home = pl.FreeRadius(os.path.join(work, "home"), users, post_auth=MA,
+                                 recv_buff=RCVBUF)
         peers.append(home)
 
         p = pl.Poortd(extra=f"""proxy {{
@@ -167,7 +225,7 @@ def main():
               f" {args.repeat}; CPU is the proxy's own (utime + stime, all threads)")
         results = {}
         for inflight in (1, args.inflight):
-            pkts = seq if inflight == 1 else many
+            pkts = seq if inflight == 1 else (many if args.clients == 1 else split)
             runs = {name: [] for name in proxies}
             for _ in range(args.repeat):  # interleaved, so load drifts hit all alike
                 for name, (port, pid) in proxies.items():

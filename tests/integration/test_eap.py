@@ -140,6 +140,32 @@ class EapMethodsTest(EapBase):
         self.assertEqual(rc, 0, out[-2000:])
         self.assertNotIn("Tunnel-Private-Group-Id", out)
 
+    def test_vlan_set_live_with_poortctl(self):
+        """poortctl reply set/del reaches the running poortd without restart;
+        the config's reply block stays read-only there."""
+        bert = dict(identity="bert@" + pl.REALM, password="Bert-pass-22")
+        r = self.p.ctl("reply", "set", "employee", "--vlan", "42")
+        self.assertIn("vlan=42", r.stdout)
+        try:
+            self.p.wait_log("radius reply attributes reloaded")
+            rc, out = self.eapol(self.network("ttls-pap", True, **bert))
+            self.assertEqual(rc, 0, out[-2000:])
+            # "42" is the attribute's value, as eapol_test prints it in hex
+            self.assertRegex(out, r"Attribute 81 \(Tunnel-Private-Group-Id\) length=4\s+Value: 3432\n")
+            r = self.p.ctl("reply", "del", "student", check=False)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("poortd.conf", r.stderr)
+            self.assertIn("student", self.p.ctl("reply", "list").stdout)
+        finally:
+            mark = len(self.p.log())
+            self.p.ctl("reply", "del", "employee")
+        deadline = time.time() + 5
+        while "reply attributes reloaded" not in self.p.log()[mark:] and time.time() < deadline:
+            time.sleep(0.05)
+        rc, out = self.eapol(self.network("ttls-pap", True, **bert))
+        self.assertEqual(rc, 0, out[-2000:])
+        self.assertNotIn("Tunnel-Private-Group-Id", out)
+
     def test_resumption_fewer_rounds(self):
         for method in ["ttls-pap", "tls", "peap"]:
             for v13 in (False, True):

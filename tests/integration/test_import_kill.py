@@ -45,8 +45,13 @@ class ImportTest(unittest.TestCase):
             self.assertIn("4 problems", r.stderr)
             self.assertIn("nothing was imported", r.stderr)
             self.assertEqual(p.ctl("list").stdout, "")
-            # the good part alone imports, and prints generated passwords
+            # the good part alone imports, and prints generated passwords; a
+            # preview first checks it and writes nothing
             write_csv(csv, 10)
+            r = p.ctl("import", csv, "--preview")
+            self.assertIn("10 accounts would be imported; nothing was written", r.stderr)
+            self.assertEqual(r.stdout, "")
+            self.assertEqual(p.ctl("list").stdout, "")
             r = p.ctl("import", csv)
             self.assertEqual(len(r.stdout.strip().split("\n")), 9)  # s00000 had its own
             self.assertEqual(len(p.ctl("list").stdout.strip().split("\n")), 10)

@@ -13,10 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "poort/accounts.h"
 #include "poort/config.h"
 #include "poort/password.h"
-
-#define GENERATED_LEN 12
 
 static void
 usage(void)
@@ -34,12 +33,29 @@ usage(void)
 		"                       set a new password (generated unless read from stdin)\n"
 		"  enable USER | disable USER\n"
 		"  expire USER YYYY-MM-DD|never\n"
-		"  import FILE.csv      add accounts from a CSV export, all or nothing:\n"
+		"  import FILE.csv [--preview]\n"
+		"                       add accounts from a CSV export, all or nothing\n"
+		"                       (--preview: check every line, write nothing):\n"
 		"                       username,given name,surname,student number,affiliation,\n"
 		"                       password (or \"generate\"); ',' or ';' separated\n"
 		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
 		"      [--limit N]\n"
 		"                       search the authentication log\n"
+		"  guest add (--expires YYYY-MM-DD | --hours H) [--count N] [--prefix P]\n"
+		"            [--batch ID]\n"
+		"                       time-limited guest accounts for an event; prints\n"
+		"                       name, password and validity once per account\n"
+		"  client add NAME ADDRESS[/PREFIX] [--secret-generate | --secret-stdin]\n"
+		"             [--federation] [--cert-name NAME]\n"
+		"                       add a RADIUS client (access point); a generated secret\n"
+		"                       is printed once. Applies to a running poortd at once\n"
+		"  client del NAME      delete a client (entries from poortd.conf: edit it there)\n"
+		"  client secret NAME   give a client a new generated secret (printed once)\n"
+		"  client list          list clients (no secrets) and where each is set\n"
+		"  reply set GROUP [--vlan N] [--session-timeout S]\n"
+		"                       reply attributes on an EAP accept for an affiliation\n"
+		"                       (or \"default\"); applies to a running poortd within 1 s\n"
+		"  reply del GROUP | reply list\n"
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
@@ -54,22 +70,16 @@ usage(void)
 const char *
 ctl_password_problem(const char *pw)
 {
-	unsigned char nt[16];
-	size_t len = strlen(pw);
+	static char msg[128];
+	struct accounts_error e = {.code = accounts_password_check(pw)};
 
-	if (len < 8)
-		return "password is shorter than 8 characters";
-	if (len > PASSWORD_MAX)
-		return "password is longer than 128 bytes";
-	if (password_nthash(pw, len, nt) < 0)
-		return "password is not valid UTF-8";
-	return NULL;
+	return e.code == 0 ? NULL : accounts_error_text(&e, msg, sizeof(msg));
 }
 
 int
 ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[16])
 {
-	if (password_hash(pw, c->cost, hash) < 0 || password_nthash(pw, strlen(pw), nthash) < 0) {
+	if (accounts_password_hash(pw, c->cost, hash, nthash) < 0) {
 		fprintf(stderr, "poortctl: cannot hash the password\n");
 		return -1;
 	}
@@ -79,21 +89,11 @@ ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[1
 int
 ctl_parse_date(const char *s, long long *out)
 {
-	struct tm tm;
-	char *end;
+	int64_t v;
 
-	if (strcmp(s, "never") == 0) {
-		*out = 0;
-		return 0;
-	}
-	memset(&tm, 0, sizeof(tm));
-	end = strptime(s, "%Y-%m-%d", &tm);
-	if (end == NULL || *end != '\0')
+	if (accounts_date_parse(s, &v) < 0)
 		return -1;
-	tm.tm_hour = 23;
-	tm.tm_min = 59;
-	tm.tm_sec = 59;
-	*out = (long long)timegm(&tm);
+	*out = (long long)v;
 	return 0;
 }
 
@@ -133,7 +133,7 @@ get_password(int from_stdin, char *pw, size_t pwlen, int *generated)
 
 	*generated = !from_stdin;
 	if (!from_stdin)
-		return password_generate(pw, GENERATED_LEN) < 0 ? -1 : 0;
+		return accounts_password_generate(pw) < 0 ? -1 : 0;
 	if (read_password(pw, pwlen) < 0) {
 		fprintf(stderr, "poortctl: no password on stdin\n");
 		return -1;
@@ -265,9 +265,10 @@ print_account(const struct store_account *a, void *arg)
 		gmtime_r(&t, &tm);
 		strftime(exp, sizeof(exp), "%Y-%m-%d", &tm);
 	}
-	printf("%-20s %-9s %-8s %-10s %-12s %s %s\n", a->username, a->affiliation,
+	printf("%-20s %-9s %-8s %-10s %-12s %s %s%s%s\n", a->username, a->affiliation,
 	       a->enabled ? "enabled" : "disabled", exp,
-	       a->student_number[0] ? a->student_number : "-", a->given_name, a->surname);
+	       a->student_number[0] ? a->student_number : "-", a->given_name, a->surname,
+	       a->guest ? " guest batch=" : "", a->guest ? a->batch : "");
 	return 0;
 }
 
@@ -432,6 +433,12 @@ main(int argc, char **argv)
 		rc = cmd_simple(&c, cmd, cargc, cargv);
 	else if (strcmp(cmd, "import") == 0)
 		rc = ctl_import(&c, cargc, cargv);
+	else if (strcmp(cmd, "reply") == 0)
+		rc = ctl_reply(&c, cargc, cargv);
+	else if (strcmp(cmd, "guest") == 0)
+		rc = ctl_guest(&c, cargc, cargv);
+	else if (strcmp(cmd, "client") == 0)
+		rc = ctl_client(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cmd_log(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)

@@ -17,6 +17,12 @@ int ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char ntha
 int ctl_parse_date(const char *s, long long *out);
 
 int ctl_import(struct ctl *c, int argc, char **argv);
+/* reply set|del|list (tools/poortctl/reply.c). */
+int ctl_reply(struct ctl *c, int argc, char **argv);
+/* guest add (tools/poortctl/guest.c). */
+int ctl_guest(struct ctl *c, int argc, char **argv);
+/* client add|del|list|secret (tools/poortctl/client.c). */
+int ctl_client(struct ctl *c, int argc, char **argv);
 /* saml-* commands (tools/poortctl/saml.c). */
 int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int argc,
 	     char **argv);

@@ -3,8 +3,8 @@
  * (Dutch spreadsheet exports use ';'), optional UTF-8 byte order mark,
  * "quoted" fields with "" for a quote, CRLF or LF line ends.
  */
-#ifndef POORTCTL_CSV_H
-#define POORTCTL_CSV_H
+#ifndef POORT_ACCOUNTS_CSV_H
+#define POORT_ACCOUNTS_CSV_H
 
 #include <stddef.h>
 
