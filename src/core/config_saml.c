@@ -112,7 +112,7 @@ csaml_strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* listen ADDRESS PORT */
+/* listen ADDRESS|* PORT */
 static int
 csaml_listen(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *n)
 {
@@ -127,6 +127,16 @@ csaml_listen(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *
 	if (*end != '\0' || port == 0 || port > 65535 || !isdigit((unsigned char)n->argv[2][0]))
 		return cfg_fail(ctx, n, "\"%s\" is not a port number", n->argv[2]);
 	memset(&h->addr, 0, sizeof(h->addr));
+	if (strcmp(n->argv[1], "*") == 0) {
+		/* all addresses, as 'listen auth *' says: the IPv6 wildcard, which
+		 * also takes IPv4 unless net.ipv6.bindv6only is set */
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = in6addr_any;
+		in6->sin6_port = htons((uint16_t)port);
+		h->addrlen = sizeof(*in6);
+		snprintf(h->listen_text, sizeof(h->listen_text), ":::%lu", port);
+		return 0;
+	}
 	if (inet_pton(AF_INET, n->argv[1], &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)port);
@@ -450,8 +460,14 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_string(ctx, k, sc->federation_cert, sizeof(sc->federation_cert));
 		else if (strcmp(w, "organization") == 0)
 			rc = csaml_string(ctx, k, sc->organization, sizeof(sc->organization));
-		else if (strcmp(w, "organization_id") == 0)
+		else if (strcmp(w, "organization_id") == 0) {
 			rc = csaml_string(ctx, k, sc->organization_id, sizeof(sc->organization_id));
+			if (rc == 0 && !entree_brin_valid(sc->organization_id))
+				rc = cfg_fail(ctx, k,
+					      "organization_id \"%s\" is not a BRIN code (2 digits, 2 "
+					      "capitals or digits, optionally 2 digits: 12AB or 12AB01)",
+					      sc->organization_id);
+		}
 		else if (strcmp(w, "scope") == 0)
 			rc = csaml_string(ctx, k, sc->scope, sizeof(sc->scope));
 		else if (strcmp(w, "organization_url") == 0)
@@ -501,11 +517,6 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else
 			rc = cfg_fail(ctx, k, "unknown setting '%s' in saml", w);
 	}
-	if (rc == 0 && sc->organization_id[0] != '\0' && !entree_brin_valid(sc->organization_id))
-		rc = cfg_fail(ctx, n,
-			      "organization_id \"%s\" is not a BRIN code (2 digits, 2 capitals or "
-			      "digits, optionally 2 digits: 12AB or 12AB01)",
-			      sc->organization_id);
 	if (rc == 0 && (sc->entity_id[0] == '\0' || sc->base_url[0] == '\0'))
 		rc = cfg_fail(ctx, n, "saml needs entity_id and base_url");
 	if (rc == 0 && strncmp(sc->base_url, "https://", 8) != 0)

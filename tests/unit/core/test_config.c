@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "poort/config.h"
+#include "poort/config_saml.h"
 #include "test.h"
 
 static void
@@ -136,6 +137,39 @@ test_defaults(void)
 	config_free(cfg);
 }
 
+/* http listen '*' (what etc/poortd.conf.example says) and a bad BRIN code
+ * reported at its own line, not at the saml block's */
+static void
+test_http_saml(void)
+{
+	char err[CONFIG_ERR_MAX] = "";
+	const char *base = "state_dir /s\nrealm a.nl\n"
+			   "http {\n listen * 8443\n certificate /c.pem\n key /k.pem\n}\n";
+	char text[1024];
+	struct config *cfg = config_parse("mem", base, err, sizeof(err));
+
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&cfg->http->addr;
+		CHECK_INT(in6->sin6_family, AF_INET6);
+		CHECK(memcmp(&in6->sin6_addr, &in6addr_any, sizeof(in6addr_any)) == 0);
+		CHECK_INT(ntohs(in6->sin6_port), 8443);
+		CHECK(strcmp(cfg->http->listen_text, ":::8443") == 0);
+		config_free(cfg);
+	}
+	snprintf(text, sizeof(text),
+		 "%ssaml {\n entity_id https://i.a.nl/md\n base_url https://i.a.nl\n"
+		 " organization_id \"12AB0X\"\n}\n",
+		 base);
+	cfg = config_parse("mem", text, err, sizeof(err));
+	CHECK(cfg == NULL);
+	config_free(cfg);
+	if (strstr(err, "mem:11: organization_id \"12AB0X\" is not a BRIN code") == NULL) {
+		fprintf(stderr, "bad BRIN: got \"%s\"\n", err);
+		CHECK(0);
+	}
+}
+
 int
 main(void)
 {
@@ -143,5 +177,6 @@ main(void)
 	test_bad();
 	test_missing_file();
 	test_defaults();
+	test_http_saml();
 	TEST_DONE();
 }
