@@ -21,4 +21,8 @@ int ctl_import(struct ctl *c, int argc, char **argv);
 int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int argc,
 	     char **argv);
 
+/* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
+ * config or store; argv[0] is "firmware". */
+int ctl_firmware(int argc, char **argv);
+
 #endif
