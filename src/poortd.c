@@ -19,6 +19,7 @@
 #include "poort/config.h"
 #include "poort/eap.h"
 #include "poort/config_saml.h"
+#include "poort/fwhealth.h"
 #include "poort/http.h"
 #include "poort/log.h"
 #include "poort/radius.h"
@@ -36,6 +37,7 @@ struct daemon {
 	struct radius_server *rs;
 	struct http_server *hs;
 	struct saml_idp *idp;
+	struct fwhealth *fh; /* confirms a trial boot once healthy */
 };
 
 static void
@@ -237,6 +239,7 @@ main(int argc, char **argv)
 		log_error("cannot install signal handlers");
 		goto done;
 	}
+	d.fh = fwhealth_start(d.base, d.cfg, path);
 	log_notice("poortd %s ready config=%s store=%s realms=%zu clients=%zu", POORT_VERSION,
 		   d.config_path, path, d.cfg->nrealms, d.cfg->nclients);
 	/* one loop iteration handles every ready event; then one log write */
@@ -249,6 +252,7 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 done:
+	fwhealth_stop(d.fh);
 	saml_idp_free(d.idp);
 	http_server_free(d.hs);
 	saml_global_free();
