@@ -369,7 +369,8 @@ fwh_timeout(evutil_socket_t fd, short what, void *arg)
 		log_error("firmware: reboot failed: %s; exiting instead", strerror(errno));
 		log_flush();
 	}
-	exit(FWHEALTH_EXIT_TIMEOUT);
+	/* the box is going down: no cleanup to run, and none that could hang */
+	_exit(FWHEALTH_EXIT_TIMEOUT);
 }
 
 /* Is the running slot on trial? 1 yes, 0 no (logged), -1 cannot tell. */
