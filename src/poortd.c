@@ -193,6 +193,8 @@ main(int argc, char **argv)
 			config_free(d.cfg);
 			return 1;
 		}
+		if (d.cfg->saml != NULL)
+			config_saml_entree_warn(d.cfg->saml);
 		printf("%s: configuration ok (%zu realm%s, %zu client%s, %zu listen address%s)\n",
 		       d.config_path, d.cfg->nrealms, d.cfg->nrealms == 1 ? "" : "s",
 		       d.cfg->nclients, d.cfg->nclients == 1 ? "" : "s", d.cfg->nlistens,
@@ -203,6 +205,8 @@ main(int argc, char **argv)
 	log_init("poortd", d.cfg->log_level, d.cfg->log_syslog);
 	daemon_check_config_mode(d.config_path);
 	daemon_check_key_modes(d.cfg);
+	if (d.cfg->saml != NULL)
+		config_saml_entree_warn(d.cfg->saml);
 	signal(SIGPIPE, SIG_IGN);
 	if (daemon_state_dir(d.cfg) < 0)
 		goto done;

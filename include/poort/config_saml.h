@@ -19,6 +19,12 @@ enum config_nameid {
 	CONFIG_NAMEID_UID,        /* uid (user@realm): what Entree asks for */
 };
 
+/* How attribute names are written in assertions to an SP. */
+enum config_profile {
+	CONFIG_PROFILE_URI,    /* urn:oid: names (SURFconext's for nlEduPerson*, eckId) */
+	CONFIG_PROFILE_ENTREE, /* plain names (uid, eckId, ...), NameFormat unspecified */
+};
+
 /* One release rule: these SP entity IDs get these attributes. */
 struct config_saml_sp {
 	char **entities;
@@ -26,6 +32,8 @@ struct config_saml_sp {
 	char **release; /* attribute names from saml_attr_known() */
 	size_t nrelease;
 	enum config_nameid nameid;
+	enum config_profile profile; /* default entree for Entree's engine, else uri */
+	int entree;                  /* one of entities is Entree's engine */
 	int line;
 };
 
@@ -38,6 +46,23 @@ struct config_saml_upstream {
 	char **map_local;             /* our attribute names ... */
 	char **map_remote;            /* ... from these upstream attribute Names */
 	size_t nmap;
+	char scope[254]; /* the upstream's user ids end in @scope; ours are the local part */
+};
+
+/* A metadata source trusted by a pinned SHA-256 instead of the federation key. */
+enum config_pin_kind {
+	CONFIG_PIN_CERTIFICATE, /* of the certificate (DER) that signed the metadata */
+	CONFIG_PIN_DOCUMENT,    /* of the metadata document as fetched */
+};
+struct config_saml_pin {
+	enum config_pin_kind kind;
+	unsigned char sha256[32];
+};
+
+/* A contact for our metadata (md:ContactPerson). */
+struct config_saml_contact {
+	char name[128];
+	char email[128];
 };
 
 struct config_http {
@@ -65,6 +90,15 @@ struct config_saml {
 	size_t nmetadata_urls;
 	char organization[128];    /* nlEduPersonHomeOrganization */
 	char organization_id[16];  /* nlEduPersonHomeOrganizationId (BRIN) */
+	char organization_url[256]; /* md:OrganizationURL; default base_url */
+	struct config_saml_contact contact_technical, contact_support;
+	char display_name[2][128];    /* mdui:DisplayName, [0] nl, [1] en */
+	char information_url[2][256]; /* mdui:InformationURL, nl, en */
+	char logo[256];               /* mdui:Logo URL (https) */
+	unsigned logo_width, logo_height;
+	unsigned cache_duration;      /* seconds: our metadata's cacheDuration */
+	struct config_saml_pin *pins; /* metadata trusted by these, besides the federation */
+	size_t npins;
 	char scope[254];           /* realm for uid and scoped affiliation */
 	unsigned session_lifetime; /* seconds of the SSO cookie */
 	unsigned clock_skew;       /* seconds of IssueInstant slack */
@@ -84,6 +118,11 @@ void config_saml_free(struct config *cfg);
 /* The rule for an SP entity ID, or NULL (release nothing). */
 const struct config_saml_sp *config_saml_sp_find(const struct config_saml *sc,
 						 const char *entity_id);
+/*
+ * Logs a warning for each Entree SP whose release, NameID or profile
+ * would break Entree's rules (poortd -n and start-up); returns how many.
+ */
+int config_saml_entree_warn(const struct config_saml *sc);
 /* 1 if name is an attribute Poort knows how to release. */
 int config_saml_attr_known(const char *name);
 

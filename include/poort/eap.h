@@ -27,26 +27,35 @@ enum {
 #define EAP_STATE_LEN 16
 #define EAP_MSK_LEN 64
 #define EAP_NAME_MAX 253
+#define EAP_PEER_MAX 128
 
-/* What the server needs from the account store (the RADIUS layer fills it). */
+/*
+ * What the server needs from the account store (the RADIUS layer fills it
+ * through src/auth; no password hash and no NT hash come in here).
+ */
 struct eap_account {
 	char user[65]; /* local part, lower case */
 	char affiliation[33];
-	char pw_hash[128];
 };
 
 struct eap_backend {
 	void *arg;
-	/* NULL if the account may log in (filled into out), else a reason. */
-	const char *(*account)(void *arg, const char *user, struct eap_account *out);
+	/* 0 if the account may log in (filled into out), else an AUTH_E* code. */
+	int (*account)(void *arg, const char *user, struct eap_account *out);
 	/*
 	 * 1 if a recent successful check of pw for this account is remembered
 	 * (cheap); 0 means "unknown": the slow check is then handed back to the
 	 * caller as EAP_ACT_VERIFY.
 	 */
 	int (*password_cached)(void *arg, const struct eap_account *a, const char *pw, size_t len);
-	/* The account's NT hash for MSCHAPv2; 0 or < 0 if there is none. */
-	int (*nthash)(void *arg, const char *user, uint8_t out[16]);
+	/*
+	 * MS-CHAPv2 (RFC 2759) for the account, checked by the backend: 0 with
+	 * authresp ("S=" and 40 hex digits, NUL ended) if nt_resp is right for
+	 * the challenges and name, else an AUTH_E* code.
+	 */
+	int (*mschapv2)(void *arg, const struct eap_account *a, const uint8_t auth_chal[16],
+	                const uint8_t peer_chal[16], const uint8_t nt_resp[24], const char *name,
+	                size_t namelen, char authresp[43]);
 };
 
 enum eap_action {
@@ -75,7 +84,9 @@ struct eap_result {
 	int resumed;
 	char verify_pw[129]; /* EAP_ACT_VERIFY only; the caller clears it */
 	size_t verify_pwlen;
-	char verify_hash[128];
+	/* the conversation came from another FLR than the last step (failover) */
+	int peer_moved;
+	char peer_before[EAP_PEER_MAX];
 };
 
 struct eap_input {
@@ -85,6 +96,14 @@ struct eap_input {
 	size_t statelen;
 	const uint8_t *msg; /* the EAP packet */
 	size_t msglen;
+	/*
+	 * Who sent it: the RADIUS client and transport, as a string the caller
+	 * makes (NULL = ""). A conversation is continued only by the peer it
+	 * was started by; when both are federation clients (FLRs) it may move
+	 * between them (failover), and the result says so.
+	 */
+	const char *peer;
+	int federation;
 };
 
 struct eap_server;
@@ -106,7 +125,8 @@ int eap_config_check(const struct config_eap *cfg, char *err, size_t errlen);
 int eap_server_step(struct eap_server *es, const struct config *cfg, const struct eap_input *in,
                     time_t now, struct eap_result *out);
 /* Continues a conversation after EAP_ACT_VERIFY: verified is 1 (match), 0
- * (no match) or < 0 (the check could not run). Same results as a step. */
+ * (no match) or an AUTH_E* code (refused account, or the check could not
+ * run; its auth_reason() is logged). Same results as a step. */
 int eap_server_resume(struct eap_server *es, const uint8_t state[EAP_STATE_LEN], int verified,
                       time_t now, struct eap_result *out);
 /* Frees conversations idle for longer than the timeout; calls cb for each. */

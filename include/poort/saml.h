@@ -22,6 +22,8 @@ enum {
 	SAML_ECONFIG = -511,
 	SAML_EIO = -512,
 	SAML_EFULL = -513,      /* replay set or log writer queue at its bound */
+	SAML_ENOATTR = -514,    /* the account lacks an attribute the SP must get */
+	SAML_ESCOPE = -515,     /* proxy mode: a user id outside the upstream scope */
 };
 
 const char *saml_strerror(int err);

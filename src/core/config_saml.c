@@ -16,11 +16,18 @@
  *		metadata "/etc/poort/entree-metadata.xml"
  *		metadata_url "https://hub.entree.example/metadata.xml"
  *		metadata_refresh 3600
+ *		metadata_pin certificate|document SHA256-HEX
  *		organization "De School"; organization_id "12AB"; scope "school.nl"
+ *		organization_url "https://school.nl"
+ *		contact technical|support "Name" "mail@school.nl"
+ *		display_name nl|en "Text"; information_url nl|en "https://..."
+ *		logo "https://school.nl/logo.png" WIDTH HEIGHT; cache_duration 21600
  *		sp "https://sp.example/saml" "https://other.example" {
  *			release uid givenName sn
  *			nameid uid | transient | persistent
+ *			profile uri | entree
  *		}
+ *		upstream "https://adfs.school.nl/..." { metadata FILE; scope "ad.school.nl"; ... }
  *	}
  *
  * Release is default deny: an SP that no sp block names gets no attributes.
@@ -37,6 +44,8 @@
 
 #include "config_tree.h"
 #include "poort/config.h"
+#include "poort/entree.h"
+#include "poort/log.h"
 
 static const char *const csaml_attrs[] = {
 	"uid", "employeeNumber", "givenName", "sn", "eduPersonAffiliation",
@@ -180,7 +189,7 @@ static int
 csaml_sp(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
 {
 	struct config_saml_sp *nsp, *sp;
-	int have_nameid = 0;
+	int have_nameid = 0, have_profile = 0;
 
 	if (n->argc < 2 || !n->block)
 		return cfg_fail(ctx, n, "sp needs one or more entity IDs and a { } block");
@@ -197,7 +206,10 @@ csaml_sp(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
 			return cfg_fail(ctx, n, "sp \"%s\" is named in two sp blocks", n->argv[a]);
 		if (csaml_strv_add(&sp->entities, &sp->nentities, n->argv[a]) < 0)
 			return cfg_fail(ctx, n, "out of memory");
+		if (entree_is_engine(n->argv[a]))
+			sp->entree = 1;
 	}
+	sp->profile = sp->entree ? CONFIG_PROFILE_ENTREE : CONFIG_PROFILE_URI;
 	for (size_t i = 0; i < n->nchildren; i++) {
 		const struct cfg_node *k = &n->children[i];
 		if (strcmp(k->argv[0], "release") == 0) {
@@ -218,16 +230,25 @@ csaml_sp(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
 				sp->nameid = CONFIG_NAMEID_UID;
 			else
 				return cfg_fail(ctx, k, "nameid must be transient, persistent or uid");
+		} else if (strcmp(k->argv[0], "profile") == 0 && k->argc == 2 && !have_profile) {
+			have_profile = 1;
+			if (strcmp(k->argv[1], "entree") == 0)
+				sp->profile = CONFIG_PROFILE_ENTREE;
+			else if (strcmp(k->argv[1], "uri") == 0)
+				sp->profile = CONFIG_PROFILE_URI;
+			else
+				return cfg_fail(ctx, k, "profile must be uri or entree");
 		} else {
-			return cfg_fail(ctx, k, "unknown or repeated setting '%s' in sp (release, nameid)",
-					  k->argv[0]);
+			return cfg_fail(ctx, k,
+					"unknown or repeated setting '%s' in sp (release, nameid, profile)",
+					k->argv[0]);
 		}
 	}
 	return 0;
 }
 
 /* upstream "ENTITY" { metadata FILE; metadata_certificate FILE; user ATTR|nameid;
- *                     map LOCAL REMOTE } */
+ *                     scope UPSTREAM-SCOPE; map LOCAL REMOTE } */
 static int
 csaml_upstream(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
 {
@@ -249,6 +270,8 @@ csaml_upstream(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_nod
 			rc = csaml_string(ctx, k, u->metadata_cert, sizeof(u->metadata_cert));
 		else if (strcmp(k->argv[0], "user") == 0)
 			rc = csaml_string(ctx, k, u->user_attr, sizeof(u->user_attr));
+		else if (strcmp(k->argv[0], "scope") == 0)
+			rc = csaml_string(ctx, k, u->scope, sizeof(u->scope));
 		else if (strcmp(k->argv[0], "map") == 0 && k->argc == 3 && !k->block) {
 			if (!config_saml_attr_known(k->argv[1]))
 				rc = cfg_fail(ctx, k, "unknown attribute \"%s\"", k->argv[1]);
@@ -258,12 +281,138 @@ csaml_upstream(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_nod
 		} else
 			rc = cfg_fail(ctx, k,
 					"unknown setting '%s' in upstream (metadata, "
-					"metadata_certificate, user, map LOCAL REMOTE)",
+					"metadata_certificate, user, scope, map LOCAL REMOTE)",
 					k->argv[0]);
 	}
 	if (rc == 0 && u->metadata[0] == '\0')
 		rc = cfg_fail(ctx, n, "upstream needs the IdP's metadata file");
+	/* jan@a and jan@b must never both become our jan: one upstream scope, named */
+	if (rc == 0 && u->scope[0] == '\0')
+		rc = cfg_fail(ctx, n,
+			      "upstream needs scope: the realm of the user ids it sends "
+			      "(user@scope becomes our user)");
 	return rc;
+}
+
+/* nl | en, for the language-tagged settings of our metadata */
+static int
+csaml_lang(struct cfg_ctx *ctx, const struct cfg_node *n, int *idx)
+{
+	if (n->argc != 3 || n->block)
+		return cfg_fail(ctx, n, "'%s' takes a language (nl or en) and a value", n->argv[0]);
+	if (strcmp(n->argv[1], "nl") == 0)
+		*idx = 0;
+	else if (strcmp(n->argv[1], "en") == 0)
+		*idx = 1;
+	else
+		return cfg_fail(ctx, n, "'%s': language must be nl or en", n->argv[0]);
+	return 0;
+}
+
+/* out: two strings of len bytes each, nl then en */
+static int
+csaml_lang_string(struct cfg_ctx *ctx, const struct cfg_node *n, char *out, size_t len, int url)
+{
+	int i = 0;
+
+	if (csaml_lang(ctx, n, &i) < 0)
+		return -1;
+	if (n->argv[2][0] == '\0' || strlen(n->argv[2]) >= len ||
+	    (url && strncmp(n->argv[2], "https://", 8) != 0))
+		return cfg_fail(ctx, n, "'%s %s' must be %s of at most %zu characters", n->argv[0],
+				n->argv[1], url ? "an https:// URL" : "text", len - 1);
+	strcpy(out + (size_t)i * len, n->argv[2]);
+	return 0;
+}
+
+/* contact technical|support "Name" "address@example.nl" */
+static int
+csaml_contact(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+{
+	struct config_saml_contact *c;
+
+	if (n->argc != 4 || n->block)
+		return cfg_fail(ctx, n, "contact takes technical or support, a name and an e-mail "
+					"address");
+	if (strcmp(n->argv[1], "technical") == 0)
+		c = &sc->contact_technical;
+	else if (strcmp(n->argv[1], "support") == 0)
+		c = &sc->contact_support;
+	else
+		return cfg_fail(ctx, n, "contact type must be technical or support");
+	if (n->argv[2][0] == '\0' || strlen(n->argv[2]) >= sizeof(c->name) ||
+	    strchr(n->argv[3], '@') == NULL || strlen(n->argv[3]) >= sizeof(c->email) ||
+	    strpbrk(n->argv[3], " <>\"'&") != NULL)
+		return cfg_fail(ctx, n, "contact needs a name and an e-mail address");
+	strcpy(c->name, n->argv[2]);
+	strcpy(c->email, n->argv[3]);
+	return 0;
+}
+
+/* logo "https://..." WIDTH HEIGHT */
+static int
+csaml_logo(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+{
+	char *e1, *e2;
+	unsigned long w, h;
+
+	if (n->argc != 4 || n->block || strncmp(n->argv[1], "https://", 8) != 0 ||
+	    strlen(n->argv[1]) >= sizeof(sc->logo))
+		return cfg_fail(ctx, n, "logo takes an https:// URL, a width and a height");
+	w = strtoul(n->argv[2], &e1, 10);
+	h = strtoul(n->argv[3], &e2, 10);
+	if (*e1 != '\0' || *e2 != '\0' || w == 0 || h == 0 || w > 4096 || h > 4096)
+		return cfg_fail(ctx, n, "logo width and height must be 1 to 4096 pixels");
+	strcpy(sc->logo, n->argv[1]);
+	sc->logo_width = (unsigned)w;
+	sc->logo_height = (unsigned)h;
+	return 0;
+}
+
+static int
+csaml_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* metadata_pin certificate|document SHA256 (hex, colons allowed) */
+static int
+csaml_pin(struct cfg_ctx *ctx, struct config_saml *sc, const struct cfg_node *n)
+{
+	struct config_saml_pin pin, *np;
+	size_t got = 0;
+
+	memset(&pin, 0, sizeof(pin));
+	if (n->argc != 3 || n->block)
+		return cfg_fail(ctx, n, "metadata_pin takes certificate or document and a SHA-256");
+	if (strcmp(n->argv[1], "certificate") == 0)
+		pin.kind = CONFIG_PIN_CERTIFICATE;
+	else if (strcmp(n->argv[1], "document") == 0)
+		pin.kind = CONFIG_PIN_DOCUMENT;
+	else
+		return cfg_fail(ctx, n, "metadata_pin: certificate or document");
+	for (const char *p = n->argv[2]; *p; p++) {
+		int hi, lo;
+		if (*p == ':')
+			continue;
+		if (got == 32 || (hi = csaml_hexval(p[0])) < 0 || (lo = csaml_hexval(p[1])) < 0)
+			return cfg_fail(ctx, n, "metadata_pin: a SHA-256 is 64 hex digits");
+		pin.sha256[got++] = (unsigned char)(hi << 4 | lo);
+		p++;
+	}
+	if (got != 32)
+		return cfg_fail(ctx, n, "metadata_pin: a SHA-256 is 64 hex digits");
+	if ((np = realloc(sc->pins, (sc->npins + 1) * sizeof(*np))) == NULL)
+		return cfg_fail(ctx, n, "out of memory");
+	sc->pins = np;
+	sc->pins[sc->npins++] = pin;
+	return 0;
 }
 
 static int
@@ -283,6 +432,7 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 	sc->max_request = 65536;
 	sc->login_rate = 10;
 	sc->metadata_refresh = 3600;
+	sc->cache_duration = 6 * 3600;
 	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
 		const struct cfg_node *k = &n->children[i];
 		const char *w = k->argv[0];
@@ -304,6 +454,22 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_string(ctx, k, sc->organization_id, sizeof(sc->organization_id));
 		else if (strcmp(w, "scope") == 0)
 			rc = csaml_string(ctx, k, sc->scope, sizeof(sc->scope));
+		else if (strcmp(w, "organization_url") == 0)
+			rc = csaml_string(ctx, k, sc->organization_url, sizeof(sc->organization_url));
+		else if (strcmp(w, "contact") == 0)
+			rc = csaml_contact(ctx, sc, k);
+		else if (strcmp(w, "display_name") == 0)
+			rc = csaml_lang_string(ctx, k, sc->display_name[0],
+					       sizeof(sc->display_name[0]), 0);
+		else if (strcmp(w, "information_url") == 0)
+			rc = csaml_lang_string(ctx, k, sc->information_url[0],
+					       sizeof(sc->information_url[0]), 1);
+		else if (strcmp(w, "logo") == 0)
+			rc = csaml_logo(ctx, sc, k);
+		else if (strcmp(w, "cache_duration") == 0)
+			rc = csaml_uint(ctx, k, 60, 7 * 86400, &sc->cache_duration);
+		else if (strcmp(w, "metadata_pin") == 0)
+			rc = csaml_pin(ctx, sc, k);
 		else if (strcmp(w, "metadata") == 0) {
 			if (k->argc != 2 || k->block || k->argv[1][0] == '\0')
 				rc = cfg_fail(ctx, k, "metadata takes one file name");
@@ -335,6 +501,11 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else
 			rc = cfg_fail(ctx, k, "unknown setting '%s' in saml", w);
 	}
+	if (rc == 0 && sc->organization_id[0] != '\0' && !entree_brin_valid(sc->organization_id))
+		rc = cfg_fail(ctx, n,
+			      "organization_id \"%s\" is not a BRIN code (2 digits, 2 capitals or "
+			      "digits, optionally 2 digits: 12AB or 12AB01)",
+			      sc->organization_id);
 	if (rc == 0 && (sc->entity_id[0] == '\0' || sc->base_url[0] == '\0'))
 		rc = cfg_fail(ctx, n, "saml needs entity_id and base_url");
 	if (rc == 0 && strncmp(sc->base_url, "https://", 8) != 0)
@@ -343,9 +514,10 @@ csaml_saml(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		sc->base_url[strlen(sc->base_url) - 1] = '\0';
 	if (rc == 0 && (sc->key[0] == '\0' || sc->cert[0] == '\0'))
 		rc = cfg_fail(ctx, n, "saml needs a signing key and certificate");
-	if (rc == 0 && sc->federation_cert[0] == '\0')
+	if (rc == 0 && sc->federation_cert[0] == '\0' && sc->npins == 0)
 		rc = cfg_fail(ctx, n,
-				"saml needs federation_certificate: metadata is only trusted signed");
+			      "saml needs federation_certificate or metadata_pin: metadata is only "
+			      "trusted signed or pinned");
 	if (rc == 0 && sc->scope[0] == '\0' && cfg->nrealms > 0)
 		snprintf(sc->scope, sizeof(sc->scope), "%s", cfg->realms[0]);
 	return rc;
@@ -375,6 +547,7 @@ config_saml_free(struct config *cfg)
 		return;
 	csaml_strv_free(sc->metadata, sc->nmetadata);
 	csaml_strv_free(sc->metadata_urls, sc->nmetadata_urls);
+	free(sc->pins);
 	for (size_t i = 0; i < sc->nsps; i++) {
 		csaml_strv_free(sc->sps[i].entities, sc->sps[i].nentities);
 		csaml_strv_free(sc->sps[i].release, sc->sps[i].nrelease);
@@ -397,4 +570,30 @@ config_saml_sp_find(const struct config_saml *sc, const char *entity_id)
 			if (strcmp(sc->sps[i].entities[j], entity_id) == 0)
 				return &sc->sps[i];
 	return NULL;
+}
+
+int
+config_saml_entree_warn(const struct config_saml *sc)
+{
+	char why[512];
+	int n = 0;
+
+	for (size_t i = 0; i < sc->nsps; i++) {
+		if (!sc->sps[i].entree)
+			continue;
+		if (entree_sp_problems(&sc->sps[i], why, sizeof(why)) > 0) {
+			log_warning("saml sp %s (line %d): Entree needs the mandatory set on every "
+				    "login: %s",
+				    sc->sps[i].entities[0], sc->sps[i].line, why);
+			n++;
+		}
+		if (!entree_brin_valid(sc->organization_id) || sc->organization[0] == '\0' ||
+		    sc->scope[0] == '\0') {
+			log_warning("saml sp %s (line %d): Entree needs organization, organization_id "
+				    "(BRIN) and scope",
+				    sc->sps[i].entities[0], sc->sps[i].line);
+			n++;
+		}
+	}
+	return n;
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "eap_int.h"
+#include "poort/auth.h"
 
 static const struct eap_method *
 eap_method_find(uint8_t type)
@@ -139,7 +140,7 @@ eap_conv_free(struct eap_server *es, struct eap_conv *c)
 	if (c->m != NULL && c->mpriv != NULL)
 		c->m->free(c->mpriv);
 	free(c->last_req);
-	explicit_bzero(c, sizeof(*c)); /* MSK, account hash */
+	explicit_bzero(c, sizeof(*c)); /* MSK, a password waiting for its check */
 	free(c);
 }
 
@@ -238,33 +239,40 @@ eap_split_realm(const char *name, size_t len, size_t *local, char *realm, size_t
 	return 0;
 }
 
-const char *
+static int
+eap_conv_fail(struct eap_conv *c, const char *why)
+{
+	c->reason = why;
+	memset(&c->acct, 0, sizeof(c->acct));
+	return -1;
+}
+
+int
 eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len)
 {
 	char realm[EAP_NAME_MAX + 1], user[sizeof(c->acct.user)];
-	size_t local;
-	const char *why;
+	size_t local, keep = len > EAP_NAME_MAX ? EAP_NAME_MAX : len;
+	int rc;
 
-	if (len > EAP_NAME_MAX)
-		len = EAP_NAME_MAX;
-	memcpy(c->inner, name, len);
-	c->inner[len] = '\0';
-	if (memchr(name, '\0', len) != NULL)
-		return "bad-inner-identity";
+	memcpy(c->inner, name, keep);
+	c->inner[keep] = '\0';
+	memset(&c->acct, 0, sizeof(c->acct));
+	if (len > EAP_NAME_MAX || memchr(name, '\0', len) != NULL)
+		return eap_conv_fail(c, "bad-inner-identity");
 	if (eap_split_realm(name, len, &local, realm, sizeof(realm)) < 0)
-		return "inner-identity-without-realm";
+		return eap_conv_fail(c, "inner-identity-without-realm");
 	/* eduroam: the realm routed on outside must be the one proven inside */
 	if (strcmp(realm, c->realm) != 0)
-		return "inner-realm-mismatch";
+		return eap_conv_fail(c, "inner-realm-mismatch");
 	if (local == 0 || local >= sizeof(user))
-		return "unknown-user";
+		return eap_conv_fail(c, auth_reason(AUTH_EUNKNOWN));
 	for (size_t i = 0; i < local; i++)
 		user[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
 	user[local] = '\0';
-	why = c->es->be.account(c->es->be.arg, user, &c->acct);
-	if (why != NULL)
-		memset(&c->acct, 0, sizeof(c->acct));
-	return why;
+	rc = c->es->be.account(c->es->be.arg, user, &c->acct);
+	if (rc != 0)
+		return eap_conv_fail(c, auth_reason(rc < 0 ? rc : AUTH_EUNKNOWN));
+	return 0;
 }
 
 /* Writes a whole EAP packet (code, id, type, type-data by the method). */
@@ -396,9 +404,34 @@ eap_nak(struct eap_server *es, struct eap_conv *c, uint8_t id, struct rcursor *r
 	return eap_finish(es, c, id, 0, out);
 }
 
+static const char *
+eap_peer(const struct eap_input *in)
+{
+	return in->peer != NULL ? in->peer : "";
+}
+
+/*
+ * A State is honoured only from the peer it was issued to; FLRs may hand a
+ * conversation to one another (failover), which the result reports.
+ */
 static int
-eap_start(struct eap_server *es, const struct config *cfg, uint8_t id, struct rcursor *r,
-          time_t now, struct eap_result *out)
+eap_peer_allowed(struct eap_conv *c, const struct eap_input *in, struct eap_result *out)
+{
+	const char *p = eap_peer(in);
+
+	if (strncmp(c->peer, p, sizeof(c->peer)) == 0 && strlen(p) < sizeof(c->peer))
+		return 1;
+	if (!c->federation || !in->federation)
+		return 0;
+	out->peer_moved = 1;
+	snprintf(out->peer_before, sizeof(out->peer_before), "%s", c->peer);
+	snprintf(c->peer, sizeof(c->peer), "%s", p);
+	return 1;
+}
+
+static int
+eap_start(struct eap_server *es, const struct config *cfg, const struct eap_input *in, uint8_t id,
+          struct rcursor *r, time_t now, struct eap_result *out)
 {
 	const uint8_t *name;
 	size_t len = rcursor_left(r), local;
@@ -424,6 +457,8 @@ eap_start(struct eap_server *es, const struct config *cfg, uint8_t id, struct rc
 	memcpy(c->outer, name, len);
 	c->outer[len] = '\0';
 	memcpy(c->realm, realm, strlen(realm) + 1);
+	snprintf(c->peer, sizeof(c->peer), "%s", eap_peer(in));
+	c->federation = in->federation;
 	c->id = id;
 	return eap_method_begin(es, c, 0, id, out);
 }
@@ -438,7 +473,6 @@ eap_after_method(struct eap_server *es, struct eap_conv *c, int rc, struct wcurs
 		out->action = EAP_ACT_VERIFY;
 		memcpy(out->verify_pw, c->verify_pw, c->verify_pwlen);
 		out->verify_pwlen = c->verify_pwlen;
-		snprintf(out->verify_hash, sizeof(out->verify_hash), "%s", c->acct.pw_hash);
 		explicit_bzero(c->verify_pw, sizeof(c->verify_pw));
 		c->verify_pwlen = 0;
 		c->verifying = 1;
@@ -477,6 +511,12 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 
 	if (in->state != NULL && in->statelen > 0) {
 		c = eap_conv_find(es, in->state, in->statelen);
+		/* another client's State is no conversation of its own: left alone */
+		if (c != NULL && !eap_peer_allowed(c, in, out)) {
+			c = NULL;
+			if (type != EAP_TYPE_IDENTITY)
+				return eap_reject(es, id, "state-from-other-client", out);
+		}
 		/* a fresh Identity with a stale State is a peer starting over */
 		if (c == NULL && type != EAP_TYPE_IDENTITY)
 			return eap_reject(es, id, "unknown-or-expired-state", out);
@@ -484,7 +524,7 @@ eap_server_step(struct eap_server *es, const struct config *cfg, const struct ea
 	if (c == NULL) {
 		if (type != EAP_TYPE_IDENTITY)
 			return eap_reject(es, id, "expected-identity", out);
-		return eap_start(es, cfg, id, &body, now, out);
+		return eap_start(es, cfg, in, id, &body, now, out);
 	}
 
 	c->last = now;

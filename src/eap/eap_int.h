@@ -93,6 +93,8 @@ struct eap_conv {
 	int resumed;
 	uint8_t *last_req; /* for an EAP-level retransmit */
 	size_t last_req_len;
+	char peer[EAP_PEER_MAX]; /* the RADIUS client and transport it belongs to */
+	int federation;          /* started by an FLR: may fail over to another FLR */
 	int verifying;   /* a password check runs on a worker */
 	uint8_t resp_id; /* identifier of the response being answered */
 	char verify_pw[129];
@@ -101,10 +103,11 @@ struct eap_conv {
 
 /*
  * Checks an inner identity against eduroam's rules (its realm must be the
- * outer one) and looks the account up. NULL if fine, else a reason; the
- * inner identity is kept for the log either way.
+ * outer one) and looks the account up (it must be allowed to log in). 0 if
+ * fine, else -1 with conv->reason set; the inner identity is kept for the
+ * log either way. Every failure means the login fails.
  */
-const char *eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len);
+int eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len);
 
 /* --- the TLS engine (eap_tls_engine.c) --- */
 

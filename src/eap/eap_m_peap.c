@@ -102,15 +102,12 @@ peap_inner(struct eap_peap_priv *p, struct eap_conv *c, struct wcursor *out)
 	dlen = rcursor_left(&r);
 	rcursor_ptr(&r, &data, dlen);
 	if (p->phase == PEAP_IDENTITY) {
-		const char *why;
 		if (type != EAP_TYPE_IDENTITY) {
 			c->reason = "expected-inner-identity";
 			return EAP_M_FAIL;
 		}
-		if ((why = eap_conv_inner_identity(c, (const char *)data, dlen)) != NULL) {
-			c->reason = why;
+		if (eap_conv_inner_identity(c, (const char *)data, dlen) < 0)
 			return EAP_M_FAIL;
-		}
 		if (eap_mschapv2_begin(&p->ms, ++p->inner_id, &w) < 0) {
 			c->reason = "out-of-memory";
 			return EAP_M_FAIL;

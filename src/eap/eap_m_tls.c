@@ -1,5 +1,6 @@
 /* EAP-TLS (RFC 5216; TLS 1.3 per RFC 9190): the client certificate is the credential. */
 #include <openssl/x509.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,31 +17,40 @@ tls_start(struct eap_conv *c, void **priv, struct wcursor *out)
 				    EAP_TYPE_TLS, out);
 }
 
-/* The logged identity comes from the certificate, not from the outer name. */
+/*
+ * The certificate's subject CN names the account (user@realm, the realm
+ * the outer identity routed on). Every failed check fails the login: a
+ * certificate is worth no more than the account it was issued for, and
+ * that account is looked up on every login (poortctl disable or delete
+ * ends it at once).
+ */
 static int
 tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
 {
 	X509 *cert = SSL_get0_peer_certificate(t->ssl);
-	char cn[EAP_NAME_MAX + 1];
-	const char *why;
-	int n;
+	X509_NAME *subj;
+	unsigned char *cn = NULL;
+	int i, n, rc = -1;
 
-	if (cert == NULL)
-		return 0;
-	n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
-	if (n <= 0)
-		return 0;
-	/*
-	 * An account of ours (user@realm) gives its reply attributes and may be
-	 * switched off; a certificate without an account is fine on its own.
-	 */
-	why = eap_conv_inner_identity(c, cn, (size_t)n);
-	if (why != NULL &&
-	    (strcmp(why, "account-disabled") == 0 || strcmp(why, "account-expired") == 0)) {
-		c->reason = why;
+	if (cert == NULL) {
+		c->reason = "no-client-certificate";
 		return -1;
 	}
-	return 0;
+	subj = X509_get_subject_name(cert);
+	i = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
+	if (i < 0 || X509_NAME_get_index_by_NID(subj, NID_commonName, i) >= 0) {
+		c->reason = i < 0 ? "client-cert-without-cn" : "client-cert-several-cn";
+		return -1;
+	}
+	n = ASN1_STRING_to_UTF8(&cn, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i)));
+	if (n < 0) {
+		c->reason = "bad-inner-identity";
+		return -1;
+	}
+	/* too long, a NUL, no realm, another realm, no such account, refused: all fail */
+	rc = eap_conv_inner_identity(c, (const char *)cn, (size_t)n);
+	OPENSSL_free(cn);
+	return rc;
 }
 
 static int

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eap_int.h"
+#include "poort/auth.h"
 
 enum {
 	AVP_USER_NAME = 1,
@@ -96,9 +97,9 @@ static int
 ttls_resume(struct eap_conv *c, void *priv, int verified, struct wcursor *out)
 {
 	if (verified < 0)
-		return ttls_fail(c, "password-check-failed");
+		return ttls_fail(c, auth_reason(verified));
 	if (verified == 0)
-		return ttls_fail(c, "wrong-password");
+		return ttls_fail(c, auth_reason(AUTH_EPASSWORD));
 	return ttls_send_or_succeed(priv, c, out);
 }
 
@@ -155,11 +156,10 @@ ttls_eap(struct eap_ttls_priv *p, struct eap_conv *c, const uint8_t *pkt, size_t
 	rcursor_ptr(&r, &data, dlen);
 	wcursor_init(&w, buf + 4, sizeof(buf) - 4);
 	if (p->phase == TTLS_TUNNEL) {
-		const char *why;
 		if (type != EAP_TYPE_IDENTITY)
 			return ttls_fail(c, "expected-inner-identity");
-		if ((why = eap_conv_inner_identity(c, (const char *)data, dlen)) != NULL)
-			return ttls_fail(c, why);
+		if (eap_conv_inner_identity(c, (const char *)data, dlen) < 0)
+			return EAP_M_FAIL;
 		p->inner_id = (uint8_t)(id + 1);
 		if (eap_mschapv2_begin(&p->ms, p->inner_id, &w) < 0)
 			return ttls_fail(c, "out-of-memory");
@@ -225,11 +225,8 @@ ttls_inner(struct eap_ttls_priv *p, struct eap_conv *c, struct wcursor *out)
 		return ttls_fail(c, "unexpected-avps");
 	if (name.data == NULL)
 		return ttls_fail(c, "no-inner-user-name");
-	{
-		const char *why = eap_conv_inner_identity(c, (const char *)name.data, name.len);
-		if (why != NULL)
-			return ttls_fail(c, why);
-	}
+	if (eap_conv_inner_identity(c, (const char *)name.data, name.len) < 0)
+		return EAP_M_FAIL;
 	if (pw.data != NULL)
 		return ttls_pap(p, c, &pw, out);
 	if (chal.data != NULL && resp.data != NULL)

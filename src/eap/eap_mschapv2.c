@@ -2,12 +2,11 @@
  * EAP-MSCHAPv2 (draft-kamath-pppext-eap-mschapv2) as the inner method of
  * PEAP and TTLS, and the MS-CHAP2 check TTLS uses without EAP.
  */
-#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <string.h>
 
 #include "eap_int.h"
-#include "mschapv2.h"
+#include "poort/auth.h"
 
 enum {
 	MS_CHALLENGE = 1,
@@ -39,24 +38,15 @@ int
 eap_mschapv2_verify(struct eap_conv *c, const uint8_t chal[16], const uint8_t peer_chal[16],
                     const uint8_t ntresp[24], const char *name, size_t namelen, char authresp[43])
 {
-	uint8_t nt[16], want[24];
-	int rc;
+	/* the NT hash stays with the backend (src/auth): only the verdict comes back */
+	int rc = c->es->be.mschapv2(c->es->be.arg, &c->acct, chal, peer_chal, ntresp, name, namelen,
+	                            authresp);
 
-	if (c->es->be.nthash(c->es->be.arg, c->acct.user, nt) < 0) {
-		c->reason = "no-nt-hash";
+	if (rc != 0) {
+		c->reason = auth_reason(rc < 0 ? rc : AUTH_EPASSWORD);
 		return -1;
 	}
-	rc = mschapv2_nt_response(chal, peer_chal, name, namelen, nt, want);
-	if (rc == 0 && CRYPTO_memcmp(want, ntresp, 24) != 0) {
-		c->reason = "wrong-password";
-		rc = -1;
-	} else if (rc == 0) {
-		rc = mschapv2_auth_response(nt, ntresp, peer_chal, chal, name, namelen, authresp);
-	}
-	if (rc < 0 && c->reason == NULL)
-		c->reason = "mschapv2-crypto-failed";
-	explicit_bzero(nt, sizeof(nt));
-	return rc < 0 ? -1 : 0;
+	return 0;
 }
 
 int
@@ -67,7 +57,7 @@ eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in,
 	uint8_t op, msid, vsize, flags;
 	uint16_t mslen;
 	const uint8_t *peer, *ntresp, *name;
-	char authresp[MSCHAPV2_AUTHRESP_LEN + 1];
+	char authresp[AUTH_MSCHAPV2_AUTHRESP_LEN + 1];
 	size_t namelen;
 
 	rcursor_init(&r, in, len);
@@ -105,8 +95,8 @@ eap_mschapv2_step(struct eap_mschapv2 *m, struct eap_conv *c, const uint8_t *in,
 	wcursor_u8(out, EAP_TYPE_MSCHAPV2);
 	wcursor_u8(out, MS_SUCCESS);
 	wcursor_u8(out, m->msid);
-	wcursor_u16(out, (uint16_t)(4 + MSCHAPV2_AUTHRESP_LEN + 5));
-	wcursor_bytes(out, authresp, MSCHAPV2_AUTHRESP_LEN);
+	wcursor_u16(out, (uint16_t)(4 + AUTH_MSCHAPV2_AUTHRESP_LEN + 5));
+	wcursor_bytes(out, authresp, AUTH_MSCHAPV2_AUTHRESP_LEN);
 	wcursor_bytes(out, " M=OK", 5);
 	m->success_sent = 1;
 	return EAP_M_CONT;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eap_int.h"
+#include "poort/auth.h"
 
 /* What a tunnel session remembers about its inner authentication. */
 struct eap_tls_memo {
@@ -82,7 +83,7 @@ eap_tls_session_recall(struct eap_tls *t, struct eap_conv *c)
 {
 	SSL_SESSION *s = SSL_get_session(t->ssl);
 	struct eap_tls_memo *m;
-	const char *why;
+	int rc;
 
 	if (s == NULL || eap_memo_idx < 0 || !SSL_session_reused(t->ssl))
 		return 0;
@@ -91,9 +92,10 @@ eap_tls_session_recall(struct eap_tls *t, struct eap_conv *c)
 		return 0;
 	snprintf(c->inner, sizeof(c->inner), "%s", m->inner);
 	/* the account may have been disabled since */
-	why = c->es->be.account(c->es->be.arg, m->user, &c->acct);
-	if (why != NULL) {
-		c->reason = why;
+	rc = c->es->be.account(c->es->be.arg, m->user, &c->acct);
+	if (rc != 0) {
+		memset(&c->acct, 0, sizeof(c->acct));
+		c->reason = auth_reason(rc < 0 ? rc : AUTH_EUNKNOWN);
 		return -1;
 	}
 	return 1;

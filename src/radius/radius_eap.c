@@ -4,10 +4,13 @@
  * Access-Challenge, -Accept (MS-MPPE keys, VLAN, Session-Timeout) or
  * -Reject. Also the account lookups the EAP server asks for.
  */
+#include <netdb.h>
 #include <string.h>
 
 #include "poort/eap.h"
 #include "radius_int.h"
+
+static void reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res_);
 
 enum {
 	PW_MS_MPPE_SEND_KEY = 16,
@@ -16,31 +19,22 @@ enum {
 	EAP_ATTR_MAX = 253,
 };
 
-static const char *
+/* The EAP server's view of the store: everything goes through src/auth. */
+static int
 reap_account(void *arg, const char *user, struct eap_account *out)
 {
 	struct radius_server *rs = arg;
 	struct store_account a;
-	int rc;
+	int rc = auth_account_get(rs->auth, user, time(NULL), &a);
 
-	if (!store_username_valid(user))
-		return "unknown-user";
-	rc = store_account_get(rs->st, user, &a);
-	if (rc == STORE_ENOTFOUND)
-		return "unknown-user";
-	if (rc < 0) {
+	if (rc == AUTH_ESTORE)
 		log_error("store lookup failed user=%s error=\"%s\"", user, store_errmsg(rs->st));
-		return "store-error";
+	if (rc == 0) {
+		snprintf(out->user, sizeof(out->user), "%s", a.username);
+		snprintf(out->affiliation, sizeof(out->affiliation), "%s", a.affiliation);
 	}
-	if (!a.enabled)
-		return "account-disabled";
-	if (a.expires != 0 && a.expires <= (int64_t)time(NULL))
-		return "account-expired";
-	snprintf(out->user, sizeof(out->user), "%s", a.username);
-	snprintf(out->affiliation, sizeof(out->affiliation), "%s", a.affiliation);
-	snprintf(out->pw_hash, sizeof(out->pw_hash), "%s", a.pw_hash);
 	explicit_bzero(&a, sizeof(a));
-	return NULL;
+	return rc;
 }
 
 /* Only the cache here: a real check goes to the worker pool (reap_verify_*). */
@@ -48,14 +42,25 @@ static int
 reap_password_cached(void *arg, const struct eap_account *a, const char *pw, size_t len)
 {
 	struct radius_server *rs = arg;
-	return pwcache_check(rs->pwc, a->user, a->pw_hash, pw, len, time(NULL));
+	struct auth_pw chk;
+	time_t now = time(NULL);
+	int rc = 0;
+
+	if (auth_pw_begin(rs->auth, a->user, pw, len, now, &chk) == 1 && chk.verified == 1)
+		rc = auth_pw_end(rs->auth, &chk, now) == 0;
+	auth_pw_clear(&chk);
+	explicit_bzero(&chk, sizeof(chk));
+	return rc;
 }
 
 static int
-reap_nthash(void *arg, const char *user, uint8_t out[16])
+reap_mschapv2(void *arg, const struct eap_account *a, const uint8_t auth_chal[16],
+              const uint8_t peer_chal[16], const uint8_t nt_resp[24], const char *name,
+              size_t namelen, char authresp[43])
 {
 	struct radius_server *rs = arg;
-	return store_account_nthash(rs->st, user, out) == 0 ? 0 : -1;
+	return auth_mschapv2(rs->auth, a->user, time(NULL), auth_chal, peer_chal, nt_resp, name,
+	                     namelen, authresp);
 }
 
 static void
@@ -83,7 +88,7 @@ radius_eap_new(struct radius_server *rs, char *err, size_t errlen)
 	    .arg = rs,
 	    .account = reap_account,
 	    .password_cached = reap_password_cached,
-	    .nthash = reap_nthash,
+	    .mschapv2 = reap_mschapv2,
 	};
 	struct timeval tv = {1, 0};
 
@@ -182,13 +187,34 @@ reap_accept_attrs(struct radius_server *rs, TALLOC_CTX *ctx, VALUE_PAIR **list,
 	return 0;
 }
 
-static void reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res_);
-
 static void
 reap_verify_work(void *arg)
 {
 	struct request *rq = arg;
-	rq->verified = password_verify(rq->pw, rq->pwlen, rq->hash);
+	auth_pw_run(&rq->pw);
+}
+
+/* The check's outcome as eap_server_resume takes it: 1, 0 or an AUTH_E* code. */
+static int
+reap_verified(struct radius_server *rs, struct request *rq)
+{
+	int rc = auth_pw_end(rs->auth, &rq->pw, time(NULL));
+
+	if (rc == AUTH_EHASH || rc == AUTH_ESTORE)
+		log_error("password check of %s failed: %s", rq->pw.user, auth_reason(rc));
+	return rc == 0 ? 1 : rc == AUTH_EPASSWORD ? 0 : rc;
+}
+
+static void
+reap_resume(struct radius_server *rs, struct request *rq, int verified)
+{
+	struct eap_result res;
+
+	if (rs->eap == NULL)
+		return request_answer(rq, 0, "eap-not-enabled");
+	if (eap_server_resume(rs->eap, rq->eap_state, verified, time(NULL), &res) < 0)
+		return request_answer(rq, 0, "conversation-timed-out");
+	reap_answer(rs, rq, &res);
 }
 
 static void
@@ -196,22 +222,9 @@ reap_verify_done(void *arg)
 {
 	struct request *rq = arg;
 	struct radius_server *rs = rq->rs;
-	struct eap_result res;
-	int rc;
 
 	rs->pending--;
-	if (rq->verified < 0)
-		log_error("stored password hash of %s is unusable (code %d)", rq->user,
-		          rq->verified);
-	else if (rq->verified == 1)
-		pwcache_put(rs->pwc, rq->user, rq->hash, rq->pw, rq->pwlen, time(NULL));
-	explicit_bzero(rq->pw, sizeof(rq->pw));
-	if (rs->eap == NULL)
-		return request_answer(rq, 0, "eap-not-enabled");
-	rc = eap_server_resume(rs->eap, rq->eap_state, rq->verified, time(NULL), &res);
-	if (rc < 0)
-		return request_answer(rq, 0, "conversation-timed-out");
-	reap_answer(rs, rq, &res);
+	reap_resume(rs, rq, reap_verified(rs, rq));
 }
 
 /* Hands the password check of an inner PAP to the worker pool. */
@@ -219,13 +232,14 @@ static void
 reap_verify(struct radius_server *rs, struct request *rq, struct eap_result *res)
 {
 	time_t now = time(NULL);
+	int done;
 
-	memcpy(rq->pw, res->verify_pw, res->verify_pwlen);
-	rq->pwlen = res->verify_pwlen;
-	explicit_bzero(res->verify_pw, sizeof(res->verify_pw));
-	snprintf(rq->hash, sizeof(rq->hash), "%s", res->verify_hash);
-	snprintf(rq->user, sizeof(rq->user), "%s", res->user);
 	memcpy(rq->eap_state, res->state, sizeof(rq->eap_state));
+	/* the account is looked up again: it may have changed since the identity */
+	done = auth_pw_begin(rs->auth, res->user, res->verify_pw, res->verify_pwlen, now, &rq->pw);
+	explicit_bzero(res->verify_pw, sizeof(res->verify_pw));
+	if (done == 1)
+		return reap_resume(rs, rq, reap_verified(rs, rq));
 	if (rs->pending >= rs->cfg->limits.pending ||
 	    workq_submit(rs->wq, reap_verify_work, reap_verify_done, rq) < 0) {
 		unsigned suppressed;
@@ -235,10 +249,8 @@ reap_verify(struct radius_server *rs, struct request *rq, struct eap_result *res
 			    " rejecting EAP login user=%s suppressed=%u",
 			    rs->pending, rq->rec.user_name, suppressed);
 		/* the conversation cannot wait for a retransmit: it ends here */
-		rq->verified = -1;
-		rs->pending++;
-		reap_verify_done(rq);
-		return;
+		auth_pw_clear(&rq->pw);
+		return reap_resume(rs, rq, AUTH_EBUSY);
 	}
 	rs->pending++;
 }
@@ -319,9 +331,27 @@ oom:
 	request_answer(rq, 0, "out-of-memory");
 }
 
+/*
+ * Whom a conversation belongs to: the client's name and transport, and
+ * over UDP its address too (one client entry may cover a whole subnet of
+ * access points).
+ */
+static void
+reap_peer(const struct request *rq, char *out, size_t outlen)
+{
+	char host[NI_MAXHOST] = "";
+
+	if (rq->o.conn == NULL && getnameinfo((const struct sockaddr *)&rq->o.from, rq->o.fromlen,
+	                                      host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		host[0] = '\0';
+	snprintf(out, outlen, "%s %s %s", rq->o.conn != NULL ? "radsec" : "udp", rq->rec.client,
+	         host);
+}
+
 void
 radius_eap_access(struct radius_server *rs, struct request *rq)
 {
+	char peer[EAP_PEER_MAX];
 	uint8_t msg[4096];
 	size_t msglen = 0, statelen = 0, namelen = 0;
 	struct eap_input in = {0};
@@ -351,7 +381,14 @@ radius_eap_access(struct radius_server *rs, struct request *rq)
 		in.statelen = statelen;
 	}
 
+	reap_peer(rq, peer, sizeof(peer));
+	in.peer = peer;
+	in.federation = rq->from_federation;
 	rc = eap_server_step(rs->eap, rs->cfg, &in, time(NULL), &res);
+	if (res.peer_moved)
+		log_notice("eap conversation moved between federation clients from=\"%s\" to=\"%s\""
+		           " user=%s",
+		           res.peer_before, peer, rq->rec.user_name);
 	if (rc == EAP_EBUSY) {
 		/* a new request while its password is checked: the answer is on its way */
 		rcache_forget(rs->cache, rq->h);

@@ -10,8 +10,7 @@
 
 #include "poort/config.h"
 #include "poort/log.h"
-#include "poort/password.h"
-#include "poort/pwcache.h"
+#include "poort/auth.h"
 #include "poort/radius.h"
 #include "poort/replycache.h"
 #include "poort/store.h"
@@ -37,7 +36,7 @@ struct radius_server {
 	size_t nls;
 	struct rcache *cache;
 	struct workq *wq;
-	struct pwcache *pwc;
+	struct auth *auth; /* account checks, password cache, MS-CHAPv2 */
 	struct radius_stats stats;
 	struct log_ratelimit rl_unknown, rl_bad, rl_busy;
 	unsigned pending;
@@ -77,14 +76,10 @@ struct request {
 	struct rcache_handle h;
 	char secret[CONFIG_SECRET_MAX];
 	struct store_auth_rec rec;
-	char user[STORE_USERNAME_MAX + 1];
-	char hash[PASSWORD_HASH_MAX];
 	int foreign;         /* proxied: the CUI is the home institution's business */
 	int from_federation; /* sent by an FLR (client with federation yes) */
 	unsigned filtered;   /* proxied: attributes of the upstream's reply dropped */
-	char pw[PASSWORD_MAX + 1];
-	size_t pwlen;
-	int verified;
+	struct auth_pw pw;   /* the password check on a worker (PAP, EAP inner PAP) */
 	uint8_t eap_state[16]; /* EAP: the conversation waiting for this check */
 };
 

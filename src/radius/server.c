@@ -15,7 +15,6 @@
 #include "poort/log.h"
 #include "poort/realm.h"
 #include "poort/password.h"
-#include "poort/pwcache.h"
 #include "poort/replycache.h"
 #include "poort/store.h"
 #include "poort/workq.h"
@@ -80,7 +79,7 @@ radius_field(const RADIUS_PACKET *p, unsigned attr, char *out, size_t outlen)
 void
 request_free(struct request *rq)
 {
-	explicit_bzero(rq->pw, sizeof(rq->pw));
+	auth_pw_clear(&rq->pw);
 	explicit_bzero(rq->secret, sizeof(rq->secret));
 	talloc_free(rq->req);
 	if (rq->o.conn != NULL)
@@ -203,7 +202,7 @@ static void
 request_verify_work(void *arg)
 {
 	struct request *rq = arg;
-	rq->verified = password_verify(rq->pw, rq->pwlen, rq->hash);
+	auth_pw_run(&rq->pw);
 }
 
 static void
@@ -211,56 +210,52 @@ request_verify_done(void *arg)
 {
 	struct request *rq = arg;
 	struct radius_server *rs = rq->rs;
+	int rc;
 
 	rs->pending--;
-	if (rq->verified < 0) {
-		log_error("stored password hash of %s is unusable (code %d)", rq->user, rq->verified);
-		request_answer(rq, 0, "bad-stored-hash");
-	} else if (rq->verified) {
-		pwcache_put(rs->pwc, rq->user, rq->hash, rq->pw, rq->pwlen, time(NULL));
-		request_answer(rq, 1, "-");
-	} else {
-		request_answer(rq, 0, "wrong-password");
-	}
+	rc = auth_pw_end(rs->auth, &rq->pw, time(NULL));
+	if (rc == AUTH_EHASH || rc == AUTH_ESTORE)
+		log_error("password check of %s failed: %s", rq->pw.user, auth_reason(rc));
+	request_answer(rq, rc == 0, auth_reason(rc));
 }
 
 /*
- * Splits "user@realm" at the last '@'. eduroam routes on the realm, so a
- * name without one is refused rather than guessed.
+ * Splits "user@realm" at the last '@' into user (lower case; "" when it
+ * cannot be an account name, which src/auth refuses like any unknown one).
+ * eduroam routes on the realm, so a name without one is refused rather
+ * than guessed.
  */
 static const char *
-request_check_identity(struct radius_server *rs, struct request *rq, const char *name,
-		       size_t len)
+request_check_identity(struct radius_server *rs, const char *name, size_t len,
+		       char user[STORE_USERNAME_MAX + 1])
 {
 	const char *at = memrchr(name, '@', len);
 	size_t local;
 
+	user[0] = '\0';
 	if (at == NULL)
 		return "no-realm";
 	local = (size_t)(at - name);
 	if (!config_realm_is_local(rs->cfg, at + 1, len - local - 1))
 		return "realm-not-local";
-	if (local == 0 || local > STORE_USERNAME_MAX)
-		return "unknown-user";
-	memcpy(rq->user, name, local);
-	rq->user[local] = '\0';
-	for (char *p = rq->user; *p; p++)
+	if (local == 0 || local > STORE_USERNAME_MAX || memchr(name, '\0', local) != NULL)
+		return NULL;
+	memcpy(user, name, local);
+	user[local] = '\0';
+	for (char *p = user; *p; p++)
 		if (*p >= 'A' && *p <= 'Z')
 			*p = (char)(*p - 'A' + 'a');
-	if (!store_username_valid(rq->user))
-		return "unknown-user";
 	return NULL;
 }
 
 static void
 radius_access(struct radius_server *rs, struct request *rq)
 {
-	struct store_account acct;
 	struct realm_result rr;
 	const char *name, *pw, *why;
+	char user[STORE_USERNAME_MAX + 1];
 	size_t namelen = 0, pwlen = 0;
 	time_t now = time(NULL);
-	int rc;
 
 	name = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
 	if (name == NULL)
@@ -288,31 +283,15 @@ radius_access(struct radius_server *rs, struct request *rq)
 	pw = radius_msg_str(rq->req, PW_USER_PASSWORD, &pwlen);
 	if (pw == NULL)
 		return request_answer(rq, 0, "no-password");
-	if ((why = request_check_identity(rs, rq, name, namelen)) != NULL)
+	if ((why = request_check_identity(rs, name, namelen, user)) != NULL)
 		return request_answer(rq, 0, why);
-
-	rc = store_account_get(rs->st, rq->user, &acct);
-	if (rc == STORE_ENOTFOUND)
-		return request_answer(rq, 0, "unknown-user");
-	if (rc < 0) {
-		log_error("store lookup failed user=%s error=\"%s\"", rq->user,
-			  store_errmsg(rs->st));
-		return request_answer(rq, 0, "store-error");
+	/* the account rule, the cache and the dummy hash: src/auth */
+	if (auth_pw_begin(rs->auth, user, pw, pwlen, now, &rq->pw) == 1) {
+		int rc = auth_pw_end(rs->auth, &rq->pw, now);
+		return request_answer(rq, rc == 0, auth_reason(rc));
 	}
-	if (!acct.enabled)
-		return request_answer(rq, 0, "account-disabled");
-	if (acct.expires != 0 && acct.expires <= (int64_t)now)
-		return request_answer(rq, 0, "account-expired");
-	if (pwlen == 0 || pwlen > PASSWORD_MAX)
-		return request_answer(rq, 0, "wrong-password");
-
-	if (pwcache_check(rs->pwc, rq->user, acct.pw_hash, pw, pwlen, now))
-		return request_answer(rq, 1, "-");
 
 	/* the slow hash runs on a worker; the loop goes on */
-	memcpy(rq->pw, pw, pwlen);
-	rq->pwlen = pwlen;
-	snprintf(rq->hash, sizeof(rq->hash), "%s", acct.pw_hash);
 	if (rs->pending >= rs->cfg->limits.pending ||
 	    workq_submit(rs->wq, request_verify_work, request_verify_done, rq) < 0) {
 		unsigned suppressed;
@@ -656,12 +635,9 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	rs->rl_busy = (struct log_ratelimit){.interval = 10, .burst = 1};
 	rs->cache = rcache_new(cfg->limits.reply_cache, cfg->limits.reply_cache_ttl);
 	rs->wq = workq_new(base, cfg->limits.workers, cfg->limits.pending);
-	rs->pwc = cfg->password.cache > 0
-			  ? pwcache_new(cfg->password.cache, cfg->password.cache_ttl)
-			  : NULL;
+	rs->auth = auth_new(st, cfg->password.cost, cfg->password.cache, cfg->password.cache_ttl);
 	rs->ls = calloc(cfg->nlistens, sizeof(*rs->ls));
-	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL ||
-	    (cfg->password.cache > 0 && rs->pwc == NULL))
+	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL || rs->auth == NULL)
 		goto oom;
 	if (radius_eap_new(rs, err, errlen) < 0)
 		goto fail;
@@ -758,7 +734,7 @@ radius_server_free(struct radius_server *rs)
 	}
 	free(rs->ls);
 	rcache_free(rs->cache);
-	pwcache_free(rs->pwc);
+	auth_free(rs->auth);
 	cui_key_free(rs->cui_mac);
 	free(rs);
 }

@@ -8,6 +8,7 @@
 #include <lasso/xml/saml-2.0/saml2_attribute.h>
 #include <lasso/xml/saml-2.0/saml2_attribute_statement.h>
 #include <lasso/xml/saml-2.0/saml2_attribute_value.h>
+#include <lasso/xml/saml-2.0/saml2_authn_statement.h>
 #include <lasso/xml/saml-2.0/saml2_name_id.h>
 #include <lasso/xml/saml-2.0/saml2_subject.h>
 #include <lasso/xml/saml-2.0/saml2_subject_confirmation_data.h>
@@ -18,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "poort/entree.h"
 #include "poort/http.h"
 #include "poort/saml.h"
 #include "poort/store.h"
+#include "poort/auth.h"
 #include "poort/store_saml.h"
 #include "saml_idp_int.h"
 #include "saml_sign.h"
@@ -29,26 +32,38 @@
 #define FMT_PERSISTENT "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"
 #define FMT_UNSPEC "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
 
+#define FMT_ATTR_UNSPEC "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"
+
+/*
+ * Attribute names per profile. uri: urn:oid: names where eduPerson and
+ * inetOrgPerson define them, SURFconext's published names for the Dutch
+ * ones (nlEduPerson*, the ECK iD). entree: the plain name itself, which is
+ * what Entree's engine reads. subject-id and pairwise-id are URIs by
+ * definition (SAML V2.0 Subject Identifier Attributes) in both.
+ */
 struct sasrt_attr {
 	const char *name;
 	const char *uri;
+	int uri_always;
 };
 
 static const struct sasrt_attr sasrt_uris[] = {
-	{"uid", "urn:oid:0.9.2342.19200300.100.1.1"},
-	{"employeeNumber", "urn:oid:2.16.840.1.113730.3.1.3"},
-	{"givenName", "urn:oid:2.5.4.42"},
-	{"sn", "urn:oid:2.5.4.4"},
-	{"mail", "urn:oid:0.9.2342.19200300.100.1.3"},
-	{"eduPersonAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"},
-	{"eduPersonScopedAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9"},
-	{"nlEduPersonHomeOrganizationId", "urn:mace:dir:attribute-def:nlEduPersonHomeOrganizationId"},
-	{"nlEduPersonHomeOrganization", "urn:mace:dir:attribute-def:nlEduPersonHomeOrganization"},
-	{"nlEduPersonProfileId", "urn:mace:dir:attribute-def:nlEduPersonProfileId"},
-	{"nlEduPersonRealId", "urn:mace:dir:attribute-def:nlEduPersonRealId"},
-	{"eckId", "urn:mace:dir:attribute-def:eckId"},
-	{"subject-id", "urn:oasis:names:tc:SAML:attribute:subject-id"},
-	{"pairwise-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id"},
+	{"uid", "urn:oid:0.9.2342.19200300.100.1.1", 0},
+	{"employeeNumber", "urn:oid:2.16.840.1.113730.3.1.3", 0},
+	{"givenName", "urn:oid:2.5.4.42", 0},
+	{"sn", "urn:oid:2.5.4.4", 0},
+	{"mail", "urn:oid:0.9.2342.19200300.100.1.3", 0},
+	{"eduPersonAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1", 0},
+	{"eduPersonScopedAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9", 0},
+	{"nlEduPersonHomeOrganizationId",
+	 "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganizationId", 0},
+	{"nlEduPersonHomeOrganization",
+	 "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganization", 0},
+	{"nlEduPersonProfileId", "urn:mace:surffederatie.nl:attribute-def:nlEduPersonProfileId", 0},
+	{"nlEduPersonRealId", "urn:mace:surffederatie.nl:attribute-def:nlEduPersonRealId", 0},
+	{"eckId", "urn:mace:surf.nl:attribute-def:eckid", 0},
+	{"subject-id", "urn:oasis:names:tc:SAML:attribute:subject-id", 1},
+	{"pairwise-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id", 1},
 };
 
 /* A stable pseudonym of user for sp: HMAC(box key, sp NUL user), hex. */
@@ -87,22 +102,34 @@ sasrt_kv_get(const char *kv, const char *name, char *out, size_t outlen)
 	return -1;
 }
 
+/*
+ * nlEduPersonRealId: a stable pseudonym of uid, never stored on its own.
+ * Keyed like pairwise NameIDs, with a name no SP entityID can take.
+ */
+#define SASRT_REALID_KEY "urn:poort:nlEduPersonRealId"
+
 static void
 sasrt_value(struct saml_idp *idp, const struct store_account *acct, const char *kv,
-	    const char *sp, const char *name, char *out, size_t outlen)
+	    const char *sp, int entree, const char *name, char *out, size_t outlen)
 {
 	const char *scope = idp->sc->scope;
-	char h[65];
+	char h[65], uid[STORE_USERNAME_MAX + 300];
 
 	out[0] = '\0';
+	snprintf(uid, sizeof(uid), "%s@%s", acct->username, scope);
 	if (strcmp(name, "uid") == 0 || strcmp(name, "subject-id") == 0)
-		snprintf(out, outlen, "%s@%s", acct->username, scope);
-	else if (strcmp(name, "givenName") == 0)
+		snprintf(out, outlen, "%s", uid);
+	else if (strcmp(name, "nlEduPersonRealId") == 0) {
+		sasrt_pairwise(idp, SASRT_REALID_KEY, uid, h);
+		snprintf(out, outlen, "%s", h);
+	} else if (strcmp(name, "givenName") == 0)
 		snprintf(out, outlen, "%s", acct->given_name);
 	else if (strcmp(name, "sn") == 0)
 		snprintf(out, outlen, "%s", acct->surname);
 	else if (strcmp(name, "eduPersonAffiliation") == 0)
-		snprintf(out, outlen, "%s", acct->affiliation);
+		snprintf(out, outlen, "%s",
+			 entree && acct->affiliation[0] ? entree_affiliation(acct->affiliation)
+							: acct->affiliation);
 	else if (strcmp(name, "eduPersonScopedAffiliation") == 0)
 		snprintf(out, outlen, "%s@%s", acct->affiliation, scope);
 	else if (strcmp(name, "nlEduPersonHomeOrganization") == 0)
@@ -120,24 +147,31 @@ sasrt_value(struct saml_idp *idp, const struct store_account *acct, const char *
 		if (strcmp(name, "employeeNumber") == 0)
 			snprintf(out, outlen, "%s", acct->student_number);
 	}
+	if (strcmp(name, "eckId") == 0 && out[0] != '\0' && !entree_eckid_valid(out))
+		out[0] = '\0'; /* checked where it comes in; never pass on a malformed one */
 }
 
 static LassoSaml2Attribute *
-sasrt_attribute(const char *name, const char *value)
+sasrt_attribute(enum config_profile profile, const char *name, const char *value)
 {
 	LassoSaml2Attribute *at = LASSO_SAML2_ATTRIBUTE(lasso_saml2_attribute_new());
 	LassoSaml2AttributeValue *v = lasso_saml2_attribute_value_new();
 	LassoMiscTextNode *t = lasso_misc_text_node_new_with_string(value);
-	const char *uri = name;
+	const struct sasrt_attr *a = NULL;
 
 	for (size_t i = 0; i < sizeof(sasrt_uris) / sizeof(sasrt_uris[0]); i++)
 		if (strcmp(sasrt_uris[i].name, name) == 0)
-			uri = sasrt_uris[i].uri;
+			a = &sasrt_uris[i];
 	t->text_child = TRUE;
 	v->any = g_list_append(v->any, t);
-	at->Name = g_strdup(uri);
-	at->NameFormat = g_strdup(LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_URI);
-	at->FriendlyName = g_strdup(name);
+	if (a != NULL && (profile == CONFIG_PROFILE_URI || a->uri_always)) {
+		at->Name = g_strdup(a->uri);
+		at->NameFormat = g_strdup(LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_URI);
+		at->FriendlyName = g_strdup(name);
+	} else {
+		at->Name = g_strdup(name);
+		at->NameFormat = g_strdup(FMT_ATTR_UNSPEC);
+	}
 	at->AttributeValue = g_list_append(at->AttributeValue, v);
 	return at;
 }
@@ -183,6 +217,25 @@ sasrt_nameid(struct saml_idp *idp, LassoSaml2Assertion *as, const struct saml_au
 	g_free(nid->SPNameQualifier);
 	nid->SPNameQualifier = g_strdup(a->sp);
 	return 0;
+}
+
+/*
+ * SAML core 2.7.2: an AuthnStatement from a session carries a SessionIndex
+ * (lasso leaves it out), so an SP can name the session in a logout.
+ */
+static void
+sasrt_session_index(LassoSaml2Assertion *as)
+{
+	char idx[42];
+
+	idx[0] = '_';
+	for (GList *l = as->AuthnStatement; l != NULL; l = l->next) {
+		LassoSaml2AuthnStatement *st = LASSO_SAML2_AUTHN_STATEMENT(l->data);
+		if (st->SessionIndex != NULL)
+			continue;
+		saml_random_hex(idx + 1, 20);
+		st->SessionIndex = g_strdup(idx);
+	}
 }
 
 /*
@@ -249,11 +302,13 @@ sasrt_no_passive(LassoProfile *prof)
  * lasso_login_build_authn_response_msg for the HTTP-POST binding, with the
  * assertion signed by saml_sign.c: the Recipient and Destination are the
  * ACS we checked, the assertion is kept in the session for logout, and the
- * Response (unsigned: the SP wants signed assertions) goes out in base64.
+ * Response goes out in base64. An SP that advertises AES-GCM gets the
+ * signed assertion encrypted with it (saml_enc.c); one that does not ask
+ * for signed assertions gets the Response signed too.
  */
 static int
-sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, LassoProfile *prof,
-		LassoSaml2Assertion *as, char **b64)
+sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, const struct saml_sp *sp,
+		LassoProfile *prof, LassoSaml2Assertion *as, char **b64)
 {
 	LassoSamlp2Response *resp = LASSO_SAMLP2_RESPONSE(prof->response);
 	LassoSamlp2StatusResponse *sr = LASSO_SAMLP2_STATUS_RESPONSE(prof->response);
@@ -288,6 +343,14 @@ sasrt_post_body(struct saml_idp *idp, const struct saml_authn *a, LassoProfile *
 		if (saml_xml_is(c, SAML_NS_A, "Assertion"))
 			ax = c;
 	if (ax == NULL || (rc = saml_signer_sign(idp->signer, ax, as->ID)) < 0) {
+		rc = rc < 0 ? rc : SAML_EMALFORMED;
+		goto done;
+	}
+	if (sp->has_enc_key &&
+	    (rc = saml_enc_element(ax, sp->enc_cert, strlen(sp->enc_cert), sp->enc_gcm)) < 0)
+		goto done;
+	if (!sp->want_assertions_signed && (sr->ID == NULL ||
+					    (rc = saml_xml_sign(doc, sr->ID, idp->sign_key)) < 0)) {
 		rc = rc < 0 ? rc : SAML_EMALFORMED;
 		goto done;
 	}
@@ -381,8 +444,21 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 				     sizeof(acct.affiliation));
 			sasrt_kv_get(kv, "employeeNumber", acct.student_number,
 				     sizeof(acct.student_number));
-		} else if (store_account_get(idp->st, user, &acct) < 0) {
+		} else if ((rc = auth_account_get(idp->auth, user, now, &acct)) < 0) {
+			/* every assertion re-checks the account, with the rule RADIUS uses */
+			log_notice("saml response refused sp=%s user=%s reason=%s", a->sp, user,
+				   auth_reason(rc));
 			return SAML_EUNKNOWN;
+		}
+		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
+		if (rule != NULL && rule->entree) {
+			/* Entree builds its identifier from employeeNumber: no login without */
+			sasrt_value(idp, &acct, kv, a->sp, 1, "employeeNumber", val, sizeof(val));
+			if (val[0] == '\0') {
+				log_warning("saml refused sp=%s user=%s reason=no-employeeNumber", a->sp,
+					    acct.username);
+				return SAML_ENOATTR;
+			}
 		}
 		/*
 		 * The assertion is always signed. An SP whose metadata asks for
@@ -408,14 +484,16 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 				g_object_unref(as);
 			return SAML_EMALFORMED;
 		}
+		sasrt_session_index(as);
 		memset(&rec, 0, sizeof(rec));
 		stmt = LASSO_SAML2_ATTRIBUTE_STATEMENT(lasso_saml2_attribute_statement_new());
 		for (size_t i = 0; rule != NULL && i < rule->nrelease; i++) {
-			sasrt_value(idp, &acct, kv, a->sp, rule->release[i], val, sizeof(val));
+			sasrt_value(idp, &acct, kv, a->sp, rule->profile == CONFIG_PROFILE_ENTREE,
+				    rule->release[i], val, sizeof(val));
 			if (val[0] == '\0')
 				continue; /* nothing to release is not released */
-			stmt->Attribute = g_list_append(stmt->Attribute,
-							sasrt_attribute(rule->release[i], val));
+			stmt->Attribute = g_list_append(
+				stmt->Attribute, sasrt_attribute(rule->profile, rule->release[i], val));
 			an += (size_t)snprintf(rec.attrs + an, sizeof(rec.attrs) - an, "%s%s",
 					       an ? " " : "", rule->release[i]);
 			if (an >= sizeof(rec.attrs))
@@ -432,10 +510,13 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		snprintf(rec.nameid_format, sizeof(rec.nameid_format), "%s", fmt);
 		explicit_bzero(acct.pw_hash, sizeof(acct.pw_hash));
 	}
-	/* signed and encrypted is lasso's job; signed only, ours (saml_sign.c) */
-	fast = as != NULL && sp != NULL && sp->want_assertions_signed && !sp->has_enc_key;
+	/* signed only, or encrypted with AES-GCM: ours (saml_sign.c, saml_enc.c);
+	 * encrypted with CBC (all lasso 2.8 can do): lasso's */
+	fast = as != NULL && sp != NULL &&
+	       ((sp->want_assertions_signed && !sp->has_enc_key) ||
+		(sp->has_enc_key && sp->enc_gcm != 0 && sp->enc_cert != NULL));
 	if (fast) {
-		rc = sasrt_post_body(idp, a, prof, as, &body);
+		rc = sasrt_post_body(idp, a, sp, prof, as, &body);
 		g_object_unref(as);
 		if (rc < 0) {
 			log_error("saml response sp=%s: cannot sign: %s", a->sp, saml_strerror(rc));

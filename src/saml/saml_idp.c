@@ -84,51 +84,6 @@ sidp_cert_body(const char *pem)
 	return out;
 }
 
-/* Our metadata (unsigned); the caller signs it for publication. */
-static char *
-sidp_metadata_build(const struct config_saml *sc, const char *cert, const char *next)
-{
-	static const char kd[] =
-		"<md:KeyDescriptor use=\"signing\"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>"
-		"%s</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>";
-	char until[SAML_TIME_LEN], keys[8192];
-	char *out = NULL;
-	int n;
-
-	saml_time_format(time(NULL) + 7 * 86400, until);
-	n = snprintf(keys, sizeof(keys), kd, cert);
-	if (next != NULL && n > 0 && (size_t)n < sizeof(keys))
-		n += snprintf(keys + n, sizeof(keys) - (size_t)n, kd, next);
-	if (n < 0 || (size_t)n >= sizeof(keys))
-		return NULL;
-	if (asprintf(&out,
-		     "<?xml version=\"1.0\"?>\n"
-		     "<md:EntityDescriptor xmlns:md=\"" SAML_NS_MD "\" xmlns:ds=\"" SAML_NS_DS "\""
-		     " ID=\"_poort-md\" entityID=\"%s\" validUntil=\"%s\">"
-		     "<md:IDPSSODescriptor WantAuthnRequestsSigned=\"false\""
-		     " protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">%s"
-		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:transient</md:NameIDFormat>"
-		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>"
-		     "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>"
-		     "<md:SingleLogoutService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/slo\"/>"
-		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_REDIRECT "\" Location=\"%s/saml/sso\"/>"
-		     "<md:SingleSignOnService Binding=\"" SAML_BINDING_POST "\" Location=\"%s/saml/sso\"/>"
-		     "</md:IDPSSODescriptor>%s%s%s%s%s</md:EntityDescriptor>\n",
-		     sc->entity_id, until, keys, sc->base_url, sc->base_url, sc->base_url,
-		     /* proxy mode: we are also an SP toward the school's IdP */
-		     sc->upstream ? "<md:SPSSODescriptor AuthnRequestsSigned=\"true\""
-				    " protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">"
-				  : "",
-		     sc->upstream ? keys : "",
-		     sc->upstream ? "<md:AssertionConsumerService Binding=\"" SAML_BINDING_POST
-				    "\" Location=\""
-				  : "",
-		     sc->upstream ? sc->base_url : "",
-		     sc->upstream ? "/saml/acs\" index=\"0\"/></md:SPSSODescriptor>" : "") < 0)
-		return NULL;
-	return out;
-}
-
 /* Signs our metadata with the key parsed once at start. */
 static char *
 sidp_metadata_sign(const char *xml, void *key)
@@ -220,12 +175,26 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 		snprintf(err, errlen, "saml: cannot read next_certificate %s", idp->sc->next_cert);
 		goto fail;
 	}
-	if (saml_file_read(idp->sc->federation_cert, 64 * 1024, &idp->fed_cert, &idp->fedlen) < 0) {
+	if (idp->sc->federation_cert[0] != '\0' &&
+	    saml_file_read(idp->sc->federation_cert, 64 * 1024, &idp->fed_cert, &idp->fedlen) < 0) {
 		snprintf(err, errlen, "saml: cannot read federation_certificate %s",
 			 idp->sc->federation_cert);
 		goto fail;
 	}
-	if ((md = sidp_metadata_build(idp->sc, cb, nb)) == NULL ||
+	idp->trust.fed_cert = idp->fed_cert;
+	idp->trust.fedlen = idp->fedlen;
+	/* our own copy: a reload frees the config, and trust changes wait for a restart */
+	if (idp->sc->npins > 0) {
+		struct config_saml_pin *pins = calloc(idp->sc->npins, sizeof(*pins));
+		if (pins == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		memcpy(pins, idp->sc->pins, idp->sc->npins * sizeof(*pins));
+		idp->trust.pins = pins;
+		idp->trust.npins = idp->sc->npins;
+	}
+	if ((md = saml_idpmeta_build(idp->sc, cb, nb, time(NULL))) == NULL ||
 	    (idp->sign_key = saml_xml_key_load(key, keylen, cert, strlen(cert))) == NULL ||
 	    (idp->metadata_signed = sidp_metadata_sign(md, idp->sign_key)) == NULL ||
 	    (idp->signer = saml_signer_new(key, keylen, cb)) == NULL) {
@@ -294,6 +263,7 @@ saml_idp_free(struct saml_idp *idp)
 	store_saml_close(idp->ss);
 	saml_replay_free(idp->replay);
 	free(idp->fed_cert);
+	free((void *)(uintptr_t)idp->trust.pins);
 	free(idp->metadata_signed);
 	free(idp->cert_body);
 	free(idp->next_body);
@@ -322,7 +292,7 @@ saml_idp_metadata_refresh(struct saml_idp *idp, time_t now)
 
 	if (now - idp->metadata_built < 86400)
 		return;
-	md = sidp_metadata_build(idp->sc, idp->cert_body, idp->next_body);
+	md = saml_idpmeta_build(idp->sc, idp->cert_body, idp->next_body, now);
 	signed_md = md != NULL ? sidp_metadata_sign(md, idp->sign_key) : NULL;
 	free(md);
 	if (signed_md == NULL) {

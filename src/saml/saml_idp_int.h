@@ -74,6 +74,7 @@ struct saml_idp {
 	struct store_logger *lg;     /* release log and replay rows, written in batches */
 	struct saml_replay *replay;  /* AuthnRequest IDs seen, checked in memory */
 	struct workq *wq;
+	struct auth *auth; /* may this account log in (src/auth), with the dummy hash */
 	LassoServer *server;
 	LassoKey *lasso_key; /* our signing key, parsed once; see saml_idp_provider_key */
 	struct saml_meta *metas; /* parallel to srcs */
@@ -81,8 +82,9 @@ struct saml_idp {
 	size_t nmetas;
 	struct event *refresh_ev;
 	struct ssl_ctx_st *client_ssl;
-	char *fed_cert;
+	char *fed_cert; /* NULL when only metadata_pin says what to trust */
 	size_t fedlen;
+	struct saml_trust trust; /* fed_cert and the config's pins */
 	char *metadata_signed; /* our metadata, as served */
 	void *sign_key;        /* parsed once; saml_xml_sign */
 	struct saml_signer *signer; /* assertions we sign ourselves; saml_sign.c */
@@ -123,6 +125,8 @@ void saml_idp_metadata_refresh(struct saml_idp *idp, time_t now);
 /* saml_proxy.c: kv holds "name=value\n" lines of our attribute names */
 int saml_proxy_init(struct saml_idp *idp, char *err, size_t errlen);
 int saml_proxy_begin(struct saml_idp *idp, struct saml_authn *a, char **url);
+/* LOCAL@scope (scope as configured, any case) to LOCAL in user; else an error. */
+int saml_proxy_user_map(const char *uid, const char *scope, char *user, size_t userlen);
 int saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_response,
 		      char *user, size_t userlen, char *kv, size_t kvlen, char *why, size_t whylen);
 

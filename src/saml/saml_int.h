@@ -48,7 +48,13 @@ struct saml_sp {
 	int want_signed;  /* AuthnRequestsSigned="true" */
 	int want_assertions_signed; /* WantAssertionsSigned="true" */
 	int has_enc_key;  /* a KeyDescriptor for encryption */
+	char *enc_cert;   /* its certificate, PEM, or NULL */
+	int enc_gcm;      /* 128 or 256: it advertises aes128-gcm or aes256-gcm; 0: CBC */
 	char *xml;        /* the EntityDescriptor, standalone, for lasso */
+	/* for the login page: mdui:DisplayName and OrganizationDisplayName,
+	 * each [0] nl, [1] en, [2] the first in any language; NULL if absent */
+	char *mdui_name[3];
+	char *org_name[3];
 };
 
 struct saml_meta {
@@ -58,15 +64,43 @@ struct saml_meta {
 };
 
 /*
- * Checks a metadata document (signature against fed_cert, validUntil
- * against now) and extracts its SPs. On error returns a negative code and
- * a reason in why.
+ * What makes a metadata document trusted: a signature by the federation
+ * certificate (fed_cert, PEM, may be NULL), or a pin (config_saml_pin):
+ * the SHA-256 of the document as fetched, or of the certificate in its
+ * signature's KeyInfo, which must then verify the signature.
  */
-int saml_meta_load(const char *buf, size_t len, const char *fed_cert, size_t fedlen, time_t now,
+struct config_saml_pin;
+struct saml_trust {
+	const char *fed_cert;
+	size_t fedlen;
+	const struct config_saml_pin *pins;
+	size_t npins;
+};
+
+/*
+ * Checks a metadata document (trust as above, validUntil against now) and
+ * extracts its SPs. On error returns a negative code and a reason in why.
+ */
+int saml_meta_load(const char *buf, size_t len, const struct saml_trust *trust, time_t now,
 		   struct saml_meta *out, char *why, size_t whylen);
 void saml_meta_free(struct saml_meta *m);
 const struct saml_sp *saml_meta_find(const struct saml_meta *m, size_t n, const char *entity);
 int saml_sp_acs_allowed(const struct saml_sp *sp, const char *url);
+/* The name to show for sp: mdui:DisplayName in the page's language (en or
+ * nl), else in any, else OrganizationDisplayName likewise, else the entityID. */
+const char *saml_sp_display_name(const struct saml_sp *sp, int en);
+
+/* Our metadata, unsigned (saml_idpmeta.c); NULL when out of memory. */
+struct config_saml;
+char *saml_idpmeta_build(const struct config_saml *sc, const char *cert, const char *next,
+			 time_t now);
+
+/*
+ * Encrypts node (a signed Assertion) in place for the holder of cert_pem
+ * with AES-GCM of bits (128 or 256), wrapped in saml:EncryptedAssertion
+ * (saml_enc.c).
+ */
+int saml_enc_element(xmlNode *node, const char *cert_pem, size_t certlen, int bits);
 
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
 int saml_file_read(const char *path, size_t max, char **out, size_t *outlen);

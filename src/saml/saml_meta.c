@@ -6,10 +6,13 @@
  * EntityDescriptor as a standalone document.
  */
 #include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "poort/config_saml.h"
 #include "saml_int.h"
 
 int
@@ -57,6 +60,65 @@ smeta_sp_free(struct saml_sp *sp)
 	free(sp->acs);
 	free(sp->slo);
 	free(sp->xml);
+	free(sp->enc_cert);
+	for (int i = 0; i < 3; i++) {
+		free(sp->mdui_name[i]);
+		free(sp->org_name[i]);
+	}
+}
+
+#define SMETA_NS_MDUI "urn:oasis:names:tc:SAML:metadata:ui"
+#define SMETA_NAME_MAX 200
+
+/* Keeps n's text in names[0] (nl), [1] (en) or [2] (the first of any language). */
+static void
+smeta_name_take(const xmlNode *n, char *names[3])
+{
+	xmlChar *lang = xmlGetNsProp(n, (const xmlChar *)"lang", XML_XML_NAMESPACE);
+	xmlChar *text = xmlNodeGetContent(n);
+	int slot[2] = {-1, -1};
+
+	if (text != NULL && text[0] != '\0' && strlen((const char *)text) <= SMETA_NAME_MAX) {
+		if (lang != NULL && strncmp((const char *)lang, "nl", 2) == 0)
+			slot[0] = 0;
+		else if (lang != NULL && strncmp((const char *)lang, "en", 2) == 0)
+			slot[0] = 1;
+		slot[1] = 2;
+		for (int i = 0; i < 2; i++)
+			if (slot[i] >= 0 && names[slot[i]] == NULL)
+				names[slot[i]] = strdup((const char *)text);
+	}
+	xmlFree(lang);
+	xmlFree(text);
+}
+
+static void
+smeta_names(const xmlNode *ed, const xmlNode *sso, struct saml_sp *sp)
+{
+	const xmlNode *ext = saml_xml_child(sso, SAML_NS_MD, "Extensions");
+	const xmlNode *ui = ext != NULL ? saml_xml_child(ext, SMETA_NS_MDUI, "UIInfo") : NULL;
+	const xmlNode *org = saml_xml_child(ed, SAML_NS_MD, "Organization");
+
+	for (const xmlNode *c = ui != NULL ? ui->children : NULL; c != NULL; c = c->next)
+		if (saml_xml_is(c, SMETA_NS_MDUI, "DisplayName"))
+			smeta_name_take(c, sp->mdui_name);
+	for (const xmlNode *c = org != NULL ? org->children : NULL; c != NULL; c = c->next)
+		if (saml_xml_is(c, SAML_NS_MD, "OrganizationDisplayName"))
+			smeta_name_take(c, sp->org_name);
+}
+
+const char *
+saml_sp_display_name(const struct saml_sp *sp, int en)
+{
+	int order[3] = {en ? 1 : 0, en ? 0 : 1, 2};
+
+	for (int i = 0; i < 3; i++)
+		if (sp->mdui_name[order[i]] != NULL)
+			return sp->mdui_name[order[i]];
+	for (int i = 0; i < 3; i++)
+		if (sp->org_name[order[i]] != NULL)
+			return sp->org_name[order[i]];
+	return sp->entity_id;
 }
 
 /* Serialises one EntityDescriptor as its own document, namespaces and all. */
@@ -84,6 +146,38 @@ smeta_standalone(const xmlNode *ed)
 	return r;
 }
 
+static unsigned char *smeta_cert_der(const xmlNode *x509, size_t *derlen);
+static char *smeta_pem(const unsigned char *der, size_t derlen);
+static const xmlNode *smeta_keyinfo_cert(const xmlNode *parent);
+
+#define SMETA_GCM128 "http://www.w3.org/2009/xmlenc11#aes128-gcm"
+#define SMETA_GCM256 "http://www.w3.org/2009/xmlenc11#aes256-gcm"
+
+/* An encryption KeyDescriptor: its certificate, and whether it offers GCM. */
+static void
+smeta_enc_key(const xmlNode *kd, struct saml_sp *sp)
+{
+	unsigned char *der;
+	size_t derlen = 0;
+
+	sp->has_enc_key = 1;
+	if (sp->enc_cert == NULL && (der = smeta_cert_der(smeta_keyinfo_cert(kd), &derlen)) != NULL) {
+		sp->enc_cert = smeta_pem(der, derlen);
+		free(der);
+	}
+	for (const xmlNode *c = kd->children; c != NULL; c = c->next) {
+		char *alg;
+		if (!saml_xml_is(c, SAML_NS_MD, "EncryptionMethod") ||
+		    (alg = saml_xml_attr(c, "Algorithm")) == NULL)
+			continue;
+		if (strcmp(alg, SMETA_GCM256) == 0)
+			sp->enc_gcm = 256;
+		else if (strcmp(alg, SMETA_GCM128) == 0 && sp->enc_gcm == 0)
+			sp->enc_gcm = 128;
+		free(alg);
+	}
+}
+
 static int
 smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 {
@@ -105,7 +199,7 @@ smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 		if (saml_xml_is(c, SAML_NS_MD, "KeyDescriptor")) {
 			v = saml_xml_attr(c, "use");
 			if (v != NULL && strcmp(v, "encryption") == 0)
-				sp->has_enc_key = 1;
+				smeta_enc_key(c, sp);
 			free(v);
 		} else if (saml_xml_is(c, SAML_NS_MD, "AssertionConsumerService")) {
 			char *b = saml_xml_attr(c, "Binding"), *loc = saml_xml_attr(c, "Location");
@@ -132,6 +226,7 @@ smeta_sp_parse(const xmlNode *ed, struct saml_sp *sp)
 	}
 	if (sp->nacs == 0)
 		return SAML_EMALFORMED;
+	smeta_names(ed, sso, sp);
 	if ((sp->xml = smeta_standalone(ed)) == NULL)
 		return SAML_ENOMEM;
 	return 0;
@@ -156,8 +251,115 @@ smeta_valid_until(const xmlNode *n, time_t now, time_t *until)
 	return rc;
 }
 
+static int
+smeta_pinned(const struct saml_trust *t, enum config_pin_kind kind, const unsigned char *data,
+	     size_t len)
+{
+	unsigned char md[32];
+	unsigned mdlen = 0;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != sizeof(md))
+		return 0;
+	for (size_t i = 0; i < t->npins; i++)
+		if (t->pins[i].kind == kind && CRYPTO_memcmp(t->pins[i].sha256, md, sizeof(md)) == 0)
+			return 1;
+	return 0;
+}
+
+/* A ds:X509Certificate's DER; NULL if absent or not base64. */
+static unsigned char *
+smeta_cert_der(const xmlNode *x509, size_t *derlen)
+{
+	unsigned char *der = NULL;
+	xmlChar *b64;
+
+	if (x509 == NULL || (b64 = xmlNodeGetContent(x509)) == NULL)
+		return NULL;
+	if (saml_b64_decode((const char *)b64, strlen((const char *)b64), &der, derlen,
+			    64 * 1024) < 0)
+		der = NULL;
+	xmlFree(b64);
+	return der;
+}
+
+/* DER as PEM, as xmlsec reads it: base64 in lines of 64. */
+static char *
+smeta_pem(const unsigned char *der, size_t derlen)
+{
+	char *pem = malloc((derlen + 2) / 3 * 4 * 65 / 64 + 80);
+	size_t o;
+
+	if (pem == NULL)
+		return NULL;
+	o = (size_t)sprintf(pem, "-----BEGIN CERTIFICATE-----\n");
+	for (size_t i = 0; i < derlen; i += 48) {
+		size_t chunk = derlen - i < 48 ? derlen - i : 48;
+		o += (size_t)EVP_EncodeBlock((unsigned char *)pem + o, der + i, (int)chunk);
+		pem[o++] = '\n';
+	}
+	strcpy(pem + o, "-----END CERTIFICATE-----\n");
+	return pem;
+}
+
+/* The ds:X509Certificate of a ds:KeyInfo's X509Data, or NULL. */
+static const xmlNode *
+smeta_keyinfo_cert(const xmlNode *parent)
+{
+	const xmlNode *n = saml_xml_child(parent, SAML_NS_DS, "KeyInfo");
+
+	if (n == NULL || (n = saml_xml_child(n, SAML_NS_DS, "X509Data")) == NULL)
+		return NULL;
+	return saml_xml_child(n, SAML_NS_DS, "X509Certificate");
+}
+
+/* The certificate in the root signature's KeyInfo, if its SHA-256 is pinned, as PEM. */
+static char *
+smeta_pinned_cert(const struct saml_trust *t, const xmlNode *root)
+{
+	const xmlNode *sig = saml_xml_child(root, SAML_NS_DS, "Signature");
+	unsigned char *der;
+	size_t derlen = 0;
+	char *pem = NULL;
+
+	if (sig == NULL || (der = smeta_cert_der(smeta_keyinfo_cert(sig), &derlen)) == NULL)
+		return NULL;
+	if (smeta_pinned(t, CONFIG_PIN_CERTIFICATE, der, derlen))
+		pem = smeta_pem(der, derlen);
+	free(der);
+	return pem;
+}
+
+/* 0 when t trusts doc (buf as fetched); else an error and why. */
+static int
+smeta_trusted(const struct saml_trust *t, xmlDoc *doc, const char *buf, size_t len, char *why,
+	      size_t whylen)
+{
+	char *pem;
+	int rc = SAML_ENOSIG;
+
+	if (smeta_pinned(t, CONFIG_PIN_DOCUMENT, (const unsigned char *)buf, len))
+		return 0;
+	if (t->fed_cert != NULL && (rc = saml_xml_verify(doc, t->fed_cert, t->fedlen)) == 0)
+		return 0;
+	if (t->npins > 0 && (pem = smeta_pinned_cert(t, xmlDocGetRootElement(doc))) != NULL) {
+		rc = saml_xml_verify(doc, pem, strlen(pem));
+		free(pem);
+		if (rc == 0)
+			return 0;
+	}
+	if (t->fed_cert != NULL && t->npins == 0)
+		snprintf(why, whylen, "signature check against the federation certificate failed: %s",
+			 saml_strerror(rc));
+	else
+		snprintf(why, whylen,
+			 "neither signed by the federation certificate nor matching a metadata_pin"
+			 " (%s)",
+			 saml_strerror(rc));
+	return rc < 0 ? rc : SAML_EBADSIG;
+}
+
 int
-saml_meta_load(const char *buf, size_t len, const char *fed_cert, size_t fedlen, time_t now,
+saml_meta_load(const char *buf, size_t len, const struct saml_trust *trust, time_t now,
 	       struct saml_meta *out, char *why, size_t whylen)
 {
 	xmlDoc *doc = NULL;
@@ -177,12 +379,8 @@ saml_meta_load(const char *buf, size_t len, const char *fed_cert, size_t fedlen,
 		rc = SAML_EMALFORMED;
 		goto fail;
 	}
-	rc = saml_xml_verify(doc, fed_cert, fedlen);
-	if (rc < 0) {
-		snprintf(why, whylen, "signature check against the federation certificate failed: %s",
-			 saml_strerror(rc));
+	if ((rc = smeta_trusted(trust, doc, buf, len, why, whylen)) < 0)
 		goto fail;
-	}
 	if ((rc = smeta_valid_until(root, now, &out->valid_until)) < 0) {
 		snprintf(why, whylen, "validUntil %s", rc == SAML_EEXPIRED ? "has passed" : "is malformed");
 		goto fail;
@@ -266,6 +464,8 @@ saml_strerror(int err)
 	case SAML_ECONFIG: return "configuration error";
 	case SAML_EIO: return "cannot read file";
 	case SAML_EFULL: return "replay cache or log queue full";
+	case SAML_ENOATTR: return "account lacks an attribute the service needs";
+	case SAML_ESCOPE: return "user id not in the configured upstream scope";
 	default: return "error";
 	}
 }

@@ -24,7 +24,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "poort/entree.h"
 #include "poort/store.h"
 #include "saml_idp_int.h"
 
@@ -123,7 +125,36 @@ sproxy_kv_add(char *kv, size_t kvlen, const char *name, const char *value)
 	size_t n = strlen(kv);
 	if (value == NULL || strpbrk(value, "\n\r") != NULL || strlen(value) > 512)
 		return;
+	if (strcmp(name, "eckId") == 0 && !entree_eckid_valid(value)) {
+		log_warning("saml proxy: upstream eckId is not an ECK iD; dropped");
+		return;
+	}
 	snprintf(kv + n, kvlen - n, "%s=%s\n", name, value);
+}
+
+/*
+ * The upstream's user id to our account name: it must be LOCAL@scope with
+ * exactly the upstream scope of the config (case-insensitive), and LOCAL
+ * becomes our user, asserted with our own scope. Anything else (no scope,
+ * another scope: SAML_ESCOPE) is refused: jan@a and jan@b must never both become jan.
+ */
+int
+saml_proxy_user_map(const char *uid, const char *scope, char *user, size_t userlen)
+{
+	const char *at = strrchr(uid, '@');
+	size_t ll;
+
+	if (at == NULL || strcasecmp(at + 1, scope) != 0)
+		return SAML_ESCOPE;
+	ll = (size_t)(at - uid);
+	if (ll == 0 || ll >= userlen || memchr(uid, '@', ll) != NULL)
+		return SAML_EMALFORMED;
+	memcpy(user, uid, ll);
+	user[ll] = '\0';
+	for (char *p = user; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return store_username_valid(user) ? 0 : SAML_EMALFORMED;
 }
 
 /*
@@ -262,20 +293,18 @@ saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *saml_r
 					sproxy_kv_add(kv, kvlen, u->map_local[i], v);
 		}
 	}
-	/* the local part names the user here; the scope is ours */
-	if (uid == NULL || (at = strchr(uid, '@'), (size_t)(at ? at - uid : (long)strlen(uid))) == 0 ||
-	    (size_t)(at ? at - uid : (long)strlen(uid)) >= userlen) {
+	if (uid == NULL) {
 		snprintf(why, whylen, "upstream assertion has no user id (%s)", u->user_attr);
 		goto done;
 	}
-	snprintf(user, userlen, "%.*s", (int)(at ? at - uid : (long)strlen(uid)), uid);
-	for (char *p = user; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	if (!store_username_valid(user)) {
-		snprintf(why, whylen, "upstream user id is not a valid account name");
+	/* the local part names the user here, only from the one upstream scope */
+	if ((rc = saml_proxy_user_map(uid, u->scope, user, userlen)) < 0) {
+		snprintf(why, whylen, "upstream user id %s", rc == SAML_ESCOPE
+				      ? "is not in the upstream scope of the config"
+				      : "is not a valid account name");
 		goto done;
 	}
+	log_info("saml proxy user=%s upstream_scope=%s", user, u->scope);
 	rc = 0;
 done:
 	if (as != NULL)

@@ -59,8 +59,7 @@ srefresh_apply(struct saml_idp *idp, size_t i, const char *buf, size_t len)
 	char why[256];
 	int rc;
 
-	rc = saml_meta_load(buf, len, idp->fed_cert, idp->fedlen, time(NULL), &fresh, why,
-			    sizeof(why));
+	rc = saml_meta_load(buf, len, &idp->trust, time(NULL), &fresh, why, sizeof(why));
 	if (rc < 0) {
 		log_error("saml metadata refused source=%s reason=\"%s\"%s", s->name, why,
 			  idp->metas[i].nsps > 0 ? " (keeping the last good copy)" : "");

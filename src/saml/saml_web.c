@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "poort/auth.h"
 #include "poort/http.h"
 #include "poort/password.h"
 #include "poort/saml.h"
@@ -32,11 +33,8 @@ struct sweb_job {
 	char token[SAML_TOKEN_HEX + 1];
 	char user[STORE_USERNAME_MAX + 1];
 	char addr[48];
-	char pw[PASSWORD_MAX + 1];
-	size_t pwlen;
-	char hash[PASSWORD_HASH_MAX];
+	struct auth_pw pw; /* the account rule and the password: src/auth */
 	int en;
-	int verified;
 };
 
 static const char *const sweb_css =
@@ -56,21 +54,29 @@ sweb_lang_en(struct evhttp_request *req, const char *form_lang)
 	return al != NULL && strncasecmp(al, "nl", 2) != 0 && strncasecmp(al, "en", 2) == 0;
 }
 
-void
-sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
+static void
+sweb_page_lang(struct evhttp_request *req, int code, const char *lang, const char *title,
+	       const char *body_html)
 {
 	char *p = NULL;
 	int n = asprintf(&p,
-			 "<!DOCTYPE html><html><head><meta charset=\"utf-8\">"
+			 "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
 			 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
 			 "<title>%s</title><style>%s</style></head><body>%s</body></html>",
-			 title, sweb_css, body_html);
+			 lang, title, sweb_css, body_html);
 	if (n < 0) {
 		evhttp_send_error(req, 500, NULL);
 		return;
 	}
 	http_reply(req, code, "text/html; charset=utf-8", p, (size_t)n, NULL);
 	free(p);
+}
+
+/* Pages in both languages are Dutch first. */
+void
+sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
+{
+	sweb_page_lang(req, code, "nl", title, body_html);
 }
 
 void
@@ -99,14 +105,22 @@ static void
 sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct saml_authn *a,
 		int en, const char *user, const char *msg)
 {
+	const struct saml_sp *sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
 	char body[4096];
 	size_t n;
-	(void)idp;
 
+	/* which service, by the name its metadata gives; which school */
 	n = (size_t)snprintf(body, sizeof(body), "<h1>%s</h1><p class=\"sp\">%s ",
 			     en ? "Log in" : "Inloggen", en ? "to" : "bij");
-	n = http_html_escape(body, sizeof(body), n, a->sp);
+	n = http_html_escape(body, sizeof(body), n,
+			     sp != NULL ? saml_sp_display_name(sp, en) : a->sp);
 	n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
+	if (idp->sc->organization[0] != '\0') {
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"school\">%s ",
+				      en ? "with your account at" : "met je account van");
+		n = http_html_escape(body, sizeof(body), n, idp->sc->organization);
+		n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
+	}
 	if (msg != NULL)
 		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"err\" role=\"alert\">%s</p>",
 				      msg);
@@ -127,7 +141,7 @@ sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct s
 		 "<p><a href=\"/saml/login?ctx=%s&amp;lang=%s\">%s</a></p>",
 		 en ? "Password" : "Wachtwoord", en ? "Log in" : "Inloggen", a->token,
 		 en ? "nl" : "en", en ? "Nederlands" : "English");
-	sweb_page(req, 200, en ? "Log in" : "Inloggen", body);
+	sweb_page_lang(req, 200, en ? "en" : "nl", en ? "Log in" : "Inloggen", body);
 }
 
 /* ---- sessions ---- */
@@ -322,7 +336,17 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
 				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
 				s != NULL ? &s->lasso_session : NULL, &html);
-	if (rc < 0) {
+	if (rc == SAML_ENOATTR) {
+		/* the student can do nothing about it here; the school can */
+		sweb_page(req, 403, "Poort",
+			  "<h1>Inloggen niet mogelijk / Login not possible</h1>"
+			  "<p class=\"err\" role=\"alert\">Je account heeft geen leerling- of "
+			  "personeelsnummer. Zonder dat nummer kun je niet inloggen bij Entree. "
+			  "Vraag de school om het aan je account toe te voegen.</p>"
+			  "<p>Your account has no student or staff number (employeeNumber). "
+			  "Entree cannot be used without it. Ask the school to add it to your "
+			  "account.</p>");
+	} else if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
 		if (s != NULL)
@@ -435,6 +459,15 @@ sweb_sso(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	s = sweb_session_get(idp, req, now);
+	if (s != NULL && s->kv[0] == '\0' &&
+	    (rc = auth_account_get(idp->auth, s->user, now, NULL)) < 0) {
+		/* disabled, expired or deleted since it logged in: the session ends */
+		log_info("saml sso result=reject user=%s sp=%s reason=%s session=ended", s->user,
+			 a->sp, auth_reason(rc));
+		sweb_session_clear(s);
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
+		s = NULL;
+	}
 	if (s != NULL && !a->force) {
 		sweb_respond(idp, req, a, s, s->authn_instant);
 	} else if (a->passive) {
@@ -454,7 +487,7 @@ static void
 sweb_verify_work(void *arg)
 {
 	struct sweb_job *j = arg;
-	j->verified = password_verify(j->pw, j->pwlen, j->hash);
+	auth_pw_run(&j->pw);
 }
 
 static void
@@ -464,17 +497,18 @@ sweb_verify_done(void *arg)
 	struct saml_idp *idp = j->idp;
 	struct saml_authn *a;
 	time_t now = time(NULL);
+	int rc = auth_pw_end(idp->auth, &j->pw, now);
 
-	a = sweb_pending_find(idp, j->token, j->verified == 1);
+	a = sweb_pending_find(idp, j->token, rc == 0);
 	if (a == NULL) {
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
-	} else if (j->verified == 1) {
+	} else if (rc == 0) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
 		sweb_fail_count(idp, j->user, j->addr, now);
-		log_info("saml login result=reject user=%s addr=%s reason=wrong-password", j->user,
-			 j->addr);
+		log_info("saml login result=reject user=%s addr=%s reason=%s", j->user, j->addr,
+			 auth_reason(rc));
 		sweb_login_page(idp, j->req, a, j->en, j->user,
 				j->en ? "User name or password is wrong."
 				      : "Gebruikersnaam of wachtwoord klopt niet.");
@@ -489,7 +523,6 @@ sweb_login(struct evhttp_request *req, void *arg)
 	struct saml_idp *idp = arg;
 	struct evkeyvalq kv = {0};
 	const char *ctx, *user, *pw, *lang;
-	struct store_account acct;
 	struct sweb_job *j = NULL;
 	struct saml_authn *a;
 	char *body = NULL, addr[48];
@@ -543,16 +576,8 @@ sweb_login(struct evhttp_request *req, void *arg)
 	snprintf(j->token, sizeof(j->token), "%s", ctx);
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(j->addr, sizeof(j->addr), "%s", addr);
-	j->pwlen = strlen(pw);
-	memcpy(j->pw, pw, j->pwlen);
-	if (store_account_get(idp->st, user, &acct) < 0 || !acct.enabled ||
-	    (acct.expires != 0 && acct.expires < now)) {
-		/* still hash something: a missing user must not answer faster */
-		snprintf(j->hash, sizeof(j->hash), "%s", "$y$j9T$poortpoortpoort$");
-	} else {
-		snprintf(j->hash, sizeof(j->hash), "%s", acct.pw_hash);
-	}
-	explicit_bzero(&acct, sizeof(acct));
+	/* a refused or unknown account is hashed against the dummy: same time */
+	auth_pw_begin(idp->auth, user, pw, strlen(pw), now, &j->pw);
 	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
 		log_warning("saml login busy: worker queue full user=%s", user);
 		sweb_page(req, 503, "Poort",
@@ -592,7 +617,8 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	idp->sessions = calloc(SAML_SESSIONS_MAX, sizeof(*idp->sessions));
 	idp->fails = calloc(SAML_FAIL_SLOTS, sizeof(*idp->fails));
 	idp->wq = workq_new(idp->base, 1, 64);
-	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL)
+	idp->auth = auth_new(idp->st, idp->cfg->password.cost, 0, 0);
+	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL || idp->auth == NULL)
 		return SAML_ENOMEM;
 	if (http_server_route(hs, "/saml/metadata", sweb_metadata, idp) < 0 ||
 	    http_server_route(hs, "/saml/sso", sweb_sso, idp) < 0 ||
@@ -618,6 +644,8 @@ saml_web_free(struct saml_idp *idp)
 		sweb_session_clear(&idp->sessions[i]);
 	free(idp->sessions);
 	free(idp->fails);
+	auth_free(idp->auth);
+	idp->auth = NULL;
 	idp->sessions = NULL;
 	idp->fails = NULL;
 }

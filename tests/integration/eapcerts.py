@@ -114,3 +114,44 @@ def make_radsec(d, names):
     p["expired"] = _issue(ca, "rsold", "old " + names[-1], "radsec", start="20200101000000Z",
                           end="20200201000000Z", san=names[-1])
     return p
+
+
+def issue_raw(d, ca_pem, out, cn):
+    """A client certificate from the CA of ca_pem (its key next to it) whose
+    subject CN is cn exactly as given: NULs, any length. The openssl CLI
+    refuses such names, so python3-cryptography makes it. Returns (cert,
+    key) paths under d."""
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    import warnings
+
+    with open(ca_pem, "rb") as f:
+        ca = x509.load_pem_x509_certificate(f.read())
+    with open(os.path.join(os.path.dirname(ca_pem), "ca.key"), "rb") as f:
+        ca_key = serialization.load_pem_private_key(f.read(), None)
+    key = ec.generate_private_key(ec.SECP256R1())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a CN over 64 characters, on purpose
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn, _validate=False)])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(ca.subject)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(True, False, False, False, False, False, False, False,
+                                         False), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    cpath, kpath = os.path.join(d, f"{out}.pem"), os.path.join(d, f"{out}.key")
+    with open(cpath, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(kpath, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return cpath, kpath

@@ -77,9 +77,25 @@ def redirect_url(client, idp, sign=True, sigalg=SIG_RSA_SHA256, relay="rs1", **k
     return reqid, loc
 
 
-def names(ava):
-    """Friendly names: pysaml2 maps urn:oid names, the Entree-only ones stay URNs."""
-    return {k.rsplit(":", 1)[-1] if k.startswith("urn:mace:") else k: v for k, v in ava.items()}
+NF_URI = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri"
+# the uri profile (the default for an SP that is not Entree): exact Names a peer reads
+URI_NAMES = {
+    "uid": "urn:oid:0.9.2342.19200300.100.1.1",
+    "givenName": "urn:oid:2.5.4.42",
+    "sn": "urn:oid:2.5.4.4",
+    "eduPersonAffiliation": "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+    "mail": "urn:oid:0.9.2342.19200300.100.1.3",
+    "eckId": "urn:mace:surf.nl:attribute-def:eckid",
+    "nlEduPersonHomeOrganizationId":
+        "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganizationId",
+    "pairwise-id": "urn:oasis:names:tc:SAML:attribute:pairwise-id",
+}
+
+
+def attrs(ar):
+    """{(Name, NameFormat): [values]} exactly as the assertion carries them."""
+    return {(a.name, a.name_format): [v.text for v in a.attribute_value]
+            for st in ar.assertion.attribute_statement for a in st.attribute}
 
 
 def form_fields(text):
@@ -166,6 +182,8 @@ def main():
         raw = base64.b64decode(resp).decode()
         check("EncryptedAssertion" in raw and "Wachtwoord" not in raw,
               "assertion is encrypted for SP1")
+        check("http://www.w3.org/2001/04/xmlenc#aes128-cbc" in raw and "gcm" not in raw,
+              "SP1 advertises no AES-GCM: AES-CBC")
         ar = c1.parse_authn_request_response(resp, BINDING_HTTP_POST, outstanding={reqid: "/"})
         # one signature per login: on the assertion (inside the encryption), not the Response
         sig = ar.assertion.signature
@@ -175,11 +193,17 @@ def main():
               "assertion signed with RSA-SHA256")
         check("<ds:Signature" not in raw.split("EncryptedAssertion")[0],
               "Response itself unsigned (one RSA signature per login)")
-        ava = names(ar.get_identity())
-        check(set(ava) == set(REL1), "SP1 got exactly its attributes: %s" % sorted(ava))
-        check(ava.get("uid") == ["jan.student@school.example"], "uid value")
+        ava = attrs(ar)
+        want = {(URI_NAMES[n], NF_URI) for n in REL1}
+        check(set(ava) == want, "SP1 got exactly its attributes, uri profile Name and"
+              " NameFormat: %s" % sorted(ava))
+        check(ava.get((URI_NAMES["uid"], NF_URI)) == ["jan.student@school.example"], "uid value")
         check(str(ar.name_id.text) == "jan.student@school.example", "Entree NameID equals uid")
-        check(ava.get("eckId", [""])[0].startswith("https://ketenid.nl/201703/"), "eckId value")
+        check(ava.get((URI_NAMES["eckId"], NF_URI), [""])[0] ==
+              "https://ketenid.nl/201703/" + "ab" * 64, "eckId value")
+        authn = ar.assertion.authn_statement[0]
+        check(authn.session_index is not None and len(authn.session_index) > 8,
+              "AuthnStatement carries a SessionIndex")
         a = ar.assertion
         check(a.conditions.not_before is not None and a.conditions.not_on_or_after is not None,
               "NotBefore/NotOnOrAfter set")
@@ -196,9 +220,11 @@ def main():
               "second SP within the session needs no password")
         ar2 = c2.parse_authn_request_response(resp2, BINDING_HTTP_POST,
                                               outstanding={reqid2: "/"})
-        ava2 = names(ar2.get_identity())
-        check(set(ava2) == set(REL2), "SP2 got exactly its attributes: %s" % sorted(ava2))
-        check("sn" not in ava2 and "uid" not in ava2, "unreleased attributes never appear")
+        ava2 = attrs(ar2)
+        check(set(ava2) == {(URI_NAMES[n], NF_URI) for n in REL2},
+              "SP2 got exactly its attributes: %s" % sorted(ava2))
+        check(not any(n in (URI_NAMES["sn"], URI_NAMES["uid"]) for n, _ in ava2),
+              "unreleased attributes never appear")
         nid2 = str(ar2.name_id.text)
         check(ar2.name_id.format.endswith("persistent") and "jan" not in nid2,
               "persistent pairwise NameID is not the username")
@@ -242,6 +268,48 @@ def main():
         check('name="password"' not in r8.text and "status:NoPassive" in raw8 and
               "Assertion" not in raw8, "IsPassive without a session: status NoPassive, no"
               " assertion")
+
+        # 7. the account is checked again at every assertion, with the rule RADIUS
+        # uses: poortctl disable (or expiry) ends SSO at the next one
+        def sso_refused(sess, what):
+            _, url = redirect_url(c1, idp)
+            r = sess.get(url, timeout=30)
+            check('name="password"' in r.text and saml_response(r.text)[0] is None, what)
+            return r
+
+        def sso_ok(sess, what):
+            _, url = redirect_url(c1, idp)
+            r = sess.get(url, timeout=30)
+            if 'name="password"' in r.text:
+                r = login(sess, r.text, base=p.base)
+            check(saml_response(r.text)[0] is not None, what)
+
+        import time
+        p.ctl("disable", env.USER)
+        time.sleep(0.2)  # poortd's shared read snapshot of the store (100 ms)
+        r = sso_refused(s, "disabled account: the SSO session gives no assertion")
+        check("poort_sso=;" in r.headers.get("Set-Cookie", ""), "and its cookie is cleared")
+        _, url = redirect_url(c1, idp, is_passive="true")
+        r = s.get(url, timeout=30)
+        check("status:NoPassive" in base64.b64decode(saml_response(r.text)[0] or b"").decode(),
+              "disabled account: IsPassive gets NoPassive")
+        _, url = redirect_url(c1, idp)
+        r = login(s, s.get(url, timeout=30).text, base=p.base)
+        check(saml_response(r.text)[0] is None, "disabled account: the right password is refused")
+        check("session=ended" in p.log_text() and "reason=account-disabled" in p.log_text(),
+              "the log says why")
+        p.ctl("enable", env.USER)
+        time.sleep(0.2)
+        sso_ok(s, "enabled again: login works")
+        sso_ok(s, "... and the session with it")
+        yesterday = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 86400))
+        p.ctl("expire", env.USER, yesterday)
+        time.sleep(0.2)
+        sso_refused(s, "expired account: the SSO session gives no assertion")
+        check("reason=account-expired" in p.log_text(), "the log says expired")
+        p.ctl("expire", env.USER, "never")
+        time.sleep(0.2)
+        sso_ok(s, "not expired any more: login works")
 
         # ---- attacks ----
         fresh = requests.Session()

@@ -4,7 +4,10 @@ lasso) as SP in front of poortd; full HTTP flow with curl and a cookie jar.
 
 usage: saml_shib.py BUILD_DIR WORK_DIR
 """
+import base64
+import html
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -41,7 +44,7 @@ SHIB_XML = """<SPConfig xmlns="urn:mace:shibboleth:3.0:native:sp:config"
     </Sessions>
     <Errors supportContact="root@localhost" helpLocation="/about.html"
         styleSheet="/shibboleth-sp/main.css"/>
-    <MetadataProvider type="XML" validate="false" path="{idp_md}"/>
+    <MetadataProvider type="XML" validate="true" path="{idp_md}"/>
     <AttributeExtractor type="XML" validate="true" reloadChanges="false"
         path="{work}/attribute-map.xml"/>
     <AttributeFilter type="XML" validate="true" path="{work}/attribute-policy.xml"/>
@@ -122,6 +125,12 @@ def main():
         # POORT_SHIB_PLAIN=1: no encryption key, so poortd's own assertion signer is used
         enc = os.environ.get("POORT_SHIB_PLAIN") != "1"
         eid, xml = env.sp_metadata(entity, [base + "/Shibboleth.sso/SAML2/POST"], crt, False, enc)
+        # POORT_SHIB_GCM=1: the SP advertises AES-GCM, so poortd encrypts with it itself
+        gcm = enc and os.environ.get("POORT_SHIB_GCM") == "1"
+        if gcm:
+            xml = re.sub(r'(<md:KeyDescriptor use="encryption">.*?</ds:KeyInfo>)',
+                         lambda m: m.group(1) + '<md:EncryptionMethod Algorithm='
+                         '"http://www.w3.org/2009/xmlenc11#aes128-gcm"/>', xml, flags=re.S)
         md = env.sign_metadata(p.keys, "md-shib", eid, xml, p.fed_key, p.fed_crt)
         p.sps = [(entity, ["givenName", "uid"], "transient", md)]
         p.start()
@@ -190,9 +199,14 @@ def main():
         _, body = curl(p.base + "/saml/login", {"ctx": f.get("ctx", ""), "lang": "en",
                                                 "username": env.USER, "password": env.PASSWORD})
         check("SAMLResponse" in body, "login answers with the auto-POST form")
+        if enc:
+            raw = base64.b64decode(html.unescape(fields(body).get("SAMLResponse", ""))).decode()
+            alg = "2009/xmlenc11#aes128-gcm" if gcm else "2001/04/xmlenc#aes128-cbc"
+            check(alg in raw, "encrypted with " + alg)
         url, body = post_form(curl, body)
         check("Shibboleth SP page" in body, "shibd accepted the %s assertion"
-              % ("encrypted, signed" if enc else "signed, unencrypted"))
+              % (("AES-GCM encrypted" if gcm else "encrypted") + ", signed" if enc
+                 else "signed, unencrypted"))
         check("givenName=Jan" in body and "uid=jan.student@school.example" in body,
               "released attributes arrive at the Shibboleth SP")
         check("sn=" not in body and "mail=" not in body, "unreleased attributes are absent")

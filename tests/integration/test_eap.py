@@ -11,10 +11,12 @@ import os
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 
@@ -49,6 +51,8 @@ def eap_block(certs, extra=""):
 
 class EapBase(unittest.TestCase):
     eap_extra = ""
+    top_extra = ""  # config lines before the eap block (more realms)
+    clients = None  # poortlib's default: loopback over IPv4 and IPv6
 
     @classmethod
     def setUpClass(cls):
@@ -56,7 +60,8 @@ class EapBase(unittest.TestCase):
             raise unittest.SkipTest("eapol_test is not installed (package eapoltest)")
         cls.certdir = tempfile.mkdtemp(prefix="poort-certs-")
         cls.certs = eapcerts.make(cls.certdir)
-        cls.p = pl.Poortd(extra=eap_block(cls.certs, cls.eap_extra))
+        cls.p = pl.Poortd(clients=cls.clients, extra=cls.top_extra + eap_block(cls.certs,
+                                                                               cls.eap_extra))
         cls.p.add_user("anna", PW, "--affiliation", "student")
         cls.p.add_user("bert", "Bert-pass-22", "--affiliation", "employee")
         cls.p.add_user("dora", "Dora-pass-333", "--affiliation", "student")
@@ -205,6 +210,70 @@ class EapRejectTest(EapBase):
                                    "tls-alert-from-peer")
 
 
+class EapTlsAccountTest(EapBase):
+    """EAP-TLS: a certificate is worth no more than its account, looked up at
+    every login. Every failed check of the certificate's name rejects, with
+    its reason in the auth log (today's main accepted all but disabled and
+    expired accounts)."""
+    top_extra = 'realm "second.example"\n'
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for name, cn in [("nobody", "nobody@" + pl.REALM), ("noat", "anna"),
+                         ("nul", "anna\0@" + pl.REALM), ("long", "a" * 250 + "@" + pl.REALM),
+                         ("gus", "gus@" + pl.REALM), ("hank", "Hank@" + pl.REALM),
+                         ("ella", "ella@" + pl.REALM)]:
+            cls.certs[name], cls.certs[name + "_key"] = eapcerts.issue_raw(
+                cls.certdir, cls.certs["ca"], name, cn)
+        cls.p.add_user("gus", "Gus-pass-4444")
+        cls.p.add_user("hank", "Hank-pass-5555")
+        cls.p.add_user("ella", "Ella-pass-6666", "--expires", "2020-01-01")
+
+    def tls_reject(self, cert, reason, anon=ANON):
+        for v13 in (False, True):
+            with self.subTest(cert=cert, tls13=v13):
+                before = len(self.p.auth_rows())
+                rc, out = self.eapol(self.network("tls", v13, cert=cert, anon=anon))
+                self.assertNotEqual(rc, 0)
+                self.assertNotIn("MPPE keys OK: 1", out)
+                self.assertNotIn("Access-Accept", out)
+                rows = self.p.wait_auth_rows(before + 1)
+                self.assertEqual(rows[-1][4:], ("reject", reason), rows[-1])
+
+    def tls_accept(self, cert):
+        rc, out = self.eapol(self.network("tls", True, cert=cert))
+        self.assertEqual(rc, 0, out[-2000:])
+        self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+
+    def test_bad_names_and_accounts(self):
+        self.tls_reject("nobody", "unknown-user")
+        self.tls_reject("noat", "inner-identity-without-realm")
+        self.tls_reject("nul", "bad-inner-identity")
+        self.tls_reject("long", "bad-inner-identity")
+        self.tls_reject("ella", "account-expired")
+        self.tls_reject("dora", "account-disabled")
+
+    def test_outer_names_another_of_our_realms(self):
+        self.tls_reject("client", "inner-realm-mismatch", anon="anonymous@second.example")
+
+    def ctl_seen(self, *args):
+        """poortctl, then the time poortd's shared read snapshot of the store
+        may lag behind (store_set_read_snapshot: 100 ms)."""
+        self.p.ctl(*args)
+        time.sleep(0.2)
+
+    def test_disable_and_delete_end_certificates_at_once(self):
+        self.tls_accept("hank")  # the CN's case does not matter
+        self.ctl_seen("disable", "hank")
+        self.tls_reject("hank", "account-disabled")
+        self.ctl_seen("enable", "hank")
+        self.tls_accept("hank")
+        self.tls_accept("gus")
+        self.ctl_seen("delete", "gus")
+        self.tls_reject("gus", "unknown-user")
+
+
 class EapFragmentTest(EapBase):
     eap_extra = "fragment_size 300\n\tmax_conversations 3\n\ttimeout 2"
 
@@ -282,7 +351,7 @@ class EapReloadTest(EapBase):
 
 # --- raw EAP over RADIUS, for what eapol_test will not send -----------------
 
-def radius_eap(p, user, eap, state=None, ident=1):
+def radius_eap(p, user, eap, state=None, ident=1, src="127.0.0.1", secret=pl.SECRET):
     attrs = pl._attr(1, user.encode())
     for i in range(0, len(eap), 253):
         attrs += pl._attr(79, eap[i:i + 253])
@@ -291,11 +360,11 @@ def radius_eap(p, user, eap, state=None, ident=1):
     attrs = pl._attr(80, b"\0" * 16) + attrs
     auth = os.urandom(16)
     pkt = struct.pack("!BBH", 1, ident, 20 + len(attrs)) + auth + attrs
-    mac = hmac.new(pl.SECRET.encode(), pkt, hashlib.md5).digest()
+    mac = hmac.new(secret.encode(), pkt, hashlib.md5).digest()
     pkt = pkt[:22] + mac + pkt[38:]
-    reply = pl.udp_exchange(pkt, p.auth_port, timeout=3)
+    reply = pl.udp_exchange(pkt, p.auth_port, src=src, timeout=3)
     assert reply is not None, "no reply"
-    pl.check_reply(reply, pkt)
+    pl.check_reply(reply, pkt, secret)
     out = {}
     pos = 20
     while pos < len(reply):
@@ -306,23 +375,171 @@ def radius_eap(p, user, eap, state=None, ident=1):
     return reply[0], out
 
 
-def eap_identity(p, name):
+def eap_identity(p, name, **kw):
     eap = struct.pack("!BBHB", 2, 0, 5 + len(name), 1) + name.encode()
-    return radius_eap(p, name, eap)
+    return radius_eap(p, name, eap, **kw)
+
+
+AP2, AP2_SECRET = "127.0.0.2", "ap2-secret-22"
+FLR1, FLR2, FLR_SECRET = "127.0.0.3", "127.0.0.4", "flr-secret-33"
+
+
+def resign(pkt, secret, req_auth=None):
+    """pkt with its Message-Authenticator (and, for a reply to a request with
+    req_auth, its Response Authenticator) made again under secret."""
+    pos = 20
+    while pos < len(pkt):
+        if pkt[pos] == 80:
+            pkt = pkt[:pos + 2] + b"\0" * 16 + pkt[pos + 18:]
+            break
+        pos += pkt[pos + 1]
+    head = pkt[:4] + (req_auth if req_auth is not None else pkt[4:20])
+    mac = hmac.new(secret.encode(), head + pkt[20:], hashlib.md5).digest()
+    pkt = pkt[:pos + 2] + mac + pkt[pos + 18:]
+    if req_auth is not None:
+        resp = hashlib.md5(pkt[:4] + req_auth + pkt[20:] + secret.encode()).digest()
+        pkt = pkt[:4] + resp + pkt[20:]
+    return pkt
+
+
+class StateThief:
+    """Between eapol_test and poortd: the first `switch` requests go on from
+    the access point (127.0.0.1), the later ones (State and all) from another
+    configured access point with its own secret, as a neighbour replaying
+    the conversation would. Replies are signed again for eapol_test. Codes
+    of the replies the second one got are in .stolen."""
+
+    def __init__(self, port, switch):
+        self.port, self.switch, self.n, self.stolen = port, switch, 0, []
+        self.front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.front.bind(("127.0.0.1", 0))
+        self.front.settimeout(0.2)
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stop:
+            try:
+                pkt, peer = self.front.recvfrom(4096)
+            except socket.timeout:
+                continue
+            self.n += 1
+            if self.n <= self.switch:
+                reply = pl.udp_exchange(pkt, self.port, timeout=3)
+            else:
+                out = resign(pkt, AP2_SECRET)
+                reply = pl.udp_exchange(out, self.port, src=AP2, timeout=3)
+                if reply is not None:
+                    pl.check_reply(reply, out, AP2_SECRET)
+                    self.stolen.append(reply[0])
+                    reply = resign(reply, pl.SECRET, pkt[4:20])
+            if reply is not None:
+                self.front.sendto(reply, peer)
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.front.close()
+
+
+class EapStateBindingTest(EapBase):
+    """A conversation (its State) belongs to the client and transport that
+    started it: another configured access point replaying the State gets no
+    Access-Accept and no MSK (today's main gave it both). FLRs may fail
+    over to one another."""
+    clients = [("loopback", "127.0.0.1", pl.SECRET), ("ap2", AP2, AP2_SECRET),
+               ("flr1", FLR1, FLR_SECRET), ("flr2", FLR2, FLR_SECRET)]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.top_extra = ""
+        super().setUpClass()
+        text = cls.p.config_text().replace(f"address {FLR1}", f"address {FLR1}\n\tfederation yes")
+        cls.p.write_config(text.replace(f"address {FLR2}", f"address {FLR2}\n\tfederation yes"))
+        cls.p.stop()
+        cls.p.start()
+
+    def last_row(self, n):
+        return self.p.wait_auth_rows(n)[-1]
+
+    def test_nak_and_stale_id_from_another_client(self):
+        code, attrs = eap_identity(self.p, ANON)
+        self.assertEqual(code, 11)
+        req = attrs[79]
+        n = len(self.p.auth_rows())
+        # a NAK asking for TTLS, with the State, from the other access point
+        nak = struct.pack("!BBHBB", 2, req[1], 6, 3, 21)
+        code, out = radius_eap(self.p, ANON, nak, state=attrs[24], src=AP2, secret=AP2_SECRET)
+        self.assertEqual(code, 3)
+        self.assertNotIn(24, out)
+        self.assertEqual(self.last_row(n + 1)[0::5], ("ap2", "state-from-other-client"))
+        # a stale identifier (which gets the last request again from its own client)
+        stale = struct.pack("!BBHBB", 2, (req[1] - 1) & 0xff, 6, 25, 0)
+        code, out = radius_eap(self.p, ANON, stale, state=attrs[24], src=AP2, secret=AP2_SECRET)
+        self.assertEqual(code, 3)
+        # the conversation itself goes on from where it started
+        code, out = radius_eap(self.p, ANON, nak, state=attrs[24])
+        self.assertEqual(code, 11)
+        self.assertEqual(out[79][4], 21)  # TTLS Start
+        self.assertEqual(out[24], attrs[24])
+
+    def test_next_rounds_of_a_real_login(self):
+        for method in ["ttls-pap", "peap", "tls"]:
+            for switch in (2, 5):
+                with self.subTest(method=method, switch=switch):
+                    thief = StateThief(self.p.auth_port, switch)
+                    path = os.path.join(self.p.dir, "thief.conf")
+                    with open(path, "w") as f:
+                        f.write(self.network(method, True))
+                    try:
+                        r = subprocess.run([EAPOL_TEST, "-c", path, "-a", "127.0.0.1", "-p",
+                                            str(thief.front.getsockname()[1]), "-s",
+                                            pl.SECRET, "-t", "10"], capture_output=True,
+                                           text=True, timeout=40)
+                    finally:
+                        thief.close()
+                    self.assertNotEqual(r.returncode, 0)
+                    self.assertNotIn(2, thief.stolen)  # no Access-Accept to ap2
+                    self.assertTrue(thief.stolen, "the second client sent nothing")
+                    self.assertEqual(thief.stolen[-1], 3)
+        rows = [r for r in self.p.auth_rows() if r[0] == "ap2"]
+        self.assertTrue(rows and all(r[4:] == ("reject", "state-from-other-client")
+                                     for r in rows), rows)
+
+    def test_federation_failover(self):
+        code, attrs = eap_identity(self.p, ANON, src=FLR1, secret=FLR_SECRET)
+        self.assertEqual(code, 11)
+        nak = struct.pack("!BBHBB", 2, attrs[79][1], 6, 3, 21)
+        # not to an access point ...
+        code, _ = radius_eap(self.p, ANON, nak, state=attrs[24], src=AP2, secret=AP2_SECRET)
+        self.assertEqual(code, 3)
+        # ... but to the other FLR, logged
+        code, out = radius_eap(self.p, ANON, nak, state=attrs[24], src=FLR2, secret=FLR_SECRET)
+        self.assertEqual(code, 11)
+        self.assertEqual(out[79][4], 21)
+        self.p.wait_log('eap conversation moved between federation clients from="udp flr1 '
+                        f'{FLR1}" to="udp flr2 {FLR2}"')
 
 
 class EapBadInputTest(EapBase):
-    def last_reason(self):
-        time.sleep(0.1)
-        return self.p.wait_auth_rows(1)[-1][5]
+    def last_reason(self, *want):
+        """The reason of the newest auth row, once it is one of want (rows are
+        written in batches, the previous test's may still be on their way)."""
+        deadline = time.time() + 5
+        while True:
+            rows = self.p.wait_auth_rows(1)
+            if (rows and rows[-1][5] in want) or time.time() > deadline:
+                return rows[-1][5] if rows else None
+            time.sleep(0.02)
 
     def test_malformed_eap(self):
         code, _ = radius_eap(self.p, ANON, b"\x02\x00\x00\x30\x01abc")  # length > data
         self.assertEqual(code, 3)
-        self.assertEqual(self.last_reason(), "malformed-eap")
+        self.assertEqual(self.last_reason("malformed-eap"), "malformed-eap")
         code, _ = radius_eap(self.p, ANON, b"\x02\x00\x00\x05\x19", state=b"x" * 16)
         self.assertEqual(code, 3)
-        self.assertEqual(self.last_reason(), "unknown-or-expired-state")
+        self.assertEqual(self.last_reason("unknown-or-expired-state"), "unknown-or-expired-state")
 
     def test_oversize_and_truncated_tls(self):
         code, attrs = eap_identity(self.p, ANON)
@@ -333,7 +550,7 @@ class EapBadInputTest(EapBase):
         eap = struct.pack("!BBH", 2, req[1], 4 + len(body)) + body
         code, _ = radius_eap(self.p, ANON, eap, state=attrs[24])
         self.assertEqual(code, 3)
-        self.assertEqual(self.last_reason(), "oversize-tls-message")
+        self.assertEqual(self.last_reason("oversize-tls-message"), "oversize-tls-message")
         # last fragment shorter than the announced length
         code, attrs = eap_identity(self.p, ANON)
         req = attrs[79]
@@ -341,7 +558,7 @@ class EapBadInputTest(EapBase):
         eap = struct.pack("!BBH", 2, req[1], 4 + len(body)) + body
         code, _ = radius_eap(self.p, ANON, eap, state=attrs[24])
         self.assertEqual(code, 3)
-        self.assertEqual(self.last_reason(), "truncated-tls-message")
+        self.assertEqual(self.last_reason("truncated-tls-message"), "truncated-tls-message")
 
     def test_garbage_tls(self):
         code, attrs = eap_identity(self.p, ANON)
@@ -350,7 +567,8 @@ class EapBadInputTest(EapBase):
         eap = struct.pack("!BBH", 2, req[1], 4 + len(body)) + body
         code, _ = radius_eap(self.p, ANON, eap, state=attrs[24])
         self.assertEqual(code, 3)
-        self.assertIn(self.last_reason(), ("tls-alert-from-peer", "tls-handshake-failed"))
+        reasons = ("tls-alert-from-peer", "tls-handshake-failed")
+        self.assertIn(self.last_reason(*reasons), reasons)
 
 
 if __name__ == "__main__":

@@ -426,8 +426,11 @@ main(int argc, char **argv)
 		rc = cmd_add(&c, cargc, cargv);
 	else if (strcmp(cmd, "passwd") == 0)
 		rc = cmd_passwd(&c, cargc, cargv);
-	else if (strcmp(cmd, "list") == 0)
+	else if (strcmp(cmd, "list") == 0) {
 		rc = store_account_foreach(c.st, print_account, NULL) < 0 ? 1 : 0;
+		if (rc == 0)
+			ctl_saml_entree_warn(&c, store_path, config_path);
+	}
 	else if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "enable") == 0 ||
 		 strcmp(cmd, "disable") == 0 || strcmp(cmd, "expire") == 0)
 		rc = cmd_simple(&c, cmd, cargc, cargv);

@@ -20,6 +20,8 @@ int ctl_import(struct ctl *c, int argc, char **argv);
 /* saml-* commands (tools/poortctl/saml.c). */
 int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int argc,
 	     char **argv);
+/* When the config has Entree's engine as an SP: a warning per account it would refuse. */
+void ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_path);
 
 /* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
  * config or store; argv[0] is "firmware". */

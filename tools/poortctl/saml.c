@@ -10,12 +10,13 @@
 
 #include "poort/config.h"
 #include "poort/config_saml.h"
+#include "poort/entree.h"
 #include "poort/store_saml.h"
 #include "poortctl.h"
 
 /* Attributes kept in account_attrs; the others come from the account. */
 static const char *const ctl_saml_stored[] = {
-	"mail", "eckId", "nlEduPersonProfileId", "nlEduPersonRealId", "employeeNumber",
+	"mail", "eckId", "nlEduPersonProfileId", "employeeNumber",
 };
 
 static int
@@ -78,8 +79,9 @@ ctl_saml_attr(struct ctl *c, struct store_saml *ss, int argc, char **argv)
 		if (strcmp(argv[2], ctl_saml_stored[i]) == 0)
 			break;
 	if (i == sizeof(ctl_saml_stored) / sizeof(ctl_saml_stored[0])) {
+		/* nlEduPersonRealId is derived from uid at each login, never stored */
 		fprintf(stderr, "poortctl: %s is not a stored attribute (mail, eckId, "
-				"nlEduPersonProfileId, nlEduPersonRealId, employeeNumber)\n",
+				"nlEduPersonProfileId, employeeNumber)\n",
 			argv[2]);
 		return 1;
 	}
@@ -88,7 +90,7 @@ ctl_saml_attr(struct ctl *c, struct store_saml *ss, int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(argv[2], "eckId") == 0 && strcmp(argv[3], "--delete") != 0 &&
-	    (strncmp(argv[3], "https://ketenid.nl/201703/", 26) != 0 || strlen(argv[3]) != 26 + 128)) {
+	    !entree_eckid_valid(argv[3])) {
 		fprintf(stderr, "poortctl: an ECK iD is https://ketenid.nl/201703/ and 128 hex "
 				"characters\n");
 		return 1;
@@ -118,8 +120,9 @@ ctl_saml_policy(const char *config_path)
 		for (size_t i = 0; i < cfg->saml->nsps; i++) {
 			const struct config_saml_sp *sp = &cfg->saml->sps[i];
 			for (size_t j = 0; j < sp->nentities; j++) {
-				printf("sp=%s\tnameid=%s\trelease=", sp->entities[j],
-				       nameids[sp->nameid]);
+				printf("sp=%s\tnameid=%s\tprofile=%s\trelease=", sp->entities[j],
+				       nameids[sp->nameid],
+				       sp->profile == CONFIG_PROFILE_ENTREE ? "entree" : "uri");
 				for (size_t k = 0; k < sp->nrelease; k++)
 					printf("%s%s", k ? "," : "", sp->release[k]);
 				printf("%s\n", sp->nrelease ? "" : "-");
@@ -129,6 +132,47 @@ ctl_saml_policy(const char *config_path)
 	}
 	config_free(cfg);
 	return 0;
+}
+
+struct ctl_entree_scan {
+	struct store_saml *ss;
+	unsigned missing;
+};
+
+static int
+ctl_entree_check(const struct store_account *a, void *arg)
+{
+	struct ctl_entree_scan *sc = arg;
+	char v[64];
+
+	if (a->student_number[0] != '\0' ||
+	    store_saml_attr_get(sc->ss, a->username, "employeeNumber", v, sizeof(v)) == 0)
+		return 0;
+	fprintf(stderr,
+		"warning: %s has no employeeNumber (student or staff number): cannot log in to "
+		"Entree\n",
+		a->username);
+	sc->missing++;
+	return 0;
+}
+
+void
+ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_path)
+{
+	char err[CONFIG_ERR_MAX];
+	struct config *cfg = config_load(config_path, err, sizeof(err));
+	struct ctl_entree_scan scan = {0};
+	int entree = 0;
+
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; cfg->saml != NULL && i < cfg->saml->nsps; i++)
+		entree |= cfg->saml->sps[i].entree;
+	config_free(cfg);
+	if (!entree || (scan.ss = store_saml_open(store_path, err, sizeof(err))) == NULL)
+		return;
+	store_account_foreach(c->st, ctl_entree_check, &scan);
+	store_saml_close(scan.ss);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "poort/auth.h"
 #include "poort/config.h"
 #include "poort/eap.h"
 
@@ -21,15 +22,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct eap_server *es;
 static struct config *cfg;
 
-static const char *
+static int
 fz_account(void *arg, const char *user, struct eap_account *out)
 {
 	(void)arg;
 	if (strcmp(user, "anna") != 0)
-		return "unknown-user";
+		return AUTH_EUNKNOWN;
 	snprintf(out->user, sizeof(out->user), "%s", user);
 	snprintf(out->affiliation, sizeof(out->affiliation), "student");
-	return NULL;
+	return 0;
 }
 
 static int
@@ -41,11 +42,22 @@ fz_password_cached(void *arg, const struct eap_account *a, const char *pw, size_
 }
 
 static int
-fz_nthash(void *arg, const char *user, uint8_t out[16])
+fz_mschapv2(void *arg, const struct eap_account *a, const uint8_t auth_chal[16],
+            const uint8_t peer_chal[16], const uint8_t nt_resp[24], const char *name,
+            size_t namelen, char authresp[43])
 {
 	(void)arg;
-	(void)user;
-	memset(out, 0x42, 16);
+	(void)a;
+	(void)auth_chal;
+	(void)peer_chal;
+	(void)name;
+	(void)namelen;
+	if (nt_resp[0] != 0x42)
+		return AUTH_EPASSWORD;
+	memset(authresp, 'A', 42);
+	authresp[0] = 'S';
+	authresp[1] = '=';
+	authresp[42] = '\0';
 	return 0;
 }
 
@@ -56,7 +68,7 @@ fz_setup(void)
 	EVP_PKEY *pk = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 	FILE *f;
-	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_nthash};
+	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_mschapv2};
 
 	if (pk == NULL || x == NULL || mkdtemp(dir) == NULL)
 		return -1;

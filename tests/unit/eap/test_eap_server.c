@@ -9,16 +9,17 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "poort/auth.h"
 #include "poort/config.h"
 #include "poort/eap.h"
 #include "test.h"
 
-static const char *
+static int
 t_account(void *arg, const char *user, struct eap_account *out)
 {
 	(void)arg;
 	snprintf(out->user, sizeof(out->user), "%s", user);
-	return NULL;
+	return 0;
 }
 
 static int
@@ -32,12 +33,19 @@ t_cached(void *arg, const struct eap_account *a, const char *pw, size_t len)
 }
 
 static int
-t_nthash(void *arg, const char *user, uint8_t out[16])
+t_mschapv2(void *arg, const struct eap_account *a, const uint8_t auth_chal[16],
+           const uint8_t peer_chal[16], const uint8_t nt_resp[24], const char *name, size_t namelen,
+           char authresp[43])
 {
 	(void)arg;
-	(void)user;
-	memset(out, 1, 16);
-	return 0;
+	(void)a;
+	(void)auth_chal;
+	(void)peer_chal;
+	(void)nt_resp;
+	(void)name;
+	(void)namelen;
+	(void)authresp;
+	return AUTH_EPASSWORD;
 }
 
 static struct config *
@@ -76,10 +84,11 @@ t_config(char *dir)
 	return cfg;
 }
 
-/* Sends an EAP-Response of type with data; returns the step's result code. */
+/* Sends an EAP-Response of type with data from peer; returns the step's result code. */
 static int
-t_send(struct eap_server *es, struct config *cfg, const uint8_t *state, uint8_t id, uint8_t type,
-       const char *data, time_t now, struct eap_result *res)
+t_send_from(struct eap_server *es, struct config *cfg, const char *peer, int federation,
+            const uint8_t *state, uint8_t id, uint8_t type, const char *data, time_t now,
+            struct eap_result *res)
 {
 	uint8_t pkt[300];
 	size_t n = strlen(data);
@@ -95,14 +104,78 @@ t_send(struct eap_server *es, struct config *cfg, const uint8_t *state, uint8_t 
 	in.msglen = n + 5;
 	in.state = state;
 	in.statelen = state != NULL ? EAP_STATE_LEN : 0;
+	in.peer = peer;
+	in.federation = federation;
 	return eap_server_step(es, cfg, &in, now, res);
+}
+
+static int
+t_send(struct eap_server *es, struct config *cfg, const uint8_t *state, uint8_t id, uint8_t type,
+       const char *data, time_t now, struct eap_result *res)
+{
+	return t_send_from(es, cfg, NULL, 0, state, id, type, data, now, res);
+}
+
+/*
+ * A State is honoured only from the client (and transport) it was issued
+ * to; FLRs (federation clients) may hand a conversation to each other.
+ */
+static void
+t_state_binding(struct eap_server *es, struct config *cfg)
+{
+	const char *ap1 = "udp ap1 127.0.0.1", *ap2 = "udp ap2 127.0.0.2";
+	uint8_t state[EAP_STATE_LEN];
+	struct eap_result r;
+
+	CHECK_INT(t_send_from(es, cfg, ap1, 0, NULL, 1, 1, "@school.example", 300, &r), 0);
+	CHECK_INT(r.action, EAP_ACT_CHALLENGE);
+	memcpy(state, r.state, sizeof(state));
+	/* another access point replaying it: a NAK, a stale id, the next round */
+	CHECK_INT(t_send_from(es, cfg, ap2, 0, state, r.msg[1], 3, "\x19", 301, &r), 0);
+	CHECK_INT(r.action, EAP_ACT_REJECT);
+	CHECK_STR(r.reason, "state-from-other-client");
+	CHECK_INT(t_send_from(es, cfg, ap2, 0, state, 0, 21, "\x00", 301, &r), 0);
+	CHECK_INT(r.action, EAP_ACT_REJECT);
+	CHECK_INT(t_send_from(es, cfg, "udp ap1 127.0.0.9", 0, state, 0, 21, "\x00", 301, &r), 0);
+	CHECK_INT(r.action, EAP_ACT_REJECT); /* same client entry, other address */
+	CHECK_INT(t_send_from(es, cfg, "radsec ap1 ", 1, state, 0, 21, "\x00", 301, &r), 0);
+	CHECK_INT(r.action, EAP_ACT_REJECT); /* same name, other transport */
+	/* ... which leaves the conversation alone: its own peer goes on */
+	CHECK_INT(eap_server_count(es), 1);
+	CHECK_INT(t_send_from(es, cfg, ap1, 0, state, 2, 3, "\x19", 302, &r), 0);
+	CHECK(r.action == EAP_ACT_CHALLENGE && r.msg[4] == 25 && !r.peer_moved);
+	/* another client's State with an Identity starts a conversation of its own */
+	CHECK_INT(t_send_from(es, cfg, ap2, 0, state, 1, 1, "@school.example", 302, &r), 0);
+	CHECK(r.action == EAP_ACT_CHALLENGE && memcmp(r.state, state, sizeof(state)) != 0);
+	{
+		uint8_t other[EAP_STATE_LEN];
+		memcpy(other, r.state, sizeof(other));
+		CHECK_INT(t_send_from(es, cfg, ap2, 0, other, r.msg[1], 3, "\x0d", 302, &r), 0);
+		CHECK_STR(r.reason, "no-common-method");
+	}
+	CHECK_INT(t_send_from(es, cfg, ap1, 0, state, 3, 3, "\x0d", 303, &r), 0);
+	CHECK_STR(r.reason, "no-common-method");
+	CHECK_INT(eap_server_count(es), 0);
+
+	/* FLRs: failover from one to another is allowed and reported */
+	CHECK_INT(t_send_from(es, cfg, "radsec flr1 ", 1, NULL, 1, 1, "@school.example", 310, &r),
+	          0);
+	memcpy(state, r.state, sizeof(state));
+	CHECK_INT(t_send_from(es, cfg, ap1, 0, state, 2, 3, "\x19", 311, &r), 0);
+	CHECK_STR(r.reason, "state-from-other-client"); /* not to an access point */
+	CHECK_INT(t_send_from(es, cfg, "udp flr2 192.0.2.2", 1, state, 2, 3, "\x19", 311, &r), 0);
+	CHECK(r.action == EAP_ACT_CHALLENGE && r.peer_moved);
+	CHECK_STR(r.peer_before, "radsec flr1 ");
+	CHECK_INT(t_send_from(es, cfg, "udp flr2 192.0.2.2", 1, state, 3, 3, "\x0d", 312, &r), 0);
+	CHECK(!r.peer_moved);
+	CHECK_INT(eap_server_count(es), 0);
 }
 
 int
 main(void)
 {
 	char dir[] = "/tmp/poort-test-eap-XXXXXX", err[512];
-	const struct eap_backend be = {NULL, t_account, t_cached, t_nthash};
+	const struct eap_backend be = {NULL, t_account, t_cached, t_mschapv2};
 	struct eap_result r, r2;
 	struct eap_server *es;
 	struct config *cfg;
@@ -156,6 +229,8 @@ main(void)
 		in.msglen = 3;
 		CHECK_INT(eap_server_step(es, cfg, &in, 102, &r), EAP_EINVAL);
 	}
+
+	t_state_binding(es, cfg);
 
 	/* the bound: two conversations, the third is refused; idle ones expire */
 	CHECK_INT(t_send(es, cfg, NULL, 1, 1, "@school.example", 200, &r), 0);

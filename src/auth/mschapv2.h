@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 enum {
-	MSCHAPV2_ECRYPTO = -311, /* the legacy provider or a digest failed */
+	MSCHAPV2_ECRYPTO = -720, /* the legacy provider or a digest failed */
 };
 
 #define MSCHAPV2_AUTHRESP_LEN 42 /* "S=" and 40 hex digits */

@@ -1,7 +1,7 @@
 /* MS-CHAPv2 against the RFC 2759 vectors in vectors/mschapv2.txt. */
 #include <stdlib.h>
 
-#include "../../../src/eap/mschapv2.h"
+#include "../../../src/auth/mschapv2.h"
 #include "test.h"
 
 static int
