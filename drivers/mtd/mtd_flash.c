@@ -58,8 +58,7 @@ mtd_write(void *ctx, uint32_t off, const void *buf, size_t len)
 	return 0;
 }
 
-/* One MEMERASE per sector: the driver asks for whole sectors only, and a
- * failure names the first one that did not erase. */
+/* One MEMERASE per sector: the core asks for whole sectors only. */
 static int
 mtd_erase(void *ctx, uint32_t off, size_t len)
 {
@@ -71,6 +70,10 @@ mtd_erase(void *ctx, uint32_t off, size_t len)
 	for (size_t done = 0; done < len; done += f->drv.erase_size) {
 		ei.start = off + (uint32_t)done;
 		ei.length = f->drv.erase_size;
+		/* Parts that power up with sectors locked refuse to erase
+		 * them (the boot stage's CFI driver unlocks too); a chip or
+		 * driver without locks answers EOPNOTSUPP, which is fine. */
+		(void)ioctl(f->fd, MEMUNLOCK, &ei);
 		if (ioctl(f->fd, MEMERASE, &ei) < 0)
 			return DRV_EIO;
 	}
