@@ -83,6 +83,7 @@ def status():
 v1 = mkimage("v1", "1.0.0", 1)
 v2 = mkimage("v2", "2.0.0", 2, size=600000)  # 800 KB: a few journal granules
 v0 = mkimage("v0", "0.9.0", 0)
+v3 = mkimage("v3", "3.0.0", 3)
 sim = mkimage("sim", "3.0.0", 3, board="sim")
 big = mkimage("big", "3.0.0", 3, size=19 << 20)  # 19 MiB + a third: more than a 24 MiB slot
 badsig = os.path.join(W, "badsig.img")
@@ -167,7 +168,27 @@ check(boot() == ("B", "2.0.0", 1), "v2 on trial")
 r = ctl("update", v1, "--no-reboot", slot="B")
 check(r.returncode == 1 and "is on trial: confirm it first" in r.stderr,
       "no update over a running trial image: " + r.stderr)
-r = ctl("confirm", slot="B")
+# The running v2 (as /chosen says) is not confirmed once another image
+# replaced it in its slot: here v3 written with no running slot known.
+chosen = os.path.join(W, "chosen")
+os.makedirs(chosen)
+for k, v in (("poort,slot", b"B\0"), ("poort,trial", b"\0\0\0\1"), ("poort,version", b"2.0.0\0"),
+             ("poort,rollback", b"\0\0\0\2"), ("poort,board", b"qemu-virt\0")):
+    with open(os.path.join(chosen, k), "wb") as f:
+        f.write(v)
+keep = os.path.join(W, "flash-v2-trial.bin")
+shutil.copyfile(FLASH, keep)
+r = ctl("update", v3, "--no-reboot")
+check(r.returncode == 0 and "slot=B version=3.0.0" in r.stdout, "v3 over the trial slot: " + r.stderr)
+r = ctl("--chosen", chosen, "confirm")
+check(r.returncode == 1 and "no longer holds the running image" in r.stderr,
+      "no confirm of a replaced image: " + r.stdout + r.stderr)
+check("state confirmed=A trial=B" in status() and "rollback_floor=1" in status(),
+      "floor unchanged after the refused confirm")
+shutil.copyfile(keep, FLASH)
+r = ctl("--chosen", chosen, "status")
+check("running slot=B version=2.0.0 trial=yes" in r.stdout, "status shows /chosen: " + r.stdout)
+r = ctl("--chosen", chosen, "confirm")
 check(r.returncode == 0 and "rollback_floor=2" in r.stdout, "confirm v2: " + r.stderr)
 r = ctl("update", v1, "--no-reboot")
 check(r.returncode == 1 and "below this box's floor 2" in r.stderr, "v1 refused after v2: " + r.stderr)
