@@ -40,7 +40,17 @@ fwctl_usage(void)
 	fprintf(
 	    stderr,
 	    "usage: poortctl firmware [--flash PATH] [--board NAME] [--chosen DIR] [--slot A|B]\n"
-	    "                         status | confirm | update FILE [--no-reboot]\n");
+	    "                         status | confirm | update FILE [--no-reboot]\n"
+	    "\n"
+	    "  status     slots, versions, board, trial state, attempts left, rollback floor,\n"
+	    "             the running slot (/chosen)\n"
+	    "  confirm    confirm the running slot (raises the rollback floor)\n"
+	    "  update     write FILE into the slot that is not confirmed, verify it, activate\n"
+	    "             it for a trial boot and reboot (unless --no-reboot)\n"
+	    "  --flash    /dev/mtdN or a flash file (default: the board's MTD partition)\n"
+	    "  --board    board name (default: /chosen/poort,board)\n"
+	    "  --chosen   the boot stage's /chosen (default /proc/device-tree/chosen)\n"
+	    "  --slot     the running slot, where there is no /chosen\n");
 }
 
 static const char *
@@ -295,13 +305,11 @@ done:
 int
 ctl_firmware(int argc, char **argv)
 {
-	static const struct option opts[] = {{"flash", required_argument, NULL, 'f'},
-	                                     {"board", required_argument, NULL, 'b'},
-	                                     {"chosen", required_argument, NULL, 'C'},
-	                                     {"slot", required_argument, NULL, 's'},
-	                                     {"no-reboot", no_argument, NULL, 'n'},
-	                                     {"cut-at", required_argument, NULL, 'x'},
-	                                     {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {
+	    {"flash", required_argument, NULL, 'f'},  {"board", required_argument, NULL, 'b'},
+	    {"chosen", required_argument, NULL, 'C'}, {"slot", required_argument, NULL, 's'},
+	    {"no-reboot", no_argument, NULL, 'n'},    {"cut-at", required_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
 	struct fwctl c;
 	const char *cmd;
 	int opt;
@@ -334,6 +342,9 @@ ctl_firmware(int argc, char **argv)
 		case 'x':
 			c.o.cut_at = strtoll(optarg, NULL, 10);
 			break;
+		case 'h':
+			fwctl_usage();
+			return 0;
 		default:
 			fwctl_usage();
 			return 2;
