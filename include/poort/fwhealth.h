@@ -5,7 +5,9 @@
  * answers a Status-Server with a valid Message-Authenticator on loopback,
  * the HTTPS front answers (when configured), the store opens. Once all
  * pass, the slot is confirmed through firmware/core (fw_linux), which
- * raises the rollback floor. If they do not pass within confirm_timeout,
+ * raises the rollback floor. If they do not pass within confirm_timeout
+ * of the boot (CLOCK_BOOTTIME: a poortd restarted again and again must not
+ * keep a bad image on trial; one started after that still gets up to 30 s),
  * the box reboots (or poortd exits with FWHEALTH_EXIT_TIMEOUT) and the
  * boot stage's trial counter brings the old slot back.
  *

@@ -373,6 +373,24 @@ fwh_timeout(evutil_socket_t fd, short what, void *arg)
 	_exit(FWHEALTH_EXIT_TIMEOUT);
 }
 
+/* The timeout counts from the boot, not from poortd's start: a poortd
+ * that its supervisor restarts again and again must not keep the trial
+ * image alive forever. One (re)started after the deadline still gets up
+ * to FWH_LATE_GRACE seconds to prove itself. */
+#define FWH_LATE_GRACE 30u
+static time_t
+fwh_time_left(unsigned timeout)
+{
+	struct timespec ts;
+	unsigned grace = timeout < FWH_LATE_GRACE ? timeout : FWH_LATE_GRACE;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) < 0 || ts.tv_sec < 0)
+		return timeout;
+	if ((unsigned long long)ts.tv_sec + grace >= timeout)
+		return grace;
+	return (time_t)(timeout - (unsigned)ts.tv_sec);
+}
+
 /* Is the running slot on trial? 1 yes, 0 no (logged), -1 cannot tell. */
 static int
 fwh_on_trial(struct fwhealth *fh)
@@ -406,7 +424,7 @@ fwhealth_start(struct event_base *base, const struct config *cfg, const char *st
 {
 	const struct config_firmware *fc = &cfg->firmware;
 	struct timeval first = {.tv_sec = 1, .tv_usec = 0};
-	struct timeval limit = {.tv_sec = fc->confirm_timeout, .tv_usec = 0};
+	struct timeval limit = {.tv_sec = fwh_time_left(fc->confirm_timeout), .tv_usec = 0};
 	struct fwhealth *fh;
 
 	fh = calloc(1, sizeof(*fh));
@@ -452,9 +470,9 @@ fwhealth_start(struct event_base *base, const struct config *cfg, const char *st
 	if (fh->rad_problem[0] != '\0')
 		log_warning("firmware health: %s: the trial cannot be confirmed", fh->rad_problem);
 	log_notice("firmware: trial slot=%s version=%s: confirming once healthy (radius%s,"
-	           " store) within %u s, else %s",
+	           " store) within %lld s, else %s",
 	           fh->run.slot ? "B" : "A", fh->run.version, fh->have_https ? ", https" : "",
-	           fc->confirm_timeout, fh->action == CONFIG_FW_EXIT ? "exit" : "reboot");
+	           (long long)limit.tv_sec, fh->action == CONFIG_FW_EXIT ? "exit" : "reboot");
 	return fh;
 none:
 	fwhealth_stop(fh);
