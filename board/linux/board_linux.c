@@ -16,6 +16,10 @@ static const struct board_linux board_linux_all[] = {
         .journal = {VIRT_JOURNAL_OFF, VIRT_JOURNAL_SIZE},
         .config = {VIRT_CONFIG_OFF, VIRT_CONFIG_SIZE},
         .max_trial_boots = VIRT_MAX_TRIAL_BOOTS,
+        /* board/qemu-virt/board.c: from RAM + 2 MiB to the end of qemu's
+         * default 128 MiB (more when the device tree says so) */
+        .load_addr = 0x40200000u,
+        .load_max = (128u << 20) - (2u << 20),
     },
 };
 
@@ -41,4 +45,6 @@ board_linux_fill(const struct board_linux *bl, const struct drv_flash *flash, st
 	b->journal = bl->journal;
 	b->config = bl->config;
 	b->max_trial_boots = bl->max_trial_boots;
+	b->load_addr = (uint8_t *)bl->load_addr;
+	b->load_max = bl->load_max;
 }

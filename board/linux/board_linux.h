@@ -18,6 +18,11 @@ struct board_linux {
 	struct board_area journal;
 	struct board_area config;
 	uint32_t max_trial_boots;
+	/* The boot stage's load area (address and the least RAM it has):
+	 * fw_sink refuses an image that would not unpack there. Only used
+	 * for that arithmetic, never dereferenced on Linux. */
+	uintptr_t load_addr;
+	uint32_t load_max;
 };
 
 /* The board called name, or NULL. */

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <mbedtls/sha256.h>
+
 #include <poort/fw/err.h>
 #include <poort/fw/sink.h>
 
@@ -236,7 +238,17 @@ fwl_update(struct fwl *f, const uint8_t *img, size_t len, int *slot, uint32_t *r
 	if (rc)
 		goto done;
 	*slot = s.slot;
-	for (off = *resumed; off < len;) {
+	if (*resumed > 0) {
+		/* the journal only proposes: the slot's bytes so far must
+		 * hash like ours, else the sink starts over at 0 */
+		uint8_t sha[32];
+		mbedtls_sha256_ret(img, *resumed, sha, 0);
+		rc = fw_sink_resume(&s, *resumed, sha);
+		if (rc)
+			goto done;
+		*resumed = fw_sink_next(&s);
+	}
+	for (off = fw_sink_next(&s); off < len;) {
 		size_t n = len - off < FWL_CHUNK ? len - off : FWL_CHUNK;
 		rc = fw_sink_write(&s, off, img + off, n);
 		if (rc)
