@@ -11,6 +11,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 
 #include "poort/config.h"
 #include "poort/config_saml.h"
+#include "poort/fwhealth.h"
 #include "poort/log.h"
 #include "poort/lsock.h"
 #include "poort/store.h"
@@ -52,6 +54,7 @@ struct parent {
 	struct kid kids[KIDS];
 	struct event *ev_sig[4];
 	struct event *ev_grace;
+	struct fwhealth *fh; /* confirms a trial boot once healthy (flash: parent only) */
 	int announced; /* both children were ready once */
 	int stopping;
 	int rc;
@@ -489,7 +492,7 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 	struct parent *p = &parent;
 	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGCHLD};
 	event_callback_fn fns[] = {parent_on_hup, parent_on_stop, parent_on_stop, parent_on_chld};
-	char err[CONFIG_ERR_MAX];
+	char err[CONFIG_ERR_MAX], path[PATH_MAX + 16];
 
 	p->config_path = config_path;
 	p->cfg = cfg;
@@ -528,6 +531,8 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 	p->rc = 0;
 	for (size_t i = 0; i < KIDS && !p->stopping; i++)
 		kid_start(p, &p->kids[i]);
+	snprintf(path, sizeof(path), "%s/poort.db", cfg->state_dir);
+	p->fh = fwhealth_start(p->base, cfg, path);
 	while (!event_base_got_break(p->base)) {
 		if (event_base_loop(p->base, EVLOOP_ONCE) < 0) {
 			log_error("event loop failed");
@@ -540,6 +545,8 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 fail_loop:
 	log_error("cannot create the event loop");
 done:
+	fwhealth_stop(p->fh);
+	p->fh = NULL;
 	for (size_t i = 0; i < KIDS; i++) {
 		if (p->kids[i].pid > 0) {
 			kill(p->kids[i].pid, SIGKILL);

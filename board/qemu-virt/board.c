@@ -20,6 +20,7 @@
 #include "../../drivers/virtio/virtio_net.h"
 #include "../../firmware/net/netrec.h"
 #include "../../firmware/baremetal/aarch64/bm.h"
+#include "layout.h"
 
 #define VIRT_FLASH1_BASE 0x04000000u /* -drive if=pflash,unit=1 */
 #define VIRT_UART_BASE 0x09000000u
@@ -55,12 +56,12 @@ virt_console_flush(void)
  * for tools that use the board's own offsets. Kept in step with the
  * flash map in virt_board below. */
 static const struct bm_linux_part virt_parts[] = {
-    {"poort-state", VIRT_FLASH1_MTD_OFF + 0x0000000, 0x0080000},
-    {"poort-journal", VIRT_FLASH1_MTD_OFF + 0x0080000, 0x0040000},
-    {"poort-config", VIRT_FLASH1_MTD_OFF + 0x0100000, 0x0100000},
-    {"poort-slot-a", VIRT_FLASH1_MTD_OFF + 0x0200000, 0x1800000},
-    {"poort-slot-b", VIRT_FLASH1_MTD_OFF + 0x1a00000, 0x1800000},
-    {"poort-boot-flash", VIRT_FLASH1_MTD_OFF, 0x4000000},
+    {"poort-state", VIRT_FLASH1_MTD_OFF + VIRT_STATE_OFF, VIRT_STATE_SIZE},
+    {"poort-journal", VIRT_FLASH1_MTD_OFF + VIRT_JOURNAL_OFF, VIRT_JOURNAL_SIZE},
+    {"poort-config", VIRT_FLASH1_MTD_OFF + VIRT_CONFIG_OFF, VIRT_CONFIG_SIZE},
+    {"poort-slot-a", VIRT_FLASH1_MTD_OFF + VIRT_SLOT_A_OFF, VIRT_SLOT_SIZE},
+    {"poort-slot-b", VIRT_FLASH1_MTD_OFF + VIRT_SLOT_B_OFF, VIRT_SLOT_SIZE},
+    {VIRT_MTD_WHOLE, VIRT_FLASH1_MTD_OFF, VIRT_FLASH1_SIZE},
 };
 
 static struct bm_linux_board virt_linux = {
@@ -103,16 +104,17 @@ static struct board virt_board = {
     .timer = &virt_timer,
     .wdt = NULL,
     .net = NULL,
-    /* Flash map of the 64 MiB second bank, 256 KiB sectors. */
-    .state = {.off = 0x000000, .size = 0x080000},
-    .journal = {.off = 0x080000, .size = 0x040000},
-    .config = {.off = 0x100000, .size = 0x100000},
-    .slot = {{.off = 0x0200000, .size = 0x1800000}, {.off = 0x1a00000, .size = 0x1800000}},
+    /* Flash map of the 64 MiB second bank (layout.h). */
+    .state = {.off = VIRT_STATE_OFF, .size = VIRT_STATE_SIZE},
+    .journal = {.off = VIRT_JOURNAL_OFF, .size = VIRT_JOURNAL_SIZE},
+    .config = {.off = VIRT_CONFIG_OFF, .size = VIRT_CONFIG_SIZE},
+    .slot = {{.off = VIRT_SLOT_A_OFF, .size = VIRT_SLOT_SIZE},
+             {.off = VIRT_SLOT_B_OFF, .size = VIRT_SLOT_SIZE}},
     .load_addr = (uint8_t *)(uintptr_t)VIRT_LOAD_ADDR,
     .load_max = VIRT_RAM_DEFAULT - (VIRT_LOAD_ADDR - VIRT_RAM_BASE),
     .recovery_window_ms = 1000,
     .recovery_idle_ms = 600000, /* 10 min with no host: back to the image */
-    .max_trial_boots = 3,
+    .max_trial_boots = VIRT_MAX_TRIAL_BOOTS,
     .wdt_timeout_ms = 0,
     .recovery_pin = NULL,
     .jump = virt_jump,

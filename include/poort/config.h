@@ -114,6 +114,20 @@ struct config_eap {
 	size_t nreplies;
 };
 
+/* firmware { }: poortd's automatic confirm of a trial boot (src/fwhealth). */
+enum config_fw_action {
+	CONFIG_FW_REBOOT, /* reboot(2): the boot stage's trial counter falls back */
+	CONFIG_FW_EXIT,   /* exit with FWHEALTH_EXIT_TIMEOUT (host tests, supervisors) */
+};
+struct config_firmware {
+	unsigned confirm_timeout; /* seconds the trial image has to become healthy */
+	unsigned check_interval;  /* seconds between health checks */
+	enum config_fw_action on_timeout;
+	char board[32];        /* "" = /chosen's poort,board */
+	char flash[PATH_MAX];  /* "" = the board's MTD partition */
+	char chosen[PATH_MAX]; /* "" = /proc/device-tree/chosen */
+};
+
 struct config {
 	char path[PATH_MAX];
 	char state_dir[PATH_MAX];
@@ -135,6 +149,7 @@ struct config {
 	struct config_radsec radsec;
 	struct config_http *http; /* NULL when there is no http { } block */
 	struct config_saml *saml; /* NULL when there is no saml { } block */
+	struct config_firmware firmware;
 	unsigned holds;           /* config_hold; not part of the settings */
 };
 

@@ -435,6 +435,8 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			rc = config_proxy_parse(ctx, n, &cfg->proxy);
 		} else if (strcmp(k, "radsec") == 0) {
 			rc = config_radsec_parse(ctx, n, &cfg->radsec);
+		} else if (strcmp(k, "firmware") == 0) {
+			rc = config_firmware_parse(ctx, n, &cfg->firmware);
 		} else if (strcmp(k, "eap") == 0) {
 			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "http") == 0 || strcmp(k, "saml") == 0) {
@@ -505,6 +507,9 @@ config_parse(const char *name, const char *text, char *err, size_t errlen)
 					     .workers = 2,
 					     .max_packet = 4096};
 	cfg->password = (struct config_password){.cost = 4, .cache = 4096, .cache_ttl = 3600};
+	cfg->firmware.confirm_timeout = 300;
+	cfg->firmware.check_interval = 5;
+	cfg->firmware.on_timeout = CONFIG_FW_REBOOT;
 
 	if (cfg_tree_parse(&tree, name, text, err, errlen) < 0)
 		goto fail;

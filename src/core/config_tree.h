@@ -52,6 +52,9 @@ struct config_radsec;
 int config_radsec_parse(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_radsec *rc);
 /* After every block: RadSec users (listen, clients, upstreams) need radsec { }. */
 int config_radsec_check(struct cfg_ctx *ctx, const struct config *cfg);
+struct config_firmware;
+int config_firmware_parse(struct cfg_ctx *ctx, const struct cfg_node *n,
+			  struct config_firmware *fw);
 int config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap,
 		     char *err, size_t errlen);
 void config_eap_free(struct config_eap *eap);

@@ -61,6 +61,8 @@ usage(void)
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
 		"  saml-policy          the attribute release policy per SP (from the config)\n"
 		"  saml-status          metadata sources: last good copy, last error\n"
+		"  firmware status | confirm | update FILE [--no-reboot]\n"
+		"                       the boot stage's slots (see poortctl firmware --help)\n"
 		"\n"
 		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
 		"             STATE_DIR/poort.db\n"
@@ -395,6 +397,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("poortctl", LOG_LVL_WARNING, 0);
+	if (strcmp(argv[optind], "firmware") == 0)
+		return ctl_firmware(argc - optind, argv + optind);
 	if (store_path == NULL) {
 		struct config *cfg = config_load(config_path, err, sizeof(err));
 		if (cfg == NULL) {

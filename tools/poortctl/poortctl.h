@@ -29,4 +29,8 @@ int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int
 /* When the config has Entree's engine as an SP: a warning per account it would refuse. */
 void ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_path);
 
+/* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
+ * config or store; argv[0] is "firmware". */
+int ctl_firmware(int argc, char **argv);
+
 #endif

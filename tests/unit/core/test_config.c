@@ -134,6 +134,25 @@ test_defaults(void)
 	CHECK_INT(cfg->nlistens, 4); /* auth and acct on every address */
 	CHECK_INT(cfg->log_retention_days, 183);
 	CHECK_INT(cfg->nclients, 0); /* default deny */
+	CHECK_INT(cfg->firmware.confirm_timeout, 300);
+	CHECK_INT(cfg->firmware.check_interval, 5);
+	CHECK_INT(cfg->firmware.on_timeout, CONFIG_FW_REBOOT);
+	CHECK_STR(cfg->firmware.flash, "");
+	config_free(cfg);
+	cfg = config_parse("mem",
+			   "state_dir /s\nrealm a.nl\nfirmware {\n confirm_timeout 60\n"
+			   " check_interval 2\n on_timeout exit\n flash /dev/mtd3\n"
+			   " board qemu-virt\n chosen /c\n}\n",
+			   err, sizeof(err));
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
+	CHECK_INT(cfg->firmware.confirm_timeout, 60);
+	CHECK_INT(cfg->firmware.check_interval, 2);
+	CHECK_INT(cfg->firmware.on_timeout, CONFIG_FW_EXIT);
+	CHECK_STR(cfg->firmware.flash, "/dev/mtd3");
+	CHECK_STR(cfg->firmware.board, "qemu-virt");
+	CHECK_STR(cfg->firmware.chosen, "/c");
 	config_free(cfg);
 }
 
