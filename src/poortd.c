@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "poort/config.h"
+#include "poort/devca.h"
 #include "poort/eap.h"
 #include "poort/config_saml.h"
 #include "poort/http.h"
@@ -36,6 +38,7 @@ struct daemon {
 	struct radius_server *rs;
 	struct http_server *hs;
 	struct saml_idp *idp;
+	struct devca *ca; /* onboarding { }: the client CA, else NULL */
 };
 
 static void
@@ -114,6 +117,28 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 		   cfg->nrealms);
 }
 
+/*
+ * Onboarding: the client CA is made at the first start (before the EAP
+ * server, which trusts it) and the CRL written from the store.
+ */
+static int
+daemon_onboard_start(struct daemon *d)
+{
+	char err[512];
+
+	d->ca = devca_open(d->cfg->state_dir, 1, err, sizeof(err));
+	if (d->ca == NULL) {
+		log_error("onboarding: %s", err);
+		return -1;
+	}
+	if (devca_crl_write(d->ca, d->st, (int64_t)time(NULL), err, sizeof(err)) < 0) {
+		log_error("onboarding: %s", err);
+		return -1;
+	}
+	log_notice("onboarding client CA %s, CRL %s", devca_cert_path(d->ca), devca_crl_path(d->ca));
+	return 0;
+}
+
 /* The HTTPS front and, with a saml { } block, the IdP pages on it. */
 static int
 daemon_sso_start(struct daemon *d, const char *store_path)
@@ -186,7 +211,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
-		if (d.cfg->eap.enabled && eap_config_check(&d.cfg->eap, err, sizeof(err)) < 0) {
+		struct config_eap ce = d.cfg->eap;
+		/* the onboarding client CA is made at the first start: nothing to check yet */
+		if (ce.device_ca[0] != '\0' && access(ce.device_ca, F_OK) < 0)
+			ce.device_ca[0] = '\0';
+		if (d.cfg->eap.enabled && eap_config_check(&ce, err, sizeof(err)) < 0) {
 			fprintf(stderr, "poortd: %s: %s\n", d.config_path, err);
 			config_free(d.cfg);
 			return 1;
@@ -226,6 +255,8 @@ main(int argc, char **argv)
 		log_error("cannot create the event loop");
 		goto done;
 	}
+	if (d.cfg->onboard.enabled && daemon_onboard_start(&d) < 0)
+		goto done;
 	d.rs = radius_server_new(d.base, d.cfg, d.st, d.lg, err, sizeof(err));
 	if (d.rs == NULL) {
 		log_error("%s", err);
@@ -254,6 +285,7 @@ main(int argc, char **argv)
 	rc = 0;
 done:
 	saml_idp_free(d.idp);
+	devca_free(d.ca);
 	http_server_free(d.hs);
 	saml_global_free();
 	radius_server_free(d.rs);

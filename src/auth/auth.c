@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mschapv2.h"
+#include "poort/store_device.h"
 #include "poort/pwcache.h"
 
 struct auth {
@@ -97,6 +98,28 @@ done:
 			memset(out, 0, sizeof(*out));
 	}
 	explicit_bzero(&a, sizeof(a));
+	return rc;
+}
+
+int
+auth_device_get(struct auth *au, const char *serial, const char *pseudonym, time_t now,
+		struct store_account *out)
+{
+	struct store_device d;
+	int rc = store_device_get(au->st, serial, &d);
+
+	if (rc == STORE_ENOTFOUND || (rc == 0 && strcmp(d.pseudonym, pseudonym) != 0))
+		rc = AUTH_EDEVICE;
+	else if (rc < 0)
+		rc = AUTH_ESTORE;
+	else if (d.revoked != 0)
+		rc = AUTH_EREVOKED;
+	else if (d.expires <= (int64_t)now)
+		rc = AUTH_EEXPIRED;
+	else
+		return auth_account_get(au, d.username, now, out);
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	return rc;
 }
 

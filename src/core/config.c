@@ -412,6 +412,8 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			rc = config_proxy_parse(ctx, n, &cfg->proxy);
 		} else if (strcmp(k, "radsec") == 0) {
 			rc = config_radsec_parse(ctx, n, &cfg->radsec);
+		} else if (strcmp(k, "onboarding") == 0) {
+			rc = config_onboard_parse(ctx, n, &cfg->onboard);
 		} else if (strcmp(k, "eap") == 0) {
 			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "http") == 0 || strcmp(k, "saml") == 0) {
@@ -444,7 +446,7 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			 ctx->name);
 		return -1;
 	}
-	if (config_radsec_check(ctx, cfg) < 0)
+	if (config_radsec_check(ctx, cfg) < 0 || config_onboard_check(ctx, cfg) < 0)
 		return -1;
 	size_t nudp = 0;
 	for (size_t i = 0; i < cfg->nlistens; i++)

@@ -52,6 +52,11 @@ struct config_radsec;
 int config_radsec_parse(struct cfg_ctx *ctx, const struct cfg_node *n, struct config_radsec *rc);
 /* After every block: RadSec users (listen, clients, upstreams) need radsec { }. */
 int config_radsec_check(struct cfg_ctx *ctx, const struct config *cfg);
+struct config_onboard;
+int config_onboard_parse(struct cfg_ctx *ctx, const struct cfg_node *n,
+			 struct config_onboard *ob);
+/* After every block: EAP-TLS trusts the onboarding client CA; tls needs some CA. */
+int config_onboard_check(struct cfg_ctx *ctx, struct config *cfg);
 int config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap,
 		     char *err, size_t errlen);
 void config_eap_free(struct config_eap *eap);

@@ -4,6 +4,7 @@
  * flights, reassembles the peer's, derives keys.
  */
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -148,6 +149,26 @@ eap_tls_ctx_common(SSL_CTX *ctx, const struct config_eap *cfg, const char *sid, 
 	return 0;
 }
 
+/* The onboarding client CA: trusted, named to clients, kept to tell its certificates apart. */
+static int
+eap_device_ca_load(struct eap_server *es, char *err, size_t errlen)
+{
+	const char *path = es->cfg.device_ca;
+	FILE *f = fopen(path, "r");
+
+	if (f != NULL) {
+		es->device_ca = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (es->device_ca == NULL ||
+	    X509_STORE_add_cert(SSL_CTX_get_cert_store(es->tls_ctx), es->device_ca) != 1 ||
+	    SSL_CTX_add_client_CA(es->tls_ctx, es->device_ca) != 1) {
+		snprintf(err, errlen, "onboarding client CA %s: cannot load it", path);
+		return -1;
+	}
+	return 0;
+}
+
 int
 eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 {
@@ -166,7 +187,7 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 	 * tickets are issued only after phase 2 (eap_tls_session_remember) */
 	SSL_CTX_set_options(es->tunnel_ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_num_tickets(es->tunnel_ctx, 0);
-	if (cfg->client_ca[0] != '\0') {
+	if (cfg->client_ca[0] != '\0' || cfg->device_ca[0] != '\0') {
 		X509_STORE *store;
 		STACK_OF(X509_NAME) * names;
 
@@ -174,13 +195,17 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 		if (es->tls_ctx == NULL ||
 		    eap_tls_ctx_common(es->tls_ctx, cfg, "poort-eap-tls", err, errlen) < 0)
 			goto done;
-		if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
-		    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {
-			snprintf(err, errlen, "eap client_ca %s: no CA certificate found",
-			         cfg->client_ca);
-			goto done;
+		if (cfg->client_ca[0] != '\0') {
+			if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
+			    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {
+				snprintf(err, errlen, "eap client_ca %s: no CA certificate found",
+				         cfg->client_ca);
+				goto done;
+			}
+			SSL_CTX_set_client_CA_list(es->tls_ctx, names);
 		}
-		SSL_CTX_set_client_CA_list(es->tls_ctx, names);
+		if (cfg->device_ca[0] != '\0' && eap_device_ca_load(es, err, errlen) < 0)
+			goto done;
 		SSL_CTX_set_verify(es->tls_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
 		                   NULL);
 		SSL_CTX_set_verify_depth(es->tls_ctx, 5);

@@ -59,6 +59,24 @@ static const char store_migrate_3[] =
 	"ALTER TABLE auth_log ADD COLUMN ms INTEGER NOT NULL DEFAULT 0;"
 	"PRAGMA user_version = 3;";
 
+/*
+ * Version 4: per-device client certificates (onboarding). Not tied to the
+ * account row by a foreign key: a deleted account's certificates stay,
+ * revoked, so the CRL keeps listing them until they expire.
+ */
+static const char store_migrate_4[] =
+	"CREATE TABLE IF NOT EXISTS devices ("
+	" serial TEXT PRIMARY KEY,"
+	" username TEXT NOT NULL COLLATE NOCASE,"
+	" pseudonym TEXT NOT NULL UNIQUE,"
+	" label TEXT NOT NULL DEFAULT '',"
+	" key_type TEXT NOT NULL DEFAULT 'ec',"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS devices_user ON devices(username);"
+	"PRAGMA user_version = 4;";
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -86,6 +104,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_2, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 3)
 		rc = sqlite3_exec(db, store_migrate_3, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 4)
+		rc = sqlite3_exec(db, store_migrate_4, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

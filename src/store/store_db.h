@@ -13,4 +13,12 @@ void store_db_text(sqlite3_stmt *s, int col, char *out, size_t outlen);
 /* Deletes auth and accounting log rows older than before; rows or -1. */
 int64_t store_db_purge(sqlite3 *db, int64_t before);
 
+/*
+ * For the store's other files (store_device.c): the connection of st, with
+ * the shared read transaction renewed (reader) or ended (writer) first.
+ */
+struct store;
+sqlite3 *store_db_reader(struct store *st);
+sqlite3 *store_db_writer(struct store *st);
+
 #endif

@@ -7,6 +7,7 @@
 struct ctl {
 	struct store *st;
 	unsigned cost; /* yescrypt cost for new hashes */
+	const char *config_path;
 };
 
 /* Validates a password (length, UTF-8); returns NULL or a message. */
@@ -22,5 +23,10 @@ int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int
 	     char **argv);
 /* When the config has Entree's engine as an SP: a warning per account it would refuse. */
 void ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_path);
+
+/* device * commands (tools/poortctl/device.c). */
+int ctl_device(struct ctl *c, int argc, char **argv);
+/* Rewrites the onboarding CRL (after a revocation); quiet: nothing without onboarding. */
+int ctl_device_crl(const struct ctl *c, int quiet);
 
 #endif

@@ -1,0 +1,192 @@
+"""Onboarding, per-device certificates: poortctl issues a PKCS#12 from the
+box's own client CA (made at poortd's first start) and eapol_test logs in
+with it over EAP-TLS under TLS 1.2 and 1.3 (MPPE keys checked). Then the
+store decides at every login: a revoked device, a disabled or deleted
+account, a device the store does not know, a certificate from another CA
+are all rejected; the CRL lists what was revoked and verifies against the
+client CA; the per-account device limit holds."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+import eapcerts  # noqa: E402
+import poortlib as pl  # noqa: E402
+
+EAPOL_TEST = shutil.which("eapol_test")
+ANON = "anonymous@" + pl.REALM
+
+
+class OnboardEapTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if EAPOL_TEST is None:
+            raise unittest.SkipTest("eapol_test is not installed (package eapoltest)")
+        cls.certdir = tempfile.mkdtemp(prefix="poort-obcerts-")
+        cls.certs = eapcerts.make(cls.certdir)
+        extra = f"""eap {{
+	methods tls
+	certificate "{cls.certs['server']}"
+	private_key "{cls.certs['server_key']}"
+}}
+onboarding {{
+	ssid "eduroam"
+	display_name "Test School"
+	device_limit 2
+}}
+"""
+        cls.p = pl.Poortd(extra=extra)
+        for u in ("anna", "bert", "carl", "dirk"):
+            cls.p.add_user(u, "Pass-word-" + u)
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.p.stop()
+        log = cls.p.log()
+        cls.p.cleanup()
+        shutil.rmtree(cls.certdir, ignore_errors=True)
+        if rc != 0 or "Sanitizer" in log:
+            raise AssertionError(f"poortd stopped with {rc}:\n" + log[-4000:])
+
+    def issue(self, user, *opts):
+        out = os.path.join(self.p.dir, f"{user}-{time.monotonic_ns()}.p12")
+        r = self.p.ctl("device", "issue", user, "--out", out, *opts)
+        info = dict(line.split(" ", 1) for line in r.stdout.splitlines())
+        self.assertEqual(oct(os.stat(out).st_mode & 0o777), "0o600")
+        # what a supplicant gets from the PKCS#12 with its passphrase alone
+        pem = out + ".pem"
+        subprocess.run(["openssl", "pkcs12", "-in", out, "-nodes", "-out", pem, "-passin",
+                        "pass:" + info["passphrase"]], check=True, capture_output=True)
+        return info, pem
+
+    def eapol(self, pem, tls13):
+        conf = os.path.join(self.p.dir, f"eapol-{time.monotonic_ns()}.conf")
+        with open(conf, "w") as f:
+            f.write("network={\n key_mgmt=WPA-EAP\n eap=TLS\n"
+                    f' identity="{ANON}"\n ca_cert="{self.certs["ca"]}"\n'
+                    f' domain_match="{eapcerts.SERVER_NAME}"\n'
+                    f' client_cert="{pem}"\n private_key="{pem}"\n'
+                    f' phase1="tls_disable_tlsv1_3={0 if tls13 else 1}"\n}}\n')
+        r = subprocess.run([EAPOL_TEST, "-c", conf, "-a", "127.0.0.1", "-p",
+                            str(self.p.auth_port), "-s", pl.SECRET, "-t", "10"],
+                           capture_output=True, text=True, timeout=40)
+        return r.returncode, r.stdout + r.stderr
+
+    def accept(self, pem, user):
+        for v13 in (False, True):
+            with self.subTest(tls13=v13):
+                before = len(self.p.auth_rows())
+                rc, out = self.eapol(pem, v13)
+                self.assertEqual(rc, 0, out[-2000:])
+                self.assertIn("MPPE keys OK: 1  mismatch: 0", out)
+                rows = self.p.wait_auth_rows(before + 1)
+                self.assertEqual(rows[-1][4:], ("accept", "-"), rows[-1])
+
+    def reject(self, pem, reason):
+        for v13 in (False, True):
+            with self.subTest(tls13=v13, reason=reason):
+                before = len(self.p.auth_rows())
+                rc, out = self.eapol(pem, v13)
+                self.assertNotEqual(rc, 0)
+                self.assertNotIn("Access-Accept", out)
+                rows = self.p.wait_auth_rows(before + 1)
+                self.assertEqual(rows[-1][4:], ("reject", reason), rows[-1])
+
+    def crl_serials(self):
+        ca = os.path.join(self.p.state, "onboard-ca.pem")
+        crl = os.path.join(self.p.state, "onboard-ca.crl")
+        r = subprocess.run(["openssl", "crl", "-inform", "DER", "-in", crl, "-CAfile", ca,
+                            "-noout", "-text"], capture_output=True, text=True, check=True)
+        self.assertIn("verify OK", r.stderr + r.stdout)
+        return {s.lower().lstrip("0") for s in re.findall(r"Serial Number: ([0-9A-F]+)",
+                                                          r.stdout)}
+
+    def seen(self):
+        time.sleep(0.2)  # poortd's read snapshot of the store (100 ms)
+
+    def test_ca_made_at_first_start(self):
+        key = os.path.join(self.p.state, "onboard-ca.key")
+        self.assertEqual(oct(os.stat(key).st_mode & 0o777), "0o600")
+        r = subprocess.run(["openssl", "x509", "-in", os.path.join(self.p.state,
+                                                                  "onboard-ca.pem"),
+                            "-noout", "-text"], capture_output=True, text=True, check=True)
+        self.assertIn("prime256v1", r.stdout)
+        self.assertIn("CA:TRUE", r.stdout)
+
+    def test_issue_login_revoke(self):
+        info, pem = self.issue("anna", "--label", "phone")
+        self.assertRegex(info["identity"], r"^[0-9a-f]{32}@" + re.escape(pl.REALM) + "$")
+        self.accept(pem, "anna")
+        rows = self.p.ctl("device", "list", "anna").stdout
+        self.assertIn(info["serial"], rows)
+        self.assertIn("label=phone", rows)
+        self.p.ctl("device", "revoke", info["serial"])
+        self.seen()
+        self.reject(pem, "device-revoked")
+        self.assertIn(info["serial"], self.crl_serials())
+
+    def test_rsa_device(self):
+        info, pem = self.issue("anna", "--rsa")
+        with open(pem) as f:
+            self.assertIn("BEGIN PRIVATE KEY", f.read())
+        r = subprocess.run(["openssl", "x509", "-in", pem, "-noout", "-text"],
+                           capture_output=True, text=True, check=True)
+        self.assertIn("rsaEncryption", r.stdout)
+        self.accept(pem, "anna")
+        self.p.ctl("device", "revoke", info["serial"])
+
+    def test_disable_and_delete_revoke(self):
+        _, pem = self.issue("bert")
+        self.accept(pem, "bert")
+        self.p.ctl("disable", "bert")
+        self.seen()
+        self.reject(pem, "device-revoked")
+        # enabling the account again does not bring a revoked certificate back
+        self.p.ctl("enable", "bert")
+        self.seen()
+        self.reject(pem, "device-revoked")
+        info, pem = self.issue("carl")
+        self.accept(pem, "carl")
+        self.p.ctl("delete", "carl")
+        self.seen()
+        self.reject(pem, "device-revoked")
+        self.assertIn(info["serial"], self.crl_serials())
+
+    def test_device_unknown_to_the_store(self):
+        info, pem = self.issue("dirk")
+        with self.p.db() as c:
+            c.execute("DELETE FROM devices WHERE serial = ?", (info["serial"],))
+        self.seen()
+        self.reject(pem, "unknown-device")
+
+    def test_device_limit(self):
+        self.issue("dirk")
+        self.issue("dirk")
+        r = self.p.ctl("device", "issue", "dirk", "--out",
+                       os.path.join(self.p.dir, "third.p12"), check=False)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("device_limit", r.stderr)
+        self.p.ctl("device", "revoke", "dirk")
+        self.issue("dirk")
+
+    def test_other_ca_rejected(self):
+        pem = os.path.join(self.p.dir, "untrusted.pem")
+        with open(pem, "w") as f:
+            for k in ("untrusted", "untrusted_key"):
+                with open(self.certs[k]) as g:
+                    f.write(g.read())
+        for v13 in (False, True):
+            rc, out = self.eapol(pem, v13)
+            self.assertNotEqual(rc, 0)
+            self.assertNotIn("MPPE keys OK: 1", out)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
