@@ -20,6 +20,7 @@
 #include "poort/config.h"
 #include "poort/devca.h"
 #include "poort/eap.h"
+#include "poort/onboard_profile.h"
 #include "poort/config_saml.h"
 #include "poort/http.h"
 #include "poort/log.h"
@@ -124,7 +125,8 @@ on_hup(evutil_socket_t sig, short what, void *arg)
 static int
 daemon_onboard_start(struct daemon *d)
 {
-	char err[512];
+	struct onboard_server srv;
+	char err[1024];
 
 	d->ca = devca_open(d->cfg->state_dir, 1, err, sizeof(err));
 	if (d->ca == NULL) {
@@ -135,7 +137,17 @@ daemon_onboard_start(struct daemon *d)
 		log_error("onboarding: %s", err);
 		return -1;
 	}
-	log_notice("onboarding client CA %s, CRL %s", devca_cert_path(d->ca), devca_crl_path(d->ca));
+	if (onboard_server_load(d->cfg, &srv, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (!srv.has_san)
+		log_warning("onboarding: the eap certificate %s has no DNS subjectAltName; profiles"
+			    " pin its CN \"%s\", which Android refuses",
+			    d->cfg->eap.cert, srv.name);
+	log_notice("onboarding client CA %s, CRL %s, profiles pin server=%s", devca_cert_path(d->ca),
+		   devca_crl_path(d->ca), srv.name);
+	onboard_server_free(&srv);
 	return 0;
 }
 

@@ -129,6 +129,7 @@ struct config_onboard {
 	char logo[PATH_MAX];       /* PNG or JPEG shown by the apps, optional */
 	char helpdesk_email[128], helpdesk_url[256], helpdesk_phone[64];
 	char terms[256];           /* URL of the terms of use, optional */
+	char server_ca[PATH_MAX];  /* the CA profiles pin; default: the end of eap's chain */
 	unsigned validity_days;    /* 0: until the end of the school year (1 August) */
 	unsigned device_limit;     /* active devices per account, 0 = no limit */
 	int rsa;                   /* key_type rsa: RSA-2048 by default instead of P-256 */

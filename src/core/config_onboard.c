@@ -11,9 +11,12 @@
  *		validity 0                      # days; 0 = until 1 August
  *		device_limit 5                  # active devices per account; 0 = no limit
  *		key_type ec                     # or rsa (RSA-2048) for old devices
+ *		server_ca "/etc/poort/eap-ca.pem"  # optional, see below
  *	}
  *
- * The server name and CA that profiles pin come from the eap { } block.
+ * The server name and CA that profiles pin come from the eap { } block: the
+ * name from its certificate's DNS subjectAltName, the CA from server_ca or,
+ * without it, the last certificate of eap's certificate chain file.
  */
 #include <stdio.h>
 #include <string.h>
@@ -41,6 +44,8 @@ cob_set(struct cfg_ctx *ctx, const struct cfg_node *k, struct config_onboard *ob
 		return cfg_string(ctx, k, ob->helpdesk_url, sizeof(ob->helpdesk_url));
 	if (strcmp(w, "helpdesk_phone") == 0)
 		return cfg_string(ctx, k, ob->helpdesk_phone, sizeof(ob->helpdesk_phone));
+	if (strcmp(w, "server_ca") == 0)
+		return cfg_string(ctx, k, ob->server_ca, sizeof(ob->server_ca));
 	if (strcmp(w, "terms") == 0)
 		return cfg_string(ctx, k, ob->terms, sizeof(ob->terms));
 	if (strcmp(w, "validity") == 0)
@@ -55,7 +60,7 @@ cob_set(struct cfg_ctx *ctx, const struct cfg_node *k, struct config_onboard *ob
 	}
 	return cfg_fail(ctx, k,
 			"unknown setting '%s' in onboarding (ssid, display_name, logo,"
-			" helpdesk_email, helpdesk_url, helpdesk_phone, terms, validity,"
+			" helpdesk_email, helpdesk_url, helpdesk_phone, terms, server_ca, validity,"
 			" device_limit, key_type)",
 			w);
 }

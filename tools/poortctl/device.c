@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,9 @@
 #include <unistd.h>
 
 #include "poort/config.h"
+#include "poort/config_saml.h"
 #include "poort/devca.h"
+#include "poort/onboard_profile.h"
 #include "poort/password.h"
 #include "poort/store_device.h"
 #include "poortctl.h"
@@ -108,6 +111,67 @@ ctl_write_file(const char *path, const unsigned char *data, size_t len)
 	return close(fd);
 }
 
+/* The eap-config and (signed with the HTTPS key) mobileconfig of a device just issued. */
+static int
+ctl_device_profiles(const struct config *cfg, const struct devca_issued *is,
+		    const unsigned char *p12, size_t p12len, const char *pass, const char *eapconf,
+		    const char *mobileconf)
+{
+	struct onboard_server srv;
+	struct onboard_signer sg;
+	struct onboard_profile p;
+	unsigned char *doc = NULL, *sig = NULL;
+	size_t len = 0, siglen = 0;
+	char err[1024];
+	int rc = -1;
+
+	memset(&sg, 0, sizeof(sg));
+	if (onboard_server_load(cfg, &srv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "poortctl: %s\n", err);
+		return -1;
+	}
+	onboard_profile_init(&p, cfg, &srv);
+	p.p12 = p12;
+	p.p12_len = p12len;
+	p.p12_pass = pass;
+	p.valid_until = is->dev.expires;
+	if (RAND_bytes(p.seed, sizeof(p.seed)) != 1)
+		goto done;
+	if (eapconf != NULL) {
+		if (onboard_eapconfig(&p, &doc, &len) < 0 || ctl_write_file(eapconf, doc, len) < 0)
+			goto done;
+		OPENSSL_cleanse(doc, len);
+		free(doc);
+		doc = NULL;
+	}
+	if (mobileconf != NULL) {
+		if (cfg->http == NULL) {
+			fprintf(stderr, "poortctl: a mobileconfig is signed with the http key; no http"
+					" { } block\n");
+			goto done;
+		}
+		if (onboard_signer_load(cfg->http->cert, cfg->http->key, &sg, err, sizeof(err)) < 0) {
+			fprintf(stderr, "poortctl: %s\n", err);
+			goto done;
+		}
+		if (onboard_mobileconfig(&p, &doc, &len) < 0 ||
+		    onboard_cms_sign(sg.cert, sg.key, sg.chain, doc, len, &sig, &siglen) < 0 ||
+		    ctl_write_file(mobileconf, sig, siglen) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	if (rc < 0)
+		fprintf(stderr, "poortctl: cannot write the profiles\n");
+	if (doc != NULL)
+		OPENSSL_cleanse(doc, len);
+	free(doc);
+	OPENSSL_free(sig);
+	onboard_signer_free(&sg);
+	onboard_server_free(&srv);
+	return rc;
+}
+
 static const char *
 ctl_devca_error(int rc)
 {
@@ -132,7 +196,7 @@ ctl_device_issue(struct ctl *c, int argc, char **argv)
 	struct devca *ca = NULL;
 	struct devca_issued is;
 	struct devca_request rq = {.user = argv[2]};
-	const char *out = NULL;
+	const char *out = NULL, *eapconf = NULL, *mobileconf = NULL;
 	char pass[CTL_P12_PASS_LEN + 1] = "", path[512];
 	unsigned char *der = NULL;
 	size_t len = 0;
@@ -144,6 +208,10 @@ ctl_device_issue(struct ctl *c, int argc, char **argv)
 			rq.label = argv[++i];
 		else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc)
 			out = argv[++i];
+		else if (strcmp(argv[i], "--eap-config") == 0 && i + 1 < argc)
+			eapconf = argv[++i];
+		else if (strcmp(argv[i], "--mobileconfig") == 0 && i + 1 < argc)
+			mobileconf = argv[++i];
 		else if (strcmp(argv[i], "--rsa") == 0)
 			rq.rsa = 1;
 		else
@@ -172,7 +240,9 @@ ctl_device_issue(struct ctl *c, int argc, char **argv)
 		snprintf(path, sizeof(path), "%s-%s.p12", rq.user, is.dev.serial);
 		out = path;
 	}
-	if (ctl_write_file(out, der, len) < 0) {
+	if (ctl_write_file(out, der, len) < 0 ||
+	    ((eapconf != NULL || mobileconf != NULL) &&
+	     ctl_device_profiles(cfg, &is, der, len, pass, eapconf, mobileconf) < 0)) {
 		store_device_revoke(c->st, is.dev.serial, rq.now);
 		goto done;
 	}
