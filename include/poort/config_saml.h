@@ -73,7 +73,7 @@ struct config_http {
 	char cert[PATH_MAX];
 	char key[PATH_MAX];
 	unsigned max_body;       /* bytes of a request body */
-	unsigned rate;           /* requests per address per minute */
+	unsigned rate;           /* requests per source (address, IPv6 /64) per minute */
 	unsigned max_conns;      /* connections at once */
 };
 

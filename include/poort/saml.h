@@ -24,6 +24,7 @@ enum {
 	SAML_EFULL = -513,      /* replay set or log writer queue at its bound */
 	SAML_ENOATTR = -514,    /* the account lacks an attribute the SP must get */
 	SAML_ESCOPE = -515,     /* proxy mode: a user id outside the upstream scope */
+	SAML_EDEST = -516,      /* Destination names another endpoint */
 };
 
 const char *saml_strerror(int err);

@@ -21,21 +21,17 @@
 #include <time.h>
 
 #include "poort/config_saml.h"
+#include "poort/limit.h"
 #include "poort/log.h"
 
 #define HTTP_ROUTES_MAX 32
-#define HTTP_RATE_SLOTS 1024 /* direct-mapped: bounded memory, collisions share */
+#define HTTP_RATE_KEYS 8192 /* sources counted at once; more are refused, none forgotten */
+#define HTTP_RATE_WINDOW 60 /* http.rate counts requests per source per minute */
 
 struct http_route {
 	char path[64];
 	http_handler_fn fn;
 	void *arg;
-};
-
-struct http_rate {
-	char addr[48];
-	time_t window;
-	unsigned count;
 };
 
 struct http_server {
@@ -44,8 +40,8 @@ struct http_server {
 	SSL_CTX *ssl;
 	struct http_route routes[HTTP_ROUTES_MAX];
 	size_t nroutes;
-	unsigned rate; /* per address per minute */
-	struct http_rate *rates;
+	unsigned rate; /* per source (http_peer_key) per minute */
+	struct limit *rates;
 	struct log_ratelimit rl_log;
 	struct http_conns *conns; /* TLS connections open */
 	unsigned max_conns;
@@ -158,26 +154,43 @@ http_peer(struct evhttp_request *req, char *out, size_t outlen)
 	return out;
 }
 
-static unsigned
-http_hash(const char *s)
+const char *
+http_addr_key(const struct sockaddr *sa, char *out, size_t outlen)
 {
-	unsigned h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
+	const unsigned char *b;
+
+	snprintf(out, outlen, "?");
+	if (sa != NULL && sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+			  (socklen_t)outlen);
+	} else if (sa != NULL && sa->sa_family == AF_INET6) {
+		b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr))
+			snprintf(out, outlen, "%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+		else /* one site gets a /64 to pick addresses from: one source */
+			snprintf(out, outlen, "%x:%x:%x:%x::/64", b[0] << 8 | b[1], b[2] << 8 | b[3],
+				 b[4] << 8 | b[5], b[6] << 8 | b[7]);
+	}
+	return out;
 }
 
-static int
-http_rate_allow(struct http_server *hs, const char *addr, time_t now)
+const char *
+http_peer_key(struct evhttp_request *req, char *out, size_t outlen)
 {
-	struct http_rate *r = &hs->rates[http_hash(addr) % HTTP_RATE_SLOTS];
+	struct evhttp_connection *conn = evhttp_request_get_connection(req);
+	return http_addr_key(conn != NULL ? evhttp_connection_get_addr(conn) : NULL, out, outlen);
+}
 
-	if (strcmp(r->addr, addr) != 0 || now - r->window >= 60) {
-		snprintf(r->addr, sizeof(r->addr), "%s", addr);
-		r->window = now;
-		r->count = 0;
-	}
-	return ++r->count <= hs->rate;
+/*
+ * Each source its own counter: another source can neither reset nor evict
+ * it. With HTTP_RATE_KEYS sources counting in one minute, a new one is
+ * refused until a minute passes.
+ */
+static int
+http_rate_allow(struct http_server *hs, const char *key, time_t now)
+{
+	long n = limit_add(hs->rates, key, now, 1);
+	return n > 0 && (unsigned long)n <= hs->rate;
 }
 
 void
@@ -218,7 +231,7 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	unsigned suppressed;
 	size_t plen;
 
-	http_peer(req, addr, sizeof(addr));
+	http_peer_key(req, addr, sizeof(addr));
 	if (!http_rate_allow(hs, addr, time(NULL))) {
 		if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
 			log_warning("http rate_limited addr=%s suppressed=%u", addr, suppressed);
@@ -260,7 +273,7 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 		http_over_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	hs->rl_log.interval = 10;
 	hs->rl_log.burst = 5;
-	if ((hs->rates = calloc(HTTP_RATE_SLOTS, sizeof(*hs->rates))) == NULL ||
+	if ((hs->rates = limit_new(HTTP_RATE_KEYS, HTTP_RATE_WINDOW)) == NULL ||
 	    (hs->conns = calloc(1, sizeof(*hs->conns))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -302,7 +315,7 @@ http_server_free(struct http_server *hs)
 	if (hs->http != NULL)
 		evhttp_free(hs->http);
 	SSL_CTX_free(hs->ssl);
-	free(hs->rates);
+	limit_free(hs->rates);
 	if (hs->conns != NULL && hs->conns->open > 0)
 		hs->conns->orphan = 1;
 	else

@@ -9,6 +9,7 @@
  * response). What it lacks we do in front of it: validUntil and signature
  * of metadata, SHA-1 refusal, replay cache, size caps, strict parsing.
  */
+#include <lasso/xml/saml-2.0/samlp2_authn_request.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -116,13 +117,20 @@ sidp_pairwise_key(struct saml_idp *idp, char *err, size_t errlen)
 		       : 0;
 }
 
+/* How long an AuthnRequest ID is remembered: past any IssueInstant we accept. */
+static unsigned
+sidp_replay_life(const struct config_saml *sc)
+{
+	return 2 * sc->clock_skew + 600;
+}
+
 static int
 sidp_replay_add(const struct store_replay_rec *r, void *arg)
 {
 	struct saml_idp *idp = arg;
 	time_t now = time(NULL);
 
-	if (saml_replay_check(idp->replay, r->issuer, r->id, now, r->expires) < 0)
+	if (saml_replay_check(idp->replay, r->issuer, r->id, NULL, now, r->expires) < 0)
 		return 1; /* full: the rest would be refused too */
 	return 0;
 }
@@ -131,7 +139,8 @@ sidp_replay_add(const struct store_replay_rec *r, void *arg)
 static int
 sidp_replay_start(struct saml_idp *idp, char *err, size_t errlen)
 {
-	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX)) == NULL ||
+	if ((idp->replay = saml_replay_new(SAML_REPLAY_MAX, SAML_REPLAY_PER_SRC, SAML_REPLAY_PER_SP,
+					   sidp_replay_life(idp->sc))) == NULL ||
 	    store_saml_replay_load(idp->ss, time(NULL), sidp_replay_add, idp) < 0) {
 		snprintf(err, errlen, "saml: cannot load the replay cache");
 		return SAML_EIO;
@@ -449,7 +458,8 @@ saml_query_sigalg_ok(const char *query)
  * through unremembered.
  */
 static int
-sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now)
+sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t now, char *why,
+		     size_t whylen)
 {
 	struct store_replay_rec rec;
 	int rc;
@@ -457,23 +467,61 @@ sidp_replay_remember(struct saml_idp *idp, const struct saml_authn *a, time_t no
 	memset(&rec, 0, sizeof(rec));
 	snprintf(rec.issuer, sizeof(rec.issuer), "%s", a->sp);
 	snprintf(rec.id, sizeof(rec.id), "%s", a->id);
-	rec.expires = now + 2 * (int64_t)idp->sc->clock_skew + 600;
-	/* a refusal is logged by the caller with saml_strerror(rc) */
-	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, now, rec.expires);
-	if (rc == 1)
+	rec.expires = now + (int64_t)sidp_replay_life(idp->sc);
+	/* a refusal is logged by the caller with saml_strerror(rc) and why */
+	rc = saml_replay_check(idp->replay, rec.issuer, rec.id, a->src, now, rec.expires);
+	if (rc == SAML_REPLAY_SEEN)
 		return SAML_EREPLAY;
-	if (rc < 0)
+	if (rc == SAML_REPLAY_SRC_SHARE || rc == SAML_REPLAY_SP_SHARE) {
+		snprintf(why, whylen, "this %s has used its share of the replay cache",
+			 rc == SAML_REPLAY_SRC_SHARE ? "address" : "service provider");
+		return SAML_EFULL;
+	}
+	if (rc < 0) {
+		snprintf(why, whylen, "replay cache full");
 		return rc;
+	}
 	return store_logger_replay(idp->lg, &rec) < 0 ? SAML_EFULL : 0;
+}
+
+static int
+sidp_str_same(const char *a, const char *b)
+{
+	return (a == NULL || *a == '\0') ? (b == NULL || *b == '\0') : b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * What lasso read must be the request we checked: same ID, issuer, time,
+ * ACS URL, Destination, ForceAuthn and IsPassive (a reading of other bytes
+ * would differ in some of them).
+ */
+static int
+sidp_lasso_same(LassoLogin *login, const struct saml_authn *a, const char *issued,
+		const char *acs, const char *dest)
+{
+	LassoNode *req = LASSO_PROFILE(login)->request;
+	LassoSamlp2RequestAbstract *ra;
+	LassoSamlp2AuthnRequest *ar;
+
+	if (req == NULL || !LASSO_IS_SAMLP2_AUTHN_REQUEST(req))
+		return 0;
+	ar = LASSO_SAMLP2_AUTHN_REQUEST(req);
+	ra = LASSO_SAMLP2_REQUEST_ABSTRACT(req);
+	return ra->Issuer != NULL && sidp_str_same(ra->Issuer->content, a->sp) &&
+	       sidp_str_same(ra->ID, a->id) && sidp_str_same(ra->IssueInstant, issued) &&
+	       sidp_str_same(ra->Destination, dest) &&
+	       sidp_str_same(ar->AssertionConsumerServiceURL, acs) &&
+	       !ar->ForceAuthn == !a->force && !ar->IsPassive == !a->passive;
 }
 
 int
 saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, const char *query,
-		 const char *relay, time_t now, struct saml_authn **out, char *why, size_t whylen)
+		 const char *relay, const char *src, time_t now, struct saml_authn **out, char *why,
+		 size_t whylen)
 {
 	const struct config_saml *sc = idp->sc;
 	unsigned char *raw = NULL;
-	char *xml = NULL, issued[SAML_TIME_LEN], *issuer = NULL;
+	char *xml = NULL, issued[SAML_TIME_LEN], *issuer = NULL, dest[512], sent_acs[512];
 	size_t rawlen = 0, xmllen = 0;
 	struct saml_authn *a = NULL;
 	const struct saml_sp *sp;
@@ -531,6 +579,9 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 	sidp_copy_attr(root, "ID", a->id, sizeof(a->id));
 	sidp_copy_attr(root, "IssueInstant", issued, sizeof(issued));
 	sidp_copy_attr(root, "AssertionConsumerServiceURL", a->acs, sizeof(a->acs));
+	sidp_copy_attr(root, "Destination", dest, sizeof(dest));
+	snprintf(sent_acs, sizeof(sent_acs), "%s", a->acs);
+	snprintf(a->src, sizeof(a->src), "%s", src != NULL ? src : "");
 	a->force = sidp_is_true(root, "ForceAuthn");
 	a->passive = sidp_is_true(root, "IsPassive");
 	in = saml_xml_child(root, SAML_NS_A, "Issuer");
@@ -546,6 +597,15 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = SAML_EEXPIRED;
 		goto done;
 	}
+	/* SAML core 3.2.1: a request sent to someone else is not for us */
+	if (dest[0] != '\0' &&
+	    (strncmp(dest, sc->base_url, strlen(sc->base_url)) != 0 ||
+	     strcmp(dest + strlen(sc->base_url), "/saml/sso") != 0)) {
+		snprintf(why, whylen, "Destination \"%.200s\" is not %s/saml/sso", dest,
+			 sc->base_url);
+		rc = SAML_EDEST;
+		goto done;
+	}
 	if ((sp = saml_meta_find(idp->metas, idp->nmetas, a->sp)) == NULL) {
 		rc = SAML_EUNKNOWN;
 		goto done;
@@ -556,7 +616,9 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = SAML_EACS;
 		goto done;
 	}
-	signed_msg = redirect ? strstr(query, "Signature=") != NULL : sigs == 1;
+	/* the caller passes the Redirect query as SAMLRequest, RelayState, SigAlg,
+	 * Signature, each at most once: "&Signature=" is the parameter itself */
+	signed_msg = redirect ? strstr(query, "&Signature=") != NULL : sigs == 1;
 	if (redirect && signed_msg && !saml_query_sigalg_ok(query)) {
 		snprintf(why, whylen, "SigAlg is not RSA-SHA256 or RSA-SHA512");
 		rc = SAML_ESHA1;
@@ -588,8 +650,13 @@ saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request, c
 		rc = signed_msg ? SAML_EBADSIG : SAML_EMALFORMED;
 		goto done;
 	}
+	if (!sidp_lasso_same(a->login, a, issued, sent_acs, dest)) {
+		snprintf(why, whylen, "lasso read another request than the one checked");
+		rc = SAML_EMALFORMED;
+		goto done;
+	}
 	/* after the signature, so a forged request cannot burn a real ID */
-	if ((rc = sidp_replay_remember(idp, a, now)) < 0)
+	if ((rc = sidp_replay_remember(idp, a, now, why, whylen)) < 0)
 		goto done;
 	if (relay != NULL)
 		snprintf(a->relay, sizeof(a->relay), "%s", relay);

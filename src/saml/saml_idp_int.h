@@ -17,9 +17,15 @@
 #define SAML_PENDING_MAX 256
 #define SAML_SESSIONS_MAX 4096
 #define SAML_SESSION_SPS_MAX 64 /* SPs remembered per session for single logout */
-#define SAML_FAIL_SLOTS 1024
+#define SAML_FAIL_KEYS 8192 /* users and sources with failed logins counted at once */
+#define SAML_FAIL_WINDOW 300 /* seconds a failed login counts */
+#define SAML_PENDING_TTL 900 /* seconds a login form (or proxy round trip) stays open */
+#define SAML_SRC_MAX 48      /* a source as http_peer_key writes it */
 #define SAML_KV_MAX 1024
 #define SAML_REPLAY_MAX 65536 /* unexpired AuthnRequest IDs held; more are refused */
+/* IDs one source (address or IPv6 /64), and one SP, may add per window (saml_replay.h) */
+#define SAML_REPLAY_PER_SRC (SAML_REPLAY_MAX / 32)
+#define SAML_REPLAY_PER_SP (SAML_REPLAY_MAX / 2)
 
 /* A checked AuthnRequest waiting for the user to log in. */
 struct saml_authn {
@@ -30,6 +36,8 @@ struct saml_authn {
 	char relay[SAML_RELAY_MAX + 1];
 	int force, passive;
 	char up_id[SAML_ID_MAX]; /* proxy mode: our request to the upstream IdP */
+	char src[SAML_SRC_MAX];  /* the browser's source (http_peer_key), for fair shares */
+	char bind[SAML_TOKEN_HEX + 1]; /* SHA-256 of the browser's login cookie, hex */
 	time_t created;
 	LassoLogin *login;
 };
@@ -46,12 +54,6 @@ struct saml_session {
 	char **sps;          /* entityIDs that got an assertion, in order, for logout */
 	size_t nsps, slo_next; /* slo_next: the next of sps a logout asks */
 	int slo_from_sp;       /* the logout came from an SP, which gets the last answer */
-};
-
-struct saml_fail {
-	char key[96];
-	time_t window;
-	unsigned count;
 };
 
 /* One metadata source: a file or a URL, refreshed on a timer. */
@@ -93,7 +95,7 @@ struct saml_idp {
 	unsigned char pairwise_key[32];
 	struct saml_authn *pending[SAML_PENDING_MAX];
 	struct saml_session *sessions;
-	struct saml_fail *fails;
+	struct limit *fails; /* login attempts per user and per source, 5 min */
 	struct log_ratelimit rl_log;
 };
 
@@ -103,9 +105,16 @@ struct saml_idp {
  * and re-decodes the PEM for every signature it makes toward p.
  */
 int saml_idp_provider_key(struct saml_idp *idp, LassoProvider *p);
+/*
+ * Checks an AuthnRequest and hands lasso the same one. saml_request is the
+ * decoded SAMLRequest; for the Redirect binding query is exactly
+ * "SAMLRequest=..[&RelayState=..][&SigAlg=..&Signature=..]" as sent, each
+ * once (the caller refuses duplicates), and saml_request is its decoding.
+ * src is the browser's source (its share of the replay set).
+ */
 int saml_authn_check(struct saml_idp *idp, int redirect, const char *saml_request,
-		     const char *query, const char *relay, time_t now, struct saml_authn **out,
-		     char *why, size_t whylen);
+		     const char *query, const char *relay, const char *src, time_t now,
+		     struct saml_authn **out, char *why, size_t whylen);
 void saml_authn_free(struct saml_authn *a);
 /*
  * Builds the signed (and, if the SP has a key, encrypted) response for
@@ -146,6 +155,36 @@ void saml_slo(struct evhttp_request *req, void *arg);
 /* Logout started here (/saml/logout): answers req, sending the browser round the
  * session's SPs; -1 (nothing sent) when the session has none to ask. */
 int saml_slo_start(struct saml_idp *idp, struct evhttp_request *req, struct saml_session *s);
+
+/* saml_guard.c */
+/*
+ * The HTTP-Redirect binding's parameters: one SAMLRequest or SAMLResponse
+ * (*msg says which), RelayState, SigAlg and Signature, each at most once
+ * (a second copy is how our checks and lasso were shown different ones).
+ * *query, rebuilt from exactly the bytes sent in the order the signature
+ * covers, is all lasso may read (caller frees); ';', a separator to lasso,
+ * is refused. 0, or -1 with why.
+ */
+int saml_redirect_query(const char *in, size_t inlen, const char **msg, char **query, char *why,
+			size_t whylen);
+/* Parks a waiting login; when full, the source holding most loses its oldest. */
+void saml_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now);
+/* The waiting login of token (taken out of the table if take), or NULL. */
+struct saml_authn *saml_pending_find(struct saml_idp *idp, const char *token, int take);
+/* Counts a login attempt of user from src: 0, or 1 if either is blocked. */
+int saml_fail_begin(struct saml_idp *idp, const char *user, const char *src, time_t now);
+/* A right password: its attempt does not count. */
+void saml_fail_forget(struct saml_idp *idp, const char *user, const char *src, time_t now);
+/* Binds a to a new cookie of its own on req's answer (proxy: the upstream round trip). */
+void saml_form_bind(struct evhttp_request *req, struct saml_authn *a, int proxy);
+/* 1 if req carries the cookie a was bound to. */
+int saml_form_bound(struct evhttp_request *req, const struct saml_authn *a, int proxy);
+/* a's cookie is cleared on req's answer. */
+void saml_form_unbind(struct evhttp_request *req, const struct saml_authn *a, int proxy);
+/* 0 if req's Origin is another site's (ours or "null" are fine). */
+int saml_origin_ok(struct saml_idp *idp, struct evhttp_request *req);
+/* SHA-256 of a cookie token, hex: what is kept of session and form cookies. */
+void saml_token_hash(const char *token, char out[SAML_TOKEN_HEX + 1]);
 
 /* saml_refresh.c */
 int saml_refresh_start(struct saml_idp *idp);

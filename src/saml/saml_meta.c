@@ -466,6 +466,7 @@ saml_strerror(int err)
 	case SAML_EFULL: return "replay cache or log queue full";
 	case SAML_ENOATTR: return "account lacks an attribute the service needs";
 	case SAML_ESCOPE: return "user id not in the configured upstream scope";
+	case SAML_EDEST: return "request sent to another destination";
 	default: return "error";
 	}
 }

@@ -6,13 +6,20 @@
  * room: when it holds `cap` unexpired IDs, new requests are refused (fail
  * closed), never forgotten. The store keeps a durable copy (written by the
  * log writer) that is loaded back at start.
+ *
+ * So that one flood cannot fill it for everyone, each source (an address or
+ * IPv6 /64) and each issuer adds at most its share of IDs per window: a
+ * flood of forged requests for an SP that need not sign uses up its own
+ * source's share, and the SP's, and the set keeps room for the others.
  */
 #include "saml_replay.h"
 
 #include <openssl/evp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "poort/limit.h"
 #include "poort/saml.h"
 
 struct srep_entry {
@@ -25,6 +32,8 @@ struct saml_replay {
 	size_t size;  /* power of two, >= 2 * cap */
 	size_t cap;   /* unexpired entries allowed */
 	size_t used;  /* slots ever filled since the last rebuild */
+	struct limit *shares; /* "s:" source, "i:" issuer hash: IDs added this window */
+	size_t per_src, per_issuer;
 };
 
 static void
@@ -52,7 +61,7 @@ srep_slot(const unsigned char key[16], size_t mask)
 }
 
 struct saml_replay *
-saml_replay_new(size_t cap)
+saml_replay_new(size_t cap, size_t per_src, size_t per_issuer, unsigned window)
 {
 	struct saml_replay *r = calloc(1, sizeof(*r));
 	size_t size = 16;
@@ -63,11 +72,17 @@ saml_replay_new(size_t cap)
 		size <<= 1;
 	if ((r->tab = calloc(size, sizeof(*r->tab))) == NULL)
 		goto fail;
+	/* sources and issuers counted at once: a newcomer beyond is refused */
+	if ((per_src != 0 || per_issuer != 0) &&
+	    (r->shares = limit_new(8192, window > 0 ? window : 1)) == NULL)
+		goto fail;
+	r->per_src = per_src;
+	r->per_issuer = per_issuer;
 	r->size = size;
 	r->cap = cap;
 	return r;
 fail:
-	free(r);
+	saml_replay_free(r);
 	return NULL;
 }
 
@@ -77,6 +92,7 @@ saml_replay_free(struct saml_replay *r)
 	if (r == NULL)
 		return;
 	free(r->tab);
+	limit_free(r->shares);
 	free(r);
 }
 
@@ -105,21 +121,78 @@ srep_rebuild(struct saml_replay *r, int64_t now)
 	return (long)live;
 }
 
-int
-saml_replay_check(struct saml_replay *r, const char *issuer, const char *id, int64_t now,
-		  int64_t expires)
+/* Counts one more ID for src and issuer; 0, or the share that is used up. */
+static int
+srep_share_take(struct saml_replay *r, const char *issuer, const char *src, int64_t now,
+		char ks[LIMIT_KEY_MAX], char ki[LIMIT_KEY_MAX])
 {
+	unsigned char md[16];
+	long ns = 0, ni = 0;
+
+	snprintf(ks, LIMIT_KEY_MAX, "s:%.80s", src);
+	srep_key(issuer, "", md); /* entityIDs can be longer than a key */
+	memcpy(ki, "i:", 2);
+	for (unsigned i = 0; i < sizeof(md); i++)
+		snprintf(ki + 2 + 2 * i, 3, "%02x", md[i]);
+	if (r->per_src != 0 && ((ns = limit_add(r->shares, ks, now, 1)) < 0 ||
+				(size_t)ns > r->per_src)) {
+		if (ns > 0)
+			limit_add(r->shares, ks, now, -1);
+		return SAML_REPLAY_SRC_SHARE;
+	}
+	if (r->per_issuer != 0 && ((ni = limit_add(r->shares, ki, now, 1)) < 0 ||
+				   (size_t)ni > r->per_issuer)) {
+		if (ni > 0)
+			limit_add(r->shares, ki, now, -1);
+		if (ns > 0)
+			limit_add(r->shares, ks, now, -1);
+		return SAML_REPLAY_SP_SHARE;
+	}
+	return 0;
+}
+
+static void
+srep_share_give_back(struct saml_replay *r, int64_t now, const char *ks, const char *ki)
+{
+	if (r->per_src != 0)
+		limit_add(r->shares, ks, now, -1);
+	if (r->per_issuer != 0)
+		limit_add(r->shares, ki, now, -1);
+}
+
+static int srep_insert(struct saml_replay *r, const unsigned char key[16], int64_t now,
+		       int64_t expires);
+
+int
+saml_replay_check(struct saml_replay *r, const char *issuer, const char *id, const char *src,
+		  int64_t now, int64_t expires)
+{
+	char ks[LIMIT_KEY_MAX], ki[LIMIT_KEY_MAX];
 	unsigned char key[16];
-	size_t mask = r->size - 1, i, reuse = SIZE_MAX;
+	int rc;
 
 	srep_key(issuer, id, key);
+	if (src == NULL || r->shares == NULL)
+		return srep_insert(r, key, now, expires);
+	if ((rc = srep_share_take(r, issuer, src, now, ks, ki)) != 0)
+		return rc;
+	if ((rc = srep_insert(r, key, now, expires)) != 0)
+		srep_share_give_back(r, now, ks, ki); /* not added: not counted */
+	return rc;
+}
+
+static int
+srep_insert(struct saml_replay *r, const unsigned char key[16], int64_t now, int64_t expires)
+{
+	size_t mask = r->size - 1, i, reuse = SIZE_MAX;
+
 	/* the whole probe chain, to an empty slot: a match may sit past an expired one */
 	for (i = srep_slot(key, mask); r->tab[i].expires != 0; i = (i + 1) & mask) {
 		if (r->tab[i].expires < now) {
 			if (reuse == SIZE_MAX)
 				reuse = i;
-		} else if (memcmp(r->tab[i].key, key, sizeof(key)) == 0) {
-			return 1;
+		} else if (memcmp(r->tab[i].key, key, 16) == 0) {
+			return SAML_REPLAY_SEEN;
 		}
 	}
 	if (reuse == SIZE_MAX) {
@@ -129,12 +202,12 @@ saml_replay_check(struct saml_replay *r, const char *issuer, const char *id, int
 				return SAML_ENOMEM;
 			if ((size_t)live >= r->cap)
 				return SAML_EFULL;
-			return saml_replay_check(r, issuer, id, now, expires);
+			return srep_insert(r, key, now, expires);
 		}
 		reuse = i;
 		r->used++;
 	}
-	memcpy(r->tab[reuse].key, key, sizeof(key));
+	memcpy(r->tab[reuse].key, key, 16);
 	r->tab[reuse].expires = expires > 0 ? expires : 1;
 	return 0;
 }

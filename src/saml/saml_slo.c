@@ -113,32 +113,38 @@ void
 saml_slo(struct evhttp_request *req, void *arg)
 {
 	struct saml_idp *idp = arg;
-	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
+	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?'), *msg = NULL;
 	struct saml_session *s = sweb_session_find(idp, req, time(NULL));
 	LassoLogout *lo = NULL;
 	LassoProfile *prof;
-	char sp[256];
+	char sp[256], why[128], *query = NULL;
 	int rc;
 
 	if (q == NULL || strlen(q) > idp->sc->max_request ||
-	    (strstr(q, "SAMLRequest=") == NULL && strstr(q, "SAMLResponse=") == NULL)) {
-		sweb_error(idp, req, 400, SAML_EMALFORMED, "no LogoutRequest or LogoutResponse");
-		return;
+	    saml_redirect_query(q + 1, strlen(q + 1), &msg, &query, why, sizeof(why)) < 0) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED,
+			   q == NULL || strlen(q) > idp->sc->max_request
+				   ? "no LogoutRequest or LogoutResponse"
+				   : why);
+		goto done;
 	}
-	if (strstr(q, "Signature=") == NULL || !saml_query_sigalg_ok(q + 1)) {
+	/* from here on only query, rebuilt from the one copy of each parameter */
+	if (strstr(query, "&Signature=") == NULL || !saml_query_sigalg_ok(query)) {
 		sweb_error(idp, req, 400, SAML_ENOSIG, "logout messages must be signed with RSA-SHA256");
-		return;
+		goto done;
 	}
-	if (strstr(q, "SAMLResponse=") != NULL)
-		return saml_slo_response(idp, req, s, q + 1);
+	if (strcmp(msg, "SAMLResponse") == 0) {
+		saml_slo_response(idp, req, s, query);
+		goto done;
+	}
 	if (s != NULL && s->logout != NULL) {
 		/* a second SP starting a logout while one goes round: that one wins */
 		sweb_error(idp, req, 409, SAML_EMALFORMED, "a logout is already in progress");
-		return;
+		goto done;
 	}
 	if ((lo = lasso_logout_new(idp->server)) == NULL) {
 		sweb_error(idp, req, 500, SAML_ENOMEM, "out of memory");
-		return;
+		goto done;
 	}
 	prof = LASSO_PROFILE(lo);
 	if (s != NULL && s->lasso_session != NULL) {
@@ -147,11 +153,11 @@ saml_slo(struct evhttp_request *req, void *arg)
 		prof->session = g_object_ref(s->lasso_session);
 	}
 	lasso_profile_set_signature_verify_hint(prof, LASSO_PROFILE_SIGNATURE_VERIFY_HINT_FORCE);
-	rc = lasso_logout_process_request_msg(lo, (char *)(uintptr_t)(q + 1));
+	rc = lasso_logout_process_request_msg(lo, query);
 	if (rc != 0 || prof->signature_status != 0) {
 		sweb_error(idp, req, 400, SAML_EBADSIG, lasso_strerror(rc ? rc : prof->signature_status));
 		lasso_logout_destroy(lo);
-		return;
+		goto done;
 	}
 	snprintf(sp, sizeof(sp), "%s", prof->remote_providerID ? prof->remote_providerID : "?");
 	rc = lasso_logout_validate_request(lo); /* sets the status; no session is fine too */
@@ -160,7 +166,8 @@ saml_slo(struct evhttp_request *req, void *arg)
 	if (rc == 0 && s != NULL) {
 		s->logout = lo; /* from here the session only serves the logout */
 		s->slo_from_sp = 1;
-		return saml_slo_next(req, s);
+		saml_slo_next(req, s);
+		goto done;
 	}
 	if (s != NULL)
 		sweb_session_clear(s);
@@ -170,4 +177,6 @@ saml_slo(struct evhttp_request *req, void *arg)
 	else
 		saml_slo_redirect(req, prof->msg_url);
 	lasso_logout_destroy(lo);
+done:
+	free(query);
 }

@@ -4,7 +4,9 @@
  * check on the worker pool, and the SSO session cookie.
  *
  * Sessions and pending logins live in memory, bounded; a restart logs
- * everyone out, which is the safe direction.
+ * everyone out, which is the safe direction. What guards the pages against
+ * abuse (parameters read once, login CSRF, guess limits, fair shares of the
+ * pending logins) is in saml_guard.c.
  */
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -19,13 +21,12 @@
 
 #include "poort/auth.h"
 #include "poort/http.h"
+#include "poort/limit.h"
 #include "poort/password.h"
 #include "poort/saml.h"
 #include "poort/store.h"
 #include "poort/workq.h"
 #include "saml_idp_int.h"
-
-#define PENDING_TTL 900
 
 struct sweb_job {
 	struct saml_idp *idp;
@@ -34,6 +35,7 @@ struct sweb_job {
 	char user[STORE_USERNAME_MAX + 1];
 	char addr[48];
 	struct auth_pw pw; /* the account rule and the password: src/auth */
+	char src[SAML_SRC_MAX];
 	int en;
 };
 
@@ -146,16 +148,6 @@ sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct s
 
 /* ---- sessions ---- */
 
-static void
-sweb_token_hash(const char *token, char out[SAML_TOKEN_HEX + 1])
-{
-	unsigned char md[32];
-	unsigned len = 0;
-	EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static struct saml_session *
 sweb_session_slot(struct saml_idp *idp, const char *hash)
 {
@@ -174,7 +166,7 @@ sweb_session_find(struct saml_idp *idp, struct evhttp_request *req, time_t now)
 	if (http_cookie_get(req, COOKIE_NAME, tok, sizeof(tok)) < 0 ||
 	    strlen(tok) != SAML_TOKEN_HEX)
 		return NULL;
-	sweb_token_hash(tok, hash);
+	saml_token_hash(tok, hash);
 	s = sweb_session_slot(idp, hash);
 	if (CRYPTO_memcmp(s->token_hash, hash, SAML_TOKEN_HEX) != 0 || s->expires <= now)
 		return NULL;
@@ -227,7 +219,7 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	struct saml_session *s;
 
 	saml_random_hex(tok, SAML_TOKEN_HEX / 2);
-	sweb_token_hash(tok, hash);
+	saml_token_hash(tok, hash);
 	s = sweb_session_slot(idp, hash);
 	sweb_session_clear(s); /* a collision evicts: bounded memory */
 	memcpy(s->token_hash, hash, sizeof(s->token_hash));
@@ -242,85 +234,6 @@ sweb_session_new(struct saml_idp *idp, struct evhttp_request *req, const char *u
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", cookie);
 	explicit_bzero(tok, sizeof(tok));
 	return s;
-}
-
-/* ---- pending logins ---- */
-
-static void
-sweb_pending_put(struct saml_idp *idp, struct saml_authn *a, time_t now)
-{
-	size_t oldest = 0;
-	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
-		struct saml_authn *p = idp->pending[i];
-		if (p != NULL && now - p->created > PENDING_TTL) {
-			saml_authn_free(p);
-			idp->pending[i] = p = NULL;
-		}
-		if (p == NULL) {
-			idp->pending[i] = a;
-			return;
-		}
-		if (p->created < idp->pending[oldest]->created)
-			oldest = i;
-	}
-	/* full: the oldest waiting login loses, bounded memory wins */
-	saml_authn_free(idp->pending[oldest]);
-	idp->pending[oldest] = a;
-}
-
-static struct saml_authn *
-sweb_pending_find(struct saml_idp *idp, const char *token, int take)
-{
-	if (token == NULL || strlen(token) != SAML_TOKEN_HEX)
-		return NULL;
-	for (size_t i = 0; i < SAML_PENDING_MAX; i++) {
-		struct saml_authn *p = idp->pending[i];
-		if (p != NULL && CRYPTO_memcmp(p->token, token, SAML_TOKEN_HEX) == 0) {
-			if (take)
-				idp->pending[i] = NULL;
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/* ---- failure rate limit per user and per address ---- */
-
-static struct saml_fail *
-sweb_fail_slot(struct saml_idp *idp, const char *key, time_t now)
-{
-	unsigned h = 2166136261u;
-	struct saml_fail *f;
-	for (const char *p = key; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	f = &idp->fails[h % SAML_FAIL_SLOTS];
-	if (strcmp(f->key, key) != 0 || now - f->window >= 300) {
-		snprintf(f->key, sizeof(f->key), "%s", key);
-		f->window = now;
-		f->count = 0;
-	}
-	return f;
-}
-
-static int
-sweb_fail_blocked(struct saml_idp *idp, const char *user, const char *addr, time_t now)
-{
-	char k[96];
-	snprintf(k, sizeof(k), "u:%s", user);
-	if (sweb_fail_slot(idp, k, now)->count >= idp->sc->login_rate)
-		return 1;
-	snprintf(k, sizeof(k), "a:%s", addr);
-	return sweb_fail_slot(idp, k, now)->count >= idp->sc->login_rate * 3;
-}
-
-static void
-sweb_fail_count(struct saml_idp *idp, const char *user, const char *addr, time_t now)
-{
-	char k[96];
-	snprintf(k, sizeof(k), "u:%s", user);
-	sweb_fail_slot(idp, k, now)->count++;
-	snprintf(k, sizeof(k), "a:%s", addr);
-	sweb_fail_slot(idp, k, now)->count++;
 }
 
 /* ---- handlers ---- */
@@ -370,7 +283,8 @@ sweb_proxy_redirect(struct saml_idp *idp, struct evhttp_request *req, struct sam
 		saml_authn_free(a);
 		return;
 	}
-	sweb_pending_put(idp, a, now);
+	saml_form_bind(req, a, 1);
+	saml_pending_put(idp, a, now);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Location", url);
 	http_reply(req, 302, "text/plain; charset=utf-8", "", 0, NULL);
 	free(url);
@@ -382,24 +296,39 @@ sweb_acs(struct evhttp_request *req, void *arg)
 {
 	struct saml_idp *idp = arg;
 	struct evkeyvalq kv = {0};
-	const char *resp, *relay;
+	struct http_param p[2] = {{.name = "SAMLResponse"}, {.name = "RelayState"}};
+	const char *resp, *relay, *dup;
 	char *body = NULL, why[256], user[STORE_USERNAME_MAX + 1], attrs[SAML_KV_MAX];
 	struct saml_authn *a;
 	time_t now = time(NULL);
+	size_t blen = 0;
 	int rc;
 
 	TAILQ_INIT(&kv);
 	if (idp->sc->upstream == NULL || evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
-	    (body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0 ||
+	    (body = http_body_copy(req, &blen)) == NULL || evhttp_parse_query_str(body, &kv) < 0 ||
 	    (resp = evhttp_find_header(&kv, "SAMLResponse")) == NULL) {
 		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLResponse");
 		goto done;
 	}
+	if (http_query_scan(body, blen, p, 2, &dup) < 0) {
+		snprintf(why, sizeof(why), "parameter %s sent more than once", dup);
+		sweb_error(idp, req, 400, SAML_EMALFORMED, why);
+		goto done;
+	}
 	relay = evhttp_find_header(&kv, "RelayState");
-	if ((a = sweb_pending_find(idp, relay, 1)) == NULL) {
+	if ((a = saml_pending_find(idp, relay, 1)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EEXPIRED, "unsolicited or expired upstream response");
 		goto done;
 	}
+	/* login CSRF: the answer must come to the browser that went upstream */
+	if (!saml_form_bound(req, a, 1)) {
+		sweb_error(idp, req, 403, SAML_EEXPIRED,
+			   "upstream response posted without its browser's proxy cookie");
+		saml_authn_free(a);
+		goto done;
+	}
+	saml_form_unbind(req, a, 1);
 	rc = saml_proxy_finish(idp, a, resp, user, sizeof(user), attrs, sizeof(attrs), why,
 			       sizeof(why));
 	if (rc < 0) {
@@ -423,37 +352,72 @@ sweb_metadata(struct evhttp_request *req, void *arg)
 		   strlen(idp->metadata_signed), NULL);
 }
 
+/*
+ * SAMLRequest and RelayState of a Redirect query or POST form, each at most
+ * once; for the Redirect binding also *query, all lasso gets (see
+ * saml_redirect_query). SAMLRequest is decoded as lasso decodes it ('+'
+ * stays '+') in a query, as a form value in a body; RelayState as a form
+ * value. 0, or -1 with why set.
+ */
+static int
+sweb_sso_params(int redirect, const char *in, size_t inlen, char **sreq, char **relay,
+		char **query, char *why, size_t whylen)
+{
+	struct http_param p[2] = {{.name = "SAMLRequest"}, {.name = "RelayState"}};
+	const char *dup, *msg = NULL;
+
+	*sreq = *relay = *query = NULL;
+	if (redirect) {
+		if (saml_redirect_query(in, inlen, &msg, query, why, whylen) < 0)
+			return -1;
+		in = *query; /* from here on, only what lasso will read */
+		inlen = strlen(*query);
+	}
+	if (http_query_scan(in, inlen, p, 2, &dup) < 0) {
+		snprintf(why, whylen, "parameter %s sent more than once", dup);
+		return -1;
+	}
+	if (p[0].raw == NULL) {
+		snprintf(why, whylen, "no SAMLRequest");
+		return -1;
+	}
+	*sreq = http_param_decode(p[0].raw, p[0].rawlen, !redirect);
+	if (p[1].raw != NULL)
+		*relay = http_param_decode(p[1].raw, p[1].rawlen, 1);
+	if (*sreq == NULL || (p[1].raw != NULL && *relay == NULL)) {
+		snprintf(why, whylen, "bad percent-encoding");
+		return -1;
+	}
+	return 0;
+}
+
 static void
 sweb_sso(struct evhttp_request *req, void *arg)
 {
 	struct saml_idp *idp = arg;
-	struct evkeyvalq kv = {0};
 	const char *uri = evhttp_request_get_uri(req), *q = strchr(uri, '?');
-	const char *sreq, *relay;
-	char *body = NULL, why[256];
+	char *body = NULL, why[256], src[SAML_SRC_MAX], *sreq = NULL, *relay = NULL, *query = NULL;
 	struct saml_authn *a = NULL;
 	struct saml_session *s;
 	time_t now = time(NULL);
+	size_t blen = 0;
 	int redirect = evhttp_request_get_command(req) != EVHTTP_REQ_POST, rc;
 
-	TAILQ_INIT(&kv);
-	if (redirect) {
-		if (q == NULL || evhttp_parse_query_str(q + 1, &kv) < 0) {
-			sweb_error(idp, req, 400, SAML_EMALFORMED, "bad query string");
-			goto done;
-		}
-	} else if ((body = http_body_copy(req, NULL)) == NULL || evhttp_parse_query_str(body, &kv) < 0) {
+	if (redirect && q == NULL) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "no query string");
+		goto done;
+	}
+	if (!redirect && (body = http_body_copy(req, &blen)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EMALFORMED, "bad form body");
 		goto done;
 	}
-	sreq = evhttp_find_header(&kv, "SAMLRequest");
-	relay = evhttp_find_header(&kv, "RelayState");
-	if (sreq == NULL) {
-		sweb_error(idp, req, 400, SAML_EMALFORMED, "no SAMLRequest");
+	if (sweb_sso_params(redirect, redirect ? q + 1 : body, redirect ? strlen(q + 1) : blen,
+			    &sreq, &relay, &query, why, sizeof(why)) < 0) {
+		sweb_error(idp, req, 400, SAML_EMALFORMED, why);
 		goto done;
 	}
-	rc = saml_authn_check(idp, redirect, sreq, redirect ? q + 1 : NULL, relay, now, &a, why,
-			      sizeof(why));
+	http_peer_key(req, src, sizeof(src));
+	rc = saml_authn_check(idp, redirect, sreq, query, relay, src, now, &a, why, sizeof(why));
 	if (rc < 0) {
 		sweb_error(idp, req, rc == SAML_ETOOBIG ? 413 : 400, rc, why);
 		goto done;
@@ -475,11 +439,14 @@ sweb_sso(struct evhttp_request *req, void *arg)
 	} else if (idp->sc->upstream != NULL) {
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
+		saml_form_bind(req, a, 0);
 		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
-		sweb_pending_put(idp, a, now);
+		saml_pending_put(idp, a, now);
 	}
 done:
-	evhttp_clear_headers(&kv);
+	free(sreq);
+	free(relay);
+	free(query);
 	free(body);
 }
 
@@ -499,14 +466,16 @@ sweb_verify_done(void *arg)
 	time_t now = time(NULL);
 	int rc = auth_pw_end(idp->auth, &j->pw, now);
 
-	a = sweb_pending_find(idp, j->token, rc == 0);
+	a = saml_pending_find(idp, j->token, rc == 0);
+	if (rc == 0)
+		saml_fail_forget(idp, j->user, j->src, now);
 	if (a == NULL) {
 		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (rc == 0) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
+		saml_form_unbind(j->req, a, 0);
 		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
 	} else {
-		sweb_fail_count(idp, j->user, j->addr, now);
 		log_info("saml login result=reject user=%s addr=%s reason=%s", j->user, j->addr,
 			 auth_reason(rc));
 		sweb_login_page(idp, j->req, a, j->en, j->user,
@@ -525,13 +494,14 @@ sweb_login(struct evhttp_request *req, void *arg)
 	const char *ctx, *user, *pw, *lang;
 	struct sweb_job *j = NULL;
 	struct saml_authn *a;
-	char *body = NULL, addr[48];
+	char *body = NULL, addr[48], src[SAML_SRC_MAX];
 	time_t now = time(NULL);
 	size_t blen = 0;
 	int en;
 
 	TAILQ_INIT(&kv);
 	http_peer(req, addr, sizeof(addr));
+	http_peer_key(req, src, sizeof(src));
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
 		body = http_body_copy(req, &blen);
 	else if (strchr(evhttp_request_get_uri(req), '?') != NULL)
@@ -543,12 +513,19 @@ sweb_login(struct evhttp_request *req, void *arg)
 	ctx = evhttp_find_header(&kv, "ctx");
 	lang = evhttp_find_header(&kv, "lang");
 	en = sweb_lang_en(req, lang);
-	if ((a = sweb_pending_find(idp, ctx, 0)) == NULL) {
+	if ((a = saml_pending_find(idp, ctx, 0)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EEXPIRED, "login form expired or unknown");
 		goto done;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
 		sweb_login_page(idp, req, a, en, NULL, NULL); /* language switch */
+		goto done;
+	}
+	/* login CSRF: the form must come from this browser's own login page */
+	if (!saml_form_bound(req, a, 0) || !saml_origin_ok(idp, req)) {
+		sweb_error(idp, req, 403, SAML_EEXPIRED,
+			   "login form posted without its browser's login cookie or from another"
+			   " site");
 		goto done;
 	}
 	user = evhttp_find_header(&kv, "username");
@@ -559,7 +536,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 				   : "Vul je gebruikersnaam en wachtwoord in.");
 		goto done;
 	}
-	if (sweb_fail_blocked(idp, user, addr, now)) {
+	if (saml_fail_begin(idp, user, src, now)) {
 		log_warning("saml login result=reject user=%s addr=%s reason=rate-limited", user, addr);
 		sweb_login_page(idp, req, a, en, user,
 				en ? "Too many attempts. Wait five minutes and try again."
@@ -576,9 +553,11 @@ sweb_login(struct evhttp_request *req, void *arg)
 	snprintf(j->token, sizeof(j->token), "%s", ctx);
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(j->addr, sizeof(j->addr), "%s", addr);
+	snprintf(j->src, sizeof(j->src), "%s", src);
 	/* a refused or unknown account is hashed against the dummy: same time */
 	auth_pw_begin(idp->auth, user, pw, strlen(pw), now, &j->pw);
 	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
+		saml_fail_forget(idp, user, src, now); /* never checked: not a guess */
 		log_warning("saml login busy: worker queue full user=%s", user);
 		sweb_page(req, 503, "Poort",
 			  "<h1>Even geduld / Please wait</h1><p>Het is druk. Probeer het zo opnieuw. "
@@ -615,7 +594,7 @@ int
 saml_web_init(struct saml_idp *idp, struct http_server *hs)
 {
 	idp->sessions = calloc(SAML_SESSIONS_MAX, sizeof(*idp->sessions));
-	idp->fails = calloc(SAML_FAIL_SLOTS, sizeof(*idp->fails));
+	idp->fails = limit_new(SAML_FAIL_KEYS, SAML_FAIL_WINDOW);
 	idp->wq = workq_new(idp->base, 1, 64);
 	idp->auth = auth_new(idp->st, idp->cfg->password.cost, 0, 0);
 	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL || idp->auth == NULL)
@@ -643,7 +622,7 @@ saml_web_free(struct saml_idp *idp)
 	for (size_t i = 0; idp->sessions != NULL && i < SAML_SESSIONS_MAX; i++)
 		sweb_session_clear(&idp->sessions[i]);
 	free(idp->sessions);
-	free(idp->fails);
+	limit_free(idp->fails);
 	auth_free(idp->auth);
 	idp->auth = NULL;
 	idp->sessions = NULL;

@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 """The HTTPS front's connection bound (http.max_conns): connections beyond
 it are refused at the TLS handshake and logged; one closing makes room;
-what is already open keeps working.
+what is already open keeps working. Then the request rate (http.rate):
+counted per source address per minute, as etc/poortd.conf.example says,
+and one address's count is not reset by requests from addresses that
+shared its slot in the old direct-mapped table.
 
 usage: http_limits.py BUILD_DIR WORK_DIR
 """
 import socket
 import ssl
+import subprocess
 import sys
 import time
 
@@ -36,8 +40,57 @@ def get(conn, path="/saml/metadata"):
     return conn.recv(64).decode(errors="replace")
 
 
+def old_slot(addr):
+    h = 2166136261
+    for c in addr.encode():
+        h = ((h ^ c) * 16777619) & 0xffffffff
+    return h % 1024
+
+
+def get_from(p, src, path="/saml/metadata"):
+    """One request from loopback address src; the status code."""
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert",
+                          p.https_crt, "--interface", src, p.base + path],
+                         capture_output=True, text=True, timeout=30)
+    return int(out.stdout or 0)
+
+
+RATE = 5
+
+
+def rate(build, work):
+    p = env.Poortd(build, work + "-rate", [])
+    orig_write = p.write_config
+
+    def write_config():
+        orig_write()
+        text = open(p.conf).read().replace("  rate 100000", f"  rate {RATE}")
+        open(p.conf, "w").write(text)
+    p.write_config = write_config
+    victim = "127.0.0.9"
+    target = old_slot(victim)
+    colliding = [a for a in ("127.0.%d.%d" % (i // 250, 2 + i % 250) for i in range(64000))
+                 if old_slot(a) == target and a != victim][:3]
+    try:
+        p.start()
+        codes = [get_from(p, victim) for _ in range(RATE)]
+        check(codes == [200] * RATE, f"{RATE} requests within the rate: {codes}")
+        check(get_from(p, victim) == 429, "one more is refused (429)")
+        time.sleep(1.5)
+        check(get_from(p, victim) == 429, "still refused a second later: the rate is per minute")
+        check(len(colliding) == 3, "addresses that shared the old slot: %s" % colliding)
+        for a in colliding:
+            check(get_from(p, a) == 200, f"{a} (its own count) is served")
+        check(get_from(p, victim) == 429, "and they did not reset the limited address's count")
+        check(p.log_has("http rate_limited addr=" + victim), "the limit is logged")
+        check(p.stop() == 0, "poortd stops cleanly")
+    finally:
+        p.stop()
+
+
 def main():
     build, work = sys.argv[1], sys.argv[2]
+    rate(build, work)
     p = env.Poortd(build, work, [])
     orig_write = p.write_config
 

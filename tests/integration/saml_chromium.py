@@ -22,7 +22,7 @@ def check(cond, what):
         FAILS.append(what)
 
 
-def browser(profile):
+def browser(profile, extra=()):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     opts = webdriver.ChromeOptions()
@@ -30,7 +30,7 @@ def browser(profile):
     for a in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
               "--disable-background-networking", "--disable-component-update",
               "--disable-sync", "--user-data-dir=" + profile,
-              "--ignore-certificate-errors", "--window-size=400,800"):
+              "--ignore-certificate-errors", "--window-size=400,800") + tuple(extra):
         opts.add_argument(a)
     drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
     drv.set_page_load_timeout(30)

@@ -113,7 +113,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      : b64[i] == '=' ? sprintf(query + o, "%%3D")
 						      : sprintf(query + o, "%c", b64[i]));
 	}
-	if (saml_authn_check(&idp, redirect, (char *)b64, query, NULL, FUZZ_NOW, &a, why,
+	if (saml_authn_check(&idp, redirect, (char *)b64, query, NULL, "fuzz", FUZZ_NOW, &a, why,
 			     sizeof(why)) == 0)
 		saml_authn_free(a);
 done:
