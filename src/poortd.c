@@ -21,6 +21,7 @@
 #include "poort/devca.h"
 #include "poort/eap.h"
 #include "poort/onboard_profile.h"
+#include "poort/onboard_web.h"
 #include "poort/config_saml.h"
 #include "poort/http.h"
 #include "poort/log.h"
@@ -40,6 +41,7 @@ struct daemon {
 	struct http_server *hs;
 	struct saml_idp *idp;
 	struct devca *ca; /* onboarding { }: the client CA, else NULL */
+	struct onboard_web *ow;
 };
 
 static void
@@ -174,6 +176,14 @@ daemon_sso_start(struct daemon *d, const char *store_path)
 			return -1;
 		}
 	}
+	if (d->ca != NULL && d->idp != NULL) {
+		d->ow = onboard_web_new(d->hs, d->idp, d->cfg, d->st, d->ca, err, sizeof(err));
+		if (d->ow == NULL) {
+			log_error("onboarding: %s", err);
+			return -1;
+		}
+		log_notice("onboarding at %s/saml/onboard", d->cfg->saml->base_url);
+	}
 	log_notice("https listening on %s%s", d->cfg->http->listen_text,
 		   d->idp != NULL ? " with the SAML IdP" : "");
 	return 0;
@@ -296,6 +306,7 @@ main(int argc, char **argv)
 	}
 	rc = 0;
 done:
+	onboard_web_free(d.ow);
 	saml_idp_free(d.idp);
 	devca_free(d.ca);
 	http_server_free(d.hs);
