@@ -67,7 +67,9 @@ int auth_account_get(struct auth *au, const char *user, time_t now, struct store
 /*
  * A per-device certificate from the box's client CA (EAP-TLS): serial (hex,
  * lower case) must be a certificate the store knows, issued with subject
- * pseudonym, not revoked, and its account may log in at now. 0 with the
+ * pseudonym, not revoked, and its account may log in at now (a device of a
+ * proxy-mode user has no account here: then no local account may hold the
+ * name, and out carries only the name, affiliation "affiliate"). 0 with the
  * account in out (NULL: not wanted), else AUTH_EDEVICE, AUTH_EREVOKED or the
  * account's code (out zeroed). The caller clears out->pw_hash when done.
  */

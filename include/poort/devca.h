@@ -62,11 +62,14 @@ struct devca_request {
 	int rsa;           /* RSA-2048 instead of ECDSA P-256 */
 	int64_t now, expires;
 	unsigned limit; /* active devices allowed per account, 0 = no limit */
+	/* proxy mode: user logged in at the upstream IdP and has no account here */
+	int upstream;
 };
 
 /*
  * Issues a certificate for one device of rq->user and records it in st. 0,
- * or DEVCA_EACCOUNT (unknown account, or auth_account_usable refuses it),
+ * or DEVCA_EACCOUNT (unknown account, or auth_account_usable refuses it;
+ * not asked for an upstream user, whom the upstream IdP just vouched for),
  * DEVCA_ELIMIT, DEVCA_ECRYPTO, DEVCA_ESTORE.
  */
 int devca_device_issue(struct devca *ca, struct store *st, const struct devca_request *rq,

@@ -58,16 +58,17 @@ struct oauth;
 struct oauth *oauth_new(unsigned max);
 void oauth_free(struct oauth *o);
 /* A new code for user, bound to a's client, redirect and challenge; code is NUL ended. */
-int oauth_code_new(struct oauth *o, const struct oauth_authz *a, const char *user, time_t now,
-		   char code[OAUTH_SECRET_LEN + 1]);
+/* upstream: a proxy-mode user (carried to the token). */
+int oauth_code_new(struct oauth *o, const struct oauth_authz *a, const char *user, int upstream,
+		   time_t now, char code[OAUTH_SECRET_LEN + 1]);
 /*
  * Redeems a code (single use: gone even when the verifier is wrong) for an
  * access token; the user in user. 0 or OAUTH_EGRANT.
  */
 int oauth_token_new(struct oauth *o, const struct oauth_token_req *t, time_t now,
-		    char token[OAUTH_SECRET_LEN + 1], char *user, size_t userlen);
+		    char token[OAUTH_SECRET_LEN + 1], char *user, size_t userlen, int *upstream);
 /* The user of a valid bearer token (the Authorization header's value), or OAUTH_ETOKEN. */
 int oauth_token_check(struct oauth *o, const char *authorization, time_t now, char *user,
-		      size_t userlen);
+		      size_t userlen, int *upstream);
 
 #endif

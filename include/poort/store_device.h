@@ -23,6 +23,7 @@ struct store_device {
 	char key_type[8]; /* "ec" or "rsa" */
 	int64_t created, expires;
 	int64_t revoked; /* 0, or when */
+	int upstream;    /* proxy mode: a user of the upstream IdP, no account here */
 };
 
 /* STORE_EEXIST if the serial or pseudonym is taken; STORE_EINVAL for bad fields. */
@@ -40,5 +41,7 @@ int store_device_count_active(struct store *st, const char *username, int64_t no
 int store_device_revoke(struct store *st, const char *serial, int64_t now);
 /* Revokes every certificate of username (0 even when there are none). */
 int store_device_revoke_user(struct store *st, const char *username, int64_t now);
+/* Revokes the certificates of the local account username (not an upstream user's). */
+int store_device_revoke_account(struct store *st, const char *username, int64_t now);
 
 #endif

@@ -337,7 +337,9 @@ devca_device_issue(struct devca *ca, struct store *st, const struct devca_reques
 	    rq->expires <= rq->now)
 		return DEVCA_EINVAL;
 	rc = store_username_valid(rq->user) ? store_account_get(st, rq->user, &a) : STORE_ENOTFOUND;
-	if (rc == 0)
+	if (rq->upstream && store_username_valid(rq->user))
+		rc = rc == 0 ? DEVCA_EACCOUNT : 0; /* a local account of that name: not theirs */
+	else if (rc == 0)
 		rc = auth_account_usable(&a, (time_t)rq->now) < 0 ? DEVCA_EACCOUNT : 0;
 	else
 		rc = rc == STORE_ENOTFOUND ? DEVCA_EACCOUNT : DEVCA_ESTORE;
@@ -361,6 +363,7 @@ devca_device_issue(struct devca *ca, struct store *st, const struct devca_reques
 	snprintf(out->dev.key_type, sizeof(out->dev.key_type), "%s", rq->rsa ? "rsa" : "ec");
 	out->dev.created = rq->now;
 	out->dev.expires = rq->expires;
+	out->dev.upstream = rq->upstream;
 	if ((out->key = devca_key_new(rq->rsa)) == NULL ||
 	    (out->cert = devca_cert_new(ca->cert, ca->key, out->key, out->dev.pseudonym,
 					rq->now - 300, rq->expires, 0, out->dev.serial,

@@ -23,6 +23,7 @@ struct oauth_entry {
 	char client_id[128];
 	char redirect_uri[512];
 	char challenge[128];
+	int upstream;
 };
 
 struct oauth {
@@ -280,12 +281,13 @@ oauth_find(struct oauth *o, int kind, const char *secret, time_t now)
 }
 
 int
-oauth_code_new(struct oauth *o, const struct oauth_authz *a, const char *user, time_t now,
-	       char code[OAUTH_SECRET_LEN + 1])
+oauth_code_new(struct oauth *o, const struct oauth_authz *a, const char *user, int upstream,
+	       time_t now, char code[OAUTH_SECRET_LEN + 1])
 {
 	struct oauth_entry *e = oauth_slot(o, now);
 
 	memset(e, 0, sizeof(*e));
+	e->upstream = upstream;
 	snprintf(e->user, sizeof(e->user), "%s", user);
 	snprintf(e->client_id, sizeof(e->client_id), "%s", a->client_id);
 	snprintf(e->redirect_uri, sizeof(e->redirect_uri), "%s", a->redirect_uri);
@@ -295,15 +297,16 @@ oauth_code_new(struct oauth *o, const struct oauth_authz *a, const char *user, t
 
 int
 oauth_token_new(struct oauth *o, const struct oauth_token_req *t, time_t now,
-		char token[OAUTH_SECRET_LEN + 1], char *user, size_t userlen)
+		char token[OAUTH_SECRET_LEN + 1], char *user, size_t userlen, int *upstream)
 {
 	struct oauth_entry *e = oauth_find(o, OAUTH_CODE, t->code, now), *te;
 	unsigned char h[SHA256_DIGEST_LENGTH];
 	char want[OAUTH_SECRET_LEN + 1], who[80];
-	int ok;
+	int ok, up;
 
 	if (e == NULL)
 		return OAUTH_EGRANT;
+	up = e->upstream;
 	SHA256((const unsigned char *)t->verifier, strlen(t->verifier), h);
 	oauth_b64url(h, sizeof(h), want);
 	ok = strlen(want) == strlen(e->challenge) &&
@@ -318,13 +321,15 @@ oauth_token_new(struct oauth *o, const struct oauth_token_req *t, time_t now,
 	te = oauth_slot(o, now);
 	memset(te, 0, sizeof(*te));
 	snprintf(te->user, sizeof(te->user), "%s", who);
+	te->upstream = up;
+	*upstream = up;
 	snprintf(user, userlen, "%s", who);
 	return oauth_secret_new(te, OAUTH_TOKEN, now + OAUTH_TOKEN_TTL, token);
 }
 
 int
 oauth_token_check(struct oauth *o, const char *authorization, time_t now, char *user,
-		  size_t userlen)
+		  size_t userlen, int *upstream)
 {
 	struct oauth_entry *e;
 
@@ -334,5 +339,6 @@ oauth_token_check(struct oauth *o, const char *authorization, time_t now, char *
 	if ((e = oauth_find(o, OAUTH_TOKEN, authorization + 7, now)) == NULL)
 		return OAUTH_ETOKEN;
 	snprintf(user, userlen, "%s", e->user);
+	*upstream = e->upstream;
 	return 0;
 }

@@ -120,13 +120,14 @@ ow_oauth_error(struct evhttp_request *req, int code, const char *error, const ch
  * the passphrase in pass. Logged. 0, or < 0 with a message for the student.
  */
 static int
-ow_issue(struct onboard_web *ow, const char *user, const char *label, enum ow_kind kind,
+ow_issue(struct onboard_web *ow, const char *user, int upstream, const char *label,
+	 enum ow_kind kind,
 	 const char *via, unsigned char **out, size_t *outlen, char pass[OW_PASS_LEN + 1],
 	 struct store_device *dev, const char **msg)
 {
 	const struct config_onboard *ob = &ow->cfg->onboard;
 	struct devca_request rq = {.user = user, .realm = ow->cfg->realms[0], .label = label,
-				   .rsa = ob->rsa, .limit = ob->device_limit};
+				   .rsa = ob->rsa, .limit = ob->device_limit, .upstream = upstream};
 	struct devca_issued is;
 	struct onboard_profile p;
 	unsigned char *p12 = NULL, *doc = NULL;
@@ -333,25 +334,19 @@ ow_page(struct onboard_web *ow, struct evhttp_request *req, const char *user, in
 	free(body);
 }
 
-/* The logged-in local account, or an answer already sent (login, refusal). */
+/*
+ * The logged-in user: 0 a local account, 1 a proxy-mode user of the
+ * upstream IdP; -1 with the login already sent.
+ */
 static int
 ow_user(struct onboard_web *ow, struct evhttp_request *req, const char *back, char *user,
 	size_t userlen, int en)
 {
 	int rc = saml_idp_session_user(ow->idp, req, user, userlen);
 
-	if (rc < 0) {
+	if (rc < 0)
 		saml_idp_login_local(ow->idp, req, back, en);
-		return -1;
-	}
-	if (rc == 1) {
-		/* proxy mode: devices need an account on the box */
-		ow_text(req, 403, en ? "Wi-Fi certificates need an account at the school's box."
-				     : "Wifi-certificaten vragen om een account op de box van de"
-				       " school.");
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 static void
@@ -409,7 +404,7 @@ ow_download(struct evhttp_request *req, void *arg)
 	struct store_device dev;
 	const char *msg;
 	enum ow_kind k;
-	int en;
+	int en, up;
 
 	if (ow_form(req, p, 4, &body) < 0) {
 		ow_text(req, 400, "bad form");
@@ -420,7 +415,7 @@ ow_download(struct evhttp_request *req, void *arg)
 	label = ow_value(&p[2]);
 	lang = ow_value(&p[3]);
 	en = lang != NULL && strcmp(lang, "en") == 0;
-	if (saml_idp_session_user(ow->idp, req, user, sizeof(user)) != 0) {
+	if ((up = saml_idp_session_user(ow->idp, req, user, sizeof(user))) < 0) {
 		ow_text(req, 403, en ? "Log in first." : "Log eerst in.");
 		goto done;
 	}
@@ -440,7 +435,7 @@ ow_download(struct evhttp_request *req, void *arg)
 	}
 	if (label != NULL && strlen(label) > STORE_LABEL_MAX)
 		label[STORE_LABEL_MAX] = '\0';
-	if (ow_issue(ow, user, label, k, "web", &doc, &len, pass, &dev, &msg) < 0) {
+	if (ow_issue(ow, user, up, label, k, "web", &doc, &len, pass, &dev, &msg) < 0) {
 		ow_page(ow, req, user, en,
 			strcmp(msg, "device-limit") == 0
 			    ? (en ? "You have as many devices as allowed: revoke one first."
@@ -523,7 +518,7 @@ ow_revoke(struct evhttp_request *req, void *arg)
 	serial = ow_value(&p[1]);
 	lang = ow_value(&p[2]);
 	en = lang != NULL && strcmp(lang, "en") == 0;
-	if (saml_idp_session_user(ow->idp, req, user, sizeof(user)) != 0 ||
+	if (saml_idp_session_user(ow->idp, req, user, sizeof(user)) < 0 ||
 	    !ow_csrf_ok(ow, user, csrf)) {
 		ow_text(req, 403, "bad form token");
 		goto done;
@@ -606,7 +601,7 @@ ow_authorize(struct evhttp_request *req, void *arg)
 	struct oauth_authz a;
 	char user[80], code[OAUTH_SECRET_LEN + 1], *loc = NULL, *st = NULL;
 	size_t loclen;
-	int rc;
+	int rc, up;
 
 	rc = q != NULL ? oauth_authz_parse(q + 1, strlen(q + 1), &a, &why) : OAUTH_EINVAL;
 	if (rc < 0) {
@@ -615,9 +610,9 @@ ow_authorize(struct evhttp_request *req, void *arg)
 		ow_text(req, 400, why[0] ? why : "no query");
 		return;
 	}
-	if (ow_user(ow, req, uri, user, sizeof(user), ow_lang_en(req)) < 0)
+	if ((up = ow_user(ow, req, uri, user, sizeof(user), ow_lang_en(req))) < 0)
 		return;
-	if (oauth_code_new(ow->oauth, &a, user, time(NULL), code) < 0) {
+	if (oauth_code_new(ow->oauth, &a, user, up, time(NULL), code) < 0) {
 		ow_text(req, 500, "out of memory");
 		return;
 	}
@@ -646,7 +641,7 @@ ow_token(struct evhttp_request *req, void *arg)
 	char *body = NULL, token[OAUTH_SECRET_LEN + 1], user[80];
 	const char *why = "";
 	size_t len = 0;
-	int rc;
+	int rc, up;
 
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST ||
 	    (body = http_body_copy(req, &len)) == NULL) {
@@ -663,7 +658,7 @@ ow_token(struct evhttp_request *req, void *arg)
 		ow_oauth_error(req, 400, "invalid_request", why);
 		goto done;
 	}
-	if (oauth_token_new(ow->oauth, &t, time(NULL), token, user, sizeof(user)) < 0) {
+	if (oauth_token_new(ow->oauth, &t, time(NULL), token, user, sizeof(user), &up) < 0) {
 		log_info("onboard token result=refused client=%s reason=invalid-grant", t.client_id);
 		ow_oauth_error(req, 400, "invalid_grant", "unknown, used or expired code, or wrong"
 							  " verifier");
@@ -689,15 +684,16 @@ ow_api_eapconfig(struct evhttp_request *req, void *arg)
 	size_t len = 0;
 	struct store_device dev;
 	const char *msg;
+	int up;
 
-	if (oauth_token_check(ow->oauth, auth, time(NULL), user, sizeof(user)) < 0) {
+	if (oauth_token_check(ow->oauth, auth, time(NULL), user, sizeof(user), &up) < 0) {
 		evhttp_add_header(evhttp_request_get_output_headers(req), "WWW-Authenticate",
 				  "Bearer error=\"invalid_token\"");
 		ow_oauth_error(req, 401, "invalid_token", "no valid access token");
 		return;
 	}
-	if (ow_issue(ow, user, "geteduroam", OW_EAPCONFIG, "api", &doc, &len, pass, &dev, &msg) <
-	    0) {
+	if (ow_issue(ow, user, up, "geteduroam", OW_EAPCONFIG, "api", &doc, &len, pass, &dev,
+		     &msg) < 0) {
 		ow_oauth_error(req, strcmp(msg, "device-limit") == 0 ? 403 : 500,
 			       strcmp(msg, "device-limit") == 0 ? "device_limit" : "server_error",
 			       msg);

@@ -623,13 +623,15 @@ saml_idp_session_user(struct saml_idp *idp, struct evhttp_request *req, char *us
 	time_t now = time(NULL);
 	struct saml_session *s = sweb_session_get(idp, req, now);
 
+	int upstream = idp->sc->upstream != NULL; /* proxy mode: every login is upstream */
+
 	if (s == NULL)
 		return -1;
 	/* the same rule as SSO: disabled, expired or deleted since login ends it */
-	if (s->kv[0] == '\0' && auth_account_get(idp->auth, s->user, now, NULL) < 0)
+	if (!upstream && auth_account_get(idp->auth, s->user, now, NULL) < 0)
 		return -1;
 	snprintf(user, userlen, "%s", s->user);
-	return s->kv[0] != '\0' ? 1 : 0;
+	return upstream;
 }
 
 void

@@ -334,7 +334,7 @@ store_update_revoking(struct store *st, const char *sql, const char *username, i
 		return rc;
 	rc = store_update(st, sql, username, v, bind_v);
 	if (rc == 0 && revoke)
-		rc = store_device_revoke_user(st, username, (int64_t)time(NULL));
+		rc = store_device_revoke_account(st, username, (int64_t)time(NULL));
 	if (rc < 0)
 		goto fail;
 	if (own_txn && (rc = store_commit(st)) < 0)

@@ -62,7 +62,8 @@ static const char store_migrate_3[] =
 /*
  * Version 4: per-device client certificates (onboarding). Not tied to the
  * account row by a foreign key: a deleted account's certificates stay,
- * revoked, so the CRL keeps listing them until they expire.
+ * revoked, so the CRL keeps listing them until they expire. upstream: issued
+ * in proxy mode to a user of the upstream IdP, who has no account here.
  */
 static const char store_migrate_4[] =
 	"CREATE TABLE IF NOT EXISTS devices ("
@@ -73,7 +74,8 @@ static const char store_migrate_4[] =
 	" key_type TEXT NOT NULL DEFAULT 'ec',"
 	" created INTEGER NOT NULL,"
 	" expires INTEGER NOT NULL,"
-	" revoked INTEGER NOT NULL DEFAULT 0);"
+	" revoked INTEGER NOT NULL DEFAULT 0,"
+	" upstream INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX IF NOT EXISTS devices_user ON devices(username);"
 	"PRAGMA user_version = 4;";
 

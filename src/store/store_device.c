@@ -7,7 +7,8 @@
 
 #include "store_db.h"
 
-#define DEVICE_COLUMNS "serial, username, pseudonym, label, key_type, created, expires, revoked"
+#define DEVICE_COLUMNS                                                                           \
+	"serial, username, pseudonym, label, key_type, created, expires, revoked, upstream"
 
 static int
 device_serial_valid(const char *s)
@@ -34,6 +35,7 @@ device_row(sqlite3_stmt *s, struct store_device *d)
 	d->created = sqlite3_column_int64(s, 5);
 	d->expires = sqlite3_column_int64(s, 6);
 	d->revoked = sqlite3_column_int64(s, 7);
+	d->upstream = sqlite3_column_int(s, 8);
 }
 
 int
@@ -48,7 +50,7 @@ store_device_add(struct store *st, const struct store_device *d)
 	    (strcmp(d->key_type, "ec") != 0 && strcmp(d->key_type, "rsa") != 0))
 		return STORE_EINVAL;
 	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO devices(" DEVICE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+			       "INSERT INTO devices(" DEVICE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
 			       -1, &s, NULL) != SQLITE_OK)
 		return STORE_EDB;
 	sqlite3_bind_text(s, 1, d->serial, -1, SQLITE_STATIC);
@@ -58,6 +60,7 @@ store_device_add(struct store *st, const struct store_device *d)
 	sqlite3_bind_text(s, 5, d->key_type, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 6, d->created);
 	sqlite3_bind_int64(s, 7, d->expires);
+	sqlite3_bind_int(s, 8, d->upstream ? 1 : 0);
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
@@ -182,6 +185,15 @@ store_device_revoke(struct store *st, const char *serial, int64_t now)
 {
 	return device_revoke(st, "UPDATE devices SET revoked = ? WHERE serial = ? AND revoked = 0",
 			     serial, now, 1);
+}
+
+int
+store_device_revoke_account(struct store *st, const char *username, int64_t now)
+{
+	return device_revoke(st,
+			     "UPDATE devices SET revoked = ? WHERE username = ? AND revoked = 0"
+			     " AND upstream = 0",
+			     username, now, 0);
 }
 
 int

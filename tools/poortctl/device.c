@@ -260,6 +260,19 @@ done:
 	return rc;
 }
 
+struct device_count {
+	int active;
+};
+
+static int
+ctl_device_count(const struct store_device *d, void *arg)
+{
+	struct device_count *n = arg;
+
+	n->active += d->revoked == 0;
+	return 0;
+}
+
 static int
 ctl_device_revoke(struct ctl *c, const char *what)
 {
@@ -269,10 +282,12 @@ ctl_device_revoke(struct ctl *c, const char *what)
 	/* a serial is hex; an account name that is all hex digits is taken as a serial first */
 	rc = store_device_revoke(c->st, what, now);
 	if (rc == STORE_ENOTFOUND && store_username_valid(what)) {
-		struct store_account a;
-		rc = store_account_get(c->st, what, &a);
-		explicit_bzero(&a, sizeof(a));
-		if (rc == 0)
+		/* an account's devices; a proxy-mode user has devices but no account */
+		struct device_count n = {0};
+		rc = store_device_foreach(c->st, what, ctl_device_count, &n);
+		if (rc == 0 && n.active == 0)
+			rc = STORE_ENOTFOUND;
+		else if (rc == 0)
 			rc = store_device_revoke_user(c->st, what, now);
 	}
 	if (rc < 0) {
