@@ -255,33 +255,35 @@ ow_page(struct onboard_web *ow, struct evhttp_request *req, const char *user, in
 	char *body = malloc(OW_PAGE_MAX), csrf[33];
 	struct ow_list l = {.cap = OW_PAGE_MAX};
 	size_t n;
-	static const char *const rec_en[] = {
-	    "apple", "On iPhone, iPad and Mac: download the profile and install it in Settings.",
-	    "android", "On Android: install the geteduroam app and open the eap-config file with it.",
-	    "windows", "On Windows: install the geteduroam app and open the eap-config file with it.",
-	    "linux", "On Linux and Chromebooks: use the eap-config file with the geteduroam app, or"
-		     " set up EAP-TLS by hand with the files below.",
-	    "other", "Download the file for your device below."};
-	static const char *const rec_nl[] = {
-	    "apple", "Op iPhone, iPad en Mac: download het profiel en installeer het bij"
-		     " Instellingen.",
-	    "android", "Op Android: installeer de geteduroam-app en open het eap-config-bestand"
-		       " daarmee.",
-	    "windows", "Op Windows: installeer de geteduroam-app en open het eap-config-bestand"
-		       " daarmee.",
-	    "linux", "Op Linux en Chromebooks: gebruik het eap-config-bestand met de"
-		     " geteduroam-app, of stel EAP-TLS zelf in met de bestanden hieronder.",
-	    "other", "Download hieronder het bestand voor je apparaat."};
-	const char *const *rec = en ? rec_en : rec_nl;
-	const char *advice = rec[9];
+	struct ow_advice {
+		const char *platform, *en, *nl;
+	};
+	static const struct ow_advice advice_by[] = {
+	    {"apple", "On iPhone, iPad and Mac: download the profile and install it in Settings.",
+	     "Op iPhone, iPad en Mac: download het profiel en installeer het bij Instellingen."},
+	    {"android",
+	     "On Android: install the geteduroam app and open the eap-config file with it.",
+	     "Op Android: installeer de geteduroam-app en open het eap-config-bestand daarmee."},
+	    {"windows",
+	     "On Windows: install the geteduroam app and open the eap-config file with it.",
+	     "Op Windows: installeer de geteduroam-app en open het eap-config-bestand daarmee."},
+	    {"linux",
+	     "On Linux and Chromebooks: use the eap-config file with the geteduroam app, or set"
+	     " up EAP-TLS by hand with the files below.",
+	     "Op Linux en Chromebooks: gebruik het eap-config-bestand met de geteduroam-app, of"
+	     " stel EAP-TLS zelf in met de bestanden hieronder."},
+	    {"other", "Download the file for your device below.",
+	     "Download hieronder het bestand voor je apparaat."},
+	};
+	const char *advice = en ? advice_by[4].en : advice_by[4].nl; /* "other" */
 
 	if (body == NULL) {
 		ow_text(req, 500, "out of memory");
 		return;
 	}
-	for (int i = 0; i < 10; i += 2)
-		if (strcmp(rec[i], plat) == 0)
-			advice = rec[i + 1];
+	for (size_t i = 0; i < sizeof(advice_by) / sizeof(advice_by[0]); i++)
+		if (strcmp(advice_by[i].platform, plat) == 0)
+			advice = en ? advice_by[i].en : advice_by[i].nl;
 	ow_csrf(ow, user, csrf);
 	n = (size_t)snprintf(body, OW_PAGE_MAX,
 			     "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
