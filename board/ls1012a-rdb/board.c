@@ -169,6 +169,7 @@ static struct board rdb_board = {
     .load_addr = (uint8_t *)(uintptr_t)RDB_LOAD_ADDR,
     .load_max = RDB_LOAD_MAX,
     .recovery_window_ms = 2000,
+    .recovery_idle_ms = 600000, /* 10 min with no host: back to the image */
     .max_trial_boots = 3,
     .wdt_timeout_ms = 0,
     .recovery_pin = rdb_recovery_pin,

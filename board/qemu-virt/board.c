@@ -111,6 +111,7 @@ static struct board virt_board = {
     .load_addr = (uint8_t *)(uintptr_t)VIRT_LOAD_ADDR,
     .load_max = VIRT_RAM_DEFAULT - (VIRT_LOAD_ADDR - VIRT_RAM_BASE),
     .recovery_window_ms = 1000,
+    .recovery_idle_ms = 600000, /* 10 min with no host: back to the image */
     .max_trial_boots = 3,
     .wdt_timeout_ms = 0,
     .recovery_pin = NULL,

@@ -5,7 +5,10 @@
 
 #include "board_sim.h"
 
-static uint8_t sim_ram[SIM_LOAD_MAX];
+/* 2 MiB aligned as a real board's load area, so the placement (and the
+ * "does it fit" rule that poort-flash applies too) does not depend on where
+ * the linker put it. */
+static uint8_t sim_ram[SIM_LOAD_MAX] __attribute__((aligned(2u << 20)));
 
 static int
 sim_pin(const struct board *b)
@@ -65,6 +68,7 @@ sim_board_init(struct sim_board *s)
 	b->load_addr = sim_ram;
 	b->load_max = sizeof(sim_ram);
 	b->recovery_window_ms = 0;
+	b->recovery_idle_ms = SIM_RECOVERY_IDLE_MS;
 	b->max_trial_boots = 3;
 	b->recovery_pin = sim_pin;
 	b->jump = sim_jump;

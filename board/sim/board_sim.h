@@ -12,6 +12,8 @@
 #define SIM_ERASE 4096u
 /* The core puts the kernel at a 2 MiB aligned address: room for that. */
 #define SIM_LOAD_MAX (8u * 1024 * 1024)
+/* As a real board; poort-sim --idle and the tests make it short. */
+#define SIM_RECOVERY_IDLE_MS (10u * 60 * 1000)
 
 /* Test payloads start with this text; what follows says what the pretend
  * system does once started: "confirm" (declare itself good) or "hang"

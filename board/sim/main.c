@@ -3,8 +3,8 @@
  * stdout. The machine reboots in a loop (boot, run the pretend system,
  * reset) until killed, so poort-flash meets it as it would a real box.
  *
- *   poort-sim --flash FILE [--pty-link PATH] [--window MS] [--pin]
- *             [--once] [--log FILE]
+ *   poort-sim --flash FILE [--pty-link PATH] [--window MS] [--idle MS]
+ *             [--pin] [--once] [--log FILE]
  */
 #include <getopt.h>
 #include <signal.h>
@@ -24,16 +24,13 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"flash", required_argument, NULL, 'f'},
-	    {"pty-link", required_argument, NULL, 'l'},
-	    {"window", required_argument, NULL, 'w'},
-	    {"pin", no_argument, NULL, 'p'},
-	    {"once", no_argument, NULL, '1'},
-	    {"log", required_argument, NULL, 'g'},
-	    {NULL, 0, NULL, 0},
+	    {"flash", required_argument, NULL, 'f'},  {"pty-link", required_argument, NULL, 'l'},
+	    {"window", required_argument, NULL, 'w'}, {"idle", required_argument, NULL, 'i'},
+	    {"pin", no_argument, NULL, 'p'},          {"once", no_argument, NULL, '1'},
+	    {"log", required_argument, NULL, 'g'},    {NULL, 0, NULL, 0},
 	};
 	const char *flash = NULL, *link = NULL, *log = NULL;
-	uint32_t window = 1000;
+	uint32_t window = 1000, idle = SIM_RECOVERY_IDLE_MS;
 	int pin = 0, once = 0, c, rc;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -47,6 +44,9 @@ main(int argc, char **argv)
 		case 'w':
 			window = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'i':
+			idle = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
 		case 'p':
 			pin = 1;
 			break;
@@ -58,7 +58,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "usage: poort-sim --flash FILE [--pty-link PATH] "
-			                "[--window MS] [--pin] [--once] [--log FILE]\n");
+			                "[--window MS] [--idle MS] [--pin] [--once] "
+			                "[--log FILE]\n");
 			return 2;
 		}
 	}
@@ -94,6 +95,7 @@ main(int argc, char **argv)
 	for (;;) {
 		sim_board_init(&sim);
 		sim.b.recovery_window_ms = window;
+		sim.b.recovery_idle_ms = idle;
 		sim.pin = pin;
 		sim.auto_confirm = 1;
 		pin = 0; /* the pin is held for the first boot only */

@@ -49,6 +49,11 @@ fw_strerror(int code)
 		return "kernel is not an arm64 Linux Image or does not fit in RAM";
 	case FW_EDTB:
 		return "no usable device tree for the kernel";
+	case FW_ELOAD:
+		return "image too large for the board's load area (the RAM it is unpacked into)";
+	case FW_ERESUME:
+		return "the partial upload on the box is of another image (dropped; send the image "
+		       "again)";
 	default:
 		return "unknown error";
 	}

@@ -60,8 +60,77 @@ sha_matches(const uint8_t *p, uint32_t n, const uint8_t want[32])
 	return memcmp(dig, want, 32) == 0;
 }
 
-/* Reads one component into RAM at dst (below end), checks both hashes on
- * the RAM copy. Compressed bytes are staged right below end. */
+static const int load_order[] = {FW_COMP_KERNEL, FW_COMP_INITRAMFS, FW_COMP_ROOTFS, FW_COMP_DTB,
+                                 FW_COMP_CMDLINE};
+
+/* Where each component goes, as offsets from ram, and how much of the area
+ * that takes: the kernel at the first 2 MiB aligned address (plus
+ * text_offset, image_size reserved), then the initramfs or root
+ * filesystem, the device tree and the command line, each 64 KiB aligned,
+ * with LOAD_ALIGN left above each; a compressed component is staged at the
+ * top of the area (16-byte aligned) while it is decoded below. The one
+ * placement rule: fw_image_load_need() reports it, fw_image_load()
+ * follows it. All in 64 bits: sizes are bounded by FW_IMAGE_MAX_TOTAL but
+ * the kernel's image_size may not be checked yet. */
+struct load_plan {
+	uint64_t base[FW_COMP_TYPE_MAX + 1]; /* where a component is decoded */
+	uint64_t at[FW_COMP_TYPE_MAX + 1];   /* where it ends up (kernel: + text_offset) */
+	uint64_t free;                       /* first free byte after the components */
+	uint64_t need;
+};
+
+static void
+load_plan_make(const struct fw_image_hdr *h, const struct fw_arm64_image *kernel, uintptr_t ram,
+               struct load_plan *pl)
+{
+	/* addresses, not offsets: the alignments are of addresses */
+	uint64_t pos = align_up(ram, LOAD_KERNEL_ALIGN), end, stage, top = pos;
+
+	memset(pl, 0, sizeof(*pl));
+	if (kernel &&
+	    (kernel->text_offset > FW_IMAGE_MAX_TOTAL || kernel->image_size > FW_IMAGE_MAX_TOTAL)) {
+		pl->need = UINT64_MAX; /* no RAM holds it (and no sum overflows) */
+		return;
+	}
+	for (unsigned i = 0; i < sizeof(load_order) / sizeof(load_order[0]); i++) {
+		const struct fw_image_comp *e = fw_image_comp_find(h, load_order[i]);
+
+		if (!e)
+			continue;
+		pl->base[e->type] = pos - ram;
+		pl->at[e->type] = pos - ram;
+		end = pos + e->size;
+		if (e->comp != FW_IMAGE_COMP_NONE) {
+			stage = ((pos + e->size + LOAD_STAGE_ALIGN - 1) &
+			         ~(uint64_t)(LOAD_STAGE_ALIGN - 1)) +
+			        e->stored_size;
+			if (stage > top)
+				top = stage;
+		}
+		if (e->type == FW_COMP_KERNEL && kernel) {
+			pl->at[e->type] = pos - ram + kernel->text_offset;
+			end = pos + kernel->text_offset + kernel->image_size;
+		}
+		if (end + LOAD_ALIGN > top)
+			top = end + LOAD_ALIGN;
+		pos = (end + LOAD_ALIGN - 1) & ~(uint64_t)(LOAD_ALIGN - 1);
+	}
+	pl->free = pos - ram;
+	pl->need = top - ram;
+}
+
+uint32_t
+fw_image_load_need(const struct fw_image_hdr *hdr, const struct fw_arm64_image *kernel,
+                   uintptr_t ram)
+{
+	struct load_plan pl;
+
+	load_plan_make(hdr, kernel, ram, &pl);
+	return pl.need > UINT32_MAX ? UINT32_MAX : (uint32_t)pl.need;
+}
+
+/* Reads one component into RAM at dst, checks both hashes on the RAM copy.
+ * Compressed bytes are staged right below end, as the plan reserved. */
 static int
 load_comp(const struct drv_flash *flash, uint32_t area_off, const struct fw_image_comp *e,
           uint8_t *dst, uint8_t *end)
@@ -70,18 +139,11 @@ load_comp(const struct drv_flash *flash, uint32_t area_off, const struct fw_imag
 	long n;
 	int rc;
 
-	if (dst > end || e->size > (uintptr_t)(end - dst))
-		return FW_ESIZE;
-	if (e->comp == FW_IMAGE_COMP_NONE) {
+	if (e->comp == FW_IMAGE_COMP_NONE)
 		src = dst;
-	} else {
-		uintptr_t s =
-		    ((uintptr_t)end - e->stored_size) & ~(uintptr_t)(LOAD_STAGE_ALIGN - 1);
-
-		if (e->stored_size > (uintptr_t)(end - dst) || s < (uintptr_t)dst + e->size)
-			return FW_ESIZE;
-		src = (uint8_t *)s;
-	}
+	else
+		src = (uint8_t *)(((uintptr_t)end - e->stored_size) &
+		                  ~(uintptr_t)(LOAD_STAGE_ALIGN - 1));
 	rc = fw_image_flash_read(flash, area_off + e->offset, src, e->stored_size);
 	if (rc)
 		return rc;
@@ -99,31 +161,19 @@ load_comp(const struct drv_flash *flash, uint32_t area_off, const struct fw_imag
 	return 0;
 }
 
-/* The kernel's placement per the arm64 boot protocol, once its verified
- * bytes are in RAM at a 2 MiB aligned base. */
+/* The kernel's arm64 Image header, once its verified bytes are in RAM:
+ * 1 and *img filled for an arm64 Image, 0 for anything else (the board
+ * decides: the simulator runs it), FW_EKERNEL for a header the boot
+ * protocol cannot honour. Whether it fits is the plan's business. */
 static int
-load_place_kernel(struct fw_image_loaded *out, uint8_t *end)
+load_kernel_header(const struct fw_image_part *k, struct fw_arm64_image *img)
 {
-	struct fw_image_part *k = &out->part[FW_COMP_KERNEL];
-	struct fw_arm64_image img;
-
-	out->kernel_span = k->size;
-	out->kernel_arm64 = 0;
-	if (fw_arm64_image_parse(k->addr, k->size, &img) != 0)
-		return 0; /* not an arm64 Image: the board decides (the simulator runs it) */
-	if (img.text_offset >= LOAD_KERNEL_ALIGN || img.image_size < k->size ||
-	    img.image_size > FW_IMAGE_MAX_TOTAL ||
-	    img.text_offset + img.image_size > (uintptr_t)(end - k->addr))
+	if (fw_arm64_image_parse(k->addr, k->size, img) != 0)
+		return 0;
+	if (img->text_offset >= LOAD_KERNEL_ALIGN || img->image_size < k->size ||
+	    img->image_size > FW_IMAGE_MAX_TOTAL)
 		return FW_EKERNEL;
-	if (img.text_offset) {
-		/* kernels before 5.8 ask for 0x80000; the bytes move as they
-		 * are, still the verified ones */
-		memmove(k->addr + img.text_offset, k->addr, k->size);
-		k->addr += img.text_offset;
-	}
-	out->kernel_span = (uint32_t)img.image_size;
-	out->kernel_arm64 = 1;
-	return 0;
+	return 1;
 }
 
 int
@@ -136,10 +186,10 @@ fw_image_load(const struct drv_flash *flash, uint32_t area_off, uint32_t area_si
 	uint8_t hdr[FW_IMAGE_HDR_SIZE];
 	uint8_t table[FW_IMAGE_MAX_COMPS * FW_IMAGE_COMP_ENTRY];
 	uint8_t sig[FW_IMAGE_SIG_SIZE];
-	static const int order[] = {FW_COMP_KERNEL, FW_COMP_INITRAMFS, FW_COMP_ROOTFS, FW_COMP_DTB,
-	                            FW_COMP_CMDLINE};
 	struct fw_image_hdr *h = &out->hdr;
-	uint8_t *end = ram + ram_max, *next;
+	struct fw_arm64_image img;
+	struct load_plan pl;
+	uint8_t *end = ram + ram_max;
 	uint32_t tsize, total;
 	int rc;
 
@@ -174,31 +224,42 @@ fw_image_load(const struct drv_flash *flash, uint32_t area_off, uint32_t area_si
 	if (h->rollback < min_rollback)
 		return FW_EROLLBACK;
 
-	next = (uint8_t *)align_up((uintptr_t)ram, LOAD_KERNEL_ALIGN);
-	for (unsigned i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const struct fw_image_comp *e = fw_image_comp_find(h, order[i]);
-		struct fw_image_part *p = &out->part[order[i]];
+	/* what the table alone says; the kernel's own header may ask more */
+	load_plan_make(h, NULL, (uintptr_t)ram, &pl);
+	if (pl.need > ram_max)
+		return FW_ELOAD;
+	for (unsigned i = 0; i < sizeof(load_order) / sizeof(load_order[0]); i++) {
+		const struct fw_image_comp *e = fw_image_comp_find(h, load_order[i]);
+		struct fw_image_part *p = &out->part[load_order[i]];
 
 		if (!e)
 			continue;
-		rc = load_comp(flash, area_off, e, next, end);
+		p->addr = ram + pl.base[e->type];
+		p->size = e->size;
+		rc = load_comp(flash, area_off, e, p->addr, end);
 		if (rc)
 			return rc;
-		p->addr = next;
-		p->size = e->size;
-		if (order[i] == FW_COMP_KERNEL) {
-			rc = load_place_kernel(out, end);
-			if (rc)
-				return rc;
-			next = p->addr + out->kernel_span;
-		} else {
-			next = p->addr + p->size;
+		if (e->type != FW_COMP_KERNEL)
+			continue;
+		out->kernel_span = p->size;
+		rc = load_kernel_header(p, &img);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		load_plan_make(h, &img, (uintptr_t)ram, &pl);
+		if (pl.need > ram_max)
+			return FW_ELOAD;
+		if (img.text_offset) {
+			/* kernels before 5.8 ask for 0x80000; the bytes move
+			 * as they are, still the verified ones */
+			memmove(ram + pl.at[e->type], p->addr, p->size);
+			p->addr = ram + pl.at[e->type];
 		}
-		if ((uintptr_t)next > (uintptr_t)end - LOAD_ALIGN)
-			return FW_ESIZE;
-		next = (uint8_t *)align_up((uintptr_t)next, LOAD_ALIGN);
+		out->kernel_span = (uint32_t)img.image_size;
+		out->kernel_arm64 = 1;
 	}
-	out->free = next;
-	out->free_size = (uint32_t)(end - next);
+	out->free = ram + pl.free;
+	out->free_size = (uint32_t)(ram_max - pl.free);
 	return 0;
 }

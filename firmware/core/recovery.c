@@ -92,6 +92,11 @@ rec_info(struct rec *r, const struct fw_frame *f)
 	fw_wcur_u32(&w, st.min_rollback);
 	rec_info_slot(r, &w, 0);
 	rec_info_slot(r, &w, 1);
+	/* since version 2: what the box can take, so the host can say which
+	 * limit an image exceeds */
+	fw_wcur_u32(&w, b->load_max);
+	fw_wcur_u32(&w, b->slot[0].size);
+	fw_wcur_u32(&w, b->slot[1].size);
 	return rec_send(r, f->cmd, f->seq, w.pos);
 }
 
@@ -125,6 +130,32 @@ rec_begin(struct rec *r, const struct fw_frame *f)
 	return rec_send(r, f->cmd, f->seq, w.pos);
 }
 
+/* The host's proof for the resume point BEGIN proposed: SHA-256 of its
+ * image's bytes below it. The reply says where to go on: there, or 0. */
+static int
+rec_resume(struct rec *r, const struct fw_frame *f)
+{
+	struct fw_cur c;
+	struct fw_wcur w;
+	const uint8_t *sha;
+	uint32_t off;
+	int rc;
+
+	fw_cur_init(&c, f->payload, f->len);
+	off = fw_cur_u32(&c);
+	sha = fw_cur_take(&c, 32);
+	if (c.err || fw_cur_left(&c))
+		return rec_status(r, f, FW_EINVAL);
+	rc = fw_sink_resume(&r->sink, off, sha);
+	if (rc)
+		return rec_status(r, f, rc);
+	r->nak_sent = 0;
+	fw_wcur_init(&w, r->reply, sizeof(r->reply));
+	fw_wcur_u8(&w, 0);
+	fw_wcur_u32(&w, fw_sink_next(&r->sink));
+	return rec_send(r, f->cmd, f->seq, w.pos);
+}
+
 static int
 rec_data(struct rec *r, const struct fw_frame *f)
 {
@@ -140,6 +171,13 @@ rec_data(struct rec *r, const struct fw_frame *f)
 	if (c.err)
 		return rec_status(r, f, FW_EINVAL);
 	rc = fw_sink_write(&r->sink, off, fw_cur_take(&c, n), n);
+	/* A host that sent the bytes below a proposed resume point again,
+	 * and they differ from the slot's: the sink started over at 0, and
+	 * this host can go back there. */
+	if (rc == FW_ERESUME) {
+		rc = FW_ESEQ;
+		r->nak_sent = 0;
+	}
 	if (rc == FW_ESEQ) {
 		if (r->nak_sent)
 			return 0;
@@ -209,6 +247,8 @@ rec_handle(struct rec *r, const struct fw_frame *f)
 		return rec_info(r, f);
 	case FW_CMD_BEGIN:
 		return rec_begin(r, f);
+	case FW_CMD_RESUME:
+		return rec_resume(r, f);
 	case FW_CMD_DATA:
 		return rec_data(r, f);
 	case FW_CMD_VERIFY:
@@ -229,12 +269,58 @@ rec_handle(struct rec *r, const struct fw_frame *f)
 	}
 }
 
+/* Can the box boot something? The same checks boot_main() makes: a slot
+ * that verifies against the rollback floor and fits the load area.
+ * Returns the slot, -1 for none, or FW_EPOWER/FW_EFLASH. */
+static int
+rec_bootable(const struct board *b)
+{
+	struct fw_image_hdr h;
+	struct fw_state st;
+	int rc;
+
+	rc = fw_state_load(b, &st);
+	if (rc < 0)
+		return rc;
+	for (int slot = 0; slot < 2; slot++) {
+		rc = fw_image_verify_flash(b->flash, b->slot[slot].off, b->slot[slot].size,
+		                           &fw_boot_pubkey, b->id, st.min_rollback, &h);
+		if (rc == FW_EPOWER)
+			return rc;
+		if (rc == 0 && fw_image_load_need(&h, NULL, (uintptr_t)b->load_addr) <= b->load_max)
+			return slot;
+	}
+	return -1;
+}
+
+/* No host for recovery_idle_ms: an engineer who walked away (or a key
+ * pressed by line noise) must not keep a box with a good image offline.
+ * Returns 1 to reset, 0 to stay, or a negative code. */
+static int
+rec_idle(const struct board *b)
+{
+	int slot = rec_bootable(b);
+
+	if (slot < -1)
+		return slot;
+	con_kv(b, "poort recovery: no host for ms=", b->recovery_idle_ms);
+	if (slot < 0) {
+		con_puts(b, ", nothing bootable, staying in recovery\r\n");
+		return 0;
+	}
+	con_kv(b, ", rebooting into slot=", (uint32_t)slot);
+	con_puts(b, "\r\n");
+	return 1;
+}
+
 int
 boot_recovery(const struct board *b, enum boot_recovery_reason why)
 {
 	static const char *const reasons[] = {"", "key", "pin", "no bootable slot"};
+	const struct drv_timer *t = b->timer;
 	struct rec r;
 	struct fw_frame f;
+	uint32_t idle_since;
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -246,18 +332,34 @@ boot_recovery(const struct board *b, enum boot_recovery_reason why)
 	con_puts(b, "\" waiting for poort-flash\r\n");
 	/* a delimiter, so the host's decoder drops the text before it */
 	b->console->ops->write(b->console->ctx, (const uint8_t *)"", 1);
+	idle_since = t->ops->now_ms(t->ctx);
 	for (;;) {
+		int active = 0;
 		int n = b->console->ops->read(b->console->ctx, r.rx, sizeof(r.rx), 20);
 		if (n < 0) {
 			rc = n;
 			break;
 		}
 		for (int i = 0; i < n && rc == 0; i++) {
-			if (fw_frame_dec_push(&r.dec, r.rx[i], &f) == 1)
+			if (fw_frame_dec_push(&r.dec, r.rx[i], &f) == 1) {
 				rc = rec_handle(&r, &f);
+				active = 1;
+			}
 		}
-		if (rc == 0 && b->net_poll)
+		if (rc == 0 && b->net_poll) {
 			rc = b->net_poll(b); /* 1: it asks for a reset */
+			if (rc == BOARD_NET_ACTIVE) {
+				active = 1;
+				rc = 0;
+			}
+		}
+		if (active)
+			idle_since = t->ops->now_ms(t->ctx);
+		else if (rc == 0 && b->recovery_idle_ms &&
+		         t->ops->now_ms(t->ctx) - idle_since >= b->recovery_idle_ms) {
+			rc = rec_idle(b);
+			idle_since = t->ops->now_ms(t->ctx);
+		}
 		if (b->wdt && b->wdt_timeout_ms)
 			b->wdt->ops->kick(b->wdt->ctx);
 		if (rc == FW_EPOWER || rc < 0)

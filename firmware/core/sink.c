@@ -161,6 +161,134 @@ sink_granule(const struct board *b, uint32_t slot_size)
 	return (per ? per : 1) * es;
 }
 
+/* Starts the upload over at byte 0: a fresh journal whose first entry
+ * says nothing is written yet. */
+static int
+sink_restart(struct fw_sink *s)
+{
+	int rc;
+
+	s->jpos = 0;
+	s->next = 0;
+	s->committed = 0;
+	s->erased_to = 0;
+	s->resume = 0;
+	s->load_checked = 0;
+	rc = fw_sink_journal_clear(s->b);
+	if (rc)
+		return rc;
+	return journal_append(s, 0);
+}
+
+/* The slot's bytes below s->next are this image's: writing goes on there.
+ * The resume point is a granule boundary or the end, so erase-aligned. */
+static void
+sink_resumed(struct fw_sink *s)
+{
+	s->resume = 0;
+	s->committed = s->next;
+	s->erased_to = s->next;
+}
+
+/* Compares the slot at [off, off + len) with data. */
+static int
+sink_compare(const struct fw_sink *s, uint32_t off, const uint8_t *data, uint32_t len)
+{
+	uint8_t buf[256];
+	uint32_t base = s->b->slot[s->slot].off;
+
+	while (len) {
+		uint32_t n = len < sizeof(buf) ? len : (uint32_t)sizeof(buf);
+		int rc = fwio_read(s->b, base + off, buf, n);
+
+		if (rc)
+			return rc;
+		if (memcmp(buf, data, n) != 0)
+			return FW_ERESUME;
+		off += n;
+		data += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* SHA-256 of the slot's first len bytes. */
+static int
+sink_hash_slot(const struct fw_sink *s, uint32_t len, uint8_t dig[32])
+{
+	mbedtls_sha256_context sha;
+	uint8_t buf[256];
+	uint32_t base = s->b->slot[s->slot].off, pos;
+	int rc = 0;
+
+	mbedtls_sha256_init(&sha);
+	mbedtls_sha256_starts_ret(&sha, 0);
+	for (pos = 0; pos < len && rc == 0; pos += sizeof(buf)) {
+		uint32_t n = len - pos < sizeof(buf) ? len - pos : (uint32_t)sizeof(buf);
+		rc = fwio_read(s->b, base + pos, buf, n);
+		if (rc == 0)
+			mbedtls_sha256_update_ret(&sha, buf, n);
+	}
+	if (rc == 0)
+		mbedtls_sha256_finish_ret(&sha, dig);
+	mbedtls_sha256_free(&sha);
+	return rc;
+}
+
+/* The upload is refused for good: its bytes are never resumed onto, so the
+ * next upload of this header (the good copy, say) starts at 0. */
+static int
+sink_fail(struct fw_sink *s, int code)
+{
+	int rc;
+
+	s->failed = code;
+	rc = fw_sink_journal_clear(s->b);
+	return rc == FW_EPOWER ? rc : code;
+}
+
+/* Does the image fit the board's load area? The 128-byte header of BEGIN
+ * does not say (the sizes are in the component table), so this is asked
+ * once the table has come in: bytes [128, off) are in the slot already
+ * (written, or shown to be this image's), the rest is in data. A table
+ * that does not match its hash or does not parse is left to VERIFY, which
+ * names that; fw_sink_verify() asks again with the whole image. */
+static int
+sink_check_load(struct fw_sink *s, uint32_t off, const uint8_t *data, size_t len)
+{
+	uint8_t table[FW_IMAGE_MAX_COMPS * FW_IMAGE_COMP_ENTRY], dig[32];
+	uint32_t tend = FW_IMAGE_HDR_SIZE + fw_image_table_size(&s->hdr), from;
+	mbedtls_sha256_context sha;
+	int rc;
+
+	if (s->load_checked || off + len < tend)
+		return 0;
+	from = off > FW_IMAGE_HDR_SIZE ? off : FW_IMAGE_HDR_SIZE;
+	if (from > FW_IMAGE_HDR_SIZE) {
+		uint32_t n = (from < tend ? from : tend) - FW_IMAGE_HDR_SIZE;
+
+		rc = fwio_read(s->b, s->b->slot[s->slot].off + FW_IMAGE_HDR_SIZE, table, n);
+		if (rc)
+			return rc;
+	}
+	if (from < tend)
+		memcpy(table + (from - FW_IMAGE_HDR_SIZE), data + (from - off), tend - from);
+	s->load_checked = 1;
+	mbedtls_sha256_init(&sha);
+	mbedtls_sha256_starts_ret(&sha, 0);
+	mbedtls_sha256_update_ret(&sha, table, tend - FW_IMAGE_HDR_SIZE);
+	mbedtls_sha256_finish_ret(&sha, dig);
+	mbedtls_sha256_free(&sha);
+	if (memcmp(dig, s->hdr.table_sha, sizeof(dig)) != 0 ||
+	    fw_image_table_parse(table, tend - FW_IMAGE_HDR_SIZE, &s->hdr) != 0)
+		return 0;
+	/* A signed image the board cannot unpack would be activated and then
+	 * silently fall back at boot: refuse it before its body is written. */
+	if (fw_image_load_need(&s->hdr, NULL, (uintptr_t)s->b->load_addr) > s->b->load_max)
+		return sink_fail(s, FW_ELOAD);
+	return 0;
+}
+
 int
 fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len, uint32_t *resume)
 {
@@ -172,6 +300,9 @@ fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len, uint32_t *resum
 
 	s->slot = -1;
 	s->verified = 0;
+	s->failed = 0;
+	s->resume = 0;
+	s->load_checked = 0;
 	rc = fw_image_hdr_parse(hdr, len, &s->hdr);
 	if (rc)
 		return rc;
@@ -207,29 +338,47 @@ fw_sink_begin(struct fw_sink *s, const uint8_t *hdr, size_t len, uint32_t *resum
 	rc = journal_scan(s->b, &last, &found, &s->jpos);
 	if (rc)
 		goto fail;
+	s->next = 0;
+	s->committed = 0;
+	s->erased_to = 0;
 	if (found && last.total == s->total && last.slot == s->slot &&
-	    memcmp(last.id, s->id, sizeof(last.id)) == 0 && last.offset <= s->total &&
-	    s->jpos < s->b->journal.size) {
-		s->next = last.offset;
-		s->committed = last.offset;
+	    memcmp(last.id, s->id, sizeof(last.id)) == 0 && last.offset > 0 &&
+	    last.offset <= s->total && s->jpos < s->b->journal.size) {
+		/* Same header, but the body may differ: only proposed. The
+		 * journal stays until the prefix is proven or refuted. */
+		s->resume = last.offset;
 	} else {
-		rc = fw_sink_journal_clear(s->b);
-		if (rc)
-			goto fail;
-		s->jpos = 0;
-		s->next = 0;
-		rc = journal_append(s, 0);
+		rc = sink_restart(s);
 		if (rc)
 			goto fail;
 	}
-	/* Everything below the committed offset is whole; from there on
-	 * sectors are erased again before their first write. */
-	s->erased_to = s->next;
-	*resume = s->next;
+	*resume = s->resume;
 	return 0;
 fail:
 	s->slot = -1;
 	return rc;
+}
+
+int
+fw_sink_resume(struct fw_sink *s, uint32_t off, const uint8_t sha[32])
+{
+	uint8_t dig[32];
+	int rc;
+
+	if (s->slot < 0 || s->failed)
+		return FW_ESTATE;
+	if (!s->resume)
+		return 0; /* nothing pending (e.g. a repeated request) */
+	if (off != s->resume)
+		return FW_EINVAL;
+	rc = sink_hash_slot(s, off, dig);
+	if (rc)
+		return rc;
+	if (memcmp(dig, sha, sizeof(dig)) != 0)
+		return sink_restart(s);
+	s->next = off;
+	sink_resumed(s);
+	return 0;
 }
 
 uint32_t
@@ -247,12 +396,36 @@ fw_sink_write(struct fw_sink *s, uint32_t off, const uint8_t *data, size_t len)
 	uint32_t mark;
 	int rc;
 
-	if (s->slot < 0)
+	if (s->slot < 0 || s->failed)
 		return FW_ESTATE;
 	if (off != s->next)
 		return FW_ESEQ;
 	if (len == 0 || len > s->total - off)
 		return FW_EINVAL;
+	rc = sink_check_load(s, off, data, len);
+	if (rc)
+		return rc;
+	if (s->resume) {
+		/* Below the proposed resume point: the slot must already hold
+		 * these very bytes. */
+		uint32_t n = s->resume - off < len ? s->resume - off : (uint32_t)len;
+
+		rc = sink_compare(s, off, data, n);
+		if (rc == FW_ERESUME) {
+			rc = sink_restart(s);
+			return rc ? rc : FW_ERESUME;
+		}
+		if (rc)
+			return rc;
+		s->next += n;
+		if (s->next == s->resume)
+			sink_resumed(s);
+		if (n == len)
+			return 0;
+		off += n;
+		data += n;
+		len -= n;
+	}
 	/* every chunk but the last keeps writes aligned */
 	if (off + len != s->total && (len & (align - 1)))
 		return FW_EINVAL;
@@ -292,15 +465,28 @@ fw_sink_verify(struct fw_sink *s)
 	struct fw_state st;
 	int rc;
 
-	if (s->slot < 0 || s->next != s->total)
+	if (s->slot < 0)
+		return FW_ESTATE;
+	if (s->failed)
+		return s->failed; /* a repeated request (its reply was lost) */
+	if (s->next != s->total || s->resume)
 		return FW_ESTATE;
 	rc = fw_state_load(s->b, &st);
 	if (rc < 0)
 		return rc;
 	rc = fw_image_verify_flash(s->b->flash, s->b->slot[s->slot].off, s->b->slot[s->slot].size,
 	                           s->key, s->b->id, st.min_rollback, &s->hdr);
+	/* the table is the verified one now: the load area rule once more
+	 * (a resumed upload may never have passed sink_check_load) */
+	if (rc == 0 &&
+	    fw_image_load_need(&s->hdr, NULL, (uintptr_t)s->b->load_addr) > s->b->load_max)
+		rc = FW_ELOAD;
 	s->verified = rc == 0;
-	return rc;
+	if (rc == 0 || rc == FW_EPOWER)
+		return rc;
+	/* Refused bytes are never resumed onto: the next upload of this
+	 * header (the good copy, say) starts at 0. */
+	return sink_fail(s, rc);
 }
 
 int

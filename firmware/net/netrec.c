@@ -111,24 +111,11 @@ netrec_log(struct netrec *r, const char *msg)
 	u->ops->write(u->ctx, (const uint8_t *)msg, strlen(msg));
 }
 
-/* Hands one in-order piece of the image to the sink. Bytes below the
- * sink's resume point are already in flash from an interrupted upload of
- * the very same image (same header hash), so they are skipped. */
-static int
-netrec_feed(struct netrec *r, uint32_t off, const uint8_t *data, uint32_t len)
-{
-	uint32_t next = fw_sink_next(&r->sink);
-
-	if (off + len <= next)
-		return 0;
-	if (off < next) {
-		data += next - off;
-		len -= next - off;
-		off = next;
-	}
-	return fw_sink_write(&r->sink, off, data, len);
-}
-
+/* Hands one block of the image to the sink, in order. TFTP sends every
+ * byte from 0, so after an interrupted upload under the same header the
+ * sink compares the bytes below its proposed resume point with the slot
+ * and writes only from there (FW_ERESUME if the slot holds another
+ * image's bytes: the journal is dropped and the next upload starts at 0). */
 static int
 netrec_upload_block(struct netrec *r, const uint8_t *data, uint32_t len)
 {
@@ -151,16 +138,17 @@ netrec_upload_block(struct netrec *r, const uint8_t *data, uint32_t len)
 			return rc;
 		r->sink_open = 1;
 		if (resume)
-			netrec_log(r, "netrec: resuming an interrupted upload\r\n");
+			netrec_log(r,
+			           "netrec: resuming an interrupted upload if its bytes match\r\n");
 		/* Header bytes and the rest of this block go in from 0. */
-		rc = netrec_feed(r, 0, r->hdr, FW_IMAGE_HDR_SIZE);
+		rc = fw_sink_write(&r->sink, 0, r->hdr, FW_IMAGE_HDR_SIZE);
 		if (rc == 0 && len > n)
-			rc = netrec_feed(r, FW_IMAGE_HDR_SIZE, data + n, len - n);
+			rc = fw_sink_write(&r->sink, FW_IMAGE_HDR_SIZE, data + n, len - n);
 		off = r->got;
 	} else {
 		if (len > r->sink.total - off)
 			return FW_EINVAL; /* more than the header announced */
-		rc = netrec_feed(r, off, data, len);
+		rc = fw_sink_write(&r->sink, off, data, len);
 		r->got += len;
 		off = r->got;
 	}
@@ -181,6 +169,7 @@ netrec_tftp_open(const char *fname, const char *mode, u8_t is_write)
 
 	if (!r || r->phase != NETREC_IDLE || strcmp(mode, "octet") != 0)
 		return NULL;
+	r->active = 1;
 	if (is_write && strcmp(fname, NETREC_FILE_IMAGE) == 0) {
 		fw_sink_free(&r->sink);
 		fw_sink_init(&r->sink, r->b, r->key);
@@ -241,6 +230,7 @@ netrec_tftp_read(void *handle, void *buf, int bytes)
 
 	if (bytes < 0)
 		return -1;
+	r->active = 1;
 	if (n > (uint32_t)bytes)
 		n = (uint32_t)bytes;
 	memcpy(buf, r->status + r->status_pos, n);
@@ -256,6 +246,7 @@ netrec_tftp_write(void *handle, struct pbuf *p)
 
 	if (r->phase != NETREC_UPLOAD || r->result != 1 || p->tot_len > sizeof(r->block))
 		return -1;
+	r->active = 1;
 	if (pbuf_copy_partial(p, r->block, p->tot_len, 0) != p->tot_len)
 		return -1;
 	rc = netrec_upload_block(r, r->block, p->tot_len);
@@ -480,7 +471,13 @@ netrec_board_poll(const struct board *b)
 		return 0;
 	}
 	/* A dead device must not end serial recovery either. */
-	return rc < 0 && rc != FW_EPOWER ? 0 : rc;
+	if (rc < 0 && rc != FW_EPOWER)
+		return 0;
+	if (rc == 0 && netrec_active->active) {
+		netrec_active->active = 0;
+		return BOARD_NET_ACTIVE; /* a client is at work: no idle reboot */
+	}
+	return rc;
 }
 
 void

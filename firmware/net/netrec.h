@@ -15,6 +15,12 @@
  *                                result=error code=.. reason=".."
  *   get reboot -                 reboots once the transfer ends
  *
+ * A put after an interrupted one of the same image writes only from where
+ * the journal says, once the bytes before it compare equal to the slot's;
+ * if they do not (the interrupted upload was another body under the same
+ * header, a corrupted copy say) the transfer fails with FW_ERESUME and the
+ * journal is dropped, so the next put starts at 0.
+ *
  * lwIP keeps global state, so there is one netrec at a time; the context
  * is caller-allocated (no heap).
  */
@@ -54,6 +60,7 @@ struct netrec {
 	int result;    /* last upload: 1 none yet, 0 ok, FW_E* */
 	int reboot;    /* 1: "reboot" was read, 2: its reply went out */
 	int down;      /* the device said the link is gone */
+	int active;    /* a TFTP request or block was served since the last look */
 	uint32_t got;  /* bytes of the current upload received */
 	int slot_done; /* slot the last upload went to */
 	uint8_t hdr[FW_IMAGE_HDR_SIZE];
@@ -78,7 +85,8 @@ int netrec_poll(struct netrec *r, uint32_t timeout_ms);
 int netrec_result(const struct netrec *r);
 void netrec_free(struct netrec *r);
 
-/* For struct board's net_poll: polls the running netrec without waiting. */
+/* For struct board's net_poll: polls the running netrec without waiting;
+ * BOARD_NET_ACTIVE when it served a TFTP client. */
 int netrec_board_poll(const struct board *b);
 
 #endif

@@ -3,11 +3,16 @@
 PL011 UART on a host pty and checks what a field engineer would see.
 
   banner  the boot stage starts and prints its banner on the pty
-  flash   tools/poort-flash uploads, verifies and activates an image through
-          the emulated UART; after the reset the boot stage starts it: the
-          image is the stub kernel (tests/baremetal/stub_kernel) and a random
-          initramfs, and the stub reports the hand-over (EL1, x0 = device
-          tree, MMU and caches off, /chosen)
+  flash   tools/poort-flash through the emulated UART: a corrupted copy of
+          the release is refused and the box reset; the good copy then goes
+          in from byte 0 (not resumed onto the refused bytes), is verified
+          and left unactivated in recovery (--no-activate --no-reset); a
+          third run has the box check its copy (RESUME: SHA-256 over the CFI
+          flash), resumes at the end, activates; after the reset the boot
+          stage starts it: the image is the stub kernel
+          (tests/baremetal/stub_kernel) and a random initramfs, and the stub
+          reports the hand-over (EL1, x0 = device tree, MMU and caches off,
+          /chosen)
   net     network recovery on the bare-metal build: a virtio-net NIC whose
           frames qemu exchanges with this script over unix datagram sockets
           (-netdev dgram); the same independent ARP/ICMP/TFTP peer as the
@@ -209,6 +214,11 @@ def test_flash(args):
     image = os.path.join(work, "good.img")
     make_image(args, image, "2.3.4", 1, payload)
     size = os.path.getsize(image)
+    with open(image, "rb") as f:
+        data = f.read()
+    corrupt = os.path.join(work, "corrupt.img")
+    with open(corrupt, "wb") as f:
+        f.write(data[:3000] + bytes([data[3000] ^ 1]) + data[3001:])
 
     q = Qemu(args.qemu, args.elf, flash, os.path.join(work, "qemu.log"))
     try:
@@ -218,27 +228,41 @@ def test_flash(args):
         # poort-flash owns the port while it runs: two readers on one pty
         # would steal each other's bytes.
         os.close(q.fd)
-        t1 = time.monotonic()
-        def flash_once():
+        def flash_once(img=image, *opts):
             try:
-                r = subprocess.run([args.flash_tool, "--port", q.pty, "--wait", "30", image],
-                                   capture_output=True, timeout=args.flash_timeout)
+                r = subprocess.run([args.flash_tool, "--port", q.pty, "--wait", "30", *opts,
+                                    img], capture_output=True, timeout=args.flash_timeout)
             except subprocess.TimeoutExpired:
                 raise RuntimeError("poort-flash did not finish within %d s" % args.flash_timeout)
             out = (r.stdout + r.stderr).decode(errors="replace")
             print(out.strip())
             return r, out
-        r, out = flash_once()
         # On a heavily loaded machine qemu's side of the pty has been seen to
         # stall (poort-flash: "went away ... run again to resume", then no
         # answer for a while). What an engineer does then is run it again,
         # and again: it must resume from the box's journal and finish.
-        for attempt in range(2):
-            if r.returncode != 3:
-                break
-            print("link trouble; running poort-flash again (%d) to resume" % (attempt + 1))
-            r, out = flash_once()
+        def flash_retrying(img=image, *opts):
+            r, out = flash_once(img, *opts)
+            for attempt in range(2):
+                if r.returncode != 3:
+                    break
+                print("link trouble; running poort-flash again (%d) to resume" % (attempt + 1))
+                r, out = flash_once(img, *opts)
+            return r, out
+        r, out = flash_retrying(corrupt)
+        if r.returncode != 1 or "payload corrupt" not in out or "restarting" not in out:
+            raise RuntimeError("corrupted copy: poort-flash exited %d" % r.returncode)
+        t1 = time.monotonic()
+        r, out = flash_retrying(image, "--no-activate", "--no-reset")
         dt = time.monotonic() - t1
+        if r.returncode != 0 or "not activated" not in out:
+            raise RuntimeError("good copy after a corrupted one: poort-flash exited %d"
+                               % r.returncode)
+        if "another image" in out:
+            raise RuntimeError("the refused copy's journal survived its refusal")
+        r, out = flash_retrying()
+        if r.returncode == 0 and "resuming at %d of %d" % (size, size) not in out:
+            raise RuntimeError("the verified copy was not resumed after the box's check")
         if r.returncode != 0:
             raise RuntimeError("poort-flash exited %d" % r.returncode)
         print("uploaded %d bytes in %.1f s (%.1f KiB/s) through the emulated PL011"

@@ -3,6 +3,7 @@
 output is committed). Needs a built poort-mkimage and its dev key:
     fw_seeds.py BUILD_DIR
 """
+import hashlib
 import os
 import random
 import struct
@@ -99,4 +100,17 @@ write("fw_recovery", "upload", sess)
 write("fw_recovery", "factory", frame(7, 1) + frame(1, 2))
 write("fw_recovery", "out_of_order", frame(2, 2, struct.pack("<I", len(small)) + small[:128])
       + frame(3, 3, struct.pack("<I", 256) + small[256:512]) + frame(3, 4, struct.pack("<I", 0) + small[:256]))
+# resume: an upload without verify, BEGIN again (the box proposes the
+# end), then RESUME with the right hash, and with a wrong one (start over)
+begin = frame(2, 2, struct.pack("<I", len(small)) + small[:128])
+whole = begin
+for off in range(0, len(small), 256):
+    whole += frame(3, 3 + off, struct.pack("<I", off) + small[off:off + 256])
+write("fw_recovery", "resume", whole + begin + frame(8, 200, struct.pack("<I", len(small))
+      + hashlib.sha256(small).digest()) + frame(4, 201) + frame(5, 202))
+write("fw_recovery", "resume_foreign", whole + begin + frame(8, 200, struct.pack("<I", len(small))
+      + bytes(32)) + frame(3, 201, struct.pack("<I", 0) + small[:256]))
+write("fw_recovery", "resume_compare", whole + begin
+      + frame(3, 201, struct.pack("<I", 0) + small[:256])
+      + frame(3, 202, struct.pack("<I", 256) + bytes(256)))
 print("seeds written")

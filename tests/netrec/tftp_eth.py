@@ -14,6 +14,12 @@ Sessions, each a fresh netrec_sim process on the same flash file:
      rejected on the first block (FW_EBOARD) before any flash is written
   4. an upload cut off half way, 5. the same image again -> resumes from
      the sink's journal, verified and activated
+  6. a corrupted copy of a release (same header, one payload byte off) ->
+     refused (FW_EHASH); 7. the good copy -> written from 0 and activated
+     (before: resumed onto the refused bytes and refused for ever)
+  8. a corrupted copy cut off half way; 9. the good copy -> the compare of
+     the bytes below the resume point finds them foreign: FW_ERESUME, the
+     journal dropped; 10. the good copy again -> accepted
 Every wait is bounded. Exit 0 pass, 1 fail, 77 skip.
 """
 import argparse
@@ -317,6 +323,34 @@ def run(args):
     expect("netrec: resuming an interrupted upload" in out, "it resumed from the journal")
     expect(status.startswith("result=ok slot=") and "version=1.2.7" in status,
            "status: %s" % status.strip())
+
+    def put_status(img, stop_after=None):
+        def steps(lap):
+            lap.arp_box()
+            ok_, err_ = lap.tftp_put("image", img, stop_after=stop_after)
+            return ok_, err_, (lap.tftp_get("status") if stop_after is None else "")
+        return session(args.sim, flash, steps)
+
+    def corrupt(img):
+        return img[:3000] + bytes([img[3000] ^ 1]) + img[3001:]
+
+    rel = mkimage(args, os.path.join(args.workdir, "rel.img"), "sim", "1.2.8", payload)
+    (ok, err, status), out = put_status(corrupt(rel))
+    expect(not ok and status.startswith("result=error code=-6 "),
+           "corrupted copy refused: %s" % status.strip())
+    (ok, err, status), out = put_status(rel)
+    expect(ok and status.startswith("result=ok slot=") and "version=1.2.8" in status,
+           "good copy after the refused one: %s" % status.strip())
+    expect("resuming" not in out, "nothing proposed for resume after a refusal")
+
+    rel2 = mkimage(args, os.path.join(args.workdir, "rel2.img"), "sim", "1.2.9", payload)
+    put_status(corrupt(rel2), stop_after=len(rel2) // 512 // 2)
+    (ok, err, status), out = put_status(rel2)
+    expect(not ok and status.startswith("result=error code=-23 "),
+           "foreign bytes below the resume point found: %s" % status.strip())
+    (ok, err, status), out = put_status(rel2)
+    expect(ok and status.startswith("result=ok slot=") and "version=1.2.9" in status,
+           "good copy then: %s" % status.strip())
     return 0
 
 

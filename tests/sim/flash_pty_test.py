@@ -6,8 +6,13 @@ Modes:
             wrong key, wrong board, truncated image, each with its message
   flash     full upload; host killed at random points and resumed; box
             power-cut mid-upload and resumed; garbage on the line;
-            refusals (wrong board, older, bad signature, truncated);
-            timeout naming what it waited for. After each: a valid state.
+            refusals (wrong board, older, bad signature, truncated, too
+            big for the load area), each followed by a reset of the box;
+            a corrupted copy of a release (refused, or cut off half way)
+            before the good copy, which then goes in from byte 0; --info
+            resets the box unless --no-reset; an idle recovery reboots
+            into the image; timeout naming what it waited for. After
+            each: a valid state.
 """
 import argparse
 import os
@@ -20,6 +25,9 @@ import sys
 import time
 
 FAIL = []
+# poort-sim --idle: recovery with no host reboots after this. Longer than
+# poort-flash ever stays silent (its ack timeout at 921600 baud is ~2.2 s).
+IDLE_MS = 5000
 
 
 def check(cond, what):
@@ -62,7 +70,8 @@ class Env:
     def start_sim(self):
         self.sim = subprocess.Popen(
             [self.a.sim, "--flash", self.path("flash.bin"), "--pty-link",
-             self.path("dev"), "--window", "300", "--log", self.path("sim.log")],
+             self.path("dev"), "--window", "300", "--idle", str(IDLE_MS),
+             "--log", self.path("sim.log")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.sim.stdout.readline()  # pty=...
 
@@ -115,6 +124,10 @@ class Env:
     def info(self):
         rc, out, err = self.flash("--info")
         return out
+
+    def log(self):
+        with open(self.path("sim.log"), "rb") as f:
+            return f.read().decode(errors="replace")
 
     def close(self):
         self.stop_relay()
@@ -256,10 +269,62 @@ def test_flash(env, rnd):
     open(bad, "wb").write(data[:-1] + bytes([data[-1] ^ 0x40]))
     rc, out, err = env.flash(bad)
     check(rc == 1 and "bad signature" in last_line(out), "bad signature: " + last_line(out))
+    check("the box is restarting" in last_line(out), "a refusal resets the box")
     open(bad, "wb").write(data[:-100])
     rc, out, err = env.flash(bad)
     check(rc == 1 and "truncated" in last_line(out), "truncated: " + last_line(out))
     check(settled(env, "4.0.0", "B"), "box still runs v4 after refusals")
+
+    # A decompressed image larger than the board's load area, though its
+    # stored form fits the slot: refused up front, naming the load area.
+    big = env.path("big.bin")
+    with open(big, "wb") as f:
+        f.write(b"POORT-SIM-APP confirm\n" + bytes(9 << 20))
+    r = env.mkimage("--key", env.a.key, "--board", "sim", "--version", "6.0.0",
+                    "--rollback", "6", "-o", env.path("big.img"), big)
+    assert r.returncode == 0, r.stderr
+    rc, out, err = env.flash(env.path("big.img"))
+    check(rc == 1 and "load area" in last_line(out) and "8388608" in last_line(out),
+          "too big for the load area: " + last_line(out))
+
+    # A corrupted copy of a release first, then the good copy (same
+    # header): the refusal drops the journal, the good copy goes in from 0.
+    # Before: "resuming at N of N" and the same error for ever.
+    v6 = env.image("v6.img", "6.0.0", 6)
+    data = open(v6, "rb").read()
+    corrupt = env.path("v6-corrupt.img")
+    open(corrupt, "wb").write(data[:3000] + bytes([data[3000] ^ 1]) + data[3001:])
+    rc, out, err = env.flash(corrupt)
+    check(rc == 1 and "payload corrupt" in last_line(out), "corrupted copy: " + last_line(out))
+    rc, out, err = env.flash(v6)
+    check(rc == 0 and "OK: sim v6.0.0" in last_line(out) and "resuming at" not in err,
+          "good copy after a corrupted one: " + last_line(out))
+    check(settled(env, "6.0.0", "A"), "v6 boots and confirms")
+
+    # A corrupted copy cut off half way, then the good copy: the box's
+    # partial bytes are not this image's, so they are not resumed onto.
+    v7 = env.image("v7.img", "7.0.0", 7)
+    data = open(v7, "rb").read()
+    corrupt = env.path("v7-corrupt.img")
+    open(corrupt, "wb").write(data[:3000] + bytes([data[3000] ^ 1]) + data[3001:])
+    rc, out, err = env.flash(corrupt, kill_after=4)
+    rc, out, err = env.flash(v7)
+    check(rc == 0 and "OK: sim v7.0.0" in last_line(out) and "starting over" in err,
+          "good copy after a cut-off corrupted one: " + last_line(out))
+    check(settled(env, "7.0.0", "B"), "v7 boots and confirms")
+
+    # --info resets the box; with --no-reset it stays in recovery until
+    # nobody has talked to it for the idle time, then boots its image.
+    rc, out, err = env.flash("--info")
+    check(rc == 0 and "the box is restarting" in last_line(out), "--info resets: " + last_line(out))
+    rc, out, err = env.flash("--info", "--no-reset")
+    check(rc == 0 and "restarting" not in last_line(out), "--no-reset: " + last_line(out))
+    seen = len(env.log())
+    time.sleep(IDLE_MS / 1000 + 1.5)
+    tail = env.log()[seen:]
+    check(f"no host for ms={IDLE_MS}, rebooting into slot=1" in tail
+          and "boot: start slot=1 version=7.0.0" in tail,
+          "idle recovery reboots into the image")
 
     # Nobody on the line: the timeout says what it waited for.
     os.symlink(os.ttyname(os.openpty()[1]), env.path("dead"))

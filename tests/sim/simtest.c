@@ -1,6 +1,8 @@
 /* Shared helpers of the simulator tests (see simtest.h). */
 #include <string.h>
 
+#include <mbedtls/sha256.h>
+
 #include "simtest.h"
 
 int st_failures;
@@ -107,6 +109,14 @@ st_upload(struct sim_board *s, const struct st_image *im, int activate, uint32_t
 
 	fw_sink_init(&k, &s->b, &fw_boot_pubkey);
 	rc = fw_sink_begin(&k, im->data, im->len, &off);
+	if (rc == 0 && off) {
+		/* as poort-flash does: prove the proposed prefix */
+		uint8_t sha[32];
+
+		mbedtls_sha256_ret(im->data, off, sha, 0);
+		rc = fw_sink_resume(&k, off, sha);
+		off = fw_sink_next(&k);
+	}
 	if (resumed)
 		*resumed = off;
 	while (rc == 0 && off < im->len) {

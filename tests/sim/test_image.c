@@ -215,7 +215,36 @@ test_components(void)
 		rc = fw_image_load(s.b.flash, s.b.slot[1].off, s.b.slot[1].size, &fw_boot_pubkey,
 		                   BOARD_ID_SIM, 0, s.b.load_addr, (uint32_t)(k - a) + 400000, &ld);
 	}
-	CHECK(rc == FW_ESIZE, "small RAM: %s", fw_strerror(rc));
+	CHECK(rc == FW_ELOAD, "small RAM: %s", fw_strerror(rc));
+	/* one rule: fw_image_load_need() is exactly what the load takes,
+	 * from wherever the area starts (the 2 MiB alignment counted) */
+	{
+		struct fw_image_hdr h;
+		uint8_t *ram = s.b.load_addr + 4096;
+		uint32_t need, need_off;
+
+		CHECK(fw_image_hdr_parse(im.data, im.len, &h) == 0 &&
+		          fw_image_table_parse(im.data + FW_IMAGE_HDR_SIZE, fw_image_table_size(&h),
+		                               &h) == 0,
+		      "parse");
+		need = fw_image_load_need(&h, NULL, (uintptr_t)s.b.load_addr);
+		need_off = fw_image_load_need(&h, NULL, (uintptr_t)ram);
+		CHECK(need > 505000 && need < s.b.load_max, "need %u", need);
+		CHECK(need_off == need + (2u << 20) - 4096, "alignment counted: %u", need_off);
+		rc = fw_image_load(s.b.flash, s.b.slot[1].off, s.b.slot[1].size, &fw_boot_pubkey,
+		                   BOARD_ID_SIM, 0, s.b.load_addr, need, &ld);
+		CHECK(rc == 0, "load in exactly the need: %s", fw_strerror(rc));
+		rc = fw_image_load(s.b.flash, s.b.slot[1].off, s.b.slot[1].size, &fw_boot_pubkey,
+		                   BOARD_ID_SIM, 0, s.b.load_addr, need - 1, &ld);
+		CHECK(rc == FW_ELOAD, "one byte less: %s", fw_strerror(rc));
+		rc = fw_image_load(s.b.flash, s.b.slot[1].off, s.b.slot[1].size, &fw_boot_pubkey,
+		                   BOARD_ID_SIM, 0, ram, need_off, &ld);
+		CHECK(rc == 0 && ld.part[FW_COMP_KERNEL].addr == s.b.load_addr + (2u << 20),
+		      "unaligned area, exactly the need: %s", fw_strerror(rc));
+		rc = fw_image_load(s.b.flash, s.b.slot[1].off, s.b.slot[1].size, &fw_boot_pubkey,
+		                   BOARD_ID_SIM, 0, ram, need_off - 1, &ld);
+		CHECK(rc == FW_ELOAD, "unaligned area, one byte less: %s", fw_strerror(rc));
+	}
 	st_image_free(&im);
 
 	/* sets the format does not allow */
@@ -271,6 +300,22 @@ test_arm64_kernel(void)
 	CHECK(memcmp(ld.part[FW_COMP_KERNEL].addr, kern, 70000) == 0, "kernel bytes moved intact");
 	CHECK(ld.part[FW_COMP_INITRAMFS].addr >= ld.part[FW_COMP_KERNEL].addr + 0x100000,
 	      "initrd clear of image_size");
+	/* the kernel's header asks more than its table entry: the table
+	 * alone is a lower bound, the load applies the exact rule */
+	{
+		struct fw_image_hdr h = ld.hdr;
+		uint32_t lower = fw_image_load_need(&h, NULL, (uintptr_t)s.b.load_addr);
+		uint32_t need = fw_image_load_need(&h, &ai, (uintptr_t)s.b.load_addr);
+
+		CHECK(need >= 0x80000 + 0x100000 + (64u << 10) + 1000, "need %u", need);
+		CHECK(lower < need, "header counted: %u < %u", lower, need);
+		rc = fw_image_load(s.b.flash, s.b.slot[0].off, s.b.slot[0].size, &fw_boot_pubkey,
+		                   BOARD_ID_SIM, 0, s.b.load_addr, need, &ld);
+		CHECK(rc == 0, "exactly the need: %s", fw_strerror(rc));
+		rc = fw_image_load(s.b.flash, s.b.slot[0].off, s.b.slot[0].size, &fw_boot_pubkey,
+		                   BOARD_ID_SIM, 0, s.b.load_addr, need - 1, &ld);
+		CHECK(rc == FW_ELOAD, "fits the table, not image_size: %s", fw_strerror(rc));
+	}
 	st_image_free(&im);
 
 	/* image_size 0 (pre-3.17 kernel): refused with its reason */
@@ -282,7 +327,8 @@ test_arm64_kernel(void)
 	CHECK(rc == 0 && ld.kernel_arm64 == 0, "no image_size: not taken as arm64 (%s)",
 	      fw_strerror(rc));
 	st_image_free(&im);
-	/* image_size larger than the RAM: FW_EKERNEL */
+	/* image_size beyond any image (> FW_IMAGE_MAX_TOTAL): a bad header,
+	 * FW_EKERNEL */
 	kern[18] = 0x10;
 	kern[21] = 0x01; /* + 256 MiB */
 	CHECK(build(&p, &im) == 0, "build");

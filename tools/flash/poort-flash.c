@@ -1,14 +1,18 @@
 /* poort-flash: writes a Poort image into a box over its serial console.
  *
  *   poort-flash [--port DEV] [--baud 115200] [--wait 60] [--window N]
- *               [--no-activate] [--no-reboot] IMAGE
- *   poort-flash [--port DEV] --info | --factory-reset
+ *               [--no-activate] [--no-reset] IMAGE
+ *   poort-flash [--port DEV] [--no-reset] --info | --factory-reset
  *
  * Finds the box (probing USB serial adapters if no --port), gets it into
  * recovery (it answers within its boot window, or is already there),
  * uploads with a window of chunks in flight, resumes where the box's
- * journal says, verifies, activates for a trial boot and reboots. The
- * last line of output says what happened, in one sentence.
+ * journal says once the box has checked that its partial copy is this
+ * image's (SHA-256 of the prefix), verifies, activates for a trial boot
+ * and reboots. Whenever the box answered, it is reset at the end (after
+ * --info, a refusal or a factory reset too) so it goes back to its image;
+ * --no-reset (or --no-reboot) leaves it in recovery. The last line of
+ * output says what happened, in one sentence.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,8 +23,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include <poort/fw/err.h>
 #include <poort/fw/image.h>
+#include <poort/fw/lz4.h>
 
 #include "../../firmware/core/cur.h"
 #include "link.h"
@@ -32,6 +39,7 @@
 #define EXIT_LINK 3 /* timeout, port trouble */
 
 struct box_info {
+	uint8_t proto;
 	uint32_t board_id;
 	char name[33];
 	uint32_t chunk;
@@ -43,6 +51,9 @@ struct box_info {
 		uint16_t ver[3];
 		uint32_t rollback;
 	} slot[2];
+	int has_limits; /* protocol 2: the sizes below were sent */
+	uint32_t load_max;
+	uint32_t slot_size[2];
 };
 
 static volatile sig_atomic_t interrupted;
@@ -92,7 +103,7 @@ info_parse(const struct link_reply *r, struct box_info *bi)
 	uint8_t nl;
 
 	fw_cur_init(&c, r->data, r->len);
-	(void)fw_cur_u8(&c); /* protocol version */
+	bi->proto = fw_cur_u8(&c);
 	bi->board_id = fw_cur_u32(&c);
 	nl = fw_cur_u8(&c);
 	if (nl > 32)
@@ -110,6 +121,12 @@ info_parse(const struct link_reply *r, struct box_info *bi)
 		for (int k = 0; k < 3; k++)
 			bi->slot[i].ver[k] = fw_cur_u16(&c);
 		bi->slot[i].rollback = fw_cur_u32(&c);
+	}
+	bi->has_limits = !c.err && fw_cur_left(&c) >= 12;
+	if (bi->has_limits) {
+		bi->load_max = fw_cur_u32(&c);
+		bi->slot_size[0] = fw_cur_u32(&c);
+		bi->slot_size[1] = fw_cur_u32(&c);
 	}
 	return c.err ? -1 : 0;
 }
@@ -133,6 +150,67 @@ info_print(const struct box_info *bi, FILE *out)
 			        bi->slot[i].ver[0], bi->slot[i].ver[1], bi->slot[i].ver[2],
 			        bi->slot[i].rollback);
 	}
+}
+
+/* The RAM the box's boot stage needs for this image, by the boot stage's
+ * own rule (fw_image_load_need), with the kernel's arm64 Image header when
+ * it has one. The box's load area is taken to start 2 MiB aligned, as on
+ * every board; the box checks again with its own address. */
+static uint32_t
+image_load_need(const uint8_t *img, const struct fw_image_hdr *h)
+{
+	const struct fw_image_comp *e = fw_image_comp_find(h, FW_COMP_KERNEL);
+	struct fw_arm64_image ai;
+	const struct fw_arm64_image *k = NULL;
+	uint8_t *dec = NULL;
+	const uint8_t *kern = NULL;
+	uint32_t need;
+
+	if (e && e->comp == FW_IMAGE_COMP_NONE) {
+		kern = img + e->offset;
+	} else if (e && e->comp == FW_IMAGE_COMP_LZ4) {
+		dec = malloc(e->size);
+		if (dec &&
+		    fw_lz4_decode(img + e->offset, e->stored_size, dec, e->size) == (long)e->size)
+			kern = dec;
+	}
+	if (kern && fw_arm64_image_parse(kern, e->size, &ai) == 0)
+		k = &ai;
+	need = fw_image_load_need(h, k, 0);
+	free(dec);
+	return need;
+}
+
+/* The reason for a refusal; for a size limit, with the numbers when the
+ * box sent its limits. */
+static void
+refusal_text(int code, uint32_t need, size_t len, const struct box_info *bi, char *buf, size_t cap)
+{
+	if (code == FW_ELOAD && bi->has_limits)
+		snprintf(buf, cap,
+		         "image too large for the board's load area: it unpacks into %u bytes of "
+		         "RAM, the box's load area holds %u",
+		         need, bi->load_max);
+	else if (code == FW_ESIZE && bi->has_limits)
+		snprintf(buf, cap, "image too large for the slot: %zu bytes, a slot holds %u", len,
+		         bi->slot_size[0] < bi->slot_size[1] ? bi->slot_size[0] : bi->slot_size[1]);
+	else
+		snprintf(buf, cap, "%s", fw_strerror(code));
+}
+
+/* Ends a session with a box that answered: unless told not to, it is
+ * reset, so it goes back to its image (or, with none, to recovery) rather
+ * than wait in recovery. Returns the words for the outcome line. */
+static const char *
+box_leave(struct link *l, int reset)
+{
+	struct link_reply r;
+
+	if (!reset)
+		return "";
+	if (link_call(l, FW_CMD_REBOOT, NULL, 0, &r, 2000, 1) == 1 && r.status == 0)
+		return "; the box is restarting";
+	return "; the box did not answer the reset";
 }
 
 /* Pokes the box until it answers INFO: a zero byte (its recovery key and
@@ -312,25 +390,32 @@ int
 main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"port", required_argument, NULL, 'p'},  {"baud", required_argument, NULL, 'b'},
-	    {"wait", required_argument, NULL, 'w'},  {"window", required_argument, NULL, 'W'},
-	    {"info", no_argument, NULL, 'i'},        {"factory-reset", no_argument, NULL, 'F'},
-	    {"no-activate", no_argument, NULL, 'A'}, {"no-reboot", no_argument, NULL, 'R'},
-	    {"quiet", no_argument, NULL, 'q'},       {NULL, 0, NULL, 0},
+	    {"port", required_argument, NULL, 'p'},
+	    {"baud", required_argument, NULL, 'b'},
+	    {"wait", required_argument, NULL, 'w'},
+	    {"window", required_argument, NULL, 'W'},
+	    {"info", no_argument, NULL, 'i'},
+	    {"factory-reset", no_argument, NULL, 'F'},
+	    {"no-activate", no_argument, NULL, 'A'},
+	    {"no-reboot", no_argument, NULL, 'R'},
+	    {"no-reset", no_argument, NULL, 'R'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *port = NULL, *path = NULL;
 	unsigned baud = 115200, window = 8;
-	int wait_s = 60, do_info = 0, do_factory = 0, activate = 1, reboot = 1;
+	int wait_s = 60, do_info = 0, do_factory = 0, activate = 1, reset = 1;
 	struct fw_image_hdr h;
 	struct box_info bi;
 	struct link l;
 	struct link_reply r;
 	struct progress pg;
 	struct upload u;
-	uint8_t *img = NULL, begin[4 + FW_IMAGE_HDR_SIZE];
+	uint8_t *img = NULL, begin[4 + FW_IMAGE_HDR_SIZE], proof[4 + SHA256_DIGEST_LENGTH];
 	size_t img_len = 0;
+	uint32_t need = 0;
 	uint32_t resume, stuck = 0;
-	char err[256];
+	char err[256], why[160];
 	int fd = -1, c, rc;
 
 	while ((c = getopt_long(argc, argv, "p:b:q", opts, NULL)) != -1) {
@@ -357,7 +442,7 @@ main(int argc, char **argv)
 			activate = 0;
 			break;
 		case 'R':
-			reboot = 0;
+			reset = 0;
 			break;
 		case 'q':
 			quiet = 1;
@@ -365,7 +450,7 @@ main(int argc, char **argv)
 		default:
 			fprintf(stderr, "usage: poort-flash [--port DEV] [--baud N] "
 			                "[--wait S] [--window N] [--no-activate] "
-			                "[--no-reboot] IMAGE | --info | --factory-reset\n");
+			                "[--no-reset] IMAGE | --info | --factory-reset\n");
 			return EXIT_USAGE;
 		}
 	}
@@ -378,6 +463,11 @@ main(int argc, char **argv)
 		rc = fw_image_hdr_parse(img, img_len, &h);
 		if (rc == 0 && img_len != fw_image_total_size(&h))
 			rc = img_len < fw_image_total_size(&h) ? FW_ETRUNC : FW_EFORMAT;
+		if (rc == 0)
+			rc = fw_image_table_parse(img + FW_IMAGE_HDR_SIZE, fw_image_table_size(&h),
+			                          &h);
+		if (rc == 0)
+			need = image_load_need(img, &h);
 		if (rc) {
 			free(img);
 			return outcome(EXIT_REFUSED, "%s: %s", path, fw_strerror(rc));
@@ -440,7 +530,7 @@ main(int argc, char **argv)
 		info_print(&bi, stderr);
 	if (do_info) {
 		info_print(&bi, stdout);
-		rc = outcome(0, "box on %s answered", port);
+		rc = outcome(0, "box on %s answered%s", port, box_leave(&l, reset));
 		goto out;
 	}
 	if (do_factory) {
@@ -448,11 +538,13 @@ main(int argc, char **argv)
 		if (rc != 1)
 			rc = outcome(EXIT_LINK, "timeout: no answer to factory reset within 30 s");
 		else if (r.status)
-			rc = outcome(EXIT_REFUSED, "factory reset failed: %s",
-			             fw_strerror(r.status));
+			rc = outcome(EXIT_REFUSED, "factory reset failed: %s%s",
+			             fw_strerror(r.status), box_leave(&l, reset));
 		else
-			rc = outcome(0, "factory reset done: config, state and "
-			                "upload journal wiped, slots kept");
+			rc = outcome(0,
+			             "factory reset done: config, state and "
+			             "upload journal wiped, slots kept%s",
+			             box_leave(&l, reset));
 		goto out;
 	}
 
@@ -460,15 +552,21 @@ main(int argc, char **argv)
 	if (h.board_id != bi.board_id) {
 		rc = outcome(EXIT_REFUSED,
 		             "wrong board: the image is for %s (0x%08x), the box is "
-		             "%s (0x%08x)",
-		             mk_board_name(h.board_id), h.board_id, bi.name, bi.board_id);
+		             "%s (0x%08x)%s",
+		             mk_board_name(h.board_id), h.board_id, bi.name, bi.board_id,
+		             box_leave(&l, reset));
 		goto out;
 	}
 	if (h.rollback < bi.min_rollback) {
 		rc = outcome(EXIT_REFUSED,
 		             "older than installed: image rollback counter %u is "
-		             "below the box's minimum %u",
-		             h.rollback, bi.min_rollback);
+		             "below the box's minimum %u%s",
+		             h.rollback, bi.min_rollback, box_leave(&l, reset));
+		goto out;
+	}
+	if (bi.has_limits && need > bi.load_max) {
+		refusal_text(FW_ELOAD, need, img_len, &bi, why, sizeof(why));
+		rc = outcome(EXIT_REFUSED, "%s%s", why, box_leave(&l, reset));
 		goto out;
 	}
 
@@ -481,7 +579,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (r.status) {
-		rc = outcome(EXIT_REFUSED, "the box refused the image: %s", fw_strerror(r.status));
+		refusal_text(r.status, need, img_len, &bi, why, sizeof(why));
+		rc = outcome(EXIT_REFUSED, "the box refused the image: %s%s", why,
+		             box_leave(&l, reset));
 		goto out;
 	}
 	if (r.len < 11) {
@@ -489,11 +589,39 @@ main(int argc, char **argv)
 		goto out;
 	}
 	resume = get32(r.data);
+	u.chunk = get32(r.data + 4);
+	u.window = r.data[8] | (uint32_t)r.data[9] << 8;
+	if (resume > img_len) {
+		rc = outcome(EXIT_LINK, "malformed answer to the upload request");
+		goto out;
+	}
+	if (resume) {
+		/* The box has bytes under this header; they are kept only if
+		 * they are this image's, which the box checks. */
+		put32(proof, resume);
+		SHA256(img, resume, proof + 4);
+		rc = link_call(&l, FW_CMD_RESUME, proof, sizeof(proof), &r, 10000, 3);
+		if (rc != 1) {
+			rc = outcome(EXIT_LINK, "timeout: no answer to the resume check in 3 "
+			                        "tries of 10 s");
+			goto out;
+		}
+		if (r.status == FW_ECMD) {
+			/* protocol 1: it cannot check, and expects its offset */
+			note("the box's boot stage cannot check its partial copy; resuming on "
+			     "its word");
+		} else if (r.status) {
+			rc = outcome(EXIT_REFUSED, "the box refused to resume: %s%s",
+			             fw_strerror(r.status), box_leave(&l, reset));
+			goto out;
+		} else if (r.len < 4 || get32(r.data) != resume) {
+			note("the box held part of another image under this header; starting over");
+			resume = 0;
+		}
+	}
 	u.l = &l;
 	u.img = img;
 	u.total = (uint32_t)img_len;
-	u.chunk = get32(r.data + 4);
-	u.window = r.data[8] | (uint32_t)r.data[9] << 8;
 	u.chunk = u.chunk > FW_PROTO_CHUNK || !u.chunk ? FW_PROTO_CHUNK : u.chunk;
 	u.window = u.window < window ? u.window : window;
 	u.baud = baud;
@@ -526,8 +654,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (rc) {
-		rc = outcome(EXIT_REFUSED, "the box stopped the upload at byte %u: %s", stuck,
-		             fw_strerror(rc));
+		rc = outcome(EXIT_REFUSED, "the box stopped the upload at byte %u: %s%s", stuck,
+		             fw_strerror(rc), box_leave(&l, reset));
 		goto out;
 	}
 	progress_show(&pg, u.total, 1);
@@ -541,8 +669,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 		if (r.status) {
-			rc = outcome(EXIT_REFUSED, "the box rejected the image: %s",
-			             fw_strerror(r.status));
+			refusal_text(r.status, need, img_len, &bi, why, sizeof(why));
+			rc = outcome(EXIT_REFUSED, "the box rejected the image: %s%s", why,
+			             box_leave(&l, reset));
 			goto out;
 		}
 		if (!quiet)
@@ -554,8 +683,8 @@ main(int argc, char **argv)
 	}
 	int slot = r.len >= 11 ? r.data[10] : -1;
 	if (!activate) {
-		rc = outcome(0, "%s v%u.%u.%u verified in slot %s, not activated", bi.name,
-		             h.ver[0], h.ver[1], h.ver[2], slot_name(slot));
+		rc = outcome(0, "%s v%u.%u.%u verified in slot %s, not activated%s", bi.name,
+		             h.ver[0], h.ver[1], h.ver[2], slot_name(slot), box_leave(&l, reset));
 		goto out;
 	}
 	rc = link_call(&l, FW_CMD_ACTIVATE, NULL, 0, &r, 3000, 3);
@@ -564,16 +693,17 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (r.status) {
-		rc = outcome(EXIT_REFUSED, "activation refused: %s", fw_strerror(r.status));
+		rc = outcome(EXIT_REFUSED, "activation refused: %s%s", fw_strerror(r.status),
+		             box_leave(&l, reset));
 		goto out;
 	}
-	if (reboot)
+	if (reset)
 		link_call(&l, FW_CMD_REBOOT, NULL, 0, &r, 2000, 1);
 	rc = outcome(0,
 	             "%s v%u.%u.%u (rollback %u) written to slot %s and activated "
 	             "for a trial boot%s",
 	             bi.name, h.ver[0], h.ver[1], h.ver[2], h.rollback, slot_name(slot),
-	             reboot ? "; the box is rebooting" : "");
+	             reset ? "; the box is rebooting" : "");
 out:
 	if (fd >= 0)
 		close(fd);

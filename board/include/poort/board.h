@@ -29,6 +29,8 @@ struct board_area {
 
 struct board;
 
+#define BOARD_NET_ACTIVE 2 /* net_poll: a recovery client was served */
+
 /* What the core hands over when it boots an image: every component has
  * been verified and decompressed into RAM (fw_image_load). */
 struct board_boot_info {
@@ -69,8 +71,12 @@ struct board {
 
 	/* Policy. */
 	uint32_t recovery_window_ms; /* wait this long for a key on the console */
-	uint32_t max_trial_boots;    /* unconfirmed boots before fallback */
-	uint32_t wdt_timeout_ms;     /* 0 = do not arm the watchdog */
+	/* Recovery with no request from a host (serial frame or network
+	 * recovery client) for this long reboots the box if it has an image
+	 * it can boot; 0 = wait for a host forever. */
+	uint32_t recovery_idle_ms;
+	uint32_t max_trial_boots; /* unconfirmed boots before fallback */
+	uint32_t wdt_timeout_ms;  /* 0 = do not arm the watchdog */
 
 	/* Returns nonzero while the recovery pin/button is asserted. May be
 	 * NULL (no pin). */
@@ -88,7 +94,9 @@ struct board {
 	/* Network recovery (firmware/net/): if non-NULL, boot_recovery()
 	 * calls it between serial polls so lwIP (NO_SYS) can run. It feeds
 	 * images through fw_sink (poort/fw/sink.h), the same path as serial.
-	 * Returns 0 to go on, 1 to have the core reset the board. */
+	 * Returns 0 to go on, 1 to have the core reset the board,
+	 * BOARD_NET_ACTIVE when it served a recovery client in this poll (that
+	 * keeps recovery from timing out, see recovery_idle_ms). */
 	int (*net_poll)(const struct board *b);
 
 	void *priv; /* board-specific data */

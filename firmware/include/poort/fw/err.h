@@ -13,7 +13,7 @@
 #define FW_ESIG -5      /* signature does not verify (wrong key, tampered) */
 #define FW_EHASH -6     /* payload does not match the header's hash */
 #define FW_EROLLBACK -7 /* rollback counter below the installed minimum */
-#define FW_ESIZE -8     /* image larger than the slot or the load area */
+#define FW_ESIZE -8     /* image larger than the slot */
 #define FW_EFLASH -9    /* flash read/write/erase failed */
 #define FW_EDECOMP -10  /* compressed payload is malformed */
 #define FW_ETRUNC -11   /* image shorter than its header says */
@@ -27,7 +27,9 @@
 #define FW_EPOWER -19   /* simulator: power was cut */
 #define FW_EKERNEL -20  /* kernel is not an arm64 Image, or does not fit */
 #define FW_EDTB -21     /* no usable device tree for the kernel */
-#define FW_ELAST -21
+#define FW_ELOAD -22    /* decompressed image larger than the board's load area */
+#define FW_ERESUME -23  /* the slot's partial upload is of another image */
+#define FW_ELAST -23
 
 /* A short human message for a code (static string, never NULL). */
 const char *fw_strerror(int code);

@@ -179,8 +179,9 @@ struct fw_image_loaded {
  * aligned; compressed bytes are staged at the top of the area.
  *
  * Returns 0, or FW_EFORMAT, FW_EVERSION, FW_EBOARD, FW_ESIZE (image larger
- * than the area, or components larger than the RAM), FW_EHASH, FW_ESIG,
- * FW_EROLLBACK, FW_EDECOMP, FW_EKERNEL, FW_EFLASH. */
+ * than the flash area), FW_EHASH, FW_ESIG,
+ * FW_EROLLBACK, FW_ELOAD (the components do not fit in RAM: see
+ * fw_image_load_need), FW_EDECOMP, FW_EKERNEL, FW_EFLASH. */
 int fw_image_load(const struct drv_flash *flash, uint32_t area_off, uint32_t area_size,
                   const struct fw_pubkey *key, uint32_t board_id, uint32_t min_rollback,
                   uint8_t *ram, uint32_t ram_max, struct fw_image_loaded *out);
@@ -196,5 +197,18 @@ struct fw_arm64_image {
  * FW_EKERNEL (not an arm64 Image, big-endian, or image_size 0 as in
  * kernels before 3.17). */
 int fw_arm64_image_parse(const uint8_t *buf, size_t len, struct fw_arm64_image *img);
+
+/* Bytes of the load area at ram that fw_image_load() needs for this image,
+ * counted from ram (the alignment of the kernel's address included): the
+ * placement above plus the staging of compressed bytes. The one rule for
+ * "does it fit the board's load area": boot, the sink (once the upload's
+ * table has arrived, and again at verify), the recovery idle check and
+ * poort-flash all ask this. hdr must hold the parsed table; kernel is the
+ * kernel's arm64 Image header, or NULL when it is not an arm64 Image or
+ * not known yet (its footprint is then its size, a lower bound: the load
+ * checks again once it has read the header). UINT32_MAX if it does not
+ * fit in 32 bits. */
+uint32_t fw_image_load_need(const struct fw_image_hdr *hdr, const struct fw_arm64_image *kernel,
+                            uintptr_t ram);
 
 #endif

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FW_PROTO_VERSION 1
+#define FW_PROTO_VERSION 2  /* 2: RESUME, BEGIN's resume is a proposal */
 #define FW_PROTO_CHUNK 4096 /* max data per DATA frame */
 #define FW_PROTO_MAX_BODY (3 + 8 + FW_PROTO_CHUNK + 4)
 /* COBS adds one byte per 254 plus one; the delimiter is one more */
@@ -26,12 +26,16 @@
 
 enum fw_proto_cmd {
 	FW_CMD_INFO = 0x01,     /* -> info block (see recovery.c) */
-	FW_CMD_BEGIN = 0x02,    /* total u32, header[128] -> resume u32, chunk u32, window u32 */
+	FW_CMD_BEGIN = 0x02,    /* total u32, header[128] -> resume u32, chunk u32, window u16,
+	                           slot u8; resume > 0 is a proposal: prove it with RESUME, or
+	                           send from 0 */
 	FW_CMD_DATA = 0x03,     /* off u32, data -> next u32 */
 	FW_CMD_VERIFY = 0x04,   /* -> status */
 	FW_CMD_ACTIVATE = 0x05, /* -> status (slot marked for trial boot) */
 	FW_CMD_REBOOT = 0x06,   /* -> status, then reset */
 	FW_CMD_FACTORY = 0x07,  /* -> status: config + state + journal wiped */
+	FW_CMD_RESUME = 0x08,   /* off u32, sha256[32] of the image's bytes [0, off) -> next u32:
+	                           off if the box's copy matches, else 0 (start over) */
 	FW_CMD_REPLY = 0x80,
 };
 
