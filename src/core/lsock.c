@@ -29,8 +29,13 @@ static struct lsock lsock_tab[LSOCK_MAX];
 static size_t lsock_n;
 static int lsock_check;
 
+/*
+ * v6only: RADIUS and RadSec bind '*' as 0.0.0.0 and :: apart, so their IPv6
+ * sockets take IPv6 only; the HTTPS front's '*' is the one IPv6 wildcard
+ * that also takes IPv4 (dual stack, unless net.ipv6.bindv6only is set).
+ */
 static int
-lsock_open(int type, const struct sockaddr *addr, socklen_t addrlen)
+lsock_open(int type, const struct sockaddr *addr, socklen_t addrlen, int v6only)
 {
 	int one = 1, buf = 4 << 20, fd, saved;
 
@@ -38,7 +43,7 @@ lsock_open(int type, const struct sockaddr *addr, socklen_t addrlen)
 	if (fd < 0)
 		return -1;
 	if (addr->sa_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* room for a burst of access points retrying at once */
 	if (type == SOCK_DGRAM)
@@ -66,8 +71,8 @@ lsock_find(int type, const struct sockaddr *addr, socklen_t addrlen)
 }
 
 static int
-lsock_add(int type, const struct sockaddr_storage *addr, socklen_t addrlen, const char *text,
-	  char *err, size_t errlen)
+lsock_add(int type, const struct sockaddr_storage *addr, socklen_t addrlen, int v6only,
+	  const char *text, char *err, size_t errlen)
 {
 	struct lsock *l;
 
@@ -78,7 +83,7 @@ lsock_add(int type, const struct sockaddr_storage *addr, socklen_t addrlen, cons
 		return -1;
 	}
 	l = &lsock_tab[lsock_n];
-	l->fd = lsock_open(type, (const struct sockaddr *)addr, addrlen);
+	l->fd = lsock_open(type, (const struct sockaddr *)addr, addrlen, v6only);
 	if (l->fd < 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", text, strerror(errno));
 		return -1;
@@ -96,11 +101,11 @@ lsock_bind_config(const struct config *cfg, char *err, size_t errlen)
 	for (size_t i = 0; i < cfg->nlistens; i++) {
 		const struct config_listen *cl = &cfg->listens[i];
 		int type = cl->kind == CONFIG_LISTEN_RADSEC ? SOCK_STREAM : SOCK_DGRAM;
-		if (lsock_add(type, &cl->addr, cl->addrlen, cl->text, err, errlen) < 0)
+		if (lsock_add(type, &cl->addr, cl->addrlen, 1, cl->text, err, errlen) < 0)
 			return -1;
 	}
 	if (cfg->http != NULL &&
-	    lsock_add(SOCK_STREAM, &cfg->http->addr, cfg->http->addrlen, cfg->http->listen_text,
+	    lsock_add(SOCK_STREAM, &cfg->http->addr, cfg->http->addrlen, 0, cfg->http->listen_text,
 		      err, errlen) < 0)
 		return -1;
 	return 0;
@@ -112,7 +117,7 @@ lsock_get(int type, const struct sockaddr *addr, socklen_t addrlen)
 	struct lsock *l = lsock_find(type, addr, addrlen);
 
 	if (l == NULL || lsock_check)
-		return lsock_open(type, addr, addrlen);
+		return lsock_open(type, addr, addrlen, 1);
 	return fcntl(l->fd, F_DUPFD_CLOEXEC, 3);
 }
 
