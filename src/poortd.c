@@ -92,7 +92,12 @@ check(const char *path, const struct config *cfg)
 	char err[CONFIG_ERR_MAX];
 	struct sandbox_user u;
 
-	if (cfg->eap.enabled && eap_config_check(&cfg->eap, err, sizeof(err)) < 0)
+	struct config_eap ce = cfg->eap;
+
+	/* the onboarding client CA is made at the first start: nothing to check yet */
+	if (ce.device_ca[0] != '\0' && access(ce.device_ca, F_OK) < 0)
+		ce.device_ca[0] = '\0';
+	if (cfg->eap.enabled && eap_config_check(&ce, err, sizeof(err)) < 0)
 		goto fail;
 	if (sandbox_user_lookup(cfg->user, &u, err, sizeof(err)) < 0)
 		goto fail;

@@ -4,7 +4,13 @@
  * privileges, loads its seccomp filter and only then serves:
  *
  *	radius: RADIUS/UDP, RadSec, EAP, proxy. EAP and RadSec keys only.
- *	web:    HTTPS, SAML IdP. HTTPS and SAML keys only.
+ *	web:    HTTPS, SAML IdP, onboarding. HTTPS and SAML keys, and the
+ *	        onboarding client CA's private key (it issues the device
+ *	        certificates).
+ *
+ * The onboarding client CA is made by the parent at the first start, before
+ * either child runs (poortd_parent.c): the radius child only reads its
+ * certificate (eap.device_ca) to trust the devices' certificates.
  *
  * Each opens its own store connection and log writer after the fork.
  */
@@ -17,13 +23,17 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "poort/config.h"
 #include "poort/config_saml.h"
+#include "poort/devca.h"
 #include "poort/http.h"
 #include "poort/log.h"
 #include "poort/lsock.h"
+#include "poort/onboard_profile.h"
+#include "poort/onboard_web.h"
 #include "poort/radius.h"
 #include "poort/saml.h"
 #include "poort/store.h"
@@ -38,7 +48,10 @@ struct child {
 	struct radius_server *rs;
 	struct http_server *hs;
 	struct saml_idp *idp;
+	struct devca *ca;       /* onboarding { }: the client CA (web child), else NULL */
+	struct onboard_web *ow;
 	int saml_inited;
+	int check;              /* poortd -n: nothing written, the CA may not exist yet */
 	int ctl;                /* to the parent */
 	struct event *ev_ctl;
 	struct evbuffer *ctl_in;
@@ -74,6 +87,50 @@ child_scrub_radius(struct config *cfg)
 		explicit_bzero(cfg->proxy.ups[i].secret, sizeof(cfg->proxy.ups[i].secret));
 }
 
+/*
+ * Onboarding in the web child: the client CA (made by the parent at the
+ * first start) with its key, the CRL written from the store, the pages and
+ * the letswifi API on the HTTPS front.
+ */
+static int
+child_start_onboard(struct child *c)
+{
+	struct onboard_server srv;
+	char err[CONFIG_ERR_MAX];
+
+	if (onboard_server_load(c->cfg, &srv, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	if (!srv.has_san)
+		log_warning("onboarding: the eap certificate %s has no DNS subjectAltName; profiles"
+			    " pin its CN \"%s\", which Android refuses",
+			    c->cfg->eap.cert, srv.name);
+	if (c->check) {
+		onboard_server_free(&srv);
+		return 0;
+	}
+	c->ca = devca_open(c->cfg->state_dir, 0, err, sizeof(err));
+	if (c->ca == NULL ||
+	    devca_crl_write(c->ca, c->st, (int64_t)time(NULL), err, sizeof(err)) < 0) {
+		log_error("onboarding: %s", err);
+		onboard_server_free(&srv);
+		return -1;
+	}
+	log_notice("onboarding client CA %s, CRL %s, profiles pin server=%s",
+		   devca_cert_path(c->ca), devca_crl_path(c->ca), srv.name);
+	onboard_server_free(&srv);
+	if (c->idp == NULL)
+		return 0;
+	c->ow = onboard_web_new(c->hs, c->idp, c->cfg, c->st, c->ca, err, sizeof(err));
+	if (c->ow == NULL) {
+		log_error("onboarding: %s", err);
+		return -1;
+	}
+	log_notice("onboarding at %s/saml/onboard", c->cfg->saml->base_url);
+	return 0;
+}
+
 static int
 child_start_web(struct child *c, const char *store_path)
 {
@@ -99,6 +156,8 @@ child_start_web(struct child *c, const char *store_path)
 			return -1;
 		}
 	}
+	if (c->cfg->onboard.enabled && child_start_onboard(c) < 0)
+		return -1;
 	log_notice("https listening on %s%s", c->cfg->http->listen_text,
 		   c->idp != NULL ? " with the SAML IdP" : "");
 	return 0;
@@ -140,7 +199,9 @@ child_start(struct child *c)
 static void
 child_stop(struct child *c)
 {
+	onboard_web_free(c->ow);
 	saml_idp_free(c->idp);
+	devca_free(c->ca);
 	http_server_free(c->hs);
 	if (c->saml_inited)
 		saml_global_free();
@@ -151,7 +212,9 @@ child_stop(struct child *c)
 		store_logger_free(c->lg);
 	}
 	store_close(c->st);
+	c->ow = NULL;
 	c->idp = NULL;
+	c->ca = NULL;
 	c->hs = NULL;
 	c->rs = NULL;
 	c->lg = NULL;
@@ -161,12 +224,16 @@ child_stop(struct child *c)
 int
 poortd_child_check(const struct config *cfg)
 {
-	struct child c[2] = {{.role = SANDBOX_RADIUS}, {.role = SANDBOX_WEB}};
+	struct child c[2] = {{.role = SANDBOX_RADIUS, .check = 1}, {.role = SANDBOX_WEB, .check = 1}};
+	struct config tmp = *cfg; /* shallow: only read, never freed here */
 	int rc = 0;
 
+	/* the onboarding client CA is made at the first start: nothing to trust yet */
+	if (tmp.eap.device_ca[0] != '\0' && access(tmp.eap.device_ca, F_OK) < 0)
+		tmp.eap.device_ca[0] = '\0';
 	lsock_set_check(1);
 	for (size_t i = 0; i < 2 && rc == 0; i++) {
-		c[i].cfg = (struct config *)cfg;
+		c[i].cfg = &tmp;
 		c[i].base = event_base_new();
 		if (c[i].base == NULL || child_start(&c[i]) < 0)
 			rc = -1;

@@ -25,6 +25,7 @@
 
 #include "poort/config.h"
 #include "poort/config_saml.h"
+#include "poort/devca.h"
 #include "poort/fwhealth.h"
 #include "poort/log.h"
 #include "poort/lsock.h"
@@ -449,6 +450,39 @@ parent_on_stop(evutil_socket_t sig, short what, void *arg)
 	parent_stop(p, 0);
 }
 
+/*
+ * onboarding { }: the client CA is made here at the first start, before
+ * either child runs, as only the parent may write the state dir before the
+ * children exist; later starts leave the key alone (only the web child opens
+ * it, while it still has the rights). Its certificate goes to the children's
+ * user: the radius child reads it again at a reload (eap.device_ca). The key
+ * stays the parent's (mode 0600): the web child reads it before it drops.
+ */
+static int
+parent_onboard_ca(struct parent *p)
+{
+	const struct config *cfg = p->cfg;
+	char err[CONFIG_ERR_MAX], key[PATH_MAX + 32], pem[PATH_MAX + 32];
+
+	snprintf(key, sizeof(key), "%s/" DEVCA_KEY_FILE, cfg->state_dir);
+	snprintf(pem, sizeof(pem), "%s/" DEVCA_CERT_FILE, cfg->state_dir);
+	if (access(key, F_OK) < 0 && errno == ENOENT && access(pem, F_OK) < 0 &&
+	    errno == ENOENT) {
+		struct devca *ca = devca_open(cfg->state_dir, 1, err, sizeof(err));
+		if (ca == NULL) {
+			log_error("onboarding: %s", err);
+			return -1;
+		}
+		devca_free(ca);
+		log_notice("onboarding: made the client CA %s", pem);
+	}
+	if (p->user.do_switch && chown(pem, p->user.uid, p->user.gid) < 0 && errno != ENOENT) {
+		log_error("cannot give %s to user %s: %s", pem, p->user.name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 parent_state_dir(struct parent *p)
 {
@@ -474,6 +508,8 @@ parent_state_dir(struct parent *p)
 		return -1;
 	}
 	store_close(st);
+	if (cfg->onboard.enabled && parent_onboard_ca(p) < 0)
+		return -1;
 	/* the children write the store and the metadata cache as their user */
 	for (size_t i = 0; p->user.do_switch && i < sizeof(files) / sizeof(files[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", cfg->state_dir, files[i]);

@@ -33,6 +33,8 @@ enum {
 	AUTH_EHASH = -707,     /* the stored password hash is unusable */
 	AUTH_ECRYPTO = -708,   /* a hash or cipher failed */
 	AUTH_EBUSY = -709,     /* no worker free for the password check */
+	AUTH_EDEVICE = -710,   /* a client certificate the box never issued (or not this one) */
+	AUTH_EREVOKED = -711,  /* a device certificate that was revoked */
 };
 
 #define AUTH_MSCHAPV2_AUTHRESP_LEN 42 /* "S=" and 40 hex digits */
@@ -61,6 +63,18 @@ const char *auth_dummy_hash(const struct auth *au);
  * (out zeroed). The caller clears out->pw_hash when done.
  */
 int auth_account_get(struct auth *au, const char *user, time_t now, struct store_account *out);
+
+/*
+ * A per-device certificate from the box's client CA (EAP-TLS): serial (hex,
+ * lower case) must be a certificate the store knows, issued with subject
+ * pseudonym, not revoked, and its account may log in at now (a device of a
+ * proxy-mode user has no account here: then no local account may hold the
+ * name, and out carries only the name, affiliation "affiliate"). 0 with the
+ * account in out (NULL: not wanted), else AUTH_EDEVICE, AUTH_EREVOKED or the
+ * account's code (out zeroed). The caller clears out->pw_hash when done.
+ */
+int auth_device_get(struct auth *au, const char *serial, const char *pseudonym, time_t now,
+		    struct store_account *out);
 
 /*
  * One password check: begun on the event loop, the slow hash run on a

@@ -103,6 +103,11 @@ struct config_eap {
 	char cert[PATH_MAX], key[PATH_MAX]; /* server certificate chain and key (PEM) */
 	char client_ca[PATH_MAX];           /* CAs for EAP-TLS client certificates */
 	char crl[PATH_MAX];                 /* CRL(s) for them, optional */
+	/* the onboarding client CA (set when onboarding { } is on, not written by
+	 * hand): trusted for EAP-TLS, and its certificates are checked against
+	 * the store's devices on every login */
+	char device_ca[PATH_MAX];
+	int line; /* of the eap block, for checks made after the whole file */
 	unsigned tls_min_version;           /* 12 or 13 */
 	char ciphers[256];                  /* TLS 1.2 cipher list */
 	char ciphersuites[256];             /* TLS 1.3 suites */
@@ -128,6 +133,22 @@ struct config_firmware {
 	char chosen[PATH_MAX]; /* "" = /proc/device-tree/chosen */
 };
 
+/* onboarding { }: per-device certificates and profiles (src/core/config_onboard.c). */
+#define CONFIG_SSIDS_MAX 4
+struct config_onboard {
+	int enabled;
+	char ssids[CONFIG_SSIDS_MAX][33]; /* default: eduroam */
+	size_t nssids;
+	char display_name[128];
+	char logo[PATH_MAX];       /* PNG or JPEG shown by the apps, optional */
+	char helpdesk_email[128], helpdesk_url[256], helpdesk_phone[64];
+	char terms[256];           /* URL of the terms of use, optional */
+	char server_ca[PATH_MAX];  /* the CA profiles pin; default: the end of eap's chain */
+	unsigned validity_days;    /* 0: until the end of the school year (1 August) */
+	unsigned device_limit;     /* active devices per account, 0 = no limit */
+	int rsa;                   /* key_type rsa: RSA-2048 by default instead of P-256 */
+};
+
 struct config {
 	char path[PATH_MAX];
 	char state_dir[PATH_MAX];
@@ -147,6 +168,7 @@ struct config {
 	struct config_eap eap;
 	struct config_proxy proxy; /* nups == 0: foreign realms are rejected */
 	struct config_radsec radsec;
+	struct config_onboard onboard;
 	struct config_http *http; /* NULL when there is no http { } block */
 	struct config_saml *saml; /* NULL when there is no saml { } block */
 	struct config_firmware firmware;

@@ -56,6 +56,12 @@ struct eap_backend {
 	int (*mschapv2)(void *arg, const struct eap_account *a, const uint8_t auth_chal[16],
 	                const uint8_t peer_chal[16], const uint8_t nt_resp[24], const char *name,
 	                size_t namelen, char authresp[43]);
+	/*
+	 * A certificate from the onboarding client CA: serial (lower-case hex)
+	 * and subject CN. 0 if it is a known, unrevoked device of an account that
+	 * may log in (filled into out), else an AUTH_E* code. NULL: no devices.
+	 */
+	int (*device)(void *arg, const char *serial, const char *pseudonym, struct eap_account *out);
 };
 
 enum eap_action {

@@ -51,4 +51,21 @@ struct saml_idp *saml_idp_new(struct event_base *base, const struct config *cfg,
 void saml_idp_reload(struct saml_idp *idp, const struct config *cfg);
 void saml_idp_free(struct saml_idp *idp);
 
+/*
+ * For the box's own pages under /saml/ (onboarding), where the SSO session
+ * cookie is sent: the account of the browser's session in user. 0 for a
+ * local account that may still log in, 1 for a proxy-mode user (from the
+ * upstream IdP, no account here), -1 without a usable session.
+ */
+struct evhttp_request;
+int saml_idp_session_user(struct saml_idp *idp, struct evhttp_request *req, char *user,
+			  size_t userlen);
+/*
+ * Answers req with the SSO login (the login page, or the upstream IdP in
+ * proxy mode); after it the browser is sent to path (on this box, starting
+ * with "/saml/") with a session.
+ */
+void saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const char *path,
+			  int en);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mschapv2.h"
+#include "poort/store_device.h"
 #include "poort/pwcache.h"
 
 struct auth {
@@ -97,6 +98,51 @@ done:
 			memset(out, 0, sizeof(*out));
 	}
 	explicit_bzero(&a, sizeof(a));
+	return rc;
+}
+
+/* 1 if a local account has name (or the store cannot say). */
+static int
+auth_name_taken(struct auth *au, const char *name)
+{
+	struct store_account a;
+	int rc = store_account_get(au->st, name, &a);
+
+	explicit_bzero(&a, sizeof(a));
+	return rc != STORE_ENOTFOUND;
+}
+
+int
+auth_device_get(struct auth *au, const char *serial, const char *pseudonym, time_t now,
+		struct store_account *out)
+{
+	struct store_device d;
+	int rc = store_device_get(au->st, serial, &d);
+
+	if (rc == STORE_ENOTFOUND || (rc == 0 && strcmp(d.pseudonym, pseudonym) != 0))
+		rc = AUTH_EDEVICE;
+	else if (rc < 0)
+		rc = AUTH_ESTORE;
+	else if (d.revoked != 0)
+		rc = AUTH_EREVOKED;
+	else if (d.expires <= (int64_t)now)
+		rc = AUTH_EEXPIRED;
+	else if (!d.upstream)
+		return auth_account_get(au, d.username, now, out);
+	else if (auth_name_taken(au, d.username))
+		rc = AUTH_EDEVICE; /* a local account took the name since: not this user */
+	else {
+		/* proxy mode: the upstream IdP vouched at issue; revocation is the control */
+		if (out != NULL) {
+			memset(out, 0, sizeof(*out));
+			snprintf(out->username, sizeof(out->username), "%s", d.username);
+			snprintf(out->affiliation, sizeof(out->affiliation), "affiliate");
+			out->enabled = 1;
+		}
+		return 0;
+	}
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	return rc;
 }
 

@@ -25,6 +25,10 @@ auth_reason(int code)
 		return "auth-crypto-failed";
 	case AUTH_EBUSY:
 		return "server-busy";
+	case AUTH_EDEVICE:
+		return "unknown-device";
+	case AUTH_EREVOKED:
+		return "device-revoked";
 	default:
 		return "password-check-failed";
 	}

@@ -437,6 +437,8 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			rc = config_radsec_parse(ctx, n, &cfg->radsec);
 		} else if (strcmp(k, "firmware") == 0) {
 			rc = config_firmware_parse(ctx, n, &cfg->firmware);
+		} else if (strcmp(k, "onboarding") == 0) {
+			rc = config_onboard_parse(ctx, n, &cfg->onboard);
 		} else if (strcmp(k, "eap") == 0) {
 			rc = config_eap_parse(ctx->name, n, &cfg->eap, ctx->err, ctx->errlen);
 		} else if (strcmp(k, "http") == 0 || strcmp(k, "saml") == 0) {
@@ -469,7 +471,7 @@ cfg_apply(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *top, s
 			 ctx->name);
 		return -1;
 	}
-	if (config_radsec_check(ctx, cfg) < 0)
+	if (config_radsec_check(ctx, cfg) < 0 || config_onboard_check(ctx, cfg) < 0)
 		return -1;
 	size_t nudp = 0;
 	for (size_t i = 0; i < cfg->nlistens; i++)

@@ -188,7 +188,6 @@ config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *
                  size_t errlen)
 {
 	struct cfg_ctx x = {.name = name, .err = err, .errlen = errlen};
-	int want_tls = 0;
 
 	if (!n->block || n->argc != 1)
 		return cfg_fail(&x, n, "'eap' needs a { } block");
@@ -209,15 +208,10 @@ config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *
 	for (size_t i = 0; i < n->nchildren; i++)
 		if (ceap_set(&x, &n->children[i], eap) < 0)
 			return -1;
-	for (size_t i = 0; i < eap->nmethods; i++)
-		if (eap->methods[i] == 13)
-			want_tls = 1;
 	if (eap->cert[0] == '\0' || eap->key[0] == '\0')
 		return cfg_fail(&x, n, "eap needs 'certificate' and 'private_key'");
-	if (want_tls && eap->client_ca[0] == '\0')
-		return cfg_fail(&x, n,
-		                 "eap method tls needs 'client_ca' (the CA of the client"
-		                 " certificates)");
+	/* method tls needs client_ca or onboarding { }: config_onboard_check */
+	eap->line = n->line;
 	return 0;
 }
 

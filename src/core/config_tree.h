@@ -55,6 +55,11 @@ int config_radsec_check(struct cfg_ctx *ctx, const struct config *cfg);
 struct config_firmware;
 int config_firmware_parse(struct cfg_ctx *ctx, const struct cfg_node *n,
 			  struct config_firmware *fw);
+struct config_onboard;
+int config_onboard_parse(struct cfg_ctx *ctx, const struct cfg_node *n,
+			 struct config_onboard *ob);
+/* After every block: EAP-TLS trusts the onboarding client CA; tls needs some CA. */
+int config_onboard_check(struct cfg_ctx *ctx, struct config *cfg);
 int config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *eap,
 		     char *err, size_t errlen);
 void config_eap_free(struct config_eap *eap);

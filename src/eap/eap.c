@@ -65,13 +65,16 @@ eap_server_reload(struct eap_server *es, const struct config_eap *cfg, char *err
 	if (eap_tls_ctx_new(&tmp, err, errlen) < 0) {
 		SSL_CTX_free(tmp.tls_ctx);
 		SSL_CTX_free(tmp.tunnel_ctx);
+		X509_free(tmp.device_ca);
 		return -1;
 	}
 	/* each SSL keeps a reference to the context it was made from */
 	SSL_CTX_free(es->tls_ctx);
 	SSL_CTX_free(es->tunnel_ctx);
+	X509_free(es->device_ca);
 	es->tls_ctx = tmp.tls_ctx;
 	es->tunnel_ctx = tmp.tunnel_ctx;
+	es->device_ca = tmp.device_ca;
 	es->cfg = *cfg;
 	es->cfg.replies = NULL;
 	es->cfg.nreplies = 0;
@@ -89,6 +92,7 @@ eap_config_check(const struct config_eap *cfg, char *err, size_t errlen)
 	rc = eap_tls_ctx_new(&tmp, err, errlen);
 	SSL_CTX_free(tmp.tls_ctx);
 	SSL_CTX_free(tmp.tunnel_ctx);
+	X509_free(tmp.device_ca);
 	return rc;
 }
 
@@ -154,6 +158,7 @@ eap_server_free(struct eap_server *es)
 	free(es->buckets);
 	SSL_CTX_free(es->tls_ctx);
 	SSL_CTX_free(es->tunnel_ctx);
+	X509_free(es->device_ca);
 	free(es);
 }
 
@@ -247,12 +252,15 @@ eap_conv_fail(struct eap_conv *c, const char *why)
 	return -1;
 }
 
-int
-eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len)
+/*
+ * Checks name (user@realm) against the outer realm; the local part, lower
+ * case, into user. 0, or -1 with the reason set.
+ */
+static int
+eap_conv_name(struct eap_conv *c, const char *name, size_t len, char *user, size_t userlen)
 {
-	char realm[EAP_NAME_MAX + 1], user[sizeof(c->acct.user)];
+	char realm[EAP_NAME_MAX + 1];
 	size_t local, keep = len > EAP_NAME_MAX ? EAP_NAME_MAX : len;
-	int rc;
 
 	memcpy(c->inner, name, keep);
 	c->inner[keep] = '\0';
@@ -264,11 +272,39 @@ eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len)
 	/* eduroam: the realm routed on outside must be the one proven inside */
 	if (strcmp(realm, c->realm) != 0)
 		return eap_conv_fail(c, "inner-realm-mismatch");
-	if (local == 0 || local >= sizeof(user))
+	if (local == 0 || local >= userlen)
 		return eap_conv_fail(c, auth_reason(AUTH_EUNKNOWN));
 	for (size_t i = 0; i < local; i++)
 		user[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
 	user[local] = '\0';
+	return 0;
+}
+
+int
+eap_conv_device_identity(struct eap_conv *c, const char *name, size_t len, const char *serial)
+{
+	char user[sizeof(c->acct.user)];
+	int rc;
+
+	if (eap_conv_name(c, name, len, user, sizeof(user)) < 0)
+		return -1;
+	if (c->es->be.device == NULL)
+		return eap_conv_fail(c, auth_reason(AUTH_EDEVICE));
+	/* the whole CN is the pseudonym: the store ties it to the serial */
+	rc = c->es->be.device(c->es->be.arg, serial, c->inner, &c->acct);
+	if (rc != 0)
+		return eap_conv_fail(c, auth_reason(rc < 0 ? rc : AUTH_EDEVICE));
+	return 0;
+}
+
+int
+eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len)
+{
+	char user[sizeof(c->acct.user)];
+	int rc;
+
+	if (eap_conv_name(c, name, len, user, sizeof(user)) < 0)
+		return -1;
 	rc = c->es->be.account(c->es->be.arg, user, &c->acct);
 	if (rc != 0)
 		return eap_conv_fail(c, auth_reason(rc < 0 ? rc : AUTH_EUNKNOWN));

@@ -65,6 +65,7 @@ struct eap_server {
 	struct eap_backend be;
 	SSL_CTX *tls_ctx;    /* EAP-TLS: asks for a client certificate */
 	SSL_CTX *tunnel_ctx; /* TTLS and PEAP: server certificate only */
+	X509 *device_ca;     /* the onboarding client CA, or NULL */
 	struct eap_conv **buckets;
 	size_t nbuckets;
 	struct eap_conv *lru_head, *lru_tail; /* head = most recently used */
@@ -108,6 +109,8 @@ struct eap_conv {
  * log either way. Every failure means the login fails.
  */
 int eap_conv_inner_identity(struct eap_conv *c, const char *name, size_t len);
+/* The same for a certificate from the onboarding CA: checked as a device (serial, hex). */
+int eap_conv_device_identity(struct eap_conv *c, const char *name, size_t len, const char *serial);
 
 /* --- the TLS engine (eap_tls_engine.c) --- */
 

@@ -1,5 +1,7 @@
 /* EAP-TLS (RFC 5216; TLS 1.3 per RFC 9190): the client certificate is the credential. */
+#include <openssl/bn.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,40 @@ tls_start(struct eap_conv *c, void **priv, struct wcursor *out)
 }
 
 /*
+ * 1 if the onboarding client CA signed cert (checked by signature, so it
+ * holds for resumed sessions too), with its serial in lower-case hex.
+ */
+static int
+tls_device_serial(const struct eap_server *es, X509 *cert, char *out, size_t outlen)
+{
+	BIGNUM *bn;
+	char *hex;
+	int rc = 0;
+
+	if (es->device_ca == NULL || X509_check_issued(es->device_ca, cert) != X509_V_OK ||
+	    X509_verify(cert, X509_get0_pubkey(es->device_ca)) != 1)
+		return 0;
+	bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	if (hex != NULL && strlen(hex) < outlen) {
+		for (size_t i = 0; hex[i] != '\0'; i++)
+			out[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ? hex[i] - 'A' + 'a' : hex[i]);
+		out[strlen(hex)] = '\0';
+		rc = 1;
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+	return rc;
+}
+
+/*
  * The certificate's subject CN names the account (user@realm, the realm
  * the outer identity routed on). Every failed check fails the login: a
  * certificate is worth no more than the account it was issued for, and
  * that account is looked up on every login (poortctl disable or delete
- * ends it at once).
+ * ends it at once). A certificate from the box's own client CA names a
+ * device instead (random id@realm): its serial must be a known, unrevoked
+ * device of an account that may log in.
  */
 static int
 tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
@@ -30,6 +61,7 @@ tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
 	X509 *cert = SSL_get0_peer_certificate(t->ssl);
 	X509_NAME *subj;
 	unsigned char *cn = NULL;
+	char serial[48];
 	int i, n, rc = -1;
 
 	if (cert == NULL) {
@@ -48,7 +80,10 @@ tls_cert_identity(struct eap_conv *c, struct eap_tls *t)
 		return -1;
 	}
 	/* too long, a NUL, no realm, another realm, no such account, refused: all fail */
-	rc = eap_conv_inner_identity(c, (const char *)cn, (size_t)n);
+	if (tls_device_serial(c->es, cert, serial, sizeof(serial)))
+		rc = eap_conv_device_identity(c, (const char *)cn, (size_t)n, serial);
+	else
+		rc = eap_conv_inner_identity(c, (const char *)cn, (size_t)n);
 	OPENSSL_free(cn);
 	return rc;
 }

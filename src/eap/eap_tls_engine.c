@@ -4,6 +4,7 @@
  * flights, reassembles the peer's, derives keys.
  */
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
@@ -151,6 +152,80 @@ eap_tls_ctx_common(SSL_CTX *ctx, const struct config_eap *cfg, const char *sid, 
 	return 0;
 }
 
+/*
+ * With a crl configured OpenSSL wants a CRL for every issuer. The onboarding
+ * CA's certificates are checked against the store on every login instead
+ * (fresher than any CRL file): a missing or stale CRL is no reason to refuse
+ * them. Every other verdict stands.
+ */
+static int eap_device_ca_idx = -1;
+
+static void
+eap_device_ca_ex_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+		      void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	X509_free(ptr);
+}
+
+static int
+eap_verify_cb(int ok, X509_STORE_CTX *x)
+{
+	int err = X509_STORE_CTX_get_error(x);
+	SSL *ssl;
+	X509 *ca, *cert;
+
+	if (ok || (err != X509_V_ERR_UNABLE_TO_GET_CRL && err != X509_V_ERR_CRL_HAS_EXPIRED &&
+		   err != X509_V_ERR_CRL_NOT_YET_VALID))
+		return ok;
+	ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	ca = ssl != NULL ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), eap_device_ca_idx) : NULL;
+	cert = X509_STORE_CTX_get_current_cert(x);
+	if (ca != NULL && cert != NULL && X509_check_issued(ca, cert) == X509_V_OK &&
+	    X509_verify(cert, X509_get0_pubkey(ca)) == 1) {
+		X509_STORE_CTX_set_error(x, X509_V_OK);
+		return 1;
+	}
+	return ok;
+}
+
+/* The onboarding client CA: trusted, named to clients, kept to tell its certificates apart. */
+static int
+eap_device_ca_load(struct eap_server *es, char *err, size_t errlen)
+{
+	const char *path = es->cfg.device_ca;
+	FILE *f = fopen(path, "r");
+
+	if (f != NULL) {
+		es->device_ca = PEM_read_X509(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (es->device_ca == NULL ||
+	    X509_STORE_add_cert(SSL_CTX_get_cert_store(es->tls_ctx), es->device_ca) != 1 ||
+	    SSL_CTX_add_client_CA(es->tls_ctx, es->device_ca) != 1) {
+		snprintf(err, errlen, "onboarding client CA %s: cannot load it", path);
+		return -1;
+	}
+	if (eap_device_ca_idx < 0)
+		eap_device_ca_idx =
+		    SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, eap_device_ca_ex_free);
+	/* the context's own reference: handshakes on it may outlive a reload */
+	if (eap_device_ca_idx < 0 || X509_up_ref(es->device_ca) != 1)
+		goto fail;
+	if (SSL_CTX_set_ex_data(es->tls_ctx, eap_device_ca_idx, es->device_ca) != 1) {
+		X509_free(es->device_ca);
+		goto fail;
+	}
+	return 0;
+fail:
+	snprintf(err, errlen, "onboarding client CA %s: cannot load it", path);
+	return -1;
+}
+
 int
 eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 {
@@ -169,7 +244,7 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 	 * tickets are issued only after phase 2 (eap_tls_session_remember) */
 	SSL_CTX_set_options(es->tunnel_ctx, SSL_OP_NO_TICKET);
 	SSL_CTX_set_num_tickets(es->tunnel_ctx, 0);
-	if (cfg->client_ca[0] != '\0') {
+	if (cfg->client_ca[0] != '\0' || cfg->device_ca[0] != '\0') {
 		X509_STORE *store;
 		STACK_OF(X509_NAME) * names;
 
@@ -182,15 +257,19 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 		 * all (a sixth of a TLS 1.3 EAP-TLS login); a session ID or a TLS 1.3
 		 * stateful ticket resumes the same way from the server's cache */
 		SSL_CTX_set_options(es->tls_ctx, SSL_OP_NO_TICKET);
-		if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
-		    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {
-			snprintf(err, errlen, "eap client_ca %s: no CA certificate found",
-			         cfg->client_ca);
-			goto done;
+		if (cfg->client_ca[0] != '\0') {
+			if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
+			    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {
+				snprintf(err, errlen, "eap client_ca %s: no CA certificate found",
+				         cfg->client_ca);
+				goto done;
+			}
+			SSL_CTX_set_client_CA_list(es->tls_ctx, names);
 		}
-		SSL_CTX_set_client_CA_list(es->tls_ctx, names);
+		if (cfg->device_ca[0] != '\0' && eap_device_ca_load(es, err, errlen) < 0)
+			goto done;
 		SSL_CTX_set_verify(es->tls_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-		                   NULL);
+		                   es->device_ca != NULL ? eap_verify_cb : NULL);
 		SSL_CTX_set_verify_depth(es->tls_ctx, 5);
 		store = SSL_CTX_get_cert_store(es->tls_ctx);
 		/* client certificates only: extended key usage clientAuth if present */

@@ -37,6 +37,23 @@ reap_account(void *arg, const char *user, struct eap_account *out)
 	return rc;
 }
 
+static int
+reap_device(void *arg, const char *serial, const char *pseudonym, struct eap_account *out)
+{
+	struct radius_server *rs = arg;
+	struct store_account a;
+	int rc = auth_device_get(rs->auth, serial, pseudonym, time(NULL), &a);
+
+	if (rc == AUTH_ESTORE)
+		log_error("store lookup failed serial=%s error=\"%s\"", serial, store_errmsg(rs->st));
+	if (rc == 0) {
+		snprintf(out->user, sizeof(out->user), "%s", a.username);
+		snprintf(out->affiliation, sizeof(out->affiliation), "%s", a.affiliation);
+	}
+	explicit_bzero(&a, sizeof(a));
+	return rc;
+}
+
 /* Only the cache here: a real check goes to the worker pool (reap_verify_*). */
 static int
 reap_password_cached(void *arg, const struct eap_account *a, const char *pw, size_t len)
@@ -87,6 +104,7 @@ radius_eap_new(struct radius_server *rs, char *err, size_t errlen)
 	const struct eap_backend be = {
 	    .arg = rs,
 	    .account = reap_account,
+	    .device = reap_device,
 	    .password_cached = reap_password_cached,
 	    .mschapv2 = reap_mschapv2,
 	};

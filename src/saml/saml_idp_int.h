@@ -35,6 +35,7 @@ struct saml_authn {
 	char acs[512];
 	char relay[SAML_RELAY_MAX + 1];
 	int force, passive;
+	int local; /* a login for the box's own pages: acs is the path to return to */
 	char up_id[SAML_ID_MAX]; /* proxy mode: our request to the upstream IdP */
 	char src[SAML_SRC_MAX];  /* the browser's source (http_peer_key), for fair shares */
 	char bind[SAML_TOKEN_HEX + 1]; /* SHA-256 of the browser's login cookie, hex */

@@ -245,6 +245,13 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 	char nonce[33], *html = NULL;
 	int rc;
 
+	if (a->local) {
+		/* a login for the box's own pages: back to where it started */
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Location", a->acs);
+		http_reply(req, 303, "text/plain; charset=utf-8", "", 0, NULL);
+		saml_authn_free(a);
+		return;
+	}
 	saml_random_hex(nonce, 16);
 	rc = saml_authn_respond(idp, a, s != NULL ? s->user : NULL,
 				s != NULL && s->kv[0] ? s->kv : NULL, authn_instant, nonce,
@@ -607,6 +614,50 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	    http_server_route(hs, "/saml/slo", saml_slo, idp) < 0)
 		return SAML_ECONFIG;
 	return 0;
+}
+
+int
+saml_idp_session_user(struct saml_idp *idp, struct evhttp_request *req, char *user,
+		      size_t userlen)
+{
+	time_t now = time(NULL);
+	struct saml_session *s = sweb_session_get(idp, req, now);
+
+	int upstream = idp->sc->upstream != NULL; /* proxy mode: every login is upstream */
+
+	if (s == NULL)
+		return -1;
+	/* the same rule as SSO: disabled, expired or deleted since login ends it */
+	if (!upstream && auth_account_get(idp->auth, s->user, now, NULL) < 0)
+		return -1;
+	snprintf(user, userlen, "%s", s->user);
+	return upstream;
+}
+
+void
+saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const char *path, int en)
+{
+	struct saml_authn *a = calloc(1, sizeof(*a));
+	time_t now = time(NULL);
+
+	if (a == NULL || strncmp(path, "/saml/", 6) != 0 || strlen(path) >= sizeof(a->acs)) {
+		free(a);
+		sweb_error(idp, req, 400, SAML_EMALFORMED, "bad return path");
+		return;
+	}
+	a->local = 1;
+	a->created = now;
+	snprintf(a->sp, sizeof(a->sp), "%s", en ? "eduroam Wi-Fi" : "eduroam wifi");
+	snprintf(a->acs, sizeof(a->acs), "%s", path);
+	saml_random_hex(a->token, SAML_TOKEN_HEX / 2);
+	http_peer_key(req, a->src, sizeof(a->src));
+	if (idp->sc->upstream != NULL) {
+		sweb_proxy_redirect(idp, req, a, now);
+	} else {
+		saml_form_bind(req, a, 0);
+		sweb_login_page(idp, req, a, en, NULL, NULL);
+		saml_pending_put(idp, a, now);
+	}
 }
 
 void

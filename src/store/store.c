@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "poort/affiliation.h"
+#include "poort/store_device.h"
 #include "store_db.h"
 
 #define STORE_ACCOUNT_COLUMNS                                                                     \
@@ -137,6 +138,20 @@ void
 store_db_read_snapshot(struct store *st)
 {
 	store_read_snapshot(st);
+}
+
+sqlite3 *
+store_db_reader(struct store *st)
+{
+	store_read_snapshot(st);
+	return st->db;
+}
+
+sqlite3 *
+store_db_writer(struct store *st)
+{
+	store_read_end(st);
+	return st->db;
 }
 
 int
@@ -333,17 +348,42 @@ store_update(struct store *st, const char *sql, const char *username, int64_t v,
 	return rc;
 }
 
+/* Runs an account change and, when revoke, revokes the account's devices in the same transaction. */
+static int
+store_update_revoking(struct store *st, const char *sql, const char *username, int64_t v,
+		      int bind_v, int revoke)
+{
+	int rc, own_txn = sqlite3_get_autocommit(st->db);
+
+	if (own_txn && (rc = store_begin(st)) < 0)
+		return rc;
+	rc = store_update(st, sql, username, v, bind_v);
+	if (rc == 0 && revoke)
+		rc = store_device_revoke_account(st, username, (int64_t)time(NULL));
+	if (rc < 0)
+		goto fail;
+	if (own_txn && (rc = store_commit(st)) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (own_txn)
+		store_rollback(st);
+	return rc;
+}
+
 int
 store_account_delete(struct store *st, const char *username)
 {
-	return store_update(st, "DELETE FROM accounts WHERE username = ?", username, 0, 0);
+	return store_update_revoking(st, "DELETE FROM accounts WHERE username = ?", username, 0, 0,
+				     1);
 }
 
 int
 store_account_set_enabled(struct store *st, const char *username, int enabled)
 {
-	return store_update(st, "UPDATE accounts SET enabled = ?, updated = ? WHERE username = ?",
-			    username, enabled ? 1 : 0, 1);
+	return store_update_revoking(st,
+				     "UPDATE accounts SET enabled = ?, updated = ? WHERE username = ?",
+				     username, enabled ? 1 : 0, 1, !enabled);
 }
 
 int

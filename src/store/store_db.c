@@ -102,6 +102,26 @@ static const char store_migrate_4[] =
 	" UPDATE generations SET gen = gen + 1 WHERE what = 'clients'; END;"
 	"PRAGMA user_version = 4;";
 
+/*
+ * Version 5: per-device client certificates (onboarding). Not tied to the
+ * account row by a foreign key: a deleted account's certificates stay,
+ * revoked, so the CRL keeps listing them until they expire. upstream: issued
+ * in proxy mode to a user of the upstream IdP, who has no account here.
+ */
+static const char store_migrate_5[] =
+	"CREATE TABLE IF NOT EXISTS devices ("
+	" serial TEXT PRIMARY KEY,"
+	" username TEXT NOT NULL COLLATE NOCASE,"
+	" pseudonym TEXT NOT NULL UNIQUE,"
+	" label TEXT NOT NULL DEFAULT '',"
+	" key_type TEXT NOT NULL DEFAULT 'ec',"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" revoked INTEGER NOT NULL DEFAULT 0,"
+	" upstream INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS devices_user ON devices(username);"
+	"PRAGMA user_version = 5;";
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -131,6 +151,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_3, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 4)
 		rc = sqlite3_exec(db, store_migrate_4, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 5)
+		rc = sqlite3_exec(db, store_migrate_5, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

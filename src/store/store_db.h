@@ -22,5 +22,11 @@ void store_db_read_end(struct store *st);
 void store_db_read_snapshot(struct store *st);
 /* The generation row `what` (kept by triggers), read fresh; < 0 on error. */
 int64_t store_db_generation(struct store *st, const char *what);
+/*
+ * For the store's other files (store_device.c): the connection of st, with
+ * the shared read transaction renewed (reader) or ended (writer) first.
+ */
+sqlite3 *store_db_reader(struct store *st);
+sqlite3 *store_db_writer(struct store *st);
 
 #endif

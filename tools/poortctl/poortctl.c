@@ -63,6 +63,13 @@ usage(void)
 		"  saml-status          metadata sources: last good copy, last error\n"
 		"  firmware status | confirm | update FILE [--no-reboot]\n"
 		"                       the boot stage's slots (see poortctl firmware --help)\n"
+		"  device list [USER]   per-device certificates (onboarding)\n"
+		"  device issue USER [--label TEXT] [--rsa] [--out FILE.p12]\n"
+		"               [--eap-config FILE] [--mobileconfig FILE]\n"
+		"                       issue one; writes a PKCS#12 and prints its passphrase,\n"
+		"                       and the profiles that carry it (geteduroam, Apple)\n"
+		"  device revoke SERIAL|USER   revoke one device, or all of an account's\n"
+		"  device crl           rewrite the CRL of the onboarding client CA\n"
 		"\n"
 		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
 		"             STATE_DIR/poort.db\n"
@@ -368,6 +375,9 @@ cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 		return 1;
 	}
 	printf("%s %s: done\n", cmd, argv[1]);
+	/* delete and disable revoked the account's devices: the CRL follows */
+	if (strcmp(cmd, "delete") == 0 || strcmp(cmd, "disable") == 0)
+		return ctl_device_crl(c, 1);
 	return 0;
 }
 
@@ -415,6 +425,7 @@ main(int argc, char **argv)
 		config_free(cfg);
 		store_path = path;
 	}
+	c.config_path = config_path;
 	c.st = store_open(store_path, err, sizeof(err));
 	if (c.st == NULL) {
 		fprintf(stderr, "poortctl: cannot open the store: %s\n", err);
@@ -445,6 +456,8 @@ main(int argc, char **argv)
 		rc = ctl_client(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cmd_log(&c, cargc, cargv);
+	else if (strcmp(cmd, "device") == 0)
+		rc = ctl_device(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)
 		rc = ctl_saml(&c, store_path, config_path, cargc, cargv);
 	else {

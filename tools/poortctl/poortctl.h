@@ -7,6 +7,7 @@
 struct ctl {
 	struct store *st;
 	unsigned cost; /* yescrypt cost for new hashes */
+	const char *config_path;
 };
 
 /* Validates a password (length, UTF-8); returns NULL or a message. */
@@ -32,5 +33,9 @@ void ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *con
 /* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
  * config or store; argv[0] is "firmware". */
 int ctl_firmware(int argc, char **argv);
+/* device * commands (tools/poortctl/device.c). */
+int ctl_device(struct ctl *c, int argc, char **argv);
+/* Rewrites the onboarding CRL (after a revocation); quiet: nothing without onboarding. */
+int ctl_device_crl(const struct ctl *c, int quiet);
 
 #endif

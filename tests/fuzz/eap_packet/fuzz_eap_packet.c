@@ -68,7 +68,7 @@ fz_setup(void)
 	EVP_PKEY *pk = EVP_EC_gen("P-256");
 	X509 *x = X509_new();
 	FILE *f;
-	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_mschapv2};
+	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_mschapv2, NULL};
 
 	if (pk == NULL || x == NULL || mkdtemp(dir) == NULL)
 		return -1;

@@ -164,7 +164,7 @@ fz_env_get(const char *methods)
 	char err[512];
 	EVP_PKEY *server_key = NULL;
 	X509 *server_cert = NULL;
-	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_mschapv2};
+	const struct eap_backend be = {NULL, fz_account, fz_password_cached, fz_mschapv2, NULL};
 
 	if (env.es != NULL)
 		return &env;

@@ -250,7 +250,7 @@ int
 main(void)
 {
 	char dir[] = "/tmp/poort-test-eap-XXXXXX", err[512];
-	const struct eap_backend be = {NULL, t_account, t_cached, t_mschapv2};
+	const struct eap_backend be = {NULL, t_account, t_cached, t_mschapv2, NULL};
 	struct eap_result r, r2;
 	struct eap_server *es;
 	struct config *cfg;

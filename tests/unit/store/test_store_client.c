@@ -125,6 +125,30 @@ test_replies(struct store *st)
 	CHECK_INT(store_reply_delete(st, "student"), STORE_ENOTFOUND);
 }
 
+/* The store's PRAGMA user_version in file; with devices, -1 unless the
+ * onboarding devices table (version 5) is there. */
+static int
+test_db_version(const char *file, int devices)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	int v = -1;
+
+	if (sqlite3_open(file, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			v = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	if (devices && sqlite3_exec(db, "SELECT serial, username, pseudonym, revoked, upstream"
+					" FROM devices",
+				    NULL, NULL, NULL) != SQLITE_OK)
+		v = -1;
+	sqlite3_close(db);
+	return v;
+}
+
 /* A store of schema 3 (before clients lived here) opens and gains the tables. */
 static void
 test_migrate_v3(void)
@@ -162,6 +186,24 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
+	CHECK_INT(test_db_version(p3, 1), 5);
+	/* a store at version 4 (clients, replies, guests: main before the
+	 * devices table, which came as version 5) gains the devices table and
+	 * keeps its rows */
+	CHECK(sqlite3_open(p3, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "DROP TABLE devices; PRAGMA user_version = 4;", NULL, NULL, NULL) ==
+	      SQLITE_OK);
+	sqlite3_close(db);
+	CHECK_INT(test_db_version(p3, 0), 4);
+	st = store_open(p3, err, sizeof(err));
+	CHECK(st != NULL);
+	if (st != NULL) {
+		struct store_account a;
+		CHECK_INT(store_account_get(st, "old", &a), 0);
+		CHECK(store_client_generation(st) > 0);
+		store_close(st);
+	}
+	CHECK_INT(test_db_version(p3, 1), 5);
 	unlink(p3);
 	snprintf(err, sizeof(err), "%s-wal", p3);
 	unlink(err);
