@@ -216,6 +216,7 @@ class OnboardApiTest(unittest.TestCase):
     def test_disabled_account_rejected(self):
         eapconfig = self.app_flow()[0]
         s = self.supplicant(eapconfig)
+        time.sleep(0.3)  # the radius child reads the store through a 100 ms snapshot
         rc, out = self.eapol(s, True)
         self.assertEqual(rc, 0, out[-2000:])
         self.env.ctl("disable", saml_env.USER)
