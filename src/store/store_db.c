@@ -171,16 +171,18 @@ store_db_open(const char *path, char *err, size_t errlen)
 	old = umask(077);
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 				       SQLITE_OPEN_NOMUTEX, NULL);
+	/* before the first statement: two children open the store at once, and
+	 * even the journal_mode pragma must wait for the other's lock */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(db, 10000);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db,
 				  "PRAGMA journal_mode = WAL;"
 				  "PRAGMA synchronous = FULL;"
 				  "PRAGMA foreign_keys = ON;",
 				  NULL, NULL, &msg);
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 10000);
+	if (rc == SQLITE_OK)
 		rc = store_db_migrate(db, &msg);
-	}
 	umask(old);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg != NULL ? msg : sqlite3_errmsg(db));
