@@ -59,7 +59,17 @@ usage(void)
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
-		"  saml-policy          the attribute release policy per SP (from the config)\n"
+		"  saml-policy          the same as sp list\n"
+		"  sp list              attribute release rules per SP (default deny), where each\n"
+		"                       comes from; poortd.conf's sp blocks are imported first\n"
+		"  sp add ENTITY [--release ATTR,...] [--nameid transient|persistent|uid]\n"
+		"         [--profile uri|entree]\n"
+		"  sp release ENTITY add|remove ATTR...   change what an SP gets; a running\n"
+		"                       poortd applies it to the next assertion\n"
+		"  sp set ENTITY [--nameid N] [--profile P] | sp del ENTITY\n"
+		"  sp attrs             the attribute names (plain, and the uri profile's)\n"
+		"  sp log [--user U] [--sp ENTITY] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+		"         [--limit N]   the release log: attribute names, never values\n"
 		"  saml-status          metadata sources: last good copy, last error\n"
 		"  firmware status | confirm | update FILE [--no-reboot]\n"
 		"                       the boot stage's slots (see poortctl firmware --help)\n"
@@ -458,6 +468,8 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, cargc, cargv);
 	else if (strcmp(cmd, "device") == 0)
 		rc = ctl_device(&c, cargc, cargv);
+	else if (strcmp(cmd, "sp") == 0)
+		rc = ctl_sp(&c, store_path, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)
 		rc = ctl_saml(&c, store_path, config_path, cargc, cargv);
 	else {
