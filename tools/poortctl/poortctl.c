@@ -71,6 +71,16 @@ usage(void)
 		"  sp log [--user U] [--sp ENTITY] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
 		"         [--limit N]   the release log: attribute names, never values\n"
 		"  saml-status          metadata sources: last good copy, last error\n"
+		"  backup FILE [--passphrase-fd N]\n"
+		"                       store (a consistent copy), state directory (keys, CA)\n"
+		"                       and config in one encrypted file (scrypt, AES-256-GCM);\n"
+		"                       the passphrase is asked twice on the terminal, or read\n"
+		"                       from fd N or POORT_BACKUP_PASSPHRASE (10+ characters)\n"
+		"  restore FILE [--state-dir DIR] [--no-config] [--replace] [--passphrase-fd N]\n"
+		"                       onto a fresh box (poortd stopped, state directory absent\n"
+		"                       or empty; --replace moves a used one aside), all or\n"
+		"                       nothing; the config goes to -c CONFIG (the old one is\n"
+		"                       kept as CONFIG.before-restore-TIME) unless --no-config\n"
 		"  firmware status | confirm | update FILE [--no-reboot]\n"
 		"                       the boot stage's slots (see poortctl firmware --help)\n"
 		"  device list [USER]   per-device certificates (onboarding)\n"
@@ -419,6 +429,13 @@ main(int argc, char **argv)
 	log_init("poortctl", LOG_LVL_WARNING, 0);
 	if (strcmp(argv[optind], "firmware") == 0)
 		return ctl_firmware(argc - optind, argv + optind);
+	/* before the store is opened: a restore wants the state directory untouched */
+	if (strcmp(argv[optind], "backup") == 0 || strcmp(argv[optind], "restore") == 0) {
+		rc = ctl_backup(config_path, argc - optind, argv + optind);
+		if (rc == 2)
+			usage();
+		return rc;
+	}
 	if (store_path == NULL) {
 		struct config *cfg = config_load(config_path, err, sizeof(err));
 		if (cfg == NULL) {

@@ -35,6 +35,10 @@ int ctl_sp(struct ctl *c, const char *store_path, int argc, char **argv);
 /* The release rules in the store (after importing the config's sp blocks). */
 int ctl_sp_list(struct ctl *c);
 
+/* backup FILE | restore FILE (tools/poortctl/backup.c): needs no store open;
+ * argv[0] is "backup" or "restore". */
+int ctl_backup(const char *config_path, int argc, char **argv);
+
 /* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
  * config or store; argv[0] is "firmware". */
 int ctl_firmware(int argc, char **argv);
