@@ -7,6 +7,7 @@
  */
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "poort/store_saml.h"
@@ -198,6 +199,29 @@ test_release_log(void)
 	f.until = 250;
 	CHECK_INT(store_saml_release_find(ss, &f, rel_cb, &n), 0);
 	CHECK_INT(n, 1);
+
+	/* the log writer queues rows and purges old ones with the auth log's retention
+	 * (the release log was never purged before) */
+	{
+		struct store_logger *lg = store_logger_new(path, 183, 16, err, sizeof(err));
+		struct store_release_rec rec;
+		CHECK(lg != NULL);
+		if (lg != NULL) {
+			memset(&rec, 0, sizeof(rec));
+			rec.time = (int64_t)time(NULL);
+			snprintf(rec.sp, sizeof(rec.sp), SP2);
+			snprintf(rec.user, sizeof(rec.user), "carla");
+			snprintf(rec.attrs, sizeof(rec.attrs), "uid");
+			snprintf(rec.nameid_format, sizeof(rec.nameid_format), "uid");
+			CHECK_INT(store_logger_release(lg, &rec), 0);
+			store_logger_flush(lg);
+			store_logger_free(lg);
+		}
+		memset(&f, 0, sizeof(f));
+		n = 0;
+		CHECK_INT(store_saml_release_find(ss, &f, rel_cb, &n), 0);
+		CHECK_INT(n, 1); /* carla's; the rows from 1970 are gone */
+	}
 	store_saml_close(ss);
 }
 
