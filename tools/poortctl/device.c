@@ -290,6 +290,7 @@ ctl_device_revoke(struct ctl *c, const char *what)
 		else if (rc == 0)
 			rc = store_device_revoke_user(c->st, what, now);
 	}
+	ctl_audit(c, "device.revoke", what, rc, NULL);
 	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", what,
 			rc == STORE_ENOTFOUND ? "no such device (or revoked already) or account"
