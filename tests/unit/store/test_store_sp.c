@@ -3,7 +3,7 @@
  * once (a second sync changes nothing), store edits survive a sync with the
  * same file, a changed block replaces them, a removed block leaves its rule
  * as the store's own; unknown attributes and bad entity IDs change nothing;
- * a v5 store migrates; the release log is queryable per user and per SP.
+ * a v6 store migrates; the release log is queryable per user and per SP.
  */
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -225,7 +225,7 @@ test_release_log(void)
 	store_saml_close(ss);
 }
 
-/* A store made before version 6 gets the tables at its next open. */
+/* A store made before version 7 gets the tables at its next open. */
 static void
 test_migrate(void)
 {
@@ -241,7 +241,7 @@ test_migrate(void)
 	CHECK(sqlite3_open(p5, &db) == SQLITE_OK);
 	CHECK(sqlite3_exec(db,
 			   "DROP TABLE sp_rules; DELETE FROM generations WHERE what = 'sp_rules';"
-			   "PRAGMA user_version = 5;",
+			   "PRAGMA user_version = 6;",
 			   NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	st = store_open(p5, err, sizeof(err));
