@@ -128,6 +128,10 @@ def main():
         r = ctl(p, "sp", "release", "https://nobody.example", "add", "uid")
         check(r.returncode != 0, "no rule: release add refused (add the SP first)")
 
+        out = ctl(p, "audit").stdout
+        check("sp.add" in out and "sp.release" in out and "remove mail" in out,
+              "the changes are in the audit log")
+
         # 3. the release log, per user and per SP: names only
         time.sleep(0.3)  # the log writer commits in batches
         out = ctl(p, "sp", "log", "--user", env.USER).stdout

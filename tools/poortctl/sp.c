@@ -177,7 +177,9 @@ ctl_sp_add(struct ctl *c, int argc, char **argv)
 	}
 	if (ctl_sp_import(c) < 0)
 		return 1;
-	if ((rc = store_sp_add(c->st, &r)) < 0) {
+	rc = store_sp_add(c->st, &r);
+	ctl_audit(c, "sp.add", r.entity, rc, NULL);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", r.entity, ctl_sp_error(c, rc));
 		return 1;
 	}
@@ -208,7 +210,14 @@ ctl_sp_set(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "poortctl: sp set ENTITY [--nameid N] [--profile P]\n");
 		return 2;
 	}
-	if ((rc = store_sp_set(c->st, argv[2], r.nameid, r.profile)) < 0) {
+	rc = store_sp_set(c->st, argv[2], r.nameid, r.profile);
+	{
+		char detail[64];
+		snprintf(detail, sizeof(detail), "nameid=%s profile=%s",
+			 store_sp_nameid_name(r.nameid), store_sp_profile_name(r.profile));
+		ctl_audit(c, "sp.set", argv[2], rc, detail);
+	}
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", argv[2], ctl_sp_error(c, rc));
 		return 1;
 	}
@@ -236,7 +245,12 @@ ctl_sp_release(struct ctl *c, int argc, char **argv)
 	if (ctl_sp_import(c) < 0)
 		return 1;
 	for (int i = 4; i < argc; i++) {
-		if ((rc = store_sp_release(c->st, argv[2], argv[i], add)) < 0) {
+		char detail[128];
+		rc = store_sp_release(c->st, argv[2], argv[i], add);
+		snprintf(detail, sizeof(detail), "%s %s", argv[3], argv[i]);
+		if (rc != 0)
+			ctl_audit(c, "sp.release", argv[2], rc, detail);
+		if (rc < 0) {
 			fprintf(stderr, "poortctl: %s: %s\n", argv[2], ctl_sp_error(c, rc));
 			return 1;
 		}
@@ -357,7 +371,9 @@ ctl_sp(struct ctl *c, const char *store_path, int argc, char **argv)
 	else if (strcmp(argv[1], "del") == 0 && argc == 3) {
 		if (ctl_sp_import(c) < 0)
 			return 1;
-		if ((rc = store_sp_delete(c->st, argv[2])) < 0) {
+		rc = store_sp_delete(c->st, argv[2]);
+		ctl_audit(c, "sp.delete", argv[2], rc, NULL);
+		if (rc < 0) {
 			fprintf(stderr, "poortctl: %s: %s\n", argv[2], ctl_sp_error(c, rc));
 			return 1;
 		}
