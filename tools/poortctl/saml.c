@@ -12,6 +12,7 @@
 #include "poort/config_saml.h"
 #include "poort/entree.h"
 #include "poort/store_saml.h"
+#include "poort/store_sp.h"
 #include "poortctl.h"
 
 /* Attributes kept in account_attrs; the others come from the account. */
@@ -138,6 +139,12 @@ ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_p
 	for (size_t i = 0; cfg->saml != NULL && i < cfg->saml->nsps; i++)
 		entree |= cfg->saml->sps[i].entree;
 	config_free(cfg);
+	/* the rules live in the store: one for Entree's engine made there counts too */
+	{
+		struct store_sp_rule r;
+		entree |= store_sp_get(c->st, ENTREE_ENGINE, &r) == 0 ||
+			  store_sp_get(c->st, ENTREE_ENGINE_STAGING, &r) == 0;
+	}
 	if (!entree || (scan.ss = store_saml_open(store_path, err, sizeof(err))) == NULL)
 		return;
 	store_account_foreach(c->st, ctl_entree_check, &scan);
