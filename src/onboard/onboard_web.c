@@ -347,7 +347,7 @@ ow_user(struct onboard_web *ow, struct evhttp_request *req, const char *back, ch
 	int rc = saml_idp_session_user(ow->idp, req, user, userlen);
 
 	if (rc < 0)
-		saml_idp_login_local(ow->idp, req, back, en);
+		saml_idp_login_local(ow->idp, req, back, en ? "en" : "nl");
 	return rc;
 }
 

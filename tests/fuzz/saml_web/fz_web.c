@@ -320,7 +320,8 @@ fz_web_get(void)
 	if (asprintf(&text,
 	             "state_dir \"%1$s/state\"\nrealm \"school.example\"\npassword { cost 1 }\n"
 	             "http {\n listen 127.0.0.1 %2$u\n certificate \"%1$s/https.crt\"\n"
-	             " key \"%1$s/https.key\"\n max_body 200000\n rate 1000000\n}\n"
+	             " key \"%1$s/https.key\"\n max_body 200000\n rate 1000000\n"
+	             " data_dir \"" POORT_BUILD_DATADIR "\"\n}\n"
 	             "saml {\n entity_id \"https://idp.school.example/saml\"\n"
 	             " base_url \"https://idp.school.example\"\n key \"%1$s/idp.key\"\n"
 	             " certificate \"%1$s/idp.crt\"\n federation_certificate \"%1$s/fed.crt\"\n"
