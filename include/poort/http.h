@@ -97,6 +97,8 @@ const char *http_peer_key(struct evhttp_request *req, char *out, size_t outlen);
 /* The same for an address ("?" for NULL or another family); returns out. */
 struct sockaddr;
 const char *http_addr_key(const struct sockaddr *sa, char *out, size_t outlen);
+/* 1 if sa may use the admin listener (http.admin_allow; IPv4-mapped counts as IPv4). */
+int http_addr_allowed(const struct config_http *hc, const struct sockaddr *sa);
 /* A NUL-terminated copy of the request body, or NULL; caller frees. */
 char *http_body_copy(struct evhttp_request *req, size_t *len);
 /* Value of cookie name in the request, copied into out; 0 or -1. */

@@ -250,10 +250,11 @@ http_text(struct evhttp_request *req, int code, const char *msg)
 	http_reply(req, code, "text/plain; charset=utf-8", msg, strlen(msg), NULL);
 }
 
-/* 1 if sa is in one of the prefixes (an IPv4-mapped IPv6 address counts as IPv4). */
-static int
-http_net_match(const struct config_http_net *nets, size_t n, const struct sockaddr *sa)
+int
+http_addr_allowed(const struct config_http *hc, const struct sockaddr *sa)
 {
+	const struct config_http_net *nets = hc->admin_allow;
+	size_t n = hc->nadmin_allow;
 	unsigned char a[16], m[16];
 	size_t alen;
 	int fam;
@@ -390,9 +391,7 @@ http_dispatch_on(struct http_server *hs, struct evhttp_request *req, enum http_l
 	}
 	if (kind == HTTP_ADMIN) {
 		conn = evhttp_request_get_connection(req);
-		if (hs->hc == NULL ||
-		    !http_net_match(hs->hc->admin_allow, hs->hc->nadmin_allow,
-				    conn != NULL ? evhttp_connection_get_addr(conn) : NULL)) {
+		if (!http_addr_allowed(hs->hc, conn != NULL ? evhttp_connection_get_addr(conn) : NULL)) {
 			if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
 				log_warning("http refused: admin listener, addr=%s not in "
 					    "http.admin_allow suppressed=%u",
