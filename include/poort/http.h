@@ -45,6 +45,8 @@ enum {
 				    an Origin that is ours or "null": 403 otherwise */
 	HTTP_R_ADMIN = 1 << 3,   /* on the admin listener only (else: the public one only) */
 	HTTP_R_BOTH = 1 << 4,    /* on both listeners */
+	HTTP_R_ROLE_ADMIN = 1 << 5, /* with HTTP_R_SESSION: the principal's role is "admin",
+				       else 403 (helpdesk and any other role refused) */
 };
 
 /* The methods a route takes: EVHTTP_REQ_GET | EVHTTP_REQ_POST | ... (event2/http.h). */

@@ -345,11 +345,15 @@ http_route_guard(struct http_server *hs, const struct http_route *r, struct evht
 	char addr[48];
 	int ok;
 
-	if (!(r->flags & (HTTP_R_SESSION | HTTP_R_CSRF)))
+	if (!(r->flags & (HTTP_R_SESSION | HTTP_R_CSRF | HTTP_R_ROLE_ADMIN)))
 		return 0;
 	s = http_session_get(hs->sessions, req, time(NULL));
 	if ((r->flags & HTTP_R_SESSION) && (s == NULL || s->principal[0] == '\0')) {
 		http_text(req, 403, "Log in first.\n");
+		return -1;
+	}
+	if ((r->flags & HTTP_R_ROLE_ADMIN) && (s == NULL || strcmp(s->role, "admin") != 0)) {
+		http_text(req, 403, "Not for your role.\n");
 		return -1;
 	}
 	if (!(r->flags & HTTP_R_CSRF) || cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)

@@ -41,6 +41,7 @@ static const struct http_route_def routes[] = {
 	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/admin/x", HTTP_R_ADMIN, h_admin},
 	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/t/form", HTTP_R_SESSION | HTTP_R_CSRF, h_form},
 	{EVHTTP_REQ_POST, "/t/anon", HTTP_R_CSRF, h_form},
+	{EVHTTP_REQ_GET, "/t/settings", HTTP_R_SESSION | HTTP_R_ROLE_ADMIN, h_form},
 };
 
 static int
@@ -95,6 +96,13 @@ test_session_csrf(void)
 	snprintf(hdr, sizeof(hdr), "Cookie: __Host-poort_admin=%s", id);
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_GET, "/t/form", hdr, NULL), 200);
 	CHECK_STR(ran, "form");
+	/* a page for the admin role only */
+	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_GET, "/t/settings", hdr, NULL), 200);
+	a = http_session_create(ss, time(NULL), anon);
+	CHECK_INT(http_session_login(ss, a, "hulp", "helpdesk", time(NULL), anon), 0);
+	snprintf(body, sizeof(body), "Cookie: __Host-poort_admin=%s", anon);
+	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_GET, "/t/settings", body, NULL), 403);
+	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_GET, "/t/form", body, NULL), 200);
 	/* a POST needs the token */
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, "a=1"), 403);
 	CHECK(ran == NULL);
