@@ -129,6 +129,7 @@ static int
 hform_part_headers(const char *h, size_t hlen, char **name, char **filename, char **ctype)
 {
 	const char *p = h, *end = h + hlen;
+	int disposition = 0;
 
 	*name = *filename = *ctype = NULL;
 	while (p < end) {
@@ -142,7 +143,8 @@ hform_part_headers(const char *h, size_t hlen, char **name, char **filename, cha
 			const char *v = p + 20;
 			while (v < le && *v == ' ')
 				v++;
-			if (*name != NULL || (size_t)(le - v) < 9 || strncasecmp(v, "form-data", 9) != 0)
+			/* one Content-Disposition: a second would replace what the first said */
+			if (disposition++ || (size_t)(le - v) < 9 || strncasecmp(v, "form-data", 9) != 0)
 				return HTTP_EFORM;
 			*name = hform_param(v, (size_t)(le - v), "name");
 			*filename = hform_param(v, (size_t)(le - v), "filename");

@@ -116,6 +116,14 @@ test_multipart(void)
 			&lim),
 		  HTTP_EFORM);
 	http_form_free(&f);
+	/* one Content-Disposition per part (a second one once leaked the first's filename) */
+	CHECK_INT(parse(&f, CT,
+			"------XyZ\r\nContent-Disposition: form-data; filename=\"x\"\r\n"
+			"Content-Disposition: form-data; name=\"a\"; filename=\"y\"\r\n\r\n1\r\n"
+			"------XyZ--",
+			&lim),
+		  HTTP_EFORM);
+	http_form_free(&f);
 	/* limits: a file too big, files not taken at all, a text value too long */
 	lim.file = 4;
 	CHECK_INT(parse(&f, CT,
