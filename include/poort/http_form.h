@@ -13,10 +13,10 @@
 struct evhttp_request;
 
 struct http_form_limits {
-	size_t fields;    /* fields at most */
-	size_t name;      /* bytes of a name */
-	size_t value;     /* bytes of a text value */
-	size_t file;      /* bytes of an uploaded file (multipart only; 0: no files) */
+	size_t fields; /* fields at most */
+	size_t name;   /* bytes of a name */
+	size_t value;  /* bytes of a text value */
+	size_t file;   /* bytes of an uploaded file (multipart only; 0: no files) */
 };
 
 /* 32 fields, names of 64 bytes, values of 4 KiB, no files. */
@@ -43,14 +43,14 @@ struct http_form {
  * error too: free it either way.
  */
 int http_form_parse(struct http_form *form, const char *ctype, const char *body, size_t len,
-		    const struct http_form_limits *lim);
+                    const struct http_form_limits *lim);
 int http_form_parse_urlencoded(struct http_form *form, const char *body, size_t len,
-			       const struct http_form_limits *lim);
+                               const struct http_form_limits *lim);
 int http_form_parse_multipart(struct http_form *form, const char *ctype, const char *body,
-			      size_t len, const struct http_form_limits *lim);
+                              size_t len, const struct http_form_limits *lim);
 /* A POST's body, by its Content-Type. */
 int http_form_read(struct http_form *form, struct evhttp_request *req,
-		   const struct http_form_limits *lim);
+                   const struct http_form_limits *lim);
 /* The value of the text field name, or NULL (absent, or a file). Lent. */
 const char *http_form_get(const struct http_form *form, const char *name);
 /* The field name (text or file), or NULL. Lent. */

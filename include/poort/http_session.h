@@ -17,8 +17,8 @@
 struct evhttp_request;
 struct http_sessions;
 
-#define HTTP_SID_HEX 64    /* the id: 32 random bytes as hex */
-#define HTTP_CSRF_HEX 64   /* the CSRF token: 32 random bytes as hex */
+#define HTTP_SID_HEX 64  /* the id: 32 random bytes as hex */
+#define HTTP_CSRF_HEX 64 /* the CSRF token: 32 random bytes as hex */
 #define HTTP_PRINCIPAL_MAX 128
 #define HTTP_ROLE_MAX 32
 
@@ -56,20 +56,19 @@ struct http_session *http_session_lookup(struct http_sessions *ss, const char *i
  * admin out).
  */
 struct http_session *http_session_create(struct http_sessions *ss, time_t now,
-					 char id[HTTP_SID_HEX + 1]);
+                                         char id[HTTP_SID_HEX + 1]);
 /*
  * Logs s in as name with role: a new id (written to id) and a new CSRF
  * token; the old id no longer finds it. 0 or HTTP_ECONFIG (name too long).
  */
 int http_session_login(struct http_sessions *ss, struct http_session *s, const char *name,
-		       const char *role, time_t now, char id[HTTP_SID_HEX + 1]);
+                       const char *role, time_t now, char id[HTTP_SID_HEX + 1]);
 /* Ends s (cleared). */
 void http_session_end(struct http_sessions *ss, struct http_session *s);
 /* 1 if token is s's CSRF token (constant time). */
 int http_session_csrf_ok(const struct http_session *s, const char *token);
 /* The Set-Cookie value for id (NULL: one that clears the cookie). */
-void http_session_cookie(const struct http_sessions *ss, const char *id, char *out,
-			 size_t outlen);
+void http_session_cookie(const struct http_sessions *ss, const char *id, char *out, size_t outlen);
 /* Sessions in use (for tests and the dashboard). */
 size_t http_sessions_count(const struct http_sessions *ss, time_t now);
 
@@ -77,16 +76,16 @@ size_t http_sessions_count(const struct http_sessions *ss, time_t now);
 
 /* The session of req's cookie, or NULL. */
 struct http_session *http_session_get(struct http_sessions *ss, struct evhttp_request *req,
-				      time_t now);
+                                      time_t now);
 /* The session of req, or a new one whose cookie req's answer sets; NULL when full. */
 struct http_session *http_session_ensure(struct http_sessions *ss, struct evhttp_request *req,
-					 time_t now);
+                                         time_t now);
 /* http_session_login with the new cookie set on req's answer. */
 int http_session_login_req(struct http_sessions *ss, struct http_session *s,
-			   struct evhttp_request *req, const char *name, const char *role,
-			   time_t now);
+                           struct evhttp_request *req, const char *name, const char *role,
+                           time_t now);
 /* http_session_end, and the cookie cleared on req's answer. */
 void http_session_end_req(struct http_sessions *ss, struct http_session *s,
-			  struct evhttp_request *req);
+                          struct evhttp_request *req);
 
 #endif

@@ -50,6 +50,6 @@ int http_tmpl_has(const struct http_tmpl_set *set, const char *name);
  * or HTTP_ENOMEM.
  */
 int http_tmpl_render(const struct http_tmpl_set *set, const char *name, const struct http_tv *tv,
-		     const char *lang, char **out, size_t *outlen, char *why, size_t whylen);
+                     const char *lang, char **out, size_t *outlen, char *why, size_t whylen);
 
 #endif

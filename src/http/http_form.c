@@ -19,11 +19,11 @@
 #define HFORM_HEADERS_MAX 1024
 
 const struct http_form_limits http_form_default = {
-	.fields = 32, .name = 64, .value = 4096, .file = 0};
+    .fields = 32, .name = 64, .value = 4096, .file = 0};
 
 static int
 hform_add(struct http_form *form, const struct http_form_limits *lim, char *name, char *value,
-	  size_t len, char *filename, char *ctype)
+          size_t len, char *filename, char *ctype)
 {
 	struct http_field *nf;
 	int rc = 0;
@@ -53,7 +53,7 @@ hform_add(struct http_form *form, const struct http_form_limits *lim, char *name
 
 int
 http_form_parse_urlencoded(struct http_form *form, const char *body, size_t len,
-			   const struct http_form_limits *lim)
+                           const struct http_form_limits *lim)
 {
 	const char *p = body, *end = body + len;
 
@@ -144,7 +144,8 @@ hform_part_headers(const char *h, size_t hlen, char **name, char **filename, cha
 			while (v < le && *v == ' ')
 				v++;
 			/* one Content-Disposition: a second would replace what the first said */
-			if (disposition++ || (size_t)(le - v) < 9 || strncasecmp(v, "form-data", 9) != 0)
+			if (disposition++ || (size_t)(le - v) < 9 ||
+			    strncasecmp(v, "form-data", 9) != 0)
 				return HTTP_EFORM;
 			*name = hform_param(v, (size_t)(le - v), "name");
 			*filename = hform_param(v, (size_t)(le - v), "filename");
@@ -162,8 +163,8 @@ hform_part_headers(const char *h, size_t hlen, char **name, char **filename, cha
 }
 
 int
-http_form_parse_multipart(struct http_form *form, const char *ctype, const char *body,
-			  size_t len, const struct http_form_limits *lim)
+http_form_parse_multipart(struct http_form *form, const char *ctype, const char *body, size_t len,
+                          const struct http_form_limits *lim)
 {
 	char *b = ctype != NULL ? hform_param(ctype, strlen(ctype), "boundary") : NULL;
 	char delim[HFORM_BOUNDARY_MAX + 5];
@@ -201,8 +202,8 @@ http_form_parse_multipart(struct http_form *form, const char *ctype, const char 
 			rc = hend == NULL ? HTTP_EFORM : HTTP_ETOOBIG;
 			goto done;
 		}
-		if ((rc = hform_part_headers(p, (size_t)(hend - p) + 2, &name, &filename, &pctype)) <
-		    0) {
+		if ((rc = hform_part_headers(p, (size_t)(hend - p) + 2, &name, &filename,
+		                             &pctype)) < 0) {
 			free(name);
 			free(filename);
 			free(pctype);
@@ -241,12 +242,12 @@ done:
 
 int
 http_form_parse(struct http_form *form, const char *ctype, const char *body, size_t len,
-		const struct http_form_limits *lim)
+                const struct http_form_limits *lim)
 {
 	size_t tl = ctype != NULL ? strcspn(ctype, "; \t") : 0;
 
-	if (ctype == NULL || (tl == 33 && strncasecmp(ctype, "application/x-www-form-urlencoded",
-						       33) == 0))
+	if (ctype == NULL ||
+	    (tl == 33 && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) == 0))
 		return http_form_parse_urlencoded(form, body, len, lim);
 	if (tl == 19 && strncasecmp(ctype, "multipart/form-data", 19) == 0)
 		return http_form_parse_multipart(form, ctype, body, len, lim);
@@ -256,7 +257,7 @@ http_form_parse(struct http_form *form, const char *ctype, const char *body, siz
 
 int
 http_form_read(struct http_form *form, struct evhttp_request *req,
-	       const struct http_form_limits *lim)
+               const struct http_form_limits *lim)
 {
 	const char *ct = evhttp_find_header(evhttp_request_get_input_headers(req), "Content-Type");
 	size_t len = 0;
@@ -308,12 +309,19 @@ const char *
 http_form_strerror(int rc)
 {
 	switch (rc) {
-	case 0: return "ok";
-	case HTTP_EDUP: return "a field sent more than once";
-	case HTTP_EFORM: return "a form that is not well formed";
-	case HTTP_ETOOBIG: return "a form over its limits";
-	case HTTP_ECTYPE: return "not a form";
-	case HTTP_ENOMEM: return "out of memory";
-	default: return "bad form";
+	case 0:
+		return "ok";
+	case HTTP_EDUP:
+		return "a field sent more than once";
+	case HTTP_EFORM:
+		return "a form that is not well formed";
+	case HTTP_ETOOBIG:
+		return "a form over its limits";
+	case HTTP_ECTYPE:
+		return "not a form";
+	case HTTP_ENOMEM:
+		return "out of memory";
+	default:
+		return "bad form";
 	}
 }

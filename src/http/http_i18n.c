@@ -31,7 +31,7 @@ http_i18n_init(const char *localedir, char *err, size_t errlen)
 	/* loads the catalogue now, while files may still be opened */
 	if (strcmp(dgettext(I18N_DOMAIN, "Log in"), "Log in") == 0) {
 		snprintf(err, errlen, "catalogue: no Dutch catalogue %s/nl/LC_MESSAGES/%s.mo",
-			 localedir, I18N_DOMAIN);
+		         localedir, I18N_DOMAIN);
 		return -1;
 	}
 	i18n_ready = 1;
@@ -102,8 +102,9 @@ http_lang_remember(struct evhttp_request *req, const char *lang)
 {
 	char c[128];
 
-	snprintf(c, sizeof(c), HTTP_LANG_COOKIE "=%s; Path=/; Max-Age=31536000; Secure; SameSite=Lax",
-		 strcmp(lang, "en") == 0 ? "en" : "nl");
+	snprintf(c, sizeof(c),
+	         HTTP_LANG_COOKIE "=%s; Path=/; Max-Age=31536000; Secure; SameSite=Lax",
+	         strcmp(lang, "en") == 0 ? "en" : "nl");
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", c);
 }
 

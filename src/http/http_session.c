@@ -145,7 +145,7 @@ http_session_create(struct http_sessions *ss, time_t now, char id[HTTP_SID_HEX +
 
 int
 http_session_login(struct http_sessions *ss, struct http_session *s, const char *name,
-		   const char *role, time_t now, char id[HTTP_SID_HEX + 1])
+                   const char *role, time_t now, char id[HTTP_SID_HEX + 1])
 {
 	(void)ss;
 	if (strlen(name) >= sizeof(s->principal) || strlen(role) >= sizeof(s->role) ||
@@ -179,7 +179,7 @@ http_session_cookie(const struct http_sessions *ss, const char *id, char *out, s
 {
 	/* no Max-Age: a browser session; the server's timeouts are what count */
 	snprintf(out, outlen, "%s=%s; Path=/; Secure; HttpOnly; SameSite=%s%s", ss->cookie,
-		 id != NULL ? id : "", ss->samesite, id != NULL ? "" : "; Max-Age=0");
+	         id != NULL ? id : "", ss->samesite, id != NULL ? "" : "; Max-Age=0");
 }
 
 size_t
@@ -232,8 +232,8 @@ http_session_ensure(struct http_sessions *ss, struct evhttp_request *req, time_t
 }
 
 int
-http_session_login_req(struct http_sessions *ss, struct http_session *s,
-		       struct evhttp_request *req, const char *name, const char *role, time_t now)
+http_session_login_req(struct http_sessions *ss, struct http_session *s, struct evhttp_request *req,
+                       const char *name, const char *role, time_t now)
 {
 	char id[HTTP_SID_HEX + 1];
 	int rc = http_session_login(ss, s, name, role, now, id);

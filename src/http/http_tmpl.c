@@ -10,13 +10,13 @@
 #include "poort/http.h"
 #include "poort/http_i18n.h"
 
-#define TMPL_DEPTH 16         /* nested sections and includes */
-#define TMPL_FILE_MAX 65536   /* bytes of a template file */
+#define TMPL_DEPTH 16       /* nested sections and includes */
+#define TMPL_FILE_MAX 65536 /* bytes of a template file */
 #define TMPL_NAME_MAX 64
 
 struct tv_ent {
 	char *name;
-	char *value;          /* a value, or NULL for a list */
+	char *value; /* a value, or NULL for a list */
 	struct http_tv **items;
 	size_t nitems;
 };
@@ -231,8 +231,8 @@ http_tmpl_load(const char *dir, char *err, size_t errlen)
 		de->d_name[nl - 5] = '\0';
 		if (len > TMPL_FILE_MAX || memchr(buf, '\0', len) != NULL ||
 		    http_tmpl_set_add(set, de->d_name, buf, len) < 0) {
-			snprintf(err, errlen, "templates: %s is too long, holds a NUL or its name is",
-				 path);
+			snprintf(err, errlen,
+			         "templates: %s is too long, holds a NUL or its name is", path);
 			goto fail;
 		}
 	}
@@ -279,12 +279,23 @@ tbuf_escape(struct tbuf *b, const char *s)
 		tbuf_add(b, s, run);
 		s += run;
 		switch (*s) {
-		case '&': tbuf_add(b, "&amp;", 5); break;
-		case '<': tbuf_add(b, "&lt;", 4); break;
-		case '>': tbuf_add(b, "&gt;", 4); break;
-		case '"': tbuf_add(b, "&quot;", 6); break;
-		case '\'': tbuf_add(b, "&#39;", 5); break;
-		default: return; /* the end */
+		case '&':
+			tbuf_add(b, "&amp;", 5);
+			break;
+		case '<':
+			tbuf_add(b, "&lt;", 4);
+			break;
+		case '>':
+			tbuf_add(b, "&gt;", 4);
+			break;
+		case '"':
+			tbuf_add(b, "&quot;", 6);
+			break;
+		case '\'':
+			tbuf_add(b, "&#39;", 5);
+			break;
+		default:
+			return; /* the end */
 		}
 	}
 }
@@ -293,7 +304,7 @@ struct rctx {
 	const struct http_tmpl_set *set;
 	const char *lang;
 	const struct http_tv *stack[TMPL_DEPTH + 1];
-	size_t depth; /* entries in stack */
+	size_t depth;  /* entries in stack */
 	unsigned nest; /* sections and includes open */
 	struct tbuf out;
 	char *why;
@@ -336,8 +347,7 @@ r_trim(const char *s, size_t *n)
  * {{/name}} starts, the return value just after it; NULL if unbalanced.
  */
 static const char *
-r_section_end(const char *p, const char *end, const char *name, size_t nlen,
-	      const char **inner_end)
+r_section_end(const char *p, const char *end, const char *name, size_t nlen, const char **inner_end)
 {
 	unsigned open = 0;
 
@@ -387,7 +397,7 @@ r_include(struct rctx *r, const char *name, size_t nlen)
 
 static int
 r_section(struct rctx *r, int inverted, const char *name, size_t nlen, const char *in,
-	  const char *in_end)
+          const char *in_end)
 {
 	const struct tv_ent *e = r_lookup(r, name, nlen);
 	int rc = 0, truthy = e != NULL && (e->value != NULL ? e->value[0] != '\0' : e->nitems > 0);
@@ -490,7 +500,7 @@ r_text(struct rctx *r, const char *p, const char *end)
 
 int
 http_tmpl_render(const struct http_tmpl_set *set, const char *name, const struct http_tv *tv,
-		 const char *lang, char **out, size_t *outlen, char *why, size_t whylen)
+                 const char *lang, char **out, size_t *outlen, char *why, size_t whylen)
 {
 	static const struct http_tv empty;
 	struct rctx r = {.set = set, .lang = lang, .why = why, .whylen = whylen};

@@ -52,8 +52,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sep != NULL)
 		http_tmpl_set_add(set, "part", (const char *)sep + 6, size - mlen - 6);
 	for (int l = 0; l < 2; l++) {
-		if (http_tmpl_render(set, "main", tv, l ? "en" : "nl", &out, &len, why, sizeof(why)) ==
-		    0) {
+		if (http_tmpl_render(set, "main", tv, l ? "en" : "nl", &out, &len, why,
+		                     sizeof(why)) == 0) {
 			if (out == NULL || out[len] != '\0' || strlen(out) != len)
 				abort();
 			free(out);

@@ -69,11 +69,11 @@ test_multipart(void)
 	struct http_form_limits lim = {.fields = 8, .name = 32, .value = 64, .file = 64};
 	const struct http_field *file;
 	const char *ok = "preamble\r\n------XyZ\r\n"
-			 "Content-Disposition: form-data; name=\"csrf\"\r\n\r\n"
-			 "tok\r\n------XyZ\r\n"
-			 "Content-Disposition: form-data; name=\"csv\"; filename=\"a b.csv\"\r\n"
-			 "Content-Type: text/csv\r\n\r\n"
-			 "user,name\r\nx\0y,1\r\n------XyZ--\r\nepilogue";
+	                 "Content-Disposition: form-data; name=\"csrf\"\r\n\r\n"
+	                 "tok\r\n------XyZ\r\n"
+	                 "Content-Disposition: form-data; name=\"csv\"; filename=\"a b.csv\"\r\n"
+	                 "Content-Type: text/csv\r\n\r\n"
+	                 "user,name\r\nx\0y,1\r\n------XyZ--\r\nepilogue";
 	size_t oklen = strlen(ok) + 1 + strlen(ok + strlen(ok) + 1);
 
 	CHECK_INT(http_form_parse(&f, CT, ok, oklen, &lim), 0);
@@ -81,69 +81,73 @@ test_multipart(void)
 	CHECK_STR(http_form_get(&f, "csrf"), "tok");
 	CHECK(http_form_get(&f, "csv") == NULL); /* a file, not a text field */
 	file = http_form_field(&f, "csv");
-	CHECK(file != NULL && file->len == 16 && memcmp(file->value, "user,name\r\nx\0y,1", 16) == 0);
+	CHECK(file != NULL && file->len == 16 &&
+	      memcmp(file->value, "user,name\r\nx\0y,1", 16) == 0);
 	CHECK(file != NULL && file->filename != NULL && strcmp(file->filename, "a b.csv") == 0);
 	CHECK(file != NULL && file->ctype != NULL && strcmp(file->ctype, "text/csv") == 0);
 	http_form_free(&f);
 	/* quoted boundary, no preamble */
 	CHECK_INT(parse(&f, "multipart/form-data; boundary=\"b\"",
-			"--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--b--", &lim),
-		  0);
+	                "--b\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--b--", &lim),
+	          0);
 	CHECK_STR(http_form_get(&f, "a"), "1");
 	http_form_free(&f);
 	/* a name twice */
 	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
-			"------XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n2\r\n"
-			"------XyZ--",
-			&lim),
-		  HTTP_EDUP);
+	                "------XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+	                "------XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n2\r\n"
+	                "------XyZ--",
+	                &lim),
+	          HTTP_EDUP);
 	http_form_free(&f);
 	/* no boundary, no close delimiter, no name, not form-data */
 	CHECK_INT(parse(&f, "multipart/form-data", "--x--", &lim), HTTP_EFORM);
 	http_form_free(&f);
-	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1", &lim),
-		  HTTP_EFORM);
-	http_form_free(&f);
-	CHECK_INT(parse(&f, CT, "------XyZ\r\nContent-Disposition: form-data\r\n\r\n1\r\n------XyZ--",
-			&lim),
-		  HTTP_EFORM);
+	CHECK_INT(
+	    parse(&f, CT, "------XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1", &lim),
+	    HTTP_EFORM);
 	http_form_free(&f);
 	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\n1\r\n"
-			"------XyZ--",
-			&lim),
-		  HTTP_EFORM);
+	                "------XyZ\r\nContent-Disposition: form-data\r\n\r\n1\r\n------XyZ--",
+	                &lim),
+	          HTTP_EFORM);
+	http_form_free(&f);
+	CHECK_INT(parse(&f, CT,
+	                "------XyZ\r\nContent-Disposition: attachment; name=\"a\"\r\n\r\n1\r\n"
+	                "------XyZ--",
+	                &lim),
+	          HTTP_EFORM);
 	http_form_free(&f);
 	/* one Content-Disposition per part (a second one once leaked the first's filename) */
 	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: form-data; filename=\"x\"\r\n"
-			"Content-Disposition: form-data; name=\"a\"; filename=\"y\"\r\n\r\n1\r\n"
-			"------XyZ--",
-			&lim),
-		  HTTP_EFORM);
+	                "------XyZ\r\nContent-Disposition: form-data; filename=\"x\"\r\n"
+	                "Content-Disposition: form-data; name=\"a\"; filename=\"y\"\r\n\r\n1\r\n"
+	                "------XyZ--",
+	                &lim),
+	          HTTP_EFORM);
 	http_form_free(&f);
 	/* limits: a file too big, files not taken at all, a text value too long */
 	lim.file = 4;
-	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n"
-			"\r\n12345\r\n------XyZ--",
-			&lim),
-		  HTTP_ETOOBIG);
+	CHECK_INT(
+	    parse(&f, CT,
+	          "------XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n"
+	          "\r\n12345\r\n------XyZ--",
+	          &lim),
+	    HTTP_ETOOBIG);
 	http_form_free(&f);
-	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n"
-			"\r\n1\r\n------XyZ--",
-			&http_form_default),
-		  HTTP_ETOOBIG);
+	CHECK_INT(
+	    parse(&f, CT,
+	          "------XyZ\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n"
+	          "\r\n1\r\n------XyZ--",
+	          &http_form_default),
+	    HTTP_ETOOBIG);
 	http_form_free(&f);
 	lim.value = 2;
 	CHECK_INT(parse(&f, CT,
-			"------XyZ\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\n123\r\n"
-			"------XyZ--",
-			&lim),
-		  HTTP_ETOOBIG);
+	                "------XyZ\r\nContent-Disposition: form-data; name=\"t\"\r\n\r\n123\r\n"
+	                "------XyZ--",
+	                &lim),
+	          HTTP_ETOOBIG);
 	http_form_free(&f);
 }
 

@@ -28,20 +28,45 @@ h_named(struct evhttp_request *req, void *arg)
 	http_reply(req, 200, "text/plain", "ok", 2, NULL);
 }
 
-static void h_exact(struct evhttp_request *req, void *arg) { (void)arg; h_named(req, "exact"); }
-static void h_prefix(struct evhttp_request *req, void *arg) { (void)arg; h_named(req, "prefix"); }
-static void h_deeper(struct evhttp_request *req, void *arg) { (void)arg; h_named(req, "deeper"); }
-static void h_admin(struct evhttp_request *req, void *arg) { (void)arg; h_named(req, "admin"); }
-static void h_form(struct evhttp_request *req, void *arg) { (void)arg; h_named(req, "form"); }
+static void
+h_exact(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	h_named(req, "exact");
+}
+static void
+h_prefix(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	h_named(req, "prefix");
+}
+static void
+h_deeper(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	h_named(req, "deeper");
+}
+static void
+h_admin(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	h_named(req, "admin");
+}
+static void
+h_form(struct evhttp_request *req, void *arg)
+{
+	(void)arg;
+	h_named(req, "form");
+}
 
 static const struct http_route_def routes[] = {
-	{EVHTTP_REQ_GET, "/t/exact", 0, h_exact},
-	{EVHTTP_REQ_GET, "/t/", HTTP_R_PREFIX, h_prefix},
-	{EVHTTP_REQ_GET, "/t/deeper/", HTTP_R_PREFIX, h_deeper},
-	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/admin/x", HTTP_R_ADMIN, h_admin},
-	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/t/form", HTTP_R_SESSION | HTTP_R_CSRF, h_form},
-	{EVHTTP_REQ_POST, "/t/anon", HTTP_R_CSRF, h_form},
-	{EVHTTP_REQ_GET, "/t/settings", HTTP_R_SESSION | HTTP_R_ROLE_ADMIN, h_form},
+    {EVHTTP_REQ_GET, "/t/exact", 0, h_exact},
+    {EVHTTP_REQ_GET, "/t/", HTTP_R_PREFIX, h_prefix},
+    {EVHTTP_REQ_GET, "/t/deeper/", HTTP_R_PREFIX, h_deeper},
+    {EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/admin/x", HTTP_R_ADMIN, h_admin},
+    {EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/t/form", HTTP_R_SESSION | HTTP_R_CSRF, h_form},
+    {EVHTTP_REQ_POST, "/t/anon", HTTP_R_CSRF, h_form},
+    {EVHTTP_REQ_GET, "/t/settings", HTTP_R_SESSION | HTTP_R_ROLE_ADMIN, h_form},
 };
 
 static int
@@ -116,25 +141,28 @@ test_session_csrf(void)
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, body), 403);
 	/* Origin: another site no, ours and "null" yes */
 	snprintf(body, sizeof(body), "csrf=%s", s->csrf);
-	snprintf(hdr, sizeof(hdr), "Cookie: __Host-poort_admin=%s\nOrigin: https://evil.example", id);
+	snprintf(hdr, sizeof(hdr), "Cookie: __Host-poort_admin=%s\nOrigin: https://evil.example",
+	         id);
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, body), 403);
 	snprintf(hdr, sizeof(hdr), "Cookie: __Host-poort_admin=%s\nOrigin: null", id);
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, body), 200);
 	snprintf(hdr, sizeof(hdr),
-		 "Cookie: __Host-poort_admin=%s\nHost: box.school.example:8444\n"
-		 "Origin: https://box.school.example:8444",
-		 id);
+	         "Cookie: __Host-poort_admin=%s\nHost: box.school.example:8444\n"
+	         "Origin: https://box.school.example:8444",
+	         id);
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, body), 200);
 	snprintf(hdr, sizeof(hdr),
-		 "Cookie: __Host-poort_admin=%s\nHost: box.school.example:8444\n"
-		 "Origin: https://box.school.example",
-		 id);
+	         "Cookie: __Host-poort_admin=%s\nHost: box.school.example:8444\n"
+	         "Origin: https://box.school.example",
+	         id);
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, body), 403);
 	/* the token in a multipart form (an upload) */
 	snprintf(hdr, sizeof(hdr),
-		 "Cookie: __Host-poort_admin=%s\nContent-Type: multipart/form-data; boundary=zz", id);
+	         "Cookie: __Host-poort_admin=%s\nContent-Type: multipart/form-data; boundary=zz",
+	         id);
 	snprintf(body, sizeof(body),
-		 "--zz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n--zz--", s->csrf);
+	         "--zz\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n%s\r\n--zz--",
+	         s->csrf);
 	CHECK_INT(req(HTTP_PUBLIC, EVHTTP_REQ_POST, "/t/form", hdr, body), 200);
 	/* a CSRF-only route (a login form): an anonymous session's token will do */
 	a = http_session_create(ss, time(NULL), anon);
@@ -154,7 +182,8 @@ test_admin_allow(void)
 	char err[CONFIG_ERR_MAX];
 	struct config *cfg = config_parse(
 	    "t",
-	    "state_dir /tmp\nrealm school.example\nhttp {\n listen 127.0.0.1 8443\n certificate /c\n key /k\n"
+	    "state_dir /tmp\nrealm school.example\nhttp {\n listen 127.0.0.1 8443\n certificate "
+	    "/c\n key /k\n"
 	    " admin_listen 10.0.0.1 8444\n admin_allow 10.0.0.0/8 2001:db8::/32 192.0.2.7\n}\n",
 	    err, sizeof(err));
 	struct sockaddr_in v4 = {.sin_family = AF_INET};
@@ -185,8 +214,10 @@ test_admin_allow(void)
 	CHECK(!http_addr_allowed(cfg->http, NULL));
 	config_free(cfg);
 	/* the default: loopback only */
-	cfg = config_parse("t", "state_dir /tmp\nrealm school.example\nhttp {\n listen * 8443\n certificate /c\n key /k\n}\n", err,
-			   sizeof(err));
+	cfg = config_parse("t",
+	                   "state_dir /tmp\nrealm school.example\nhttp {\n listen * 8443\n "
+	                   "certificate /c\n key /k\n}\n",
+	                   err, sizeof(err));
 	CHECK(cfg != NULL && cfg->http->admin_addrlen == 0);
 	inet_pton(AF_INET, "127.0.0.2", &v4.sin_addr);
 	CHECK(cfg != NULL && http_addr_allowed(cfg->http, (struct sockaddr *)&v4));
@@ -196,11 +227,16 @@ test_admin_allow(void)
 	CHECK(cfg != NULL && !http_addr_allowed(cfg->http, (struct sockaddr *)&v4));
 	config_free(cfg);
 	/* refused: a bad prefix, the admin listener on the students' address */
-	CHECK(config_parse("t", "state_dir /tmp\nrealm school.example\nhttp {\n listen * 1\n certificate /c\n key /k\n admin_allow 10.0.0.1/8\n}\n",
-			   err, sizeof(err)) == NULL);
+	CHECK(config_parse("t",
+	                   "state_dir /tmp\nrealm school.example\nhttp {\n listen * 1\n "
+	                   "certificate /c\n key /k\n admin_allow 10.0.0.1/8\n}\n",
+	                   err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "admin_allow") != NULL);
-	CHECK(config_parse("t", "state_dir /tmp\nrealm school.example\nhttp {\n listen 127.0.0.1 1\n certificate /c\n key /k\n"
-			   " admin_listen 127.0.0.1 1\n}\n", err, sizeof(err)) == NULL);
+	CHECK(config_parse("t",
+	                   "state_dir /tmp\nrealm school.example\nhttp {\n listen 127.0.0.1 1\n "
+	                   "certificate /c\n key /k\n"
+	                   " admin_listen 127.0.0.1 1\n}\n",
+	                   err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "admin_listen") != NULL);
 }
 
@@ -209,15 +245,15 @@ main(void)
 {
 	struct fz_web *w = fz_web_get();
 
-	CHECK_INT(http_server_routes(fz_web_server(w), routes, sizeof(routes) / sizeof(routes[0]),
-				     NULL),
-		  0);
+	CHECK_INT(
+	    http_server_routes(fz_web_server(w), routes, sizeof(routes) / sizeof(routes[0]), NULL),
+	    0);
 	/* a prefix route must end in '/' */
-	CHECK_INT(http_server_routes(fz_web_server(w),
-				     &(struct http_route_def){EVHTTP_REQ_GET, "/x", HTTP_R_PREFIX,
-							      h_exact},
-				     1, NULL),
-		  HTTP_ECONFIG);
+	CHECK_INT(http_server_routes(
+	              fz_web_server(w),
+	              &(struct http_route_def){EVHTTP_REQ_GET, "/x", HTTP_R_PREFIX, h_exact}, 1,
+	              NULL),
+	          HTTP_ECONFIG);
 	test_paths();
 	test_session_csrf();
 	test_admin_allow();

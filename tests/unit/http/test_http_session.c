@@ -12,8 +12,7 @@
 #include "test.h"
 
 static const struct http_session_conf conf = {
-	.cookie = "__Host-poort_admin", .samesite = "Strict", .idle = 100, .absolute = 1000,
-	.max = 3};
+    .cookie = "__Host-poort_admin", .samesite = "Strict", .idle = 100, .absolute = 1000, .max = 3};
 
 static void
 test_lookup_and_timeouts(void)

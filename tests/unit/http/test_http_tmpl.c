@@ -52,8 +52,10 @@ test_render(void)
 
 	set = http_tmpl_set_new();
 	add("var", "<p title=\"{{v}}\">{{ v }}|{{{v}}}|{{missing}}</p>");
-	add("sec", "{{#flag}}on{{/flag}}{{^flag}}off{{/flag}}{{#empty}}E{{/empty}}{{^empty}}e{{/empty}}");
-	add("list", "<ul>{{#rows}}<li>{{name}}@{{school}}{{#sub}}[{{x}}]{{/sub}}</li>{{/rows}}</ul>{{^none}}-{{/none}}");
+	add("sec",
+	    "{{#flag}}on{{/flag}}{{^flag}}off{{/flag}}{{#empty}}E{{/empty}}{{^empty}}e{{/empty}}");
+	add("list", "<ul>{{#rows}}<li>{{name}}@{{school}}{{#sub}}[{{x}}]{{/sub}}</li>{{/rows}}</"
+	            "ul>{{^none}}-{{/none}}");
 	add("inc", "a{{>part}}c{{! not shown }}");
 	add("part", "<b>{{v}}</b>");
 	add("loop", "{{>loop}}");
@@ -69,7 +71,8 @@ test_render(void)
 	http_tv_set(tv, "school", "De <School>");
 	http_tv_set(tv, "a", "1");
 	expect("var", tv,
-	       "<p title=\"&lt;a href=&#39;x&#39;&gt;&amp;&quot;\">&lt;a href=&#39;x&#39;&gt;&amp;&quot;|"
+	       "<p title=\"&lt;a href=&#39;x&#39;&gt;&amp;&quot;\">&lt;a "
+	       "href=&#39;x&#39;&gt;&amp;&quot;|"
 	       "<a href='x'>&\"|</p>");
 	expect("sec", tv, "one");
 	expect("list", tv, "<ul></ul>-");
@@ -85,13 +88,18 @@ test_render(void)
 	expect("inc", tv, "a<b>&lt;a href=&#39;x&#39;&gt;&amp;&quot;</b>c");
 	expect("nested", tv, "in");
 	/* errors: not a page with half of it */
-	CHECK_INT(http_tmpl_render(set, "loop", tv, "en", &out, &len, why, sizeof(why)), HTTP_ETMPL);
+	CHECK_INT(http_tmpl_render(set, "loop", tv, "en", &out, &len, why, sizeof(why)),
+	          HTTP_ETMPL);
 	CHECK(out == NULL && strstr(why, "too deep") != NULL);
-	CHECK_INT(http_tmpl_render(set, "open", tv, "en", &out, &len, why, sizeof(why)), HTTP_ETMPL);
-	CHECK_INT(http_tmpl_render(set, "close", tv, "en", &out, &len, why, sizeof(why)), HTTP_ETMPL);
-	CHECK_INT(http_tmpl_render(set, "cross", tv, "en", &out, &len, why, sizeof(why)), HTTP_ETMPL);
+	CHECK_INT(http_tmpl_render(set, "open", tv, "en", &out, &len, why, sizeof(why)),
+	          HTTP_ETMPL);
+	CHECK_INT(http_tmpl_render(set, "close", tv, "en", &out, &len, why, sizeof(why)),
+	          HTTP_ETMPL);
+	CHECK_INT(http_tmpl_render(set, "cross", tv, "en", &out, &len, why, sizeof(why)),
+	          HTTP_ETMPL);
 	CHECK_INT(http_tmpl_render(set, "tag", tv, "en", &out, &len, why, sizeof(why)), HTTP_ETMPL);
-	CHECK_INT(http_tmpl_render(set, "nope", tv, "en", &out, &len, why, sizeof(why)), HTTP_ETMPL);
+	CHECK_INT(http_tmpl_render(set, "nope", tv, "en", &out, &len, why, sizeof(why)),
+	          HTTP_ETMPL);
 	CHECK(strstr(why, "nope") != NULL);
 	CHECK(http_tmpl_has(set, "var") && !http_tmpl_has(set, "nope"));
 	/* a list and a value of one name do not mix */
@@ -148,8 +156,8 @@ test_catalogue(const char *data)
 			msgid[e - s] = '\0';
 			texts++;
 			if (strcmp(http_tr("nl", msgid), msgid) == 0) {
-				fprintf(stderr, "%s: no Dutch text for \"%s\" in po/nl.po\n", de->d_name,
-					msgid);
+				fprintf(stderr, "%s: no Dutch text for \"%s\" in po/nl.po\n",
+				        de->d_name, msgid);
 				CHECK(0);
 			}
 		}
@@ -187,6 +195,7 @@ main(void)
 {
 	test_render();
 	test_accept_language();
-	test_catalogue(getenv("POORT_DATA") != NULL ? getenv("POORT_DATA") : "../../../build/share/poort");
+	test_catalogue(getenv("POORT_DATA") != NULL ? getenv("POORT_DATA")
+	                                            : "../../../build/share/poort");
 	TEST_DONE();
 }
