@@ -343,7 +343,7 @@ http_route_guard(struct http_server *hs, const struct http_route *r, struct evht
 	struct http_session *s = NULL;
 	struct http_form f;
 	char addr[48];
-	int ok;
+	int ok, rc;
 
 	if (!(r->flags & (HTTP_R_SESSION | HTTP_R_CSRF | HTTP_R_ROLE_ADMIN)))
 		return 0;
@@ -358,13 +358,19 @@ http_route_guard(struct http_server *hs, const struct http_route *r, struct evht
 	}
 	if (!(r->flags & HTTP_R_CSRF) || cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
 		return 0;
-	memset(&f, 0, sizeof(f));
-	ok = s != NULL && http_origin_ok(req, NULL) &&
-	     http_form_read(&f, req, &(struct http_form_limits){.fields = 256, .name = 64,
-								   .value = 65536,
-								   .file = 1 << 20}) == 0 &&
+	/* the body is read here and again by the handler: the route's limits
+	 * are the handler's to set, these only bound what the check reads */
+	rc = http_form_read(&f, req, &(struct http_form_limits){.fields = 256, .name = 64,
+								 .value = 65536, .file = 1 << 20});
+	ok = rc == 0 && s != NULL && http_origin_ok(req, NULL) &&
 	     http_session_csrf_ok(s, http_form_get(&f, "csrf"));
 	http_form_free(&f);
+	if (rc < 0) {
+		log_warning("http refused: %s addr=%s path=%s", http_form_strerror(rc),
+			    http_peer(req, addr, sizeof(addr)), r->path);
+		http_text(req, 400, http_form_strerror(rc));
+		return -1;
+	}
 	if (!ok) {
 		log_warning("http refused: no valid CSRF token or another site's Origin addr=%s path=%s",
 			    http_peer(req, addr, sizeof(addr)), r->path);
