@@ -46,11 +46,16 @@ struct http_route {
 	void *arg;
 };
 
-/* One per listener: what its evhttp's callbacks are given. */
+/*
+ * One per listener: what its evhttp's callbacks are given. Each counts its
+ * own connections against http.max_conns, so a flood of the students'
+ * listener never locks the school's IT out of the admin UI.
+ */
 struct http_lis {
 	struct http_server *hs;
 	enum http_listener kind;
 	struct evhttp *http;
+	struct http_conns *conns; /* TLS connections open */
 };
 
 struct http_server {
@@ -65,7 +70,6 @@ struct http_server {
 	unsigned rate; /* per source (http_peer_key) per minute */
 	struct limit *rates;
 	struct log_ratelimit rl_log;
-	struct http_conns *conns; /* TLS connections open */
 	unsigned max_conns;
 };
 
@@ -99,13 +103,15 @@ static int
 http_client_hello(SSL *ssl, int *alert, void *arg)
 {
 	struct http_server *hs = arg;
+	struct http_lis *l = SSL_get_ex_data(ssl, http_over_idx);
 	unsigned suppressed;
 
-	if (SSL_get_ex_data(ssl, http_over_idx) == NULL)
+	if (l == NULL)
 		return SSL_CLIENT_HELLO_SUCCESS;
 	if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
-		log_warning("http refused: %u connections open (http.max_conns) suppressed=%u",
-			    hs->conns->open, suppressed);
+		log_warning("http refused: %u connections open (http.max_conns) listener=%s "
+			    "suppressed=%u",
+			    l->conns->open, l->kind == HTTP_ADMIN ? "admin" : "public", suppressed);
 	*alert = SSL_AD_INTERNAL_ERROR;
 	return SSL_CLIENT_HELLO_ERROR;
 }
@@ -113,15 +119,15 @@ http_client_hello(SSL *ssl, int *alert, void *arg)
 static struct bufferevent *
 http_bevcb(struct event_base *base, void *arg)
 {
-	struct http_server *hs = arg;
-	SSL *ssl = SSL_new(hs->ssl);
+	struct http_lis *l = arg;
+	SSL *ssl = SSL_new(l->hs->ssl);
 
 	if (ssl == NULL)
 		return NULL;
-	if (hs->conns->open >= hs->max_conns) {
-		SSL_set_ex_data(ssl, http_over_idx, hs); /* refused at its ClientHello */
-	} else if (SSL_set_ex_data(ssl, http_conn_idx, hs->conns) == 1) {
-		hs->conns->open++;
+	if (l->conns->open >= l->hs->max_conns) {
+		SSL_set_ex_data(ssl, http_over_idx, l); /* refused at its ClientHello */
+	} else if (SSL_set_ex_data(ssl, http_conn_idx, l->conns) == 1) {
+		l->conns->open++;
 	}
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					      BEV_OPT_CLOSE_ON_FREE);
@@ -538,7 +544,11 @@ http_listen(struct http_server *hs, struct http_lis *l, const struct config_http
 	}
 	l->hs = hs;
 	l->http = http;
-	evhttp_set_bevcb(http, http_bevcb, hs);
+	if ((l->conns = calloc(1, sizeof(*l->conns))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	evhttp_set_bevcb(http, http_bevcb, l);
 	evhttp_set_max_body_size(http, hc->max_body);
 	evhttp_set_max_headers_size(http, 16384);
 	evhttp_set_timeout(http, 30);
@@ -586,7 +596,6 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 	hs->rl_log.interval = 10;
 	hs->rl_log.burst = 5;
 	if ((hs->rates = limit_new(HTTP_RATE_KEYS, HTTP_RATE_WINDOW)) == NULL ||
-	    (hs->conns = calloc(1, sizeof(*hs->conns))) == NULL ||
 	    (hs->sessions = http_sessions_new(&sc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -627,10 +636,13 @@ http_server_free(struct http_server *hs)
 	http_sessions_free(hs->sessions);
 	http_tmpl_free(hs->tmpl);
 	limit_free(hs->rates);
-	if (hs->conns != NULL && hs->conns->open > 0)
-		hs->conns->orphan = 1;
-	else
-		free(hs->conns);
+	for (size_t i = 0; i < 2; i++) {
+		struct http_conns *c = hs->lis[i].conns;
+		if (c != NULL && c->open > 0)
+			c->orphan = 1;
+		else
+			free(c);
+	}
 	free(hs);
 }
 

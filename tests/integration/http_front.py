@@ -4,16 +4,31 @@ is bound by the parent and served with TLS by the web child; only
 http.admin_allow may use it (403 for others, logged); the students' pages
 are not found there (404) and admin routes are not on the students'
 listener; the router answers 405 for a method a page does not take; the
-page language follows Accept-Language and the choice cookie.
+page language follows Accept-Language and the choice cookie. Each listener
+counts its own connections (http.max_conns): students holding every
+connection of theirs do not lock the admin UI out.
 
 usage: http_front.py BUILD_DIR WORK_DIR
 """
+import socket
+import ssl
 import subprocess
 import sys
+import time
 
 import saml_env as env
 
 FAILS = []
+MAX = 3
+
+
+def connect(port, ctx):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        return ctx.wrap_socket(s, server_hostname="127.0.0.1")
+    except (ssl.SSLError, OSError):
+        s.close()
+        return None
 
 
 def check(cond, what):
@@ -43,7 +58,8 @@ def main():
         orig_write()
         text = open(p.conf).read().replace(
             "  rate 100000",
-            "  rate 100000\n  admin_listen 127.0.0.1 %d\n  admin_allow 127.0.0.2/32" % admin_port)
+            "  rate 100000\n  max_conns %d\n  admin_listen 127.0.0.1 %d\n"
+            "  admin_allow 127.0.0.2/32" % (MAX, admin_port))
         open(p.conf, "w").write(text)
     p.write_config = write_config
     admin = "https://127.0.0.1:%d" % admin_port
@@ -74,6 +90,16 @@ def main():
         check("Logged out" in body, "the choice cookie wins over Accept-Language")
         code, body = curl(p, p.base + "/saml/logout")
         check("Uitgelogd" in body, "Dutch by default")
+        ctx = ssl.create_default_context(cafile=p.https_crt)
+        time.sleep(0.5)  # the connections above are closed by now
+        held = [connect(p.port, ctx) for _ in range(MAX)]
+        check(all(held), "%d connections to the students' listener" % MAX)
+        check(connect(p.port, ctx) is None, "one more is refused (http.max_conns)")
+        code, _ = curl(p, admin + "/admin/", src="127.0.0.2")
+        check(code == 404, "the admin listener still answers: it counts its own (%d)" % code)
+        for c in held:
+            if c is not None:
+                c.close()
         check(p.stop() == 0, "poortd stops cleanly")
     finally:
         p.stop()
