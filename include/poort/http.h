@@ -68,8 +68,6 @@ void http_server_free(struct http_server *hs);
  */
 int http_server_routes(struct http_server *hs, const struct http_route_def *defs, size_t n,
 		       void *arg);
-/* One exact GET/POST/HEAD route on the public listener (the old form). */
-int http_server_route(struct http_server *hs, const char *path, http_handler_fn fn, void *arg);
 /* Runs one request through the rate limit and the routes, as a connection
  * on the public listener does (tests/fuzz/http_front hands it requests it
  * built itself); _on: as one on listener. */

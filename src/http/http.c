@@ -666,13 +666,6 @@ http_server_routes(struct http_server *hs, const struct http_route_def *defs, si
 	return 0;
 }
 
-int
-http_server_route(struct http_server *hs, const char *path, http_handler_fn fn, void *arg)
-{
-	const struct http_route_def d = {EVHTTP_REQ_GET | EVHTTP_REQ_POST, path, 0, fn};
-	return http_server_routes(hs, &d, 1, arg);
-}
-
 char *
 http_body_copy(struct evhttp_request *req, size_t *len)
 {
