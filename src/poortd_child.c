@@ -293,6 +293,7 @@ child_reload(struct child *c, const char *text, const int *fds, uint32_t mask)
 		} else {
 			child_scrub_radius(cfg);
 			saml_idp_reload(c->idp, cfg);
+			adminweb_reload(c->aw, cfg);
 		}
 		log_init(c->logname, cfg->log_level, cfg->log_syslog);
 		store_logger_set_retention(c->lg, cfg->log_retention_days);

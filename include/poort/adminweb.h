@@ -19,6 +19,8 @@ struct adminweb;
 struct adminweb *adminweb_new(struct event_base *base, struct http_server *hs,
 			      const struct config *cfg, struct store *st, const char *store_path,
 			      char *err, size_t errlen);
+/* The new config after a reload (the certificates shown stay those read at start). */
+void adminweb_reload(struct adminweb *aw, const struct config *cfg);
 void adminweb_free(struct adminweb *aw);
 
 #endif

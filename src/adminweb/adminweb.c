@@ -15,6 +15,7 @@
 #include "poort/config.h"
 #include "poort/config_saml.h"
 #include "poort/log.h"
+#include "poort/store_saml.h"
 #include "poort/workq.h"
 
 /* The navigation: shown to a role only where admin_may says so. */
@@ -247,11 +248,19 @@ fail:
 }
 
 void
+adminweb_reload(struct adminweb *aw, const struct config *cfg)
+{
+	if (aw != NULL)
+		aw->cfg = cfg;
+}
+
+void
 adminweb_free(struct adminweb *aw)
 {
 	if (aw == NULL)
 		return;
 	workq_free(aw->wq);
 	admin_free(aw->ad);
+	store_saml_close(aw->ss);
 	free(aw);
 }

@@ -18,6 +18,7 @@
 struct config;
 struct event_base;
 struct store;
+struct store_saml;
 struct workq;
 
 #define ADMINWEB_CERTS_MAX 8
@@ -36,6 +37,7 @@ struct adminweb {
 	struct store *st;
 	struct admin *ad;  /* logins: password, TOTP, guess limits, audit */
 	struct workq *wq;  /* the password hash runs here, off the loop */
+	struct store_saml *ss; /* SAML metadata status (dashboard), or NULL */
 	char store_path[512];
 	struct adminweb_cert certs[ADMINWEB_CERTS_MAX];
 	size_t ncerts;

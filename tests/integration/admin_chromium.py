@@ -230,6 +230,15 @@ def main():
 
         first_login("boss", boss, True)
         page_ok("dashboard")
+        src = drv.page_source
+        check("0.1.0" in src, "dashboard: the software version")
+        check("HTTPS" in src and p.https_crt in src and "SAML-ondertekening" in src,
+              "dashboard: the HTTPS and SAML certificates with their expiry")
+        check("nu vernieuwen" in src, "dashboard: a certificate expiring within 30 days is "
+              "flagged (the test certificates live 30 days)")
+        check(src.count("<tr>") >= 24 + 7, "dashboard: logins per hour and per day")
+        check("SAML-metadata" in src and "Grootte van de opslag" in src,
+              "dashboard: metadata freshness, store size")
         drv.find_element(By.LINK_TEXT, "English").click()
         check(wait_text(drv, "<h1>Dashboard"), "the language switch: English")
         page_ok("dashboard-en")
