@@ -41,6 +41,14 @@ usage(void)
 		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
 		"      [--limit N]\n"
 		"                       search the authentication log\n"
+		"  why USER|USER@REALM|MAC|CUI [--since YYYY-MM-DD|30m|2h|7d] [--until ...]\n"
+		"      [--lang nl|en] [--limit N] [--user|--mac|--cui]\n"
+		"                       each login attempt with the reason in words and what\n"
+		"                       to do (--lang: default from LANG)\n"
+		"  online [--user U] [--mac MAC] [--timeout S]\n"
+		"                       sessions from accounting: open until a Stop, the AP's\n"
+		"                       Accounting-On/Off, or no update for 2.5 x the interim\n"
+		"                       interval (S, default 1800, before a second update)\n"
 		"  guest add (--expires YYYY-MM-DD | --hours H) [--count N] [--prefix P]\n"
 		"            [--batch ID]\n"
 		"                       time-limited guest accounts for an event; prints\n"
@@ -456,6 +464,10 @@ main(int argc, char **argv)
 		rc = ctl_client(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cmd_log(&c, cargc, cargv);
+	else if (strcmp(cmd, "why") == 0)
+		rc = ctl_why(&c, cargc, cargv);
+	else if (strcmp(cmd, "online") == 0)
+		rc = ctl_online(&c, cargc, cargv);
 	else if (strcmp(cmd, "device") == 0)
 		rc = ctl_device(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)
