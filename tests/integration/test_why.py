@@ -158,6 +158,88 @@ class WhyTest(unittest.TestCase):
         self.assertIn("CA certificate and the server name", out)
 
 
+class TestLoginTest(unittest.TestCase):
+    """poortctl test-login: PAP and EAP-TTLS/PAP run by poortctl itself against
+    the running poortd, explained from the row poortd logged for it."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.certdir = tempfile.mkdtemp(prefix="poort-certs-")
+        cls.certs = eapcerts.make(cls.certdir)
+        c = cls.certs
+        cls.p = pl.Poortd(extra=f"""eap {{
+	methods peap ttls
+	certificate "{c['server']}"
+	private_key "{c['server_key']}"
+}}
+""")
+        cls.p.add_user("anna", PW)
+        cls.p.add_user("dora", "Dora-pass-333")
+        cls.p.ctl("disable", "dora")
+        cls.p.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.p.stop()
+        log = cls.p.log()
+        cls.p.cleanup()
+        shutil.rmtree(cls.certdir, ignore_errors=True)
+        if rc != 0 or "Sanitizer" in log:
+            raise AssertionError(f"poortd stopped with {rc}:\n" + log[-4000:])
+
+    def login(self, user, pw, *args):
+        r = self.p.ctl("test-login", user, *args, input=pw + "\n", check=False)
+        self.assertNotIn(pw, r.stdout + r.stderr)  # the password is never shown
+        return r
+
+    def test_pap(self):
+        r = self.login("anna", PW, "--method", "pap")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("anna@school.example pap result=accept", r.stdout)
+        self.assertIn("why=ok", r.stdout)
+        r = self.login("anna", "Wrong-horse-9", "--method", "pap", "--lang", "nl")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("why=wrong-password", r.stdout)
+        self.assertIn("Verkeerd wachtwoord", r.stdout)
+        r = self.login("dora", "Dora-pass-333")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("why=account-disabled", r.stdout)
+        r = self.login("anna@schol.example", PW)
+        self.assertIn("why=realm-typo", r.stdout)
+        self.assertIn("Meant: @school.example", r.stdout)
+        # the password was not logged either
+        self.assertNotIn(PW, self.p.log())
+
+    def test_ttls_pap(self):
+        r = self.login("anna", PW, "--method", "ttls-pap", "--ca", self.certs["ca"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("ttls-pap result=accept", r.stdout)
+        self.assertIn("tls=TLSv1.3", r.stdout)
+        self.assertIn("why=ok", r.stdout)
+        rows = [x for x in self.p.auth_rows() if x[4] == "accept" and x[2].startswith("anon")]
+        self.assertTrue(rows and rows[-1][3] == "anna@school.example", rows)
+        r = self.login("anna", "Wrong-horse-9", "--method", "ttls-pap")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("why=wrong-password", r.stdout)
+        r = self.login("dora", "Dora-pass-333", "--method", "ttls-pap")
+        self.assertIn("why=account-disabled", r.stdout)
+        # a server certificate the CA given does not vouch for: the test says so
+        r = self.login("anna", PW, "--method", "ttls-pap", "--ca", self.certs["crl"])
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+
+    def test_no_server(self):
+        self.p.write_config(self.p.config_text().replace(str(self.p.auth_port),
+                                                         str(pl.free_udp_port())))
+        try:
+            r = self.login("anna", PW)
+            self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+            self.assertIn("no answer from the server", r.stdout)
+            self.assertIn("why=no-answer", r.stdout)
+            self.assertIn("What to do: Check that poortd runs", r.stdout)
+        finally:
+            self.p.write_config()
+
+
 class OnlineTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -49,6 +49,11 @@ usage(void)
 		"                       sessions from accounting: open until a Stop, the AP's\n"
 		"                       Accounting-On/Off, or no update for 2.5 x the interim\n"
 		"                       interval (S, default 1800, before a second update)\n"
+		"  test-login USER[@REALM] [--method pap|ttls-pap] [--password-fd N] [--ca FILE]\n"
+		"             [--anonymous ID] [--lang nl|en]\n"
+		"                       a real login against the running poortd over loopback\n"
+		"                       (password from a prompt or fd N, never shown), with the\n"
+		"                       reason poortd logged for it; exit 0 accept, 1 reject\n"
 		"  guest add (--expires YYYY-MM-DD | --hours H) [--count N] [--prefix P]\n"
 		"            [--batch ID]\n"
 		"                       time-limited guest accounts for an event; prints\n"
@@ -468,6 +473,8 @@ main(int argc, char **argv)
 		rc = ctl_why(&c, cargc, cargv);
 	else if (strcmp(cmd, "online") == 0)
 		rc = ctl_online(&c, cargc, cargv);
+	else if (strcmp(cmd, "test-login") == 0)
+		rc = ctl_test_login(&c, cargc, cargv);
 	else if (strcmp(cmd, "device") == 0)
 		rc = ctl_device(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)

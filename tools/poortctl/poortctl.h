@@ -40,5 +40,6 @@ int ctl_device_crl(const struct ctl *c, int quiet);
 /* why, online (tools/poortctl/why.c) and test-login (tools/poortctl/testlogin.c). */
 int ctl_why(struct ctl *c, int argc, char **argv);
 int ctl_online(struct ctl *c, int argc, char **argv);
+int ctl_test_login(struct ctl *c, int argc, char **argv);
 
 #endif
