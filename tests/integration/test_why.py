@@ -90,8 +90,8 @@ class WhyTest(unittest.TestCase):
 
         out = self.why("anna", "--lang", "en")
         # newest first: the good one, the typo, the wrong password
-        lines = [l for l in out.splitlines()
-                 if not l.startswith("  ") and "aa-00-00-00-00-07" not in l]  # test_cui's
+        lines = [l for l in out.splitlines()  # this test's rows (the others use other MACs)
+                 if not l.startswith("  ") and ("EE-01" in l or "ee03" in l)]
         self.assertEqual(len(lines), 3, out)
         self.assertIn(" accept user=", lines[0])
         self.assertIn("why=ok", lines[0])
@@ -117,6 +117,23 @@ class WhyTest(unittest.TestCase):
         # a time range that excludes everything
         self.assertIn("No login attempts found", self.why("anna", "--until", "2020-01-01"))
         self.assertIn("why=wrong-password", self.why("anna", "--since", "1h"))
+
+    def test_access_point_secret_and_unknown(self):
+        """Requests poortd drops still tell the helpdesk why: a known AP with
+        another secret, and an address that is no AP."""
+        self.p.radclient(pl.pap_attrs("anna@" + pl.REALM, PW,
+                                      extra=', Calling-Station-Id = "aa-bb-cc-dd-ee-51"'),
+                         secret="not-the-secret")
+        out = self.wait_why("aa:bb:cc:dd:ee:51", "why=")
+        self.assertIn("dropped user=anna@school.example", out)
+        self.assertIn("ap=loopback reason=bad-message-authenticator why=ap-secret", out)
+        self.assertIn("Access point's secret wrong", out)
+        pkt = pl.access_request("anna@" + pl.REALM, PW,
+                                extra=pl._attr(31, b"aa-bb-cc-dd-ee-52"))
+        self.assertIsNone(pl.udp_exchange(pkt, self.p.auth_port, src="127.0.0.2", timeout=0.5))
+        out = self.wait_why("aabbccddee52", "why=")
+        self.assertIn("ap=127.0.0.2 reason=unknown-client why=ap-unknown", out)
+        self.assertIn("Access point not known", out)
 
     def test_cui(self):
         self.pap("anna@" + pl.REALM, PW, "aa-00-00-00-00-07",
