@@ -1,7 +1,7 @@
 /*
  * The helpdesk's test login (poortctl test-login, the admin UI): a real
- * Access-Request to the running poortd over loopback, with PAP or with
- * EAP-TTLS/PAP (a TLS tunnel run in-process with OpenSSL), so that the
+ * Access-Request to the running poortd over loopback, with PAP, EAP-TTLS/PAP
+ * or PEAP/MSCHAPv2 (a TLS tunnel run in-process with OpenSSL), so that the
  * login path a device takes is tested end to end. The outcome is explained
  * with the auth log row poortd writes for it (why_test_explain), found by
  * the Calling-Station-Id the test used: the same words as for any device.
@@ -18,7 +18,7 @@
 
 #include "poort/why.h"
 
-enum why_test_method { WHY_TEST_PAP = 0, WHY_TEST_TTLS_PAP };
+enum why_test_method { WHY_TEST_PAP = 0, WHY_TEST_TTLS_PAP, WHY_TEST_PEAP /* MS-CHAPv2 */ };
 
 struct why_test_opts {
 	enum why_test_method method;

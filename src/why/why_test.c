@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mschapv2.h"
 #include "poort/cursor.h"
+#include "poort/password.h"
 #include "poort/why_test.h"
 
 enum {
@@ -37,6 +39,13 @@ enum {
 	EAP_IDENTITY = 1,
 	EAP_NAK = 3,
 	EAP_TTLS = 21,
+	EAP_PEAP = 25,
+	EAP_MSCHAPV2 = 26,
+	EAP_TLV = 33,
+	MS_CHALLENGE = 1,
+	MS_RESPONSE = 2,
+	MS_SUCCESS = 3,
+	MS_FAILURE = 4,
 	TLS_L = 0x80,
 	TLS_M = 0x40,
 	TLS_S = 0x20,
@@ -59,7 +68,10 @@ struct wt {
 	size_t inlen;
 	uint8_t *out;
 	size_t outlen, outoff;
+	uint8_t type; /* EAP_TTLS or EAP_PEAP */
 	int sent_creds;
+	uint8_t nthash[16]; /* PEAP: MS-CHAPv2 */
+	uint8_t auth_chal[16], peer_chal[16], ntresp[24];
 };
 
 /* msg, and ": detail" when there is one. */
@@ -202,7 +214,7 @@ wt_eap_send(struct wt *w, const char *outer, uint8_t id, uint8_t type, const uin
 	return wt_exchange(w, outer, NULL, eap, n);
 }
 
-/* The next piece of our TLS output (or an empty ack) as an EAP-TTLS response. */
+/* The next piece of our TLS output (or an empty ack) as an EAP-TTLS or PEAP response. */
 static int
 wt_ttls_send(struct wt *w, const char *outer, uint8_t id)
 {
@@ -223,7 +235,7 @@ wt_ttls_send(struct wt *w, const char *outer, uint8_t id)
 	if (n > 0)
 		memcpy(d + pos, w->out + w->outoff, n);
 	w->outoff += n;
-	return wt_eap_send(w, outer, id, EAP_TTLS, d, pos + n);
+	return wt_eap_send(w, outer, id, w->type, d, pos + n);
 }
 
 /* Diameter AVP (RFC 5281 10.1): code, M flag, length, data, padded to 4. */
@@ -236,6 +248,76 @@ wt_avp(struct wcursor *c, uint32_t code, const void *v, size_t len)
 	wcursor_u24(c, (uint32_t)(8 + len));
 	wcursor_bytes(c, v, len);
 	wcursor_bytes(c, pad, (4 - len % 4) % 4);
+}
+
+/*
+ * PEAPv0 phase 2, one inner request (header-less but for the Result TLV):
+ * Identity, then EAP-MSCHAPv2 (RFC 2759 through src/auth's mschapv2), then
+ * the Result TLV, echoed. The answer goes into the tunnel.
+ */
+static int
+wt_peap_inner(struct wt *w, const uint8_t *in, size_t len)
+{
+	uint8_t out[300];
+	struct wcursor c;
+	struct rcursor r;
+	const char *user = w->o->user;
+	size_t ulen = strlen(user);
+	uint8_t type, op, msid;
+
+	wcursor_init(&c, out, sizeof(out));
+	if (len >= 5 && in[0] == EAP_REQUEST && ((size_t)in[2] << 8 | in[3]) == len &&
+	    in[4] == EAP_TLV) {
+		/* Result TLV: answer with the same status */
+		uint16_t status = len >= 11 ? (uint16_t)(in[9] << 8 | in[10]) : 2;
+		wcursor_u8(&c, EAP_RESPONSE);
+		wcursor_u8(&c, in[1]);
+		wcursor_u16(&c, 11);
+		wcursor_u8(&c, EAP_TLV);
+		wcursor_u16(&c, 0x8003);
+		wcursor_u16(&c, 2);
+		wcursor_u16(&c, status);
+		goto send;
+	}
+	rcursor_init(&r, in, len);
+	if (rcursor_u8(&r, &type) < 0)
+		return wt_fail(w, "the server sent an empty inner request", NULL);
+	if (type == EAP_IDENTITY) {
+		wcursor_u8(&c, EAP_IDENTITY);
+		wcursor_bytes(&c, user, ulen);
+		goto send;
+	}
+	if (type != EAP_MSCHAPV2 || rcursor_u8(&r, &op) < 0 || rcursor_u8(&r, &msid) < 0)
+		return wt_fail(w, "the server sent an unexpected inner request", NULL);
+	wcursor_u8(&c, EAP_MSCHAPV2);
+	if (op == MS_CHALLENGE) {
+		uint8_t vsize;
+		if (rcursor_skip(&r, 2) < 0 || rcursor_u8(&r, &vsize) < 0 || vsize != 16 ||
+		    rcursor_bytes(&r, w->auth_chal, 16) < 0)
+			return wt_fail(w, "the server sent a malformed MS-CHAPv2 challenge", NULL);
+		if (RAND_bytes(w->peer_chal, 16) != 1 ||
+		    mschapv2_nt_response(w->auth_chal, w->peer_chal, user, ulen, w->nthash,
+					 w->ntresp) < 0)
+			return wt_fail(w, "MS-CHAPv2 failed (MD4 or DES unavailable)", NULL);
+		static const uint8_t zero[8];
+		wcursor_u8(&c, MS_RESPONSE);
+		wcursor_u8(&c, msid);
+		wcursor_u16(&c, (uint16_t)(5 + 49 + ulen));
+		wcursor_u8(&c, 49);
+		wcursor_bytes(&c, w->peer_chal, 16);
+		wcursor_bytes(&c, zero, 8);
+		wcursor_bytes(&c, w->ntresp, 24);
+		wcursor_u8(&c, 0);
+		wcursor_bytes(&c, user, ulen);
+	} else if (op == MS_SUCCESS || op == MS_FAILURE) {
+		wcursor_u8(&c, op); /* acknowledged either way; the server decides */
+	} else {
+		return wt_fail(w, "the server sent an unknown MS-CHAPv2 operation", NULL);
+	}
+send:
+	if (c.err || SSL_write(w->ssl, out, (int)c.pos) != (int)c.pos)
+		return wt_fail(w, "cannot answer inside the tunnel", NULL);
+	return 0;
 }
 
 /* Feeds what came in to TLS; what TLS wants to send goes into w->out. */
@@ -254,10 +336,13 @@ wt_tls_step(struct wt *w)
 		}
 	}
 	if (SSL_is_init_finished(w->ssl)) {
-		uint8_t buf[512];
-		while (SSL_read(w->ssl, buf, sizeof(buf)) > 0)
-			; /* nothing is expected inside; session tickets are read here */
-		if (!w->sent_creds) {
+		uint8_t buf[1024];
+		int n;
+		/* TTLS expects nothing inside; session tickets are read here too */
+		while ((n = SSL_read(w->ssl, buf, sizeof(buf))) > 0)
+			if (w->type == EAP_PEAP && wt_peap_inner(w, buf, (size_t)n) < 0)
+				return -1;
+		if (w->type == EAP_TTLS && !w->sent_creds) {
 			uint8_t avps[512];
 			struct wcursor c;
 			wcursor_init(&c, avps, sizeof(avps));
@@ -311,9 +396,12 @@ wt_tls_setup(struct wt *w)
 	return 0;
 }
 
-/* EAP-TTLS/PAP: identity, NAK to TTLS if offered another method, the tunnel, PAP inside. */
+/*
+ * EAP-TTLS/PAP or PEAP/MSCHAPv2: identity, a NAK to ours if offered another
+ * method, the tunnel, then PAP or MS-CHAPv2 inside.
+ */
 static int
-wt_ttls(struct wt *w)
+wt_tunnel(struct wt *w)
 {
 	char anon[300];
 	const char *at = strrchr(w->o->user, '@');
@@ -347,9 +435,8 @@ wt_ttls(struct wt *w)
 		    rcursor_u16(&c, &len) < 0 || len != w->rep.eaplen || code != EAP_REQUEST ||
 		    rcursor_u8(&c, &type) < 0)
 			return wt_fail(w, "the server sent a malformed EAP request", NULL);
-		if (type != EAP_TTLS) {
-			static const uint8_t want = EAP_TTLS;
-			if (wt_eap_send(w, anon, id, EAP_NAK, &want, 1) < 0)
+		if (type != w->type) {
+			if (wt_eap_send(w, anon, id, EAP_NAK, &w->type, 1) < 0)
 				return -1;
 			continue;
 		}
@@ -363,7 +450,7 @@ wt_ttls(struct wt *w)
 		rcursor_bytes(&c, w->in + w->inlen, dlen);
 		w->inlen += dlen;
 		if (flags & TLS_M) { /* more to come: acknowledge this piece */
-			if (wt_eap_send(w, anon, id, EAP_TTLS, (const uint8_t[]){0}, 1) < 0)
+			if (wt_eap_send(w, anon, id, w->type, (const uint8_t[]){0}, 1) < 0)
 				return -1;
 			continue;
 		}
@@ -399,10 +486,16 @@ why_test_login(const struct why_test_opts *o, struct why_test_result *out)
 		wt_fail(&w, "cannot reach the server", strerror(errno));
 		goto done;
 	}
+	w.type = o->method == WHY_TEST_PEAP ? EAP_PEAP : EAP_TTLS;
+	if (o->method == WHY_TEST_PEAP &&
+	    password_nthash(o->password, strlen(o->password), w.nthash) < 0) {
+		wt_fail(&w, "cannot make the password's NT hash", NULL);
+		goto done;
+	}
 	if (o->method == WHY_TEST_PAP)
 		rc = wt_exchange(&w, o->user, o->password, NULL, 0);
 	else
-		rc = wt_ttls(&w);
+		rc = wt_tunnel(&w);
 	if (rc == 0)
 		out->accepted = w.rep.code == CODE_ACCEPT &&
 				(o->method == WHY_TEST_PAP ||
@@ -416,6 +509,7 @@ done:
 		explicit_bzero(w.out, w.outlen);
 	free(w.out);
 	explicit_bzero(w.in, sizeof(w.in));
+	explicit_bzero(w.nthash, sizeof(w.nthash));
 	return rc;
 }
 

@@ -244,6 +244,18 @@ class TestLoginTest(unittest.TestCase):
         r = self.login("anna", PW, "--method", "ttls-pap", "--ca", self.certs["crl"])
         self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
 
+    def test_peap(self):
+        r = self.login("anna", PW, "--method", "peap", "--ca", self.certs["ca"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("peap result=accept", r.stdout)
+        self.assertIn("why=ok", r.stdout)
+        r = self.login("anna", "Wrong-horse-9", "--method", "peap")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("why=wrong-password", r.stdout)
+        r = self.login("dora", "Dora-pass-333", "--method", "peap")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("why=account-disabled", r.stdout)
+
     def test_no_server(self):
         self.p.write_config(self.p.config_text().replace(str(self.p.auth_port),
                                                          str(pl.free_udp_port())))

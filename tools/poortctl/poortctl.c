@@ -49,7 +49,7 @@ usage(void)
 		"                       sessions from accounting: open until a Stop, the AP's\n"
 		"                       Accounting-On/Off, or no update for 2.5 x the interim\n"
 		"                       interval (S, default 1800, before a second update)\n"
-		"  test-login USER[@REALM] [--method pap|ttls-pap] [--password-fd N] [--ca FILE]\n"
+		"  test-login USER[@REALM] [--method pap|peap|ttls-pap] [--password-fd N] [--ca FILE]\n"
 		"             [--anonymous ID] [--lang nl|en]\n"
 		"                       a real login against the running poortd over loopback\n"
 		"                       (password from a prompt or fd N, never shown), with the\n"

@@ -107,6 +107,12 @@ tl_server(const struct config *cfg, struct sockaddr_storage *ss, socklen_t *len)
 	return 0;
 }
 
+static const char *
+tl_method_name(enum why_test_method m)
+{
+	return m == WHY_TEST_PAP ? "pap" : m == WHY_TEST_PEAP ? "peap" : "ttls-pap";
+}
+
 struct tl_print {
 	enum why_lang lang;
 };
@@ -154,8 +160,10 @@ ctl_test_login(struct ctl *c, int argc, char **argv)
 				o.method = WHY_TEST_PAP;
 			else if (strcmp(optarg, "ttls-pap") == 0 || strcmp(optarg, "ttls") == 0)
 				o.method = WHY_TEST_TTLS_PAP;
+			else if (strcmp(optarg, "peap") == 0)
+				o.method = WHY_TEST_PEAP;
 			else {
-				fprintf(stderr, "poortctl: --method is pap or ttls-pap\n");
+				fprintf(stderr, "poortctl: --method is pap, peap or ttls-pap\n");
 				return 2;
 			}
 			break;
@@ -220,13 +228,13 @@ ctl_test_login(struct ctl *c, int argc, char **argv)
 	if (why_test_login(&o, &r) < 0) {
 		const struct why_text *t = why_reason_text(WHY_TEST_NO_ANSWER, pr.lang);
 		printf("%s %s result=none why=%s error=\"%s\"\n  %s: %s\n  %s %s\n", user,
-		       o.method == WHY_TEST_PAP ? "pap" : "ttls-pap",
+		       tl_method_name(o.method),
 		       why_reason_id(WHY_TEST_NO_ANSWER), r.error, t->title, t->explain,
 		       pr.lang == WHY_LANG_NL ? "Wat te doen:" : "What to do:", t->action);
 		goto done;
 	}
 	printf("%s %s result=%s mac=%s rounds=%u%s%s\n", user,
-	       o.method == WHY_TEST_PAP ? "pap" : "ttls-pap", r.accepted ? "accept" : "reject",
+	       tl_method_name(o.method), r.accepted ? "accept" : "reject",
 	       r.station, r.rounds, r.tls_version[0] ? " tls=" : "", r.tls_version);
 	if (r.reply_message[0] != '\0')
 		printf("  Reply-Message: %s\n", r.reply_message);
