@@ -500,7 +500,9 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 			return 0; /* no digit: no MAC matches */
 		if (n < STORE_MAC_LEN)
 			strcat(mac, "*"); /* a prefix: digits hold no GLOB character */
-		strcat(sql, n < STORE_MAC_LEN ? " AND mac GLOB ?1" : " AND mac = ?1");
+		/* "mac != ''" lets SQLite use the partial index auth_log_mac */
+		strcat(sql, n < STORE_MAC_LEN ? " AND mac GLOB ?1 AND mac != ''"
+					      : " AND mac = ?1 AND mac != ''");
 	}
 	if (f->user != NULL) {
 		snprintf(like, sizeof(like), "%%%s%%", f->user);
