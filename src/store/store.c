@@ -487,7 +487,7 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 	sqlite3_stmt *s;
 	struct store_auth_rec r;
 	char mac[STORE_MAC_LEN + 2] = "", acct_any[300] = "", like[300] = "";
-	char sql[1024];
+	char sql[1536]; /* the longest combination of conditions is ~800 */
 	int rc;
 
 	/* only the conditions asked for, so that SQLite picks the index that fits */
@@ -512,10 +512,17 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 		/* without a realm: any realm, or none */
 		if (strchr(f->account, '@') == NULL)
 			store_like_prefix(f->account, "@%", acct_any, sizeof(acct_any));
-		strcat(sql, " AND (user_name = ?7 COLLATE NOCASE OR inner_identity = ?7 COLLATE NOCASE");
+		/*
+		 * One indexed lookup per column and form, joined: as one OR the
+		 * planner walks the whole log in time order instead (1M rows:
+		 * 7.5 s against under 1 ms this way).
+		 */
+		strcat(sql, " AND id IN (SELECT id FROM auth_log WHERE user_name = ?7 COLLATE NOCASE"
+			    " UNION ALL SELECT id FROM auth_log WHERE inner_identity = ?7 COLLATE NOCASE");
 		if (acct_any[0] != '\0')
-			strcat(sql, " OR user_name LIKE ?8 ESCAPE '\\'"
-				    " OR inner_identity LIKE ?8 ESCAPE '\\'");
+			strcat(sql, " UNION ALL SELECT id FROM auth_log WHERE user_name LIKE ?8 ESCAPE '\\'"
+				    " UNION ALL SELECT id FROM auth_log"
+				    " WHERE inner_identity LIKE ?8 ESCAPE '\\'");
 		strcat(sql, ")");
 	}
 	if (f->cui != NULL)
