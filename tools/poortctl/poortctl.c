@@ -45,7 +45,7 @@ usage(void)
 		"      [--lang nl|en] [--limit N] [--user|--mac|--cui]\n"
 		"                       each login attempt with the reason in words and what\n"
 		"                       to do (--lang: default from LANG)\n"
-		"  online [--user U] [--mac MAC] [--timeout S]\n"
+		"  online [--user U] [--mac MAC] [--timeout S] [--limit N]\n"
 		"                       sessions from accounting: open until a Stop, the AP's\n"
 		"                       Accounting-On/Off, or no update for 2.5 x the interim\n"
 		"                       interval (S, default 1800, before a second update)\n"

@@ -194,8 +194,9 @@ ctl_online(struct ctl *c, int argc, char **argv)
 	static const struct option opts[] = {{"timeout", required_argument, NULL, 't'},
 					     {"user", required_argument, NULL, 'u'},
 					     {"mac", required_argument, NULL, 'm'},
+					     {"limit", required_argument, NULL, 'l'},
 					     {NULL, 0, NULL, 0}};
-	struct why_online_query q = {.now = (int64_t)time(NULL)};
+	struct why_online_query q = {.now = (int64_t)time(NULL), .limit = 1000};
 	int opt, n = 0;
 
 	optind = 0;
@@ -215,6 +216,11 @@ ctl_online(struct ctl *c, int argc, char **argv)
 		case 'm':
 			q.mac = optarg;
 			break;
+		case 'l':
+			q.limit = (unsigned)strtoul(optarg, NULL, 10);
+			if (q.limit == 0)
+				q.limit = 1000;
+			break;
 		default:
 			return 2;
 		}
@@ -225,6 +231,10 @@ ctl_online(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "poortctl: %s\n", store_errmsg(c->st));
 		return 1;
 	}
-	fprintf(stderr, "%d online\n", n);
+	if ((unsigned)n >= q.limit)
+		fprintf(stderr, "%d or more online (the %d most recently updated shown; --limit N)\n",
+			n, n);
+	else
+		fprintf(stderr, "%d online\n", n);
 	return 0;
 }
