@@ -82,6 +82,14 @@ enum why_actor why_reason_actor(enum why_reason r);
 /* "en" or "nl" (also "nl_NL", "nl-NL"...); anything else: English. */
 enum why_lang why_lang_parse(const char *s);
 
+/*
+ * Writes the table as a gettext PO file to f: one entry per reason and
+ * field, msgctxt "why:<id>:<field>", msgid the English text, msgstr the
+ * Dutch one (for the web front's catalogue; poortctl why-catalogue).
+ */
+#include <stdio.h>
+int why_catalogue_write(FILE *f);
+
 /* The reason for one log word (the reason column), without context. */
 enum why_reason why_reason_from_word(const char *word);
 

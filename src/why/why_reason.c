@@ -8,6 +8,7 @@
  */
 #include "poort/why.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -527,4 +528,43 @@ why_reason_from_word(const char *word)
 		if (strcmp(why_words[i].word, word) == 0)
 			return why_words[i].reason;
 	return WHY_UNKNOWN;
+}
+
+static void
+why_po_string(FILE *f, const char *key, const char *s)
+{
+	fprintf(f, "%s \"", key);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputs("\"\n", f);
+}
+
+int
+why_catalogue_write(FILE *f)
+{
+	static const char *const field[] = {"title", "explain", "action"};
+
+	fputs("# \"Why can't X log in?\" texts, from src/why/why_reason.c (poortctl"
+	      " why-catalogue).\nmsgid \"\"\nmsgstr \"\"\n"
+	      "\"Project-Id-Version: poort-why\\n\"\n\"MIME-Version: 1.0\\n\"\n"
+	      "\"Content-Type: text/plain; charset=UTF-8\\n\"\n"
+	      "\"Content-Transfer-Encoding: 8bit\\n\"\n\"Language: nl\\n\"\n",
+	      f);
+	for (unsigned r = 0; r < WHY_REASON_COUNT; r++) {
+		const struct why_text *t = why_table[r].text;
+		for (unsigned i = 0; i < 3; i++) {
+			const char *en = i == 0 ? t[0].title : i == 1 ? t[0].explain : t[0].action;
+			const char *nl = i == 0 ? t[1].title : i == 1 ? t[1].explain : t[1].action;
+			char ctx[64];
+			snprintf(ctx, sizeof(ctx), "why:%s:%s", why_table[r].id, field[i]);
+			fputc('\n', f);
+			why_po_string(f, "msgctxt", ctx);
+			why_po_string(f, "msgid", en);
+			why_po_string(f, "msgstr", nl);
+		}
+	}
+	return ferror(f) ? -1 : 0;
 }

@@ -16,6 +16,7 @@
 #include "poort/accounts.h"
 #include "poort/config.h"
 #include "poort/password.h"
+#include "poort/why.h"
 
 static void
 usage(void)
@@ -45,6 +46,8 @@ usage(void)
 		"      [--lang nl|en] [--limit N] [--user|--mac|--cui]\n"
 		"                       each login attempt with the reason in words and what\n"
 		"                       to do (--lang: default from LANG)\n"
+		"  why-catalogue        the why texts as a gettext PO file (English msgid,\n"
+		"                       Dutch msgstr, msgctxt why:ID:title|explain|action)\n"
 		"  online [--user U] [--mac MAC] [--timeout S] [--limit N]\n"
 		"                       sessions from accounting: open until a Stop, the AP's\n"
 		"                       Accounting-On/Off, or no update for 2.5 x the interim\n"
@@ -422,6 +425,8 @@ main(int argc, char **argv)
 	log_init("poortctl", LOG_LVL_WARNING, 0);
 	if (strcmp(argv[optind], "firmware") == 0)
 		return ctl_firmware(argc - optind, argv + optind);
+	if (strcmp(argv[optind], "why-catalogue") == 0)
+		return why_catalogue_write(stdout) < 0 ? 1 : 0;
 	if (store_path == NULL) {
 		struct config *cfg = config_load(config_path, err, sizeof(err));
 		if (cfg == NULL) {

@@ -362,6 +362,29 @@ test_online(struct store *st, struct store_logger *lg, int64_t now)
 	}
 }
 
+/* The PO file: three entries per reason, each with its context and both texts. */
+static void
+test_catalogue(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int n = 0;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	CHECK_INT(why_catalogue_write(f), 0);
+	fclose(f);
+	for (const char *p = buf; (p = strstr(p, "\nmsgctxt \"why:")) != NULL; p++)
+		n++;
+	CHECK_INT(n, 3 * WHY_REASON_COUNT);
+	CHECK(strstr(buf, "msgctxt \"why:wrong-password:title\"\nmsgid \"Wrong password\"\n"
+			  "msgstr \"Verkeerd wachtwoord\"\n") != NULL);
+	CHECK(strstr(buf, "msgid \"Check that poortd runs") != NULL);
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -374,6 +397,7 @@ main(void)
 	test_macs();
 	test_realms();
 	test_classify();
+	test_catalogue();
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(path, sizeof(path), "%s/poort.db", dir);
 	st = store_open(path, err, sizeof(err));
