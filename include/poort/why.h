@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "poort/store.h"
 #include "poort/store_session.h"
@@ -87,7 +88,6 @@ enum why_lang why_lang_parse(const char *s);
  * field, msgctxt "why:<id>:<field>", msgid the English text, msgstr the
  * Dutch one (for the web front's catalogue; poortctl why-catalogue).
  */
-#include <stdio.h>
 int why_catalogue_write(FILE *f);
 
 /* The reason for one log word (the reason column), without context. */
