@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "poort/config.h"
-#include "poort/cursor.h"
 #include "poort/log.h"
 #include "poort/lsock.h"
 #include "poort/realm.h"
@@ -61,30 +60,6 @@ radius_drop(struct radius_server *rs, struct log_ratelimit *rl, const struct soc
 	log_notice("radius drop src=%s client=%s reason=%s", src, client, reason);
 }
 
-/* A string attribute of a raw, unverified packet, escaped for the log; "" if absent. */
-static void
-radius_raw_field(const uint8_t *pkt, size_t n, uint8_t type, char *out, size_t outlen)
-{
-	struct rcursor c;
-	size_t len = n >= RADIUS_HDR_LEN ? (size_t)pkt[2] << 8 | pkt[3] : 0;
-
-	out[0] = '\0';
-	if (len < RADIUS_HDR_LEN || len > n)
-		return;
-	rcursor_init(&c, pkt + RADIUS_HDR_LEN, len - RADIUS_HDR_LEN);
-	while (rcursor_left(&c) > 0) {
-		uint8_t t, alen;
-		const uint8_t *v;
-		if (rcursor_u8(&c, &t) < 0 || rcursor_u8(&c, &alen) < 0 || alen < 2 ||
-		    rcursor_ptr(&c, &v, (size_t)alen - 2) < 0)
-			return;
-		if (t == type) {
-			log_escape(out, outlen, (const char *)v, (size_t)alen - 2);
-			return;
-		}
-	}
-}
-
 /*
  * An Access-Request the box drops because it cannot trust it: from an
  * address that is no client, or from a known access point whose signature
@@ -111,8 +86,8 @@ radius_drop_row(struct radius_server *rs, const struct sockaddr *sa, const char 
 			       rec.client, sizeof(rec.client), NULL, 0, NI_NUMERICHOST) != 0) {
 		snprintf(rec.client, sizeof(rec.client), "?");
 	}
-	radius_raw_field(pkt, n, PW_USER_NAME, rec.user_name, sizeof(rec.user_name));
-	radius_raw_field(pkt, n, PW_CALLING_STATION_ID, rec.calling_station,
+	radius_msg_raw_field(pkt, n, PW_USER_NAME, rec.user_name, sizeof(rec.user_name));
+	radius_msg_raw_field(pkt, n, PW_CALLING_STATION_ID, rec.calling_station,
 			 sizeof(rec.calling_station));
 	snprintf(rec.inner_identity, sizeof(rec.inner_identity), "-");
 	snprintf(rec.result, sizeof(rec.result), "dropped");
