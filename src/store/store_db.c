@@ -126,7 +126,37 @@ static const char store_migrate_5[] =
 	"PRAGMA user_version = 5;";
 
 /*
- * Version 6 ("why can't X log in", "online now"): the auth log keeps the
+ * Version 6: admin accounts of the web UI (poort/store_admin.h), apart from
+ * the student accounts, and the audit log of every admin change and login.
+ * The audit log is not purged with the auth and accounting logs.
+ */
+static const char store_migrate_6[] =
+	"CREATE TABLE IF NOT EXISTS admins ("
+	" name TEXT PRIMARY KEY COLLATE NOCASE,"
+	" pw_hash TEXT NOT NULL,"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk')),"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" must_change INTEGER NOT NULL DEFAULT 0,"
+	" totp_secret TEXT NOT NULL DEFAULT '',"
+	" totp_pending TEXT NOT NULL DEFAULT '',"
+	" totp_last INTEGER NOT NULL DEFAULT -1,"
+	" created INTEGER NOT NULL,"
+	" last_login INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS audit_log ("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" object TEXT NOT NULL DEFAULT '',"
+	" source TEXT NOT NULL DEFAULT '',"
+	" outcome TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log(time);"
+	"CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log(actor, time);"
+	"PRAGMA user_version = 6;";
+
+/*
+ * Version 7 ("why can't X log in", "online now"): the auth log keeps the
  * Calling-Station-Id normalised (mac: 12 lower-case hex digits, see
  * store_mac_normalise) and indexed, as are the identities, so a helpdesk
  * search by MAC or account does not scan the log; accounting keeps one row
@@ -134,7 +164,7 @@ static const char store_migrate_5[] =
  * writer with each Start, Interim-Update and Stop, and ended by a Stop or
  * the access point's Accounting-On/Off (end_cause).
  */
-static const char store_migrate_6[] =
+static const char store_migrate_7[] =
 	"ALTER TABLE auth_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';"
 	"UPDATE auth_log SET mac = poort_mac(calling_station);"
 	"CREATE INDEX IF NOT EXISTS auth_log_mac ON auth_log(mac) WHERE mac != '';"
@@ -157,9 +187,9 @@ static const char store_migrate_6[] =
 	" end_cause TEXT NOT NULL DEFAULT '',"
 	" PRIMARY KEY (client, session_id));"
 	"CREATE INDEX IF NOT EXISTS acct_session_open ON acct_session(updated) WHERE ended = 0;"
-	"PRAGMA user_version = 6;";
+	"PRAGMA user_version = 7;";
 
-/* poort_mac(text): store_mac_normalise for SQL (migration 6 fills the column with it). */
+/* poort_mac(text): store_mac_normalise for SQL (migration 7 fills the column with it). */
 static void
 store_db_sql_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -223,6 +253,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_5, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 6)
 		rc = sqlite3_exec(db, store_migrate_6, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 7)
+		rc = sqlite3_exec(db, store_migrate_7, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
