@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 #include "poort/cursor.h"
 #include "poort/password.h"
 #include "poort/why_test.h"
+#include "radius_msg.h"
 
 enum {
 	CODE_ACCESS_REQUEST = 1,
@@ -130,7 +130,6 @@ wt_exchange(struct wt *w, const char *user, const char *pw, const uint8_t *eap, 
 	uint8_t pkt[WHY_RADIUS_MAX], auth[16], buf[WHY_RADIUS_MAX], hidden[128];
 	uint8_t *lenp, *ma;
 	struct wcursor c;
-	unsigned maclen = 0;
 	size_t hlen;
 	unsigned timeout = w->o->timeout_ms != 0 ? w->o->timeout_ms : 3000;
 	static const uint8_t wireless[4] = {0, 0, 0, 19}; /* NAS-Port-Type 802.11 */
@@ -165,9 +164,8 @@ wt_exchange(struct wt *w, const char *user, const char *pw, const uint8_t *eap, 
 		return wt_fail(w, "request too large", NULL);
 	lenp[0] = (uint8_t)(c.pos >> 8);
 	lenp[1] = (uint8_t)c.pos;
-	if (HMAC(EVP_md5(), w->o->secret, (int)strlen(w->o->secret), pkt, c.pos, ma, &maclen) ==
-	    NULL)
-		return wt_fail(w, "HMAC failed", NULL);
+	if (radius_auth_sign(pkt, c.pos, NULL, w->o->secret) < 0)
+		return wt_fail(w, "cannot sign the request", NULL);
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct pollfd p = {.fd = w->fd, .events = POLLIN};
