@@ -413,7 +413,7 @@ static const struct {
     /* the device and the server certificate */
     {"tls-alert-from-peer", WHY_SERVER_CERT_REJECTED},
     {"tls-closed-by-peer", WHY_SERVER_CERT_REJECTED},
-    {"mschapv2-peer-failure", WHY_SERVER_CERT_REJECTED},
+    {"mschapv2-peer-failure", WHY_PROTOCOL}, /* the device refused our MS-CHAPv2 answer */
     {"tls-version-refused", WHY_TLS_TOO_OLD},
     {"tls-no-shared-cipher", WHY_TLS_TOO_OLD},
     /* conversations that ended without an answer (store rows of radius_eap.c) */
