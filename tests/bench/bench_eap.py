@@ -83,14 +83,14 @@ def network(certs, method, tls13):
     return "\n".join(lines + ["}"]) + "\n"
 
 
-EXCHANGES = {}  # conf -> RADIUS round trips one authentication took (eapol_test's count)
+EXCHANGES = {}  # (conf, port) -> RADIUS round trips of the last authentication (eapol_test's)
 
 
 def eapol(conf, port):
     r = subprocess.run(["eapol_test", "-c", conf, "-a", "127.0.0.1", "-p", str(port), "-s",
                         pl.SECRET, "-r", "0", "-t", "10"], capture_output=True, text=True,
                        timeout=40)
-    EXCHANGES[conf] = r.stdout.count("Sending RADIUS message to authentication server")
+    EXCHANGES[conf, port] = r.stdout.count("Sending RADIUS message to authentication server")
     return r.returncode == 0 and "MPPE keys OK: 1  mismatch: 0" in r.stdout
 
 
@@ -178,15 +178,22 @@ def callgrind_row(make, conf, n, cg_dir):
     return (counts[1] - counts[0]) / n / 1e6
 
 
-def measure(pid, port, conf, n, parallel):
+def measure(pid, port, conf, n, parallel, cold=None):
+    """poortd's CPU ms per authentication and authentications per second.
+    cold: an eap_floor.c command line to run meanwhile (its handshakes
+    sleep between the server's steps, like a server waiting for its peer,
+    while the eapol_test processes run); its output, the cold floor, is
+    returned third."""
     eapol(conf, port)  # warm-up (caches, first hash)
+    fl = subprocess.Popen(cold, stdout=subprocess.PIPE, text=True) if cold else None
     t0, c0 = time.monotonic(), cpu_seconds(pid)
     with concurrent.futures.ThreadPoolExecutor(parallel) as ex:
         ok = sum(ex.map(lambda _: eapol(conf, port), range(n)))
     c1, t1 = cpu_seconds(pid), time.monotonic()
+    cold_ms = float(fl.communicate(timeout=120)[0]) if fl else 0.0
     if ok != n:
         raise RuntimeError(f"{n - ok} of {n} authentications failed")
-    return (c1 - c0) / n * 1000, n / (t1 - t0)
+    return (c1 - c0) / n * 1000, n / (t1 - t0), cold_ms
 
 
 def main():
@@ -197,6 +204,9 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="rounds; medians are printed")
     ap.add_argument("--methods", default="", help="comma-separated subset of the methods")
     ap.add_argument("--no-freeradius", action="store_true", help="poortd and the floor only")
+    ap.add_argument("--cold", action="store_true",
+                    help="also the cold floor: eap_floor.c sleeping 2 ms before each server"
+                    " step, run while poortd is measured (same load, caches gone)")
     ap.add_argument("--key", choices=("ec", "rsa"), default="ec",
                     help="the certificates' keys: EC P-256 (default) or RSA-2048")
     ap.add_argument("--callgrind", action="store_true",
@@ -227,10 +237,11 @@ def main():
                     f' --callgrind-out-file={cg_dir}/callgrind.out.%p {pl.POORTD} "$@"\n')
         os.chmod(wrap, 0o755)
         pl.POORTD = wrap
-        floor_exe = os.path.join(d, "eap_floor")
+    certs = eapcerts.make(d, key=args.key)
+    floor_exe = os.path.join(d, "eap_floor")
+    if cg_dir or args.cold:
         subprocess.run(["cc", "-O2", "-o", floor_exe, os.path.join(HERE, "eap_floor.c"), "-lssl",
                         "-lcrypto"], check=True)
-    certs = eapcerts.make(d, key=args.key)
 
     def make():
         p = pl.Poortd(extra=f"""eap {{
@@ -261,7 +272,8 @@ def main():
         else:
             print(f"{'method':<14} {'TLS':>3} {'poortd ms':>9} {'FR ms':>6} {'p/FR':>5}"
                   f" {'floor ms':>8} {'p/floor':>7} {'rt':>3} {'rt ms':>6} {'floor+rt':>8}"
-                  f" {'p/(f+rt)':>8} {'p auth/s':>8} {'FR auth/s':>9}")
+                  f" {'p/(f+rt)':>8} {'p auth/s':>8} {'FR auth/s':>9}"
+                  + (f" {'cold fl':>7}" if args.cold else ""))
         for tls13 in (False, True):
             for m in METHODS:
                 if args.methods and m not in args.methods.split(","):
@@ -269,16 +281,23 @@ def main():
                 conf = os.path.join(d, f"{m}.conf")
                 with open(conf, "w") as f:
                     f.write(network(certs, m, tls13))
-                pcs, prs, fcs, frs, fls, rts = [], [], [], [], [], []
+                pcs, prs, fcs, frs, fls, rts, cls = [], [], [], [], [], [], []
+                cold = None
+                if args.cold:
+                    cc = [certs["client"], certs["client_key"]] if m == "eap-tls" else ["-", "-"]
+                    cold = [floor_exe, certs["server"], certs["server_key"], certs["ca"], *cc,
+                            "13" if tls13 else "12", str(max(10, args.auths)), "2000"]
                 for _ in range(args.repeat):  # interleaved, so load drifts hit all alike
                     if cg_dir:
                         pcs.append(callgrind_row(make, conf, args.auths, cg_dir))
                         continue
-                    c, r = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel)
+                    c, r, cf = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel,
+                                       cold)
                     pcs.append(c)
+                    cls.append(cf)
                     prs.append(r)
                     if not args.no_freeradius and not tls13:  # Debian's FR: tls_max_version 1.2
-                        c, r = measure(fr.proc.pid, fr_port, conf, args.auths, args.parallel)
+                        c, r, _ = measure(fr.proc.pid, fr_port, conf, args.auths, args.parallel)
                         fcs.append(c)
                         frs.append(r)
                     fls.append(eap_floor.floor_ms(certs, tls13, m == "eap-tls",
@@ -292,11 +311,12 @@ def main():
                     continue
                 pc, pr, fl, rt = (statistics.median(x) for x in (pcs, prs, fls, rts))
                 fc, frr = (statistics.median(x) for x in (fcs, frs)) if fcs else (0, 0)
-                nrt = EXCHANGES[conf]
+                nrt = EXCHANGES[conf, p.auth_port]
                 print(f"{m:<14} {'1.3' if tls13 else '1.2':>3} {pc:>9.2f} {fc:>6.2f}"
                       f" {pc / fc if fc else 0:>5.2f} {fl:>8.2f} {pc / fl:>7.2f} {nrt:>3}"
                       f" {rt:>6.3f} {fl + nrt * rt:>8.2f} {pc / (fl + nrt * rt):>8.2f}"
-                      f" {pr:>8.1f} {frr:>9.1f}", flush=True)
+                      f" {pr:>8.1f} {frr:>9.1f}"
+                      + (f" {statistics.median(cls):>7.2f}" if args.cold else ""), flush=True)
     finally:
         if cg_dir and args.keep:
             shutil.copytree(os.path.join(cg_dir, "done"), args.keep, dirs_exist_ok=True)
