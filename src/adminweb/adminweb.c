@@ -24,6 +24,7 @@ static const struct {
 	int action;
 } adminweb_nav[] = {
 	{"/admin/", N_("Dashboard"), ADMIN_ACT_DASHBOARD},
+	{"/admin/accounts", N_("Accounts"), ADMIN_ACT_ACCOUNT_VIEW},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 };
@@ -33,6 +34,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_login_init,
 	adminweb_dash_init,
 	adminweb_audit_init,
+	adminweb_accounts_init,
 };
 
 void

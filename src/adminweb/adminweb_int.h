@@ -84,5 +84,6 @@ const char *adminweb_admin_msg(int code);
 int adminweb_login_init(struct adminweb *aw);
 int adminweb_dash_init(struct adminweb *aw);
 int adminweb_audit_init(struct adminweb *aw);
+int adminweb_accounts_init(struct adminweb *aw);
 
 #endif
