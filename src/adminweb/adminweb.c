@@ -25,6 +25,7 @@ static const struct {
 } adminweb_nav[] = {
 	{"/admin/", N_("Dashboard"), ADMIN_ACT_DASHBOARD},
 	{"/admin/accounts", N_("Accounts"), ADMIN_ACT_ACCOUNT_VIEW},
+	{"/admin/aps", N_("Access points"), ADMIN_ACT_CLIENTS},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 };
@@ -35,6 +36,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_dash_init,
 	adminweb_audit_init,
 	adminweb_accounts_init,
+	adminweb_aps_init,
 };
 
 void

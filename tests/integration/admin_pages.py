@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The admin UI's account pages (and, where built, guests and access points)
+"""The admin UI's account and access point pages
 with Python requests against a real poortd with an admin listener: log in as
 an admin and as a helpdesk admin (one-time password, new password, TOTP
 computed here), then every page and every form, each form also without its
@@ -94,13 +94,11 @@ def main():
     p = env.Poortd(build, work, [])
     admin_port = env.free_port()
     orig_write = p.write_config
-    radius_secret = "ap-test-secret-123"
 
     def write_config():
         orig_write()
         text = open(p.conf).read().replace(
             "  rate 100000", "  rate 100000\n  admin_listen 127.0.0.1 %d" % admin_port)
-        text += 'client localhost {\n  address 127.0.0.1\n  secret "%s"\n}\n' % radius_secret
         open(p.conf, "w").write(text)
     p.write_config = write_config
     base = "https://127.0.0.1:%d" % admin_port
@@ -113,6 +111,34 @@ def main():
               "employee", "--password-stdin", stdin="staff-password-1\n")
         a = Admin(base, p.https_crt)
         a.first_login("boss", boss_pw, "correct horse battery", codes)
+
+        # access points: no client yet, so RADIUS is silent; one added here works at once
+        check(not radclient(p, env.USER, env.PASSWORD, "nothing-yet-1"), "no AP: no answer")
+        r = a.get("/admin/aps?lang=en")
+        check(r.status_code == 200 and "{{" not in r.text, "aps: the list (%d)" % r.status_code)
+        for path, data in (("/admin/aps/add", {"name": "x", "address": "127.0.0.1"}),
+                           ("/admin/aps/delete", {"name": "x"})):
+            r = a.post(path, data, csrf=False)
+            check(r.status_code == 403, "%s without CSRF: 403 (%d)" % (path, r.status_code))
+        r = a.post("/admin/aps/add", {"name": "lab", "address": "127.0.0.1/32"})
+        m = re.search(r'id="new_secret">([^<]+)<', r.text)
+        check(r.status_code == 200 and m is not None, "aps: add shows the secret")
+        radius_secret = m.group(1) if m else "none"
+        time.sleep(0.6)
+        check(radclient(p, env.USER, env.PASSWORD, radius_secret),
+              "aps: the new AP's secret works at once (radclient)")
+        r = a.get("/admin/aps")
+        check("lab" in r.text and "127.0.0.1/32" in r.text and radius_secret not in r.text,
+              "aps: listed, the secret not shown again")
+        r = a.post("/admin/aps/add", {"name": "lab", "address": "127.0.0.2"})
+        check("already" in r.text and 'id="new_secret"' not in r.text, "aps: a taken name")
+        r = a.post("/admin/aps/add", {"name": "bad", "address": "10.0.0.1/8"})
+        check("Write an address" in r.text, "aps: host bits after the prefix refused")
+        r = a.post("/admin/aps/add", {"name": "gone", "address": "192.0.2.0/24"})
+        r = a.post("/admin/aps/delete", {"name": "gone"})
+        check(r.status_code == 200 and "<td>192.0.2.0/24</td>" not in r.text, "aps: delete")
+        r = a.post("/admin/aps/delete", {"name": "gone"})
+        check("no such access point" in r.text, "aps: delete an unknown one")
 
         # the list and search
         r = a.get("/admin/accounts?lang=en")
@@ -138,7 +164,7 @@ def main():
                                            "surname": "Nieuw", "number": "778899",
                                            "affiliation": "student", "expires": "2099-06-30"})
         m = re.search(r'id="new_password">([^<]+)<', r.text)
-        check(r.status_code == 200 and m is not None, "add: the new password on the answer")
+        check(r.status_code == 200 and m is not None, "add: the new password on the answer (%d %s)" % (r.status_code, re.findall("role=.alert.>[^<]*", r.text)))
         newpw = m.group(1) if m else ""
         time.sleep(0.6)
         check(radclient(p, "piet.nieuw", newpw, radius_secret),
@@ -244,6 +270,22 @@ def main():
             r = d.post(path, data)
             check(r.status_code == 403, "helpdesk: %s 403 (%d)" % (path, r.status_code))
         check(d.get("/admin/accounts/export").status_code == 403, "helpdesk: export 403")
+        check(d.get("/admin/aps").status_code == 403, "helpdesk: the APs page 403")
+        check('href="/admin/aps"' not in d.get("/admin/accounts").text, "helpdesk: no APs menu")
+        for path in ("/admin/aps/add", "/admin/aps/delete"):
+            r = d.post(path, {"name": "lab", "address": "127.0.0.9"})
+            check(r.status_code == 403, "helpdesk: %s 403 (%d)" % (path, r.status_code))
+        r = a.get("/admin/audit?actor=boss")
+        check("client.add" in r.text and "client.delete" in r.text and
+              radius_secret not in r.text, "audit: client.add, client.delete, no secret")
+        r = a.post("/admin/aps/delete", {"name": "lab"})
+        check(r.status_code == 200 and "<td>lab</td>" not in r.text, "aps: lab deleted (%d %s)" % (r.status_code, re.findall("role=.alert.>[^<]*", r.text)))
+        # a new AP is looked up on its first packet; a deletion waits for the poll
+        deadline = time.time() + 5
+        while radclient(p, env.USER, env.PASSWORD, radius_secret) and time.time() < deadline:
+            time.sleep(0.3)
+        check(not radclient(p, env.USER, env.PASSWORD, radius_secret),
+              "aps: a deleted AP gets no answer within seconds")
         extra = getattr(sys.modules[__name__], "EXTRA", [])
         for fn in extra:
             fn(p, a, d, radclient, radius_secret)
