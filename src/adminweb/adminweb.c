@@ -25,6 +25,7 @@ static const struct {
 } adminweb_nav[] = {
 	{"/admin/", N_("Dashboard"), ADMIN_ACT_DASHBOARD},
 	{"/admin/accounts", N_("Accounts"), ADMIN_ACT_ACCOUNT_VIEW},
+	{"/admin/guests", N_("Guest access"), ADMIN_ACT_GUEST},
 	{"/admin/aps", N_("Access points"), ADMIN_ACT_CLIENTS},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
@@ -37,6 +38,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_audit_init,
 	adminweb_accounts_init,
 	adminweb_aps_init,
+	adminweb_guests_init,
 };
 
 void

@@ -86,5 +86,6 @@ int adminweb_dash_init(struct adminweb *aw);
 int adminweb_audit_init(struct adminweb *aw);
 int adminweb_accounts_init(struct adminweb *aw);
 int adminweb_aps_init(struct adminweb *aw);
+int adminweb_guests_init(struct adminweb *aw);
 
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The admin UI's account and access point pages
+"""The admin UI's account, guest and access point pages
 with Python requests against a real poortd with an admin listener: log in as
 an admin and as a helpdesk admin (one-time password, new password, TOTP
 computed here), then every page and every form, each form also without its
@@ -250,6 +250,42 @@ def main():
             check(act in r.text, "audit: %s" % act)
         check(newpw not in r.text, "audit: no password")
 
+        # guest access: a batch, printable vouchers shown once, the list, ending it early
+        r = a.get("/admin/guests")
+        check(r.status_code == 200 and "{{" not in r.text, "guests: the page")
+        r = a.post("/admin/guests/create", {"event": "open-dag", "count": "3",
+                                            "until": "2099-01-31"}, csrf=False)
+        check(r.status_code == 403, "guests/create without CSRF: 403 (%d)" % r.status_code)
+        r = a.post("/admin/guests/expire", {"batch": "open-dag"}, csrf=False)
+        check(r.status_code == 403, "guests/expire without CSRF: 403 (%d)" % r.status_code)
+        r = a.post("/admin/guests/create", {"event": "open-dag", "count": "3",
+                                            "until": "2099-01-31"})
+        vs = re.findall(r"<dd>(guest-[a-z0-9]+)@school.example</dd><dt>[^<]*</dt><dd>([^<]+)</dd>",
+                        r.text)
+        check(r.status_code == 200 and len(vs) == 3 and "eduroam" in r.text and
+              "2099-01-31" in r.text and "@media print" in r.text,
+              "guests: three printable vouchers with name, password, validity (%d)" % len(vs))
+        time.sleep(0.6)
+        if vs:
+            check(radclient(p, vs[0][0], vs[0][1], radius_secret), "guests: a voucher works")
+        r = a.get("/admin/guests")
+        check(r.text.count("open-dag") >= 3 and (not vs or vs[0][1] not in r.text),
+              "guests: listed by event, passwords not shown again")
+        for bad, what in (({"count": "0", "until": "2099-01-31"}, "count 0"),
+                          ({"count": "2", "until": "2001-01-31"}, "a past date"),
+                          ({"count": "2", "until": ""}, "no date")):
+            r = a.post("/admin/guests/create", bad)
+            check(r.status_code == 200 and 'role="alert"' in r.text and "<dd>" not in r.text,
+                  "guests: %s refused" % what)
+        r = a.post("/admin/guests/expire", {"batch": "open-dag"})
+        check("have ended" in r.text, "guests: the event ended early")
+        time.sleep(0.6)
+        if vs:
+            check(not radclient(p, vs[0][0], vs[0][1], radius_secret),
+                  "guests: an ended voucher is refused")
+        r = a.get("/admin/audit?actor=boss")
+        check("guest.add" in r.text and "guest.expire" in r.text, "audit: guest.add, guest.expire")
+
         # helpdesk: students only, no add/import/export
         d = Admin(base, p.https_crt)
         d.first_login("desk", desk_pw, "helpdesk staple 42", codes)
@@ -270,6 +306,9 @@ def main():
             r = d.post(path, data)
             check(r.status_code == 403, "helpdesk: %s 403 (%d)" % (path, r.status_code))
         check(d.get("/admin/accounts/export").status_code == 403, "helpdesk: export 403")
+        check(d.get("/admin/guests").status_code == 200, "helpdesk: may open guest access")
+        r = d.post("/admin/guests/create", {"count": "1", "until": "2099-01-31"})
+        check(r.status_code == 200 and "guest-" in r.text, "helpdesk: may make a voucher")
         check(d.get("/admin/aps").status_code == 403, "helpdesk: the APs page 403")
         check('href="/admin/aps"' not in d.get("/admin/accounts").text, "helpdesk: no APs menu")
         for path in ("/admin/aps/add", "/admin/aps/delete"):
