@@ -52,13 +52,6 @@ READY = rb"poortd [\d.]+ ready"
 RECOVERY = rb'poort recovery: reason="no bootable slot"'
 
 
-def cpu_of(pid):
-    """utime + stime of a process in seconds (/proc/PID/stat)."""
-    with open(f"/proc/{pid}/stat") as f:
-        w = f.read().rsplit(")", 1)[1].split()
-    return (int(w[11]) + int(w[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def own_cpu():
     r = os.times()
     return r.user + r.system, r.children_user + r.children_system
@@ -140,14 +133,14 @@ def serial(a, paths, img, work):
     try:
         q.expect(RECOVERY, 60)
         relay = Relay(q)
-        c_q, (c_me, c_kids) = cpu_of(q.proc.pid), own_cpu()
+        c_q, (c_me, c_kids) = boxlib.cpu_of(q.proc.pid), own_cpu()
         t0 = time.monotonic()
         p = subprocess.Popen([paths.flash_tool, "--port", relay.slave_path, "--baud", "921600",
                               "--wait", "30", img], stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT)
         relay.pump(p, a.serial_timeout)
         dt = time.monotonic() - t0
-        c_q = cpu_of(q.proc.pid) - c_q
+        c_q = boxlib.cpu_of(q.proc.pid) - c_q
         c_me2, c_kids2 = own_cpu()
         out = p.stdout.read().decode(errors="replace")
         t_reset = time.monotonic()
@@ -230,11 +223,11 @@ def tftp(a, paths, img, work):
         lap = SlowLaptop.make(peer)
         try:
             lap.arp_box()
-            c_q, (c_me, _) = cpu_of(q.proc.pid), own_cpu()
+            c_q, (c_me, _) = boxlib.cpu_of(q.proc.pid), own_cpu()
             t0 = time.monotonic()
             ok, err = lap.tftp_put("image", data)
             dt = time.monotonic() - t0
-            c_q, c_me = cpu_of(q.proc.pid) - c_q, own_cpu()[0] - c_me
+            c_q, c_me = boxlib.cpu_of(q.proc.pid) - c_q, own_cpu()[0] - c_me
             if not ok:
                 raise RuntimeError("image refused: %s" % err)
             st = lap.tftp_get("status").strip()

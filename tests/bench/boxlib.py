@@ -87,6 +87,14 @@ def flash_with(path, image=None):
             f.write(data)
 
 
+def cpu_of(pid):
+    """utime + stime of a process in seconds (/proc/PID/stat): what qemu
+    spent, which load on a shared host changes far less than wall time."""
+    with open(f"/proc/{pid}/stat") as f:
+        w = f.read().rsplit(")", 1)[1].split()
+    return (int(w[11]) + int(w[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Qemu:
     """One qemu-system-aarch64 -M virt run (TCG, Cortex-A53, 256 MiB) with
     the PL011 on stdio (pipes) and t0 taken just before the exec."""
