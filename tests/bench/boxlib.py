@@ -37,6 +37,7 @@ class Paths:
         self.flash_tool = os.path.join(b, "tools/flash/poort-flash")
         self.key = os.path.join(b, "firmware/keys/dev-key.pem")
         self.elf = os.path.join(b, "firmware/baremetal/qemu-virt/poort-boot.elf")
+        self.stub = os.path.join(b, "firmware/baremetal/qemu-virt/stub-kernel.bin")
         for p in (self.mkimage, self.key, self.elf):
             if not os.path.exists(p):
                 raise FileNotFoundError(f"{p} missing: cmake --build {b} --target "
