@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "poort/accounts.h"
+#include "poort/admin.h"
 #include "poort/config.h"
 #include "poort/password.h"
 
@@ -59,8 +61,28 @@ usage(void)
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
-		"  saml-policy          the attribute release policy per SP (from the config)\n"
+		"  saml-policy          the same as sp list\n"
+		"  sp list              attribute release rules per SP (default deny), where each\n"
+		"                       comes from; poortd.conf's sp blocks are imported first\n"
+		"  sp add ENTITY [--release ATTR,...] [--nameid transient|persistent|uid]\n"
+		"         [--profile uri|entree]\n"
+		"  sp release ENTITY add|remove ATTR...   change what an SP gets; a running\n"
+		"                       poortd applies it to the next assertion\n"
+		"  sp set ENTITY [--nameid N] [--profile P] | sp del ENTITY\n"
+		"  sp attrs             the attribute names (plain, and the uri profile's)\n"
+		"  sp log [--user U] [--sp ENTITY] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+		"         [--limit N]   the release log: attribute names, never values\n"
 		"  saml-status          metadata sources: last good copy, last error\n"
+		"  backup FILE [--passphrase-fd N]\n"
+		"                       store (a consistent copy), state directory (keys, CA)\n"
+		"                       and config in one encrypted file (scrypt, AES-256-GCM);\n"
+		"                       the passphrase is asked twice on the terminal, or read\n"
+		"                       from fd N or POORT_BACKUP_PASSPHRASE (10+ characters)\n"
+		"  restore FILE [--state-dir DIR] [--no-config] [--replace] [--passphrase-fd N]\n"
+		"                       onto a fresh box (poortd stopped, state directory absent\n"
+		"                       or empty; --replace moves a used one aside), all or\n"
+		"                       nothing; the config goes to -c CONFIG (the old one is\n"
+		"                       kept as CONFIG.before-restore-TIME) unless --no-config\n"
 		"  firmware status | confirm | update FILE [--no-reboot]\n"
 		"                       the boot stage's slots (see poortctl firmware --help)\n"
 		"  device list [USER]   per-device certificates (onboarding)\n"
@@ -70,10 +92,46 @@ usage(void)
 		"                       and the profiles that carry it (geteduroam, Apple)\n"
 		"  device revoke SERIAL|USER   revoke one device, or all of an account's\n"
 		"  device crl           rewrite the CRL of the onboarding client CA\n"
+		"  admin add NAME --role admin|helpdesk [--password-stdin]\n"
+		"                       an admin of the web UI; a one-time password is printed\n"
+		"                       once (a new one must be set at the first login)\n"
+		"  admin list           admins, roles, authenticator state (no secrets)\n"
+		"  admin enable|disable|delete NAME\n"
+		"  admin reset NAME     a new one-time password (printed once)\n"
+		"  admin totp NAME [--issuer TEXT] [--qr | --no-qr]\n"
+		"                       enrol an authenticator app: prints the otpauth:// URI\n"
+		"                       (and a QR code on a terminal); active once confirmed:\n"
+		"  admin totp NAME --confirm CODE | --clear\n"
+		"  audit [--actor NAME] [--object NAME] [--since T] [--until T] [--limit N]\n"
+		"                       the audit log of admin and poortctl changes, newest\n"
+		"                       first (T: YYYY-MM-DD or epoch seconds)\n"
 		"\n"
 		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
 		"             STATE_DIR/poort.db\n"
 		"  -s STORE   the store file itself\n");
+}
+
+const char *
+ctl_unix_user(void)
+{
+	const char *s = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (s != NULL && s[0] != '\0')
+		return s;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : "unknown";
+}
+
+void
+ctl_audit(const struct ctl *c, const char *action, const char *object, int rc,
+	  const char *detail)
+{
+	struct admin_who who = {c->who, "local"};
+
+	if (admin_audit(c->st, &who, action, object, rc < 0 ? "failed" : "ok", detail) < 0)
+		fprintf(stderr, "poortctl: the audit log row was not written: %s\n",
+			store_errmsg(c->st));
 }
 
 const char *
@@ -163,7 +221,7 @@ cmd_add(struct ctl *c, int argc, char **argv)
 		{"expires", required_argument, NULL, 'e'}, {"password-stdin", no_argument, NULL, 'p'},
 		{NULL, 0, NULL, 0}};
 	struct store_account a;
-	char pw[PASSWORD_MAX + 2];
+	char pw[PASSWORD_MAX + 2], detail[64];
 	unsigned char nt[16];
 	int opt, from_stdin = 0, generated, rc = 1;
 	long long exp;
@@ -218,7 +276,10 @@ cmd_add(struct ctl *c, int argc, char **argv)
 	if (get_password(from_stdin, pw, sizeof(pw), &generated) < 0 ||
 	    ctl_hash(c, pw, a.pw_hash, nt) < 0)
 		goto done;
-	if ((rc = store_account_add(c->st, &a, nt)) < 0) {
+	rc = store_account_add(c->st, &a, nt);
+	snprintf(detail, sizeof(detail), "affiliation=%s", a.affiliation);
+	ctl_audit(c, "account.add", a.username, rc, detail);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: cannot add %s: %s\n", a.username, store_error(c, rc));
 		rc = 1;
 		goto done;
@@ -247,7 +308,9 @@ cmd_passwd(struct ctl *c, int argc, char **argv)
 		return 2;
 	if (get_password(from_stdin, pw, sizeof(pw), &generated) < 0 || ctl_hash(c, pw, hash, nt) < 0)
 		goto done;
-	if ((rc = store_account_set_password(c->st, argv[1], hash, nt)) < 0) {
+	rc = store_account_set_password(c->st, argv[1], hash, nt);
+	ctl_audit(c, "account.passwd", argv[1], rc, NULL);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", argv[1], store_error(c, rc));
 		rc = 1;
 		goto done;
@@ -352,6 +415,7 @@ static int
 cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 {
 	long long exp;
+	char action[48];
 	int rc;
 
 	if (strcmp(cmd, "expire") == 0) {
@@ -362,6 +426,8 @@ cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 			return 1;
 		}
 		rc = store_account_set_expiry(c->st, argv[1], exp);
+		snprintf(action, sizeof(action), "expires=%s", argv[2]);
+		ctl_audit(c, "account.expire", argv[1], rc, action);
 	} else {
 		if (argc != 2)
 			return 2;
@@ -369,6 +435,8 @@ cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 			rc = store_account_delete(c->st, argv[1]);
 		else
 			rc = store_account_set_enabled(c->st, argv[1], strcmp(cmd, "enable") == 0);
+		snprintf(action, sizeof(action), "account.%s", cmd);
+		ctl_audit(c, action, argv[1], rc, NULL);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", argv[1], store_error(c, rc));
@@ -409,6 +477,13 @@ main(int argc, char **argv)
 	log_init("poortctl", LOG_LVL_WARNING, 0);
 	if (strcmp(argv[optind], "firmware") == 0)
 		return ctl_firmware(argc - optind, argv + optind);
+	/* before the store is opened: a restore wants the state directory untouched */
+	if (strcmp(argv[optind], "backup") == 0 || strcmp(argv[optind], "restore") == 0) {
+		rc = ctl_backup(config_path, argc - optind, argv + optind);
+		if (rc == 2)
+			usage();
+		return rc;
+	}
 	if (store_path == NULL) {
 		struct config *cfg = config_load(config_path, err, sizeof(err));
 		if (cfg == NULL) {
@@ -422,10 +497,15 @@ main(int argc, char **argv)
 		}
 		snprintf(path, sizeof(path), "%s/poort.db", cfg->state_dir);
 		c.cost = cfg->password.cost;
+		if (cfg->nrealms > 0)
+			snprintf(c.issuer, sizeof(c.issuer), "%s", cfg->realms[0]);
 		config_free(cfg);
 		store_path = path;
 	}
 	c.config_path = config_path;
+	snprintf(c.who, sizeof(c.who), "%s:%s", ADMIN_ACTOR_POORTCTL, ctl_unix_user());
+	if (c.issuer[0] == '\0')
+		snprintf(c.issuer, sizeof(c.issuer), "Poort");
 	c.st = store_open(store_path, err, sizeof(err));
 	if (c.st == NULL) {
 		fprintf(stderr, "poortctl: cannot open the store: %s\n", err);
@@ -458,6 +538,12 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, cargc, cargv);
 	else if (strcmp(cmd, "device") == 0)
 		rc = ctl_device(&c, cargc, cargv);
+	else if (strcmp(cmd, "sp") == 0)
+		rc = ctl_sp(&c, store_path, cargc, cargv);
+	else if (strcmp(cmd, "admin") == 0)
+		rc = ctl_admin(&c, cargc, cargv);
+	else if (strcmp(cmd, "audit") == 0)
+		rc = ctl_audit_cmd(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)
 		rc = ctl_saml(&c, store_path, config_path, cargc, cargv);
 	else {

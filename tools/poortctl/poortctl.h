@@ -8,7 +8,19 @@ struct ctl {
 	struct store *st;
 	unsigned cost; /* yescrypt cost for new hashes */
 	const char *config_path;
+	char who[96];     /* the audit log's actor: "poortctl:<unix user>" */
+	char issuer[128]; /* TOTP issuer: the config's first realm, or "Poort" */
 };
+
+/* The Unix user running poortctl (the sudo user if any). */
+const char *ctl_unix_user(void);
+/*
+ * An audit row for a change made here: action ("account.add", ...), the
+ * object's name, ok (rc >= 0) or failed, detail (NULL or a short note,
+ * never a secret). A failure to write it is reported on stderr.
+ */
+void ctl_audit(const struct ctl *c, const char *action, const char *object, int rc,
+	       const char *detail);
 
 /* Validates a password (length, UTF-8); returns NULL or a message. */
 const char *ctl_password_problem(const char *pw);
@@ -30,6 +42,15 @@ int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int
 /* When the config has Entree's engine as an SP: a warning per account it would refuse. */
 void ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_path);
 
+/* sp list|add|set|del|release|log|attrs (tools/poortctl/sp.c); argv[0] is "sp". */
+int ctl_sp(struct ctl *c, const char *store_path, int argc, char **argv);
+/* The release rules in the store (after importing the config's sp blocks). */
+int ctl_sp_list(struct ctl *c);
+
+/* backup FILE | restore FILE (tools/poortctl/backup.c): needs no store open;
+ * argv[0] is "backup" or "restore". */
+int ctl_backup(const char *config_path, int argc, char **argv);
+
 /* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
  * config or store; argv[0] is "firmware". */
 int ctl_firmware(int argc, char **argv);
@@ -37,5 +58,10 @@ int ctl_firmware(int argc, char **argv);
 int ctl_device(struct ctl *c, int argc, char **argv);
 /* Rewrites the onboarding CRL (after a revocation); quiet: nothing without onboarding. */
 int ctl_device_crl(const struct ctl *c, int quiet);
+
+/* admin add|list|enable|disable|delete|reset|totp (tools/poortctl/admin.c). */
+int ctl_admin(struct ctl *c, int argc, char **argv);
+/* audit [--actor X] [--object Y] [--since T] [--until T] [--limit N]. */
+int ctl_audit_cmd(struct ctl *c, int argc, char **argv);
 
 #endif
