@@ -103,6 +103,7 @@ struct eap_conv {
 	uint8_t *last_req; /* for an EAP-level retransmit */
 	size_t last_req_len;
 	char peer[EAP_PEER_MAX]; /* the RADIUS client and transport it belongs to */
+	char client[64], station[64]; /* for the log if it is abandoned */
 	int federation;          /* started by an FLR: may fail over to another FLR */
 	int verifying;   /* a password check runs on a worker */
 	uint8_t resp_id; /* identifier of the response being answered */
