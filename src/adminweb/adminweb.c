@@ -267,6 +267,7 @@ adminweb_free(struct adminweb *aw)
 		return;
 	workq_free(aw->wq);
 	admin_free(aw->ad);
+	adminweb_accounts_free();
 	store_saml_close(aw->ss);
 	free(aw);
 }

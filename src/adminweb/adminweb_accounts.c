@@ -389,9 +389,88 @@ aacc_cred(const char *username, const char *password, void *arg)
 }
 
 /*
+ * A checked CSV file waiting for its confirm step, kept here per session
+ * (its CSRF token is the key) rather than sent back through the page: no
+ * size limit of a form field, and passwords in the file never go back out.
+ */
+#define AACC_PENDING 4
+#define AACC_PENDING_TTL 900
+
+static struct {
+	char key[HTTP_CSRF_HEX + 1];
+	char *text;
+	size_t len;
+	time_t at;
+} aacc_pending[AACC_PENDING];
+
+static void
+aacc_pending_clear(size_t i)
+{
+	if (aacc_pending[i].text != NULL) {
+		explicit_bzero(aacc_pending[i].text, aacc_pending[i].len);
+		free(aacc_pending[i].text);
+	}
+	memset(&aacc_pending[i], 0, sizeof(aacc_pending[i]));
+}
+
+/* Keeps a copy of text for key (replacing key's, else an expired or the oldest). */
+static int
+aacc_pending_put(const char *key, const char *text, size_t len)
+{
+	size_t pick = 0;
+
+	for (size_t i = 0; i < AACC_PENDING; i++) {
+		if (strcmp(aacc_pending[i].key, key) == 0) {
+			pick = i;
+			break;
+		}
+		if (aacc_pending[i].at < aacc_pending[pick].at)
+			pick = i;
+	}
+	aacc_pending_clear(pick);
+	if ((aacc_pending[pick].text = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(aacc_pending[pick].text, text, len);
+	aacc_pending[pick].text[len] = '\0';
+	aacc_pending[pick].len = len;
+	aacc_pending[pick].at = time(NULL);
+	snprintf(aacc_pending[pick].key, sizeof(aacc_pending[pick].key), "%s", key);
+	return 0;
+}
+
+/* key's text (the caller clears and frees it), or NULL (none, or too old). */
+static char *
+aacc_pending_take(const char *key, size_t *len)
+{
+	for (size_t i = 0; i < AACC_PENDING; i++) {
+		char *t;
+
+		if (aacc_pending[i].text == NULL || strcmp(aacc_pending[i].key, key) != 0)
+			continue;
+		if (time(NULL) - aacc_pending[i].at > AACC_PENDING_TTL) {
+			aacc_pending_clear(i);
+			return NULL;
+		}
+		t = aacc_pending[i].text;
+		*len = aacc_pending[i].len;
+		aacc_pending[i].text = NULL;
+		aacc_pending_clear(i);
+		return t;
+	}
+	return NULL;
+}
+
+void
+adminweb_accounts_free(void)
+{
+	for (size_t i = 0; i < AACC_PENDING; i++)
+		aacc_pending_clear(i);
+}
+
+/*
  * POST /admin/accounts/import: a file part "file" is checked (the preview:
- * nothing written); a text field "csv" with "confirm" is checked again and
- * committed, all or nothing.
+ * nothing written; a good file is kept for the session); "confirm" checks
+ * the kept file again and commits it, all or nothing.
  */
 static void
 aacc_import(struct evhttp_request *req, void *arg)
@@ -403,7 +482,8 @@ aacc_import(struct evhttp_request *req, void *arg)
 	struct accounts_import *im = NULL;
 	struct accounts_error err;
 	const char *text;
-	size_t len;
+	char *kept = NULL;
+	size_t len = 0;
 	int n, confirm;
 	char cnt[32];
 
@@ -417,8 +497,12 @@ aacc_import(struct evhttp_request *req, void *arg)
 	confirm = http_form_get(&f, "confirm") != NULL;
 	file = http_form_field(&f, "file");
 	if (confirm) {
-		text = http_form_get(&f, "csv");
-		len = text != NULL ? strlen(text) : 0;
+		text = kept = aacc_pending_take(p.s->csrf, &len);
+		if (kept == NULL) {
+			aacc_list_page(&p, 200, N_("Upload the file again: it was not checked in this"
+						   " session, or too long ago."));
+			goto done;
+		}
 	} else {
 		text = file != NULL ? file->value : NULL;
 		len = file != NULL ? file->len : 0;
@@ -443,10 +527,8 @@ aacc_import(struct evhttp_request *req, void *arg)
 	snprintf(cnt, sizeof(cnt), "%zu", accounts_import_count(im));
 	http_tv_set(p.tv, "count", cnt);
 	if (n > 0 || !confirm) {
-		if (n == 0) {
+		if (n == 0 && aacc_pending_put(p.s->csrf, text, len) == 0)
 			http_tv_set(p.tv, "ready", "1");
-			http_tv_set(p.tv, "csv", text);
-		}
 		admin_audit(aw->st, &p.who, "account.import.check", NULL, n > 0 ? "errors" : NULL,
 			    cnt);
 		adminweb_page_send(&p, 200, "admin_import", N_("Import accounts"));
@@ -463,6 +545,10 @@ aacc_import(struct evhttp_request *req, void *arg)
 	accounts_import_generated(im, aacc_cred, p.tv);
 	adminweb_page_send(&p, 200, "admin_import", N_("Import accounts"));
 done:
+	if (kept != NULL) {
+		explicit_bzero(kept, len);
+		free(kept);
+	}
 	accounts_import_free(im);
 	http_form_free(&f);
 }

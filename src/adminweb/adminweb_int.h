@@ -85,6 +85,8 @@ int adminweb_login_init(struct adminweb *aw);
 int adminweb_dash_init(struct adminweb *aw);
 int adminweb_audit_init(struct adminweb *aw);
 int adminweb_accounts_init(struct adminweb *aw);
+/* Drops the CSV files waiting for their confirm step. */
+void adminweb_accounts_free(void);
 int adminweb_aps_init(struct adminweb *aw);
 int adminweb_guests_init(struct adminweb *aw);
 

@@ -232,8 +232,11 @@ def main():
                   "import: the generated password works")
         check(radclient(p, "lotte.c", "lotte-password-9", radius_secret),
               "import: the given password works")
-        r = a.post("/admin/accounts/import", {"confirm": "1", "csv": good})
-        check("This account exists already" in r.text, "import: a second commit is refused")
+        r = a.post("/admin/accounts/import", {"confirm": "1"})
+        check("Upload the file again" in r.text, "import: a second confirm finds nothing kept")
+        r = a.post("/admin/accounts/import", files={"file": ("g.csv", good, "text/csv")})
+        check("This account exists already" in r.text and 'name="confirm"' not in r.text,
+              "import: the same file again: every line exists already")
         r = a.post("/admin/accounts/import", files={"file": ("e.csv", "", "text/csv")})
         check("Choose a CSV file first" in r.text, "import: an empty file")
 
