@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "poort/config.h"
+#include "poort/adminweb.h"
 #include "poort/config_saml.h"
 #include "poort/devca.h"
 #include "poort/http.h"
@@ -50,6 +51,7 @@ struct child {
 	struct saml_idp *idp;
 	struct devca *ca;       /* onboarding { }: the client CA (web child), else NULL */
 	struct onboard_web *ow;
+	struct adminweb *aw;    /* http.admin_listen: the admin UI */
 	int saml_inited;
 	int check;              /* poortd -n: nothing written, the CA may not exist yet */
 	int ctl;                /* to the parent */
@@ -158,6 +160,14 @@ child_start_web(struct child *c, const char *store_path)
 	}
 	if (c->cfg->onboard.enabled && child_start_onboard(c) < 0)
 		return -1;
+	if (c->cfg->http->admin_addrlen > 0) {
+		c->aw = adminweb_new(c->base, c->hs, c->cfg, c->st, store_path, err, sizeof(err));
+		if (c->aw == NULL) {
+			log_error("%s", err);
+			return -1;
+		}
+		log_notice("admin ui listening on %s", c->cfg->http->admin_listen_text);
+	}
 	log_notice("https listening on %s%s", c->cfg->http->listen_text,
 		   c->idp != NULL ? " with the SAML IdP" : "");
 	return 0;
@@ -199,6 +209,7 @@ child_start(struct child *c)
 static void
 child_stop(struct child *c)
 {
+	adminweb_free(c->aw);
 	onboard_web_free(c->ow);
 	saml_idp_free(c->idp);
 	devca_free(c->ca);
@@ -213,6 +224,7 @@ child_stop(struct child *c)
 	}
 	store_close(c->st);
 	c->ow = NULL;
+	c->aw = NULL;
 	c->idp = NULL;
 	c->ca = NULL;
 	c->hs = NULL;
@@ -281,6 +293,7 @@ child_reload(struct child *c, const char *text, const int *fds, uint32_t mask)
 		} else {
 			child_scrub_radius(cfg);
 			saml_idp_reload(c->idp, cfg);
+			adminweb_reload(c->aw, cfg);
 		}
 		log_init(c->logname, cfg->log_level, cfg->log_syslog);
 		store_logger_set_retention(c->lg, cfg->log_retention_days);

@@ -87,6 +87,7 @@ struct config_http {
 		unsigned prefix;
 	} admin_allow[CONFIG_HTTP_ALLOW_MAX];
 	size_t nadmin_allow;
+	unsigned admin_idle;     /* seconds an admin session lives unused; 0: 900 */
 	char data_dir[PATH_MAX]; /* templates and catalogue; "" the default (http_data.c) */
 };
 

@@ -8,6 +8,7 @@
  *		max_body 65536; rate 600; max_conns 256
  *		admin_listen 127.0.0.1 8444        # the admin UI's listener (none by default)
  *		admin_allow 127.0.0.0/8 10.0.0.0/8 # who may use it (default loopback only)
+ *		admin_idle 900                     # seconds an admin session lives unused
  *		data_dir "/usr/share/poort"        # templates and catalogue (default: next to poortd)
  *	}
  *	saml {
@@ -268,10 +269,13 @@ csaml_http(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_uint(ctx, k, 1, 1000000, &h->rate);
 		else if (strcmp(w, "max_conns") == 0)
 			rc = csaml_uint(ctx, k, 1, 100000, &h->max_conns);
+		else if (strcmp(w, "admin_idle") == 0)
+			rc = csaml_uint(ctx, k, 10, 86400, &h->admin_idle);
 		else
 			rc = cfg_fail(ctx, k,
 					"unknown setting '%s' in http (listen, certificate, key, "
-					"max_body, rate, max_conns, admin_listen, admin_allow, data_dir)",
+					"max_body, rate, max_conns, admin_listen, admin_allow, admin_idle, "
+					"data_dir)",
 					w);
 	}
 	if (rc == 0 && h->addrlen == 0)

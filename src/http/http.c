@@ -574,7 +574,8 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 {
 	struct http_server *hs = calloc(1, sizeof(*hs));
 	const struct http_session_conf sc = {.cookie = "__Host-poort_admin", .samesite = "Strict",
-					     .idle = HTTP_ADMIN_IDLE,
+					     .idle = hc->admin_idle != 0 ? hc->admin_idle
+									 : HTTP_ADMIN_IDLE,
 					     .absolute = HTTP_ADMIN_ABSOLUTE,
 					     .max = HTTP_ADMIN_SESSIONS};
 	char dir[PATH_MAX], sub[PATH_MAX + 16];

@@ -70,7 +70,7 @@ def main():
         check(p.log_has("not in http.admin_allow"), "and the refusal is logged")
         code, _ = curl(p, admin + "/saml/metadata", src="127.0.0.2")
         check(code == 404, "admin listener: the students' pages are not there (%d)" % code)
-        code, _ = curl(p, admin + "/admin/", src="127.0.0.2")
+        code, _ = curl(p, admin + "/admin/nothing", src="127.0.0.2")
         check(code == 404, "admin listener: served over TLS, unknown page 404 (%d)" % code)
         code, _ = curl(p, p.base + "/saml/metadata", src="127.0.0.2")
         check(code == 200, "students' listener: metadata as before (%d)" % code)
@@ -95,7 +95,7 @@ def main():
         held = [connect(p.port, ctx) for _ in range(MAX)]
         check(all(held), "%d connections to the students' listener" % MAX)
         check(connect(p.port, ctx) is None, "one more is refused (http.max_conns)")
-        code, _ = curl(p, admin + "/admin/", src="127.0.0.2")
+        code, _ = curl(p, admin + "/admin/nothing", src="127.0.0.2")
         check(code == 404, "the admin listener still answers: it counts its own (%d)" % code)
         for c in held:
             if c is not None:
