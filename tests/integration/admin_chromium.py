@@ -274,9 +274,16 @@ def main():
         check(wait_text(drv, "Niets gevonden"), "audit log: filter by time")
         drv.get(admin + "/admin/audit?since=yesterday")
         check(wait_text(drv, 'role="alert"'), "audit log: a bad date is explained")
-        for pg in ("/admin/", "/admin/audit", "/admin/totp", "/admin/password"):
+        for pg in ("/admin/", "/admin/audit", "/admin/totp"):
             st, body, _ = status(pg, new)
             check(st == 200 and "{{" not in body, "admin: %s renders (%d)" % (pg, st))
+        st, _, _ = status("/admin/password", new)
+        check(st == 303, "the password page is only for the forced change (%d)" % st)
+        st, _, _ = status("/admin/password", new, data=(
+            "csrf=%s&password=%s&password2=%s" % (
+                drv.find_element(By.NAME, "csrf").get_attribute("value"), "x" * 14,
+                "x" * 14)).encode())
+        check(st == 403, "nor can it be posted to without one (%d)" % st)
         st, _, _ = status("/admin/logout", new, data=b"csrf=nope")
         check(st == 403, "logout with a wrong CSRF token: 403 (%d)" % st)
         logout()
