@@ -196,6 +196,7 @@ adminweb_page_begin(struct adminweb *aw, struct evhttp_request *req, int action,
 		return -1;
 	}
 	p->role = ai.role;
+	p->must_change = ai.must_change;
 	snprintf(p->s->role, sizeof(p->s->role), "%s", admin_role_name(ai.role));
 	if (ai.must_change && action != -1) {
 		adminweb_page_end(p);

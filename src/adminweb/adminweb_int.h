@@ -51,6 +51,7 @@ struct adminweb_page {
 	struct http_session *s; /* lent: valid until the next session call */
 	const char *lang;       /* "nl" or "en" */
 	int role;               /* enum admin_role, from the store on this request */
+	int must_change;        /* logged in with a one-time password (action -1 only) */
 	char name[HTTP_PRINCIPAL_MAX];
 	char src[64];           /* the client's address key */
 	struct admin_who who;   /* for admin_audit(): name and src */

@@ -1,8 +1,8 @@
 /*
  * Logging in and one's own account: /admin/login (name, password, TOTP
  * code; the hash on the worker pool; the guess limits and the audit row
- * are admin_login_*'s), /admin/logout, /admin/password (the forced change
- * after a one-time password) and /admin/totp (enrolment with a QR code).
+ * are admin_login_*'s), /admin/logout, /admin/password (only the forced
+ * change after a one-time password) and /admin/totp (enrolment with a QR code).
  */
 #include <event2/http.h>
 #include <stdio.h>
@@ -193,6 +193,12 @@ apassword_get(struct evhttp_request *req, void *arg)
 
 	if (adminweb_page_begin(arg, req, -1, &p) < 0)
 		return;
+	if (!p.must_change) {
+		/* only the forced change: a new password otherwise asks for the old one */
+		adminweb_page_end(&p);
+		adminweb_redirect(req, "/admin/");
+		return;
+	}
 	adminweb_page_send(&p, 200, "admin_password", N_("Set a new password"));
 }
 
@@ -207,6 +213,10 @@ apassword_post(struct evhttp_request *req, void *arg)
 
 	if (adminweb_page_begin(aw, req, -1, &p) < 0)
 		return;
+	if (!p.must_change) {
+		adminweb_error(aw, req, &p, 403, N_("Your role may not open this page."));
+		return;
+	}
 	if ((rc = http_form_read(&f, req, &http_form_default)) < 0) {
 		adminweb_error(aw, req, &p, 400, N_("The form could not be read. Try again."));
 		return;
