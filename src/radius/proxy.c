@@ -7,6 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "poort/cursor.h"
 #include "cui.h"
 #include "radius_int.h"
 #include "poort/radsec.h"
@@ -99,7 +102,7 @@ proxy_log(struct pending *p, const char *result, unsigned dropped)
 	if (strcmp(result, "accept") != 0 && strcmp(result, "reject") != 0) {
 		char cui[64] = "-";
 		size_t len = 0;
-		const char *v = radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len);
+		const uint8_t *v = radius_msg_raw(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len);
 		if (v != NULL && len > 1)
 			log_escape(cui, sizeof(cui), v, len);
 		log_msg(strcmp(result, "challenge") == 0 ? LOG_LVL_DEBUG : LOG_LVL_INFO,
@@ -188,53 +191,87 @@ upstream_id(struct upstream *u)
 	return -1;
 }
 
+/* Appends attribute type with value to w (in one attribute: len <= 253). */
+static void
+proxy_put(struct wcursor *w, uint8_t type, const void *val, size_t len)
+{
+	wcursor_u8(w, type);
+	wcursor_u8(w, (uint8_t)(len + 2));
+	wcursor_bytes(w, val, len);
+}
+
+/*
+ * The packet for p's upstream, built from the received bytes without
+ * decoding them: a Message-Authenticator first, the request's attributes in
+ * order but for Proxy-State, Message-Authenticator and Operator-Name (the
+ * User-Password encrypted again for the upstream), then our Operator-Name
+ * and, when the request has none, a CUI request. A probe (no request) is
+ * the Message-Authenticator alone. What libfreeradius's decode and encode
+ * did before, at a seventh of the cost (tests/bench/README.md).
+ */
 static RADIUS_PACKET *
 proxy_build(struct proxy *px, struct pending *p, TALLOC_CTX *ctx, unsigned code)
 {
 	static const uint8_t zero[16];
-	RADIUS_PACKET *out = rad_alloc(ctx, true);
-	VALUE_PAIR *vp;
+	const char *secret = px->ups[p->up].secret;
+	RADIUS_PACKET *out = rad_alloc(ctx, true); /* a fresh random authenticator */
+	uint8_t buf[RADIUS_MAX_PACKET], pw[RADIUS_PW_MAX];
+	struct wcursor w;
 	int has_cui = 0;
 
 	if (out == NULL)
 		return NULL;
 	out->code = code;
 	out->id = p->id;
-	vp = fr_pair_afrom_num(out, PW_MESSAGE_AUTHENTICATOR, 0);
-	if (vp == NULL)
-		goto fail;
-	fr_pair_value_memcpy(vp, zero, sizeof(zero));
-	fr_pair_add(&out->vps, vp);
+	wcursor_init(&w, buf, sizeof(buf));
+	wcursor_u8(&w, (uint8_t)code);
+	wcursor_u8(&w, p->id);
+	wcursor_u16(&w, 0); /* the length, below */
+	wcursor_bytes(&w, out->vector, sizeof(out->vector));
+	proxy_put(&w, PW_MESSAGE_AUTHENTICATOR, zero, sizeof(zero));
 	if (p->rq != NULL) {
-		for (vp = p->rq->req->vps; vp != NULL; vp = vp->next) {
-			VALUE_PAIR *copy;
-			if (vp->da->vendor == 0 &&
-			    (vp->da->attr == PW_PROXY_STATE || vp->da->attr == PW_MESSAGE_AUTHENTICATOR ||
-			     vp->da->attr == PW_OPERATOR_NAME))
+		const RADIUS_PACKET *req = p->rq->req;
+		struct rcursor c;
+		const uint8_t *val;
+		uint8_t type;
+		size_t len, pwlen;
+
+		radius_msg_attrs(req, &c);
+		while (radius_msg_attr_next(&c, &type, &val, &len) > 0) {
+			if (type == PW_PROXY_STATE || type == PW_MESSAGE_AUTHENTICATOR ||
+			    type == PW_OPERATOR_NAME)
 				continue;
-			has_cui |= vp->da->vendor == 0 && vp->da->attr == PW_CHARGEABLE_USER_IDENTITY;
-			if ((copy = fr_pair_copy(out, vp)) == NULL)
-				goto fail;
-			fr_pair_add(&out->vps, copy);
+			has_cui |= type == PW_CHARGEABLE_USER_IDENTITY;
+			if (type == PW_USER_PASSWORD) {
+				radius_auth_pw_recrypt(val, len, req->vector, p->rq->secret, out->vector,
+						       secret, pw, &pwlen);
+				proxy_put(&w, type, pw, pwlen);
+				OPENSSL_cleanse(pw, sizeof(pw));
+				continue;
+			}
+			proxy_put(&w, type, val, len);
 		}
 		/* RFC 5580: who the visitor is visiting */
-		if ((vp = fr_pair_afrom_num(out, PW_OPERATOR_NAME, 0)) == NULL)
-			goto fail;
-		fr_pair_value_strcpy(vp, px->operator_name);
-		fr_pair_add(&out->vps, vp);
+		proxy_put(&w, PW_OPERATOR_NAME, px->operator_name,
+			  strnlen(px->operator_name, RADIUS_MAX_STRING));
 		/* RFC 4372: a NUL asks the home server for a CUI */
-		if (!has_cui) {
-			if ((vp = fr_pair_afrom_num(out, PW_CHARGEABLE_USER_IDENTITY, 0)) == NULL)
-				goto fail;
-			fr_pair_value_memcpy(vp, (const uint8_t *)"", 1);
-			fr_pair_add(&out->vps, vp);
-		}
+		if (!has_cui)
+			proxy_put(&w, PW_CHARGEABLE_USER_IDENTITY, "", 1);
 	}
-	if (rad_encode(out, NULL, px->ups[p->up].secret) < 0 ||
-	    radius_auth_sign(out->data, out->data_len, NULL, px->ups[p->up].secret) < 0)
+	if (w.err || w.pos > RADIUS_MAX_PACKET) {
+		fr_strerror_printf("proxied request too long");
 		goto fail;
+	}
+	buf[2] = (uint8_t)(w.pos >> 8);
+	buf[3] = (uint8_t)w.pos;
+	if (radius_auth_sign(buf, w.pos, NULL, secret) < 0 ||
+	    (out->data = talloc_memdup(out, buf, w.pos)) == NULL)
+		goto fail;
+	out->data_len = w.pos;
+	OPENSSL_cleanse(buf, w.pos);
 	return out;
 fail:
+	OPENSSL_cleanse(buf, sizeof(buf));
 	talloc_free(out);
 	return NULL;
 }

@@ -73,7 +73,7 @@ static void
 radius_field(const RADIUS_PACKET *p, unsigned attr, char *out, size_t outlen)
 {
 	size_t len = 0;
-	const char *v = radius_msg_str(p, attr, &len);
+	const uint8_t *v = radius_msg_raw(p, attr, &len);
 	log_escape(out, outlen, v, v != NULL ? len : 0);
 }
 
@@ -97,7 +97,8 @@ static void
 request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR *extra)
 {
 	size_t len = 0, oplen = 0;
-	const char *op = radius_msg_str(rq->req, PW_OPERATOR_NAME, &oplen);
+	/* the received bytes: a proxied request is not decoded */
+	const char *op = (const char *)radius_msg_raw(rq->req, PW_OPERATOR_NAME, &oplen);
 	char opname[128];
 	VALUE_PAIR *vp;
 
@@ -112,7 +113,7 @@ request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR 
 		return;
 	}
 	if (reply == NULL || code != PW_CODE_ACCESS_ACCEPT ||
-	    radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len) == NULL)
+	    radius_msg_raw(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len) == NULL)
 		return;
 	/* per visited operator; the access point's name when there is none */
 	snprintf(opname, sizeof(opname), "%.*s", op != NULL ? (int)oplen : (int)strlen(rq->rec.client),
@@ -258,7 +259,7 @@ radius_access(struct radius_server *rs, struct request *rq)
 	size_t namelen = 0, pwlen = 0;
 	time_t now = time(NULL);
 
-	name = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
+	name = (const char *)radius_msg_raw(rq->req, PW_USER_NAME, &namelen);
 	if (name == NULL)
 		return request_answer(rq, 0, "no-user-name");
 	/* eduroam rules on the outer name, for PAP and EAP alike */
@@ -272,10 +273,20 @@ radius_access(struct radius_server *rs, struct request *rq)
 						      "This realm is not served here.");
 		if (rs->proxy != NULL) {
 			rq->foreign = 1;
-			return proxy_forward(rs->proxy, rq);
+			return proxy_forward(rs->proxy, rq); /* forwarded undecoded */
 		}
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
+	}
+	/* ours: the attributes as the codec sees them (the password decrypted) */
+	if (rad_decode(rq->req, NULL, rq->secret) < 0) {
+		struct sockaddr_storage from = rq->o.from;
+		char client[sizeof(rq->rec.client)];
+		snprintf(client, sizeof(client), "%s", rq->rec.client);
+		rcache_forget(rs->cache, rq->h);
+		request_free(rq);
+		return radius_drop(rs, &rs->rl_bad, (const struct sockaddr *)&from, client,
+				   "undecodable");
 	}
 	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
 		return radius_eap_access(rs, rq);
@@ -523,7 +534,8 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 		why = has_ma ? "bad-message-authenticator" : "bad-request-authenticator";
 		goto drop;
 	}
-	if (rad_decode(req, NULL, origin_secret(o, client)) < 0) {
+	/* Access-Requests are decoded once known not to be forwarded (radius_access) */
+	if (code != PW_CODE_ACCESS_REQUEST && rad_decode(req, NULL, origin_secret(o, client)) < 0) {
 		why = "undecodable";
 		goto drop;
 	}
