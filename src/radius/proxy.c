@@ -49,6 +49,7 @@ struct proxy {
 	SSL_CTX *tls; /* RadSec upstreams */
 	char operator_name[256];
 	struct log_ratelimit rl;
+	uint8_t rbuf[READ_BURST][UDP_MAX]; /* for recvmmsg */
 };
 
 /* Replies from another federation may carry these; nothing else passes. */
@@ -436,15 +437,25 @@ upstream_receive(struct upstream *u, const uint8_t *buf, size_t n)
 static void
 upstream_on_read(evutil_socket_t fd, short what, void *arg)
 {
-	uint8_t buf[4096];
+	struct upstream *u = arg;
+	struct radius_server *rs = u->px->rs;
+	struct mmsghdr mm[READ_BURST];
+	struct iovec iov[READ_BURST];
+	int n;
 	(void)what;
 
-	for (int burst = 0; burst < READ_BURST; burst++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		if (n < 0)
-			return;
-		upstream_receive(arg, buf, (size_t)n);
+	/* up to READ_BURST answers in one call, their replies sent together */
+	for (int i = 0; i < READ_BURST; i++) {
+		iov[i] = (struct iovec){.iov_base = u->px->rbuf[i], .iov_len = UDP_MAX};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_iov = &iov[i], .msg_iovlen = 1}};
 	}
+	n = recvmmsg(fd, mm, READ_BURST, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	radius_batch_begin(rs);
+	for (int i = 0; i < n; i++)
+		upstream_receive(u, u->px->rbuf[i], mm[i].msg_len);
+	radius_batch_end(rs);
 }
 
 /*

@@ -59,6 +59,8 @@ int radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secr
 int radius_auth_verify(const uint8_t *pkt, size_t len, const uint8_t *req_vector,
 		       const char *secret);
 int radius_auth_sign(uint8_t *pkt, size_t len, const uint8_t *req_vector, const char *secret);
+/* Clears this thread's cache of keyed HMAC states (at shutdown). */
+void radius_auth_forget(void);
 
 /*
  * A User-Password from a request (in, encrypted under in_secret and the

@@ -59,13 +59,72 @@ radius_drop(struct radius_server *rs, struct log_ratelimit *rl, const struct soc
 	log_notice("radius drop src=%s client=%s reason=%s", src, client, reason);
 }
 
-void
-origin_send(const struct origin *o, const uint8_t *data, size_t len)
+static void
+radius_sendq_flush(struct radius_sendq *q)
 {
-	if (o->conn != NULL)
+	struct mmsghdr mm[SEND_BATCH];
+	struct iovec iov[SEND_BATCH];
+
+	for (unsigned i = 0; i < q->n; i++) {
+		iov[i] = (struct iovec){.iov_base = q->m[i].data, .iov_len = q->m[i].len};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &q->m[i].to,
+						     .msg_namelen = q->m[i].tolen,
+						     .msg_iov = &iov[i],
+						     .msg_iovlen = 1}};
+	}
+	/* one call per run of replies on the same socket */
+	for (unsigned i = 0; i < q->n;) {
+		unsigned end = i;
+		while (end < q->n && q->m[end].fd == q->m[i].fd)
+			end++;
+		while (i < end) {
+			int sent = sendmmsg(q->m[i].fd, &mm[i], end - i, 0);
+			if (sent <= 0) {
+				/* this one failed; the rest of the run goes on */
+				log_warning("radius send failed error=\"%s\"", strerror(errno));
+				sent = 1;
+			}
+			i += (unsigned)sent;
+		}
+	}
+	q->n = 0;
+}
+
+void
+radius_batch_begin(struct radius_server *rs)
+{
+	rs->sendq->depth++;
+}
+
+void
+radius_batch_end(struct radius_server *rs)
+{
+	if (--rs->sendq->depth == 0)
+		radius_sendq_flush(rs->sendq);
+}
+
+void
+origin_send(struct radius_server *rs, const struct origin *o, const uint8_t *data, size_t len)
+{
+	struct radius_sendq *q = rs->sendq;
+
+	if (o->conn != NULL) {
 		radsec_conn_send(o->conn, data, len);
-	else if (sendto(o->fd, data, len, 0, (const struct sockaddr *)&o->from, o->fromlen) < 0)
-		log_warning("radius send failed error=\"%s\"", strerror(errno));
+		return;
+	}
+	if (q->depth == 0 || len > UDP_MAX) {
+		if (sendto(o->fd, data, len, 0, (const struct sockaddr *)&o->from, o->fromlen) < 0)
+			log_warning("radius send failed error=\"%s\"", strerror(errno));
+		return;
+	}
+	if (q->n == SEND_BATCH)
+		radius_sendq_flush(q);
+	struct radius_sendq_msg *m = &q->m[q->n++];
+	m->fd = o->fd;
+	m->to = o->from;
+	m->tolen = o->fromlen;
+	m->len = len;
+	memcpy(m->data, data, len);
 }
 
 /* Copies an attribute's value for the log, escaped. */
@@ -158,7 +217,7 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 		request_free(rq);
 		return;
 	}
-	origin_send(&rq->o, reply->data, reply->data_len);
+	origin_send(rs, &rq->o, reply->data, reply->data_len);
 	rcache_complete(rs->cache, rq->h, reply->data, reply->data_len);
 	if (code == PW_CODE_ACCESS_CHALLENGE) {
 		/* a step of a conversation, not an outcome: nothing to log */
@@ -356,7 +415,7 @@ acct_committed(void *arg, int rc)
 		rcache_forget(rs->cache, ap->h);
 	} else {
 		rs->stats.acct++;
-		origin_send(&ap->o, ap->reply, ap->len);
+		origin_send(rs, &ap->o, ap->reply, ap->len);
 		rcache_complete(rs->cache, ap->h, ap->reply, ap->len);
 	}
 	acct_pending_free(ap);
@@ -436,7 +495,7 @@ radius_status(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *r
 		return;
 	}
 	rs->stats.status++;
-	origin_send(o, reply->data, reply->data_len);
+	origin_send(rs, o, reply->data, reply->data_len);
 }
 
 /* The packet's code fits where it came: auth, acct, or either over RadSec. */
@@ -510,7 +569,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 		switch (rcache_lookup(rs->cache, &key, time(NULL), &h, &cached, &cachedlen)) {
 		case RCACHE_REPLIED:
 			rs->stats.duplicates++;
-			origin_send(o, cached, cachedlen);
+			origin_send(rs, o, cached, cachedlen);
 			return;
 		case RCACHE_PENDING:
 			rs->stats.duplicates++;
@@ -585,18 +644,33 @@ radius_on_read(evutil_socket_t fd, short what, void *arg)
 	struct radius_server *rs = l->rs;
 	(void)what;
 
+	struct mmsghdr mm[READ_BURST];
+	struct iovec iov[READ_BURST];
+	struct origin o[READ_BURST];
+	int n;
+
+	/* up to READ_BURST datagrams in one call; the loop calls again for more */
 	for (int i = 0; i < READ_BURST; i++) {
-		struct origin o = {.kind = l->kind, .fd = fd, .fromlen = sizeof(o.from)};
-		ssize_t n = recvfrom(fd, rs->buf, sizeof(rs->buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&o.from, &o.fromlen);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warning("radius receive failed on %s error=\"%s\"", l->text,
-					    strerror(errno));
-			break;
-		}
-		radius_handle(rs, &o, rs->buf, (size_t)n);
+		o[i] = (struct origin){.kind = l->kind, .fd = fd};
+		iov[i] = (struct iovec){.iov_base = rs->rbuf[i], .iov_len = UDP_MAX + 1};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &o[i].from,
+						     .msg_namelen = sizeof(o[i].from),
+						     .msg_iov = &iov[i],
+						     .msg_iovlen = 1}};
 	}
+	n = recvmmsg(fd, mm, READ_BURST, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warning("radius receive failed on %s error=\"%s\"", l->text,
+				    strerror(errno));
+		return;
+	}
+	radius_batch_begin(rs);
+	for (int i = 0; i < n; i++) {
+		o[i].fromlen = mm[i].msg_hdr.msg_namelen;
+		radius_handle(rs, &o[i], rs->rbuf[i], mm[i].msg_len);
+	}
+	radius_batch_end(rs);
 }
 
 static int
@@ -642,7 +716,10 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	rs->wq = workq_new(base, cfg->limits.workers, cfg->limits.pending);
 	rs->auth = auth_new(st, cfg->password.cost, cfg->password.cache, cfg->password.cache_ttl);
 	rs->ls = calloc(cfg->nlistens, sizeof(*rs->ls));
-	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL || rs->auth == NULL)
+	rs->sendq = calloc(1, sizeof(*rs->sendq));
+	rs->rbuf = calloc(READ_BURST, sizeof(*rs->rbuf));
+	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL || rs->auth == NULL ||
+	    rs->sendq == NULL || rs->rbuf == NULL)
 		goto oom;
 	if (radius_eap_new(rs, err, errlen) < 0)
 		goto fail;
@@ -742,5 +819,8 @@ radius_server_free(struct radius_server *rs)
 	rcache_free(rs->cache);
 	auth_free(rs->auth);
 	cui_key_free(rs->cui_mac);
+	radius_auth_forget();
+	free(rs->sendq);
+	free(rs->rbuf);
 	free(rs);
 }
