@@ -46,6 +46,7 @@ struct proxy {
 	size_t nups;
 	unsigned inflight, max_inflight, visitor_vlan;
 	struct timeval window, interval, retrans;
+	const struct timeval *window_q, *retrans_q; /* the same as common timeouts */
 	SSL_CTX *tls; /* RadSec upstreams */
 	char operator_name[256];
 	struct log_ratelimit rl;
@@ -160,7 +161,7 @@ pending_timeout(evutil_socket_t fd, short what, void *arg)
 	if (p->rq != NULL && u->link == NULL && p->retries < 2) {
 		p->retries++;
 		if (upstream_send(u, p->sent) == 0) {
-			evtimer_add(p->timer, &px->retrans);
+			evtimer_add(p->timer, px->retrans_q);
 			return;
 		}
 	}
@@ -299,7 +300,23 @@ pending_drop_busy(struct pending *p)
 	request_free(rq);
 }
 
-/* Sends p to the first live upstream it has not tried; rejects when none. */
+/* A send queued by pending_send was refused: the next upstream, as at once. */
+static void
+pending_send_failed(void *arg, int err)
+{
+	struct pending *p = arg;
+	struct upstream *u = &p->px->ups[p->up];
+
+	log_warning("proxy send failed upstream=%s error=\"%s\"", u->name, strerror(err));
+	u->ids[p->id] = NULL;
+	evtimer_del(p->timer);
+	talloc_free(p->sent);
+	p->sent = NULL;
+	pending_send(p);
+}
+
+/* Sends p to the first live upstream it has not tried; rejects when none.
+ * Inside a batch (radius_batch_begin) a UDP send goes with the batch's. */
 static void
 pending_send(struct pending *p)
 {
@@ -323,7 +340,9 @@ pending_send(struct pending *p)
 			log_error("proxy encode failed upstream=%s error=\"%s\"", u->name, fr_strerror());
 			continue;
 		}
-		if (upstream_send(u, p->sent) < 0) {
+		if ((u->link != NULL || !radius_batch_queue(px->rs, u->fd, p->sent->data,
+							    p->sent->data_len, pending_send_failed, p)) &&
+		    upstream_send(u, p->sent) < 0) {
 			log_warning("proxy send failed upstream=%s error=\"%s\"", u->name,
 				    u->link != NULL ? "not connected" : strerror(errno));
 			talloc_free(p->sent);
@@ -332,7 +351,7 @@ pending_send(struct pending *p)
 		}
 		u->ids[p->id] = p;
 		p->retries = 0;
-		evtimer_add(p->timer, u->link != NULL ? &px->window : &px->retrans);
+		evtimer_add(p->timer, u->link != NULL ? px->window_q : px->retrans_q);
 		return;
 	}
 	if (busy)
@@ -486,7 +505,7 @@ upstream_probe(struct upstream *u)
 	}
 	u->ids[p->id] = p;
 	u->probing = p;
-	evtimer_add(p->timer, &px->window);
+	evtimer_add(p->timer, px->window_q);
 }
 
 static void
@@ -585,6 +604,13 @@ proxy_new(struct radius_server *rs, char *err, size_t errlen)
 	/* the window in three: the first try and two retransmissions (UDP) */
 	long third_us = (long)cp->response_window * 1000000L / 3;
 	px->retrans = (struct timeval){third_us / 1000000L, third_us % 1000000L};
+	/* every request waits the same: libevent keeps such timers in a queue, not its heap */
+	px->window_q = event_base_init_common_timeout(rs->base, &px->window);
+	px->retrans_q = event_base_init_common_timeout(rs->base, &px->retrans);
+	if (px->window_q == NULL)
+		px->window_q = &px->window;
+	if (px->retrans_q == NULL)
+		px->retrans_q = &px->retrans;
 	for (size_t i = 0; i < cp->nups && px->tls == NULL; i++)
 		if (cp->ups[i].radsec && (px->tls = radsec_tls_ctx(&rs->cfg->radsec, 0, err, errlen)) == NULL) {
 			free(px);

@@ -187,29 +187,42 @@ radius_auth_pw_block(const char *secret, const uint8_t prev[16], uint8_t out[16]
 }
 
 int
+radius_auth_pw_decrypt(const uint8_t *in, size_t inlen, const uint8_t vector[16],
+		       const char *secret, char out[RADIUS_PW_MAX + 16], size_t *outlen)
+{
+	uint8_t key[16];
+	size_t len = inlen < RADIUS_PW_MAX ? inlen : RADIUS_PW_MAX;
+
+	/* as libfreeradius does: at most 128 octets, up to the first NUL */
+	memset(out, 0, RADIUS_PW_MAX + 16);
+	memcpy(out, in, len);
+	for (size_t i = 0; i < len; i += 16) {
+		radius_auth_pw_block(secret, i == 0 ? vector : in + i - 16, key);
+		for (size_t j = 0; j < 16; j++)
+			out[i + j] = (char)((uint8_t)out[i + j] ^ key[j]);
+	}
+	*outlen = strnlen(out, len);
+	memset(out + *outlen, 0, RADIUS_PW_MAX + 16 - *outlen);
+	OPENSSL_cleanse(key, sizeof(key));
+	return 0;
+}
+
+int
 radius_auth_pw_recrypt(const uint8_t *in, size_t inlen, const uint8_t in_vector[16],
 		       const char *in_secret, const uint8_t out_vector[16], const char *out_secret,
 		       uint8_t out[RADIUS_PW_MAX], size_t *outlen)
 {
-	uint8_t pw[RADIUS_PW_MAX + 16], key[16];
-	size_t len = inlen < RADIUS_PW_MAX ? inlen : RADIUS_PW_MAX, plen;
+	char pw[RADIUS_PW_MAX + 16];
+	uint8_t key[16];
+	size_t plen;
 
-	/* decrypted as libfreeradius does: at most 128 octets, up to the first NUL */
-	memset(pw, 0, sizeof(pw));
-	memcpy(pw, in, len);
-	for (size_t i = 0; i < len; i += 16) {
-		radius_auth_pw_block(in_secret, i == 0 ? in_vector : in + i - 16, key);
-		for (size_t j = 0; j < 16; j++)
-			pw[i + j] ^= key[j];
-	}
-	plen = strnlen((const char *)pw, len);
-	memset(pw + plen, 0, sizeof(pw) - plen);
+	radius_auth_pw_decrypt(in, inlen, in_vector, in_secret, pw, &plen);
 	/* encrypted again: padded with NULs to 16-octet blocks, at least one */
 	*outlen = plen == 0 ? 16 : (plen + 15) / 16 * 16;
 	for (size_t i = 0; i < *outlen; i += 16) {
 		radius_auth_pw_block(out_secret, i == 0 ? out_vector : out + i - 16, key);
 		for (size_t j = 0; j < 16; j++)
-			out[i + j] = pw[i + j] ^ key[j];
+			out[i + j] = (uint8_t)pw[i + j] ^ key[j];
 	}
 	OPENSSL_cleanse(pw, sizeof(pw));
 	OPENSSL_cleanse(key, sizeof(key));

@@ -28,6 +28,9 @@ struct radius_sendq {
 	unsigned n;
 	struct radius_sendq_msg {
 		int fd;
+		/* a refused send is reported here after the batch (NULL: logged) */
+		void (*fail)(void *arg, int err);
+		void *arg;
 		socklen_t tolen;
 		struct sockaddr_storage to;
 		size_t len;
@@ -100,6 +103,13 @@ void origin_send(struct radius_server *rs, const struct origin *o, const uint8_t
 /* Around the handling of received datagrams: replies sent at the end, together. */
 void radius_batch_begin(struct radius_server *rs);
 void radius_batch_end(struct radius_server *rs);
+/*
+ * Inside a batch: queues data for fd (a connected UDP socket) and returns 1;
+ * fail(arg, errno) runs after the batch's sends if the send is refused.
+ * Outside a batch: 0, nothing queued (the caller sends).
+ */
+int radius_batch_queue(struct radius_server *rs, int fd, const uint8_t *data, size_t len,
+		       void (*fail)(void *arg, int err), void *arg);
 /* One packet from a UDP listener or a RadSec connection. */
 void radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *pkt, size_t n);
 

@@ -69,6 +69,9 @@ void radius_auth_forget(void);
  * (at most RADIUS_PW_MAX octets), padded to 16-octet blocks. 0.
  */
 #define RADIUS_PW_MAX 128
+/* The password alone (NUL-terminated; out has RADIUS_PW_MAX + 16 octets). 0. */
+int radius_auth_pw_decrypt(const uint8_t *in, size_t inlen, const uint8_t vector[16],
+			   const char *secret, char out[RADIUS_PW_MAX + 16], size_t *outlen);
 int radius_auth_pw_recrypt(const uint8_t *in, size_t inlen, const uint8_t in_vector[16],
 			   const char *in_secret, const uint8_t out_vector[16],
 			   const char *out_secret, uint8_t out[RADIUS_PW_MAX], size_t *outlen);

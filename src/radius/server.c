@@ -64,10 +64,16 @@ radius_sendq_flush(struct radius_sendq *q)
 {
 	struct mmsghdr mm[SEND_BATCH];
 	struct iovec iov[SEND_BATCH];
+	struct {
+		void (*fn)(void *arg, int err);
+		void *arg;
+		int err;
+	} failed[SEND_BATCH];
+	unsigned nfailed = 0;
 
 	for (unsigned i = 0; i < q->n; i++) {
 		iov[i] = (struct iovec){.iov_base = q->m[i].data, .iov_len = q->m[i].len};
-		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &q->m[i].to,
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = q->m[i].tolen ? &q->m[i].to : NULL,
 						     .msg_namelen = q->m[i].tolen,
 						     .msg_iov = &iov[i],
 						     .msg_iovlen = 1}};
@@ -81,13 +87,43 @@ radius_sendq_flush(struct radius_sendq *q)
 			int sent = sendmmsg(q->m[i].fd, &mm[i], end - i, 0);
 			if (sent <= 0) {
 				/* this one failed; the rest of the run goes on */
-				log_warning("radius send failed error=\"%s\"", strerror(errno));
+				if (q->m[i].fail == NULL)
+					log_warning("radius send failed error=\"%s\"", strerror(errno));
+				else {
+					failed[nfailed].fn = q->m[i].fail;
+					failed[nfailed].arg = q->m[i].arg;
+					failed[nfailed++].err = errno;
+				}
 				sent = 1;
 			}
 			i += (unsigned)sent;
 		}
 	}
 	q->n = 0;
+	/* after the queue is empty: these may queue again */
+	for (unsigned i = 0; i < nfailed; i++)
+		failed[i].fn(failed[i].arg, failed[i].err);
+}
+
+int
+radius_batch_queue(struct radius_server *rs, int fd, const uint8_t *data, size_t len,
+		   void (*fail)(void *arg, int err), void *arg)
+{
+	struct radius_sendq *q = rs->sendq;
+	struct radius_sendq_msg *m;
+
+	if (q->depth == 0 || len > UDP_MAX)
+		return 0;
+	if (q->n == SEND_BATCH)
+		radius_sendq_flush(q);
+	m = &q->m[q->n++];
+	m->fd = fd;
+	m->fail = fail;
+	m->arg = arg;
+	m->tolen = 0; /* connected */
+	m->len = len;
+	memcpy(m->data, data, len);
+	return 1;
 }
 
 void
@@ -121,6 +157,7 @@ origin_send(struct radius_server *rs, const struct origin *o, const uint8_t *dat
 		radius_sendq_flush(q);
 	struct radius_sendq_msg *m = &q->m[q->n++];
 	m->fd = o->fd;
+	m->fail = NULL;
 	m->to = o->from;
 	m->tolen = o->fromlen;
 	m->len = len;
@@ -313,10 +350,12 @@ static void
 radius_access(struct radius_server *rs, struct request *rq)
 {
 	struct realm_result rr;
-	const char *name, *pw, *why;
-	char user[STORE_USERNAME_MAX + 1];
-	size_t namelen = 0, pwlen = 0;
+	const char *name, *why;
+	const uint8_t *raw;
+	char user[STORE_USERNAME_MAX + 1], pw[RADIUS_PW_MAX + 16];
+	size_t namelen = 0, pwlen = 0, rawlen = 0;
 	time_t now = time(NULL);
+	int rc;
 
 	name = (const char *)radius_msg_raw(rq->req, PW_USER_NAME, &namelen);
 	if (name == NULL)
@@ -337,28 +376,33 @@ radius_access(struct radius_server *rs, struct request *rq)
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
 	}
-	/* ours: the attributes as the codec sees them (the password decrypted) */
-	if (rad_decode(rq->req, NULL, rq->secret) < 0) {
-		struct sockaddr_storage from = rq->o.from;
-		char client[sizeof(rq->rec.client)];
-		snprintf(client, sizeof(client), "%s", rq->rec.client);
-		rcache_forget(rs->cache, rq->h);
-		request_free(rq);
-		return radius_drop(rs, &rs->rl_bad, (const struct sockaddr *)&from, client,
-				   "undecodable");
-	}
-	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
+	if (radius_msg_raw(rq->req, PW_EAP_MESSAGE, &rawlen) != NULL) {
+		/* EAP: the attributes as the codec sees them */
+		if (rad_decode(rq->req, NULL, rq->secret) < 0) {
+			struct sockaddr_storage from = rq->o.from;
+			char client[sizeof(rq->rec.client)];
+			snprintf(client, sizeof(client), "%s", rq->rec.client);
+			rcache_forget(rs->cache, rq->h);
+			request_free(rq);
+			return radius_drop(rs, &rs->rl_bad, (const struct sockaddr *)&from, client,
+					   "undecodable");
+		}
 		return radius_eap_access(rs, rq);
-	if (radius_msg_has(rq->req, PW_CHAP_PASSWORD))
+	}
+	if (radius_msg_raw(rq->req, PW_CHAP_PASSWORD, &rawlen) != NULL)
 		return request_answer(rq, 0, "chap-not-supported");
-	pw = radius_msg_str(rq->req, PW_USER_PASSWORD, &pwlen);
-	if (pw == NULL)
+	/* PAP needs nothing decoded but the password */
+	raw = radius_msg_raw(rq->req, PW_USER_PASSWORD, &rawlen);
+	if (raw == NULL)
 		return request_answer(rq, 0, "no-password");
 	if ((why = request_check_identity(rs, name, namelen, user)) != NULL)
 		return request_answer(rq, 0, why);
+	radius_auth_pw_decrypt(raw, rawlen, rq->req->vector, rq->secret, pw, &pwlen);
 	/* the account rule, the cache and the dummy hash: src/auth */
-	if (auth_pw_begin(rs->auth, user, pw, pwlen, now, &rq->pw) == 1) {
-		int rc = auth_pw_end(rs->auth, &rq->pw, now);
+	rc = auth_pw_begin(rs->auth, user, pw, pwlen, now, &rq->pw);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (rc == 1) {
+		rc = auth_pw_end(rs->auth, &rq->pw, now);
 		return request_answer(rq, rc == 0, auth_reason(rc));
 	}
 
