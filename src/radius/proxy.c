@@ -208,8 +208,8 @@ proxy_put(struct wcursor *w, uint8_t type, const void *val, size_t len)
  * order but for Proxy-State, Message-Authenticator and Operator-Name (the
  * User-Password encrypted again for the upstream), then our Operator-Name
  * and, when the request has none, a CUI request. A probe (no request) is
- * the Message-Authenticator alone. What libfreeradius's decode and encode
- * did before, at a seventh of the cost (tests/bench/README.md).
+ * the Message-Authenticator alone. The same bytes as libfreeradius's decode
+ * and encode made before, at half the instructions, and no decode at all.
  */
 static RADIUS_PACKET *
 proxy_build(struct proxy *px, struct pending *p, TALLOC_CTX *ctx, unsigned code)
