@@ -9,7 +9,7 @@
  * in each) keeping INFLIGHT of them outstanding, over INFLIGHT/64 sockets
  * (64 IDs each, like as many radclients). Every reply's Response
  * Authenticator is checked, and its Message-Authenticator when it has one
- * (a reply that fails is counted bad, not retried); an unanswered request
+ * (a reply that fails is counted bad and ignored); an unanswered request
  * is sent again (same bytes) after 2 s, up to 3 times.
  *
  *	radload PORT SECRET REALM COUNT INFLIGHT USERS
@@ -218,7 +218,10 @@ main(int argc, char **argv)
 				if (sl == NULL || !sl->busy)
 					continue; /* a late answer to a retransmit */
 				rc = check(sl, buf, (size_t)n);
-				bad += rc < 0; /* answered, but not right: counted, not retried */
+				if (rc < 0) { /* a late answer to this ID's previous request, or wrong */
+					bad++;
+					continue;
+				}
 				acc += rc == 1;
 				rej += rc == 0;
 				sl->busy = 0;
