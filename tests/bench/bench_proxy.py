@@ -8,7 +8,8 @@ poortd / FreeRADIUS.
 
     tests/bench/bench_proxy.py [--build build] [--repeat 3] [--packets 20000]
 
-radclient (a file of distinct packets, realm other.example) -> proxy ->
+radclient (a file of distinct packets, realm other.example) at 1 in flight,
+radload.c (our own load generator, built here) at --inflight -> proxy ->
 home server. The home server is home_responder.c (--home responder, the
 default; compiled here with cc and libcrypto): one thread, recvmmsg and
 sendmmsg, checks every request's Message-Authenticator and answers an
