@@ -152,6 +152,31 @@ static const char store_migrate_6[] =
 	"CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log(actor, time);"
 	"PRAGMA user_version = 6;";
 
+/*
+ * Version 7: per-SP attribute release rules (poort/store_sp.h): one row per
+ * SP entity ID, the release list as canonical plain names separated by
+ * spaces; config_sig is the contents of the poortd.conf sp block last
+ * imported ('' for the school's own rules). Own tables and generation row:
+ * independent of other migrations.
+ */
+static const char store_migrate_7[] =
+	"CREATE TABLE IF NOT EXISTS sp_rules ("
+	" entity TEXT PRIMARY KEY,"
+	" nameid TEXT NOT NULL DEFAULT 'transient'"
+	"  CHECK (nameid IN ('transient', 'persistent', 'uid')),"
+	" profile TEXT NOT NULL DEFAULT 'uri' CHECK (profile IN ('uri', 'entree')),"
+	" release TEXT NOT NULL DEFAULT '',"
+	" config_sig TEXT NOT NULL DEFAULT '',"
+	" updated INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO generations VALUES ('sp_rules', 1);"
+	"CREATE TRIGGER IF NOT EXISTS sp_rules_ins AFTER INSERT ON sp_rules BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'sp_rules'; END;"
+	"CREATE TRIGGER IF NOT EXISTS sp_rules_upd AFTER UPDATE ON sp_rules BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'sp_rules'; END;"
+	"CREATE TRIGGER IF NOT EXISTS sp_rules_del AFTER DELETE ON sp_rules BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'sp_rules'; END;"
+	"PRAGMA user_version = 7;";
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -185,6 +210,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_5, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 6)
 		rc = sqlite3_exec(db, store_migrate_6, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 7)
+		rc = sqlite3_exec(db, store_migrate_7, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -146,12 +146,19 @@ logger_write_row(struct store_logger *lg, const struct logger_row *row)
 static void
 logger_purge(struct store_logger *lg, int64_t now)
 {
-	int64_t n = store_db_purge(lg->db, now - (int64_t)lg->retention_days * 86400);
+	int64_t before = now - (int64_t)lg->retention_days * 86400;
+	int64_t n = store_db_purge(lg->db, before);
+	char sql[96];
 
 	lg->last_purge = now;
-	/* expired replay IDs; the table is missing without SSO, which is fine */
+	/* expired replay IDs and old release log rows (as long as the auth log's);
+	 * the tables are missing without SSO, which is fine */
 	sqlite3_exec(lg->db, "DELETE FROM saml_replay WHERE expires < strftime('%s','now')", NULL,
 		     NULL, NULL);
+	snprintf(sql, sizeof(sql), "DELETE FROM saml_release_log WHERE time < %lld",
+		 (long long)before);
+	if (sqlite3_exec(lg->db, sql, NULL, NULL, NULL) == SQLITE_OK && n >= 0)
+		n += sqlite3_changes(lg->db);
 	if (n < 0)
 		log_error("store purge failed: %s", sqlite3_errmsg(lg->db));
 	else if (n > 0)

@@ -150,6 +150,10 @@ test_db_version(const char *file, int devices)
 					" SELECT actor, action, object, source, outcome FROM audit_log",
 				    NULL, NULL, NULL) != SQLITE_OK)
 		v = -1;
+	/* version 7: the release rules per SP */
+	if (devices && sqlite3_exec(db, "SELECT entity, release, config_sig FROM sp_rules",
+				    NULL, NULL, NULL) != SQLITE_OK)
+		v = -1;
 	sqlite3_close(db);
 	return v;
 }
@@ -191,7 +195,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 6);
+	CHECK_INT(test_db_version(p3, 1), 7);
 	/* a store at version 4 (clients, replies, guests: main before the
 	 * devices table, which came as version 5) gains the devices table and
 	 * keeps its rows */
@@ -208,7 +212,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 6);
+	CHECK_INT(test_db_version(p3, 1), 7);
 	unlink(p3);
 	snprintf(err, sizeof(err), "%s-wal", p3);
 	unlink(err);
