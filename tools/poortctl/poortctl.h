@@ -58,6 +58,10 @@ int ctl_firmware(int argc, char **argv);
 int ctl_device(struct ctl *c, int argc, char **argv);
 /* Rewrites the onboarding CRL (after a revocation); quiet: nothing without onboarding. */
 int ctl_device_crl(const struct ctl *c, int quiet);
+/* why, online (tools/poortctl/why.c) and test-login (tools/poortctl/testlogin.c). */
+int ctl_why(struct ctl *c, int argc, char **argv);
+int ctl_online(struct ctl *c, int argc, char **argv);
+int ctl_test_login(struct ctl *c, int argc, char **argv);
 
 /* admin add|list|enable|disable|delete|reset|totp (tools/poortctl/admin.c). */
 int ctl_admin(struct ctl *c, int argc, char **argv);
