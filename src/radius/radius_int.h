@@ -17,7 +17,26 @@
 #include "poort/workq.h"
 #include "radius_msg.h"
 
-enum { READ_BURST = 64 };
+enum { READ_BURST = 64, SEND_BATCH = 64, UDP_MAX = 4096 };
+
+/*
+ * Replies over UDP gathered while one batch of received datagrams is
+ * handled, then sent with one sendmmsg per socket (radius_batch_end).
+ */
+struct radius_sendq {
+	unsigned depth; /* radius_batch_begin calls not yet ended */
+	unsigned n;
+	struct radius_sendq_msg {
+		int fd;
+		/* a refused send is reported here after the batch (NULL: logged) */
+		void (*fail)(void *arg, int err);
+		void *arg;
+		socklen_t tolen;
+		struct sockaddr_storage to;
+		size_t len;
+		uint8_t data[UDP_MAX];
+	} m[SEND_BATCH];
+};
 
 struct listener {
 	struct radius_server *rs;
@@ -57,7 +76,9 @@ struct radius_server {
 	struct config_eap_reply *replies;
 	size_t nreplies;
 	int64_t replies_gen;
-	uint8_t buf[4096 + 1];
+	uint8_t buf[UDP_MAX + 1];
+	struct radius_sendq *sendq;
+	uint8_t (*rbuf)[UDP_MAX + 1]; /* READ_BURST datagrams for recvmmsg */
 };
 
 struct radsec_conn; /* radsec_server.c */
@@ -74,8 +95,22 @@ struct origin {
 
 /* "ip:port" ("[ip]:port" for IPv6), for logs. */
 void radius_addr_text(const struct sockaddr *sa, char *out, size_t outlen);
-/* Sends data back where o came from (a closed RadSec connection: nowhere). */
-void origin_send(const struct origin *o, const uint8_t *data, size_t len);
+/*
+ * Sends data back where o came from (a closed RadSec connection: nowhere);
+ * over UDP inside a batch, when the batch ends.
+ */
+void origin_send(struct radius_server *rs, const struct origin *o, const uint8_t *data,
+		 size_t len);
+/* Around the handling of received datagrams: replies sent at the end, together. */
+void radius_batch_begin(struct radius_server *rs);
+void radius_batch_end(struct radius_server *rs);
+/*
+ * Inside a batch: queues data for fd (a connected UDP socket) and returns 1;
+ * fail(arg, errno) runs after the batch's sends if the send is refused.
+ * Outside a batch: 0, nothing queued (the caller sends).
+ */
+int radius_batch_queue(struct radius_server *rs, int fd, const uint8_t *data, size_t len,
+		       void (*fail)(void *arg, int err), void *arg);
 /* One packet from a UDP listener or a RadSec connection. */
 void radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *pkt, size_t n);
 

@@ -147,13 +147,59 @@ radius_msg_reply(RADIUS_PACKET *req, unsigned code)
 void
 radius_msg_copy_proxy_state(RADIUS_PACKET *reply, const RADIUS_PACKET *req)
 {
-	for (VALUE_PAIR *vp = req->vps; vp != NULL; vp = vp->next) {
-		if (vp->da->vendor == 0 && vp->da->attr == PW_PROXY_STATE) {
-			VALUE_PAIR *copy = fr_pair_copy(reply, vp);
-			if (copy != NULL)
-				fr_pair_add(&reply->vps, copy);
+	struct rcursor c;
+	const uint8_t *val;
+	uint8_t type;
+	size_t len;
+
+	/* from the received bytes: a request the proxy forwards is never decoded */
+	radius_msg_attrs(req, &c);
+	while (radius_msg_attr_next(&c, &type, &val, &len) > 0) {
+		VALUE_PAIR *vp;
+		if (type != PW_PROXY_STATE || (vp = fr_pair_afrom_num(reply, PW_PROXY_STATE, 0)) == NULL)
+			continue;
+		fr_pair_value_memcpy(vp, val, len);
+		fr_pair_add(&reply->vps, vp);
+	}
+}
+
+void
+radius_msg_attrs(const RADIUS_PACKET *p, struct rcursor *c)
+{
+	rcursor_init(c, p->data, p->data_len);
+	if (rcursor_skip(c, RADIUS_HDR_LEN) < 0)
+		rcursor_init(c, NULL, 0);
+}
+
+int
+radius_msg_attr_next(struct rcursor *c, uint8_t *type, const uint8_t **val, size_t *len)
+{
+	while (rcursor_left(c) > 0) {
+		uint8_t alen;
+		if (rcursor_u8(c, type) < 0 || rcursor_u8(c, &alen) < 0 || alen < 2 ||
+		    rcursor_ptr(c, val, (size_t)alen - 2) < 0)
+			return -1;
+		/* the codec makes no attribute of an empty value: neither do we */
+		if (alen > 2) {
+			*len = (size_t)alen - 2;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+const uint8_t *
+radius_msg_raw(const RADIUS_PACKET *p, unsigned attr, size_t *len)
+{
+	struct rcursor c;
+	const uint8_t *val;
+	uint8_t type;
+
+	radius_msg_attrs(p, &c);
+	while (radius_msg_attr_next(&c, &type, &val, len) > 0)
+		if (type == attr)
+			return val;
+	return NULL;
 }
 
 int

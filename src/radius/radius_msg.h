@@ -12,6 +12,8 @@
 #include "poort_fr.h"
 
 #define RADIUS_HDR_LEN 20
+#define RADIUS_MAX_PACKET 4096 /* RFC 2865 */
+#define RADIUS_MAX_STRING 253  /* one attribute's value */
 
 /* Loads the dictionaries once; -1 with a message in err on failure. */
 int radius_msg_init(const char *dict_dir, char *err, size_t errlen);
@@ -64,11 +66,38 @@ int radius_msg_finish(RADIUS_PACKET *reply, RADIUS_PACKET *req, const char *secr
 int radius_auth_verify(const uint8_t *pkt, size_t len, const uint8_t *req_vector,
 		       const char *secret);
 int radius_auth_sign(uint8_t *pkt, size_t len, const uint8_t *req_vector, const char *secret);
+/* Clears this thread's cache of keyed HMAC states (at shutdown). */
+void radius_auth_forget(void);
+
+/*
+ * A User-Password from a request (in, encrypted under in_secret and the
+ * request's authenticator in_vector) encrypted again for another hop, as
+ * libfreeradius's decode and encode would: the password up to its first NUL
+ * (at most RADIUS_PW_MAX octets), padded to 16-octet blocks. 0.
+ */
+#define RADIUS_PW_MAX 128
+/* The password alone (NUL-terminated; out has RADIUS_PW_MAX + 16 octets). 0. */
+int radius_auth_pw_decrypt(const uint8_t *in, size_t inlen, const uint8_t vector[16],
+			   const char *secret, char out[RADIUS_PW_MAX + 16], size_t *outlen);
+int radius_auth_pw_recrypt(const uint8_t *in, size_t inlen, const uint8_t in_vector[16],
+			   const char *in_secret, const uint8_t out_vector[16],
+			   const char *out_secret, uint8_t out[RADIUS_PW_MAX], size_t *outlen);
 
 /* Adds Tunnel-Type VLAN, Tunnel-Medium-Type 802 and Tunnel-Private-Group-Id
  * (RFC 3580) for vlan to list, allocated under ctx; 0 or -1. */
 int radius_msg_add_vlan(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned vlan);
 
+/*
+ * The received bytes of a packet (radius_msg_wrap), without decoding: the
+ * proxy forwards requests it never decodes. radius_msg_attrs sets c on the
+ * attributes; radius_msg_attr_next gives the next one with a value (1), or
+ * 0 at the end, -1 if malformed. radius_msg_raw: the value of the first
+ * attribute of type attr (RFC space; not for encrypted ones), or NULL.
+ */
+struct rcursor;
+void radius_msg_attrs(const RADIUS_PACKET *p, struct rcursor *c);
+int radius_msg_attr_next(struct rcursor *c, uint8_t *type, const uint8_t **val, size_t *len);
+const uint8_t *radius_msg_raw(const RADIUS_PACKET *p, unsigned attr, size_t *len);
 /* The value of a string attribute, or NULL; *len gets its length. */
 const char *radius_msg_str(const RADIUS_PACKET *p, unsigned attr, size_t *len);
 /* The value of an integer attribute, or def. */

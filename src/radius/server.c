@@ -96,13 +96,109 @@ radius_drop_row(struct radius_server *rs, const struct sockaddr *sa, const char 
 		log_error("auth log queue full: row lost user=%s", rec.user_name);
 }
 
-void
-origin_send(const struct origin *o, const uint8_t *data, size_t len)
+static void
+radius_sendq_flush(struct radius_sendq *q)
 {
-	if (o->conn != NULL)
+	struct mmsghdr mm[SEND_BATCH];
+	struct iovec iov[SEND_BATCH];
+	struct {
+		void (*fn)(void *arg, int err);
+		void *arg;
+		int err;
+	} failed[SEND_BATCH];
+	unsigned nfailed = 0;
+
+	for (unsigned i = 0; i < q->n; i++) {
+		iov[i] = (struct iovec){.iov_base = q->m[i].data, .iov_len = q->m[i].len};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = q->m[i].tolen ? &q->m[i].to : NULL,
+						     .msg_namelen = q->m[i].tolen,
+						     .msg_iov = &iov[i],
+						     .msg_iovlen = 1}};
+	}
+	/* one call per run of replies on the same socket */
+	for (unsigned i = 0; i < q->n;) {
+		unsigned end = i;
+		while (end < q->n && q->m[end].fd == q->m[i].fd)
+			end++;
+		while (i < end) {
+			int sent = sendmmsg(q->m[i].fd, &mm[i], end - i, 0);
+			if (sent <= 0) {
+				/* this one failed; the rest of the run goes on */
+				if (q->m[i].fail == NULL)
+					log_warning("radius send failed error=\"%s\"", strerror(errno));
+				else {
+					failed[nfailed].fn = q->m[i].fail;
+					failed[nfailed].arg = q->m[i].arg;
+					failed[nfailed++].err = errno;
+				}
+				sent = 1;
+			}
+			i += (unsigned)sent;
+		}
+	}
+	q->n = 0;
+	/* after the queue is empty: these may queue again */
+	for (unsigned i = 0; i < nfailed; i++)
+		failed[i].fn(failed[i].arg, failed[i].err);
+}
+
+int
+radius_batch_queue(struct radius_server *rs, int fd, const uint8_t *data, size_t len,
+		   void (*fail)(void *arg, int err), void *arg)
+{
+	struct radius_sendq *q = rs->sendq;
+	struct radius_sendq_msg *m;
+
+	if (q->depth == 0 || len > UDP_MAX)
+		return 0;
+	if (q->n == SEND_BATCH)
+		radius_sendq_flush(q);
+	m = &q->m[q->n++];
+	m->fd = fd;
+	m->fail = fail;
+	m->arg = arg;
+	m->tolen = 0; /* connected */
+	m->len = len;
+	memcpy(m->data, data, len);
+	return 1;
+}
+
+void
+radius_batch_begin(struct radius_server *rs)
+{
+	rs->sendq->depth++;
+}
+
+void
+radius_batch_end(struct radius_server *rs)
+{
+	if (--rs->sendq->depth == 0)
+		radius_sendq_flush(rs->sendq);
+}
+
+void
+origin_send(struct radius_server *rs, const struct origin *o, const uint8_t *data, size_t len)
+{
+	struct radius_sendq *q = rs->sendq;
+
+	if (o->conn != NULL) {
 		radsec_conn_send(o->conn, data, len);
-	else if (sendto(o->fd, data, len, 0, (const struct sockaddr *)&o->from, o->fromlen) < 0)
-		log_warning("radius send failed error=\"%s\"", strerror(errno));
+		return;
+	}
+	if (q->depth == 0 || len > UDP_MAX) {
+		if (sendto(o->fd, data, len, 0, (const struct sockaddr *)&o->from, o->fromlen) < 0)
+			log_warning("radius send failed error=\"%s\"", strerror(errno));
+		return;
+	}
+	if (q->n == SEND_BATCH)
+		radius_sendq_flush(q);
+	struct radius_sendq_msg *m = &q->m[q->n++];
+	m->fd = o->fd;
+	m->fail = NULL;
+	m->to = o->from;
+	m->tolen = o->fromlen;
+	m->len = len;
+	memcpy(m->data, data, len);
 }
 
 /* Copies an attribute's value for the log, escaped. */
@@ -110,7 +206,7 @@ static void
 radius_field(const RADIUS_PACKET *p, unsigned attr, char *out, size_t outlen)
 {
 	size_t len = 0;
-	const char *v = radius_msg_str(p, attr, &len);
+	const uint8_t *v = radius_msg_raw(p, attr, &len);
 	log_escape(out, outlen, v, v != NULL ? len : 0);
 }
 
@@ -134,7 +230,8 @@ static void
 request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR *extra)
 {
 	size_t len = 0, oplen = 0;
-	const char *op = radius_msg_str(rq->req, PW_OPERATOR_NAME, &oplen);
+	/* the received bytes: a proxied request is not decoded */
+	const char *op = (const char *)radius_msg_raw(rq->req, PW_OPERATOR_NAME, &oplen);
 	char opname[128];
 	VALUE_PAIR *vp;
 
@@ -149,7 +246,7 @@ request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR 
 		return;
 	}
 	if (reply == NULL || code != PW_CODE_ACCESS_ACCEPT ||
-	    radius_msg_str(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len) == NULL)
+	    radius_msg_raw(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len) == NULL)
 		return;
 	/* per visited operator; the access point's name when there is none */
 	snprintf(opname, sizeof(opname), "%.*s", op != NULL ? (int)oplen : (int)strlen(rq->rec.client),
@@ -194,7 +291,7 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 		request_free(rq);
 		return;
 	}
-	origin_send(&rq->o, reply->data, reply->data_len);
+	origin_send(rs, &rq->o, reply->data, reply->data_len);
 	rcache_complete(rs->cache, rq->h, reply->data, reply->data_len);
 	if (code == PW_CODE_ACCESS_CHALLENGE) {
 		/* a step of a conversation, not an outcome: nothing to log */
@@ -290,12 +387,14 @@ static void
 radius_access(struct radius_server *rs, struct request *rq)
 {
 	struct realm_result rr;
-	const char *name, *pw, *why;
-	char user[STORE_USERNAME_MAX + 1];
-	size_t namelen = 0, pwlen = 0;
+	const char *name, *why;
+	const uint8_t *raw;
+	char user[STORE_USERNAME_MAX + 1], pw[RADIUS_PW_MAX + 16];
+	size_t namelen = 0, pwlen = 0, rawlen = 0;
 	time_t now = time(NULL);
+	int rc;
 
-	name = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
+	name = (const char *)radius_msg_raw(rq->req, PW_USER_NAME, &namelen);
 	if (name == NULL)
 		return request_answer(rq, 0, "no-user-name");
 	/* eduroam rules on the outer name, for PAP and EAP alike */
@@ -309,23 +408,38 @@ radius_access(struct radius_server *rs, struct request *rq)
 						      "This realm is not served here.");
 		if (rs->proxy != NULL) {
 			rq->foreign = 1;
-			return proxy_forward(rs->proxy, rq);
+			return proxy_forward(rs->proxy, rq); /* forwarded undecoded */
 		}
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
 	}
-	if (radius_msg_has(rq->req, PW_EAP_MESSAGE))
+	if (radius_msg_raw(rq->req, PW_EAP_MESSAGE, &rawlen) != NULL) {
+		/* EAP: the attributes as the codec sees them */
+		if (rad_decode(rq->req, NULL, rq->secret) < 0) {
+			struct sockaddr_storage from = rq->o.from;
+			char client[sizeof(rq->rec.client)];
+			snprintf(client, sizeof(client), "%s", rq->rec.client);
+			rcache_forget(rs->cache, rq->h);
+			request_free(rq);
+			return radius_drop(rs, &rs->rl_bad, (const struct sockaddr *)&from, client,
+					   "undecodable");
+		}
 		return radius_eap_access(rs, rq);
-	if (radius_msg_has(rq->req, PW_CHAP_PASSWORD))
+	}
+	if (radius_msg_raw(rq->req, PW_CHAP_PASSWORD, &rawlen) != NULL)
 		return request_answer(rq, 0, "chap-not-supported");
-	pw = radius_msg_str(rq->req, PW_USER_PASSWORD, &pwlen);
-	if (pw == NULL)
+	/* PAP needs nothing decoded but the password */
+	raw = radius_msg_raw(rq->req, PW_USER_PASSWORD, &rawlen);
+	if (raw == NULL)
 		return request_answer(rq, 0, "no-password");
 	if ((why = request_check_identity(rs, name, namelen, user)) != NULL)
 		return request_answer(rq, 0, why);
+	radius_auth_pw_decrypt(raw, rawlen, rq->req->vector, rq->secret, pw, &pwlen);
 	/* the account rule, the cache and the dummy hash: src/auth */
-	if (auth_pw_begin(rs->auth, user, pw, pwlen, now, &rq->pw) == 1) {
-		int rc = auth_pw_end(rs->auth, &rq->pw, now);
+	rc = auth_pw_begin(rs->auth, user, pw, pwlen, now, &rq->pw);
+	OPENSSL_cleanse(pw, sizeof(pw));
+	if (rc == 1) {
+		rc = auth_pw_end(rs->auth, &rq->pw, now);
 		return request_answer(rq, rc == 0, auth_reason(rc));
 	}
 
@@ -382,7 +496,7 @@ acct_committed(void *arg, int rc)
 		rcache_forget(rs->cache, ap->h);
 	} else {
 		rs->stats.acct++;
-		origin_send(&ap->o, ap->reply, ap->len);
+		origin_send(rs, &ap->o, ap->reply, ap->len);
 		rcache_complete(rs->cache, ap->h, ap->reply, ap->len);
 	}
 	acct_pending_free(ap);
@@ -462,7 +576,7 @@ radius_status(struct radius_server *rs, const struct origin *o, RADIUS_PACKET *r
 		return;
 	}
 	rs->stats.status++;
-	origin_send(o, reply->data, reply->data_len);
+	origin_send(rs, o, reply->data, reply->data_len);
 }
 
 /* The packet's code fits where it came: auth, acct, or either over RadSec. */
@@ -539,7 +653,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 		switch (rcache_lookup(rs->cache, &key, time(NULL), &h, &cached, &cachedlen)) {
 		case RCACHE_REPLIED:
 			rs->stats.duplicates++;
-			origin_send(o, cached, cachedlen);
+			origin_send(rs, o, cached, cachedlen);
 			return;
 		case RCACHE_PENDING:
 			rs->stats.duplicates++;
@@ -564,7 +678,8 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 		radius_drop_row(rs, sa, client->name, pkt, n, why);
 		goto drop;
 	}
-	if (rad_decode(req, NULL, origin_secret(o, client)) < 0) {
+	/* Access-Requests are decoded once known not to be forwarded (radius_access) */
+	if (code != PW_CODE_ACCESS_REQUEST && rad_decode(req, NULL, origin_secret(o, client)) < 0) {
 		why = "undecodable";
 		goto drop;
 	}
@@ -614,18 +729,33 @@ radius_on_read(evutil_socket_t fd, short what, void *arg)
 	struct radius_server *rs = l->rs;
 	(void)what;
 
+	struct mmsghdr mm[READ_BURST];
+	struct iovec iov[READ_BURST];
+	struct origin o[READ_BURST];
+	int n;
+
+	/* up to READ_BURST datagrams in one call; the loop calls again for more */
 	for (int i = 0; i < READ_BURST; i++) {
-		struct origin o = {.kind = l->kind, .fd = fd, .fromlen = sizeof(o.from)};
-		ssize_t n = recvfrom(fd, rs->buf, sizeof(rs->buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&o.from, &o.fromlen);
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_warning("radius receive failed on %s error=\"%s\"", l->text,
-					    strerror(errno));
-			break;
-		}
-		radius_handle(rs, &o, rs->buf, (size_t)n);
+		o[i] = (struct origin){.kind = l->kind, .fd = fd};
+		iov[i] = (struct iovec){.iov_base = rs->rbuf[i], .iov_len = UDP_MAX + 1};
+		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &o[i].from,
+						     .msg_namelen = sizeof(o[i].from),
+						     .msg_iov = &iov[i],
+						     .msg_iovlen = 1}};
 	}
+	n = recvmmsg(fd, mm, READ_BURST, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warning("radius receive failed on %s error=\"%s\"", l->text,
+				    strerror(errno));
+		return;
+	}
+	radius_batch_begin(rs);
+	for (int i = 0; i < n; i++) {
+		o[i].fromlen = mm[i].msg_hdr.msg_namelen;
+		radius_handle(rs, &o[i], rs->rbuf[i], mm[i].msg_len);
+	}
+	radius_batch_end(rs);
 }
 
 static int
@@ -672,7 +802,10 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	rs->wq = workq_new(base, cfg->limits.workers, cfg->limits.pending);
 	rs->auth = auth_new(st, cfg->password.cost, cfg->password.cache, cfg->password.cache_ttl);
 	rs->ls = calloc(cfg->nlistens, sizeof(*rs->ls));
-	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL || rs->auth == NULL)
+	rs->sendq = calloc(1, sizeof(*rs->sendq));
+	rs->rbuf = calloc(READ_BURST, sizeof(*rs->rbuf));
+	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL || rs->auth == NULL ||
+	    rs->sendq == NULL || rs->rbuf == NULL)
 		goto oom;
 	if (radius_eap_new(rs, err, errlen) < 0)
 		goto fail;
@@ -772,5 +905,8 @@ radius_server_free(struct radius_server *rs)
 	rcache_free(rs->cache);
 	auth_free(rs->auth);
 	cui_key_free(rs->cui_mac);
+	radius_auth_forget();
+	free(rs->sendq);
+	free(rs->rbuf);
 	free(rs);
 }

@@ -8,7 +8,8 @@ poortd / FreeRADIUS.
 
     tests/bench/bench_proxy.py [--build build] [--repeat 3] [--packets 20000]
 
-radclient (a file of distinct packets, realm other.example) -> proxy ->
+radclient (a file of distinct packets, realm other.example) at 1 in flight,
+radload.c (our own load generator, built here) at --inflight -> proxy ->
 home server. The home server is home_responder.c (--home responder, the
 default; compiled here with cc and libcrypto): one thread, recvmmsg and
 sendmmsg, checks every request's Message-Authenticator and answers an
@@ -81,11 +82,36 @@ def udp_rcvbuf_errors():
     return int(rows[1][rows[0].index("RcvbufErrors")])
 
 
-def run(port, pkts, inflight, pid):
+class Radload:
+    """radload.c, built into d: our own load generator (no radclient)."""
+
+    def __init__(self, d):
+        os.makedirs(d, exist_ok=True)
+        self.exe = os.path.join(d, "radload")
+        subprocess.run(["cc", "-O2", "-o", self.exe, os.path.join(HERE, "radload.c"),
+                        "-lcrypto"], check=True)
+
+    def run(self, port, n, inflight, pid, realm):
+        """(requests/s, server CPU microseconds per request), every one accepted."""
+        c0 = rp.cpu_seconds(pid)
+        r = subprocess.run([self.exe, str(port), pl.SECRET, realm, str(n), str(inflight),
+                            str(rp.USERS)], capture_output=True, text=True, timeout=900)
+        cpu = rp.cpu_seconds(pid) - c0
+        f = dict(kv.split("=") for kv in r.stdout.split())
+        if r.returncode != 0:
+            raise RuntimeError(f"not every request was accepted: {r.stdout}{r.stderr}")
+        return float(f["rate"]), cpu / n * 1e6
+
+
+def run(port, pkts, inflight, pid, load=None, n=0):
     """pkts is one packet file (one radclient) or a list of them (as many
     radclients at once, inflight shared out: one radclient is the limit
-    near 5k requests/s, below what the proxies do)."""
+    near 5k requests/s, below what the proxies do). With load (Radload),
+    n requests from it instead."""
     d0 = udp_rcvbuf_errors()
+    if load is not None:
+        rate, cpu_us = load.run(port, n, inflight, pid, FOREIGN)
+        return rate, cpu_us, udp_rcvbuf_errors() - d0
     if isinstance(pkts, str):
         rate, cpu_us = rp.run_radclient(port, pkts, inflight, pid)
         return rate, cpu_us, udp_rcvbuf_errors() - d0
@@ -168,6 +194,8 @@ def main():
     ap.add_argument("--home", choices=("responder", "freeradius"), default="responder")
     ap.add_argument("--clients", type=int, default=4,
                     help="radclients at once for the --inflight runs (1: one file, as before)")
+    ap.add_argument("--load", choices=("radload", "radclient"), default="radload",
+                    help="radload.c (default) or radclient for the --inflight runs")
     args = ap.parse_args()
     os.environ["POORT_BUILD"] = os.path.abspath(args.build)
     pl.POORTD = os.path.join(os.environ["POORT_BUILD"], "src/poortd")
@@ -192,6 +220,7 @@ def main():
             home = pl.FreeRadius(os.path.join(work, "home"), users, post_auth=MA,
                                  recv_buff=RCVBUF)
         peers.append(home)
+        load = Radload(os.path.join(work, "load")) if args.load == "radload" else None
 
         p = pl.Poortd(extra=f"""proxy {{
 	upstream "home" {{
@@ -229,7 +258,8 @@ def main():
             runs = {name: [] for name in proxies}
             for _ in range(args.repeat):  # interleaved, so load drifts hit all alike
                 for name, (port, pid) in proxies.items():
-                    runs[name].append(run(port, pkts, inflight, pid))
+                    runs[name].append(run(port, pkts, inflight, pid,
+                                          load if inflight > 1 else None, args.packets))
             for name, rr in runs.items():
                 rate = statistics.median(r[0] for r in rr)
                 cpu = statistics.median(r[1] for r in rr) / 1000  # CPU-s per 1000
