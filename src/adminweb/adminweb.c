@@ -24,6 +24,8 @@ static const struct {
 	int action;
 } adminweb_nav[] = {
 	{"/admin/", N_("Dashboard"), ADMIN_ACT_DASHBOARD},
+	{"/admin/why", N_("Why can't someone log in?"), ADMIN_ACT_LOG_SEARCH},
+	{"/admin/online", N_("Online now"), ADMIN_ACT_LOG_SEARCH},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 };
@@ -33,6 +35,8 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_login_init,
 	adminweb_dash_init,
 	adminweb_audit_init,
+	adminweb_why_init,
+	adminweb_online_init,
 };
 
 void

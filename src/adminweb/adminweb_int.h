@@ -84,5 +84,7 @@ const char *adminweb_admin_msg(int code);
 int adminweb_login_init(struct adminweb *aw);
 int adminweb_dash_init(struct adminweb *aw);
 int adminweb_audit_init(struct adminweb *aw);
+int adminweb_why_init(struct adminweb *aw);
+int adminweb_online_init(struct adminweb *aw);
 
 #endif
