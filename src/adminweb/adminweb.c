@@ -26,6 +26,7 @@ static const struct {
 	{"/admin/", N_("Dashboard"), ADMIN_ACT_DASHBOARD},
 	{"/admin/why", N_("Why can't someone log in?"), ADMIN_ACT_LOG_SEARCH},
 	{"/admin/online", N_("Online now"), ADMIN_ACT_LOG_SEARCH},
+	{"/admin/sso", N_("SSO"), ADMIN_ACT_SSO},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 };
@@ -37,6 +38,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_audit_init,
 	adminweb_why_init,
 	adminweb_online_init,
+	adminweb_sso_init,
 };
 
 void

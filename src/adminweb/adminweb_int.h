@@ -86,5 +86,6 @@ int adminweb_dash_init(struct adminweb *aw);
 int adminweb_audit_init(struct adminweb *aw);
 int adminweb_why_init(struct adminweb *aw);
 int adminweb_online_init(struct adminweb *aw);
+int adminweb_sso_init(struct adminweb *aw);
 
 #endif

@@ -5,8 +5,11 @@ computed here): "why can't X log in?" shows a real failure made with
 radclient (wrong password) with its reason and what to do, in Dutch and in
 English, searched by user, by MAC in another notation and by time; "online
 now" shows a session after a radclient Accounting-Start and not after its
-Stop; a helpdesk admin may use both. Every form with and without its CSRF
-token (403 without).
+Stop; a helpdesk admin may use both. SSO (admin only, pysaml2 as the SP):
+the metadata sources, the SP's release rule as checkboxes; unticking an
+attribute and saving shows in the next assertion, with an audit row; the
+release log per user and per SP; the helpdesk gets 403 on the page and on
+the form. Every form with and without its CSRF token (403 without).
 
 usage: admin_pages.py BUILD_DIR WORK_DIR"""
 
@@ -81,7 +84,13 @@ class Admin:
 
 def main():
     build, work = sys.argv[1], sys.argv[2]
+    from saml_release import REL1, assertion, names
+    from saml_pysaml2 import ACS, SP1, sp_client
     p = env.Poortd(build, work, [])
+    sp_key, sp_crt = env.make_key(p.keys, "sp", "test sp")
+    eid, xml = env.sp_metadata(SP1, [ACS[SP1]], sp_crt, False, False)
+    md = env.sign_metadata(p.keys, "md-sp1", eid, xml, p.fed_key, p.fed_crt)
+    p.sps = [(SP1, REL1, "uid", md)]
     admin_port = env.free_port()
     orig_write = p.write_config
     ports = {}
@@ -169,6 +178,47 @@ def main():
         time.sleep(1.5)
         r = desk.get("/admin/online?lang=en")
         check('id="count">0<' in r.text, "online: ended by Stop")
+
+        # --- SSO ---
+        r = desk.get("/admin/sso")
+        check(r.status_code == 403, "helpdesk: the SSO page is 403 (%d)" % r.status_code)
+        r = desk.post("/admin/sso/release", {"sp": SP1, "a_uid": "1"}, page="/admin/why")
+        check(r.status_code == 403, "helpdesk: saving a release rule is 403 (%d)" %
+              r.status_code)
+        r = boss.get("/admin/sso?lang=en")
+        check(r.status_code == 200 and SP1 in r.text and "{{" not in r.text,
+              "admin: the SSO page lists the SP")
+        check("md-sp1" in r.text or "<code>/" in r.text.split("Metadata")[1],
+              "admin: the metadata source with its refresh and validUntil")
+        check('name="a_mail" value="1" checked' in r.text and
+              'name="a_uid" value="1" checked' in r.text,
+              "admin: the release rule as ticked checkboxes")
+        sess = session(p.https_crt)
+        c1 = sp_client(p, SP1, sp_key, sp_crt, False)
+        a = assertion(p, sess, c1)
+        check(a is not None and "mail" in names(a), "an assertion before the change has mail")
+        keep = {"sp": SP1}
+        for n in REL1:
+            if n != "mail":
+                keep["a_" + n] = "1"
+        r = boss.post("/admin/sso/release", keep, csrf=False)
+        check(r.status_code == 403, "release rule without CSRF: 403 (%d)" % r.status_code)
+        r = boss.post("/admin/sso/release", keep, page="/admin/sso")
+        check(r.status_code == 303, "admin: release rule saved (%d)" % r.status_code)
+        r = boss.get(r.headers["Location"] + "&lang=nl")
+        check("Opgeslagen" in r.text and 'name="a_mail" value="1">' in r.text,
+              "the page shows the saved rule (mail unticked), in Dutch")
+        a = assertion(p, sess, c1)
+        check(a is not None and "mail" not in names(a) and "givenName" in names(a),
+              "the next assertion has no mail, still givenName: %r" % (a and names(a),))
+        r = boss.get("/admin/audit?lang=en")
+        check("sp.release" in r.text and "remove mail" in r.text, "audit row for the change")
+        time.sleep(1.0)  # the log writer
+        r = boss.get("/admin/sso?lang=en&user=" + env.USER)
+        log = r.text.split("<tbody>")[-1]
+        check(SP1 in log and env.USER in log, "release log per user")
+        r = boss.get("/admin/sso?lang=en&sp=https://nobody.example/sp")
+        check(env.USER not in r.text.split("<tbody>")[-1], "release log per SP (another)")
 
         # --- CSRF on the forms ---
         r = desk.post("/admin/logout", {}, csrf=False)
