@@ -3,6 +3,13 @@
  * notation) or CUI in a time range (why_search), each outcome with its
  * reason and what to do in the page's language (why_reason_text: the
  * reasons' own catalogue). Read only: helpdesk and admin.
+ *
+ * The test login (poort/why_test.h, poortctl test-login) is not offered
+ * here: the seccomp filter would allow its UDP socket, but a test login
+ * needs the RADIUS shared secret of a loopback client, and the web child
+ * holds none by design (poortd_child.c scrubs them). Doing it from here
+ * needs the RADIUS child or the parent to run the test on the web child's
+ * behalf.
  */
 #include <event2/http.h>
 #include <stdio.h>
