@@ -11,7 +11,7 @@ attribute and saving shows in the next assertion, with an audit row; the
 release log per user and per SP; the helpdesk gets 403 on the page and on
 the form. Every form with and without its CSRF token (403 without).
 
-usage: admin_pages.py BUILD_DIR WORK_DIR"""
+usage: admin_why_sso.py BUILD_DIR WORK_DIR"""
 
 import html
 import os
