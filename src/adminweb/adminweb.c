@@ -27,6 +27,9 @@ static const struct {
 	{"/admin/accounts", N_("Accounts"), ADMIN_ACT_ACCOUNT_VIEW},
 	{"/admin/guests", N_("Guest access"), ADMIN_ACT_GUEST},
 	{"/admin/aps", N_("Access points"), ADMIN_ACT_CLIENTS},
+	{"/admin/why", N_("Why can't someone log in?"), ADMIN_ACT_LOG_SEARCH},
+	{"/admin/online", N_("Online now"), ADMIN_ACT_LOG_SEARCH},
+	{"/admin/sso", N_("SSO"), ADMIN_ACT_SSO},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 };
@@ -39,6 +42,9 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_accounts_init,
 	adminweb_aps_init,
 	adminweb_guests_init,
+	adminweb_why_init,
+	adminweb_online_init,
+	adminweb_sso_init,
 };
 
 void

@@ -90,5 +90,8 @@ int adminweb_accounts_init(struct adminweb *aw);
 void adminweb_accounts_free(void);
 int adminweb_aps_init(struct adminweb *aw);
 int adminweb_guests_init(struct adminweb *aw);
+int adminweb_why_init(struct adminweb *aw);
+int adminweb_online_init(struct adminweb *aw);
+int adminweb_sso_init(struct adminweb *aw);
 
 #endif
