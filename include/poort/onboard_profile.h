@@ -81,11 +81,24 @@ struct onboard_server {
 	unsigned char *ca_der; /* malloc'ed */
 	size_t ca_len;
 	char outer[300];       /* anonymous@realm */
+	unsigned char *logo;   /* onboarding { logo }: malloc'ed, NULL: none */
+	size_t logo_len;
+	const char *logo_mime; /* image/png or image/jpeg */
 };
-/* 0, or < 0 with a message in err (no certificate, no CA). */
+/* 0, or < 0 with a message in err (no certificate, no CA, an unusable logo). */
 int onboard_server_load(const struct config *cfg, struct onboard_server *srv, char *err,
 			size_t errlen);
 void onboard_server_free(struct onboard_server *srv);
+
+#define ONBOARD_LOGO_MAX (256 * 1024)
+/*
+ * The school's logo for ProviderInfo/ProviderLogo: a PNG or JPEG file of at
+ * most ONBOARD_LOGO_MAX bytes, told apart by its first bytes. 0 with the
+ * malloc'ed bytes and their MIME type, or ONBOARD_EIO (cannot read it) /
+ * ONBOARD_EINVAL (empty, too large, not PNG or JPEG) with the file named in err.
+ */
+int onboard_logo_load(const char *path, unsigned char **data, size_t *len, const char **mime,
+		      char *err, size_t errlen);
 
 /* The profile fields from the config and srv; the caller adds the device's PKCS#12. */
 void onboard_profile_init(struct onboard_profile *p, const struct config *cfg,

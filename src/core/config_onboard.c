@@ -5,7 +5,7 @@
  *	onboarding {
  *		ssid "eduroam"                  # up to 4; default eduroam
  *		display_name "Het Lyceum"
- *		logo "/etc/poort/logo.png"      # optional
+ *		logo "/etc/poort/logo.png"      # optional; PNG or JPEG <= 256 KiB
  *		helpdesk_email "ict@school.nl"  # optional, also _url and _phone
  *		terms "https://school.nl/wifi-voorwaarden"
  *		validity 0                      # days; 0 = until 1 August

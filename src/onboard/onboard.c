@@ -1,10 +1,62 @@
 /* Loading what profiles pin and what signs them (see poort/onboard_profile.h). */
 #include "poort/onboard_profile.h"
 
+#include <errno.h>
 #include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+int
+onboard_logo_load(const char *path, unsigned char **data, size_t *len, const char **mime,
+		  char *err, size_t errlen)
+{
+	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	static const unsigned char jpeg[3] = {0xff, 0xd8, 0xff};
+	unsigned char *buf;
+	FILE *f;
+	size_t n;
+	int rc = ONBOARD_EINVAL;
+
+	*data = NULL;
+	*len = 0;
+	*mime = NULL;
+	if ((f = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "onboarding logo %s: cannot read it (%s)", path,
+			 strerror(errno));
+		return ONBOARD_EIO;
+	}
+	/* one byte more than allowed tells "too large" without a stat race */
+	if ((buf = malloc(ONBOARD_LOGO_MAX + 1)) == NULL) {
+		fclose(f);
+		snprintf(err, errlen, "onboarding logo %s: out of memory", path);
+		return ONBOARD_ENOMEM;
+	}
+	n = fread(buf, 1, ONBOARD_LOGO_MAX + 1, f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "onboarding logo %s: cannot read it", path);
+		rc = ONBOARD_EIO;
+	} else if (n == 0) {
+		snprintf(err, errlen, "onboarding logo %s: the file is empty", path);
+	} else if (n > ONBOARD_LOGO_MAX) {
+		snprintf(err, errlen, "onboarding logo %s: larger than %d KiB (apps show it small;"
+			 " scale it down)", path, ONBOARD_LOGO_MAX / 1024);
+	} else if (n >= sizeof(png) && memcmp(buf, png, sizeof(png)) == 0) {
+		*mime = "image/png";
+	} else if (n >= sizeof(jpeg) && memcmp(buf, jpeg, sizeof(jpeg)) == 0) {
+		*mime = "image/jpeg";
+	} else {
+		snprintf(err, errlen, "onboarding logo %s: not a PNG or JPEG image", path);
+	}
+	fclose(f);
+	if (*mime == NULL) {
+		free(buf);
+		return rc;
+	}
+	*data = buf;
+	*len = n;
+	return 0;
+}
 
 int
 onboard_server_load(const struct config *cfg, struct onboard_server *srv, char *err,
@@ -32,6 +84,14 @@ onboard_server_load(const struct config *cfg, struct onboard_server *srv, char *
 		return rc;
 	}
 	snprintf(srv->outer, sizeof(srv->outer), "anonymous@%s", cfg->realms[0]);
+	if (cfg->onboard.logo[0] != '\0') {
+		rc = onboard_logo_load(cfg->onboard.logo, &srv->logo, &srv->logo_len,
+				       &srv->logo_mime, err, errlen);
+		if (rc < 0) {
+			onboard_server_free(srv);
+			return rc;
+		}
+	}
 	return 0;
 }
 
@@ -39,6 +99,7 @@ void
 onboard_server_free(struct onboard_server *srv)
 {
 	free(srv->ca_der);
+	free(srv->logo);
 	memset(srv, 0, sizeof(*srv));
 }
 
@@ -61,6 +122,9 @@ onboard_profile_init(struct onboard_profile *p, const struct config *cfg,
 	p->ca_der = srv->ca_der;
 	p->ca_len = srv->ca_len;
 	p->outer_identity = srv->outer;
+	p->logo = srv->logo;
+	p->logo_len = srv->logo_len;
+	p->logo_mime = srv->logo_mime;
 }
 
 int

@@ -35,6 +35,21 @@ EAPOL_TEST = shutil.which("eapol_test")
 SECRET = "testing123"
 REDIRECT = "http://127.0.0.1:1/callback"
 CLIENT = "app.eduroam.geteduroam"
+
+
+def png_1x1():
+    """A real 1x1 PNG (signature, IHDR, IDAT, IEND) for onboarding { logo }."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x80\x00")) + chunk(b"IEND", b""))
+
+
+LOGO = png_1x1()
 # requests lets these override a session's verify=: the box's own CA must win
 for _v in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
     os.environ.pop(_v, None)
@@ -50,6 +65,9 @@ class Env(saml_env.Poortd):
         text = open(self.conf).read()
         self.auth_port = int(re.search(r"listen auth 127\.0\.0\.1 (\d+)", text).group(1))
         c = self.certs
+        logo = os.path.join(self.work, "logo.png")
+        with open(logo, "wb") as f:
+            f.write(LOGO)
         text += f"""client "lo" {{
 	address 127.0.0.1
 	secret "{SECRET}"
@@ -63,6 +81,7 @@ onboarding {{
 	ssid "eduroam"
 	display_name "De Testschool"
 	helpdesk_email "ict@school.example"
+	logo "{logo}"
 	server_ca "{c['ca']}"
 	device_limit 3
 }}
@@ -186,6 +205,12 @@ class OnboardApiTest(unittest.TestCase):
         eapconfig, verifier, code, api, token = self.app_flow()
         s = self.supplicant(eapconfig)
         self.assertEqual(s["server"], eapcerts.SERVER_NAME)
+        info = ET.fromstring(eapconfig).find("EAPIdentityProvider/ProviderInfo")
+        self.assertEqual(info.find("DisplayName").text, "De Testschool")
+        logo = info.find("ProviderLogo")
+        self.assertEqual((logo.get("mime"), logo.get("encoding")), ("image/png", "base64"))
+        self.assertEqual(base64.b64decode(logo.text), LOGO)
+        self.assertEqual(info.find("Helpdesk/EmailAddress").text, "ict@school.example")
         for v13 in (False, True):
             with self.subTest(tls13=v13):
                 rc, out = self.eapol(s, v13)

@@ -262,8 +262,83 @@ test_eapconfig(void)
 	CHECK(child(child(idp, "ProviderInfo"), "ProviderLogo") == NULL);
 	xmlFreeDoc(doc);
 	free(out);
+
+	/* with a logo: base64 in ProviderLogo, its MIME type, after DisplayName */
+	p.logo = (const unsigned char *)"\xff\xd8\xff\xe0JFIF";
+	p.logo_len = 8;
+	p.logo_mime = "image/jpeg";
+	CHECK_INT(onboard_eapconfig(&p, &out, &len), 0);
+	doc = xmlReadMemory((const char *)out, (int)len, "x.xml", NULL, XML_PARSE_NONET);
+	CHECK(doc != NULL);
+	idp = child(xmlDocGetRootElement(doc), "EAPIdentityProvider");
+	n = child(child(idp, "ProviderInfo"), "ProviderLogo");
+	CHECK(text_is(n, "/9j/4EpGSUY="));
+	CHECK(n != NULL && xmlHasProp(n, (const xmlChar *)"mime") != NULL);
+	{
+		xmlChar *m = xmlGetProp(n, (const xmlChar *)"mime");
+		xmlChar *e = xmlGetProp(n, (const xmlChar *)"encoding");
+		CHECK_STR((const char *)m, "image/jpeg");
+		CHECK_STR((const char *)e, "base64");
+		xmlFree(m);
+		xmlFree(e);
+	}
+	xmlFreeDoc(doc);
+	free(out);
 	p.server_name = NULL;
 	CHECK_INT(onboard_eapconfig(&p, &out, &len), ONBOARD_EINVAL);
+}
+
+static void
+logo_write(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	CHECK(f != NULL);
+	CHECK(len == 0 || fwrite(data, 1, len, f) == len);
+	CHECK(fclose(f) == 0);
+}
+
+/* onboarding { logo }: PNG and JPEG taken, anything else refused by name. */
+static void
+test_logo(void)
+{
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13};
+	char path[400], err[512];
+	unsigned char *data, *big;
+	const char *mime;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/logo", dir);
+	logo_write(path, png, sizeof(png));
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), 0);
+	CHECK_STR(mime, "image/png");
+	CHECK(len == sizeof(png) && memcmp(data, png, len) == 0);
+	free(data);
+	logo_write(path, "\xff\xd8\xff\xdb", 4);
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), 0);
+	CHECK_STR(mime, "image/jpeg");
+	free(data);
+
+	logo_write(path, "<svg xmlns='http://www.w3.org/2000/svg'/>", 41);
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), ONBOARD_EINVAL);
+	CHECK(data == NULL && strstr(err, "not a PNG or JPEG") != NULL && strstr(err, path) != NULL);
+	logo_write(path, "", 0);
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), ONBOARD_EINVAL);
+	CHECK(strstr(err, "empty") != NULL);
+	big = calloc(1, ONBOARD_LOGO_MAX + 1);
+	CHECK(big != NULL);
+	memcpy(big, png, sizeof(png));
+	logo_write(path, big, ONBOARD_LOGO_MAX + 1);
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), ONBOARD_EINVAL);
+	CHECK(strstr(err, "larger than 256 KiB") != NULL);
+	logo_write(path, big, ONBOARD_LOGO_MAX); /* exactly the limit is fine */
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), 0);
+	CHECK(len == ONBOARD_LOGO_MAX);
+	free(data);
+	free(big);
+	snprintf(path, sizeof(path), "%s/no-such-logo.png", dir);
+	CHECK_INT(onboard_logo_load(path, &data, &len, &mime, err, sizeof(err)), ONBOARD_EIO);
+	CHECK(strstr(err, "cannot read it") != NULL && strstr(err, path) != NULL);
 }
 
 static void
@@ -340,6 +415,7 @@ main(void)
 	CHECK(au != NULL);
 	test_devices(st, au);
 	test_eapconfig();
+	test_logo();
 	test_mobileconfig();
 	auth_free(au);
 	store_close(st);
