@@ -486,7 +486,7 @@ def main():
         if running != ver[3]:
             mark = len(box.seen)
             box.type("poortctl firmware update /data/v4.img")
-            m = box.expect(rb"update slot=A version=%s rollback=4 bytes=\d+ resumed_from=(\d+)"
+            m = box.expect(rb"update slot=A version=%s rollback=4 bytes=\d+ resumed_from=(\d+):"
                            % re.escape(ver[3].encode()), UPDATE, since=mark)
             check(True, f"after the cuts the update finishes (resumed from {int(m.group(1))})")
             expect_boot(box, 0, ver[3], 1, mark)
