@@ -234,7 +234,7 @@ def main():
 
     rng = random.Random(a.seed)
     shutil.rmtree(a.workdir, ignore_errors=True)
-    work = a.workdir
+    work = os.path.abspath(a.workdir)
     srv_dir = os.path.join(work, "srv")
     os.makedirs(srv_dir)
     t_all = time.monotonic()
