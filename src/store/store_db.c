@@ -122,6 +122,36 @@ static const char store_migrate_5[] =
 	"CREATE INDEX IF NOT EXISTS devices_user ON devices(username);"
 	"PRAGMA user_version = 5;";
 
+/*
+ * Version 6: admin accounts of the web UI (poort/store_admin.h), apart from
+ * the student accounts, and the audit log of every admin change and login.
+ * The audit log is not purged with the auth and accounting logs.
+ */
+static const char store_migrate_6[] =
+	"CREATE TABLE IF NOT EXISTS admins ("
+	" name TEXT PRIMARY KEY COLLATE NOCASE,"
+	" pw_hash TEXT NOT NULL,"
+	" role TEXT NOT NULL CHECK (role IN ('admin', 'helpdesk')),"
+	" enabled INTEGER NOT NULL DEFAULT 1,"
+	" must_change INTEGER NOT NULL DEFAULT 0,"
+	" totp_secret TEXT NOT NULL DEFAULT '',"
+	" totp_pending TEXT NOT NULL DEFAULT '',"
+	" totp_last INTEGER NOT NULL DEFAULT -1,"
+	" created INTEGER NOT NULL,"
+	" last_login INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE IF NOT EXISTS audit_log ("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" object TEXT NOT NULL DEFAULT '',"
+	" source TEXT NOT NULL DEFAULT '',"
+	" outcome TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log(time);"
+	"CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log(actor, time);"
+	"PRAGMA user_version = 6;";
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -153,6 +183,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_4, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 5)
 		rc = sqlite3_exec(db, store_migrate_5, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 6)
+		rc = sqlite3_exec(db, store_migrate_6, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -147,6 +147,13 @@ onboarding {{
         self.seen()
         self.reject(pem, "device-revoked")
         self.assertIn(info["serial"], self.crl_serials())
+        # both are in the audit log, the passphrase is not
+        audit = self.p.ctl("audit", "--limit", "1000").stdout
+        self.assertIn("action=device.issue object=anna from=local outcome=ok serial="
+                      + info["serial"], audit)
+        self.assertIn(f"action=device.revoke object={info['serial']} from=local outcome=ok",
+                      audit)
+        self.assertNotIn(info["passphrase"], audit)
 
     def test_rsa_device(self):
         info, pem = self.issue("anna", "--rsa")

@@ -52,6 +52,7 @@ client_add(struct ctl *c, int argc, char **argv)
 					     {NULL, 0, NULL, 0}};
 	struct store_client cl;
 	struct config_client parsed;
+	char detail[96];
 	int opt, gen = 0, from_stdin = 0, rc = 1;
 
 	memset(&cl, 0, sizeof(cl));
@@ -109,7 +110,10 @@ client_add(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "poortctl: the secret is shorter than 8 characters\n");
 		goto done;
 	}
-	if ((rc = store_client_add(c->st, &cl)) < 0) {
+	rc = store_client_add(c->st, &cl);
+	snprintf(detail, sizeof(detail), "address=%s", cl.address);
+	ctl_audit(c, "client.add", cl.name, rc, detail);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: cannot add client %s: %s\n", cl.name,
 			rc == STORE_EINVAL ? "invalid value" : client_error(c, rc));
 		rc = 1;
@@ -152,7 +156,9 @@ ctl_client(struct ctl *c, int argc, char **argv)
 		return 0;
 	}
 	if ((strcmp(argv[1], "del") == 0 || strcmp(argv[1], "delete") == 0) && argc == 3) {
-		if ((rc = store_client_delete(c->st, argv[2])) < 0) {
+		rc = store_client_delete(c->st, argv[2]);
+		ctl_audit(c, "client.delete", argv[2], rc, NULL);
+		if (rc < 0) {
 			fprintf(stderr, "poortctl: client %s: %s\n", argv[2], client_error(c, rc));
 			return 1;
 		}
@@ -164,6 +170,7 @@ ctl_client(struct ctl *c, int argc, char **argv)
 		if (password_generate(secret, CLIENT_SECRET_LEN) < 0)
 			return 1;
 		rc = store_client_set_secret(c->st, argv[2], secret);
+		ctl_audit(c, "client.secret", argv[2], rc, NULL);
 		if (rc < 0)
 			fprintf(stderr, "poortctl: client %s: %s\n", argv[2], client_error(c, rc));
 		else

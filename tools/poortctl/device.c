@@ -197,7 +197,7 @@ ctl_device_issue(struct ctl *c, int argc, char **argv)
 	struct devca_issued is;
 	struct devca_request rq = {.user = argv[2]};
 	const char *out = NULL, *eapconf = NULL, *mobileconf = NULL;
-	char pass[CTL_P12_PASS_LEN + 1] = "", path[512];
+	char pass[CTL_P12_PASS_LEN + 1] = "", path[512], detail[64];
 	unsigned char *der = NULL;
 	size_t len = 0;
 	int rc = 1, r;
@@ -246,6 +246,8 @@ ctl_device_issue(struct ctl *c, int argc, char **argv)
 		store_device_revoke(c->st, is.dev.serial, rq.now);
 		goto done;
 	}
+	snprintf(detail, sizeof(detail), "serial=%s", is.dev.serial);
+	ctl_audit(c, "device.issue", rq.user, 0, detail);
 	printf("serial %s\nidentity %s\nexpires %lld\nfile %s\npassphrase %s\n", is.dev.serial,
 	       is.dev.pseudonym, (long long)is.dev.expires, out, pass);
 	rc = 0;
@@ -290,6 +292,7 @@ ctl_device_revoke(struct ctl *c, const char *what)
 		else if (rc == 0)
 			rc = store_device_revoke_user(c->st, what, now);
 	}
+	ctl_audit(c, "device.revoke", what, rc, NULL);
 	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", what,
 			rc == STORE_ENOTFOUND ? "no such device (or revoked already) or account"

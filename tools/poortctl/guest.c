@@ -4,7 +4,6 @@
  * vouchers); the accounts stop working at their expiry by themselves.
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,19 +17,6 @@ static void
 guest_print(const char *username, const char *password, void *arg)
 {
 	printf("%s\t%s\t%s\n", username, password, (const char *)arg);
-}
-
-/* Who runs poortctl, for created_by: the sudo user if any. */
-static const char *
-guest_who(void)
-{
-	const char *s = getenv("SUDO_USER");
-	struct passwd *pw;
-
-	if (s != NULL && s[0] != '\0')
-		return s;
-	pw = getpwuid(getuid());
-	return pw != NULL ? pw->pw_name : "poortctl";
 }
 
 int
@@ -90,15 +76,18 @@ ctl_guest(struct ctl *c, int argc, char **argv)
 		return 2;
 	}
 	req.expires = exp;
-	req.created_by = guest_who();
+	req.created_by = ctl_unix_user();
 	t = (time_t)exp;
 	gmtime_r(&t, &tm);
 	strftime(until, sizeof(until), "%Y-%m-%dT%H:%MZ", &tm);
 	if (accounts_guest_batch(c->st, &req, c->cost, batch, guest_print, until, &err) < 0) {
+		ctl_audit(c, "guest.add", req.batch, -1, accounts_error_key(err.code));
 		fprintf(stderr, "poortctl: no guest accounts created: %s\n",
 			accounts_error_text(&err, msg, sizeof(msg)));
 		return 1;
 	}
+	snprintf(msg, sizeof(msg), "count=%u until=%s", req.count, until);
+	ctl_audit(c, "guest.add", batch, 0, msg);
 	fprintf(stderr, "poortctl: %u guest account%s in batch %s, valid until %s\n", req.count,
 		req.count == 1 ? "" : "s", batch, until);
 	return 0;

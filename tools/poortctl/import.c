@@ -95,6 +95,7 @@ ctl_import(struct ctl *c, int argc, char **argv)
 		goto done;
 	}
 	if (accounts_import_commit(im, c->st, c->cost, &err) < 0) {
+		ctl_audit(c, "account.import", path, -1, accounts_error_key(err.code));
 		if (err.line > 0)
 			fprintf(stderr, "%s:%d: cannot add: %s; nothing was imported\n", path, err.line,
 				accounts_error_text(&err, msg, sizeof(msg)));
@@ -104,6 +105,8 @@ ctl_import(struct ctl *c, int argc, char **argv)
 		goto done;
 	}
 	accounts_import_generated(im, print_generated, NULL);
+	snprintf(msg, sizeof(msg), "accounts=%zu", n);
+	ctl_audit(c, "account.import", path, 0, msg);
 	fprintf(stderr, "poortctl: imported %zu account%s from %s\n", n, n == 1 ? "" : "s", path);
 	rc = 0;
 done:

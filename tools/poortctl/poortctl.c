@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "poort/accounts.h"
+#include "poort/admin.h"
 #include "poort/config.h"
 #include "poort/password.h"
 
@@ -70,10 +72,46 @@ usage(void)
 		"                       and the profiles that carry it (geteduroam, Apple)\n"
 		"  device revoke SERIAL|USER   revoke one device, or all of an account's\n"
 		"  device crl           rewrite the CRL of the onboarding client CA\n"
+		"  admin add NAME --role admin|helpdesk [--password-stdin]\n"
+		"                       an admin of the web UI; a one-time password is printed\n"
+		"                       once (a new one must be set at the first login)\n"
+		"  admin list           admins, roles, authenticator state (no secrets)\n"
+		"  admin enable|disable|delete NAME\n"
+		"  admin reset NAME     a new one-time password (printed once)\n"
+		"  admin totp NAME [--issuer TEXT] [--qr | --no-qr]\n"
+		"                       enrol an authenticator app: prints the otpauth:// URI\n"
+		"                       (and a QR code on a terminal); active once confirmed:\n"
+		"  admin totp NAME --confirm CODE | --clear\n"
+		"  audit [--actor NAME] [--object NAME] [--since T] [--until T] [--limit N]\n"
+		"                       the audit log of admin and poortctl changes, newest\n"
+		"                       first (T: YYYY-MM-DD or epoch seconds)\n"
 		"\n"
 		"  -c CONFIG  poortd's config file (default /etc/poort/poortd.conf); the store is\n"
 		"             STATE_DIR/poort.db\n"
 		"  -s STORE   the store file itself\n");
+}
+
+const char *
+ctl_unix_user(void)
+{
+	const char *s = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (s != NULL && s[0] != '\0')
+		return s;
+	pw = getpwuid(getuid());
+	return pw != NULL ? pw->pw_name : "unknown";
+}
+
+void
+ctl_audit(const struct ctl *c, const char *action, const char *object, int rc,
+	  const char *detail)
+{
+	struct admin_who who = {c->who, "local"};
+
+	if (admin_audit(c->st, &who, action, object, rc < 0 ? "failed" : "ok", detail) < 0)
+		fprintf(stderr, "poortctl: the audit log row was not written: %s\n",
+			store_errmsg(c->st));
 }
 
 const char *
@@ -163,7 +201,7 @@ cmd_add(struct ctl *c, int argc, char **argv)
 		{"expires", required_argument, NULL, 'e'}, {"password-stdin", no_argument, NULL, 'p'},
 		{NULL, 0, NULL, 0}};
 	struct store_account a;
-	char pw[PASSWORD_MAX + 2];
+	char pw[PASSWORD_MAX + 2], detail[64];
 	unsigned char nt[16];
 	int opt, from_stdin = 0, generated, rc = 1;
 	long long exp;
@@ -218,7 +256,10 @@ cmd_add(struct ctl *c, int argc, char **argv)
 	if (get_password(from_stdin, pw, sizeof(pw), &generated) < 0 ||
 	    ctl_hash(c, pw, a.pw_hash, nt) < 0)
 		goto done;
-	if ((rc = store_account_add(c->st, &a, nt)) < 0) {
+	rc = store_account_add(c->st, &a, nt);
+	snprintf(detail, sizeof(detail), "affiliation=%s", a.affiliation);
+	ctl_audit(c, "account.add", a.username, rc, detail);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: cannot add %s: %s\n", a.username, store_error(c, rc));
 		rc = 1;
 		goto done;
@@ -247,7 +288,9 @@ cmd_passwd(struct ctl *c, int argc, char **argv)
 		return 2;
 	if (get_password(from_stdin, pw, sizeof(pw), &generated) < 0 || ctl_hash(c, pw, hash, nt) < 0)
 		goto done;
-	if ((rc = store_account_set_password(c->st, argv[1], hash, nt)) < 0) {
+	rc = store_account_set_password(c->st, argv[1], hash, nt);
+	ctl_audit(c, "account.passwd", argv[1], rc, NULL);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", argv[1], store_error(c, rc));
 		rc = 1;
 		goto done;
@@ -352,6 +395,7 @@ static int
 cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 {
 	long long exp;
+	char action[48];
 	int rc;
 
 	if (strcmp(cmd, "expire") == 0) {
@@ -362,6 +406,8 @@ cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 			return 1;
 		}
 		rc = store_account_set_expiry(c->st, argv[1], exp);
+		snprintf(action, sizeof(action), "expires=%s", argv[2]);
+		ctl_audit(c, "account.expire", argv[1], rc, action);
 	} else {
 		if (argc != 2)
 			return 2;
@@ -369,6 +415,8 @@ cmd_simple(struct ctl *c, const char *cmd, int argc, char **argv)
 			rc = store_account_delete(c->st, argv[1]);
 		else
 			rc = store_account_set_enabled(c->st, argv[1], strcmp(cmd, "enable") == 0);
+		snprintf(action, sizeof(action), "account.%s", cmd);
+		ctl_audit(c, action, argv[1], rc, NULL);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "poortctl: %s: %s\n", argv[1], store_error(c, rc));
@@ -422,10 +470,15 @@ main(int argc, char **argv)
 		}
 		snprintf(path, sizeof(path), "%s/poort.db", cfg->state_dir);
 		c.cost = cfg->password.cost;
+		if (cfg->nrealms > 0)
+			snprintf(c.issuer, sizeof(c.issuer), "%s", cfg->realms[0]);
 		config_free(cfg);
 		store_path = path;
 	}
 	c.config_path = config_path;
+	snprintf(c.who, sizeof(c.who), "%s:%s", ADMIN_ACTOR_POORTCTL, ctl_unix_user());
+	if (c.issuer[0] == '\0')
+		snprintf(c.issuer, sizeof(c.issuer), "Poort");
 	c.st = store_open(store_path, err, sizeof(err));
 	if (c.st == NULL) {
 		fprintf(stderr, "poortctl: cannot open the store: %s\n", err);
@@ -458,6 +511,10 @@ main(int argc, char **argv)
 		rc = cmd_log(&c, cargc, cargv);
 	else if (strcmp(cmd, "device") == 0)
 		rc = ctl_device(&c, cargc, cargv);
+	else if (strcmp(cmd, "admin") == 0)
+		rc = ctl_admin(&c, cargc, cargv);
+	else if (strcmp(cmd, "audit") == 0)
+		rc = ctl_audit_cmd(&c, cargc, cargv);
 	else if (strncmp(cmd, "saml-", 5) == 0)
 		rc = ctl_saml(&c, store_path, config_path, cargc, cargv);
 	else {

@@ -8,7 +8,19 @@ struct ctl {
 	struct store *st;
 	unsigned cost; /* yescrypt cost for new hashes */
 	const char *config_path;
+	char who[96];     /* the audit log's actor: "poortctl:<unix user>" */
+	char issuer[128]; /* TOTP issuer: the config's first realm, or "Poort" */
 };
+
+/* The Unix user running poortctl (the sudo user if any). */
+const char *ctl_unix_user(void);
+/*
+ * An audit row for a change made here: action ("account.add", ...), the
+ * object's name, ok (rc >= 0) or failed, detail (NULL or a short note,
+ * never a secret). A failure to write it is reported on stderr.
+ */
+void ctl_audit(const struct ctl *c, const char *action, const char *object, int rc,
+	       const char *detail);
 
 /* Validates a password (length, UTF-8); returns NULL or a message. */
 const char *ctl_password_problem(const char *pw);
@@ -37,5 +49,10 @@ int ctl_firmware(int argc, char **argv);
 int ctl_device(struct ctl *c, int argc, char **argv);
 /* Rewrites the onboarding CRL (after a revocation); quiet: nothing without onboarding. */
 int ctl_device_crl(const struct ctl *c, int quiet);
+
+/* admin add|list|enable|disable|delete|reset|totp (tools/poortctl/admin.c). */
+int ctl_admin(struct ctl *c, int argc, char **argv);
+/* audit [--actor X] [--object Y] [--since T] [--until T] [--limit N]. */
+int ctl_audit_cmd(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -62,7 +62,9 @@ ctl_reply(struct ctl *c, int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return store_reply_foreach(c->st, reply_print, NULL) < 0 ? 1 : 0;
 	if (argc == 3 && (strcmp(argv[1], "del") == 0 || strcmp(argv[1], "delete") == 0)) {
-		if ((rc = store_reply_delete(c->st, argv[2])) < 0) {
+		rc = store_reply_delete(c->st, argv[2]);
+		ctl_audit(c, "reply.delete", argv[2], rc, NULL);
+		if (rc < 0) {
 			fprintf(stderr, "poortctl: reply %s: %s\n", argv[2], reply_error(c, rc));
 			return 1;
 		}
@@ -87,7 +89,9 @@ ctl_reply(struct ctl *c, int argc, char **argv)
 	if (optind + 1 != argc || strlen(argv[optind]) >= sizeof(r.group))
 		return 2;
 	snprintf(r.group, sizeof(r.group), "%s", argv[optind]);
-	if ((rc = store_reply_set(c->st, &r)) < 0) {
+	rc = store_reply_set(c->st, &r);
+	ctl_audit(c, "reply.set", r.group, rc, NULL);
+	if (rc < 0) {
 		fprintf(stderr, "poortctl: reply %s: %s\n", r.group, reply_error(c, rc));
 		return 1;
 	}

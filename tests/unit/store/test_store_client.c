@@ -145,6 +145,11 @@ test_db_version(const char *file, int devices)
 					" FROM devices",
 				    NULL, NULL, NULL) != SQLITE_OK)
 		v = -1;
+	/* version 6: the admins and the audit log */
+	if (devices && sqlite3_exec(db, "SELECT name, role, totp_secret, totp_last FROM admins;"
+					" SELECT actor, action, object, source, outcome FROM audit_log",
+				    NULL, NULL, NULL) != SQLITE_OK)
+		v = -1;
 	sqlite3_close(db);
 	return v;
 }
@@ -186,7 +191,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 5);
+	CHECK_INT(test_db_version(p3, 1), 6);
 	/* a store at version 4 (clients, replies, guests: main before the
 	 * devices table, which came as version 5) gains the devices table and
 	 * keeps its rows */
@@ -203,7 +208,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 5);
+	CHECK_INT(test_db_version(p3, 1), 6);
 	unlink(p3);
 	snprintf(err, sizeof(err), "%s-wal", p3);
 	unlink(err);
