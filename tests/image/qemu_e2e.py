@@ -24,10 +24,11 @@ key) and the bare-metal boot stage on qemu's second pflash bank:
      the boot stage's trial counter brings v2 back by itself, v2 is still
      the confirmed slot and the floor has not moved
   6. power cuts: qemu killed at seeded random moments during `poortctl
-     firmware update` to v4; after each the box boots a valid image; the
-     update then finishes (resuming), v4 is confirmed
+     firmware update`, alternately to v4 and v5 so that each cut hits a
+     write from the start; after each the box boots a valid image; the
+     last update then finishes (resuming from its journal) and is confirmed
 
-v2, v3 and v4 are v1's kernel with v1's initramfs plus a small overlay
+v2 to v5 are v1's kernel with v1's initramfs plus a small overlay
 archive (the kernel unpacks concatenated archives, later files win), signed
 again with poort-mkimage: no image build per variant.
 
@@ -222,7 +223,7 @@ def main():
     m = re.match(r"poort-(\d+)\.(\d+)\.(\d+)-qemu-virt$", base)
     check(m is not None, "image name has a version", base)
     major, minor, patch = (int(x) for x in m.groups())
-    ver = [f"{major}.{minor}.{patch + i}" for i in range(4)]  # v1..v4
+    ver = [f"{major}.{minor}.{patch + i}" for i in range(5)]  # v1..v5
     info = inspect(a, v1img)
     cmdline = re.search(r'^\s+"(.*)"$', info, re.M)
     cmdline = cmdline.group(1) if cmdline else "console=ttyAMA0 panic=5"
@@ -243,7 +244,7 @@ def main():
     t = time.monotonic()
     vimg = [v1img]
     broken = b"#!/bin/sh\necho 'poortd: this build cannot start (test image v3)' >&2\nexit 1\n"
-    for i, extra in ((1, {}), (2, {"usr/sbin/poortd": (0o755, broken)}), (3, {})):
+    for i, extra in ((1, {}), (2, {"usr/sbin/poortd": (0o755, broken)}), (3, {}), (4, {})):
         files = {"etc/poort-version": (0o644, (ver[i] + "\n").encode())}
         files.update(extra)
         ird = os.path.join(work, f"initramfs-v{i + 1}.cpio.gz")
@@ -252,7 +253,7 @@ def main():
         sign(a, out, ver[i], i + 1, kernel, ird, cmdline)
         vimg.append(out)
     shutil.copy(v1img, os.path.join(srv_dir, "v1.img"))
-    print(f"variants v2 {ver[1]}, v3 {ver[2]} (poortd dies), v4 {ver[3]} signed in "
+    print(f"variants v2 {ver[1]}, v3 {ver[2]} (poortd dies), v4 {ver[3]}, v5 {ver[4]} signed in "
           f"{time.monotonic() - t:.1f} s; v1 {ver[0]} is {os.path.getsize(v1img)} bytes")
 
     # certificates and the school's config, served to the box
@@ -401,7 +402,8 @@ def main():
         out, rc = box.run("poortctl -c /data/etc/poortd.conf log | grep -c anna")
         check(rc == 0 and int(out.split()[-1]) > v1_rows,
               "the auth log rows of v1 are kept and v2 adds to them", out)
-        out, rc = box.run(f"grep -c 'firmware confirm slot=A version={ver[0]}' /data/log/poortd.log")
+        out, rc = box.run(f"grep -c 'firmware confirm slot=A version={ver[0]}' "
+                          "/data/log/poortd.log")
         check(rc == 0, "the log ring still has v1's lines", out)
         t = time.monotonic()
         out, rc = box.run("poortctl firmware update /data/v1.img")
@@ -433,9 +435,10 @@ def main():
         out, _ = box.run("cat /etc/poort-version")
         check(ver[1] in out, "the running system is v2 again", out)
 
-        # ---- 6. power cuts during an update to v4 --------------------------------------
-        out, rc = box.run(f"rm -f /data/v3.img && wget -q -O /data/v4.img {url}/v4.img && sync")
-        check(rc == 0, "v4 fetched", out)
+        # ---- 6. power cuts during updates to v4 and v5 ----------------------------------
+        out, rc = box.run(f"rm -f /data/v3.img && wget -q -O /data/v4.img {url}/v4.img && "
+                          f"wget -q -O /data/v5.img {url}/v5.img && sync")
+        check(rc == 0, "v4 and v5 fetched", out)
     except (RuntimeError, OSError, ValueError) as e:
         print("FAIL:", e)
         return 1
@@ -454,9 +457,10 @@ def main():
             box.expect(rb"boot: start slot=(\d) version=([\d.]+) trial=(\d)", BOOT, since=0)
             m = re.search(rb"boot: start slot=(\d) version=([\d.]+) trial=(\d)", box.seen)
             started = m.group(2).decode()
-            check(started in (ver[1], ver[3]), f"after cut {n}: the boot stage starts a valid "
-                  f"image (slot {m.group(1).decode()} version {started})" if n else
-                  f"v2 boots (slot {m.group(1).decode()} version {started})")
+            what = f"slot {m.group(1).decode()} version {started}"
+            check(started in (ver[1], ver[3], ver[4]),
+                  f"after cut {n}: the boot stage starts a valid image ({what})" if n else
+                  f"v2 boots ({what})")
             box.expect(rb"poortd [\d.]+ ready", BOOT)
             login(box)
             out, conf_slot, trial, floor = fw_status(box)
@@ -464,17 +468,18 @@ def main():
                 slot_a = re.search(r"^slot=A (.*)$", out, re.M).group(1)
                 landed.append(slot_a)
                 print(f"   slot A after cut {n}: {slot_a}")
-            if n == a.cuts or started == ver[3]:
+            if n == a.cuts or started != ver[1]:
                 break
+            target = 4 + n % 2
             mark = len(box.seen)
-            box.type("poortctl firmware update --no-reboot /data/v4.img")
+            box.type(f"poortctl firmware update --no-reboot /data/v{target}.img")
             end_t = time.monotonic() + delay
             while time.monotonic() < end_t:
                 box._read(max(0.0, min(0.05, end_t - time.monotonic())))
             box.proc.kill()
             box._read(0)
             cut_log = box.seen[mark:].decode(errors="replace")
-            check(True, f"cut {n + 1}: qemu killed {delay:.1f} s into the update"
+            check(True, f"cut {n + 1}: qemu killed {delay:.1f} s into the update to v{target}"
                   + (" (after it had finished)" if "update slot=" in cut_log else ""))
             box.stop()
             box = None
@@ -483,21 +488,23 @@ def main():
         print(f"cuts: {len(landed)}, {mid} left slot A partly written (invalid), the others "
               "landed before its first write or after its verify")
         running = re.search(r"running slot=(\S) version=(\S+)", out).group(2)
-        if running != ver[3]:
+        last = ver.index(running) + 1 if running != ver[1] else target
+        if running == ver[1]:
             mark = len(box.seen)
-            box.type("poortctl firmware update /data/v4.img")
-            m = box.expect(rb"update slot=A version=%s rollback=4 bytes=\d+ resumed_from=(\d+):"
-                           % re.escape(ver[3].encode()), UPDATE, since=mark)
-            check(True, f"after the cuts the update finishes (resumed from {int(m.group(1))})")
-            expect_boot(box, 0, ver[3], 1, mark)
-        box.expect(rb"firmware confirm slot=A version=%s result=ok rollback_floor=4"
-                   % re.escape(ver[3].encode()), STEP, since=0)
+            box.type(f"poortctl firmware update /data/v{last}.img")
+            m = box.expect(rb"update slot=A version=%s rollback=%d bytes=\d+ resumed_from=(\d+):"
+                           % (re.escape(ver[last - 1].encode()), last), UPDATE, since=mark)
+            check(True, f"after the cuts the update to v{last} finishes "
+                  f"(resumed from {int(m.group(1))})")
+            expect_boot(box, 0, ver[last - 1], 1, mark)
+        box.expect(rb"firmware confirm slot=A version=%s result=ok rollback_floor=%d"
+                   % (re.escape(ver[last - 1].encode()), last), STEP, since=0)
         login(box)
         out, conf_slot, trial, floor = fw_status(box)
-        check(conf_slot == "A" and floor == 4, "v4 confirmed after the power cuts", out)
+        check(conf_slot == "A" and floor == last, f"v{last} confirmed after the power cuts", out)
         time.sleep(1)
         out = radclient(a.radclient, rport, pap(USER, PASSWORD))
-        check("Received Access-Accept" in out, "the account still logs in under v4", out)
+        check("Received Access-Accept" in out, f"the account still logs in under v{last}", out)
     except (RuntimeError, OSError) as e:
         print("FAIL:", e)
         return 1
