@@ -123,7 +123,13 @@ const struct config_saml_sp *config_saml_sp_find(const struct config_saml *sc,
  * would break Entree's rules (poortd -n and start-up); returns how many.
  */
 int config_saml_entree_warn(const struct config_saml *sc);
-/* 1 if name is an attribute Poort knows how to release. */
+/* 1 if name is an attribute Poort knows how to release (its plain name). */
 int config_saml_attr_known(const char *name);
+/* The canonical index of a plain name or a uri-profile Name, or -1. */
+int config_saml_attr_index(const char *name);
+/* The plain name at canonical index i, or NULL past the last. */
+const char *config_saml_attr_name(size_t i);
+/* The uri profile's Name of a plain name (NULL if none); *always: also in entree. */
+const char *config_saml_attr_uri(const char *name, int *always);
 
 #endif

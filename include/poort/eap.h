@@ -110,6 +110,10 @@ struct eap_input {
 	 */
 	const char *peer;
 	int federation;
+	/* for the log of a conversation the device abandons (eap_expired): the
+	 * RADIUS client's name and the Calling-Station-Id, NULL = "" */
+	const char *client;
+	const char *station;
 };
 
 struct eap_server;
@@ -136,7 +140,16 @@ int eap_server_step(struct eap_server *es, const struct config *cfg, const struc
 int eap_server_resume(struct eap_server *es, const uint8_t state[EAP_STATE_LEN], int verified,
                       time_t now, struct eap_result *out);
 /* Frees conversations idle for longer than the timeout; calls cb for each. */
-typedef void (*eap_expire_cb)(void *arg, const char *outer, const char *method, unsigned rounds);
+struct eap_expired {
+	const char *outer, *inner; /* inner: "" until known */
+	const char *method;        /* "-" before one was chosen */
+	const char *client, *station;
+	unsigned rounds;
+	/* the device went silent in a TLS method before the tunnel carried an
+	 * identity: most often it does not trust our certificate or name */
+	int in_handshake;
+};
+typedef void (*eap_expire_cb)(void *arg, const struct eap_expired *e);
 unsigned eap_server_expire(struct eap_server *es, time_t now, eap_expire_cb cb, void *arg);
 unsigned eap_server_count(const struct eap_server *es);
 

@@ -116,9 +116,27 @@ struct store_acct_rec {
 	char framed_ip[48];
 };
 
+/*
+ * A MAC address as the logs keep it: the first 12 hex digits of a
+ * Calling-Station-Id in lower case, whatever the notation (aa:bb:cc:dd:ee:ff,
+ * AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff, aabbccddeeff; a ":SSID" after it is
+ * ignored). Returns how many digits out holds: 12 for a whole MAC, fewer for
+ * a prefix or anything else (out then holds what was read).
+ */
+#define STORE_MAC_LEN 12
+int store_mac_normalise(const char *in, char out[STORE_MAC_LEN + 1]);
+
 struct store_log_filter {
 	const char *user;    /* substring of outer or inner identity, or NULL */
-	const char *mac;     /* Calling-Station-Id, any separators, or NULL */
+	/*
+	 * An account, or NULL: "anna" matches an outer or inner identity of
+	 * anna with any realm (or none), "anna@school.example" only that one;
+	 * either case. The indexed way to find one person's logins.
+	 */
+	const char *account;
+	/* Calling-Station-Id in any notation (store_mac_normalise), or NULL;
+	 * fewer than 12 digits match as a prefix (a vendor's range) */
+	const char *mac;
 	const char *cui;     /* exact Chargeable-User-Identity, or NULL */
 	int64_t since, until; /* 0 = unbounded */
 	unsigned limit;

@@ -40,6 +40,22 @@ typedef int (*store_release_cb)(const struct store_release_rec *r, void *arg);
 /* user NULL = everyone; newest first, at most limit rows. */
 int store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
 			     store_release_cb cb, void *arg);
+/*
+ * The release log, newest first: per user, per SP, both or all (NULL = any),
+ * within [since, until] (UTC seconds, 0 = open), at most limit rows (0 =
+ * 100). Rows older than log { retention_days } are purged with the auth log.
+ * What a row holds: time, SP entity ID, user name, the NameID format and
+ * the attribute *names* released (never values: the auth log shows no more
+ * of a person than their user name either).
+ */
+struct store_release_filter {
+	const char *user;
+	const char *sp;
+	int64_t since, until;
+	unsigned limit;
+};
+int store_saml_release_find(struct store_saml *ss, const struct store_release_filter *f,
+			    store_release_cb cb, void *arg);
 
 /* What the last metadata refresh of a source found (for poortctl saml-status). */
 struct store_meta_status {

@@ -11,7 +11,7 @@
  *		ciphers "HIGH:!aNULL"                   # TLS 1.2
  *		ciphersuites "TLS_AES_256_GCM_SHA384"   # TLS 1.3
  *		fragment_size 1000
- *		max_conversations 4096
+ *		max_conversations 1024
  *		timeout 30
  *		resumption_lifetime 3600               # 0 turns it off
  *		reply "student" { vlan 20; session_timeout 28800 }
@@ -202,7 +202,10 @@ config_eap_parse(const char *name, const struct cfg_node *n, struct config_eap *
 	eap->tls_min_version = 12;
 	/* 1000 TLS bytes + EAP and RADIUS headers stay under a 1500-byte path */
 	eap->fragment_size = 1000;
-	eap->max_conversations = 4096;
+	/* sized for the 256 MiB box: a conversation mid-handshake holds ~45 kB
+	 * (OpenSSL's handshake state), so 1,024 of them are ~45 MB at worst,
+	 * next to poortd's ~30 MB and its session caches (tests/bench/README.md) */
+	eap->max_conversations = 1024;
 	eap->timeout = 30;
 	eap->resumption_lifetime = 3600;
 	for (size_t i = 0; i < n->nchildren; i++)

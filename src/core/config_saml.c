@@ -47,18 +47,69 @@
 #include "poort/entree.h"
 #include "poort/log.h"
 
-static const char *const csaml_attrs[] = {
-	"uid", "employeeNumber", "givenName", "sn", "eduPersonAffiliation",
-	"nlEduPersonHomeOrganizationId", "nlEduPersonHomeOrganization", "nlEduPersonProfileId",
-	"nlEduPersonRealId", "eckId", "eduPersonScopedAffiliation", "mail", "subject-id",
-	"pairwise-id",
+/*
+ * The attributes Poort can release, in their canonical order (assertions
+ * and release lists follow it), with the uri profile's Name of each: urn:oid:
+ * where eduPerson and inetOrgPerson define one, SURFconext's published names
+ * for the Dutch ones (nlEduPerson*, the ECK iD). subject-id and pairwise-id
+ * are URIs by definition (SAML V2.0 Subject Identifier Attributes), in both
+ * profiles. One home: the release code (saml_assert.c) and the store's
+ * rules (store_sp.c) read this table.
+ */
+static const struct {
+	const char *name, *uri;
+	int uri_always;
+} csaml_attrs[] = {
+	{"uid", "urn:oid:0.9.2342.19200300.100.1.1", 0},
+	{"employeeNumber", "urn:oid:2.16.840.1.113730.3.1.3", 0},
+	{"givenName", "urn:oid:2.5.4.42", 0},
+	{"sn", "urn:oid:2.5.4.4", 0},
+	{"eduPersonAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1", 0},
+	{"nlEduPersonHomeOrganizationId",
+	 "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganizationId", 0},
+	{"nlEduPersonHomeOrganization",
+	 "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganization", 0},
+	{"nlEduPersonProfileId", "urn:mace:surffederatie.nl:attribute-def:nlEduPersonProfileId", 0},
+	{"nlEduPersonRealId", "urn:mace:surffederatie.nl:attribute-def:nlEduPersonRealId", 0},
+	{"eckId", "urn:mace:surf.nl:attribute-def:eckid", 0},
+	{"eduPersonScopedAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9", 0},
+	{"mail", "urn:oid:0.9.2342.19200300.100.1.3", 0},
+	{"subject-id", "urn:oasis:names:tc:SAML:attribute:subject-id", 1},
+	{"pairwise-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id", 1},
 };
+#define CSAML_NATTRS (sizeof(csaml_attrs) / sizeof(csaml_attrs[0]))
+
+int
+config_saml_attr_index(const char *name)
+{
+	for (size_t i = 0; i < CSAML_NATTRS; i++)
+		if (strcmp(csaml_attrs[i].name, name) == 0 || strcmp(csaml_attrs[i].uri, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+config_saml_attr_name(size_t i)
+{
+	return i < CSAML_NATTRS ? csaml_attrs[i].name : NULL;
+}
+
+const char *
+config_saml_attr_uri(const char *name, int *always)
+{
+	for (size_t i = 0; i < CSAML_NATTRS; i++)
+		if (strcmp(csaml_attrs[i].name, name) == 0) {
+			*always = csaml_attrs[i].uri_always;
+			return csaml_attrs[i].uri;
+		}
+	return NULL;
+}
 
 int
 config_saml_attr_known(const char *name)
 {
-	for (size_t i = 0; i < sizeof(csaml_attrs) / sizeof(csaml_attrs[0]); i++)
-		if (strcmp(csaml_attrs[i], name) == 0)
+	for (size_t i = 0; i < CSAML_NATTRS; i++)
+		if (strcmp(csaml_attrs[i].name, name) == 0)
 			return 1;
 	return 0;
 }

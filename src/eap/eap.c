@@ -175,8 +175,19 @@ eap_server_expire(struct eap_server *es, time_t now, eap_expire_cb cb, void *arg
 
 	while (es->lru_tail != NULL && es->lru_tail->last + (time_t)es->cfg.timeout <= now) {
 		struct eap_conv *c = es->lru_tail;
-		if (cb != NULL)
-			cb(arg, c->outer, c->m != NULL ? c->m->name : "-", c->rounds);
+		if (cb != NULL) {
+			const struct eap_expired e = {
+			    .outer = c->outer,
+			    .inner = c->inner,
+			    .method = c->m != NULL ? c->m->name : "-",
+			    .client = c->client,
+			    .station = c->station,
+			    .rounds = c->rounds,
+			    /* every method here runs in TLS (tls, ttls, peap) */
+			    .in_handshake = c->m != NULL && c->inner[0] == '\0',
+			};
+			cb(arg, &e);
+		}
 		eap_conv_free(es, c);
 		n++;
 	}
@@ -494,6 +505,8 @@ eap_start(struct eap_server *es, const struct config *cfg, const struct eap_inpu
 	c->outer[len] = '\0';
 	memcpy(c->realm, realm, strlen(realm) + 1);
 	snprintf(c->peer, sizeof(c->peer), "%s", eap_peer(in));
+	snprintf(c->client, sizeof(c->client), "%s", in->client != NULL ? in->client : "");
+	snprintf(c->station, sizeof(c->station), "%s", in->station != NULL ? in->station : "");
 	c->federation = in->federation;
 	c->id = id;
 	return eap_method_begin(es, c, 0, id, out);

@@ -30,6 +30,14 @@ enum {
 };
 
 #define EAP_MAX_MSG 4096
+/*
+ * Sessions kept for resumption, per context: a TTLS/PEAP session holds
+ * ~4 kB of heap, an EAP-TLS one ~14 kB (the client's decoded certificate).
+ * When full, OpenSSL drops the oldest, whose phone then makes a full
+ * handshake. Worst cases 16 MB and 28 MB (tests/bench/eap_memory.py).
+ */
+#define EAP_TUNNEL_SESSIONS 4096
+#define EAP_TLS_SESSIONS 2048
 #define EAP_TLS_MAX_MSG 65536 /* largest reassembled TLS message accepted */
 
 /* What a method's step returns. */
@@ -95,6 +103,7 @@ struct eap_conv {
 	uint8_t *last_req; /* for an EAP-level retransmit */
 	size_t last_req_len;
 	char peer[EAP_PEER_MAX]; /* the RADIUS client and transport it belongs to */
+	char client[64], station[64]; /* for the log if it is abandoned */
 	int federation;          /* started by an FLR: may fail over to another FLR */
 	int verifying;   /* a password check runs on a worker */
 	uint8_t resp_id; /* identifier of the response being answered */

@@ -142,7 +142,7 @@ eap_tls_ctx_common(SSL_CTX *ctx, const struct config_eap *cfg, const char *sid, 
 		/* returning phones skip the full handshake (session IDs and TLS 1.3 tickets) */
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 		SSL_CTX_set_timeout(ctx, (long)cfg->resumption_lifetime);
-		SSL_CTX_sess_set_cache_size(ctx, 16384);
+		SSL_CTX_sess_set_cache_size(ctx, EAP_TUNNEL_SESSIONS);
 		SSL_CTX_set_num_tickets(ctx, 1);
 	} else {
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -257,6 +257,8 @@ eap_tls_ctx_new(struct eap_server *es, char *err, size_t errlen)
 		 * all (a sixth of a TLS 1.3 EAP-TLS login); a session ID or a TLS 1.3
 		 * stateful ticket resumes the same way from the server's cache */
 		SSL_CTX_set_options(es->tls_ctx, SSL_OP_NO_TICKET);
+		/* its sessions keep the client's certificate: ~14 kB each */
+		SSL_CTX_sess_set_cache_size(es->tls_ctx, EAP_TLS_SESSIONS);
 		if (cfg->client_ca[0] != '\0') {
 			if (SSL_CTX_load_verify_locations(es->tls_ctx, cfg->client_ca, NULL) != 1 ||
 			    (names = SSL_load_client_CA_file(cfg->client_ca)) == NULL) {

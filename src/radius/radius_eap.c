@@ -80,13 +80,35 @@ reap_mschapv2(void *arg, const struct eap_account *a, const uint8_t auth_chal[16
 	                     namelen, authresp);
 }
 
+/*
+ * The device went silent mid-conversation: no Access-Reject was sent, but
+ * the helpdesk wants to see the attempt, and why it probably failed (an
+ * auth log row, result "timeout"; see poort/why.h).
+ */
 static void
-reap_expired(void *arg, const char *outer, const char *method, unsigned rounds)
+reap_expired(void *arg, const struct eap_expired *e)
 {
+	struct radius_server *rs = arg;
+	struct store_auth_rec rec;
 	char esc[EAP_NAME_MAX * 4 + 1];
-	(void)arg;
-	log_escape(esc, sizeof(esc), outer, strlen(outer));
-	log_notice("eap conversation timed out user=%s method=%s rounds=%u", esc, method, rounds);
+
+	log_escape(esc, sizeof(esc), e->outer, strlen(e->outer));
+	log_notice("eap conversation timed out user=%s method=%s rounds=%u in_handshake=%d", esc,
+	           e->method, e->rounds, e->in_handshake);
+	memset(&rec, 0, sizeof(rec));
+	rec.time = (int64_t)time(NULL);
+	snprintf(rec.client, sizeof(rec.client), "%s", e->client);
+	snprintf(rec.calling_station, sizeof(rec.calling_station), "%s", e->station);
+	log_escape(rec.user_name, sizeof(rec.user_name), e->outer, strlen(e->outer));
+	if (e->inner[0] != '\0')
+		log_escape(rec.inner_identity, sizeof(rec.inner_identity), e->inner, strlen(e->inner));
+	else
+		snprintf(rec.inner_identity, sizeof(rec.inner_identity), "-");
+	snprintf(rec.result, sizeof(rec.result), "timeout");
+	snprintf(rec.reason, sizeof(rec.reason), "%s",
+	         e->in_handshake ? "eap-abandoned-tls" : "eap-abandoned");
+	if (store_logger_auth(rs->lg, &rec) < 0)
+		log_error("auth log queue full: row lost user=%s", rec.user_name);
 }
 
 static void
@@ -402,6 +424,8 @@ radius_eap_access(struct radius_server *rs, struct request *rq)
 	reap_peer(rq, peer, sizeof(peer));
 	in.peer = peer;
 	in.federation = rq->from_federation;
+	in.client = rq->rec.client;
+	in.station = rq->rec.calling_station;
 	rc = eap_server_step(rs->eap, rs->cfg, &in, time(NULL), &res);
 	if (res.peer_moved)
 		log_notice("eap conversation moved between federation clients from=\"%s\" to=\"%s\""

@@ -39,6 +39,7 @@ struct radius_server {
 	struct auth *auth; /* account checks, password cache, MS-CHAPv2 */
 	struct radius_stats stats;
 	struct log_ratelimit rl_unknown, rl_bad, rl_busy;
+	struct log_ratelimit rl_droprow; /* auth log rows of untrusted requests */
 	unsigned pending;
 	struct eap_server *eap; /* NULL without an eap { } block */
 	struct proxy *proxy;    /* NULL without a proxy { } block */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "poort/cursor.h"
+#include "poort/log.h"
 
 int
 radius_msg_init(const char *dict_dir, char *err, size_t errlen)
@@ -225,4 +226,27 @@ radius_msg_add_vlan(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned vlan)
 	vp->tag = 0;
 	fr_pair_add(list, vp);
 	return 0;
+}
+
+void
+radius_msg_raw_field(const uint8_t *pkt, size_t n, uint8_t type, char *out, size_t outlen)
+{
+	struct rcursor c;
+	size_t len = n >= RADIUS_HDR_LEN ? (size_t)pkt[2] << 8 | pkt[3] : 0;
+
+	out[0] = '\0';
+	if (len < RADIUS_HDR_LEN || len > n)
+		return;
+	rcursor_init(&c, pkt + RADIUS_HDR_LEN, len - RADIUS_HDR_LEN);
+	while (rcursor_left(&c) > 0) {
+		uint8_t t, alen;
+		const uint8_t *v;
+		if (rcursor_u8(&c, &t) < 0 || rcursor_u8(&c, &alen) < 0 || alen < 2 ||
+		    rcursor_ptr(&c, &v, (size_t)alen - 2) < 0)
+			return;
+		if (t == type) {
+			log_escape(out, outlen, v, (size_t)alen - 2);
+			return;
+		}
+	}
 }

@@ -33,6 +33,13 @@ struct radius_scan {
 int radius_msg_scan(const uint8_t *pkt, size_t len, struct radius_scan *out);
 
 /*
+ * The first attribute of type in a raw packet that nothing has checked yet
+ * (the logs of dropped requests), escaped into out; "" when absent or when
+ * the packet's structure is broken before it.
+ */
+void radius_msg_raw_field(const uint8_t *pkt, size_t n, uint8_t type, char *out, size_t outlen);
+
+/*
  * Wraps a received datagram (copied) in a RADIUS_PACKET allocated under ctx
  * and checks its structure. Returns NULL with a reason on failure.
  */

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
@@ -57,6 +58,42 @@ radius_drop(struct radius_server *rs, struct log_ratelimit *rl, const struct soc
 	if (suppressed > 0)
 		log_notice("radius drop suppressed=%u (rate limit)", suppressed);
 	log_notice("radius drop src=%s client=%s reason=%s", src, client, reason);
+}
+
+/*
+ * An Access-Request the box drops because it cannot trust it: from an
+ * address that is no client, or from a known access point whose signature
+ * fails (its secret differs). Still an auth log row (result "dropped"), so
+ * that the helpdesk searching for the person or the MAC sees the cause; the
+ * names come from the unverified packet, escaped, and rows are rate-limited.
+ */
+static void
+radius_drop_row(struct radius_server *rs, const struct sockaddr *sa, const char *client,
+		const uint8_t *pkt, size_t n, const char *why)
+{
+	struct store_auth_rec rec;
+	unsigned suppressed;
+
+	if (n < RADIUS_HDR_LEN || pkt[0] != PW_CODE_ACCESS_REQUEST ||
+	    !log_ratelimit_allow(&rs->rl_droprow, time(NULL), &suppressed))
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.time = (int64_t)time(NULL);
+	if (client != NULL) {
+		snprintf(rec.client, sizeof(rec.client), "%s", client);
+	} else if (getnameinfo(sa, sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+							   : sizeof(struct sockaddr_in6),
+			       rec.client, sizeof(rec.client), NULL, 0, NI_NUMERICHOST) != 0) {
+		snprintf(rec.client, sizeof(rec.client), "?");
+	}
+	radius_msg_raw_field(pkt, n, PW_USER_NAME, rec.user_name, sizeof(rec.user_name));
+	radius_msg_raw_field(pkt, n, PW_CALLING_STATION_ID, rec.calling_station,
+			 sizeof(rec.calling_station));
+	snprintf(rec.inner_identity, sizeof(rec.inner_identity), "-");
+	snprintf(rec.result, sizeof(rec.result), "dropped");
+	snprintf(rec.reason, sizeof(rec.reason), "%s", why);
+	if (store_logger_auth(rs->lg, &rec) < 0)
+		log_error("auth log queue full: row lost user=%s", rec.user_name);
 }
 
 void
@@ -469,8 +506,11 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 
 	rs->stats.requests++;
 	client = radius_client_find(rs, sa);
-	if (client == NULL)
+	if (client == NULL) {
+		if (o->conn == NULL)
+			radius_drop_row(rs, sa, NULL, pkt, n, "unknown-client");
 		return radius_drop(rs, &rs->rl_unknown, sa, "-", "unknown-client");
+	}
 	if ((why = radius_transport_check(client, o)) != NULL)
 		return radius_drop(rs, &rs->rl_unknown, sa, client->name, why);
 	if (n < RADIUS_HDR_LEN)
@@ -521,6 +561,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 		    ? rad_verify(req, NULL, origin_secret(o, client)) < 0
 		    : radius_auth_verify(pkt, n, NULL, origin_secret(o, client)) < 0) {
 		why = has_ma ? "bad-message-authenticator" : "bad-request-authenticator";
+		radius_drop_row(rs, sa, client->name, pkt, n, why);
 		goto drop;
 	}
 	if (rad_decode(req, NULL, origin_secret(o, client)) < 0) {
@@ -625,6 +666,7 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	rs->lg = lg;
 	rs->rl_unknown = (struct log_ratelimit){.interval = 10, .burst = 5};
 	rs->rl_bad = (struct log_ratelimit){.interval = 10, .burst = 20};
+	rs->rl_droprow = (struct log_ratelimit){.interval = 60, .burst = 30};
 	rs->rl_busy = (struct log_ratelimit){.interval = 10, .burst = 1};
 	rs->cache = rcache_new(cfg->limits.reply_cache, cfg->limits.reply_cache_ttl);
 	rs->wq = workq_new(base, cfg->limits.workers, cfg->limits.pending);

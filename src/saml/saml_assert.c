@@ -34,38 +34,6 @@
 
 #define FMT_ATTR_UNSPEC "urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified"
 
-/*
- * Attribute names per profile. uri: urn:oid: names where eduPerson and
- * inetOrgPerson define them, SURFconext's published names for the Dutch
- * ones (nlEduPerson*, the ECK iD). entree: the plain name itself, which is
- * what Entree's engine reads. subject-id and pairwise-id are URIs by
- * definition (SAML V2.0 Subject Identifier Attributes) in both.
- */
-struct sasrt_attr {
-	const char *name;
-	const char *uri;
-	int uri_always;
-};
-
-static const struct sasrt_attr sasrt_uris[] = {
-	{"uid", "urn:oid:0.9.2342.19200300.100.1.1", 0},
-	{"employeeNumber", "urn:oid:2.16.840.1.113730.3.1.3", 0},
-	{"givenName", "urn:oid:2.5.4.42", 0},
-	{"sn", "urn:oid:2.5.4.4", 0},
-	{"mail", "urn:oid:0.9.2342.19200300.100.1.3", 0},
-	{"eduPersonAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1", 0},
-	{"eduPersonScopedAffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.9", 0},
-	{"nlEduPersonHomeOrganizationId",
-	 "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganizationId", 0},
-	{"nlEduPersonHomeOrganization",
-	 "urn:mace:surffederatie.nl:attribute-def:nlEduPersonHomeOrganization", 0},
-	{"nlEduPersonProfileId", "urn:mace:surffederatie.nl:attribute-def:nlEduPersonProfileId", 0},
-	{"nlEduPersonRealId", "urn:mace:surffederatie.nl:attribute-def:nlEduPersonRealId", 0},
-	{"eckId", "urn:mace:surf.nl:attribute-def:eckid", 0},
-	{"subject-id", "urn:oasis:names:tc:SAML:attribute:subject-id", 1},
-	{"pairwise-id", "urn:oasis:names:tc:SAML:attribute:pairwise-id", 1},
-};
-
 /* A stable pseudonym of user for sp: HMAC(box key, sp NUL user), hex. */
 static void
 sasrt_pairwise(const struct saml_idp *idp, const char *sp, const char *user, char out[65])
@@ -157,15 +125,14 @@ sasrt_attribute(enum config_profile profile, const char *name, const char *value
 	LassoSaml2Attribute *at = LASSO_SAML2_ATTRIBUTE(lasso_saml2_attribute_new());
 	LassoSaml2AttributeValue *v = lasso_saml2_attribute_value_new();
 	LassoMiscTextNode *t = lasso_misc_text_node_new_with_string(value);
-	const struct sasrt_attr *a = NULL;
+	int always = 0;
+	/* the uri profile's Names: one table, config_saml.c */
+	const char *uri = config_saml_attr_uri(name, &always);
 
-	for (size_t i = 0; i < sizeof(sasrt_uris) / sizeof(sasrt_uris[0]); i++)
-		if (strcmp(sasrt_uris[i].name, name) == 0)
-			a = &sasrt_uris[i];
 	t->text_child = TRUE;
 	v->any = g_list_append(v->any, t);
-	if (a != NULL && (profile == CONFIG_PROFILE_URI || a->uri_always)) {
-		at->Name = g_strdup(a->uri);
+	if (uri != NULL && (profile == CONFIG_PROFILE_URI || always)) {
+		at->Name = g_strdup(uri);
 		at->NameFormat = g_strdup(LASSO_SAML2_ATTRIBUTE_NAME_FORMAT_URI);
 		at->FriendlyName = g_strdup(name);
 	} else {
@@ -405,7 +372,7 @@ saml_authn_respond(struct saml_idp *idp, struct saml_authn *a, const char *user,
 		   const char *kv, time_t authn_instant, const char *nonce, LassoSession **session,
 		   char **html)
 {
-	const struct config_saml_sp *rule = config_saml_sp_find(idp->sc, a->sp);
+	const struct config_saml_sp *rule = saml_rules_find(idp, a->sp);
 	LassoProfile *prof = LASSO_PROFILE(a->login);
 	const struct saml_sp *sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
 	LassoSaml2AttributeStatement *stmt = NULL;

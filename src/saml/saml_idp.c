@@ -171,6 +171,8 @@ saml_idp_new(struct event_base *base, const struct config *cfg, struct store *st
 	if ((idp->ss = store_saml_open(store_path, err, errlen)) == NULL ||
 	    sidp_replay_start(idp, err, errlen) < 0)
 		goto fail;
+	/* release rules live in the store; the config's sp blocks are imported */
+	saml_rules_sync(idp, cfg);
 	if (saml_file_read(idp->sc->key, 64 * 1024, &key, &keylen) < 0 ||
 	    saml_file_read(idp->sc->cert, 64 * 1024, &cert, &len) < 0 ||
 	    (cb = sidp_cert_body(cert)) == NULL) {
@@ -270,6 +272,7 @@ saml_idp_free(struct saml_idp *idp)
 	if (idp->lasso_key != NULL)
 		g_object_unref(idp->lasso_key);
 	store_saml_close(idp->ss);
+	saml_rules_free(idp);
 	saml_replay_free(idp->replay);
 	free(idp->fed_cert);
 	free((void *)(uintptr_t)idp->trust.pins);
@@ -341,7 +344,8 @@ sidp_needs_restart(const struct config_saml *o, const struct config_saml *n)
 void
 saml_idp_reload(struct saml_idp *idp, const struct config *cfg)
 {
-	/* release rules and limits follow the new config; keys and metadata
+	/* limits follow the new config, and its sp blocks are imported into the
+	 * store when new or changed (release rules live there); keys and metadata
 	 * files are read at start. The caller frees the old config after this:
 	 * the IdP holds the one it reads. */
 	if (idp != NULL && cfg->saml != NULL) {
@@ -351,6 +355,7 @@ saml_idp_reload(struct saml_idp *idp, const struct config *cfg)
 		config_put(idp->cfg);
 		idp->cfg = config_hold(cfg);
 		idp->sc = cfg->saml;
+		saml_rules_sync(idp, cfg);
 	} else if (idp != NULL || cfg->saml != NULL) {
 		/* removed: the IdP keeps (and holds) the config it runs with */
 		log_warning("the saml block was added or removed: that takes effect at the next"

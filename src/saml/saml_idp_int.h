@@ -97,6 +97,9 @@ struct saml_idp {
 	struct saml_authn *pending[SAML_PENDING_MAX];
 	struct saml_session *sessions;
 	struct limit *fails; /* login attempts per user and per source, 5 min */
+	struct config_saml_sp *rules; /* release rules from the store (saml_rules.c) */
+	size_t nrules;
+	int64_t rules_gen;
 	struct log_ratelimit rl_log;
 };
 
@@ -186,6 +189,13 @@ void saml_form_unbind(struct evhttp_request *req, const struct saml_authn *a, in
 int saml_origin_ok(struct saml_idp *idp, struct evhttp_request *req);
 /* SHA-256 of a cookie token, hex: what is kept of session and form cookies. */
 void saml_token_hash(const char *token, char out[SAML_TOKEN_HEX + 1]);
+
+/* saml_rules.c: the store's per-SP release rules (poort/store_sp.h) */
+/* The rule for an SP (reloaded first if the store's changed), or NULL: release nothing. */
+const struct config_saml_sp *saml_rules_find(struct saml_idp *idp, const char *entity);
+/* Imports cfg's sp blocks into the store (start, reload) and loads the rules. */
+void saml_rules_sync(struct saml_idp *idp, const struct config *cfg);
+void saml_rules_free(struct saml_idp *idp);
 
 /* saml_refresh.c */
 int saml_refresh_start(struct saml_idp *idp);

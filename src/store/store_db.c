@@ -1,5 +1,8 @@
 #include "store_db.h"
 
+#include "poort/store.h"
+
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -152,6 +155,117 @@ static const char store_migrate_6[] =
 	"CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log(actor, time);"
 	"PRAGMA user_version = 6;";
 
+/*
+ * Version 7: per-SP attribute release rules (poort/store_sp.h): one row per
+ * SP entity ID, the release list as canonical plain names separated by
+ * spaces; config_sig is the contents of the poortd.conf sp block last
+ * imported ('' for the school's own rules). Own tables and generation row:
+ * independent of other migrations.
+ */
+static const char store_migrate_7[] =
+	"CREATE TABLE IF NOT EXISTS sp_rules ("
+	" entity TEXT PRIMARY KEY,"
+	" nameid TEXT NOT NULL DEFAULT 'transient'"
+	"  CHECK (nameid IN ('transient', 'persistent', 'uid')),"
+	" profile TEXT NOT NULL DEFAULT 'uri' CHECK (profile IN ('uri', 'entree')),"
+	" release TEXT NOT NULL DEFAULT '',"
+	" config_sig TEXT NOT NULL DEFAULT '',"
+	" updated INTEGER NOT NULL);"
+	"INSERT OR IGNORE INTO generations VALUES ('sp_rules', 1);"
+	"CREATE TRIGGER IF NOT EXISTS sp_rules_ins AFTER INSERT ON sp_rules BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'sp_rules'; END;"
+	"CREATE TRIGGER IF NOT EXISTS sp_rules_upd AFTER UPDATE ON sp_rules BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'sp_rules'; END;"
+	"CREATE TRIGGER IF NOT EXISTS sp_rules_del AFTER DELETE ON sp_rules BEGIN"
+	" UPDATE generations SET gen = gen + 1 WHERE what = 'sp_rules'; END;"
+	"PRAGMA user_version = 7;";
+
+/*
+ * Version 8 ("why can't X log in", "online now"): the auth log keeps the
+ * Calling-Station-Id normalised (mac: 12 lower-case hex digits, see
+ * store_mac_normalise) and indexed, as are the identities, so a helpdesk
+ * search by MAC or account does not scan the log; accounting keeps one row
+ * per session (acct_session: client + Acct-Session-Id), updated by the log
+ * writer with each Start, Interim-Update and Stop, and ended by a Stop or
+ * the access point's Accounting-On/Off (end_cause).
+ */
+static const char store_migrate_8_column[] =
+	"ALTER TABLE auth_log ADD COLUMN mac TEXT NOT NULL DEFAULT '';";
+/* the rest may run again (a store put back to an older version number) */
+static const char store_migrate_8[] =
+	"UPDATE auth_log SET mac = poort_mac(calling_station);"
+	"CREATE INDEX IF NOT EXISTS auth_log_mac ON auth_log(mac) WHERE mac != '';"
+	"CREATE INDEX IF NOT EXISTS auth_log_user ON auth_log(user_name COLLATE NOCASE);"
+	"CREATE INDEX IF NOT EXISTS auth_log_inner ON auth_log(inner_identity COLLATE NOCASE);"
+	"CREATE TABLE IF NOT EXISTS acct_session ("
+	" client TEXT NOT NULL,"
+	" session_id TEXT NOT NULL,"
+	" user_name TEXT NOT NULL,"
+	" calling_station TEXT NOT NULL,"
+	" mac TEXT NOT NULL,"
+	" framed_ip TEXT NOT NULL,"
+	" started INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" prev_update INTEGER NOT NULL DEFAULT 0,"
+	" session_time INTEGER NOT NULL,"
+	" input_octets INTEGER NOT NULL,"
+	" output_octets INTEGER NOT NULL,"
+	" ended INTEGER NOT NULL DEFAULT 0,"
+	" end_cause TEXT NOT NULL DEFAULT '',"
+	" PRIMARY KEY (client, session_id));"
+	"CREATE INDEX IF NOT EXISTS acct_session_open ON acct_session(updated) WHERE ended = 0;"
+	"PRAGMA user_version = 8;";
+
+/* poort_mac(text): store_mac_normalise for SQL (migration 8 fills the column with it). */
+static void
+store_db_sql_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char out[STORE_MAC_LEN + 1];
+	const unsigned char *in = sqlite3_value_text(argv[0]);
+	(void)argc;
+	store_mac_normalise(in != NULL ? (const char *)in : "", out);
+	sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_mac_normalise(const char *in, char out[STORE_MAC_LEN + 1])
+{
+	size_t n = 0;
+	const char *p = in;
+
+	/* hex digits, separated by ':', '-', '.' or nothing, until 12 are read;
+	 * what follows the 12th (":SSID" on some access points) is ignored */
+	while (*p == ' ')
+		p++;
+	for (; *p != '\0' && n < STORE_MAC_LEN; p++) {
+		if (isxdigit((unsigned char)*p))
+			out[n++] = (char)tolower((unsigned char)*p);
+		else if (*p != ':' && *p != '-' && *p != '.')
+			break;
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+/* 1 if table has column (PRAGMA table_info), else 0. */
+static int
+store_db_has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *s;
+	char sql[96];
+	int found = 0;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", table);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	while (!found && sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(s, 1);
+		found = name != NULL && strcmp((const char *)name, column) == 0;
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
 static int
 store_db_version(sqlite3 *db)
 {
@@ -185,6 +299,14 @@ store_db_migrate(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, store_migrate_5, NULL, NULL, msg);
 	if (rc == SQLITE_OK && store_db_version(db) < 6)
 		rc = sqlite3_exec(db, store_migrate_6, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 7)
+		rc = sqlite3_exec(db, store_migrate_7, NULL, NULL, msg);
+	if (rc == SQLITE_OK && store_db_version(db) < 8) {
+		if (!store_db_has_column(db, "auth_log", "mac"))
+			rc = sqlite3_exec(db, store_migrate_8_column, NULL, NULL, msg);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(db, store_migrate_8, NULL, NULL, msg);
+	}
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -214,6 +336,10 @@ store_db_open(const char *path, char *err, size_t errlen)
 				  "PRAGMA foreign_keys = ON;",
 				  NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "poort_mac", 1,
+					     SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					     store_db_sql_mac, NULL, NULL);
+	if (rc == SQLITE_OK)
 		rc = store_db_migrate(db, &msg);
 	umask(old);
 	if (rc != SQLITE_OK) {
@@ -236,7 +362,8 @@ int64_t
 store_db_purge(sqlite3 *db, int64_t before)
 {
 	static const char *const sql[] = {"DELETE FROM auth_log WHERE time < ?",
-					  "DELETE FROM acct_log WHERE time < ?"};
+					  "DELETE FROM acct_log WHERE time < ?",
+					  "DELETE FROM acct_session WHERE updated < ?"};
 	int64_t total = 0;
 
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {

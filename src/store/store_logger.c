@@ -68,6 +68,7 @@ struct store_logger {
 	unsigned retention_days;
 	sqlite3 *db;
 	sqlite3_stmt *ins_auth, *ins_acct;
+	sqlite3_stmt *upd_session, *end_sessions; /* acct_session, see logger_session */
 	sqlite3_stmt *ins_release, *ins_replay; /* prepared on first use: SSO tables */
 	int64_t last_purge;
 };
@@ -86,6 +87,55 @@ logger_sso_stmt(struct store_logger *lg, enum logger_kind kind)
 	    sqlite3_prepare_v3(lg->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s, NULL) != SQLITE_OK)
 		*s = NULL;
 	return *s;
+}
+
+enum { ACCT_START = 1, ACCT_STOP = 2, ACCT_INTERIM = 3, ACCT_ON = 7, ACCT_OFF = 8 };
+
+/*
+ * The session an accounting row belongs to (client + Acct-Session-Id):
+ * created by its first row (Start, or an Interim-Update of a session that
+ * started before; started = now - Acct-Session-Time), brought up to date by
+ * each later one, ended by a Stop. Accounting-On/Off from an access point
+ * ends all of its open sessions: it restarted and they are gone.
+ */
+static int
+logger_session(struct store_logger *lg, const struct store_acct_rec *r)
+{
+	sqlite3_stmt *s;
+	char mac[STORE_MAC_LEN + 1];
+	int rc;
+
+	if (r->status_type == ACCT_ON || r->status_type == ACCT_OFF) {
+		s = lg->end_sessions;
+		sqlite3_bind_int64(s, 1, r->time);
+		sqlite3_bind_text(s, 2, r->status_type == ACCT_ON ? "nas-on" : "nas-off", -1,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->client, -1, SQLITE_STATIC);
+	} else if ((r->status_type == ACCT_START || r->status_type == ACCT_STOP ||
+		    r->status_type == ACCT_INTERIM) &&
+		   r->session_id[0] != '\0') {
+		s = lg->upd_session;
+		store_mac_normalise(r->calling_station, mac);
+		sqlite3_bind_text(s, 1, r->client, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, r->session_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, r->user_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, r->calling_station, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, mac, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, r->framed_ip, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, r->time);
+		sqlite3_bind_int64(s, 8, r->session_time);
+		sqlite3_bind_int64(s, 9, (int64_t)r->input_octets);
+		sqlite3_bind_int64(s, 10, (int64_t)r->output_octets);
+		sqlite3_bind_int64(s, 11, r->status_type == ACCT_STOP ? r->time : 0);
+		sqlite3_bind_text(s, 12, r->status_type == ACCT_STOP ? "stop" : "", -1,
+				  SQLITE_STATIC);
+	} else {
+		return 0; /* no session to speak of */
+	}
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static int
@@ -123,6 +173,9 @@ logger_write_row(struct store_logger *lg, const struct logger_row *row)
 		sqlite3_bind_text(s, 9, r->operator_name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 10, r->upstream, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 11, r->ms);
+		char mac[STORE_MAC_LEN + 1];
+		store_mac_normalise(r->calling_station, mac);
+		sqlite3_bind_text(s, 12, mac, -1, SQLITE_TRANSIENT);
 	} else {
 		const struct store_acct_rec *r = &row->u.acct;
 		s = lg->ins_acct;
@@ -140,18 +193,27 @@ logger_write_row(struct store_logger *lg, const struct logger_row *row)
 	int rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	if (rc == SQLITE_DONE && row->kind == ROW_ACCT)
+		return logger_session(lg, &row->u.acct);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void
 logger_purge(struct store_logger *lg, int64_t now)
 {
-	int64_t n = store_db_purge(lg->db, now - (int64_t)lg->retention_days * 86400);
+	int64_t before = now - (int64_t)lg->retention_days * 86400;
+	int64_t n = store_db_purge(lg->db, before);
+	char sql[96];
 
 	lg->last_purge = now;
-	/* expired replay IDs; the table is missing without SSO, which is fine */
+	/* expired replay IDs and old release log rows (as long as the auth log's);
+	 * the tables are missing without SSO, which is fine */
 	sqlite3_exec(lg->db, "DELETE FROM saml_replay WHERE expires < strftime('%s','now')", NULL,
 		     NULL, NULL);
+	snprintf(sql, sizeof(sql), "DELETE FROM saml_release_log WHERE time < %lld",
+		 (long long)before);
+	if (sqlite3_exec(lg->db, sql, NULL, NULL, NULL) == SQLITE_OK && n >= 0)
+		n += sqlite3_changes(lg->db);
 	if (n < 0)
 		log_error("store purge failed: %s", sqlite3_errmsg(lg->db));
 	else if (n > 0)
@@ -287,14 +349,37 @@ store_logger_new(const char *path, unsigned retention_days, unsigned max_queue, 
 		goto fail;
 	if (sqlite3_prepare_v3(lg->db,
 			       "INSERT INTO auth_log(time, client, calling_station, user_name,"
-			       " inner_identity, result, reason, cui, operator_name, upstream, ms)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       " inner_identity, result, reason, cui, operator_name, upstream, ms,"
+			       " mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &lg->ins_auth, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(lg->db,
 			       "INSERT INTO acct_log(time, client, user_name, calling_station,"
 			       " session_id, status_type, session_time, input_octets, output_octets,"
 			       " framed_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, SQLITE_PREPARE_PERSISTENT, &lg->ins_acct, NULL) != SQLITE_OK) {
+			       -1, SQLITE_PREPARE_PERSISTENT, &lg->ins_acct, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(
+		lg->db,
+		"INSERT INTO acct_session(client, session_id, user_name, calling_station, mac,"
+		" framed_ip, started, updated, session_time, input_octets, output_octets, ended,"
+		" end_cause) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 - ?8, ?7, ?8, ?9, ?10, ?11, ?12)"
+		" ON CONFLICT(client, session_id) DO UPDATE SET"
+		" user_name = CASE WHEN excluded.user_name != '' THEN excluded.user_name"
+		"  ELSE user_name END,"
+		" calling_station = CASE WHEN excluded.calling_station != ''"
+		"  THEN excluded.calling_station ELSE calling_station END,"
+		" mac = CASE WHEN excluded.mac != '' THEN excluded.mac ELSE mac END,"
+		" framed_ip = CASE WHEN excluded.framed_ip != '' THEN excluded.framed_ip"
+		"  ELSE framed_ip END,"
+		" prev_update = updated, updated = excluded.updated,"
+		" session_time = excluded.session_time, input_octets = excluded.input_octets,"
+		" output_octets = excluded.output_octets,"
+		" ended = CASE WHEN ended != 0 THEN ended ELSE excluded.ended END,"
+		" end_cause = CASE WHEN ended != 0 THEN end_cause ELSE excluded.end_cause END",
+		-1, SQLITE_PREPARE_PERSISTENT, &lg->upd_session, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(lg->db,
+			       "UPDATE acct_session SET ended = ?1, end_cause = ?2"
+			       " WHERE client = ?3 AND ended = 0 AND updated <= ?1",
+			       -1, SQLITE_PREPARE_PERSISTENT, &lg->end_sessions, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(lg->db));
 		goto fail;
 	}
@@ -316,6 +401,8 @@ fail:
 	if (lg != NULL) {
 		sqlite3_finalize(lg->ins_auth);
 		sqlite3_finalize(lg->ins_acct);
+		sqlite3_finalize(lg->upd_session);
+		sqlite3_finalize(lg->end_sessions);
 		sqlite3_close(lg->db);
 		if (lg->efd >= 0)
 			close(lg->efd);
@@ -464,6 +551,8 @@ store_logger_free(struct store_logger *lg)
 	close(lg->efd);
 	sqlite3_finalize(lg->ins_auth);
 	sqlite3_finalize(lg->ins_acct);
+	sqlite3_finalize(lg->upd_session);
+	sqlite3_finalize(lg->end_sessions);
 	sqlite3_finalize(lg->ins_release);
 	sqlite3_finalize(lg->ins_replay);
 	sqlite3_close(lg->db);

@@ -32,6 +32,8 @@ static const char store_saml_schema[] =
 	" attrs TEXT NOT NULL,"
 	" nameid_format TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS saml_release_user ON saml_release_log(username, time);"
+	"CREATE INDEX IF NOT EXISTS saml_release_sp ON saml_release_log(sp, time);"
+	"CREATE INDEX IF NOT EXISTS saml_release_time ON saml_release_log(time);"
 	"CREATE TABLE IF NOT EXISTS saml_replay ("
 	" issuer TEXT NOT NULL,"
 	" id TEXT NOT NULL,"
@@ -144,8 +146,8 @@ store_saml_attr_foreach(struct store_saml *ss, const char *user, store_saml_kv_c
 }
 
 int
-store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
-			 store_release_cb cb, void *arg)
+store_saml_release_find(struct store_saml *ss, const struct store_release_filter *f,
+			store_release_cb cb, void *arg)
 {
 	struct store_release_rec r;
 	sqlite3_stmt *s;
@@ -153,12 +155,18 @@ store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit
 
 	if (sqlite3_prepare_v2(ss->db,
 			       "SELECT time,sp,username,attrs,nameid_format FROM saml_release_log"
-			       " WHERE ?1 IS NULL OR username=?1 ORDER BY time DESC, id DESC LIMIT ?2",
+			       " WHERE (?1 IS NULL OR username = ?1) AND (?2 IS NULL OR sp = ?2)"
+			       " AND time >= ?3 AND (?4 = 0 OR time <= ?4)"
+			       " ORDER BY time DESC, id DESC LIMIT ?5",
 			       -1, &s, NULL) != SQLITE_OK)
 		return STORE_EDB;
-	if (user != NULL)
-		sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, limit != 0 ? limit : 100);
+	if (f->user != NULL)
+		sqlite3_bind_text(s, 1, f->user, -1, SQLITE_STATIC);
+	if (f->sp != NULL)
+		sqlite3_bind_text(s, 2, f->sp, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, f->since);
+	sqlite3_bind_int64(s, 4, f->until);
+	sqlite3_bind_int64(s, 5, f->limit != 0 ? f->limit : 100);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));
 		r.time = sqlite3_column_int64(s, 0);
@@ -171,6 +179,15 @@ store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : STORE_EDB;
+}
+
+int
+store_saml_release_query(struct store_saml *ss, const char *user, unsigned limit,
+			 store_release_cb cb, void *arg)
+{
+	struct store_release_filter f = {.user = user, .limit = limit};
+
+	return store_saml_release_find(ss, &f, cb, arg);
 }
 
 int

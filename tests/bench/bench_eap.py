@@ -14,15 +14,21 @@ CPU time is the on-CPU time of the server process's threads from
 /proc/PID/task/*/schedstat, read before and after N authentications of one method.
 Every authentication must succeed with matching MPPE keys.
 
+Also printed: the RADIUS round trips per authentication (rt), poortd's CPU
+for one round trip without TLS (rt ms, round_ms) and poortd / (floor + rt x
+rt ms). --key rsa makes RSA-2048 certificates instead of EC P-256.
+
 --callgrind runs poortd under valgrind's callgrind and prints instructions
 per authentication instead (repeatable on a loaded machine: use it for
-before/after comparisons of a change, --build pointing at each tree).
-FreeRADIUS and the floor are skipped then."""
+before/after comparisons of a change, --build pointing at each tree), and
+the floor in instructions (eap_floor.c). FreeRADIUS is skipped then."""
 
 import argparse
 import concurrent.futures
 import os
 import shutil
+import socket
+import struct
 import statistics
 import subprocess
 import sys
@@ -33,6 +39,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../integration"))
 import eap_floor  # noqa: E402
+import eap_memory  # noqa: E402
 import eapcerts  # noqa: E402
 import poortlib as pl  # noqa: E402
 
@@ -76,43 +83,117 @@ def network(certs, method, tls13):
     return "\n".join(lines + ["}"]) + "\n"
 
 
+EXCHANGES = {}  # (conf, port) -> RADIUS round trips of the last authentication (eapol_test's)
+
+
 def eapol(conf, port):
     r = subprocess.run(["eapol_test", "-c", conf, "-a", "127.0.0.1", "-p", str(port), "-s",
                         pl.SECRET, "-r", "0", "-t", "10"], capture_output=True, text=True,
                        timeout=40)
+    EXCHANGES[conf, port] = r.stdout.count("Sending RADIUS message to authentication server")
     return r.returncode == 0 and "MPPE keys OK: 1  mismatch: 0" in r.stdout
 
 
-def callgrind_ir(pid, outdir):
-    """Instructions poortd ran since the last call (callgrind_control dumps
-    and zeroes the counters)."""
-    before = set(glob.glob(os.path.join(outdir, "callgrind.out.*")))
-    subprocess.run(["callgrind_control", "-d", str(pid)], check=True, capture_output=True,
-                   timeout=60)
+def round_ms(pid, port, n=300):
+    """poortd's CPU per RADIUS round trip that does no TLS: an EAP-Response/
+    Identity in, an Access-Challenge with the Start out (Message-Authenticator
+    checked and signed, a conversation made, the State looked up on the next
+    round), n of them. Times the exchanges an authentication takes, this is
+    what its RADIUS and EAP framing cost before any cryptography."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(5)
+    user = "anonymous@" + pl.REALM
+    eap = struct.pack("!BBHB", 2, 0, 5 + len(user), 1) + user.encode()
+    try:
+        eap_memory.radius_eap(sock, port, user, eap)
+        c0 = cpu_seconds(pid)
+        for i in range(n):
+            code, _ = eap_memory.radius_eap(sock, port, user, eap, ident=i & 0xff)
+            if code != 11:
+                raise RuntimeError(f"expected an Access-Challenge, got code {code}")
+        return (cpu_seconds(pid) - c0) / n * 1000
+    finally:
+        sock.close()
+
+
+def callgrind_ir(outdir):
+    """Instructions all of poortd's processes ran (the parent, radius, web),
+    from the dumps callgrind writes as each exits; the dumps are then moved
+    into outdir/done (--keep copies them). The children are forked, and
+    callgrind_control cannot reach a forked child, so each count is one
+    whole poortd run."""
     total = 0
-    for path in set(glob.glob(os.path.join(outdir, "callgrind.out.*"))) - before:
+    done = os.path.join(outdir, "done")
+    os.makedirs(done, exist_ok=True)
+    for path in glob.glob(os.path.join(outdir, "callgrind.out.*")):
         with open(path) as f:
             for line in f:
                 if line.startswith("summary:") or line.startswith("totals:"):
-                    total = max(total, int(line.split()[1]))
+                    total += int(line.split()[1])
+                    break
+        name = f"{len(os.listdir(done)):03d}.{os.path.basename(path)}"
+        shutil.move(path, os.path.join(done, name))
     return total
 
 
-def measure(pid, port, conf, n, parallel, cg_dir=None):
+def callgrind_floor(exe, certs, tls13, client_cert, n, outdir):
+    """The floor in instructions: the server's SSL_do_handshake calls of
+    eap_floor.c (same certificates, version and cipher), per handshake."""
+    out = os.path.join(outdir, "floor.out")
+    cc = [certs["client"], certs["client_key"]] if client_cert else ["-", "-"]
+    subprocess.run(["valgrind", "--tool=callgrind", "--collect-atstart=no",
+                    f"--callgrind-out-file={out}", exe, certs["server"], certs["server_key"],
+                    certs["ca"], *cc, "13" if tls13 else "12", str(n)],
+                   check=True, capture_output=True, timeout=600)
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                total = int(line.split()[1])
+                break
+    os.unlink(out)
+    return total / n / 1e6
+
+
+def callgrind_row(make, conf, n, cg_dir):
+    """Instructions per authentication: a poortd run with a warm-up and n
+    authentications less one with the warm-up only (start, stop and the
+    warm-up cancel out)."""
+    counts = []
+    for k in (0, n):
+        p = make()
+        try:
+            p.logf = open(p.logpath, "ab")
+            p.log_start = p.logf.tell()
+            p.proc = subprocess.Popen([pl.POORTD, "-c", p.conf], stdout=p.logf, stderr=p.logf)
+            p.wait_log("ready", 120)  # valgrind starts slowly on a loaded host
+            eapol(conf, p.auth_port)  # warm-up (caches, first hash)
+            ok = sum(eapol(conf, p.auth_port) for _ in range(k))
+            p.stop()
+        finally:
+            p.cleanup()
+        if ok != k:
+            raise RuntimeError(f"{k - ok} of {k} authentications failed")
+        counts.append(callgrind_ir(cg_dir))
+    return (counts[1] - counts[0]) / n / 1e6
+
+
+def measure(pid, port, conf, n, parallel, cold=None):
+    """poortd's CPU ms per authentication and authentications per second.
+    cold: an eap_floor.c command line to run meanwhile (its handshakes
+    sleep between the server's steps, like a server waiting for its peer,
+    while the eapol_test processes run); its output, the cold floor, is
+    returned third."""
     eapol(conf, port)  # warm-up (caches, first hash)
-    if cg_dir:
-        callgrind_ir(pid, cg_dir)
-        ok = sum(eapol(conf, port) for _ in range(n))
-        if ok != n:
-            raise RuntimeError(f"{n - ok} of {n} authentications failed")
-        return callgrind_ir(pid, cg_dir) / n / 1e6, 0.0
+    fl = subprocess.Popen(cold, stdout=subprocess.PIPE, text=True) if cold else None
     t0, c0 = time.monotonic(), cpu_seconds(pid)
     with concurrent.futures.ThreadPoolExecutor(parallel) as ex:
         ok = sum(ex.map(lambda _: eapol(conf, port), range(n)))
     c1, t1 = cpu_seconds(pid), time.monotonic()
+    cold_ms = float(fl.communicate(timeout=120)[0]) if fl else 0.0
     if ok != n:
         raise RuntimeError(f"{n - ok} of {n} authentications failed")
-    return (c1 - c0) / n * 1000, n / (t1 - t0)
+    return (c1 - c0) / n * 1000, n / (t1 - t0), cold_ms
 
 
 def main():
@@ -123,8 +204,15 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="rounds; medians are printed")
     ap.add_argument("--methods", default="", help="comma-separated subset of the methods")
     ap.add_argument("--no-freeradius", action="store_true", help="poortd and the floor only")
+    ap.add_argument("--cold", action="store_true",
+                    help="also the cold floor: eap_floor.c sleeping 2 ms before each server"
+                    " step, run while poortd is measured (same load, caches gone)")
+    ap.add_argument("--key", choices=("ec", "rsa"), default="ec",
+                    help="the certificates' keys: EC P-256 (default) or RSA-2048")
     ap.add_argument("--callgrind", action="store_true",
                     help="poortd's instructions per authentication (millions), under callgrind")
+    ap.add_argument("--keep", default="", help="with --callgrind: copy the callgrind dumps here"
+                    " (callgrind_annotate them; one dump per measured method and round)")
     args = ap.parse_args()
     os.environ["POORT_BUILD"] = os.path.abspath(args.build)
     pl.POORTD = os.path.join(os.environ["POORT_BUILD"], "src/poortd")
@@ -136,33 +224,56 @@ def main():
         args.no_freeradius = True
         cg_dir = os.path.join(d, "callgrind")
         os.makedirs(cg_dir)
+        # the children write their dumps after dropping to the poort user
+        os.chmod(d, 0o711)
+        os.chmod(cg_dir, 0o1777)
         wrap = os.path.join(d, "poortd-callgrind")
+        shim = os.path.join(d, "noseccomp.so")  # valgrind knows no seccomp (noseccomp.c)
+        subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-o", shim,
+                        os.path.join(HERE, "noseccomp.c"), "-lseccomp"], check=True)
         with open(wrap, "w") as f:
-            f.write(f'#!/bin/sh\nexec valgrind --tool=callgrind --collect-atstart=yes'
+            f.write(f'#!/bin/sh\nLD_PRELOAD={shim} exec valgrind --tool=callgrind'
+                    ' --collect-atstart=yes'
                     f' --callgrind-out-file={cg_dir}/callgrind.out.%p {pl.POORTD} "$@"\n')
         os.chmod(wrap, 0o755)
         pl.POORTD = wrap
-    certs = eapcerts.make(d)
-    p = pl.Poortd(extra=f"""eap {{
+    certs = eapcerts.make(d, key=args.key)
+    floor_exe = os.path.join(d, "eap_floor")
+    if cg_dir or args.cold:
+        subprocess.run(["cc", "-O2", "-o", floor_exe, os.path.join(HERE, "eap_floor.c"), "-lssl",
+                        "-lcrypto"], check=True)
+
+    def make():
+        p = pl.Poortd(extra=f"""eap {{
 	methods peap ttls tls
 	certificate "{certs['server']}"
 	private_key "{certs['server_key']}"
 	client_ca "{certs['ca']}"
+	max_conversations 65536
 }}
-""")
-    p.add_user("anna", PW)
-    # a single line each at info level, like FreeRADIUS without -X
-    p.write_config(p.config_text().replace("log { level debug }", "log { level info }"))
+""")  # round_ms leaves its conversations open till they time out
+        p.add_user("anna", PW)
+        # a single line each at info level, like FreeRADIUS without -X
+        p.write_config(p.config_text().replace("log { level debug }", "log { level info }"))
+        return p
+
+    p = make()
     fr = None
     try:
-        p.start()
+        if not cg_dir:
+            p.start()
         if not args.no_freeradius:
             fr = pl.FreeRadiusEap(os.path.join(d, "freeradius"), certs,
                                   f'"{USER}" Cleartext-Password := "{PW}"\n')
             fr_port = fr.port
-        print(f"{'method':<16} {'TLS':>3} {'poortd ms/auth':>15} {'FreeRADIUS ms/auth':>19}"
-              f" {'ratio':>6} {'floor ms':>9} {'poortd/floor':>13} {'poortd auth/s':>14}"
-              f" {'FR auth/s':>10}")
+        if cg_dir:
+            print(f"{'method':<14} {'TLS':>3} {'poortd Mi':>9} {'floor Mi':>8} {'p/floor':>7}"
+                  "   (M instructions per authentication, callgrind)")
+        else:
+            print(f"{'method':<14} {'TLS':>3} {'poortd ms':>9} {'FR ms':>6} {'p/FR':>5}"
+                  f" {'floor ms':>8} {'p/floor':>7} {'rt':>3} {'rt ms':>6} {'floor+rt':>8}"
+                  f" {'p/(f+rt)':>8} {'p auth/s':>8} {'FR auth/s':>9}"
+                  + (f" {'cold fl':>7}" if args.cold else ""))
         for tls13 in (False, True):
             for m in METHODS:
                 if args.methods and m not in args.methods.split(","):
@@ -170,30 +281,45 @@ def main():
                 conf = os.path.join(d, f"{m}.conf")
                 with open(conf, "w") as f:
                     f.write(network(certs, m, tls13))
-                pcs, prs, fcs, frs, fls = [], [], [], [], []
+                pcs, prs, fcs, frs, fls, rts, cls = [], [], [], [], [], [], []
+                cold = None
+                if args.cold:
+                    cc = [certs["client"], certs["client_key"]] if m == "eap-tls" else ["-", "-"]
+                    cold = [floor_exe, certs["server"], certs["server_key"], certs["ca"], *cc,
+                            "13" if tls13 else "12", str(max(10, args.auths)), "2000"]
                 for _ in range(args.repeat):  # interleaved, so load drifts hit all alike
-                    c, r = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel,
-                                   cg_dir)
-                    pcs.append(c)
                     if cg_dir:
+                        pcs.append(callgrind_row(make, conf, args.auths, cg_dir))
                         continue
+                    c, r, cf = measure(p.proc.pid, p.auth_port, conf, args.auths, args.parallel,
+                                       cold)
+                    pcs.append(c)
+                    cls.append(cf)
                     prs.append(r)
                     if not args.no_freeradius and not tls13:  # Debian's FR: tls_max_version 1.2
-                        c, r = measure(fr.proc.pid, fr_port, conf, args.auths, args.parallel)
+                        c, r, _ = measure(fr.proc.pid, fr_port, conf, args.auths, args.parallel)
                         fcs.append(c)
                         frs.append(r)
                     fls.append(eap_floor.floor_ms(certs, tls13, m == "eap-tls",
                                                   eapcerts.SERVER_NAME, n=100, rounds=1))
+                    rts.append(round_ms(p.proc.pid, p.auth_port))
                 if cg_dir:
-                    print(f"{m:<16} {'1.3' if tls13 else '1.2':>3}"
-                          f" {statistics.median(pcs):>15.2f} M instructions/auth", flush=True)
+                    pc = statistics.median(pcs)
+                    fl = callgrind_floor(floor_exe, certs, tls13, m == "eap-tls", 20, d)
+                    print(f"{m:<14} {'1.3' if tls13 else '1.2':>3} {pc:>9.2f} {fl:>8.2f}"
+                          f" {pc / fl:>7.2f}", flush=True)
                     continue
-                pc, pr, fl = (statistics.median(x) for x in (pcs, prs, fls))
+                pc, pr, fl, rt = (statistics.median(x) for x in (pcs, prs, fls, rts))
                 fc, frr = (statistics.median(x) for x in (fcs, frs)) if fcs else (0, 0)
-                print(f"{m:<16} {'1.3' if tls13 else '1.2':>3} {pc:>15.2f} {fc:>19.2f}"
-                      f" {pc / fc if fc else 0:>6.2f} {fl:>9.2f} {pc / fl:>13.2f} {pr:>14.1f}"
-                      f" {frr:>10.1f}", flush=True)
+                nrt = EXCHANGES[conf, p.auth_port]
+                print(f"{m:<14} {'1.3' if tls13 else '1.2':>3} {pc:>9.2f} {fc:>6.2f}"
+                      f" {pc / fc if fc else 0:>5.2f} {fl:>8.2f} {pc / fl:>7.2f} {nrt:>3}"
+                      f" {rt:>6.3f} {fl + nrt * rt:>8.2f} {pc / (fl + nrt * rt):>8.2f}"
+                      f" {pr:>8.1f} {frr:>9.1f}"
+                      + (f" {statistics.median(cls):>7.2f}" if args.cold else ""), flush=True)
     finally:
+        if cg_dir and args.keep:
+            shutil.copytree(os.path.join(cg_dir, "done"), args.keep, dirs_exist_ok=True)
         if fr is not None:
             fr.stop()
         p.cleanup()

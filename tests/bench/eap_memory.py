@@ -6,9 +6,13 @@
 Opens N EAP-TTLS conversations and leaves them open at two points: after
 the TTLS Start (Identity answered), and mid-handshake (our ClientHello in,
 the server's flight out, or its first fragment: the TLS state and the
-ECDHE key are held, waiting for the client's key exchange). Prints poortd's VmRSS growth per
-conversation at each point, and that times the default bound
-(max_conversations 4096)."""
+ECDHE key are held, waiting for the client's key exchange). Prints poortd's
+VmRSS growth per conversation at each point, and that times the default
+bound (max_conversations). Then the session caches: --sessions full
+authentications (eapol_test) of TTLS/PAP and of EAP-TLS, each leaving a
+session for resumption, and the growth per session times the cache's
+bound (src/eap/eap_int.h). Last the budget for the 256 MiB box: poortd's
+idle RSS plus every bound at its worst."""
 
 import argparse
 import hashlib
@@ -18,21 +22,30 @@ import socket
 import ssl
 import struct
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "../integration"))
 import eapcerts  # noqa: E402
 import poortlib as pl  # noqa: E402
 
-DEFAULT_BOUND = 4096
+DEFAULT_BOUND = 1024  # max_conversations, src/core/config_eap.c
+SESSION_BOUND = {"ttls-pap": 4096, "eap-tls": 2048}  # src/eap/eap_int.h
+BOX_FREE_MIB = 190  # the box's free memory after boot (tests/bench/box_image.sh)
 
 
 def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+    """VmRSS of poortd: the parent and its children (the conversations are in
+    the radius child since the process split)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        pids = [pid] + [int(x) for x in f.read().split()]
+    total = 0
+    for p in pids:
+        with open(f"/proc/{p}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
 
 
 def radius_eap(sock, port, user, eap, state=None, ident=1):
@@ -78,6 +91,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(HERE, "../../build"))
     ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--sessions", type=int, default=300)
     args = ap.parse_args()
     os.environ["POORT_BUILD"] = os.path.abspath(args.build)
     pl.POORTD = os.path.join(os.environ["POORT_BUILD"], "src/poortd")
@@ -89,8 +103,9 @@ def main():
     cctx.load_verify_locations(certs["ca"])
     cctx.maximum_version = ssl.TLSVersion.TLSv1_2
     user = "anonymous@" + pl.REALM
-    print(f"{'point':<16} {'conversations':>13} {'RSS growth kB':>14} {'kB/conv':>8}"
-          f" {'x4096 MB':>9}")
+    print(f"{'point':<16} {'count':>6} {'RSS growth kB':>14} {'kB each':>8} {'bound':>6}"
+          f" {'x bound MB':>10}")
+    worst = {}
     for mid in (False, True):
         p = pl.Poortd(extra=f"""eap {{
 	methods ttls
@@ -113,11 +128,56 @@ def main():
                 open_conversation(sock, p.auth_port, cctx, user, mid)
             r1 = rss_kib(p.proc.pid)
             per = (r1 - r0) / args.n
-            print(f"{'mid-handshake' if mid else 'after Start':<16} {args.n:>13} {r1 - r0:>14}"
-                  f" {per:>8.1f} {per * DEFAULT_BOUND / 1024:>9.1f}", flush=True)
+            name = "mid-handshake" if mid else "after Start"
+            worst[name] = per * DEFAULT_BOUND / 1024
+            print(f"{name:<16} {args.n:>6} {r1 - r0:>14} {per:>8.1f} {DEFAULT_BOUND:>6}"
+                  f" {worst[name]:>10.1f}", flush=True)
             sock.close()
         finally:
             p.cleanup()
+
+
+    import bench_eap  # noqa: E402  (eapol_test driving)
+    import concurrent.futures
+    certs = eapcerts.make(d)
+    base = None
+    for m in SESSION_BOUND:
+        p = pl.Poortd(extra=f"""eap {{
+	methods peap ttls tls
+	certificate "{certs['server']}"
+	private_key "{certs['server_key']}"
+	client_ca "{certs['ca']}"
+}}
+""")
+        p.add_user("anna", bench_eap.PW)
+        p.write_config(p.config_text().replace("log { level debug }", "log { level info }"))
+        try:
+            p.start()
+            time.sleep(1)
+            if base is None:
+                base = rss_kib(p.proc.pid)
+            conf = os.path.join(d, f"{m}.conf")
+            with open(conf, "w") as f:
+                f.write(bench_eap.network(certs, m, False))
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:  # warm-up
+                list(ex.map(lambda _: bench_eap.eapol(conf, p.auth_port), range(30)))
+            r0 = rss_kib(p.proc.pid)
+            with concurrent.futures.ThreadPoolExecutor(2) as ex:
+                ok = sum(ex.map(lambda _: bench_eap.eapol(conf, p.auth_port),
+                                range(args.sessions)))
+            if ok != args.sessions:
+                raise RuntimeError(f"{args.sessions - ok} authentications failed")
+            r1 = rss_kib(p.proc.pid)
+            per = (r1 - r0) / args.sessions
+            worst[m] = per * SESSION_BOUND[m] / 1024
+            print(f"{m + ' session':<16} {args.sessions:>6} {r1 - r0:>14} {per:>8.1f}"
+                  f" {SESSION_BOUND[m]:>6} {worst[m]:>10.1f}", flush=True)
+        finally:
+            p.cleanup()
+    total = base / 1024 + worst["mid-handshake"] + worst["ttls-pap"] + worst["eap-tls"]
+    print(f"poortd idle RSS {base / 1024:.1f} MB (parent and children, shared pages counted"
+          f" in each); idle + every bound at its worst: {total:.1f} MB of the box's"
+          f" ~{BOX_FREE_MIB} MiB free")
 
 
 if __name__ == "__main__":

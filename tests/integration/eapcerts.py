@@ -46,6 +46,11 @@ def _run(*args, cwd, san="unused.example"):
                    env=env)
 
 
+# the key every certificate gets: EC P-256 unless make(key="rsa") (the bench's
+# RSA-2048 rows, what most eduroam server certificates are)
+_KEY = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+
+
 def _ca(d, name, server_name=SERVER_NAME):
     cdir = os.path.join(d, name)
     os.makedirs(os.path.join(cdir, "newcerts"), exist_ok=True)
@@ -56,15 +61,14 @@ def _ca(d, name, server_name=SERVER_NAME):
         f.write("1000\n")
     with open(os.path.join(cdir, "ca.cnf"), "w") as f:
         f.write(CA_CONF.format(dir=cdir, server=server_name))
-    _run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-         "-keyout", "ca.key", "-out", "ca.pem", "-days", "30", "-subj", f"/CN=Poort test {name}",
-         cwd=cdir)
+    _run("req", "-x509", *_KEY, "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
+         "-subj", f"/CN=Poort test {name}", cwd=cdir)
     return cdir
 
 
 def _issue(cdir, out, cn, ext, start=None, end=None, days=30, san="unused.example"):
-    _run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-         f"{out}.key", "-out", f"{out}.csr", "-subj", f"/CN={cn}", cwd=cdir)
+    _run("req", *_KEY, "-nodes", "-keyout", f"{out}.key", "-out", f"{out}.csr", "-subj",
+         f"/CN={cn}", cwd=cdir)
     args = ["ca", "-batch", "-config", "ca.cnf", "-cert", "ca.pem", "-keyfile", "ca.key",
             "-in", f"{out}.csr", "-out", f"{out}.pem", "-extensions", ext, "-notext"]
     if start:
@@ -75,9 +79,13 @@ def _issue(cdir, out, cn, ext, start=None, end=None, days=30, san="unused.exampl
     return os.path.join(cdir, f"{out}.pem"), os.path.join(cdir, f"{out}.key")
 
 
-def make(d, server_name=SERVER_NAME):
+def make(d, server_name=SERVER_NAME, key="ec"):
     """Creates everything under d; returns a dict of paths. server_name
-    names the server certificate (another institution's home server)."""
+    names the server certificate (another institution's home server); key
+    is "ec" (P-256) or "rsa" (2048 bits)."""
+    global _KEY
+    _KEY = (["-newkey", "rsa:2048"] if key == "rsa"
+            else ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"])
     ca = _ca(d, "ca", server_name)
     other = _ca(d, "other", server_name)
     p = {"ca": os.path.join(ca, "ca.pem")}

@@ -18,6 +18,7 @@
 #include "poort/admin.h"
 #include "poort/config.h"
 #include "poort/password.h"
+#include "poort/why.h"
 
 static void
 usage(void)
@@ -43,6 +44,21 @@ usage(void)
 		"  log [--user U] [--mac MAC] [--cui CUI] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
 		"      [--limit N]\n"
 		"                       search the authentication log\n"
+		"  why USER|USER@REALM|MAC|CUI [--since YYYY-MM-DD|30m|2h|7d] [--until ...]\n"
+		"      [--lang nl|en] [--limit N] [--user|--mac|--cui]\n"
+		"                       each login attempt with the reason in words and what\n"
+		"                       to do (--lang: default from LANG)\n"
+		"  why-catalogue        the why texts as a gettext PO file (English msgid,\n"
+		"                       Dutch msgstr, msgctxt why:ID:title|explain|action)\n"
+		"  online [--user U] [--mac MAC] [--timeout S] [--limit N]\n"
+		"                       sessions from accounting: open until a Stop, the AP's\n"
+		"                       Accounting-On/Off, or no update for 2.5 x the interim\n"
+		"                       interval (S, default 1800, before a second update)\n"
+		"  test-login USER[@REALM] [--method pap|peap|ttls-pap] [--password-fd N] [--ca FILE]\n"
+		"             [--anonymous ID] [--lang nl|en]\n"
+		"                       a real login against the running poortd over loopback\n"
+		"                       (password from a prompt or fd N, never shown), with the\n"
+		"                       reason poortd logged for it; exit 0 accept, 1 reject\n"
 		"  guest add (--expires YYYY-MM-DD | --hours H) [--count N] [--prefix P]\n"
 		"            [--batch ID]\n"
 		"                       time-limited guest accounts for an event; prints\n"
@@ -61,8 +77,28 @@ usage(void)
 		"  saml-attr USER NAME VALUE|--delete   set an SSO attribute (mail, eckId, ...)\n"
 		"  saml-attrs USER      list a user's SSO attributes\n"
 		"  saml-log [USER] [--limit N]   what was released to which SP (names only)\n"
-		"  saml-policy          the attribute release policy per SP (from the config)\n"
+		"  saml-policy          the same as sp list\n"
+		"  sp list              attribute release rules per SP (default deny), where each\n"
+		"                       comes from; poortd.conf's sp blocks are imported first\n"
+		"  sp add ENTITY [--release ATTR,...] [--nameid transient|persistent|uid]\n"
+		"         [--profile uri|entree]\n"
+		"  sp release ENTITY add|remove ATTR...   change what an SP gets; a running\n"
+		"                       poortd applies it to the next assertion\n"
+		"  sp set ENTITY [--nameid N] [--profile P] | sp del ENTITY\n"
+		"  sp attrs             the attribute names (plain, and the uri profile's)\n"
+		"  sp log [--user U] [--sp ENTITY] [--since YYYY-MM-DD] [--until YYYY-MM-DD]\n"
+		"         [--limit N]   the release log: attribute names, never values\n"
 		"  saml-status          metadata sources: last good copy, last error\n"
+		"  backup FILE [--passphrase-fd N]\n"
+		"                       store (a consistent copy), state directory (keys, CA)\n"
+		"                       and config in one encrypted file (scrypt, AES-256-GCM);\n"
+		"                       the passphrase is asked twice on the terminal, or read\n"
+		"                       from fd N or POORT_BACKUP_PASSPHRASE (10+ characters)\n"
+		"  restore FILE [--state-dir DIR] [--no-config] [--replace] [--passphrase-fd N]\n"
+		"                       onto a fresh box (poortd stopped, state directory absent\n"
+		"                       or empty; --replace moves a used one aside), all or\n"
+		"                       nothing; the config goes to -c CONFIG (the old one is\n"
+		"                       kept as CONFIG.before-restore-TIME) unless --no-config\n"
 		"  firmware status | confirm | update FILE [--no-reboot]\n"
 		"                       the boot stage's slots (see poortctl firmware --help)\n"
 		"  device list [USER]   per-device certificates (onboarding)\n"
@@ -457,6 +493,15 @@ main(int argc, char **argv)
 	log_init("poortctl", LOG_LVL_WARNING, 0);
 	if (strcmp(argv[optind], "firmware") == 0)
 		return ctl_firmware(argc - optind, argv + optind);
+	if (strcmp(argv[optind], "why-catalogue") == 0)
+		return why_catalogue_write(stdout) < 0 ? 1 : 0;
+	/* before the store is opened: a restore wants the state directory untouched */
+	if (strcmp(argv[optind], "backup") == 0 || strcmp(argv[optind], "restore") == 0) {
+		rc = ctl_backup(config_path, argc - optind, argv + optind);
+		if (rc == 2)
+			usage();
+		return rc;
+	}
 	if (store_path == NULL) {
 		struct config *cfg = config_load(config_path, err, sizeof(err));
 		if (cfg == NULL) {
@@ -509,8 +554,16 @@ main(int argc, char **argv)
 		rc = ctl_client(&c, cargc, cargv);
 	else if (strcmp(cmd, "log") == 0)
 		rc = cmd_log(&c, cargc, cargv);
+	else if (strcmp(cmd, "why") == 0)
+		rc = ctl_why(&c, cargc, cargv);
+	else if (strcmp(cmd, "online") == 0)
+		rc = ctl_online(&c, cargc, cargv);
+	else if (strcmp(cmd, "test-login") == 0)
+		rc = ctl_test_login(&c, cargc, cargv);
 	else if (strcmp(cmd, "device") == 0)
 		rc = ctl_device(&c, cargc, cargv);
+	else if (strcmp(cmd, "sp") == 0)
+		rc = ctl_sp(&c, store_path, cargc, cargv);
 	else if (strcmp(cmd, "admin") == 0)
 		rc = ctl_admin(&c, cargc, cargv);
 	else if (strcmp(cmd, "audit") == 0)

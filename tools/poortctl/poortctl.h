@@ -42,6 +42,15 @@ int ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int
 /* When the config has Entree's engine as an SP: a warning per account it would refuse. */
 void ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_path);
 
+/* sp list|add|set|del|release|log|attrs (tools/poortctl/sp.c); argv[0] is "sp". */
+int ctl_sp(struct ctl *c, const char *store_path, int argc, char **argv);
+/* The release rules in the store (after importing the config's sp blocks). */
+int ctl_sp_list(struct ctl *c);
+
+/* backup FILE | restore FILE (tools/poortctl/backup.c): needs no store open;
+ * argv[0] is "backup" or "restore". */
+int ctl_backup(const char *config_path, int argc, char **argv);
+
 /* firmware status|confirm|update (tools/poortctl/firmware.c): needs no
  * config or store; argv[0] is "firmware". */
 int ctl_firmware(int argc, char **argv);
@@ -49,6 +58,10 @@ int ctl_firmware(int argc, char **argv);
 int ctl_device(struct ctl *c, int argc, char **argv);
 /* Rewrites the onboarding CRL (after a revocation); quiet: nothing without onboarding. */
 int ctl_device_crl(const struct ctl *c, int quiet);
+/* why, online (tools/poortctl/why.c) and test-login (tools/poortctl/testlogin.c). */
+int ctl_why(struct ctl *c, int argc, char **argv);
+int ctl_online(struct ctl *c, int argc, char **argv);
+int ctl_test_login(struct ctl *c, int argc, char **argv);
 
 /* admin add|list|enable|disable|delete|reset|totp (tools/poortctl/admin.c). */
 int ctl_admin(struct ctl *c, int argc, char **argv);

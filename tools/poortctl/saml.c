@@ -12,6 +12,7 @@
 #include "poort/config_saml.h"
 #include "poort/entree.h"
 #include "poort/store_saml.h"
+#include "poort/store_sp.h"
 #include "poortctl.h"
 
 /* Attributes kept in account_attrs; the others come from the account. */
@@ -103,37 +104,6 @@ ctl_saml_attr(struct ctl *c, struct store_saml *ss, int argc, char **argv)
 	return 0;
 }
 
-static int
-ctl_saml_policy(const char *config_path)
-{
-	char err[CONFIG_ERR_MAX];
-	struct config *cfg = config_load(config_path, err, sizeof(err));
-	static const char *const nameids[] = {"transient", "persistent", "uid"};
-
-	if (cfg == NULL) {
-		fprintf(stderr, "poortctl: %s\n", err);
-		return 1;
-	}
-	if (cfg->saml == NULL) {
-		printf("no saml block: nothing is released to anyone\n");
-	} else {
-		for (size_t i = 0; i < cfg->saml->nsps; i++) {
-			const struct config_saml_sp *sp = &cfg->saml->sps[i];
-			for (size_t j = 0; j < sp->nentities; j++) {
-				printf("sp=%s\tnameid=%s\tprofile=%s\trelease=", sp->entities[j],
-				       nameids[sp->nameid],
-				       sp->profile == CONFIG_PROFILE_ENTREE ? "entree" : "uri");
-				for (size_t k = 0; k < sp->nrelease; k++)
-					printf("%s%s", k ? "," : "", sp->release[k]);
-				printf("%s\n", sp->nrelease ? "" : "-");
-			}
-		}
-		printf("any other SP: nothing released (default deny)\n");
-	}
-	config_free(cfg);
-	return 0;
-}
-
 struct ctl_entree_scan {
 	struct store_saml *ss;
 	unsigned missing;
@@ -169,6 +139,12 @@ ctl_saml_entree_warn(struct ctl *c, const char *store_path, const char *config_p
 	for (size_t i = 0; cfg->saml != NULL && i < cfg->saml->nsps; i++)
 		entree |= cfg->saml->sps[i].entree;
 	config_free(cfg);
+	/* the rules live in the store: one for Entree's engine made there counts too */
+	{
+		struct store_sp_rule r;
+		entree |= store_sp_get(c->st, ENTREE_ENGINE, &r) == 0 ||
+			  store_sp_get(c->st, ENTREE_ENGINE_STAGING, &r) == 0;
+	}
 	if (!entree || (scan.ss = store_saml_open(store_path, err, sizeof(err))) == NULL)
 		return;
 	store_account_foreach(c->st, ctl_entree_check, &scan);
@@ -184,8 +160,9 @@ ctl_saml(struct ctl *c, const char *store_path, const char *config_path, int arg
 	unsigned limit = 100;
 	int rc = 2;
 
+	(void)config_path;
 	if (strcmp(argv[0], "saml-policy") == 0)
-		return ctl_saml_policy(config_path);
+		return ctl_sp_list(c); /* the rules live in the store now: poortctl sp */
 	if ((ss = store_saml_open(store_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "poortctl: %s\n", err);
 		return 1;

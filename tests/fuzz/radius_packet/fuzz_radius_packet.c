@@ -1,6 +1,8 @@
-/* The RADIUS intake: raw attribute walk, structure check, decode. */
+/* The RADIUS intake: raw attribute walk (and the raw field a dropped request is
+ * logged with), structure check, decode. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "poort/config.h"
 #include "poort/realm.h"
@@ -27,6 +29,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 4096)
 		return 0;
+	/* what the log of a dropped request reads, before any check */
+	char field[254];
+	radius_msg_raw_field(data, size, PW_USER_NAME, field, sizeof(field));
+	if (strlen(field) >= sizeof(field))
+		abort();
 	struct radius_scan scan;
 	/* the same gate as the server: see radius_msg_scan() */
 	if (radius_msg_scan(data, size, &scan) < 0 || scan.has_encrypted)

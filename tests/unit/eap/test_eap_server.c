@@ -202,6 +202,12 @@ t_tls_ctx_stateful(const char *dir, const struct eap_backend *be)
 		CHECK(es->tls_ctx != NULL && (SSL_CTX_get_options(es->tls_ctx) & SSL_OP_NO_TICKET));
 		CHECK(es->tls_ctx != NULL &&
 		      SSL_CTX_get_session_cache_mode(es->tls_ctx) == SSL_SESS_CACHE_SERVER);
+		/* the 256 MiB box's bounds: conversations and the session caches */
+		CHECK_INT(cfg->eap.max_conversations, 1024);
+		CHECK(es->tls_ctx != NULL &&
+		      SSL_CTX_sess_get_cache_size(es->tls_ctx) == EAP_TLS_SESSIONS);
+		CHECK(SSL_CTX_sess_get_cache_size(es->tunnel_ctx) == EAP_TUNNEL_SESSIONS);
+		CHECK(EAP_TLS_SESSIONS * 14 + EAP_TUNNEL_SESSIONS * 4 < 48 * 1024);
 		eap_server_free(es);
 	}
 	config_free(cfg);

@@ -150,6 +150,10 @@ test_db_version(const char *file, int devices)
 					" SELECT actor, action, object, source, outcome FROM audit_log",
 				    NULL, NULL, NULL) != SQLITE_OK)
 		v = -1;
+	/* version 7: the release rules per SP */
+	if (devices && sqlite3_exec(db, "SELECT entity, release, config_sig FROM sp_rules",
+				    NULL, NULL, NULL) != SQLITE_OK)
+		v = -1;
 	sqlite3_close(db);
 	return v;
 }
@@ -191,13 +195,15 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 6);
+	CHECK_INT(test_db_version(p3, 1), 8);
 	/* a store at version 4 (clients, replies, guests: main before the
 	 * devices table, which came as version 5) gains the devices table and
 	 * keeps its rows */
 	CHECK(sqlite3_open(p3, &db) == SQLITE_OK);
-	CHECK(sqlite3_exec(db, "DROP TABLE devices; PRAGMA user_version = 4;", NULL, NULL, NULL) ==
-	      SQLITE_OK);
+	CHECK(sqlite3_exec(db,
+			   "DROP TABLE devices; DROP TABLE acct_session; DROP INDEX auth_log_mac;"
+			   " ALTER TABLE auth_log DROP COLUMN mac; PRAGMA user_version = 4;",
+			   NULL, NULL, NULL) == SQLITE_OK);
 	sqlite3_close(db);
 	CHECK_INT(test_db_version(p3, 0), 4);
 	st = store_open(p3, err, sizeof(err));
@@ -208,7 +214,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 6);
+	CHECK_INT(test_db_version(p3, 1), 8);
 	unlink(p3);
 	snprintf(err, sizeof(err), "%s-wal", p3);
 	unlink(err);
