@@ -65,6 +65,8 @@ struct config_saml_contact {
 	char email[128];
 };
 
+#define CONFIG_HTTP_ALLOW_MAX 16
+
 struct config_http {
 	int enabled;
 	struct sockaddr_storage addr;
@@ -75,6 +77,17 @@ struct config_http {
 	unsigned max_body;       /* bytes of a request body */
 	unsigned rate;           /* requests per source (address, IPv6 /64) per minute */
 	unsigned max_conns;      /* connections at once */
+	/* the admin UI's own listener; admin_addrlen 0: none (no admin UI) */
+	struct sockaddr_storage admin_addr;
+	socklen_t admin_addrlen;
+	char admin_listen_text[80];
+	/* who may use it: address prefixes (default 127.0.0.0/8 and ::1) */
+	struct config_http_net {
+		struct sockaddr_storage net;
+		unsigned prefix;
+	} admin_allow[CONFIG_HTTP_ALLOW_MAX];
+	size_t nadmin_allow;
+	char data_dir[PATH_MAX]; /* templates and catalogue; "" the default (http_data.c) */
 };
 
 struct config_saml {

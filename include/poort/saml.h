@@ -63,9 +63,9 @@ int saml_idp_session_user(struct saml_idp *idp, struct evhttp_request *req, char
 /*
  * Answers req with the SSO login (the login page, or the upstream IdP in
  * proxy mode); after it the browser is sent to path (on this box, starting
- * with "/saml/") with a session.
+ * with "/saml/") with a session. lang: "nl" or "en" (http_i18n.h).
  */
 void saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const char *path,
-			  int en);
+			  const char *lang);
 
 #endif

@@ -6,6 +6,9 @@
  *		certificate "/etc/poort/https.crt"
  *		key "/etc/poort/https.key"
  *		max_body 65536; rate 600; max_conns 256
+ *		admin_listen 127.0.0.1 8444        # the admin UI's listener (none by default)
+ *		admin_allow 127.0.0.0/8 10.0.0.0/8 # who may use it (default loopback only)
+ *		data_dir "/usr/share/poort"        # templates and catalogue (default: next to poortd)
  *	}
  *	saml {
  *		entity_id "https://idp.school.nl/saml"
@@ -163,43 +166,71 @@ csaml_strv_free(char **v, size_t n)
 	free(v);
 }
 
-/* listen ADDRESS|* PORT */
+/* listen ADDRESS|* PORT (and admin_listen, into the admin fields) */
 static int
 csaml_listen(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *n)
 {
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&h->addr;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&h->addr;
+	int admin = strcmp(n->argv[0], "admin_listen") == 0;
+	struct sockaddr_storage *ss = admin ? &h->admin_addr : &h->addr;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	socklen_t *sslen = admin ? &h->admin_addrlen : &h->addrlen;
+	char *text = admin ? h->admin_listen_text : h->listen_text;
+	size_t textlen = admin ? sizeof(h->admin_listen_text) : sizeof(h->listen_text);
 	unsigned long port;
 	char *end;
 
 	if (n->argc != 3 || n->block)
-		return cfg_fail(ctx, n, "listen takes an address and a port");
+		return cfg_fail(ctx, n, "%s takes an address and a port", n->argv[0]);
 	port = strtoul(n->argv[2], &end, 10);
 	if (*end != '\0' || port == 0 || port > 65535 || !isdigit((unsigned char)n->argv[2][0]))
 		return cfg_fail(ctx, n, "\"%s\" is not a port number", n->argv[2]);
-	memset(&h->addr, 0, sizeof(h->addr));
+	memset(ss, 0, sizeof(*ss));
 	if (strcmp(n->argv[1], "*") == 0) {
 		/* all addresses, as 'listen auth *' says: the IPv6 wildcard, which
 		 * also takes IPv4 unless net.ipv6.bindv6only is set */
 		in6->sin6_family = AF_INET6;
 		in6->sin6_addr = in6addr_any;
 		in6->sin6_port = htons((uint16_t)port);
-		h->addrlen = sizeof(*in6);
-		snprintf(h->listen_text, sizeof(h->listen_text), ":::%lu", port);
+		*sslen = sizeof(*in6);
+		snprintf(text, textlen, ":::%lu", port);
 		return 0;
 	}
 	if (inet_pton(AF_INET, n->argv[1], &in4->sin_addr) == 1) {
 		in4->sin_family = AF_INET;
 		in4->sin_port = htons((uint16_t)port);
-		h->addrlen = sizeof(*in4);
+		*sslen = sizeof(*in4);
 	} else if (inet_pton(AF_INET6, n->argv[1], &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons((uint16_t)port);
-		h->addrlen = sizeof(*in6);
+		*sslen = sizeof(*in6);
 	} else {
 		return cfg_fail(ctx, n, "\"%s\" is not an IPv4 or IPv6 address", n->argv[1]);
 	}
-	snprintf(h->listen_text, sizeof(h->listen_text), "%s:%lu", n->argv[1], port);
+	snprintf(text, textlen, "%s:%lu", n->argv[1], port);
+	return 0;
+}
+
+/* admin_allow PREFIX... */
+static int
+csaml_allow(struct cfg_ctx *ctx, struct config_http *h, const struct cfg_node *n)
+{
+	struct config_client c;
+
+	if (n->argc < 2 || n->block)
+		return cfg_fail(ctx, n, "admin_allow takes one or more addresses or prefixes");
+	for (int i = 1; i < n->argc; i++) {
+		if (h->nadmin_allow == CONFIG_HTTP_ALLOW_MAX)
+			return cfg_fail(ctx, n, "admin_allow: more than %d prefixes",
+					CONFIG_HTTP_ALLOW_MAX);
+		memset(&c, 0, sizeof(c));
+		if (config_client_address(n->argv[i], &c) < 0)
+			return cfg_fail(ctx, n, "admin_allow: \"%s\" is not an address or prefix",
+					n->argv[i]);
+		h->admin_allow[h->nadmin_allow].net = c.net;
+		h->admin_allow[h->nadmin_allow].prefix = c.prefix;
+		h->nadmin_allow++;
+	}
 	return 0;
 }
 
@@ -221,8 +252,12 @@ csaml_http(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
 		const struct cfg_node *k = &n->children[i];
 		const char *w = k->argv[0];
-		if (strcmp(w, "listen") == 0)
+		if (strcmp(w, "listen") == 0 || strcmp(w, "admin_listen") == 0)
 			rc = csaml_listen(ctx, h, k);
+		else if (strcmp(w, "admin_allow") == 0)
+			rc = csaml_allow(ctx, h, k);
+		else if (strcmp(w, "data_dir") == 0)
+			rc = csaml_string(ctx, k, h->data_dir, sizeof(h->data_dir));
 		else if (strcmp(w, "certificate") == 0)
 			rc = csaml_string(ctx, k, h->cert, sizeof(h->cert));
 		else if (strcmp(w, "key") == 0)
@@ -236,11 +271,25 @@ csaml_http(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		else
 			rc = cfg_fail(ctx, k,
 					"unknown setting '%s' in http (listen, certificate, key, "
-					"max_body, rate, max_conns)",
+					"max_body, rate, max_conns, admin_listen, admin_allow, data_dir)",
 					w);
 	}
 	if (rc == 0 && h->addrlen == 0)
 		rc = cfg_fail(ctx, n, "http has no listen address");
+	if (rc == 0 && h->admin_addrlen != 0 && h->admin_addrlen == h->addrlen &&
+	    memcmp(&h->admin_addr, &h->addr, h->addrlen) == 0)
+		rc = cfg_fail(ctx, n, "admin_listen must differ from listen");
+	if (rc == 0 && h->nadmin_allow == 0) { /* loopback only */
+		struct config_client c;
+		const char *const def[] = {"127.0.0.0/8", "::1"};
+		for (size_t i = 0; i < 2; i++) {
+			memset(&c, 0, sizeof(c));
+			config_client_address(def[i], &c);
+			h->admin_allow[i].net = c.net;
+			h->admin_allow[i].prefix = c.prefix;
+		}
+		h->nadmin_allow = 2;
+	}
 	if (rc == 0 && (h->cert[0] == '\0' || h->key[0] == '\0'))
 		rc = cfg_fail(ctx, n, "http needs a certificate and a key (HTTPS only)");
 	return rc;

@@ -108,6 +108,10 @@ lsock_bind_config(const struct config *cfg, char *err, size_t errlen)
 	    lsock_add(SOCK_STREAM, &cfg->http->addr, cfg->http->addrlen, 0, cfg->http->listen_text,
 		      err, errlen) < 0)
 		return -1;
+	if (cfg->http != NULL && cfg->http->admin_addrlen != 0 &&
+	    lsock_add(SOCK_STREAM, &cfg->http->admin_addr, cfg->http->admin_addrlen, 0,
+		      cfg->http->admin_listen_text, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 

@@ -23,30 +23,53 @@
 #include <errno.h>
 
 #include "poort/config_saml.h"
+#include "poort/http_form.h"
+#include "poort/http_i18n.h"
+#include "poort/http_session.h"
+#include "poort/http_tmpl.h"
 #include "poort/limit.h"
 #include "poort/log.h"
 #include "poort/lsock.h"
 
-#define HTTP_ROUTES_MAX 32
+#define HTTP_ROUTES_MAX 64
+#define HTTP_ADMIN_IDLE 900        /* admin sessions: 15 minutes without a request */
+#define HTTP_ADMIN_ABSOLUTE 28800  /* and 8 hours at most */
+#define HTTP_ADMIN_SESSIONS 64
 #define HTTP_RATE_KEYS 8192 /* sources counted at once; more are refused, none forgotten */
 #define HTTP_RATE_WINDOW 60 /* http.rate counts requests per source per minute */
 
 struct http_route {
+	unsigned methods;
 	char path[64];
+	unsigned flags;
 	http_handler_fn fn;
 	void *arg;
 };
 
+/*
+ * One per listener: what its evhttp's callbacks are given. Each counts its
+ * own connections against http.max_conns, so a flood of the students'
+ * listener never locks the school's IT out of the admin UI.
+ */
+struct http_lis {
+	struct http_server *hs;
+	enum http_listener kind;
+	struct evhttp *http;
+	struct http_conns *conns; /* TLS connections open */
+};
+
 struct http_server {
 	struct event_base *base;
-	struct evhttp *http;
+	struct http_lis lis[2]; /* public, admin (http NULL: none) */
+	const struct config_http *hc; /* admin_allow; the config outlives the server */
+	struct http_sessions *sessions;
+	struct http_tmpl_set *tmpl;
 	SSL_CTX *ssl;
 	struct http_route routes[HTTP_ROUTES_MAX];
 	size_t nroutes;
 	unsigned rate; /* per source (http_peer_key) per minute */
 	struct limit *rates;
 	struct log_ratelimit rl_log;
-	struct http_conns *conns; /* TLS connections open */
 	unsigned max_conns;
 };
 
@@ -80,13 +103,15 @@ static int
 http_client_hello(SSL *ssl, int *alert, void *arg)
 {
 	struct http_server *hs = arg;
+	struct http_lis *l = SSL_get_ex_data(ssl, http_over_idx);
 	unsigned suppressed;
 
-	if (SSL_get_ex_data(ssl, http_over_idx) == NULL)
+	if (l == NULL)
 		return SSL_CLIENT_HELLO_SUCCESS;
 	if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
-		log_warning("http refused: %u connections open (http.max_conns) suppressed=%u",
-			    hs->conns->open, suppressed);
+		log_warning("http refused: %u connections open (http.max_conns) listener=%s "
+			    "suppressed=%u",
+			    l->conns->open, l->kind == HTTP_ADMIN ? "admin" : "public", suppressed);
 	*alert = SSL_AD_INTERNAL_ERROR;
 	return SSL_CLIENT_HELLO_ERROR;
 }
@@ -94,15 +119,15 @@ http_client_hello(SSL *ssl, int *alert, void *arg)
 static struct bufferevent *
 http_bevcb(struct event_base *base, void *arg)
 {
-	struct http_server *hs = arg;
-	SSL *ssl = SSL_new(hs->ssl);
+	struct http_lis *l = arg;
+	SSL *ssl = SSL_new(l->hs->ssl);
 
 	if (ssl == NULL)
 		return NULL;
-	if (hs->conns->open >= hs->max_conns) {
-		SSL_set_ex_data(ssl, http_over_idx, hs); /* refused at its ClientHello */
-	} else if (SSL_set_ex_data(ssl, http_conn_idx, hs->conns) == 1) {
-		hs->conns->open++;
+	if (l->conns->open >= l->hs->max_conns) {
+		SSL_set_ex_data(ssl, http_over_idx, l); /* refused at its ClientHello */
+	} else if (SSL_set_ex_data(ssl, http_conn_idx, l->conns) == 1) {
+		l->conns->open++;
 	}
 	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
 					      BEV_OPT_CLOSE_ON_FREE);
@@ -226,54 +251,344 @@ http_reply(struct evhttp_request *req, int code, const char *ctype, const char *
 }
 
 static void
-http_dispatch(struct evhttp_request *req, void *arg)
+http_text(struct evhttp_request *req, int code, const char *msg)
 {
-	struct http_server *hs = arg;
+	http_reply(req, code, "text/plain; charset=utf-8", msg, strlen(msg), NULL);
+}
+
+int
+http_addr_allowed(const struct config_http *hc, const struct sockaddr *sa)
+{
+	const struct config_http_net *nets = hc->admin_allow;
+	size_t n = hc->nadmin_allow;
+	unsigned char a[16], m[16];
+	size_t alen;
+	int fam;
+
+	if (sa == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		memcpy(a, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		alen = 4;
+		fam = AF_INET;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a6 = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a6)) {
+			memcpy(a, a6->s6_addr + 12, 4);
+			alen = 4;
+			fam = AF_INET;
+		} else {
+			memcpy(a, a6->s6_addr, 16);
+			alen = 16;
+			fam = AF_INET6;
+		}
+	} else {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned bits = nets[i].prefix, ok = 1;
+		if (nets[i].net.ss_family != fam)
+			continue;
+		memcpy(m, fam == AF_INET ? (const void *)&((const struct sockaddr_in *)&nets[i].net)->sin_addr
+					 : (const void *)&((const struct sockaddr_in6 *)&nets[i].net)->sin6_addr,
+		       alen);
+		for (size_t b = 0; b < alen && bits > 0 && ok; b++, bits = bits > 8 ? bits - 8 : 0) {
+			unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+			ok = (a[b] & mask) == (m[b] & mask);
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+http_route_on(const struct http_route *r, enum http_listener kind)
+{
+	if (r->flags & HTTP_R_BOTH)
+		return 1;
+	return (r->flags & HTTP_R_ADMIN) ? kind == HTTP_ADMIN : kind == HTTP_PUBLIC;
+}
+
+/* How well r's path takes path: 0 not at all, else longer is better (exact best). */
+static size_t
+http_route_match(const struct http_route *r, const char *path)
+{
+	size_t l = strlen(r->path);
+
+	if (strcmp(r->path, path) == 0)
+		return 1000;
+	if ((r->flags & HTTP_R_PREFIX) && strncmp(r->path, path, l) == 0)
+		return l;
+	return 0;
+}
+
+int
+http_origin_ok(struct evhttp_request *req, const char *base)
+{
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	const char *o = evhttp_find_header(in, "Origin"), *host;
+	char own[300];
+
+	if (o == NULL || strcmp(o, "null") == 0)
+		return 1;
+	if (base == NULL) {
+		if ((host = evhttp_find_header(in, "Host")) == NULL)
+			return 0;
+		snprintf(own, sizeof(own), "https://%s", host);
+		base = own;
+	}
+	return strcmp(o, base) == 0;
+}
+
+/* The session and CSRF checks a route's flags ask for; 0 to go on, else answered. */
+static int
+http_route_guard(struct http_server *hs, const struct http_route *r, struct evhttp_request *req)
+{
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	struct http_session *s = NULL;
+	struct http_form f;
+	char addr[48];
+	int ok, rc;
+
+	if (!(r->flags & (HTTP_R_SESSION | HTTP_R_CSRF | HTTP_R_ROLE_ADMIN)))
+		return 0;
+	s = http_session_get(hs->sessions, req, time(NULL));
+	if ((r->flags & HTTP_R_SESSION) && (s == NULL || s->principal[0] == '\0')) {
+		http_text(req, 403, "Log in first.\n");
+		return -1;
+	}
+	if ((r->flags & HTTP_R_ROLE_ADMIN) && (s == NULL || strcmp(s->role, "admin") != 0)) {
+		http_text(req, 403, "Not for your role.\n");
+		return -1;
+	}
+	if (!(r->flags & HTTP_R_CSRF) || cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
+		return 0;
+	/* the body is read here and again by the handler: the route's limits
+	 * are the handler's to set, these only bound what the check reads */
+	rc = http_form_read(&f, req, &(struct http_form_limits){.fields = 256, .name = 64,
+								 .value = 65536, .file = 1 << 20});
+	ok = rc == 0 && s != NULL && http_origin_ok(req, NULL) &&
+	     http_session_csrf_ok(s, http_form_get(&f, "csrf"));
+	http_form_free(&f);
+	if (rc < 0) {
+		log_warning("http refused: %s addr=%s path=%s", http_form_strerror(rc),
+			    http_peer(req, addr, sizeof(addr)), r->path);
+		http_text(req, 400, http_form_strerror(rc));
+		return -1;
+	}
+	if (!ok) {
+		log_warning("http refused: no valid CSRF token or another site's Origin addr=%s path=%s",
+			    http_peer(req, addr, sizeof(addr)), r->path);
+		http_text(req, 403, "Bad or missing form token.\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+http_dispatch_on(struct http_server *hs, struct evhttp_request *req, enum http_listener kind)
+{
 	const char *uri = evhttp_request_get_uri(req);
-	char addr[48], path[64];
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
+	unsigned want = cmd == EVHTTP_REQ_HEAD ? EVHTTP_REQ_GET : (unsigned)cmd, allow = 0;
+	const struct http_route *best = NULL;
+	struct evhttp_connection *conn;
+	char addr[48], path[256], allowed[64];
+	size_t plen, bestq = 0;
 	unsigned suppressed;
-	size_t plen;
 
 	http_peer_key(req, addr, sizeof(addr));
 	if (!http_rate_allow(hs, addr, time(NULL))) {
 		if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
 			log_warning("http rate_limited addr=%s suppressed=%u", addr, suppressed);
-		http_reply(req, 429, "text/plain; charset=utf-8", "Too many requests\n", 18, NULL);
+		http_text(req, 429, "Too many requests\n");
 		return;
 	}
-	plen = strcspn(uri, "?");
-	if (plen < sizeof(path)) {
-		memcpy(path, uri, plen);
-		path[plen] = '\0';
-		for (size_t i = 0; i < hs->nroutes; i++)
-			if (strcmp(hs->routes[i].path, path) == 0) {
-				hs->routes[i].fn(req, hs->routes[i].arg);
-				return;
-			}
+	if (kind == HTTP_ADMIN) {
+		conn = evhttp_request_get_connection(req);
+		if (!http_addr_allowed(hs->hc, conn != NULL ? evhttp_connection_get_addr(conn) : NULL)) {
+			if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
+				log_warning("http refused: admin listener, addr=%s not in "
+					    "http.admin_allow suppressed=%u",
+					    addr, suppressed);
+			http_text(req, 403, "Forbidden\n");
+			return;
+		}
 	}
-	http_reply(req, 404, "text/plain; charset=utf-8", "Not found\n", 10, NULL);
+	plen = strcspn(uri, "?");
+	if (plen >= sizeof(path)) {
+		http_text(req, 404, "Not found\n");
+		return;
+	}
+	memcpy(path, uri, plen);
+	path[plen] = '\0';
+	for (size_t i = 0; i < hs->nroutes; i++) {
+		const struct http_route *r = &hs->routes[i];
+		size_t q;
+		if (!http_route_on(r, kind) || (q = http_route_match(r, path)) == 0)
+			continue;
+		allow |= r->methods;
+		if ((r->methods & want) && q > bestq) {
+			best = r;
+			bestq = q;
+		}
+	}
+	if (best == NULL && allow != 0) {
+		snprintf(allowed, sizeof(allowed), "%s%s", (allow & EVHTTP_REQ_GET) ? "GET, HEAD" : "",
+			 (allow & EVHTTP_REQ_POST) ? ((allow & EVHTTP_REQ_GET) ? ", POST" : "POST") : "");
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", allowed);
+		http_text(req, 405, "Method not allowed\n");
+		return;
+	}
+	if (best == NULL) {
+		http_text(req, 404, "Not found\n");
+		return;
+	}
+	if (http_route_guard(hs, best, req) < 0)
+		return;
+	best->fn(req, best->arg);
+}
+
+static void
+http_dispatch(struct evhttp_request *req, void *arg)
+{
+	struct http_lis *l = arg;
+	http_dispatch_on(l->hs, req, l->kind);
 }
 
 void
 http_server_dispatch(struct http_server *hs, struct evhttp_request *req)
 {
-	http_dispatch(req, hs);
+	http_dispatch_on(hs, req, HTTP_PUBLIC);
+}
+
+void
+http_server_dispatch_on(struct http_server *hs, struct evhttp_request *req,
+			enum http_listener listener)
+{
+	http_dispatch_on(hs, req, listener);
+}
+
+struct http_sessions *
+http_server_sessions(struct http_server *hs)
+{
+	return hs->sessions;
+}
+
+const struct http_tmpl_set *
+http_server_templates(struct http_server *hs)
+{
+	return hs->tmpl;
+}
+
+void
+http_page(struct http_server *hs, struct evhttp_request *req, int code, const char *name,
+	  const struct http_tv *data, const char *lang, const char *csp_nonce)
+{
+	char *out = NULL, why[160];
+	size_t len = 0;
+
+	if (http_tmpl_render(hs->tmpl, name, data, lang, &out, &len, why, sizeof(why)) < 0) {
+		log_error("http page %s: %s", name, why);
+		http_text(req, 500, "Internal error\n");
+		return;
+	}
+	http_reply(req, code, "text/html; charset=utf-8", out, len, csp_nonce);
+	free(out);
+}
+
+/*
+ * Templates and catalogue: http.data_dir, else DIR/../share/poort beside
+ * the poortd binary (the build tree, /usr/sbin -> /usr/share/poort on the
+ * box), else the directory it was built to be installed in.
+ */
+static void
+http_data_dir(const struct config_http *hc, char *out, size_t outlen)
+{
+	char exe[PATH_MAX], probe[PATH_MAX + 64];
+	ssize_t n;
+	char *slash;
+
+	if (hc->data_dir[0] != '\0') {
+		snprintf(out, outlen, "%s", hc->data_dir);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			snprintf(probe, sizeof(probe), "%s/../share/poort/templates", exe);
+			if (access(probe, R_OK) == 0 && strlen(exe) + 16 < outlen) {
+				snprintf(out, outlen, "%.*s/../share/poort", (int)(outlen - 16), exe);
+				return;
+			}
+		}
+	}
+	snprintf(out, outlen, "%s", POORT_DATADIR);
+}
+
+static struct evhttp *
+http_listen(struct http_server *hs, struct http_lis *l, const struct config_http *hc,
+	    const struct sockaddr_storage *addr, socklen_t addrlen, const char *text, char *err,
+	    size_t errlen)
+{
+	struct evhttp_bound_socket *bound;
+	struct evhttp *http = evhttp_new(hs->base);
+	int one = 1, fd;
+
+	if (http == NULL) {
+		snprintf(err, errlen, "cannot create the HTTP server");
+		return NULL;
+	}
+	l->hs = hs;
+	l->http = http;
+	if ((l->conns = calloc(1, sizeof(*l->conns))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	evhttp_set_bevcb(http, http_bevcb, l);
+	evhttp_set_max_body_size(http, hc->max_body);
+	evhttp_set_max_headers_size(http, 16384);
+	evhttp_set_timeout(http, 30);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+	evhttp_set_gencb(http, http_dispatch, l);
+	/* bound and listening, by the parent when it could (lsock.h) */
+	fd = lsock_get(SOCK_STREAM, (const struct sockaddr *)addr, addrlen);
+	if (fd < 0 || (bound = evhttp_accept_socket_with_handle(http, fd)) == NULL) {
+		snprintf(err, errlen, "https: cannot listen on %s: %s", text,
+			 fd < 0 ? strerror(errno) : "cannot accept on it");
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	/* accepted sockets inherit it: evhttp writes headers and body apart, and
+	 * Nagle with delayed ACKs would add 40 ms to every answer */
+	setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return http;
 }
 
 struct http_server *
 http_server_new(struct event_base *base, const struct config_http *hc, char *err, size_t errlen)
 {
 	struct http_server *hs = calloc(1, sizeof(*hs));
-	struct evhttp_bound_socket *bound;
-	int one = 1, fd;
+	const struct http_session_conf sc = {.cookie = "__Host-poort_admin", .samesite = "Strict",
+					     .idle = HTTP_ADMIN_IDLE,
+					     .absolute = HTTP_ADMIN_ABSOLUTE,
+					     .max = HTTP_ADMIN_SESSIONS};
+	char dir[PATH_MAX], sub[PATH_MAX + 16];
 
 	if (hs == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	hs->base = base;
+	hs->hc = hc;
 	hs->rate = hc->rate;
 	hs->max_conns = hc->max_conns;
+	hs->lis[0].kind = HTTP_PUBLIC;
+	hs->lis[1].kind = HTTP_ADMIN;
 	if (http_conn_idx < 0)
 		http_conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, http_conn_gone);
 	if (http_over_idx < 0)
@@ -281,35 +596,28 @@ http_server_new(struct event_base *base, const struct config_http *hc, char *err
 	hs->rl_log.interval = 10;
 	hs->rl_log.burst = 5;
 	if ((hs->rates = limit_new(HTTP_RATE_KEYS, HTTP_RATE_WINDOW)) == NULL ||
-	    (hs->conns = calloc(1, sizeof(*hs->conns))) == NULL) {
+	    (hs->sessions = http_sessions_new(&sc)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	/* pages and catalogue are read now, before the sandbox */
+	http_data_dir(hc, dir, sizeof(dir));
+	snprintf(sub, sizeof(sub), "%s/templates", dir);
+	if ((hs->tmpl = http_tmpl_load(sub, err, errlen)) == NULL)
+		goto fail;
+	snprintf(sub, sizeof(sub), "%s/locale", dir);
+	if (http_i18n_init(sub, err, errlen) < 0)
+		goto fail;
 	if ((hs->ssl = http_ssl_new(hc, err, errlen)) == NULL)
 		goto fail;
 	SSL_CTX_set_client_hello_cb(hs->ssl, http_client_hello, hs);
-	if ((hs->http = evhttp_new(base)) == NULL) {
-		snprintf(err, errlen, "cannot create the HTTP server");
+	if (http_listen(hs, &hs->lis[0], hc, &hc->addr, hc->addrlen, hc->listen_text, err,
+			errlen) == NULL)
 		goto fail;
-	}
-	evhttp_set_bevcb(hs->http, http_bevcb, hs);
-	evhttp_set_max_body_size(hs->http, hc->max_body);
-	evhttp_set_max_headers_size(hs->http, 16384);
-	evhttp_set_timeout(hs->http, 30);
-	evhttp_set_allowed_methods(hs->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
-	evhttp_set_gencb(hs->http, http_dispatch, hs);
-	/* bound and listening, by the parent when it could (lsock.h) */
-	fd = lsock_get(SOCK_STREAM, (const struct sockaddr *)&hc->addr, hc->addrlen);
-	if (fd < 0 || (bound = evhttp_accept_socket_with_handle(hs->http, fd)) == NULL) {
-		snprintf(err, errlen, "https: cannot listen on %s: %s", hc->listen_text,
-			 fd < 0 ? strerror(errno) : "cannot accept on it");
-		if (fd >= 0)
-			close(fd);
+	if (hc->admin_addrlen != 0 &&
+	    http_listen(hs, &hs->lis[1], hc, &hc->admin_addr, hc->admin_addrlen,
+			hc->admin_listen_text, err, errlen) == NULL)
 		goto fail;
-	}
-	/* accepted sockets inherit it: evhttp writes headers and body apart, and
-	 * Nagle with delayed ACKs would add 40 ms to every answer */
-	setsockopt(evhttp_bound_socket_get_fd(bound), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	return hs;
 fail:
 	http_server_free(hs);
@@ -321,26 +629,40 @@ http_server_free(struct http_server *hs)
 {
 	if (hs == NULL)
 		return;
-	if (hs->http != NULL)
-		evhttp_free(hs->http);
+	for (size_t i = 0; i < 2; i++)
+		if (hs->lis[i].http != NULL)
+			evhttp_free(hs->lis[i].http);
 	SSL_CTX_free(hs->ssl);
+	http_sessions_free(hs->sessions);
+	http_tmpl_free(hs->tmpl);
 	limit_free(hs->rates);
-	if (hs->conns != NULL && hs->conns->open > 0)
-		hs->conns->orphan = 1;
-	else
-		free(hs->conns);
+	for (size_t i = 0; i < 2; i++) {
+		struct http_conns *c = hs->lis[i].conns;
+		if (c != NULL && c->open > 0)
+			c->orphan = 1;
+		else
+			free(c);
+	}
 	free(hs);
 }
 
 int
-http_server_route(struct http_server *hs, const char *path, http_handler_fn fn, void *arg)
+http_server_routes(struct http_server *hs, const struct http_route_def *defs, size_t n, void *arg)
 {
-	if (hs->nroutes == HTTP_ROUTES_MAX || strlen(path) >= sizeof(hs->routes[0].path))
-		return HTTP_ECONFIG;
-	snprintf(hs->routes[hs->nroutes].path, sizeof(hs->routes[0].path), "%s", path);
-	hs->routes[hs->nroutes].fn = fn;
-	hs->routes[hs->nroutes].arg = arg;
-	hs->nroutes++;
+	for (size_t i = 0; i < n; i++) {
+		struct http_route *r = &hs->routes[hs->nroutes];
+		size_t l = strlen(defs[i].path);
+		if (hs->nroutes == HTTP_ROUTES_MAX || l >= sizeof(r->path) || defs[i].path[0] != '/' ||
+		    ((defs[i].flags & HTTP_R_PREFIX) && defs[i].path[l - 1] != '/') ||
+		    defs[i].methods == 0)
+			return HTTP_ECONFIG;
+		r->methods = defs[i].methods;
+		snprintf(r->path, sizeof(r->path), "%s", defs[i].path);
+		r->flags = defs[i].flags;
+		r->fn = defs[i].fn;
+		r->arg = arg;
+		hs->nroutes++;
+	}
 	return 0;
 }
 

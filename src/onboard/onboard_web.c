@@ -18,6 +18,8 @@
 #include "poort/config_saml.h"
 #include "poort/devca.h"
 #include "poort/http.h"
+#include "poort/http_i18n.h"
+#include "poort/http_tmpl.h"
 #include "poort/log.h"
 #include "poort/onboard_oauth.h"
 #include "poort/onboard_profile.h"
@@ -26,9 +28,9 @@
 #include "poort/store_device.h"
 
 #define OW_PASS_LEN 16
-#define OW_PAGE_MAX 16384
 
 struct onboard_web {
+	struct http_server *hs;
 	struct saml_idp *idp;
 	const struct config *cfg;
 	struct store *st;
@@ -42,18 +44,19 @@ struct onboard_web {
 
 enum ow_kind { OW_EAPCONFIG, OW_MOBILECONFIG, OW_P12 };
 
-static int
-ow_lang_en(struct evhttp_request *req)
+/* The page language: ?lang= (remembered), else as http_lang finds it. */
+static const char *
+ow_lang(struct evhttp_request *req)
 {
-	const char *uri = evhttp_request_get_uri(req);
-	const char *al = evhttp_find_header(evhttp_request_get_input_headers(req),
-					    "Accept-Language");
+	const char *uri = evhttp_request_get_uri(req), *choice = NULL;
 
 	if (strstr(uri, "lang=en") != NULL)
-		return 1;
-	if (strstr(uri, "lang=nl") != NULL)
-		return 0;
-	return al != NULL && strncmp(al, "nl", 2) != 0;
+		choice = "en";
+	else if (strstr(uri, "lang=nl") != NULL)
+		choice = "nl";
+	if (choice != NULL)
+		http_lang_remember(req, choice);
+	return http_lang(req, choice);
 }
 
 /* The student's platform from the User-Agent, for what the page puts first. */
@@ -210,17 +213,19 @@ done:
 
 /* ---- the student's page ---- */
 
+#define OW_ROWS_MAX 100
+
 struct ow_list {
-	char *buf;
-	size_t len, cap;
-	const char *csrf;
-	int en, n;
+	struct http_tv *tv;
+	const char *csrf, *lang;
+	int n, oom;
 };
 
 static int
 ow_list_row(const struct store_device *d, void *arg)
 {
 	struct ow_list *l = arg;
+	struct http_tv *row;
 	char made[16], until[16];
 	time_t t;
 	struct tm tm;
@@ -231,109 +236,62 @@ ow_list_row(const struct store_device *d, void *arg)
 	strftime(made, sizeof(made), "%Y-%m-%d", gmtime_r(&t, &tm));
 	t = (time_t)d->expires;
 	strftime(until, sizeof(until), "%Y-%m-%d", gmtime_r(&t, &tm));
-	l->len += (size_t)snprintf(l->buf + l->len, l->cap - l->len, "<tr><td>");
-	l->len = http_html_escape(l->buf, l->cap, l->len, d->label[0] ? d->label : "-");
-	l->len += (size_t)snprintf(
-	    l->buf + l->len, l->cap - l->len,
-	    "</td><td>%s</td><td>%s</td><td><form method=\"post\" action=\"/saml/onboard/revoke\">"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-	    "<input type=\"hidden\" name=\"serial\" value=\"%s\">"
-	    "<input type=\"hidden\" name=\"lang\" value=\"%s\">"
-	    "<button type=\"submit\">%s</button></form></td></tr>",
-	    made, until, l->csrf, d->serial, l->en ? "en" : "nl", l->en ? "Revoke" : "Intrekken");
-	if (l->len >= l->cap)
-		l->len = l->cap - 1;
-	l->n++;
-	return l->len + 600 >= l->cap;
+	if ((row = http_tv_add(l->tv, "devices")) == NULL ||
+	    http_tv_set(row, "label", d->label[0] ? d->label : "-") < 0 ||
+	    http_tv_set(row, "since", made) < 0 || http_tv_set(row, "until", until) < 0 ||
+	    http_tv_set(row, "serial", d->serial) < 0)
+		l->oom = 1;
+	return l->oom || ++l->n >= OW_ROWS_MAX;
 }
 
+/* What the page says first, by platform (message ids of the catalogue). */
+static const struct ow_advice {
+	const char *platform, *text;
+} ow_advice_by[] = {
+	{"apple", N_("On iPhone, iPad and Mac: download the profile and install it in Settings.")},
+	{"android",
+	 N_("On Android: install the geteduroam app and open the eap-config file with it.")},
+	{"windows",
+	 N_("On Windows: install the geteduroam app and open the eap-config file with it.")},
+	{"linux", N_("On Linux and Chromebooks: use the eap-config file with the geteduroam app, "
+		     "or set up EAP-TLS by hand with the files below.")},
+	{"other", N_("Download the file for your device below.")},
+};
+
+/* notice: a message id of the catalogue, or NULL. */
 static void
-ow_page(struct onboard_web *ow, struct evhttp_request *req, const char *user, int en,
+ow_page(struct onboard_web *ow, struct evhttp_request *req, const char *user, const char *lang,
 	const char *notice)
 {
-	const char *plat = ow_platform(req);
-	char *body = malloc(OW_PAGE_MAX), csrf[33];
-	struct ow_list l = {.cap = OW_PAGE_MAX};
-	size_t n;
-	struct ow_advice {
-		const char *platform, *en, *nl;
-	};
-	static const struct ow_advice advice_by[] = {
-	    {"apple", "On iPhone, iPad and Mac: download the profile and install it in Settings.",
-	     "Op iPhone, iPad en Mac: download het profiel en installeer het bij Instellingen."},
-	    {"android",
-	     "On Android: install the geteduroam app and open the eap-config file with it.",
-	     "Op Android: installeer de geteduroam-app en open het eap-config-bestand daarmee."},
-	    {"windows",
-	     "On Windows: install the geteduroam app and open the eap-config file with it.",
-	     "Op Windows: installeer de geteduroam-app en open het eap-config-bestand daarmee."},
-	    {"linux",
-	     "On Linux and Chromebooks: use the eap-config file with the geteduroam app, or set"
-	     " up EAP-TLS by hand with the files below.",
-	     "Op Linux en Chromebooks: gebruik het eap-config-bestand met de geteduroam-app, of"
-	     " stel EAP-TLS zelf in met de bestanden hieronder."},
-	    {"other", "Download the file for your device below.",
-	     "Download hieronder het bestand voor je apparaat."},
-	};
-	const char *advice = en ? advice_by[4].en : advice_by[4].nl; /* "other" */
+	const char *plat = ow_platform(req), *advice = ow_advice_by[4].text; /* "other" */
+	struct http_tv *tv = http_tv_new();
+	struct ow_list l = {.tv = tv, .lang = lang};
+	char csrf[33];
 
-	if (body == NULL) {
-		ow_text(req, 500, "out of memory");
-		return;
-	}
-	for (size_t i = 0; i < sizeof(advice_by) / sizeof(advice_by[0]); i++)
-		if (strcmp(advice_by[i].platform, plat) == 0)
-			advice = en ? advice_by[i].en : advice_by[i].nl;
+	for (size_t i = 0; i < sizeof(ow_advice_by) / sizeof(ow_advice_by[0]); i++)
+		if (strcmp(ow_advice_by[i].platform, plat) == 0)
+			advice = ow_advice_by[i].text;
 	ow_csrf(ow, user, csrf);
-	n = (size_t)snprintf(body, OW_PAGE_MAX,
-			     "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
-			     "<meta name=\"viewport\" content=\"width=device-width\">"
-			     "<title>%s</title></head><body><main><h1>%s</h1><p>",
-			     en ? "en" : "nl",
-			     en ? "Connect your device to eduroam" : "Verbind je apparaat met eduroam",
-			     en ? "Connect your device to eduroam" : "Verbind je apparaat met eduroam");
-	n = http_html_escape(body, OW_PAGE_MAX, n, ow->cfg->onboard.display_name);
-	n += (size_t)snprintf(body + n, OW_PAGE_MAX - n, " &middot; ");
-	n = http_html_escape(body, OW_PAGE_MAX, n, user);
-	n += (size_t)snprintf(body + n, OW_PAGE_MAX - n, "</p>");
-	if (notice != NULL)
-		n += (size_t)snprintf(body + n, OW_PAGE_MAX - n,
-				      "<p class=\"notice\" role=\"status\">%s</p>", notice);
-	n += (size_t)snprintf(
-	    body + n, OW_PAGE_MAX - n,
-	    "<p class=\"advice\" data-platform=\"%s\">%s</p>"
-	    "<form method=\"post\" action=\"/saml/onboard/download\">"
-	    "<input type=\"hidden\" name=\"csrf\" value=\"%s\">"
-	    "<input type=\"hidden\" name=\"lang\" value=\"%s\">"
-	    "<label for=\"label\">%s</label>"
-	    "<input id=\"label\" name=\"label\" maxlength=\"64\">"
-	    "<button type=\"submit\" name=\"kind\" value=\"eap-config\">%s</button>"
-	    "<button type=\"submit\" name=\"kind\" value=\"mobileconfig\">%s</button>"
-	    "<button type=\"submit\" name=\"kind\" value=\"pkcs12\">%s</button></form>"
-	    "<p>%s <code>",
-	    plat, advice, csrf, en ? "en" : "nl", en ? "Name of the device" : "Naam van het apparaat",
-	    en ? "eap-config (geteduroam app)" : "eap-config (geteduroam-app)",
-	    en ? "Apple profile (.mobileconfig)" : "Apple-profiel (.mobileconfig)",
-	    en ? "Certificate (PKCS#12) for manual setup" : "Certificaat (PKCS#12) om zelf in te stellen",
-	    en ? "Server name:" : "Servernaam:");
-	n = http_html_escape(body, OW_PAGE_MAX, n, ow->srv.name);
-	n += (size_t)snprintf(body + n, OW_PAGE_MAX - n,
-			      "</code> &middot; <a href=\"/onboard/ca.pem\" download>%s</a></p>"
-			      "<h2>%s</h2><table><tr><th>%s</th><th>%s</th><th>%s</th><th></th></tr>",
-			      en ? "CA certificate" : "CA-certificaat", en ? "Your devices" : "Je apparaten",
-			      en ? "Device" : "Apparaat", en ? "Since" : "Sinds",
-			      en ? "Valid until" : "Geldig tot");
-	l.buf = body;
-	l.len = n;
-	l.csrf = csrf;
-	l.en = en;
+	if (tv == NULL || http_tv_set(tv, "lang", lang) < 0 ||
+	    http_tv_set(tv, "title", http_tr(lang, "Connect your device to eduroam")) < 0 ||
+	    http_tv_set(tv, "school", ow->cfg->onboard.display_name) < 0 ||
+	    http_tv_set(tv, "user", user) < 0 ||
+	    http_tv_set(tv, "notice", notice != NULL ? http_tr(lang, notice) : NULL) < 0 ||
+	    http_tv_set(tv, "platform", plat) < 0 ||
+	    http_tv_set(tv, "advice", http_tr(lang, advice)) < 0 ||
+	    http_tv_set(tv, "csrf", csrf) < 0 || http_tv_set(tv, "server", ow->srv.name) < 0 ||
+	    http_tv_set(tv, "other_lang", http_lang_other(lang)) < 0 ||
+	    http_tv_set(tv, "other_lang_name", http_lang_name(http_lang_other(lang))) < 0) {
+		ow_text(req, 500, "out of memory");
+		goto done;
+	}
 	store_device_foreach(ow->st, user, ow_list_row, &l);
-	n = l.len;
-	snprintf(body + n, OW_PAGE_MAX - n,
-		 "</table><p><a href=\"/saml/onboard?lang=%s\">%s</a></p></main></body></html>",
-		 en ? "nl" : "en", en ? "Nederlands" : "English");
-	http_reply(req, 200, "text/html; charset=utf-8", body, strlen(body), NULL);
-	free(body);
+	if (l.oom)
+		ow_text(req, 500, "out of memory");
+	else
+		http_page(ow->hs, req, 200, "onboard", tv, lang, NULL);
+done:
+	http_tv_free(tv);
 }
 
 /*
@@ -342,12 +300,12 @@ ow_page(struct onboard_web *ow, struct evhttp_request *req, const char *user, in
  */
 static int
 ow_user(struct onboard_web *ow, struct evhttp_request *req, const char *back, char *user,
-	size_t userlen, int en)
+	size_t userlen, const char *lang)
 {
 	int rc = saml_idp_session_user(ow->idp, req, user, userlen);
 
 	if (rc < 0)
-		saml_idp_login_local(ow->idp, req, back, en);
+		saml_idp_login_local(ow->idp, req, back, lang);
 	return rc;
 }
 
@@ -355,13 +313,13 @@ static void
 ow_onboard(struct evhttp_request *req, void *arg)
 {
 	struct onboard_web *ow = arg;
-	char user[80];
-	int en = ow_lang_en(req);
+	char user[80], back[32];
+	const char *lang = ow_lang(req);
 
-	if (ow_user(ow, req, en ? "/saml/onboard?lang=en" : "/saml/onboard?lang=nl", user,
-		    sizeof(user), en) < 0)
+	snprintf(back, sizeof(back), "/saml/onboard?lang=%s", lang);
+	if (ow_user(ow, req, back, user, sizeof(user), lang) < 0)
 		return;
-	ow_page(ow, req, user, en, NULL);
+	ow_page(ow, req, user, lang, NULL);
 }
 
 /* The form fields of a POST, each at most once; 0 or -1. */
@@ -393,6 +351,31 @@ ow_csrf_ok(struct onboard_web *ow, const char *user, const char *got)
 	return got != NULL && strlen(got) == 32 && CRYPTO_memcmp(want, got, 32) == 0;
 }
 
+/* The PKCS#12 file, its passphrase and what to set by hand, on one page. */
+static void
+ow_p12_page(struct onboard_web *ow, struct evhttp_request *req, const char *lang,
+	    const unsigned char *doc, size_t len, const char *pass)
+{
+	char *b64 = malloc(4 * ((len + 2) / 3) + 1);
+	struct http_tv *tv = http_tv_new();
+
+	if (b64 != NULL)
+		EVP_EncodeBlock((unsigned char *)b64, doc, (int)len);
+	if (b64 == NULL || tv == NULL || http_tv_set(tv, "lang", lang) < 0 ||
+	    http_tv_set(tv, "title", http_tr(lang, "Set up eduroam by hand")) < 0 ||
+	    http_tv_set(tv, "p12", b64) < 0 || http_tv_set(tv, "passphrase", pass) < 0 ||
+	    http_tv_set(tv, "server", ow->srv.name) < 0 ||
+	    http_tv_set(tv, "outer", ow->srv.outer) < 0)
+		ow_text(req, 500, "out of memory");
+	else
+		http_page(ow->hs, req, 200, "onboard_p12", tv, lang, NULL);
+	/* the passphrase and the key: cleared (http_tv_free frees its copies) */
+	if (b64 != NULL)
+		OPENSSL_cleanse(b64, strlen(b64));
+	free(b64);
+	http_tv_free(tv);
+}
+
 static void
 ow_download(struct evhttp_request *req, void *arg)
 {
@@ -404,9 +387,9 @@ ow_download(struct evhttp_request *req, void *arg)
 	unsigned char *doc = NULL;
 	size_t len = 0;
 	struct store_device dev;
-	const char *msg;
+	const char *msg, *lg;
 	enum ow_kind k;
-	int en, up;
+	int up;
 
 	if (ow_form(req, p, 4, &body) < 0) {
 		ow_text(req, 400, "bad form");
@@ -416,9 +399,9 @@ ow_download(struct evhttp_request *req, void *arg)
 	kind = ow_value(&p[1]);
 	label = ow_value(&p[2]);
 	lang = ow_value(&p[3]);
-	en = lang != NULL && strcmp(lang, "en") == 0;
+	lg = http_lang(req, lang);
 	if ((up = saml_idp_session_user(ow->idp, req, user, sizeof(user))) < 0) {
-		ow_text(req, 403, en ? "Log in first." : "Log eerst in.");
+		ow_text(req, 403, http_tr(lg, "Log in first."));
 		goto done;
 	}
 	if (!ow_csrf_ok(ow, user, csrf) || kind == NULL) {
@@ -438,51 +421,14 @@ ow_download(struct evhttp_request *req, void *arg)
 	if (label != NULL && strlen(label) > STORE_LABEL_MAX)
 		label[STORE_LABEL_MAX] = '\0';
 	if (ow_issue(ow, user, up, label, k, "web", &doc, &len, pass, &dev, &msg) < 0) {
-		ow_page(ow, req, user, en,
+		ow_page(ow, req, user, lg,
 			strcmp(msg, "device-limit") == 0
-			    ? (en ? "You have as many devices as allowed: revoke one first."
-				  : "Je hebt al zoveel apparaten als mag: trek er eerst een in.")
-			    : (en ? "No certificate could be made; ask the school."
-				  : "Er kon geen certificaat worden gemaakt; vraag het de school."));
+			    ? N_("You have as many devices as allowed: revoke one first.")
+			    : N_("No certificate could be made; ask the school."));
 		goto done;
 	}
 	if (k == OW_P12) {
-		/* the file, its passphrase and what to set by hand, on one page */
-		char *b64 = malloc(4 * ((len + 2) / 3) + 1), *page = malloc(OW_PAGE_MAX + len * 2);
-		size_t n;
-		if (b64 == NULL || page == NULL) {
-			free(b64);
-			free(page);
-			ow_text(req, 500, "out of memory");
-			goto done;
-		}
-		EVP_EncodeBlock((unsigned char *)b64, doc, (int)len);
-		n = (size_t)snprintf(
-		    page, OW_PAGE_MAX + len * 2,
-		    "<!doctype html><html lang=\"%s\"><head><meta charset=\"utf-8\"><title>%s</title>"
-		    "</head><body><main><h1>%s</h1><ol><li><a href=\"/onboard/ca.pem\" download>%s</a>"
-		    "</li><li><a download=\"eduroam.p12\" href=\"data:application/x-pkcs12;base64,%s\">"
-		    "%s</a> &middot; %s <code class=\"passphrase\">%s</code></li><li>%s <code>",
-		    en ? "en" : "nl", en ? "Set up eduroam by hand" : "Eduroam zelf instellen",
-		    en ? "Set up eduroam by hand" : "Eduroam zelf instellen",
-		    en ? "CA certificate" : "CA-certificaat", b64,
-		    en ? "Your certificate (PKCS#12)" : "Je certificaat (PKCS#12)",
-		    en ? "passphrase:" : "wachtwoord:", pass,
-		    en ? "Network eduroam, security WPA2/WPA3 Enterprise, EAP method TLS, domain"
-		       : "Netwerk eduroam, beveiliging WPA2/WPA3 Enterprise, EAP-methode TLS, domein");
-		n = http_html_escape(page, OW_PAGE_MAX + len * 2, n, ow->srv.name);
-		n += (size_t)snprintf(page + n, OW_PAGE_MAX + len * 2 - n, "</code>, %s <code>",
-				      en ? "identity" : "identiteit");
-		n = http_html_escape(page, OW_PAGE_MAX + len * 2, n, ow->srv.outer);
-		snprintf(page + n, OW_PAGE_MAX + len * 2 - n,
-			 "</code></li></ol><p><a href=\"/saml/onboard?lang=%s\">%s</a></p></main>"
-			 "</body></html>",
-			 en ? "en" : "nl", en ? "Back" : "Terug");
-		http_reply(req, 200, "text/html; charset=utf-8", page, strlen(page), NULL);
-		OPENSSL_cleanse(page, strlen(page));
-		OPENSSL_cleanse(b64, strlen(b64));
-		free(page);
-		free(b64);
+		ow_p12_page(ow, req, lg, doc, len, pass);
 		goto done;
 	}
 	snprintf(disp, sizeof(disp), "attachment; filename=\"eduroam.%s\"",
@@ -510,7 +456,7 @@ ow_revoke(struct evhttp_request *req, void *arg)
 	struct http_param p[3] = {{.name = "csrf"}, {.name = "serial"}, {.name = "lang"}};
 	char *body = NULL, *csrf = NULL, *serial = NULL, *lang = NULL, user[80], err[256];
 	struct store_device d;
-	int en;
+	const char *lg;
 
 	if (ow_form(req, p, 3, &body) < 0) {
 		ow_text(req, 400, "bad form");
@@ -519,7 +465,7 @@ ow_revoke(struct evhttp_request *req, void *arg)
 	csrf = ow_value(&p[0]);
 	serial = ow_value(&p[1]);
 	lang = ow_value(&p[2]);
-	en = lang != NULL && strcmp(lang, "en") == 0;
+	lg = http_lang(req, lang);
 	if (saml_idp_session_user(ow->idp, req, user, sizeof(user)) < 0 ||
 	    !ow_csrf_ok(ow, user, csrf)) {
 		ow_text(req, 403, "bad form token");
@@ -528,13 +474,13 @@ ow_revoke(struct evhttp_request *req, void *arg)
 	/* only the student's own devices */
 	if (serial == NULL || store_device_get(ow->st, serial, &d) < 0 ||
 	    strcmp(d.username, user) != 0 || store_device_revoke(ow->st, serial, time(NULL)) < 0) {
-		ow_page(ow, req, user, en, en ? "No such device." : "Dat apparaat bestaat niet.");
+		ow_page(ow, req, user, lg, N_("No such device."));
 		goto done;
 	}
 	log_info("onboard revoke user=%s serial=%s via=web", user, serial);
 	if (devca_crl_write(ow->ca, ow->st, (int64_t)time(NULL), err, sizeof(err)) < 0)
 		log_error("onboarding: %s", err);
-	ow_page(ow, req, user, en, en ? "The device was revoked." : "Het apparaat is ingetrokken.");
+	ow_page(ow, req, user, lg, N_("The device was revoked."));
 done:
 	free(body);
 	free(csrf);
@@ -612,7 +558,7 @@ ow_authorize(struct evhttp_request *req, void *arg)
 		ow_text(req, 400, why[0] ? why : "no query");
 		return;
 	}
-	if ((up = ow_user(ow, req, uri, user, sizeof(user), ow_lang_en(req))) < 0)
+	if ((up = ow_user(ow, req, uri, user, sizeof(user), ow_lang(req))) < 0)
 		return;
 	if (oauth_code_new(ow->oauth, &a, user, up, time(NULL), code) < 0) {
 		ow_text(req, 500, "out of memory");
@@ -707,6 +653,23 @@ ow_api_eapconfig(struct evhttp_request *req, void *arg)
 	free(doc);
 }
 
+/*
+ * The onboarding pages and the letswifi API. The student's forms carry a
+ * token of their own (ow_csrf, tied to the SSO session's user); the API
+ * is OAuth with PKCE.
+ */
+static const struct http_route_def ow_routes[] = {
+	{EVHTTP_REQ_GET, "/saml/onboard", 0, ow_onboard},
+	{EVHTTP_REQ_POST, "/saml/onboard/download", 0, ow_download},
+	{EVHTTP_REQ_POST, "/saml/onboard/revoke", 0, ow_revoke},
+	{EVHTTP_REQ_GET, "/saml/onboard/authorize", 0, ow_authorize},
+	{EVHTTP_REQ_POST, "/onboard/token", 0, ow_token},
+	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/onboard/api/eap-config", 0, ow_api_eapconfig},
+	{EVHTTP_REQ_GET, "/onboard/ca.pem", 0, ow_ca},
+	{EVHTTP_REQ_GET, "/onboard/crl", 0, ow_crl},
+	{EVHTTP_REQ_GET, "/.well-known/letswifi.json", 0, ow_discovery},
+};
+
 struct onboard_web *
 onboard_web_new(struct http_server *hs, struct saml_idp *idp, const struct config *cfg,
 		struct store *st, struct devca *ca, char *err, size_t errlen)
@@ -732,15 +695,8 @@ onboard_web_new(struct http_server *hs, struct saml_idp *idp, const struct confi
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (http_server_route(hs, "/saml/onboard", ow_onboard, ow) < 0 ||
-	    http_server_route(hs, "/saml/onboard/download", ow_download, ow) < 0 ||
-	    http_server_route(hs, "/saml/onboard/revoke", ow_revoke, ow) < 0 ||
-	    http_server_route(hs, "/saml/onboard/authorize", ow_authorize, ow) < 0 ||
-	    http_server_route(hs, "/onboard/token", ow_token, ow) < 0 ||
-	    http_server_route(hs, "/onboard/api/eap-config", ow_api_eapconfig, ow) < 0 ||
-	    http_server_route(hs, "/onboard/ca.pem", ow_ca, ow) < 0 ||
-	    http_server_route(hs, "/onboard/crl", ow_crl, ow) < 0 ||
-	    http_server_route(hs, "/.well-known/letswifi.json", ow_discovery, ow) < 0) {
+	ow->hs = hs;
+	if (http_server_routes(hs, ow_routes, sizeof(ow_routes) / sizeof(ow_routes[0]), ow) < 0) {
 		snprintf(err, errlen, "cannot add the onboarding routes");
 		goto fail;
 	}

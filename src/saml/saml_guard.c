@@ -229,8 +229,7 @@ saml_form_unbind(struct evhttp_request *req, const struct saml_authn *a, int pro
 int
 saml_origin_ok(struct saml_idp *idp, struct evhttp_request *req)
 {
-	const char *o = evhttp_find_header(evhttp_request_get_input_headers(req), "Origin");
-	return o == NULL || strcmp(o, "null") == 0 || strcmp(o, idp->sc->base_url) == 0;
+	return http_origin_ok(req, idp->sc->base_url); /* one rule for every form: http.c */
 }
 
 enum { RQ_REQUEST, RQ_RESPONSE, RQ_RELAY, RQ_SIGALG, RQ_SIGNATURE, RQ_NPARAMS };

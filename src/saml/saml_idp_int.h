@@ -70,6 +70,7 @@ struct saml_msrc {
 
 struct saml_idp {
 	struct event_base *base;
+	struct http_server *hs; /* pages: templates (saml_web_init) */
 	const struct config *cfg; /* held (config_hold); reload swaps it */
 	const struct config_saml *sc;
 	struct store *st;
@@ -147,7 +148,13 @@ int saml_proxy_finish(struct saml_idp *idp, struct saml_authn *a, const char *sa
 struct evhttp_request;
 #define COOKIE_NAME "poort_sso"
 #define COOKIE_CLEAR COOKIE_NAME "=; Path=/saml/; Max-Age=0; Secure; HttpOnly; SameSite=None"
-void sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html);
+/*
+ * A page of the SSO front with a heading (title), an explanation (text)
+ * and an alert (err), all message ids of the catalogue but err (a detail
+ * shown as it is); text and err may be NULL. In the request's language.
+ */
+void sweb_notice(struct saml_idp *idp, struct evhttp_request *req, int code, const char *title,
+		 const char *text, const char *err);
 void sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err,
 		const char *why);
 /* The session of the request's cookie, also one in the middle of logging out. */

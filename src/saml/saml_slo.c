@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "poort/http.h"
+#include "poort/http_i18n.h"
 #include "saml_idp_int.h"
 
 
@@ -23,7 +24,7 @@ saml_slo_redirect(struct evhttp_request *req, const char *url)
 
 /* Sends the browser to the next SP still in the session, or answers the first. */
 static void
-saml_slo_next(struct evhttp_request *req, struct saml_session *s)
+saml_slo_next(struct saml_idp *idp, struct evhttp_request *req, struct saml_session *s)
 {
 	LassoLogout *lo = s->logout;
 	LassoProfile *prof = LASSO_PROFILE(lo);
@@ -61,7 +62,7 @@ saml_slo_next(struct evhttp_request *req, struct saml_session *s)
 	if (url != NULL)
 		saml_slo_redirect(req, url);
 	else
-		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+		sweb_notice(idp, req, 200, N_("Logged out"), NULL, NULL);
 	g_free(url);
 }
 
@@ -91,7 +92,7 @@ saml_slo_response(struct saml_idp *idp, struct evhttp_request *req, struct saml_
 	/* asked once, answered or not: it does not come round again */
 	if ((ls = lasso_profile_get_session(prof)) != NULL)
 		lasso_session_remove_assertion(ls, sp);
-	saml_slo_next(req, s);
+	saml_slo_next(idp, req, s);
 }
 
 int
@@ -105,7 +106,7 @@ saml_slo_start(struct saml_idp *idp, struct evhttp_request *req, struct saml_ses
 		g_object_unref(LASSO_PROFILE(lo)->session);
 	LASSO_PROFILE(lo)->session = g_object_ref(s->lasso_session);
 	s->logout = lo;
-	saml_slo_next(req, s);
+	saml_slo_next(idp, req, s);
 	return 0;
 }
 
@@ -166,14 +167,14 @@ saml_slo(struct evhttp_request *req, void *arg)
 	if (rc == 0 && s != NULL) {
 		s->logout = lo; /* from here the session only serves the logout */
 		s->slo_from_sp = 1;
-		saml_slo_next(req, s);
+		saml_slo_next(idp, req, s);
 		goto done;
 	}
 	if (s != NULL)
 		sweb_session_clear(s);
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
 	if (lasso_logout_build_response_msg(lo) != 0 || prof->msg_url == NULL)
-		sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+		sweb_notice(idp, req, 200, N_("Logged out"), NULL, NULL);
 	else
 		saml_slo_redirect(req, prof->msg_url);
 	lasso_logout_destroy(lo);

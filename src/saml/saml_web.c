@@ -21,6 +21,8 @@
 
 #include "poort/auth.h"
 #include "poort/http.h"
+#include "poort/http_i18n.h"
+#include "poort/http_tmpl.h"
 #include "poort/limit.h"
 #include "poort/password.h"
 #include "poort/saml.h"
@@ -36,55 +38,30 @@ struct sweb_job {
 	char addr[48];
 	struct auth_pw pw; /* the account rule and the password: src/auth */
 	char src[SAML_SRC_MAX];
-	int en;
+	char lang[3];
 };
 
-static const char *const sweb_css =
-	"body{font-family:sans-serif;max-width:26em;margin:2em auto;padding:0 1em;color:#222}"
-	"h1{font-size:1.4em}label{display:block;margin-top:1em}"
-	"input{width:100%;padding:.6em;font-size:1em;box-sizing:border-box}"
-	"button{margin-top:1.2em;padding:.7em 1.5em;font-size:1em}"
-	".err{background:#fdd;border:1px solid #c00;padding:.6em}.sp{color:#555;font-size:.9em}";
-
-static int
-sweb_lang_en(struct evhttp_request *req, const char *form_lang)
-{
-	const char *al;
-	if (form_lang != NULL)
-		return strcmp(form_lang, "en") == 0;
-	al = evhttp_find_header(evhttp_request_get_input_headers(req), "Accept-Language");
-	return al != NULL && strncasecmp(al, "nl", 2) != 0 && strncasecmp(al, "en", 2) == 0;
-}
-
-static void
-sweb_page_lang(struct evhttp_request *req, int code, const char *lang, const char *title,
-	       const char *body_html)
-{
-	char *p = NULL;
-	int n = asprintf(&p,
-			 "<!DOCTYPE html><html lang=\"%s\"><head><meta charset=\"utf-8\">"
-			 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-			 "<title>%s</title><style>%s</style></head><body>%s</body></html>",
-			 lang, title, sweb_css, body_html);
-	if (n < 0) {
-		evhttp_send_error(req, 500, NULL);
-		return;
-	}
-	http_reply(req, code, "text/html; charset=utf-8", p, (size_t)n, NULL);
-	free(p);
-}
-
-/* Pages in both languages are Dutch first. */
 void
-sweb_page(struct evhttp_request *req, int code, const char *title, const char *body_html)
+sweb_notice(struct saml_idp *idp, struct evhttp_request *req, int code, const char *title,
+	    const char *text, const char *err)
 {
-	sweb_page_lang(req, code, "nl", title, body_html);
+	const char *lang = http_lang(req, NULL);
+	struct http_tv *tv = http_tv_new();
+
+	if (tv == NULL || http_tv_set(tv, "lang", lang) < 0 ||
+	    http_tv_set(tv, "title", http_tr(lang, title)) < 0 ||
+	    http_tv_set(tv, "text", text != NULL ? http_tr(lang, text) : NULL) < 0 ||
+	    http_tv_set(tv, "err", err) < 0)
+		evhttp_send_error(req, 500, NULL);
+	else
+		http_page(idp->hs, req, code, "sso_message", tv, lang, NULL);
+	http_tv_free(tv);
 }
 
 void
 sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err, const char *why)
 {
-	char addr[48], esc[256], body[1024];
+	char addr[48], esc[256];
 	unsigned suppressed;
 
 	http_peer(req, addr, sizeof(addr));
@@ -92,58 +69,34 @@ sweb_error(struct saml_idp *idp, struct evhttp_request *req, int code, int err, 
 		log_warning("saml request refused addr=%s error=\"%s\" detail=%s suppressed=%u", addr,
 			    saml_strerror(err), log_escape(esc, sizeof(esc), why, strlen(why)),
 			    suppressed);
-	snprintf(body, sizeof(body),
-		 "<h1>Inloggen niet mogelijk / Login not possible</h1>"
-		 "<p class=\"err\">%s</p>"
-		 "<p>De dienst stuurde een verzoek dat niet klopt. Ga terug naar de dienst en "
-		 "probeer opnieuw, of vraag de school om hulp.</p>"
-		 "<p>The service sent a request that could not be accepted. Go back to the service "
-		 "and try again, or ask the school for help.</p>",
-		 saml_strerror(err));
-	sweb_page(req, code, "Poort", body);
+	sweb_notice(idp, req, code, N_("Login not possible"),
+		    N_("The service sent a request that could not be accepted. Go back to the "
+		       "service and try again, or ask the school for help."),
+		    saml_strerror(err));
 }
 
+/* msg: a message id of the catalogue, or NULL. */
 static void
 sweb_login_page(struct saml_idp *idp, struct evhttp_request *req, const struct saml_authn *a,
-		int en, const char *user, const char *msg)
+		const char *lang, const char *user, const char *msg)
 {
 	const struct saml_sp *sp = saml_meta_find(idp->metas, idp->nmetas, a->sp);
-	char body[4096];
-	size_t n;
+	int en = strcmp(lang, "en") == 0;
+	struct http_tv *tv = http_tv_new();
 
 	/* which service, by the name its metadata gives; which school */
-	n = (size_t)snprintf(body, sizeof(body), "<h1>%s</h1><p class=\"sp\">%s ",
-			     en ? "Log in" : "Inloggen", en ? "to" : "bij");
-	n = http_html_escape(body, sizeof(body), n,
-			     sp != NULL ? saml_sp_display_name(sp, en) : a->sp);
-	n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
-	if (idp->sc->organization[0] != '\0') {
-		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"school\">%s ",
-				      en ? "with your account at" : "met je account van");
-		n = http_html_escape(body, sizeof(body), n, idp->sc->organization);
-		n += (size_t)snprintf(body + n, sizeof(body) - n, "</p>");
-	}
-	if (msg != NULL)
-		n += (size_t)snprintf(body + n, sizeof(body) - n, "<p class=\"err\" role=\"alert\">%s</p>",
-				      msg);
-	n += (size_t)snprintf(body + n, sizeof(body) - n,
-			      "<form method=\"post\" action=\"/saml/login\">"
-			      "<input type=\"hidden\" name=\"ctx\" value=\"%s\">"
-			      "<input type=\"hidden\" name=\"lang\" value=\"%s\">"
-			      "<label for=\"u\">%s</label>"
-			      "<input id=\"u\" name=\"username\" autocomplete=\"username\" "
-			      "autocapitalize=\"none\" required value=\"",
-			      a->token, en ? "en" : "nl", en ? "User name" : "Gebruikersnaam");
-	n = http_html_escape(body, sizeof(body), n, user != NULL ? user : "");
-	snprintf(body + n, sizeof(body) - n,
-		 "\"><label for=\"p\">%s</label>"
-		 "<input id=\"p\" name=\"password\" type=\"password\" "
-		 "autocomplete=\"current-password\" required>"
-		 "<button type=\"submit\">%s</button></form>"
-		 "<p><a href=\"/saml/login?ctx=%s&amp;lang=%s\">%s</a></p>",
-		 en ? "Password" : "Wachtwoord", en ? "Log in" : "Inloggen", a->token,
-		 en ? "nl" : "en", en ? "Nederlands" : "English");
-	sweb_page_lang(req, 200, en ? "en" : "nl", en ? "Log in" : "Inloggen", body);
+	if (tv == NULL || http_tv_set(tv, "lang", lang) < 0 ||
+	    http_tv_set(tv, "title", http_tr(lang, "Log in")) < 0 ||
+	    http_tv_set(tv, "sp", sp != NULL ? saml_sp_display_name(sp, en) : a->sp) < 0 ||
+	    http_tv_set(tv, "school", idp->sc->organization) < 0 ||
+	    http_tv_set(tv, "msg", msg != NULL ? http_tr(lang, msg) : NULL) < 0 ||
+	    http_tv_set(tv, "ctx", a->token) < 0 || http_tv_set(tv, "user", user) < 0 ||
+	    http_tv_set(tv, "other_lang", http_lang_other(lang)) < 0 ||
+	    http_tv_set(tv, "other_lang_name", http_lang_name(http_lang_other(lang))) < 0)
+		evhttp_send_error(req, 500, NULL);
+	else
+		http_page(idp->hs, req, 200, "sso_login", tv, lang, NULL);
+	http_tv_free(tv);
 }
 
 /* ---- sessions ---- */
@@ -258,14 +211,11 @@ sweb_respond(struct saml_idp *idp, struct evhttp_request *req, struct saml_authn
 				s != NULL ? &s->lasso_session : NULL, &html);
 	if (rc == SAML_ENOATTR) {
 		/* the student can do nothing about it here; the school can */
-		sweb_page(req, 403, "Poort",
-			  "<h1>Inloggen niet mogelijk / Login not possible</h1>"
-			  "<p class=\"err\" role=\"alert\">Je account heeft geen leerling- of "
-			  "personeelsnummer. Zonder dat nummer kun je niet inloggen bij Entree. "
-			  "Vraag de school om het aan je account toe te voegen.</p>"
-			  "<p>Your account has no student or staff number (employeeNumber). "
-			  "Entree cannot be used without it. Ask the school to add it to your "
-			  "account.</p>");
+		sweb_notice(idp, req, 403, N_("Login not possible"),
+			    N_("Your account has no student or staff number (employeeNumber). "
+			       "Entree cannot be used without it. Ask the school to add it to your "
+			       "account."),
+			    NULL);
 	} else if (rc < 0) {
 		sweb_error(idp, req, 500, rc, "building the response failed");
 	} else {
@@ -447,7 +397,7 @@ sweb_sso(struct evhttp_request *req, void *arg)
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
 		saml_form_bind(req, a, 0);
-		sweb_login_page(idp, req, a, sweb_lang_en(req, NULL), NULL, NULL);
+		sweb_login_page(idp, req, a, http_lang(req, NULL), NULL, NULL);
 		saml_pending_put(idp, a, now);
 	}
 done:
@@ -485,9 +435,8 @@ sweb_verify_done(void *arg)
 	} else {
 		log_info("saml login result=reject user=%s addr=%s reason=%s", j->user, j->addr,
 			 auth_reason(rc));
-		sweb_login_page(idp, j->req, a, j->en, j->user,
-				j->en ? "User name or password is wrong."
-				      : "Gebruikersnaam of wachtwoord klopt niet.");
+		sweb_login_page(idp, j->req, a, j->lang, j->user,
+				N_("User name or password is wrong."));
 	}
 	explicit_bzero(j, sizeof(*j));
 	free(j);
@@ -504,7 +453,6 @@ sweb_login(struct evhttp_request *req, void *arg)
 	char *body = NULL, addr[48], src[SAML_SRC_MAX];
 	time_t now = time(NULL);
 	size_t blen = 0;
-	int en;
 
 	TAILQ_INIT(&kv);
 	http_peer(req, addr, sizeof(addr));
@@ -518,14 +466,14 @@ sweb_login(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	ctx = evhttp_find_header(&kv, "ctx");
-	lang = evhttp_find_header(&kv, "lang");
-	en = sweb_lang_en(req, lang);
+	lang = http_lang(req, evhttp_find_header(&kv, "lang"));
 	if ((a = saml_pending_find(idp, ctx, 0)) == NULL) {
 		sweb_error(idp, req, 400, SAML_EEXPIRED, "login form expired or unknown");
 		goto done;
 	}
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_POST) {
-		sweb_login_page(idp, req, a, en, NULL, NULL); /* language switch */
+		http_lang_remember(req, lang); /* language switch */
+		sweb_login_page(idp, req, a, lang, NULL, NULL);
 		goto done;
 	}
 	/* login CSRF: the form must come from this browser's own login page */
@@ -538,16 +486,13 @@ sweb_login(struct evhttp_request *req, void *arg)
 	user = evhttp_find_header(&kv, "username");
 	pw = evhttp_find_header(&kv, "password");
 	if (user == NULL || pw == NULL || !store_username_valid(user) || strlen(pw) > PASSWORD_MAX) {
-		sweb_login_page(idp, req, a, en, NULL,
-				en ? "Fill in your user name and password."
-				   : "Vul je gebruikersnaam en wachtwoord in.");
+		sweb_login_page(idp, req, a, lang, NULL, N_("Fill in your user name and password."));
 		goto done;
 	}
 	if (saml_fail_begin(idp, user, src, now)) {
 		log_warning("saml login result=reject user=%s addr=%s reason=rate-limited", user, addr);
-		sweb_login_page(idp, req, a, en, user,
-				en ? "Too many attempts. Wait five minutes and try again."
-				   : "Te veel pogingen. Wacht vijf minuten en probeer het opnieuw.");
+		sweb_login_page(idp, req, a, lang, user,
+				N_("Too many attempts. Wait five minutes and try again."));
 		goto done;
 	}
 	if ((j = calloc(1, sizeof(*j))) == NULL) {
@@ -556,7 +501,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 	}
 	j->idp = idp;
 	j->req = req;
-	j->en = en;
+	snprintf(j->lang, sizeof(j->lang), "%s", lang);
 	snprintf(j->token, sizeof(j->token), "%s", ctx);
 	snprintf(j->user, sizeof(j->user), "%s", user);
 	snprintf(j->addr, sizeof(j->addr), "%s", addr);
@@ -566,9 +511,8 @@ sweb_login(struct evhttp_request *req, void *arg)
 	if (workq_submit(idp->wq, sweb_verify_work, sweb_verify_done, j) < 0) {
 		saml_fail_forget(idp, user, src, now); /* never checked: not a guess */
 		log_warning("saml login busy: worker queue full user=%s", user);
-		sweb_page(req, 503, "Poort",
-			  "<h1>Even geduld / Please wait</h1><p>Het is druk. Probeer het zo opnieuw. "
-			  "/ The box is busy. Try again in a moment.</p>");
+		sweb_notice(idp, req, 503, N_("Please wait"),
+			    N_("The box is busy. Try again in a moment."), NULL);
 		explicit_bzero(j, sizeof(*j));
 		free(j);
 	}
@@ -594,8 +538,22 @@ sweb_logout(struct evhttp_request *req, void *arg)
 		sweb_session_clear(s);
 	}
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Set-Cookie", COOKIE_CLEAR);
-	sweb_page(req, 200, "Poort", "<h1>Uitgelogd / Logged out</h1>");
+	sweb_notice(idp, req, 200, N_("Logged out"), NULL, NULL);
 }
+
+/*
+ * The SSO pages. No router CSRF flag: a login form is bound to a cookie of
+ * its own (saml_guard.c), the SP's requests are signed or checked against
+ * its metadata; SameSite=None sessions because the SP's POST is cross-site.
+ */
+static const struct http_route_def sweb_routes[] = {
+	{EVHTTP_REQ_GET, "/saml/metadata", 0, sweb_metadata},
+	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/saml/sso", 0, sweb_sso},
+	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/saml/login", 0, sweb_login},
+	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/saml/logout", 0, sweb_logout},
+	{EVHTTP_REQ_POST, "/saml/acs", 0, sweb_acs},
+	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/saml/slo", 0, saml_slo},
+};
 
 int
 saml_web_init(struct saml_idp *idp, struct http_server *hs)
@@ -606,12 +564,9 @@ saml_web_init(struct saml_idp *idp, struct http_server *hs)
 	idp->auth = auth_new(idp->st, idp->cfg->password.cost, 0, 0);
 	if (idp->sessions == NULL || idp->fails == NULL || idp->wq == NULL || idp->auth == NULL)
 		return SAML_ENOMEM;
-	if (http_server_route(hs, "/saml/metadata", sweb_metadata, idp) < 0 ||
-	    http_server_route(hs, "/saml/sso", sweb_sso, idp) < 0 ||
-	    http_server_route(hs, "/saml/login", sweb_login, idp) < 0 ||
-	    http_server_route(hs, "/saml/logout", sweb_logout, idp) < 0 ||
-	    http_server_route(hs, "/saml/acs", sweb_acs, idp) < 0 ||
-	    http_server_route(hs, "/saml/slo", saml_slo, idp) < 0)
+	idp->hs = hs;
+	if (http_server_routes(hs, sweb_routes, sizeof(sweb_routes) / sizeof(sweb_routes[0]), idp) <
+	    0)
 		return SAML_ECONFIG;
 	return 0;
 }
@@ -635,7 +590,8 @@ saml_idp_session_user(struct saml_idp *idp, struct evhttp_request *req, char *us
 }
 
 void
-saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const char *path, int en)
+saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const char *path,
+		     const char *lang)
 {
 	struct saml_authn *a = calloc(1, sizeof(*a));
 	time_t now = time(NULL);
@@ -647,7 +603,7 @@ saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const cha
 	}
 	a->local = 1;
 	a->created = now;
-	snprintf(a->sp, sizeof(a->sp), "%s", en ? "eduroam Wi-Fi" : "eduroam wifi");
+	snprintf(a->sp, sizeof(a->sp), "%s", http_tr(lang, "eduroam Wi-Fi"));
 	snprintf(a->acs, sizeof(a->acs), "%s", path);
 	saml_random_hex(a->token, SAML_TOKEN_HEX / 2);
 	http_peer_key(req, a->src, sizeof(a->src));
@@ -655,7 +611,7 @@ saml_idp_login_local(struct saml_idp *idp, struct evhttp_request *req, const cha
 		sweb_proxy_redirect(idp, req, a, now);
 	} else {
 		saml_form_bind(req, a, 0);
-		sweb_login_page(idp, req, a, en, NULL, NULL);
+		sweb_login_page(idp, req, a, lang, NULL, NULL);
 		saml_pending_put(idp, a, now);
 	}
 }

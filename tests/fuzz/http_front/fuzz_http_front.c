@@ -14,6 +14,9 @@
  * replies set so far, with a session (flag bit 1 logs in first),
  * @SAMLREQ@ a valid Redirect-binding SAMLRequest value and @SAMLPOST@ a
  * valid POST-binding one (both for the unsigned test SP, fresh ID and time).
+ * @ADMIN@ is the cookie of a logged-in admin session (http_session.h) and
+ * @CSRF@ its token, for /fz/admin: a route with the router's session, role
+ * and CSRF flags whose handler reads the form (urlencoded or multipart).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,10 +24,14 @@
 #include <string.h>
 
 #include "fz_web.h"
+#include "poort/http.h"
+#include "poort/http_form.h"
+#include "poort/http_session.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct subst {
+	char admin[HTTP_SID_HEX + 32], csrf[HTTP_CSRF_HEX + 1];
 	char ctx[80];
 	char form[1024];
 	char *samlreq, *samlpost;
@@ -84,23 +91,23 @@ prepare(struct fz_web *w, uint8_t flags, struct subst *s)
 static char *
 expand(const char *in, size_t len, const struct subst *s, size_t *outlen)
 {
-	static const char *const names[] = {"@CTX@", "@COOKIE@", "@SAMLREQ@", "@SAMLPOST@",
-	                                    "@FORM@"};
-	const char *vals[] = {s->ctx, fz_jar, s->samlreq, s->samlpost, s->form};
+	static const char *const names[] = {"@CTX@",  "@COOKIE@", "@SAMLREQ@", "@SAMLPOST@",
+	                                    "@FORM@", "@ADMIN@",  "@CSRF@"};
+	const char *vals[] = {s->ctx, fz_jar, s->samlreq, s->samlpost, s->form, s->admin, s->csrf};
 	size_t cap = len + 1, o = 0;
 	char *out;
 
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < 7; k++)
 		cap += strlen(vals[k]) * (len / strlen(names[k]) + 1);
 	if ((out = malloc(cap)) == NULL)
 		abort();
 	for (size_t i = 0; i < len;) {
 		size_t k;
-		for (k = 0; k < 5; k++)
+		for (k = 0; k < 7; k++)
 			if (len - i >= strlen(names[k]) &&
 			    memcmp(in + i, names[k], strlen(names[k])) == 0)
 				break;
-		if (k < 5) {
+		if (k < 7) {
 			memcpy(out + o, vals[k], strlen(vals[k]));
 			o += strlen(vals[k]);
 			i += strlen(names[k]);
@@ -161,10 +168,34 @@ done:
 	free(line);
 }
 
+/* A page behind the router's session, role and CSRF checks that reads its form. */
+static void
+fz_admin_page(struct evhttp_request *req, void *arg)
+{
+	const struct http_form_limits lim = {.fields = 8, .name = 32, .value = 512, .file = 4096};
+	struct http_form f;
+	int rc = evhttp_request_get_command(req) == EVHTTP_REQ_POST ? http_form_read(&f, req, &lim)
+	                                                             : 0;
+
+	(void)arg;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST)
+		http_form_free(&f);
+	http_reply(req, rc < 0 ? 400 : 200, "text/plain", "ok", 2, NULL);
+}
+
+static const struct http_route_def fz_routes[] = {
+	{EVHTTP_REQ_GET | EVHTTP_REQ_POST, "/fz/admin",
+	 HTTP_R_SESSION | HTTP_R_CSRF | HTTP_R_ROLE_ADMIN, fz_admin_page},
+};
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_web *w = fz_web_get();
+	struct http_sessions *ss = http_server_sessions(fz_web_server(w));
+	struct http_session *as = NULL;
+	static int routed;
+	char sid[HTTP_SID_HEX + 1];
 	struct subst s;
 	uint8_t flags;
 	const char *p, *end;
@@ -182,6 +213,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    !memmem(data + 1, size - 1, "@COOKIE@", 8))
 		flags = 0;
 	prepare(w, flags, &s);
+	if (!routed && http_server_routes(fz_web_server(w), fz_routes, 1, NULL) < 0)
+		abort();
+	routed = 1;
+	if (memmem(data + 1, size - 1, "@ADMIN@", 7) != NULL &&
+	    (as = http_session_create(ss, time(NULL), sid)) != NULL &&
+	    http_session_login(ss, as, "beheer", "admin", time(NULL), sid) == 0) {
+		snprintf(s.admin, sizeof(s.admin), "__Host-poort_admin=%s", sid);
+		memcpy(s.csrf, as->csrf, sizeof(s.csrf));
+	}
 	text = expand((const char *)data + 1, size - 1, &s, &len);
 	for (p = text, end = text + len; p < end && n < 4; n++) {
 		const char *sep = memmem(p, (size_t)(end - p), "\n#\n", 3);
@@ -190,6 +230,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += l + (sep != NULL ? 3 : 0);
 	}
 	free(text);
+	http_session_end(ss, as); /* the table is bounded: one session per input */
 	free(s.samlreq);
 	free(s.samlpost);
 	return 0;

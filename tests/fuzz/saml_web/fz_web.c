@@ -320,7 +320,8 @@ fz_web_get(void)
 	if (asprintf(&text,
 	             "state_dir \"%1$s/state\"\nrealm \"school.example\"\npassword { cost 1 }\n"
 	             "http {\n listen 127.0.0.1 %2$u\n certificate \"%1$s/https.crt\"\n"
-	             " key \"%1$s/https.key\"\n max_body 200000\n rate 1000000\n}\n"
+	             " key \"%1$s/https.key\"\n max_body 200000\n rate 1000000\n"
+	             " data_dir \"" POORT_BUILD_DATADIR "\"\n}\n"
 	             "saml {\n entity_id \"https://idp.school.example/saml\"\n"
 	             " base_url \"https://idp.school.example\"\n key \"%1$s/idp.key\"\n"
 	             " certificate \"%1$s/idp.crt\"\n federation_certificate \"%1$s/fed.crt\"\n"
@@ -384,9 +385,22 @@ fz_web_reset(struct fz_web *w)
 	fz_jar[0] = '\0';
 }
 
+struct http_server *
+fz_web_server(struct fz_web *w)
+{
+	return w->hs;
+}
+
 void
 fz_web_request(struct fz_web *w, enum evhttp_cmd_type cmd, const char *uri, const char *headers,
                const char *body, size_t bodylen)
+{
+	fz_web_request_on(w, HTTP_PUBLIC, cmd, uri, headers, body, bodylen);
+}
+
+void
+fz_web_request_on(struct fz_web *w, int listener, enum evhttp_cmd_type cmd, const char *uri,
+                  const char *headers, const char *body, size_t bodylen)
 {
 	struct evhttp_request *req = evhttp_request_new(NULL, NULL);
 
@@ -424,7 +438,7 @@ fz_web_request(struct fz_web *w, enum evhttp_cmd_type cmd, const char *uri, cons
 	if (bodylen > 0)
 		evbuffer_add(evhttp_request_get_input_buffer(req), body, bodylen);
 	fz_reply.code = 0;
-	http_server_dispatch(w->hs, req);
+	http_server_dispatch_on(w->hs, req, (enum http_listener)listener);
 	/* a password check runs on the worker; its answer comes through the loop */
 	while (workq_pending(w->idp->wq) > 0)
 		event_base_loop(w->base, EVLOOP_ONCE);

@@ -50,6 +50,11 @@ void fz_web_reset(struct fz_web *w);
 void fz_web_request(struct fz_web *w, enum evhttp_cmd_type cmd, const char *uri,
                     const char *headers, const char *body, size_t bodylen);
 
+/* The same on listener (enum http_listener); fz_web_server: the HTTP front. */
+void fz_web_request_on(struct fz_web *w, int listener, enum evhttp_cmd_type cmd, const char *uri,
+                       const char *headers, const char *body, size_t bodylen);
+struct http_server *fz_web_server(struct fz_web *w);
+
 /* Expands @NOW@ (IssueInstant now) and @ID@ (a fresh request ID); malloc'd. */
 char *fz_web_expand(const char *xml, size_t len);
 
