@@ -124,13 +124,12 @@ ow_oauth_error(struct evhttp_request *req, int code, const char *error, const ch
  */
 static int
 ow_issue(struct onboard_web *ow, const char *user, int upstream, const char *label,
-	 enum ow_kind kind,
-	 const char *via, unsigned char **out, size_t *outlen, char pass[OW_PASS_LEN + 1],
+	 enum ow_kind kind, int rsa, const char *via, unsigned char **out, size_t *outlen, char pass[OW_PASS_LEN + 1],
 	 struct store_device *dev, const char **msg)
 {
 	const struct config_onboard *ob = &ow->cfg->onboard;
 	struct devca_request rq = {.user = user, .realm = ow->cfg->realms[0], .label = label,
-				   .rsa = ob->rsa, .limit = ob->device_limit, .upstream = upstream};
+				   .rsa = rsa, .limit = ob->device_limit, .upstream = upstream};
 	struct devca_issued is;
 	struct onboard_profile p;
 	unsigned char *p12 = NULL, *doc = NULL;
@@ -380,18 +379,19 @@ static void
 ow_download(struct evhttp_request *req, void *arg)
 {
 	struct onboard_web *ow = arg;
-	struct http_param p[4] = {{.name = "csrf"}, {.name = "kind"}, {.name = "label"},
-				  {.name = "lang"}};
-	char *body = NULL, *csrf = NULL, *kind = NULL, *label = NULL, *lang = NULL, user[80];
+	struct http_param p[5] = {{.name = "csrf"}, {.name = "kind"}, {.name = "label"},
+				  {.name = "lang"}, {.name = "key"}};
+	char *body = NULL, *csrf = NULL, *kind = NULL, *label = NULL, *lang = NULL, *key = NULL;
+	char user[80];
 	char pass[OW_PASS_LEN + 1] = "", disp[128];
 	unsigned char *doc = NULL;
 	size_t len = 0;
 	struct store_device dev;
 	const char *msg, *lg;
 	enum ow_kind k;
-	int up;
+	int up, rsa = ow->cfg->onboard.rsa;
 
-	if (ow_form(req, p, 4, &body) < 0) {
+	if (ow_form(req, p, 5, &body) < 0) {
 		ow_text(req, 400, "bad form");
 		goto done;
 	}
@@ -399,6 +399,7 @@ ow_download(struct evhttp_request *req, void *arg)
 	kind = ow_value(&p[1]);
 	label = ow_value(&p[2]);
 	lang = ow_value(&p[3]);
+	key = ow_value(&p[4]);
 	lg = http_lang(req, lang);
 	if ((up = saml_idp_session_user(ow->idp, req, user, sizeof(user))) < 0) {
 		ow_text(req, 403, http_tr(lg, "Log in first."));
@@ -418,9 +419,18 @@ ow_download(struct evhttp_request *req, void *arg)
 		ow_text(req, 400, "bad kind");
 		goto done;
 	}
+	/* an old device asks for RSA-2048 (key=rsa); none: the box's key_type */
+	if (key != NULL && strcmp(key, "rsa") == 0)
+		rsa = 1;
+	else if (key != NULL && strcmp(key, "ec") == 0)
+		rsa = 0;
+	else if (key != NULL) {
+		ow_text(req, 400, "bad key type (ec or rsa)");
+		goto done;
+	}
 	if (label != NULL && strlen(label) > STORE_LABEL_MAX)
 		label[STORE_LABEL_MAX] = '\0';
-	if (ow_issue(ow, user, up, label, k, "web", &doc, &len, pass, &dev, &msg) < 0) {
+	if (ow_issue(ow, user, up, label, k, rsa, "web", &doc, &len, pass, &dev, &msg) < 0) {
 		ow_page(ow, req, user, lg,
 			strcmp(msg, "device-limit") == 0
 			    ? N_("You have as many devices as allowed: revoke one first.")
@@ -447,6 +457,7 @@ done:
 	free(kind);
 	free(label);
 	free(lang);
+	free(key);
 }
 
 static void
@@ -640,7 +651,7 @@ ow_api_eapconfig(struct evhttp_request *req, void *arg)
 		ow_oauth_error(req, 401, "invalid_token", "no valid access token");
 		return;
 	}
-	if (ow_issue(ow, user, up, "geteduroam", OW_EAPCONFIG, "api", &doc, &len, pass, &dev,
+	if (ow_issue(ow, user, up, "geteduroam", OW_EAPCONFIG, ow->cfg->onboard.rsa, "api", &doc, &len, pass, &dev,
 		     &msg) < 0) {
 		ow_oauth_error(req, strcmp(msg, "device-limit") == 0 ? 403 : 500,
 			       strcmp(msg, "device-limit") == 0 ? "device_limit" : "server_error",

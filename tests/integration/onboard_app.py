@@ -325,10 +325,25 @@ class OnboardApiTest(unittest.TestCase):
         pl = plistlib.loads(v.stdout)
         self.assertEqual(pl["PayloadContent"][2]["EAPClientConfiguration"]["AcceptEAPTypes"],
                          [13])
+        # an old device asks for RSA-2048 instead of the default P-256
         r = s.post(self.env.base + "/saml/onboard/download",
-                   data={"kind": "pkcs12", "csrf": csrf, "label": "linux", "lang": "en"})
+                   data={"kind": "pkcs12", "csrf": csrf, "label": "linux", "lang": "en",
+                         "key": "dsa"})
+        self.assertEqual(r.status_code, 400)
+        r = s.post(self.env.base + "/saml/onboard/download",
+                   data={"kind": "pkcs12", "csrf": csrf, "label": "linux", "lang": "en",
+                         "key": "rsa"})
         self.assertIn("data:application/x-pkcs12;base64,", r.text)
         self.assertIn(eapcerts.SERVER_NAME, r.text)
+        p12 = base64.b64decode(re.search(r"data:application/x-pkcs12;base64,([A-Za-z0-9+/=]+)",
+                                         r.text).group(1))
+        pw = html.unescape(re.search(r'<code class="passphrase">([^<]+)</code>', r.text).group(1))
+        pem = subprocess.run(["openssl", "pkcs12", "-nodes", "-nocerts", "-passin", "pass:" + pw],
+                             input=p12, capture_output=True, check=True).stdout
+        key = subprocess.run(["openssl", "pkey", "-noout", "-text"], input=pem,
+                             capture_output=True, check=True).stdout.decode()
+        self.assertIn("Private-Key: (2048 bit", key)
+        self.assertIn("publicExponent", key)  # RSA, not EC
         # own devices listed; revoke one with the form token
         r = s.get(self.env.base + "/saml/onboard?lang=en")
         for label in ("laptop", "iphone", "linux"):
