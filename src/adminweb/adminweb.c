@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "adminweb_int.h"
 #include "poort/config.h"
@@ -277,4 +278,29 @@ adminweb_free(struct adminweb *aw)
 	adminweb_accounts_free();
 	store_saml_close(aw->ss);
 	free(aw);
+}
+
+int64_t
+adminweb_time(const char *s, int end)
+{
+	struct tm tm;
+	const char *rest;
+
+	if (s == NULL || s[0] == '\0')
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	if ((rest = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL) {
+		memset(&tm, 0, sizeof(tm));
+		if ((rest = strptime(s, "%Y-%m-%d", &tm)) == NULL)
+			return -1;
+		if (end) {
+			tm.tm_hour = 23;
+			tm.tm_min = 59;
+			tm.tm_sec = 59;
+		}
+	} else if (end)
+		tm.tm_sec = 59;
+	if (*rest != '\0')
+		return -1;
+	return (int64_t)timegm(&tm);
 }

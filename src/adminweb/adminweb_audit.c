@@ -37,32 +37,6 @@ aaudit_row(const struct store_audit *r, void *arg)
 	return 0;
 }
 
-/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM" (UTC) to seconds; 0 for empty, -1 bad. */
-static int64_t
-aaudit_time(const char *s, int end)
-{
-	struct tm tm;
-	const char *rest;
-
-	if (s == NULL || s[0] == '\0')
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	if ((rest = strptime(s, "%Y-%m-%dT%H:%M", &tm)) == NULL) {
-		memset(&tm, 0, sizeof(tm));
-		if ((rest = strptime(s, "%Y-%m-%d", &tm)) == NULL)
-			return -1;
-		if (end) {
-			tm.tm_hour = 23;
-			tm.tm_min = 59;
-			tm.tm_sec = 59;
-		}
-	} else if (end)
-		tm.tm_sec = 59;
-	if (*rest != '\0')
-		return -1;
-	return (int64_t)timegm(&tm);
-}
-
 static void
 aaudit(struct evhttp_request *req, void *arg)
 {
@@ -77,8 +51,8 @@ aaudit(struct evhttp_request *req, void *arg)
 	actor = adminweb_query(req, "actor");
 	since = adminweb_query(req, "since");
 	until = adminweb_query(req, "until");
-	t0 = aaudit_time(since, 0);
-	t1 = aaudit_time(until, 1);
+	t0 = adminweb_time(since, 0);
+	t1 = adminweb_time(until, 1);
 	if (t0 < 0 || t1 < 0) {
 		http_tv_set(p.tv, "msg", http_tr(p.lang, N_("Write a date as 2026-12-01, or with a time"
 							     " as 2026-12-01T08:30 (UTC).")));

@@ -7,6 +7,7 @@
 #define POORT_ADMINWEB_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "poort/admin.h"
@@ -78,6 +79,11 @@ void adminweb_error(struct adminweb *aw, struct evhttp_request *req, struct admi
 void adminweb_redirect(struct evhttp_request *req, const char *path);
 /* The query parameter name of req (decoded, malloc'd), or NULL. */
 char *adminweb_query(struct evhttp_request *req, const char *name);
+/*
+ * A filter's date, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM" (UTC), in seconds; with
+ * end, the last second of that day or minute. 0 for empty, -1 when malformed.
+ */
+int64_t adminweb_time(const char *s, int end);
 /* The UI's text (catalogue id) for an admin_* result. */
 const char *adminweb_admin_msg(int code);
 
