@@ -247,10 +247,8 @@ audit_time(const char *s, int end, int64_t *out)
 	long long v;
 	char *e;
 
-	if (ctl_parse_date(s, &v) == 0 && v != 0) {
-		*out = end ? v : v - 86399;
+	if (ctl_parse_day(s, end, out) == 0)
 		return 0;
-	}
 	v = strtoll(s, &e, 10);
 	if (*s == '\0' || *e != '\0' || v <= 0)
 		return -1;

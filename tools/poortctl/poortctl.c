@@ -180,6 +180,18 @@ ctl_parse_date(const char *s, long long *out)
 	return 0;
 }
 
+int
+ctl_parse_day(const char *s, int end, int64_t *out)
+{
+	long long v;
+
+	/* ctl_parse_date gives the day's last second; 0 is "never" */
+	if (ctl_parse_date(s, &v) < 0 || v == 0)
+		return -1;
+	*out = end ? (int64_t)v : (int64_t)v - 86399;
+	return 0;
+}
+
 /* Reads one line from stdin as the password; the caller clears buf. */
 static int
 read_password(char *buf, size_t buflen)
@@ -387,7 +399,6 @@ cmd_log(struct ctl *c, int argc, char **argv)
 		{"limit", required_argument, NULL, 'l'}, {"cui", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0}};
 	struct store_log_filter f = {.limit = 100};
-	long long v;
 	int opt;
 
 	optind = 0; /* 0 makes GNU getopt start afresh */
@@ -404,14 +415,10 @@ cmd_log(struct ctl *c, int argc, char **argv)
 			break;
 		case 's':
 		case 't':
-			if (ctl_parse_date(optarg, &v) < 0 || v == 0) {
+			if (ctl_parse_day(optarg, opt == 't', opt == 's' ? &f.since : &f.until) < 0) {
 				fprintf(stderr, "poortctl: \"%s\" is not YYYY-MM-DD\n", optarg);
 				return 1;
 			}
-			if (opt == 's')
-				f.since = v - 86399; /* start of that day */
-			else
-				f.until = v;
 			break;
 		case 'l':
 			f.limit = (unsigned)strtoul(optarg, NULL, 10);

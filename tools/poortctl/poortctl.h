@@ -28,6 +28,8 @@ const char *ctl_password_problem(const char *pw);
 int ctl_hash(const struct ctl *c, const char *pw, char *hash, unsigned char nthash[16]);
 /* Parses YYYY-MM-DD (end of that day, UTC) or "never" (0). */
 int ctl_parse_date(const char *s, long long *out);
+/* "YYYY-MM-DD" as the first (end 0) or last (end 1) second of that UTC day; -1 if not a date. */
+int ctl_parse_day(const char *s, int end, int64_t *out);
 
 int ctl_import(struct ctl *c, int argc, char **argv);
 /* reply set|del|list (tools/poortctl/reply.c). */

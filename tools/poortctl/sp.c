@@ -288,7 +288,6 @@ ctl_sp_log(const char *store_path, int argc, char **argv)
 	struct store_release_filter f = {.limit = 100};
 	struct store_saml *ss;
 	char err[256];
-	long long v;
 	int opt, rc;
 
 	optind = 0;
@@ -302,14 +301,10 @@ ctl_sp_log(const char *store_path, int argc, char **argv)
 			break;
 		case 's':
 		case 't':
-			if (ctl_parse_date(optarg, &v) < 0 || v == 0) {
+			if (ctl_parse_day(optarg, opt == 't', opt == 's' ? &f.since : &f.until) < 0) {
 				fprintf(stderr, "poortctl: \"%s\" is not YYYY-MM-DD\n", optarg);
 				return 1;
 			}
-			if (opt == 's')
-				f.since = v - 86399; /* start of that day */
-			else
-				f.until = v;
 			break;
 		case 'l':
 			f.limit = (unsigned)strtoul(optarg, NULL, 10);

@@ -19,12 +19,8 @@ why_parse_since(const char *s, int64_t now, int64_t *out)
 	char *end;
 	long long v;
 
-	if (strlen(s) == 10 && s[4] == '-') {
-		if (ctl_parse_date(s, &v) < 0 || v == 0)
-			return -1;
-		*out = v - 86399;
-		return 0;
-	}
+	if (strlen(s) == 10 && s[4] == '-')
+		return ctl_parse_day(s, 0, out);
 	v = strtoll(s, &end, 10);
 	if (end == s || v < 0 || v > 10 * 365 * 24)
 		return -1;
