@@ -33,6 +33,7 @@ static const struct {
 	{"/admin/sso", N_("SSO"), ADMIN_ACT_SSO},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
+	{"/admin/password", N_("Change password"), ADMIN_ACT_SELF},
 };
 
 /* The page groups: each registers its own route table. */
