@@ -21,7 +21,8 @@ is asked, a wrong one refused, the policy applied; the admin's other
 session is logged out, the audit log has the change.
 
 Vouchers: Chromium's print to PDF of a batch of 12 gives a sensible page
-count (two columns), the menu hidden in print.
+count (two columns), each card whole on one page (read from the PDF's
+structure tree: the pages of each card's parts), the menu hidden in print.
 
 usage: admin_ui_chromium.py BUILD_DIR WORK_DIR"""
 
@@ -48,6 +49,34 @@ def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what, flush=True)
     if not cond:
         FAILS.append(what)
+
+
+def pdf_cards(raw):
+    """From a tagged PDF (Chromium's): the pages each H2-headed card lies
+    on, in document order, from the structure tree (StructElem /Pg)."""
+    objs = {int(m.group(1)): m.group(2) for m in
+            re.finditer(rb"(\d+) 0 obj\s*(<<.*?>>)\s*endobj", raw, re.S)}
+    root = next((k for k, v in objs.items() if b"/Type /StructTreeRoot" in v), None)
+    if root is None:
+        return None
+    cards = []
+
+    def kids(v):
+        m = re.search(rb"/K\s*(\[[^\]]*\]|\d+ 0 R|\d+)", v)
+        return [int(x) for x in re.findall(rb"(\d+) 0 R", m.group(1))] if m else []
+
+    def walk(n, depth=0):
+        v = objs.get(n, b"")
+        if re.search(rb"/S /H2\b", v):
+            cards.append(set())
+        pg = re.search(rb"/Pg (\d+) 0 R", v)
+        if pg and cards:
+            cards[-1].add(int(pg.group(1)))
+        for k in kids(v):
+            if depth < 64:
+                walk(k, depth + 1)
+    walk(root)
+    return cards
 
 
 def main():
@@ -392,6 +421,10 @@ def main():
             re.search(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", raw)
         npages = int(m.group(1)) if m else -1
         check(1 <= npages <= 3, "print: 12 vouchers on 1 to 3 A4 pages (%d)" % npages)
+        cards = pdf_cards(raw)
+        check(cards is not None and len(cards) == 12 and all(len(c) == 1 for c in cards),
+              "print: each voucher card whole on one page (the PDF's structure tree: %s)" %
+              cards)
         drv.get(admin + "/admin/guests")
         page_ok("ui-guests-list")
         drv.find_element(By.CSS_SELECTOR, 'form[action="/admin/guests/expire"] button').click()
