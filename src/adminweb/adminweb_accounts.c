@@ -131,6 +131,19 @@ aacc_search_row(const struct store_account *a, void *arg)
 	return 0;
 }
 
+/* The affiliations the store knows, as choices ("affs"), current selected. */
+static void
+aacc_affs(struct http_tv *tv, const char *current)
+{
+	for (size_t i = 0; affiliation_at(i) != NULL; i++) {
+		struct http_tv *it = http_tv_add(tv, "affs");
+
+		http_tv_set(it, "value", affiliation_at(i));
+		if (strcmp(affiliation_at(i), current) == 0)
+			http_tv_set(it, "selected", "1");
+	}
+}
+
 /* The list page, with msg (catalogue id or NULL) and any one-time values set already. */
 static void
 aacc_list_page(struct adminweb_page *p, int code, const char *msg)
@@ -143,6 +156,7 @@ aacc_list_page(struct adminweb_page *p, int code, const char *msg)
 	http_tv_set(p->tv, "q", q != NULL ? q : "");
 	if (admin_may(p->role, ADMIN_ACT_ACCOUNT_EDIT))
 		http_tv_set(p->tv, "may_edit", "1");
+	aacc_affs(p->tv, "student");
 	if (store_account_foreach(p->aw->st, aacc_search_row, &s) < 0)
 		http_tv_set(p->tv, "msg", http_tr(p->lang, N_("The accounts cannot be read.")));
 	free(q);
@@ -298,14 +312,18 @@ aacc_edit_page(struct adminweb_page *p, const struct store_account *a, const cha
 	 * by; a new name would be a new person to every SP and break every
 	 * configured device. A new account is the honest way (the page says so).
 	 */
-	for (size_t i = 0; affiliation_at(i) != NULL; i++) {
-		struct http_tv *it = http_tv_add(p->tv, "affs");
-
-		http_tv_set(it, "value", affiliation_at(i));
-		if (strcmp(affiliation_at(i), a->affiliation) == 0)
-			http_tv_set(it, "selected", "1");
-	}
+	aacc_affs(p->tv, a->affiliation);
 	adminweb_page_send(p, 200, "admin_account", N_("Account"));
+}
+
+/* The account page; msg: a catalogue id (an error when err), or NULL. */
+static void
+aacc_edit_page_as(struct adminweb_page *p, const struct store_account *a, const char *msg,
+		  int err)
+{
+	if (err)
+		http_tv_set(p->tv, "msg_err", "1");
+	aacc_edit_page(p, a, msg);
 }
 
 static void
@@ -381,7 +399,7 @@ aacc_change(struct evhttp_request *req, struct adminweb *aw, int action)
 	if (pw[0] != '\0' && rc == 0)
 		http_tv_set(p.tv, "new_password", pw);
 	explicit_bzero(pw, sizeof(pw));
-	aacc_edit_page(&p, &a, msg);
+	aacc_edit_page_as(&p, &a, msg, rc < 0);
 done:
 	http_form_free(&f);
 }
@@ -430,13 +448,13 @@ aacc_details(struct evhttp_request *req, void *arg)
 	number = http_form_get(&f, "number");
 	aff = http_form_get(&f, "affiliation");
 	if (given == NULL || surname == NULL || number == NULL || aff == NULL) {
-		aacc_edit_page(&p, &a, N_("This line does not have the right fields."));
+		aacc_edit_page_as(&p, &a, N_("This line does not have the right fields."), 1);
 		goto done;
 	}
 	if ((rc = accounts_details_check(given, surname, number, aff, &field)) < 0) {
 		admin_audit(aw->st, &p.who, "account.edit", a.username, "refused",
 			    accounts_error_key(rc));
-		aacc_edit_page(&p, &a, aacc_msg(rc));
+		aacc_edit_page_as(&p, &a, aacc_msg(rc), 1);
 		goto done;
 	}
 	/* which fields changed (the names themselves stay out of the audit row) */
@@ -449,8 +467,9 @@ aacc_details(struct evhttp_request *req, void *arg)
 	admin_audit(aw->st, &p.who, "account.edit", a.username, rc < 0 ? "store" : NULL,
 		    detail[0] != '\0' ? detail + 1 : "unchanged");
 	store_account_get(aw->st, a.username, &a);
-	aacc_edit_page(&p, &a,
-		       rc < 0 ? N_("Something went wrong. Try again.") : N_("The account was saved."));
+	aacc_edit_page_as(&p, &a,
+			  rc < 0 ? N_("Something went wrong. Try again.") : N_("The account was saved."),
+			  rc < 0);
 done:
 	http_form_free(&f);
 }

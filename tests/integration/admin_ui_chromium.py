@@ -352,7 +352,11 @@ def main():
         check(radius_becomes(env.USER, env.PASSWORD, "reject") == "reject",
               "radclient: an expired account is rejected")
         check(p.log_has("reason=account-expired"), "the log says account-expired")
-        drv.get(admin + "/admin/why?q=" + env.USER)
+        for _ in range(20):  # the log writer stores rows once a second or so
+            drv.get(admin + "/admin/why?q=" + env.USER)
+            if 'data-reason="account-expired"' in drv.page_source:
+                break
+            time.sleep(0.5)
         check('data-reason="account-expired"' in drv.page_source,
               "why: the expired reason for the student")
         drv.get(admin + acc)
