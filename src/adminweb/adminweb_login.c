@@ -268,7 +268,7 @@ apassword_done(void *arg)
 	int rc = admin_change_end(j->aw->ad, &j->lg, time(NULL));
 
 	/* the session again: it may have ended meanwhile */
-	if (adminweb_page_begin(j->aw, j->req, ADMIN_ACT_SELF, &p) < 0)
+	if (adminweb_page_begin(j->aw, j->req, -1, &p) < 0)
 		goto done;
 	if (rc < 0)
 		apassword_page(&p, rc == ADMIN_ECRYPTO ? adminweb_admin_msg(rc)
