@@ -294,7 +294,8 @@ def main():
                  ("guests", "/admin/guests"), ("aps", "/admin/aps"),
                  ("why", "/admin/why?q=" + env.USER), ("online", "/admin/online"),
                  ("sso", "/admin/sso"), ("sso-log", "/admin/sso?user=" + env.USER),
-                 ("audit", "/admin/audit"), ("password", "/admin/password")]
+                 ("audit", "/admin/audit"), ("totp", "/admin/totp"),
+                 ("password", "/admin/password")]
         for name, path in pages:
             drv.get(admin + path)
             check(drv.current_url == admin + path, "admin: %s opens (%s)" % (name,
