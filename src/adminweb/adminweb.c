@@ -32,6 +32,7 @@ static const struct {
 	{"/admin/online", N_("Online now"), ADMIN_ACT_LOG_SEARCH},
 	{"/admin/sso", N_("SSO"), ADMIN_ACT_SSO},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
+	{"/admin/admins", N_("Admins"), ADMIN_ACT_ADMINS},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 	{"/admin/password", N_("Change password"), ADMIN_ACT_SELF},
 };
@@ -47,6 +48,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_why_init,
 	adminweb_online_init,
 	adminweb_sso_init,
+	adminweb_admins_init,
 };
 
 void

@@ -99,5 +99,6 @@ int adminweb_guests_init(struct adminweb *aw);
 int adminweb_why_init(struct adminweb *aw);
 int adminweb_online_init(struct adminweb *aw);
 int adminweb_sso_init(struct adminweb *aw);
+int adminweb_admins_init(struct adminweb *aw);
 
 #endif
