@@ -112,7 +112,7 @@ job_restored(const char *state_dir, const char *actor)
 	}
 	admin_audit(st, &who, "backup.restored", NULL, NULL, detail[0] ? detail : NULL);
 	store_close(st);
-	log_notice("restored from a backup made %s by=%s", made_s, actor);
+	log_notice("restored from a backup made %s asked_by=%s", made_s, actor);
 }
 
 pid_t

@@ -33,16 +33,13 @@
 #include "poort/adminweb.h"
 #include "poort/backup.h"
 #include "poort/config.h"
+#include "poort/config_saml.h"
 #include "poort/http_form.h"
 #include "poort/log.h"
 #include "poort/workq.h"
 
-#define ABK_UPLOAD_MAX (1u << 20) /* the router reads at most 1 MiB (http.max_body) */
 #define ABK_PENDING_TTL 600       /* seconds a verified upload waits for its confirm */
 #define ABK_BUSY (-1)             /* POORTD_EBUSY: another backup or restore runs */
-
-static const struct http_form_limits abk_upload_limits = {
-	.fields = 8, .name = 64, .value = 4096, .file = ABK_UPLOAD_MAX};
 
 /* The one download waiting for the parent, and the one verified upload. */
 static struct {
@@ -123,6 +120,15 @@ abk_chars(const char *s)
 	return n;
 }
 
+/* The largest upload: the admin listener's body limit (http.admin_max_body). */
+static size_t
+abk_upload_max(const struct adminweb *aw)
+{
+	const struct config_http *hc = aw->cfg->http;
+
+	return hc->admin_max_body > hc->max_body ? hc->admin_max_body : hc->max_body;
+}
+
 static void
 abk_page(struct adminweb_page *p, int code, const char *msg, int ok)
 {
@@ -133,7 +139,9 @@ abk_page(struct adminweb_page *p, int code, const char *msg, int ok)
 		if (ok)
 			http_tv_set(p->tv, "msg_ok", "1");
 	}
-	snprintf(lim, sizeof(lim), "%u", ABK_UPLOAD_MAX >> 20);
+	snprintf(lim, sizeof(lim), "%.1f", (double)abk_upload_max(p->aw) / (1024.0 * 1024.0));
+	if (strcmp(p->lang, "nl") == 0)
+		*strchr(lim, '.') = ',';
 	http_tv_set(p->tv, "max_mib", lim);
 	http_tv_setf(p->tv, "pass_min", "%d", BACKUP_PASS_MIN);
 	adminweb_page_send(p, code, "admin_backup", N_("Backup and restore"));
@@ -379,7 +387,10 @@ abk_restore(struct evhttp_request *req, void *arg)
 
 	if (adminweb_page_begin(aw, req, ADMIN_ACT_BACKUP, &p) < 0)
 		return;
-	if ((rc = http_form_read(&f, req, &abk_upload_limits)) < 0) {
+	/* a file bigger than the listener's limit never gets here: evhttp answers 413 */
+	if ((rc = http_form_read(&f, req, &(struct http_form_limits){
+						  .fields = 8, .name = 64, .value = 4096,
+						  .file = abk_upload_max(aw)})) < 0) {
 		http_form_free(&f);
 		abk_page(&p, rc == HTTP_ETOOBIG ? 413 : 400,
 			 rc == HTTP_ETOOBIG ? N_("The file is too big for this box's upload limit.")

@@ -27,7 +27,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import requests  # noqa: E402,F401
+import requests  # noqa: E402
 import saml_env as env  # noqa: E402
 from admin_chromium import A11Y_JS, Codes  # noqa: E402
 from admin_pages import Admin  # noqa: E402
@@ -110,7 +110,6 @@ def main():
         orig_write()
         text = open(p.conf).read().replace(
             "  rate 100000", "  rate 100000\n  admin_listen 127.0.0.1 %d" % admin_port)
-        text = text.replace("max_body 200000", "max_body 1048576")
         open(p.conf, "w").write(text)
     p.write_config = write_config
     base = "https://127.0.0.1:%d" % admin_port
@@ -200,6 +199,14 @@ def main():
               p.proc.pid == pid, "after the refusals the new account still logs in")
         check(sorted(os.listdir(os.path.join(work, "state"))) == state_before,
               "after the refusals the state directory is as it was (no upload left)")
+        try:  # over http.admin_max_body (16 MiB): evhttp refuses it before reading it all
+            r = upload(a, b"\0" * (17 << 20), PASS)
+            big = r.status_code
+        except requests.exceptions.ConnectionError:
+            big = "connection closed"
+        check(big in (413, "connection closed"), "restore, a 17 MiB file: refused (%s)" % big)
+        check(p.alive() and p.proc.pid == pid, "poortd still runs after it")
+        a.get("/admin/backup")
         r = upload(a, good, PASS)
         check(r.status_code == 200 and 'id="confirm"' in r.text and 'id="verified"' in r.text,
               "restore: the right file and passphrase verify: the confirm step")
@@ -259,7 +266,14 @@ def main():
         p.start()
         fresh_pw = p.ctl("admin", "add", "fresh", "--role", "admin").stdout.strip().split("\t")[-1]
         pid = p.proc.pid
+        p.ctl("client", "add", "lab2", "127.0.0.1/32", "--secret-stdin", stdin=secret + "\n")
+        time.sleep(0.6)
         check(radius(p, env.USER, env.PASSWORD, secret) is None, "fresh box: no accounts")
+        p.ctl("add", env.USER, "--affiliation", "student", "--password-stdin",
+              stdin=env.PASSWORD + "\n")
+        time.sleep(0.3)
+        cui = radius(p, env.USER, env.PASSWORD, secret)
+        check(cui and cui != cui1, "fresh box: its own CUI key (another CUI for the same name)")
         f = Admin(base, p.https_crt)
         enrol(f, "fresh", fresh_pw, "fresh admin password", codes)
         r = upload(f, good, PASS)
