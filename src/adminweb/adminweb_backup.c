@@ -39,6 +39,7 @@
 #include "poort/workq.h"
 
 #define ABK_PENDING_TTL 600       /* seconds a verified upload waits for its confirm */
+#define ABK_DOWNLOAD_WAIT 300     /* seconds a download waits for the parent's answer */
 #define ABK_BUSY (-1)             /* POORTD_EBUSY: another backup or restore runs */
 
 /* The one download waiting for the parent, and the one verified upload. */
@@ -47,6 +48,7 @@ static struct {
 	int have_par;
 	struct evhttp_request *dl_req; /* waiting for adminweb_backup_done */
 	struct adminweb *dl_aw;
+	struct event *dl_ev; /* gives up on the parent's answer */
 	struct {
 		int fd; /* the verified upload, unlinked; -1: none */
 		char *pass;
@@ -159,6 +161,16 @@ abk_get(struct evhttp_request *req, void *arg)
 
 /* ---- download ---- */
 
+static void
+abk_dl_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_warning("admin ui: no backup from the parent after %d s", ABK_DOWNLOAD_WAIT);
+	adminweb_backup_done(abk.dl_aw, BACKUP_EIO, -1);
+}
+
 /* "poort-backup-HOST-YYYYMMDD-HHMM.pbak", the host name reduced to [A-Za-z0-9.-]. */
 static void
 abk_filename(char *out, size_t outlen)
@@ -220,6 +232,12 @@ abk_download(struct evhttp_request *req, void *arg)
 	log_notice("admin ui: %s asked for a backup", p.name);
 	abk.dl_req = req;
 	abk.dl_aw = aw;
+	if (abk.dl_ev == NULL)
+		abk.dl_ev = evtimer_new(aw->base, abk_dl_timeout, NULL);
+	if (abk.dl_ev != NULL) {
+		struct timeval tv = {ABK_DOWNLOAD_WAIT, 0};
+		evtimer_add(abk.dl_ev, &tv);
+	}
 	adminweb_page_end(&p);
 done:
 	http_form_free(&f); /* clears the passphrase */
@@ -238,6 +256,8 @@ adminweb_backup_done(struct adminweb *aw, int result, int fd)
 	(void)aw;
 	aw = abk.dl_aw;
 	abk.dl_req = NULL;
+	if (abk.dl_ev != NULL)
+		evtimer_del(abk.dl_ev);
 	if (req == NULL) {
 		if (fd >= 0)
 			close(fd);
@@ -536,6 +556,9 @@ adminweb_backup_free(void)
 		close(abk.go.fd);
 	abk.go.fd = -1;
 	abk_free_secret(&abk.go.msg, abk.go.len);
+	if (abk.dl_ev != NULL)
+		event_free(abk.dl_ev);
+	abk.dl_ev = NULL;
 	abk.dl_req = NULL;
 }
 
