@@ -54,7 +54,7 @@ poortd_job_result(int status)
 
 pid_t
 poortd_job_backup(const char *config_path, const char *state_dir, int out, const char *pass,
-		  size_t passlen)
+                  size_t passlen)
 {
 	struct backup_source src = {.config_path = config_path, .state_dir = state_dir};
 	struct backup_error err = {0};
@@ -117,10 +117,10 @@ job_restored(const char *state_dir, const char *actor)
 
 pid_t
 poortd_job_restore(const char *config_path, const char *state_dir, int in, const char *actor,
-		   const char *pass, size_t passlen)
+                   const char *pass, size_t passlen)
 {
 	const struct backup_target t = {
-		.state_dir = state_dir, .config_path = config_path, .replace = 1};
+	    .state_dir = state_dir, .config_path = config_path, .replace = 1};
 	struct backup_error err = {0};
 	pid_t pid;
 	int rc;
@@ -136,7 +136,7 @@ poortd_job_restore(const char *config_path, const char *state_dir, int in, const
 		rc = backup_restore_fd(in, &t, pass, passlen, &err);
 	if (rc < 0)
 		log_error("restore failed, the old state and config stay: %s (%s)",
-			  backup_strerror(rc), err.detail);
+		          backup_strerror(rc), err.detail);
 	else
 		job_restored(state_dir, actor);
 	log_flush();

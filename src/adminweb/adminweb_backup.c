@@ -38,9 +38,9 @@
 #include "poort/log.h"
 #include "poort/workq.h"
 
-#define ABK_PENDING_TTL 600       /* seconds a verified upload waits for its confirm */
-#define ABK_DOWNLOAD_WAIT 300     /* seconds a download waits for the parent's answer */
-#define ABK_BUSY (-1)             /* POORTD_EBUSY: another backup or restore runs */
+#define ABK_PENDING_TTL 600   /* seconds a verified upload waits for its confirm */
+#define ABK_DOWNLOAD_WAIT 300 /* seconds a download waits for the parent's answer */
+#define ABK_BUSY (-1)         /* POORTD_EBUSY: another backup or restore runs */
 
 /* The one download waiting for the parent, and the one verified upload. */
 static struct {
@@ -93,12 +93,14 @@ abk_msg(int rc)
 	case ABK_BUSY:
 		return N_("Another backup or restore is running. Try again in a minute.");
 	case BACKUP_EPASSPHRASE:
-		return N_("Wrong passphrase, or the file is damaged at its start. Nothing was changed.");
+		return N_(
+		    "Wrong passphrase, or the file is damaged at its start. Nothing was changed.");
 	case BACKUP_EFORMAT:
 		return N_("This is not a Poort backup file. Nothing was changed.");
 	case BACKUP_EVERSION:
-		return N_("This backup was made by a newer Poort. Update this box first. Nothing was "
-			  "changed.");
+		return N_(
+		    "This backup was made by a newer Poort. Update this box first. Nothing was "
+		    "changed.");
 	case BACKUP_EDAMAGED:
 	case BACKUP_ETRUNCATED:
 		return N_("The file is damaged or incomplete. Nothing was changed.");
@@ -323,8 +325,8 @@ abk_verify_work(void *arg)
 	struct abk_job *j = arg;
 
 	j->rc = lseek(j->fd, 0, SEEK_SET) < 0
-			? BACKUP_EIO
-			: backup_verify_fd(j->fd, j->pass, j->passlen, &j->info, &j->err);
+	            ? BACKUP_EIO
+	            : backup_verify_fd(j->fd, j->pass, j->passlen, &j->info, &j->err);
 }
 
 static void
@@ -338,10 +340,10 @@ abk_verify_done(void *arg)
 		goto done;
 	if (j->rc < 0) {
 		log_notice("admin ui: restore refused, the upload was not a good backup reason=%s"
-			   " detail=%s",
-			   backup_strerror(j->rc), j->err.detail);
+		           " detail=%s",
+		           backup_strerror(j->rc), j->err.detail);
 		admin_audit(j->aw->st, &p.who, "backup.verify", NULL, "refused",
-			    backup_strerror(j->rc));
+		            backup_strerror(j->rc));
 		abk_page(&p, 200, abk_msg(j->rc), 0);
 		goto done;
 	}
@@ -408,14 +410,15 @@ abk_restore(struct evhttp_request *req, void *arg)
 	if (adminweb_page_begin(aw, req, ADMIN_ACT_BACKUP, &p) < 0)
 		return;
 	/* a file bigger than the listener's limit never gets here: evhttp answers 413 */
-	if ((rc = http_form_read(&f, req, &(struct http_form_limits){
-						  .fields = 8, .name = 64, .value = 4096,
-						  .file = abk_upload_max(aw)})) < 0) {
+	if ((rc = http_form_read(
+	         &f, req,
+	         &(struct http_form_limits){
+	             .fields = 8, .name = 64, .value = 4096, .file = abk_upload_max(aw)})) < 0) {
 		http_form_free(&f);
 		abk_page(&p, rc == HTTP_ETOOBIG ? 413 : 400,
-			 rc == HTTP_ETOOBIG ? N_("The file is too big for this box's upload limit.")
-					    : N_("The form could not be read. Try again."),
-			 0);
+		         rc == HTTP_ETOOBIG ? N_("The file is too big for this box's upload limit.")
+		                            : N_("The form could not be read. Try again."),
+		         0);
 		return;
 	}
 	file = http_form_field(&f, "file");
@@ -441,7 +444,7 @@ abk_restore(struct evhttp_request *req, void *arg)
 	snprintf(j->key, sizeof(j->key), "%s", p.s->csrf);
 	if ((j->fd = abk_tmpfile(aw, file->value, file->len)) < 0) {
 		log_error("admin ui: cannot keep the uploaded backup in %s: %s", aw->cfg->state_dir,
-			  strerror(errno));
+		          strerror(errno));
 		abk_page(&p, 500, abk_msg(BACKUP_EIO), 0);
 		goto done;
 	}
@@ -508,7 +511,7 @@ abk_confirm(struct evhttp_request *req, void *arg)
 		if (abk.up.fd >= 0 && time(NULL) - abk.up.at > ABK_PENDING_TTL)
 			abk_up_clear();
 		abk_page(&p, 200, N_("Upload the backup again: nothing is waiting to be restored."),
-			 0);
+		         0);
 		return;
 	}
 	if (!abk.have_par || abk.dl_req != NULL || abk.go.fd >= 0) {
@@ -565,15 +568,15 @@ adminweb_backup_free(void)
 #define R_POST (HTTP_R_ADMIN | HTTP_R_CSRF | HTTP_R_SESSION)
 
 static const struct http_route_def abk_routes[] = {
-	{EVHTTP_REQ_GET, "/admin/backup", HTTP_R_ADMIN, abk_get},
-	{EVHTTP_REQ_POST, "/admin/backup/download", R_POST, abk_download},
-	{EVHTTP_REQ_POST, "/admin/backup/restore", R_POST, abk_restore},
-	{EVHTTP_REQ_POST, "/admin/backup/confirm", R_POST, abk_confirm},
+    {EVHTTP_REQ_GET, "/admin/backup", HTTP_R_ADMIN, abk_get},
+    {EVHTTP_REQ_POST, "/admin/backup/download", R_POST, abk_download},
+    {EVHTTP_REQ_POST, "/admin/backup/restore", R_POST, abk_restore},
+    {EVHTTP_REQ_POST, "/admin/backup/confirm", R_POST, abk_confirm},
 };
 
 int
 adminweb_backup_init(struct adminweb *aw)
 {
 	return http_server_routes(aw->hs, abk_routes, sizeof(abk_routes) / sizeof(abk_routes[0]),
-				  aw);
+	                          aw);
 }
