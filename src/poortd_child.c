@@ -79,6 +79,53 @@ child_send(struct child *c, uint32_t type)
 		log_warning("cannot tell the parent: %s", strerror(errno));
 }
 
+/*
+ * A message with its payload and maybe a descriptor, in one sendmsg on the
+ * blocking socket (a passphrase and a name: well under the socket buffer).
+ */
+static int
+child_send_msg(struct child *c, uint32_t type, const void *data, size_t len, int fd)
+{
+	struct poortd_hdr h = {.type = type, .len = (uint32_t)len, .fds = fd >= 0};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov[2] = {{.iov_base = &h, .iov_len = sizeof(h)},
+			       {.iov_base = (void *)data, .iov_len = len}};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	struct cmsghdr *cm;
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (len > POORTD_PASS_MAX ||
+	    sendmsg(c->ctl, &msg, MSG_NOSIGNAL) != (ssize_t)(sizeof(h) + len)) {
+		log_warning("cannot tell the parent: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+child_ask_backup(void *ctx, const char *pass, size_t len)
+{
+	return child_send_msg(ctx, POORTD_MSG_BACKUP, pass, len, -1);
+}
+
+static int
+child_ask_restore(void *ctx, int fd, const char *msg, size_t len)
+{
+	return child_send_msg(ctx, POORTD_MSG_RESTORE, msg, len, fd);
+}
+
 /* The web child never needs the RADIUS shared secrets. */
 static void
 child_scrub_radius(struct config *cfg)
@@ -166,6 +213,8 @@ child_start_web(struct child *c, const char *store_path)
 			log_error("%s", err);
 			return -1;
 		}
+		adminweb_set_parent(c->aw, &(struct adminweb_parent){child_ask_backup,
+									   child_ask_restore, c});
 		log_notice("admin ui listening on %s", c->cfg->http->admin_listen_text);
 	}
 	log_notice("https listening on %s%s", c->cfg->http->listen_text,
@@ -313,7 +362,10 @@ child_ctl_messages(struct child *c)
 	while (evbuffer_copyout(c->ctl_in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
 		unsigned nf = (unsigned)__builtin_popcount(h.fds);
 		char *text;
-		if (h.len > POORTD_MSG_MAX || h.type != POORTD_MSG_RELOAD ||
+		if (h.len > POORTD_MSG_MAX ||
+		    (h.type != POORTD_MSG_RELOAD && h.type != POORTD_MSG_BACKUP_DONE) ||
+		    (h.type == POORTD_MSG_BACKUP_DONE &&
+		     (h.len != sizeof(int32_t) || h.fds > 1 || c->aw == NULL)) ||
 		    h.fds >= (1u << POORTD_FD_N) || nf > c->nfds) {
 			log_error("bad message from the parent: stopping");
 			event_base_loopbreak(c->base);
@@ -322,6 +374,17 @@ child_ctl_messages(struct child *c)
 		if (evbuffer_get_length(c->ctl_in) < sizeof(h) + h.len)
 			return;
 		evbuffer_drain(c->ctl_in, sizeof(h));
+		if (h.type == POORTD_MSG_BACKUP_DONE) {
+			int32_t result;
+			int fd = nf ? c->fds[0] : -1;
+			evbuffer_remove(c->ctl_in, &result, sizeof(result));
+			if (nf) {
+				memmove(c->fds, c->fds + 1, (c->nfds - 1) * sizeof(int));
+				c->nfds--;
+			}
+			adminweb_backup_done(c->aw, result, fd);
+			continue;
+		}
 		text = malloc((size_t)h.len + 1);
 		if (text == NULL) {
 			evbuffer_drain(c->ctl_in, h.len);

@@ -99,5 +99,8 @@ int adminweb_guests_init(struct adminweb *aw);
 int adminweb_why_init(struct adminweb *aw);
 int adminweb_online_init(struct adminweb *aw);
 int adminweb_sso_init(struct adminweb *aw);
+int adminweb_backup_init(struct adminweb *aw);
+/* Drops the verified upload waiting for its confirm step. */
+void adminweb_backup_free(void);
 
 #endif
