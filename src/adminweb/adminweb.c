@@ -46,6 +46,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_why_init,
 	adminweb_online_init,
 	adminweb_sso_init,
+	adminweb_testlogin_init,
 };
 
 void
@@ -273,6 +274,7 @@ adminweb_free(struct adminweb *aw)
 {
 	if (aw == NULL)
 		return;
+	adminweb_testlogin_free(aw);
 	workq_free(aw->wq);
 	admin_free(aw->ad);
 	adminweb_accounts_free();
