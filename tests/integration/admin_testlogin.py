@@ -16,6 +16,7 @@ usage: admin_testlogin.py BUILD_DIR WORK_DIR"""
 
 import os
 import re
+import signal
 import socket
 import sqlite3
 import ssl
@@ -184,6 +185,20 @@ def main():
               "after three browsers left mid-test: poortd serves the next test")
         check(not re.search(r"the web child .*restarting", p.log_text()),
               "the web child never died")
+
+        # --- the radius child restarts: the parent kept the link, the next test runs ---
+        pid = int(re.findall(r"started the radius child pid=(\d+)", p.log_text())[-1])
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.time() + 20
+        while time.time() < deadline and not re.search(
+                r"the radius child pid=\d+ is serving again", p.log_text()):
+            time.sleep(0.1)
+        check(re.search(r"the radius child pid=\d+ is serving again", p.log_text()),
+              "the radius child killed, restarted by the parent")
+        r = test(desk, env.USER, env.PASSWORD, "pap")
+        check(result_of(r.text) == ("accept", "ok"),
+              "after the radius child's restart: the test login works (%r)" %
+              (result_of(r.text),))
 
         # --- the internal client in the auth log; the audit rows ---
         time.sleep(1.0)
