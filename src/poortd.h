@@ -62,12 +62,25 @@ struct poortd_hdr {
 enum { POORTD_FD_CERT, POORTD_FD_KEY, POORTD_FD_CLIENT_CA, POORTD_FD_CRL, POORTD_FD_N };
 #define POORTD_MSG_MAX (1u << 20)
 
+/*
+ * The admin UI's test login: a datagram socketpair the parent makes once,
+ * fd[0] the radius child's end (an internal RADIUS client named
+ * POORTD_TEST_CLIENT), fd[1] the web child's, and a per-boot secret for
+ * it. Both ends stay open in the parent, so either child restarts alone;
+ * each child closes the end that is not its own.
+ */
+#define POORTD_TEST_CLIENT "admin-ui-test"
+struct poortd_link {
+	int fd[2];
+	char secret[65]; /* 32 random bytes in hex */
+};
+
 /* The path of EAP file i (POORTD_FD_*) in cfg; "" when not set. */
 char *poortd_eap_file(struct config *cfg, unsigned i);
 
 /* Runs a child until SIGTERM or the parent's end; returns the exit status. */
 int poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,
-		     int ctl);
+		     int ctl, struct poortd_link *link);
 /* -n: starts and stops every module of both children in this process. */
 int poortd_child_check(const struct config *cfg);
 /* Runs the parent until SIGTERM; returns the exit status. */

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -63,6 +64,7 @@ struct parent {
 	struct event *ev_sig[4];
 	struct event *ev_grace;
 	struct fwhealth *fh; /* confirms a trial boot once healthy (flash: parent only) */
+	struct poortd_link link; /* the admin UI's test login (poortd.h) */
 	int announced; /* both children were ready once */
 	int stopping;
 	int rc;
@@ -457,7 +459,7 @@ kid_start(struct parent *p, struct kid *k)
 	if (pid == 0) {
 		close(sv[0]);
 		kid_detach(p);
-		exit(poortd_child_run(k->role, p->cfg, &p->user, sv[1]));
+		exit(poortd_child_run(k->role, p->cfg, &p->user, sv[1], &p->link));
 	}
 	close(sv[1]);
 	k->pid = pid;
@@ -849,6 +851,24 @@ parent_reexec(void)
 	log_error("cannot restart poortd: %s: stopping", strerror(errno));
 }
 
+/* The admin UI's test login link (poortd.h): loopback inside the box only. */
+static int
+parent_link(struct poortd_link *l)
+{
+	uint8_t r[32];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, l->fd) < 0) {
+		log_error("cannot make the admin ui's test login link: %s", strerror(errno));
+		explicit_bzero(r, sizeof(r));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(l->secret + 2 * i, 3, "%02x", r[i]);
+	explicit_bzero(r, sizeof(r));
+	return 0;
+}
+
 int
 poortd_parent_run(const char *config_path, struct config *cfg)
 {
@@ -860,6 +880,7 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 	p->config_path = config_path;
 	p->cfg = cfg;
 	p->rc = 1;
+	p->link.fd[0] = p->link.fd[1] = -1;
 	poortd_set_title("poortd: parent");
 	signal(SIGPIPE, SIG_IGN);
 	if (sandbox_user_lookup(cfg->user, &p->user, err, sizeof(err)) < 0) {
@@ -874,6 +895,8 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 		log_error("%s", err);
 		goto done;
 	}
+	if (parent_link(&p->link) < 0)
+		goto done;
 	p->base = event_base_new();
 	if (p->base == NULL)
 		goto fail_loop;
@@ -934,6 +957,10 @@ done:
 	if (p->base != NULL)
 		event_base_free(p->base);
 	lsock_close_all();
+	for (size_t i = 0; i < 2; i++)
+		if (p->link.fd[i] >= 0)
+			close(p->link.fd[i]);
+	explicit_bzero(p->link.secret, sizeof(p->link.secret));
 	config_free(p->cfg);
 	if (p->reexec)
 		parent_reexec();

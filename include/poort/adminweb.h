@@ -21,6 +21,12 @@ struct adminweb *adminweb_new(struct event_base *base, struct http_server *hs,
 			      char *err, size_t errlen);
 /* The new config after a reload (the certificates shown stay those read at start). */
 void adminweb_reload(struct adminweb *aw, const struct config *cfg);
+/*
+ * The test login on /admin/why (adminweb_testlogin.c): fd is the web
+ * child's end of the link to the radius child (poortd.h), taken over;
+ * secret is the link's (copied). Without it the page offers no test.
+ */
+void adminweb_test_link(struct adminweb *aw, int fd, const char *secret);
 void adminweb_free(struct adminweb *aw);
 
 /*

@@ -49,6 +49,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_online_init,
 	adminweb_sso_init,
 	adminweb_backup_init,
+	adminweb_testlogin_init,
 };
 
 void
@@ -276,6 +277,7 @@ adminweb_free(struct adminweb *aw)
 {
 	if (aw == NULL)
 		return;
+	adminweb_testlogin_free(aw);
 	workq_free(aw->wq);
 	admin_free(aw->ad);
 	adminweb_accounts_free();

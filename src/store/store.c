@@ -559,6 +559,8 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 	if (f->until != 0)
 		strcat(sql, " AND time <= ?4");
 	strcat(sql, " ORDER BY time DESC, id DESC LIMIT ?5");
+	/* a shared snapshot no older than its limit: a row just logged shows (test login) */
+	store_read_snapshot(st);
 	if ((rc = store_exec_prepared(st, sql, &s)) < 0)
 		return rc;
 	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);
