@@ -8,10 +8,17 @@ Against a real poortd (admin listener, one SP), passwords hashed at cost 2:
   login page are answered, before the import's own answer; the import
   still writes all 500 accounts, all or nothing (a second import of the
   same file is refused and writes nothing). The times are printed.
+- an admin login and an SSO login POSTed on a raw TLS socket that is closed
+  (and once reset) before the answer: poortd goes on serving; under
+  AddressSanitizer (build-asan) its log has no report.
+- SIGTERM while an admin login is on the worker: poortd stops cleanly.
 
 usage: admin_slow.py BUILD_DIR WORK_DIR"""
 
 import os
+import socket
+import ssl
+import struct
 import sys
 import threading
 import time
@@ -22,7 +29,7 @@ import admin_pages as ap  # noqa: E402
 import saml_env as env  # noqa: E402
 from admin_chromium import Codes  # noqa: E402
 from saml_attacks import SP1, IDP, ACS, session  # noqa: E402
-from saml_pysaml2 import redirect_url, sp_client  # noqa: E402
+from saml_pysaml2 import form_fields, redirect_url, sp_client  # noqa: E402
 
 check = ap.check
 N = 500
@@ -47,6 +54,29 @@ def during(slow, probes):
     res = [timed_get(p) for p in probes]
     th.join(timeout=600)
     return out.get("r"), out.get("t", -1), out.get("end", 0), res
+
+
+def raw_post(port, ca, path, headers, body, reset=False, keep=False):
+    """POSTs on a raw TLS socket and closes it at once (RST with reset),
+    before poortd can answer; with keep, returns the open socket."""
+    ctx = ssl.create_default_context(cafile=ca)
+    ctx.check_hostname = False
+    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+    head = "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % (path, port)
+    head += "".join("%s: %s\r\n" % kv for kv in headers.items())
+    head += ("Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n"
+             % len(body))
+    s.sendall(head.encode() + body.encode())
+    if keep:
+        return s
+    if reset:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    return None
+
+
+def cookies_of(sess):
+    return "; ".join("%s=%s" % (c.name, c.value) for c in sess.cookies)
 
 
 def main():
@@ -128,8 +158,37 @@ def main():
             check(pr.status_code == 200 and pend < end,
                   "%s answered during the guest batch, before its answer" % what)
 
+        # ---- browsers that leave before their login's answer
+        lg = ap.Admin(base, p.https_crt)
+        lg.get("/admin/login?lang=en")
+        body = "csrf=%s&name=boss&password=wrong-password&code=000000" % lg.csrf
+        hdr = {"Cookie": cookies_of(lg.s), "Origin": base}
+        for reset in (False, True, False):
+            raw_post(admin_port, p.https_crt, "/admin/login", hdr, body, reset=reset)
+        page = sso_page()
+        f = form_fields(page.text)
+        sbody = "ctx=%s&lang=nl&username=%s&password=%s" % (f["ctx"], env.USER, env.PASSWORD)
+        for reset in (False, True):
+            raw_post(p.port, p.https_crt, "/saml/login", {"Cookie": cookies_of(sso)}, sbody,
+                     reset=reset)
+        time.sleep(1.5)  # the jobs are done and their answers went nowhere
+        check(p.alive(), "poortd alive after browsers left mid-login")
+        r = other.get("/admin/login?lang=en")
+        check(r.status_code == 200, "the admin listener still answers (%d)" % r.status_code)
+        page = sso_page()
+        r = sso.post(p.base + "/saml/login", data={"ctx": form_fields(page.text)["ctx"],
+                                                   "lang": "nl", "username": env.USER,
+                                                   "password": env.PASSWORD}, timeout=30)
+        check("SAMLResponse" in r.text, "an SSO login still works")
+
+        # ---- SIGTERM while a login is on the worker
+        lg.get("/admin/login?lang=en")
+        body = "csrf=%s&name=boss&password=wrong-password&code=000000" % lg.csrf
+        s = raw_post(admin_port, p.https_crt, "/admin/login",
+                     {"Cookie": cookies_of(lg.s), "Origin": base}, body, keep=True)
         rc = p.stop()
-        check(rc == 0, "poortd stopped cleanly (rc=%s)" % rc)
+        s.close()
+        check(rc == 0, "poortd stopped cleanly with a login on the worker (rc=%s)" % rc)
     finally:
         if p.proc is not None:
             rc = p.stop()
