@@ -156,6 +156,11 @@ struct store_logger;
 struct store_logger *store_logger_new(const char *path, unsigned retention_days,
 				      unsigned max_queue, char *err, size_t errlen);
 void store_logger_set_retention(struct store_logger *lg, unsigned retention_days);
+/*
+ * Admin audit rows (audit_log) older than days are purged with the logs;
+ * 0 (the default of a new writer) keeps them all.
+ */
+void store_logger_set_audit_retention(struct store_logger *lg, unsigned days);
 /* Queues a copy of the row. STORE_EFULL when the queue is at its bound. */
 int store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r);
 /*

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "poort/store.h"
+#include "poort/store_admin.h"
 #include "test.h"
 
 static char dir[] = "/tmp/poort-store-XXXXXX";
@@ -100,6 +101,14 @@ auth_collect(const struct store_auth_rec *r, void *arg)
 	return 0;
 }
 
+static int
+audit_count(const struct store_audit *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
 static void
 test_logger(struct store *st)
 {
@@ -149,6 +158,30 @@ test_logger(struct store *st)
 	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
 	CHECK_INT(got[1].time, 0);
 	store_logger_free(lg);
+
+	/* admin audit rows: their own retention, none until it is set */
+	{
+		struct store_audit a = {.actor = "boss", .action = "account.add", .outcome = "ok"};
+		struct store_audit_filter af = {0};
+		int rows = 0;
+
+		a.time = now - 800 * 86400;
+		CHECK_INT(store_audit_add(st, &a), 0);
+		a.time = now - 400 * 86400;
+		CHECK_INT(store_audit_add(st, &a), 0);
+		lg = store_logger_new(path, 30, 4, err, sizeof(err));
+		CHECK_INT(store_logger_auth(lg, &r), 0);
+		store_logger_flush(lg); /* the start's purge: auth log only */
+		CHECK_INT(store_audit_foreach(st, &af, audit_count, &rows), 0);
+		CHECK_INT(rows, 2);
+		store_logger_set_audit_retention(lg, 730);
+		CHECK_INT(store_logger_auth(lg, &r), 0);
+		store_logger_flush(lg); /* purged with the new setting at once */
+		rows = 0;
+		CHECK_INT(store_audit_foreach(st, &af, audit_count, &rows), 0);
+		CHECK_INT(rows, 1);
+		store_logger_free(lg);
+	}
 
 	/* a bounded queue says so when full instead of growing */
 	lg = store_logger_new(path, 30, 1, err, sizeof(err));
