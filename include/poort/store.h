@@ -83,7 +83,12 @@ typedef int (*store_account_cb)(const struct store_account *a, void *arg);
 /* Calls cb for each account in name order; a non-zero return stops. */
 int store_account_foreach(struct store *st, store_account_cb cb, void *arg);
 
-/* Transactions for batches (the CSV import): all or nothing. */
+/*
+ * Transactions for batches (the CSV import): all or nothing. store_begin
+ * ends the shared read snapshot first; the store's own writes inside it
+ * join it, outside it each takes its own (never the read snapshot's).
+ * store_begin inside one, or store_commit outside one: STORE_EINVAL.
+ */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);

@@ -172,19 +172,7 @@ aacc_new_password(struct adminweb *aw, const char *username, char *pw, int add,
 		struct store_account na = *a;
 
 		snprintf(na.pw_hash, sizeof(na.pw_hash), "%s", hash);
-		/*
-		 * Our own transaction: store_account_add() writes inside the
-		 * caller's when autocommit is off, and the web child's read
-		 * snapshot (left open by an earlier read) counts as one: the
-		 * insert then failed on a stale snapshot. store_begin ends it.
-		 */
-		if ((rc = store_begin(aw->st)) == 0) {
-			rc = store_account_add(aw->st, &na, nt);
-			if (rc == 0)
-				rc = store_commit(aw->st);
-			else
-				store_rollback(aw->st);
-		}
+		rc = store_account_add(aw->st, &na, nt);
 		explicit_bzero(&na, sizeof(na));
 	} else
 		rc = store_account_set_password(aw->st, username, hash, nt);

@@ -101,6 +101,50 @@ auth_collect(const struct store_auth_rec *r, void *arg)
 	return 0;
 }
 
+/*
+ * Writes while the daemon's shared read snapshot is open (an earlier read
+ * left it): each is committed at once (another connection sees it) and not
+ * refused for a stale snapshot when another connection wrote meanwhile.
+ */
+static void
+test_snapshot_writes(struct store *st)
+{
+	char err[256];
+	struct store *other = store_open(path, err, sizeof(err));
+	struct store_account a = make("snap1"), got;
+	uint8_t nt[16] = {7};
+
+	CHECK(other != NULL);
+	if (other == NULL)
+		return;
+	store_set_read_snapshot(st, 60000);
+	CHECK_INT(store_account_get(st, "nobody", &got), STORE_ENOTFOUND); /* opens it */
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_get(other, "snap1", &got), 0); /* committed, not pending */
+	CHECK_INT(store_account_set_enabled(st, "snap1", 0), 0);
+	CHECK_INT(store_account_get(other, "snap1", &got), 0);
+	CHECK_INT(got.enabled, 0);
+	/* someone else writes after the snapshot began: ours is not stale */
+	CHECK_INT(store_account_get(st, "nobody", &got), STORE_ENOTFOUND);
+	a = make("snap2");
+	CHECK_INT(store_account_add(other, &a, NULL), 0);
+	a = make("snap3");
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_get(other, "snap3", &got), 0);
+	/* in the caller's transaction: joined, all or nothing */
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_begin(st), STORE_EINVAL); /* no nesting */
+	a = make("snap4");
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_get(st, "snap4", &got), 0); /* it reads its own write */
+	store_rollback(st);
+	CHECK_INT(store_account_get(other, "snap4", &got), STORE_ENOTFOUND);
+	CHECK_INT(store_commit(st), STORE_EINVAL); /* none open */
+	CHECK_INT(store_account_delete(st, "snap1"), 0);
+	store_set_read_snapshot(st, 0);
+	store_close(other);
+}
+
 static int
 audit_count(const struct store_audit *r, void *arg)
 {
@@ -322,6 +366,7 @@ main(void)
 	CHECK(st != NULL);
 	if (st != NULL) {
 		test_accounts(st);
+		test_snapshot_writes(st);
 		test_logger(st);
 		test_logger_acct();
 		store_close(st);
