@@ -211,6 +211,11 @@ def main():
                         r'<td>confirmed </td>', page) is not None,
               "a box's slots: B running on trial, A confirmed")
         check("op proef, nog niet bevestigd" in dash("nl"), "the slots in Dutch")
+        if drv is not None:  # for a person to look at: the slots table
+            drv.get(base + "/admin/?lang=nl")
+            drv.set_window_size(1280, 900)
+            drv.execute_script("document.getElementById('firmware').scrollIntoView()")
+            drv.save_screenshot(os.path.join(work, "screenshots", "dashboard-slots-1280.png"))
         open(fw, "w").write('{"format": 1, "box": tru')
         page = dash()
         check("The firmware status cannot be read." in page, "a damaged status file: an alert")
