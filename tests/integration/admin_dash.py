@@ -10,8 +10,8 @@ the store (poort/store_upstream.h) shows on /admin/ for a logged-in admin
    once: the page follows within the response window);
 3. flr-a started: the Status-Server probe brings it back, the page follows
    within check_interval + response window;
-4. rows the radius child stopped refreshing (older than 2 minutes) show as
-   unknown, never as live.
+4. rows a hanging radius child (SIGSTOP) no longer refreshes, once older
+   than 2 minutes (aged in the store here), show as unknown, never as live.
 Firmware slots (poort/fwstatus.h): this host is not a box image and the page
 says so (nl and en); a status file as the parent writes it on a box (slot B
 on trial) shows as a table; a damaged file is an alert, not an error page.
@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -118,7 +119,8 @@ def main():
         # 1. the visitor's request: flr-a does not answer, flr-b does
         out = visitor()
         check("Received Access-Accept" in out, "the visitor is accepted through flr-b")
-        got = wait_rows(lambda g: g.get("flr-a", (0, ""))[1] == "dead", 2)
+        got = wait_rows(lambda g: g.get("flr-a", (0, ""))[1] == "dead" and
+                        g.get("flr-b", (0, "", ""))[2] != "", 2)
         a, b = got.get("flr-a"), got.get("flr-b")
         check(a is not None and a[0] and a[1] == "dead" and a[3] == "never",
               "flr-a dead, in the warning style, never answered: %s" % (a,))
@@ -181,12 +183,19 @@ def main():
               "flr-b dead, with seconds since its last answer: %s" % (b,))
         check("Access-Accept" in visitor(), "visitors go through flr-a again")
 
-        # 4. rows nobody refreshes: unknown, not live
-        db = sqlite3.connect(os.path.join(work, "state", "poort.db"), timeout=10)
-        with db:
-            db.execute("UPDATE upstream_state SET updated = updated - 600")
-        db.close()
-        got = rows(dash())
+        # 4. a radius child that hangs (stopped here, so that it cannot
+        # refresh meanwhile): once its rows are old, unknown, not live
+        radius_pid = int(re.search(r" ready .* radius=(\d+)", open(p.log).read()).group(1))
+        os.kill(radius_pid, signal.SIGSTOP)
+        try:
+            db = sqlite3.connect(os.path.join(work, "state", "poort.db"), timeout=10)
+            with db:
+                db.execute("UPDATE upstream_state SET updated = updated - 600")
+            db.close()
+            time.sleep(0.3)  # the web child reads through a 100 ms snapshot
+            got = rows(dash())
+        finally:
+            os.kill(radius_pid, signal.SIGCONT)
         check(all(w and s.startswith("unknown") for w, s, _, _ in got.values()) and
               len(got) == 2, "stale rows show as unknown: %s" % got)
 
