@@ -1,7 +1,9 @@
 /*
  * Student accounts, /admin/accounts: search, add (a generated password,
- * shown once), one account's page (enable/disable, expiry, password reset
- * with the new password shown once), the CSV import (a multipart upload,
+ * shown once), one account's page (name, student number, affiliation,
+ * enable/disable, expiry set or cleared, password reset with the new
+ * password shown once; the account name stays: see aacc_edit_page), the
+ * CSV import (a multipart upload,
  * a preview of every line's errors, then a confirm step that commits all
  * or nothing) and the CSV export. Every change writes an audit row;
  * helpdesk may reset and enable/disable students only (admin_may).
@@ -15,6 +17,7 @@
 
 #include "adminweb_int.h"
 #include "poort/accounts.h"
+#include "poort/affiliation.h"
 #include "poort/config.h"
 #include "poort/http_form.h"
 #include "poort/log.h"
@@ -128,6 +131,19 @@ aacc_search_row(const struct store_account *a, void *arg)
 	return 0;
 }
 
+/* The affiliations the store knows, as choices ("affs"), current selected. */
+static void
+aacc_affs(struct http_tv *tv, const char *current)
+{
+	for (size_t i = 0; affiliation_at(i) != NULL; i++) {
+		struct http_tv *it = http_tv_add(tv, "affs");
+
+		http_tv_set(it, "value", affiliation_at(i));
+		if (strcmp(affiliation_at(i), current) == 0)
+			http_tv_set(it, "selected", "1");
+	}
+}
+
 /* The list page, with msg (catalogue id or NULL) and any one-time values set already. */
 static void
 aacc_list_page(struct adminweb_page *p, int code, const char *msg)
@@ -140,6 +156,7 @@ aacc_list_page(struct adminweb_page *p, int code, const char *msg)
 	http_tv_set(p->tv, "q", q != NULL ? q : "");
 	if (admin_may(p->role, ADMIN_ACT_ACCOUNT_EDIT))
 		http_tv_set(p->tv, "may_edit", "1");
+	aacc_affs(p->tv, "student");
 	if (store_account_foreach(p->aw->st, aacc_search_row, &s) < 0)
 		http_tv_set(p->tv, "msg", http_tr(p->lang, N_("The accounts cannot be read.")));
 	free(q);
@@ -172,25 +189,22 @@ aacc_new_password(struct adminweb *aw, const char *username, char *pw, int add,
 		struct store_account na = *a;
 
 		snprintf(na.pw_hash, sizeof(na.pw_hash), "%s", hash);
-		/*
-		 * Our own transaction: store_account_add() writes inside the
-		 * caller's when autocommit is off, and the web child's read
-		 * snapshot (left open by an earlier read) counts as one: the
-		 * insert then failed on a stale snapshot. store_begin ends it.
-		 */
-		if ((rc = store_begin(aw->st)) == 0) {
-			rc = store_account_add(aw->st, &na, nt);
-			if (rc == 0)
-				rc = store_commit(aw->st);
-			else
-				store_rollback(aw->st);
-		}
+		rc = store_account_add(aw->st, &na, nt);
 		explicit_bzero(&na, sizeof(na));
 	} else
 		rc = store_account_set_password(aw->st, username, hash, nt);
 	explicit_bzero(hash, sizeof(hash));
 	explicit_bzero(nt, sizeof(nt));
 	return rc < 0 ? ACCOUNTS_ESTORE : 0;
+}
+
+/* A form field, "" when absent. */
+static const char *
+aacc_get(const struct http_form *f, const char *name)
+{
+	const char *v = http_form_get(f, name);
+
+	return v != NULL ? v : "";
 }
 
 static void
@@ -202,7 +216,7 @@ aacc_add(struct evhttp_request *req, void *arg)
 	struct store_account a, old;
 	const char *v;
 	char pw[ACCOUNTS_GENERATED_LEN + 1];
-	int rc;
+	int rc, field;
 
 	if (adminweb_page_begin(aw, req, ADMIN_ACT_ACCOUNT_EDIT, &p) < 0)
 		return;
@@ -225,16 +239,15 @@ aacc_add(struct evhttp_request *req, void *arg)
 	AACC_FIELD("affiliation", a.affiliation);
 #undef AACC_FIELD
 	v = http_form_get(&f, "expires");
-	rc = 0;
+	/* the details' rule on the form's values, before anything was cut to fit */
 	if (!store_username_valid(a.username))
 		rc = ACCOUNTS_EUSERNAME;
-	else if (!store_affiliation_valid(a.affiliation))
-		rc = ACCOUNTS_EAFFILIATION;
-	else if (a.given_name[0] == '\0' || a.surname[0] == '\0')
-		rc = ACCOUNTS_ENAME_EMPTY;
-	else if (v != NULL && v[0] != '\0' && accounts_date_parse(v, &a.expires) < 0)
+	else
+		rc = accounts_details_check(aacc_get(&f, "given"), aacc_get(&f, "surname"),
+					    aacc_get(&f, "number"), a.affiliation, &field);
+	if (rc == 0 && v != NULL && v[0] != '\0' && accounts_date_parse(v, &a.expires) < 0)
 		rc = ACCOUNTS_EDATE;
-	else if (store_account_get(aw->st, a.username, &old) == 0)
+	else if (rc == 0 && store_account_get(aw->st, a.username, &old) == 0)
 		rc = ACCOUNTS_EEXISTS;
 	if (rc == 0)
 		rc = aacc_new_password(aw, a.username, pw, 1, &a);
@@ -280,7 +293,25 @@ aacc_edit_page(struct adminweb_page *p, const struct store_account *a, const cha
 		http_tv_set(p->tv, "may_edit", "1");
 	if (p->role == ADMIN_ROLE_ADMIN || strcmp(a->affiliation, "student") == 0)
 		http_tv_set(p->tv, "may_change", "1");
+	/*
+	 * No renaming: the account name is what the student's devices (their
+	 * eduroam identity and per-device certificates), the pairwise SSO
+	 * pseudonyms and the CUI are derived from and what the logs know them
+	 * by; a new name would be a new person to every SP and break every
+	 * configured device. A new account is the honest way (the page says so).
+	 */
+	aacc_affs(p->tv, a->affiliation);
 	adminweb_page_send(p, 200, "admin_account", N_("Account"));
+}
+
+/* The account page; msg: a catalogue id (an error when err), or NULL. */
+static void
+aacc_edit_page_as(struct adminweb_page *p, const struct store_account *a, const char *msg,
+		  int err)
+{
+	if (err)
+		http_tv_set(p->tv, "msg_err", "1");
+	aacc_edit_page(p, a, msg);
 }
 
 static void
@@ -356,7 +387,7 @@ aacc_change(struct evhttp_request *req, struct adminweb *aw, int action)
 	if (pw[0] != '\0' && rc == 0)
 		http_tv_set(p.tv, "new_password", pw);
 	explicit_bzero(pw, sizeof(pw));
-	aacc_edit_page(&p, &a, msg);
+	aacc_edit_page_as(&p, &a, msg, rc < 0);
 done:
 	http_form_free(&f);
 }
@@ -377,6 +408,58 @@ static void
 aacc_expiry(struct evhttp_request *req, void *arg)
 {
 	aacc_change(req, arg, ADMIN_ACT_ACCOUNT_EDIT);
+}
+
+/* POST /admin/accounts/details: given name, surname, student number, affiliation. */
+static void
+aacc_details(struct evhttp_request *req, void *arg)
+{
+	struct adminweb *aw = arg;
+	struct adminweb_page p;
+	struct http_form f;
+	struct store_account a;
+	const char *given, *surname, *number, *aff;
+	char detail[160];
+	int rc, field;
+
+	if (adminweb_page_begin(aw, req, ADMIN_ACT_ACCOUNT_EDIT, &p) < 0)
+		return;
+	if (http_form_read(&f, req, &http_form_default) < 0) {
+		http_form_free(&f);
+		adminweb_error(aw, req, &p, 400, N_("The form could not be read. Try again."));
+		return;
+	}
+	if (aacc_account(&p, http_form_get(&f, "u"), &a, ADMIN_ACT_ACCOUNT_EDIT) < 0)
+		goto done;
+	given = http_form_get(&f, "given");
+	surname = http_form_get(&f, "surname");
+	number = http_form_get(&f, "number");
+	aff = http_form_get(&f, "affiliation");
+	if (given == NULL || surname == NULL || number == NULL || aff == NULL) {
+		aacc_edit_page_as(&p, &a, N_("This line does not have the right fields."), 1);
+		goto done;
+	}
+	if ((rc = accounts_details_check(given, surname, number, aff, &field)) < 0) {
+		admin_audit(aw->st, &p.who, "account.edit", a.username, "refused",
+			    accounts_error_key(rc));
+		aacc_edit_page_as(&p, &a, aacc_msg(rc), 1);
+		goto done;
+	}
+	/* which fields changed (the names themselves stay out of the audit row) */
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s", strcmp(given, a.given_name) ? " given" : "",
+		 strcmp(surname, a.surname) ? " surname" : "",
+		 strcmp(number, a.student_number) ? " number" : "",
+		 strcmp(aff, a.affiliation) ? " affiliation=" : "",
+		 strcmp(aff, a.affiliation) ? aff : "");
+	rc = store_account_set_details(aw->st, a.username, given, surname, number, aff);
+	admin_audit(aw->st, &p.who, "account.edit", a.username, rc < 0 ? "store" : NULL,
+		    detail[0] != '\0' ? detail + 1 : "unchanged");
+	store_account_get(aw->st, a.username, &a);
+	aacc_edit_page_as(&p, &a,
+			  rc < 0 ? N_("Something went wrong. Try again.") : N_("The account was saved."),
+			  rc < 0);
+done:
+	http_form_free(&f);
 }
 
 static void
@@ -467,10 +550,62 @@ adminweb_accounts_free(void)
 		aacc_pending_clear(i);
 }
 
+/* A checked import whose passwords are hashed on the worker pool. */
+struct aacc_import_job {
+	struct accounts_import *im;
+	unsigned cost;
+	struct accounts_error err;
+};
+
+/* Passwords per worker job: an admin login waits behind one slice at most. */
+#define AACC_HASH_SLICE 4
+
+static int
+aacc_import_slice(void *arg)
+{
+	struct aacc_import_job *job = arg;
+
+	return accounts_import_hash(job->im, job->cost, AACC_HASH_SLICE, &job->err);
+}
+
+/* On the loop: all hashed (rc 0), write all or nothing and answer. */
+static void
+aacc_import_answer(struct adminweb_page *p, int rc, void *arg)
+{
+	struct aacc_import_job *job = arg;
+	struct adminweb *aw;
+	char cnt[32];
+
+	if (p == NULL)
+		goto done; /* nobody to show the passwords to: nothing written */
+	aw = p->aw;
+	snprintf(cnt, sizeof(cnt), "%zu", accounts_import_count(job->im));
+	if (rc > 0) {
+		admin_audit(aw->st, &p->who, "account.import", NULL, "refused", "busy");
+		aacc_list_page(p, 503, N_("The box is busy. Try again in a moment."));
+		goto done;
+	}
+	if (rc < 0 || accounts_import_write(job->im, aw->st, &job->err) < 0) {
+		admin_audit(aw->st, &p->who, "account.import", NULL, "refused",
+			    accounts_error_key(job->err.code));
+		aacc_list_page(p, 200, aacc_msg(job->err.code));
+		goto done;
+	}
+	admin_audit(aw->st, &p->who, "account.import", NULL, NULL, cnt);
+	http_tv_set(p->tv, "count", cnt);
+	http_tv_set(p->tv, "done", "1");
+	accounts_import_generated(job->im, aacc_cred, p->tv);
+	adminweb_page_send(p, 200, "admin_import", N_("Import accounts"));
+done:
+	accounts_import_free(job->im);
+	free(job);
+}
+
 /*
  * POST /admin/accounts/import: a file part "file" is checked (the preview:
  * nothing written; a good file is kept for the session); "confirm" checks
- * the kept file again and commits it, all or nothing.
+ * the kept file again, hashes its passwords on the worker pool and then
+ * commits it, all or nothing (aacc_import_answer).
  */
 static void
 aacc_import(struct evhttp_request *req, void *arg)
@@ -480,7 +615,7 @@ aacc_import(struct evhttp_request *req, void *arg)
 	struct http_form f;
 	const struct http_field *file;
 	struct accounts_import *im = NULL;
-	struct accounts_error err;
+	struct aacc_import_job *job;
 	const char *text;
 	char *kept = NULL;
 	size_t len = 0;
@@ -534,16 +669,21 @@ aacc_import(struct evhttp_request *req, void *arg)
 		adminweb_page_send(&p, 200, "admin_import", N_("Import accounts"));
 		goto done;
 	}
-	if (accounts_import_commit(im, aw->st, aw->cfg->password.cost, &err) < 0) {
-		admin_audit(aw->st, &p.who, "account.import", NULL, "refused",
-			    accounts_error_key(err.code));
-		aacc_list_page(&p, 200, aacc_msg(err.code));
-		goto done;
+	/* the hashes on the worker pool; aacc_import_answer writes and answers */
+	if ((job = calloc(1, sizeof(*job))) != NULL) {
+		job->im = im;
+		job->cost = aw->cfg->password.cost;
+		if (adminweb_work(aw, req, ADMIN_ACT_ACCOUNT_EDIT, aacc_import_slice,
+				  aacc_import_answer, job) == 0) {
+			im = NULL;
+			adminweb_page_end(&p);
+			goto done;
+		}
+		free(job);
 	}
-	admin_audit(aw->st, &p.who, "account.import", NULL, NULL, cnt);
-	http_tv_set(p.tv, "done", "1");
-	accounts_import_generated(im, aacc_cred, p.tv);
-	adminweb_page_send(&p, 200, "admin_import", N_("Import accounts"));
+	aacc_pending_put(p.s->csrf, text, len); /* kept again for a second try */
+	admin_audit(aw->st, &p.who, "account.import", NULL, "refused", "busy");
+	aacc_list_page(&p, 503, N_("The box is busy. Try again in a moment."));
 done:
 	if (kept != NULL) {
 		explicit_bzero(kept, len);
@@ -621,6 +761,7 @@ static const struct http_route_def aacc_routes[] = {
 	{EVHTTP_REQ_POST, "/admin/accounts/enable", R_POST, aacc_enable},
 	{EVHTTP_REQ_POST, "/admin/accounts/password", R_POST, aacc_password},
 	{EVHTTP_REQ_POST, "/admin/accounts/expiry", R_POST, aacc_expiry},
+	{EVHTTP_REQ_POST, "/admin/accounts/details", R_POST, aacc_details},
 	{EVHTTP_REQ_POST, "/admin/accounts/import", R_POST, aacc_import},
 };
 

@@ -39,6 +39,7 @@ struct adminweb {
 	struct admin *ad;  /* logins: password, TOTP, guess limits, audit */
 	struct workq *wq;  /* the password hash runs here, off the loop */
 	struct store_saml *ss; /* SAML metadata status (dashboard), or NULL */
+	struct adminweb_tl *tl; /* the test login's link (adminweb_testlogin.c), or NULL */
 	char store_path[512];
 	struct adminweb_cert certs[ADMINWEB_CERTS_MAX];
 	size_t ncerts;
@@ -87,6 +88,20 @@ int64_t adminweb_time(const char *s, int end);
 /* The UI's text (catalogue id) for an admin_* result. */
 const char *adminweb_admin_msg(int code);
 
+/*
+ * Slow work for a page (adminweb_work.c): slice runs on a worker, again and
+ * again while it returns > 0 (work left), each time behind the jobs queued
+ * meanwhile; then answer runs on the loop with p from adminweb_page_begin
+ * for action, or p NULL when there is nobody to answer (the browser left,
+ * or adminweb_page_begin answered already). rc: slice's last result, > 0
+ * when the pool was too busy to go on. answer always runs and owns arg.
+ * 0, or -1 (busy: nothing started, arg still the caller's).
+ */
+typedef int (*adminweb_slice_fn)(void *arg);
+typedef void (*adminweb_answer_fn)(struct adminweb_page *p, int rc, void *arg);
+int adminweb_work(struct adminweb *aw, struct evhttp_request *req, int action,
+		  adminweb_slice_fn slice, adminweb_answer_fn answer, void *arg);
+
 /* ---- page groups: each registers its routes (adminweb.c calls them) ---- */
 int adminweb_login_init(struct adminweb *aw);
 int adminweb_dash_init(struct adminweb *aw);
@@ -99,5 +114,11 @@ int adminweb_guests_init(struct adminweb *aw);
 int adminweb_why_init(struct adminweb *aw);
 int adminweb_online_init(struct adminweb *aw);
 int adminweb_sso_init(struct adminweb *aw);
+int adminweb_backup_init(struct adminweb *aw);
+/* Drops the verified upload waiting for its confirm step. */
+void adminweb_backup_free(void);
+int adminweb_testlogin_init(struct adminweb *aw);
+/* Ends the test login's work: tests running are waited for, none answered. */
+void adminweb_testlogin_free(struct adminweb *aw);
 
 #endif

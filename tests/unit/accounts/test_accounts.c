@@ -112,6 +112,11 @@ test_import_commit(struct store *st)
 	CHECK_INT(accounts_import_check(im, st, text, len), 0);
 	CHECK_INT(accounts_import_count(im), 400);
 	CHECK_INT(count(st), 0); /* the preview wrote nothing */
+	/* in steps, as the admin UI does: no write before every hash is made */
+	CHECK_INT(accounts_import_hash(im, 1, 150, &err), 250);
+	CHECK_INT(accounts_import_write(im, st, &err), ACCOUNTS_EHASH);
+	CHECK_INT(count(st), 0);
+	CHECK_INT(accounts_import_hash(im, 1, 150, &err), 100);
 	CHECK_INT(accounts_import_commit(im, st, 1, &err), 0);
 	CHECK_INT(count(st), 400);
 	accounts_import_generated(im, gen_cb, &generated);
@@ -160,6 +165,27 @@ test_guests(struct store *st)
 	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), ACCOUNTS_EUSERNAME);
 	CHECK_INT(count(st), before + 10);
 	CHECK_INT(n, 10);
+	/* in steps: no write before every hash is made */
+	{
+		struct accounts_guest *g;
+
+		req.count = 3;
+		req.prefix = "step";
+		req.batch = "steps";
+		n = 0;
+		CHECK((g = accounts_guest_new(st, &req, &err)) != NULL);
+		CHECK_INT(accounts_guest_hash(g, 1, 2, &err), 1);
+		CHECK_INT(accounts_guest_write(g, st, batch, gen_cb, &n, &err), ACCOUNTS_EHASH);
+		CHECK_INT(count(st), before + 10);
+		CHECK_INT(accounts_guest_hash(g, 1, 2, &err), 0);
+		CHECK_INT(accounts_guest_write(g, st, batch, gen_cb, &n, &err), 0);
+		CHECK_INT(count(st), before + 13);
+		CHECK_INT(n, 3);
+		accounts_guest_free(g);
+		req.count = 0;
+		CHECK(accounts_guest_new(st, &req, &err) == NULL);
+		CHECK_INT(err.code, ACCOUNTS_ECOUNT);
+	}
 	/* generated batch id, flags kept */
 	req.prefix = NULL;
 	req.batch = NULL;
@@ -183,6 +209,47 @@ guest_cb(const struct store_account *a, void *arg)
 	return 0;
 }
 
+/* An edit's details: the one rule (accounts_details_check) and the store's update. */
+static void
+test_details(struct store *st)
+{
+	struct store_account a;
+	char long_name[STORE_NAME_MAX + 2];
+	int field;
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	CHECK_INT(accounts_details_check("Jan", "Vries", "", "employee", &field), 0);
+	CHECK_INT(field, ACCOUNTS_F_NONE);
+	CHECK_INT(accounts_details_check("", "Vries", "1", "student", &field), ACCOUNTS_ENAME_EMPTY);
+	CHECK_INT(field, ACCOUNTS_F_GIVEN);
+	CHECK_INT(accounts_details_check("Jan", "", "1", "student", &field), ACCOUNTS_ENAME_EMPTY);
+	CHECK_INT(field, ACCOUNTS_F_SURNAME);
+	CHECK_INT(accounts_details_check("Jan", long_name, "1", "student", &field),
+		  ACCOUNTS_ENAME_LONG);
+	CHECK_INT(field, ACCOUNTS_F_SURNAME);
+	CHECK_INT(accounts_details_check("Jan", "V", "123456789012345678901234567890123", "student",
+					 &field),
+		  ACCOUNTS_ENUMBER_LONG);
+	CHECK_INT(accounts_details_check("Jan", "V\n", "1", "student", &field), ACCOUNTS_ECONTROL);
+	CHECK_INT(field, ACCOUNTS_F_SURNAME);
+	CHECK_INT(accounts_details_check("Jan", "V", "1", "Student", &field),
+		  ACCOUNTS_EAFFILIATION);
+	CHECK_INT(field, ACCOUNTS_F_AFFILIATION);
+	/* the store: the fields change, the rest stays */
+	CHECK_INT(store_account_set_details(st, "s00001", "Anna", "Bakker", "77", "employee"), 0);
+	CHECK_INT(store_account_get(st, "s00001", &a), 0);
+	CHECK_STR(a.given_name, "Anna");
+	CHECK_STR(a.surname, "Bakker");
+	CHECK_STR(a.student_number, "77");
+	CHECK_STR(a.affiliation, "employee");
+	CHECK_INT(a.enabled, 1);
+	CHECK(a.pw_hash[0] == '$');
+	CHECK_INT(store_account_set_details(st, "s00001", "A", "B", "", "nobody"), STORE_EINVAL);
+	CHECK_INT(store_account_set_details(st, "nobody", "A", "B", "", "student"),
+		  STORE_ENOTFOUND);
+}
+
 int
 main(void)
 {
@@ -200,6 +267,7 @@ main(void)
 	test_import_errors(st);
 	test_import_commit(st);
 	test_guests(st);
+	test_details(st);
 	{
 		int g = 0;
 		store_account_foreach(st, guest_cb, &g);
