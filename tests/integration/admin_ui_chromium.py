@@ -90,6 +90,7 @@ def main():
     try:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.common.keys import Keys
+        from selenium.common.exceptions import StaleElementReferenceException
     except ImportError:
         print("SKIP: python3-selenium not installed")
         sys.exit(77)
@@ -214,10 +215,24 @@ def main():
                 e.clear()
                 e.send_keys(v)
 
+    def left(old, timeout=30):
+        """Waits until the browser has left the page whose <html> is old, so
+        that a following drv.get() cannot be overtaken by the form's answer."""
+        end = time.time() + timeout
+        while time.time() < end:
+            try:
+                old.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            time.sleep(0.05)
+        return False
+
     def submit(action, nth=0):
+        old = drv.find_element(By.TAG_NAME, "html")
         drv.find_elements(By.CSS_SELECTOR,
                           'form[action="%s"] button[type=submit]' % action)[nth].click()
-        time.sleep(0.3)
+        left(old)
+        time.sleep(0.1)
 
     def login(name, pw, code, keyboard=False):
         drv.get(admin + "/admin/login")
@@ -435,8 +450,9 @@ def main():
               cards)
         drv.get(admin + "/admin/guests")
         page_ok("ui-guests-list")
+        old = drv.find_element(By.TAG_NAME, "html")
         drv.find_element(By.CSS_SELECTOR, 'form[action="/admin/guests/expire"] button').click()
-        check(wait_text(drv, "Guest access"), "guests: the event ended early")
+        check(left(old) and wait_text(drv, "Guest access"), "guests: the event ended early")
 
         # --- access points: add, delete ---
         drv.get(admin + "/admin/aps")
