@@ -376,33 +376,32 @@ reap_step(struct radius_server *rs, struct request *rq)
 {
 	char peer[EAP_PEER_MAX];
 	uint8_t msg[4096];
-	size_t msglen = 0, statelen = 0, namelen = 0;
+	size_t msglen = 0, len;
 	struct eap_input in = {0};
 	struct eap_result res;
-	VALUE_PAIR *vp;
-	vp_cursor_t cur;
+	struct rcursor cur;
+	const uint8_t *val;
+	uint8_t type;
 	int rc;
 
 	if (rs->eap == NULL)
 		return request_answer(rq, 0, "eap-not-enabled");
-	for (vp = fr_cursor_init(&cur, &rq->req->vps); vp != NULL; vp = fr_cursor_next(&cur)) {
-		if (vp->da->vendor != 0 || vp->da->attr != PW_EAP_MESSAGE)
+	/* from the received bytes (radius_handle checked their structure), not decoded */
+	radius_msg_attrs(rq->req, &cur);
+	while (radius_msg_attr_next(&cur, &type, &val, &len) > 0) {
+		if (type != PW_EAP_MESSAGE)
 			continue;
-		if (msglen + vp->vp_length > sizeof(msg))
+		if (msglen + len > sizeof(msg))
 			return request_answer(rq, 0, "oversize-eap-message");
-		memcpy(msg + msglen, vp->vp_octets, vp->vp_length);
-		msglen += vp->vp_length;
+		memcpy(msg + msglen, val, len);
+		msglen += len;
 	}
 	in.msg = msg;
 	in.msglen = msglen;
-	in.outer = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
-	in.outerlen = namelen;
-	vp = fr_pair_find_by_num(rq->req->vps, PW_STATE, 0, TAG_ANY);
-	if (vp != NULL) {
-		in.state = vp->vp_octets;
-		statelen = vp->vp_length;
-		in.statelen = statelen;
-	}
+	in.outer = (const char *)radius_msg_raw(rq->req, PW_USER_NAME, &len);
+	in.outerlen = in.outer != NULL ? len : 0;
+	in.state = radius_msg_raw(rq->req, PW_STATE, &len);
+	in.statelen = in.state != NULL ? len : 0;
 
 	reap_peer(rq, peer, sizeof(peer));
 	in.peer = peer;

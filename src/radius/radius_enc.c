@@ -172,5 +172,6 @@ radius_enc_finish(struct radius_enc *e, const uint8_t req_vector[16], const char
 void
 radius_enc_clear(struct radius_enc *e)
 {
-	OPENSSL_cleanse(e->buf, sizeof(e->buf));
+	/* what was written: the rest of buf was never touched */
+	OPENSSL_cleanse(e->buf, e->w.pos);
 }

@@ -458,19 +458,9 @@ radius_access(struct radius_server *rs, struct request *rq)
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
 	}
-	if (radius_msg_raw(rq->req, PW_EAP_MESSAGE, &rawlen) != NULL) {
-		/* EAP: the attributes as the codec sees them */
-		if (rad_decode(rq->req, NULL, rq->secret) < 0) {
-			struct sockaddr_storage from = rq->o.from;
-			char client[sizeof(rq->rec.client)];
-			snprintf(client, sizeof(client), "%s", rq->rec.client);
-			rcache_forget(rs->cache, rq->h);
-			request_free(rq);
-			return radius_drop(rs, &rs->rl_bad, (const struct sockaddr *)&from, client,
-					   "undecodable");
-		}
+	/* EAP needs nothing decoded either: its attributes are read from the bytes */
+	if (radius_msg_raw(rq->req, PW_EAP_MESSAGE, &rawlen) != NULL)
 		return radius_eap_access(rs, rq);
-	}
 	if (radius_msg_raw(rq->req, PW_CHAP_PASSWORD, &rawlen) != NULL)
 		return request_answer(rq, 0, "chap-not-supported");
 	/* PAP needs nothing decoded but the password */
