@@ -81,4 +81,12 @@ int fwl_image_check(struct fwl *f, const uint8_t *img, size_t len, struct fw_ima
  * *resumed the offset the write resumed from. */
 int fwl_update(struct fwl *f, const uint8_t *img, size_t len, int *slot, uint32_t *resumed);
 
+/* How the box reboots: through init (cmd, e.g. FWL_REBOOT_CMD), which runs
+ * /etc/init.d/rcK first, so poortd stops with its queued rows committed and
+ * the data area is unmounted cleanly; only when cmd is missing or fails,
+ * sync() and reboot(2) directly. 0 when the reboot is under way (the
+ * caller just exits), -1 with errno when neither worked. */
+#define FWL_REBOOT_CMD "/sbin/reboot"
+int fwl_reboot(const char *cmd);
+
 #endif

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/reboot.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -364,10 +363,10 @@ fwh_timeout(evutil_socket_t fd, short what, void *arg)
 	fwh_done(fh);
 	log_flush();
 	if (fh->action == CONFIG_FW_REBOOT) {
-		sync();
-		reboot(RB_AUTOBOOT);
-		log_error("firmware: reboot failed: %s; exiting instead", strerror(errno));
-		log_flush();
+		if (fwl_reboot(FWL_REBOOT_CMD) < 0) {
+			log_error("firmware: reboot failed: %s; exiting instead", strerror(errno));
+			log_flush();
+		}
 	}
 	/* the box is going down: no cleanup to run, and none that could hang */
 	_exit(FWHEALTH_EXIT_TIMEOUT);

@@ -387,6 +387,14 @@ def main():
         check(True, f"poortctl firmware update wrote, verified and activated v2 in slot B in "
               f"{times['update']:.1f} s")
         expect_boot(box, 1, ver[1], 1, mark)
+        seen = box.seen[mark:]
+        stop_at = seen.find(b"poort: stopping")
+        boot_at = seen.find(b"Booting Linux")
+        check(0 <= stop_at < boot_at and b"poort: data area put away" in seen[stop_at:boot_at],
+              "the update rebooted through init: rcK stopped poortd and unmounted the data"
+              " area before the reset", seen[stop_at:boot_at][-600:].decode(errors="replace"))
+        check(b"recovery complete" not in seen[boot_at:],
+              "v2 mounted the data area with no journal replay")
         box.expect(rb"firmware confirm slot=B version=%s result=ok rollback_floor=2"
                    % re.escape(ver[1].encode()), STEP, since=mark)
         login(box)

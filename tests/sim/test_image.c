@@ -505,6 +505,44 @@ test_lz4_edges(void)
 	CHECK(n == FW_EDECOMP, "lz4 truncated length n=%ld", n);
 }
 
+/* LZ4 is kept only where it pays: bytes that barely shrink (an initramfs
+ * that is gzip already) are stored raw, so the boot stage does not
+ * decompress megabytes at every boot for nothing. */
+static void
+test_compress_only_when_worth_it(void)
+{
+	uint8_t *kern = pattern(300000, 7), *noisy = malloc(200000);
+	struct mk_params p;
+	struct st_image im;
+	struct fw_image_hdr h;
+	uint32_t seed = 99;
+	int rc;
+
+	/* random bytes, with a short run every 4 KiB: LZ4 saves well under 1/32 */
+	for (size_t i = 0; i < 200000; i++) {
+		seed = seed * 1103515245u + 12345u;
+		noisy[i] = (i % 4096) < 100 ? 0 : (uint8_t)(seed >> 24);
+	}
+	memset(&p, 0, sizeof(p));
+	p.comp[0] = (struct mk_comp){FW_COMP_KERNEL, kern, 300000};
+	p.comp[1] = (struct mk_comp){FW_COMP_INITRAMFS, noisy, 200000};
+	p.ncomp = 2;
+	rc = build(&p, &im);
+	CHECK(rc == 0, "build: %d", rc);
+	CHECK(rc == 0 && fw_image_hdr_parse(im.data, im.len, &h) == 0 &&
+	          fw_image_table_parse(im.data + FW_IMAGE_HDR_SIZE, fw_image_table_size(&h),
+	                               &h) == 0,
+	      "parse");
+	CHECK(h.comp[0].comp == FW_IMAGE_COMP_LZ4 && h.comp[0].stored_size < 300000,
+	      "compressible kernel: lz4 (%u bytes)", h.comp[0].stored_size);
+	CHECK(h.comp[1].comp == FW_IMAGE_COMP_NONE && h.comp[1].stored_size == 200000,
+	      "nearly incompressible initramfs: stored raw");
+	CHECK(verify_buf(im.data, im.len, &fw_boot_pubkey, BOARD_ID_SIM, 0) == 0, "verifies");
+	st_image_free(&im);
+	free(kern);
+	free(noisy);
+}
+
 int
 main(void)
 {
@@ -514,5 +552,6 @@ main(void)
 	test_toctou();
 	test_format_versions();
 	test_lz4_edges();
+	test_compress_only_when_worth_it();
 	return st_done("fw_image_test");
 }

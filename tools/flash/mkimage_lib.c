@@ -123,6 +123,7 @@ out:
 
 /* Fills e for one component; *stored is either c->data or a new LZ4
  * buffer (freed by the caller). */
+#define MK_LZ4_MIN_GAIN 32
 static int
 mk_comp_pack(const struct mk_comp *c, int compress, struct fw_image_comp *e, uint8_t **comp)
 {
@@ -150,7 +151,10 @@ mk_comp_pack(const struct mk_comp *c, int compress, struct fw_image_comp *e, uin
 		                    c->len > (1u << 20) ? LZ4HC_CLEVEL_DEFAULT : LZ4HC_CLEVEL_MAX);
 		if (n <= 0)
 			return MK_ECOMP;
-		if ((size_t)n < c->len) {
+		/* kept only when it saves at least 1/32: an already compressed
+		 * initramfs (gzip) shrinks by ~0.1%, which is not worth
+		 * decompressing 12 MB at every boot */
+		if ((size_t)n <= c->len - c->len / MK_LZ4_MIN_GAIN) {
 			e->comp = FW_IMAGE_COMP_LZ4;
 			e->stored_size = (uint32_t)n;
 		} else {

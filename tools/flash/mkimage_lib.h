@@ -28,7 +28,7 @@ struct mk_params {
 	uint32_t board_id;
 	uint16_t ver[3];
 	uint32_t rollback;
-	int compress; /* 1: LZ4 (HC) per component, kept only where smaller */
+	int compress; /* 1: LZ4 (HC) per component, kept only where it saves >= 1/32 */
 	struct mk_comp comp[FW_IMAGE_MAX_COMPS];
 	int ncomp; /* in image order; the kernel first by convention */
 };

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <poort/fw/err.h>
@@ -290,8 +289,7 @@ done:
 	if (ret == 0 && !c->no_reboot) {
 		printf("rebooting\n");
 		fflush(stdout);
-		sync();
-		if (reboot(RB_AUTOBOOT) < 0) {
+		if (fwl_reboot(FWL_REBOOT_CMD) < 0) {
 			fprintf(stderr,
 			        "poortctl: firmware: reboot: %s (the new image starts at the"
 			        " next boot)\n",
