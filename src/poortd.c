@@ -27,6 +27,7 @@
 
 static char *title_area;
 static size_t title_len;
+char **poortd_argv;
 
 static void
 usage(void)
@@ -54,6 +55,10 @@ poortd_set_title(const char *title)
 static void
 title_init(int argc, char **argv)
 {
+	/* a copy first: the title is written over argv, and a restore re-executes with it */
+	poortd_argv = calloc((size_t)argc + 1, sizeof(char *));
+	for (int i = 0; poortd_argv != NULL && i < argc; i++)
+		poortd_argv[i] = strdup(argv[i]);
 	/* argv strings are contiguous; the environment after them stays */
 	title_area = argv[0];
 	title_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);

@@ -57,6 +57,8 @@ struct child {
 	int ctl;                /* to the parent */
 	struct event *ev_ctl;
 	struct evbuffer *ctl_in;
+	int link_fd;            /* the test login link's end (poortd.h), until taken; -1 */
+	char link_secret[sizeof(((struct poortd_link *)0)->secret)];
 	int fds[POORTD_FD_N * 2]; /* received with RELOAD headers, in order */
 	size_t nfds;
 	char logname[32];
@@ -77,6 +79,53 @@ child_send(struct child *c, uint32_t type)
 	/* 12 bytes on a blocking socket the parent reads at once */
 	if (write(c->ctl, &h, sizeof(h)) != (ssize_t)sizeof(h))
 		log_warning("cannot tell the parent: %s", strerror(errno));
+}
+
+/*
+ * A message with its payload and maybe a descriptor, in one sendmsg on the
+ * blocking socket (a passphrase and a name: well under the socket buffer).
+ */
+static int
+child_send_msg(struct child *c, uint32_t type, const void *data, size_t len, int fd)
+{
+	struct poortd_hdr h = {.type = type, .len = (uint32_t)len, .fds = fd >= 0};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov[2] = {{.iov_base = &h, .iov_len = sizeof(h)},
+			       {.iov_base = (void *)data, .iov_len = len}};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	struct cmsghdr *cm;
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	if (len > POORTD_PASS_MAX ||
+	    sendmsg(c->ctl, &msg, MSG_NOSIGNAL) != (ssize_t)(sizeof(h) + len)) {
+		log_warning("cannot tell the parent: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+child_ask_backup(void *ctx, const char *pass, size_t len)
+{
+	return child_send_msg(ctx, POORTD_MSG_BACKUP, pass, len, -1);
+}
+
+static int
+child_ask_restore(void *ctx, int fd, const char *msg, size_t len)
+{
+	return child_send_msg(ctx, POORTD_MSG_RESTORE, msg, len, fd);
 }
 
 /* The web child never needs the RADIUS shared secrets. */
@@ -166,7 +215,12 @@ child_start_web(struct child *c, const char *store_path)
 			log_error("%s", err);
 			return -1;
 		}
+		adminweb_set_parent(c->aw, &(struct adminweb_parent){child_ask_backup,
+									   child_ask_restore, c});
 		log_notice("admin ui listening on %s", c->cfg->http->admin_listen_text);
+		if (c->link_fd >= 0)
+			adminweb_test_link(c->aw, c->link_fd, c->link_secret);
+		c->link_fd = -1; /* taken over */
 	}
 	log_notice("https listening on %s%s", c->cfg->http->listen_text,
 		   c->idp != NULL ? " with the SAML IdP" : "");
@@ -203,6 +257,15 @@ child_start(struct child *c)
 		log_error("%s", err);
 		return -1;
 	}
+	if (c->link_fd >= 0) {
+		int fd = c->link_fd;
+		c->link_fd = -1; /* taken over, also on failure */
+		if (radius_server_internal(c->rs, fd, POORTD_TEST_CLIENT, c->link_secret, err,
+					   sizeof(err)) < 0) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -236,7 +299,8 @@ child_stop(struct child *c)
 int
 poortd_child_check(const struct config *cfg)
 {
-	struct child c[2] = {{.role = SANDBOX_RADIUS, .check = 1}, {.role = SANDBOX_WEB, .check = 1}};
+	struct child c[2] = {{.role = SANDBOX_RADIUS, .check = 1, .link_fd = -1},
+			     {.role = SANDBOX_WEB, .check = 1, .link_fd = -1}};
 	struct config tmp = *cfg; /* shallow: only read, never freed here */
 	int rc = 0;
 
@@ -313,7 +377,10 @@ child_ctl_messages(struct child *c)
 	while (evbuffer_copyout(c->ctl_in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
 		unsigned nf = (unsigned)__builtin_popcount(h.fds);
 		char *text;
-		if (h.len > POORTD_MSG_MAX || h.type != POORTD_MSG_RELOAD ||
+		if (h.len > POORTD_MSG_MAX ||
+		    (h.type != POORTD_MSG_RELOAD && h.type != POORTD_MSG_BACKUP_DONE) ||
+		    (h.type == POORTD_MSG_BACKUP_DONE &&
+		     (h.len != sizeof(int32_t) || h.fds > 1 || c->aw == NULL)) ||
 		    h.fds >= (1u << POORTD_FD_N) || nf > c->nfds) {
 			log_error("bad message from the parent: stopping");
 			event_base_loopbreak(c->base);
@@ -322,6 +389,17 @@ child_ctl_messages(struct child *c)
 		if (evbuffer_get_length(c->ctl_in) < sizeof(h) + h.len)
 			return;
 		evbuffer_drain(c->ctl_in, sizeof(h));
+		if (h.type == POORTD_MSG_BACKUP_DONE) {
+			int32_t result;
+			int fd = nf ? c->fds[0] : -1;
+			evbuffer_remove(c->ctl_in, &result, sizeof(result));
+			if (nf) {
+				memmove(c->fds, c->fds + 1, (c->nfds - 1) * sizeof(int));
+				c->nfds--;
+			}
+			adminweb_backup_done(c->aw, result, fd);
+			continue;
+		}
 		text = malloc((size_t)h.len + 1);
 		if (text == NULL) {
 			evbuffer_drain(c->ctl_in, h.len);
@@ -417,11 +495,25 @@ child_sandbox(struct child *c, const struct sandbox_user *u)
 	return 0;
 }
 
+/* This child's end of the test login link and its secret; the other end closed. */
+static void
+child_link(struct child *c, struct poortd_link *link)
+{
+	int mine = c->role == SANDBOX_RADIUS ? 0 : 1;
+
+	c->link_fd = link->fd[mine];
+	if (link->fd[!mine] >= 0)
+		close(link->fd[!mine]);
+	link->fd[0] = link->fd[1] = -1;
+	memcpy(c->link_secret, link->secret, sizeof(c->link_secret));
+	explicit_bzero(link->secret, sizeof(link->secret));
+}
+
 int
 poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,
-		 int ctl)
+		 int ctl, struct poortd_link *link)
 {
-	struct child c = {.role = role, .cfg = cfg, .ctl = ctl};
+	struct child c = {.role = role, .cfg = cfg, .ctl = ctl, .link_fd = -1};
 	struct event *ev_term = NULL, *ev_int = NULL;
 	char title[32];
 	int rc = 1;
@@ -434,6 +526,7 @@ poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbo
 	signal(SIGCHLD, SIG_DFL);
 	if (role == SANDBOX_WEB)
 		child_scrub_radius(cfg);
+	child_link(&c, link);
 	c.base = event_base_new();
 	if (c.base == NULL) {
 		log_error("cannot create the event loop");
@@ -441,6 +534,11 @@ poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbo
 	}
 	if (child_start(&c) < 0)
 		goto done;
+	explicit_bzero(c.link_secret, sizeof(c.link_secret)); /* its module has a copy */
+	if (c.link_fd >= 0) { /* no admin ui: nobody here tests */
+		close(c.link_fd);
+		c.link_fd = -1;
+	}
 	lsock_close_all(); /* the other child's sockets, and ours but for the copies in use */
 	c.ctl_in = evbuffer_new();
 	c.ev_ctl = event_new(c.base, ctl, EV_READ | EV_PERSIST, child_on_ctl, &c);
@@ -472,6 +570,9 @@ done:
 		evbuffer_free(c.ctl_in);
 	for (size_t i = 0; i < c.nfds; i++)
 		close(c.fds[i]);
+	if (c.link_fd >= 0) /* no admin ui */
+		close(c.link_fd);
+	explicit_bzero(c.link_secret, sizeof(c.link_secret));
 	close(ctl);
 	if (ev_term != NULL)
 		event_free(ev_term);

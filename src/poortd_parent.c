@@ -4,7 +4,9 @@
  * address, and then only supervises: it starts the radius and web children,
  * restarts one that dies (1 s, doubling to 60 s, reset after a minute of
  * service), hands a reload's config text to both, and stops them on
- * SIGTERM. The children's keys are never loaded here.
+ * SIGTERM. The children's keys are never loaded here. The admin UI's backup
+ * and restore run in one-shot jobs (poortd_job.c, poortd.h): the parent
+ * only passes descriptors and, after a restore, re-executes itself.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,12 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "poort/backup.h"
 #include "poort/config.h"
 #include "poort/config_saml.h"
 #include "poort/devca.h"
@@ -39,7 +43,11 @@
 struct kid {
 	enum sandbox_role role;
 	pid_t pid; /* 0: not running */
-	struct bufferevent *ctl;
+	struct bufferevent *ctl; /* writes; reads go through ev_in (descriptors come along) */
+	struct event *ev_in;
+	struct evbuffer *in;
+	int fds[2]; /* received with a header, not yet taken */
+	size_t nfds;
 	int ready;
 	int reload_pending;
 	unsigned fails; /* deaths in a row without a minute of service */
@@ -56,13 +64,23 @@ struct parent {
 	struct event *ev_sig[4];
 	struct event *ev_grace;
 	struct fwhealth *fh; /* confirms a trial boot once healthy (flash: parent only) */
+	struct poortd_link link; /* the admin UI's test login (poortd.h) */
 	int announced; /* both children were ready once */
 	int stopping;
 	int rc;
+	/* the one backup or restore job at a time */
+	pid_t job;
+	int job_restore;  /* the job is a restore */
+	int job_out;      /* backup: the memfd it writes */
+	int restore_fd;   /* restore: the upload, until the children are gone */
+	char *restore_pass;
+	size_t restore_passlen;
+	int restoring;    /* children stopping or stopped for a restore */
+	int reexec;       /* restored: execute poortd again at the end */
 };
 
 /* Static, so the children's copy of it stays reachable (leak checks). */
-static struct parent parent;
+static struct parent parent = {.job_out = -1, .restore_fd = -1};
 
 static void kid_start(struct parent *p, struct kid *k);
 
@@ -120,37 +138,245 @@ parent_reload_done(struct parent *p)
 		   p->cfg->nclients, p->cfg->nrealms);
 }
 
+/* The control socket's end: writer, reader and descriptors not yet taken. */
 static void
-kid_on_ctl(struct bufferevent *bev, void *arg)
+kid_ctl_close(struct kid *k)
+{
+	if (k->ev_in != NULL)
+		event_free(k->ev_in);
+	if (k->in != NULL)
+		evbuffer_free(k->in);
+	if (k->ctl != NULL)
+		bufferevent_free(k->ctl);
+	for (size_t i = 0; i < k->nfds; i++)
+		close(k->fds[i]);
+	k->ev_in = NULL;
+	k->in = NULL;
+	k->ctl = NULL;
+	k->nfds = 0;
+}
+
+static void
+pass_free(char *pass, size_t len)
+{
+	if (pass != NULL) {
+		explicit_bzero(pass, len);
+		free(pass);
+	}
+}
+
+static int
+parent_send_done(struct kid *k, int32_t result, int fd)
+{
+	struct poortd_hdr h = {.type = POORTD_MSG_BACKUP_DONE, .len = sizeof(result),
+			       .fds = fd >= 0};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov[2] = {{.iov_base = &h, .iov_len = sizeof(h)},
+			       {.iov_base = &result, .iov_len = sizeof(result)}};
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2};
+	struct cmsghdr *cm;
+
+	/* sent at once, so only when nothing is queued before it (a reload's text) */
+	if (k->ctl == NULL || evbuffer_get_length(bufferevent_get_output(k->ctl)) > 0)
+		return -1;
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(int));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	return sendmsg(bufferevent_getfd(k->ctl), &msg, MSG_NOSIGNAL) ==
+			       (ssize_t)(sizeof(h) + sizeof(result))
+		       ? 0
+		       : -1;
+}
+
+/* BACKUP from the web child: a job writes it into a memfd. */
+static void
+parent_backup(struct parent *p, struct kid *k, char *pass, size_t len)
+{
+	int out;
+
+	if (p->job > 0 || p->restoring) {
+		parent_send_done(k, POORTD_EBUSY, -1);
+		return;
+	}
+	out = memfd_create("poort-backup", MFD_CLOEXEC);
+	if (out < 0) {
+		log_error("backup: memfd_create: %s", strerror(errno));
+		parent_send_done(k, BACKUP_EIO, -1);
+		return;
+	}
+	p->job = poortd_job_backup(p->config_path, p->cfg->state_dir, out, pass, len);
+	if (p->job < 0) {
+		log_error("backup: fork: %s", strerror(errno));
+		p->job = 0;
+		close(out);
+		parent_send_done(k, BACKUP_EIO, -1);
+		return;
+	}
+	p->job_restore = 0;
+	p->job_out = out;
+	log_notice("backup started for the admin ui job=%d", (int)p->job);
+}
+
+static void
+parent_backup_done(struct parent *p, int status)
+{
+	struct kid *web = &p->kids[1];
+	int rc = poortd_job_result(status);
+
+	if (rc == 0 && lseek(p->job_out, 0, SEEK_SET) < 0)
+		rc = BACKUP_EIO;
+	log_notice("backup done result=%s", rc == 0 ? "ok" : backup_strerror(rc));
+	if (parent_send_done(web, rc, rc == 0 ? p->job_out : -1) < 0)
+		log_warning("backup: cannot hand it to the web child");
+	close(p->job_out);
+	p->job_out = -1;
+}
+
+static void kid_stop_all(struct parent *p);
+static void parent_restore_run(struct parent *p);
+static void parent_restore_end(struct parent *p, int rc);
+
+/* RESTORE from the web child: the children stop first (kid_exited goes on). */
+static void
+parent_restore(struct parent *p, int fd, char *pass, size_t len)
+{
+	if (p->job > 0 || p->restoring) {
+		log_warning("restore refused: a backup or restore is running");
+		close(fd);
+		pass_free(pass, len);
+		return;
+	}
+	p->restore_fd = fd;
+	p->restore_pass = pass;
+	p->restore_passlen = len;
+	p->restoring = 1;
+	log_notice("restore asked by the admin ui: stopping the children");
+	kid_stop_all(p);
+}
+
+/* A message from k; 0, or -1 when it was malformed. */
+static int
+kid_message(struct parent *p, struct kid *k, const struct poortd_hdr *h)
+{
+	char *pass;
+	int fd = -1;
+
+	if (h->type == POORTD_MSG_READY && h->len == 0) {
+		k->ready = 1;
+		if (p->announced) {
+			log_notice("the %s child pid=%d is serving again", sandbox_role_name(k->role),
+				   (int)k->pid);
+			return 0;
+		}
+		if (!p->kids[0].ready || !p->kids[1].ready)
+			return 0;
+		p->announced = 1;
+		log_notice("poortd %s ready config=%s state_dir=%s realms=%zu clients=%zu"
+			   " radius=%d web=%d",
+			   POORT_VERSION, p->config_path, p->cfg->state_dir, p->cfg->nrealms,
+			   p->cfg->nclients, (int)p->kids[0].pid, (int)p->kids[1].pid);
+		return 0;
+	}
+	if (h->type == POORTD_MSG_RELOADED && h->len == 0) {
+		k->reload_pending = 0;
+		parent_reload_done(p);
+		return 0;
+	}
+	if (k->role != SANDBOX_WEB || h->len > POORTD_PASS_MAX ||
+	    (h->type != POORTD_MSG_BACKUP && h->type != POORTD_MSG_RESTORE) ||
+	    h->fds != (h->type == POORTD_MSG_RESTORE) || k->nfds < h->fds)
+		return -1;
+	if (h->fds) {
+		fd = k->fds[0];
+		memmove(k->fds, k->fds + 1, (--k->nfds) * sizeof(int));
+	}
+	if ((pass = malloc((size_t)h->len + 1)) == NULL) {
+		evbuffer_drain(k->in, h->len);
+		if (fd >= 0)
+			close(fd);
+		if (h->type == POORTD_MSG_BACKUP)
+			parent_send_done(k, BACKUP_ENOMEM, -1);
+		return 0;
+	}
+	evbuffer_remove(k->in, pass, h->len);
+	pass[h->len] = '\0';
+	if (h->type == POORTD_MSG_RESTORE) {
+		/* the admin's name, a NUL, the passphrase */
+		if (memchr(pass, '\0', h->len) == NULL) {
+			close(fd);
+			pass_free(pass, h->len);
+			return -1;
+		}
+		parent_restore(p, fd, pass, h->len);
+		return 0;
+	}
+	parent_backup(p, k, pass, h->len);
+	pass_free(pass, h->len);
+	return 0;
+}
+
+static void
+kid_on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct kid *k = arg;
 	struct parent *p = &parent;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	char buf[4096];
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * 2)];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u)};
 	struct poortd_hdr h;
+	ssize_t n;
+	(void)what;
 
-	while (evbuffer_remove(in, &h, sizeof(h)) == (int)sizeof(h)) {
-		if (h.type == POORTD_MSG_READY && h.len == 0) {
-			k->ready = 1;
-			if (p->announced) {
-				log_notice("the %s child pid=%d is serving again",
-					   sandbox_role_name(k->role), (int)k->pid);
-				continue;
-			}
-			if (!p->kids[0].ready || !p->kids[1].ready)
-				continue;
-			p->announced = 1;
-			log_notice("poortd %s ready config=%s state_dir=%s realms=%zu clients=%zu"
-				   " radius=%d web=%d",
-				   POORT_VERSION, p->config_path, p->cfg->state_dir, p->cfg->nrealms,
-				   p->cfg->nclients, (int)p->kids[0].pid, (int)p->kids[1].pid);
-		} else if (h.type == POORTD_MSG_RELOADED && h.len == 0) {
-			k->reload_pending = 0;
-			parent_reload_done(p);
-		} else {
+	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n >= 0 && cm != NULL;
+	     cm = CMSG_NXTHDR(&msg, cm)) {
+		size_t nf = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < nf; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (k->nfds < sizeof(k->fds) / sizeof(k->fds[0]))
+				k->fds[k->nfds++] = got;
+			else
+				close(got);
+		}
+	}
+	if (n <= 0 || evbuffer_add(k->in, buf, (size_t)n) < 0) {
+		explicit_bzero(buf, sizeof(buf));
+		kid_ctl_close(k); /* its end: kid_exited follows */
+		return;
+	}
+	explicit_bzero(buf, sizeof(buf)); /* a passphrase may have come */
+	while (evbuffer_copyout(k->in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
+		if (h.len > POORTD_PASS_MAX) {
+			h.type = 0;
+		} else if (evbuffer_get_length(k->in) < sizeof(h) + h.len) {
+			return;
+		}
+		evbuffer_drain(k->in, sizeof(h));
+		if (h.type == 0 || kid_message(p, k, &h) < 0) {
 			log_error("bad message from the %s child: killing it",
 				  sandbox_role_name(k->role));
 			kill(k->pid, SIGKILL);
-			bufferevent_disable(bev, EV_READ);
+			kid_ctl_close(k);
 			return;
 		}
 	}
@@ -161,10 +387,8 @@ kid_on_ctl_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct kid *k = arg;
 	(void)bev;
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-		bufferevent_free(k->ctl);
-		k->ctl = NULL;
-	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		kid_ctl_close(k);
 }
 
 static void
@@ -190,9 +414,7 @@ kid_detach(struct parent *p)
 	if (event_reinit(p->base) < 0)
 		_exit(1);
 	for (size_t i = 0; i < KIDS; i++) {
-		if (p->kids[i].ctl != NULL)
-			bufferevent_free(p->kids[i].ctl);
-		p->kids[i].ctl = NULL;
+		kid_ctl_close(&p->kids[i]);
 		event_free(p->kids[i].ev_restart);
 		p->kids[i].ev_restart = NULL;
 	}
@@ -202,6 +424,12 @@ kid_detach(struct parent *p)
 	}
 	event_free(p->ev_grace);
 	p->ev_grace = NULL;
+	if (p->job_out >= 0)
+		close(p->job_out);
+	if (p->restore_fd >= 0)
+		close(p->restore_fd);
+	pass_free(p->restore_pass, p->restore_passlen);
+	p->restore_pass = NULL;
 	event_base_free(p->base);
 	p->base = NULL;
 }
@@ -231,20 +459,24 @@ kid_start(struct parent *p, struct kid *k)
 	if (pid == 0) {
 		close(sv[0]);
 		kid_detach(p);
-		exit(poortd_child_run(k->role, p->cfg, &p->user, sv[1]));
+		exit(poortd_child_run(k->role, p->cfg, &p->user, sv[1], &p->link));
 	}
 	close(sv[1]);
 	k->pid = pid;
 	k->started = time(NULL);
 	k->ctl = bufferevent_socket_new(p->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
-	if (k->ctl == NULL) {
-		close(sv[0]);
+	k->ev_in = event_new(p->base, sv[0], EV_READ | EV_PERSIST, kid_on_read, k);
+	k->in = evbuffer_new();
+	if (k->ctl == NULL || k->ev_in == NULL || k->in == NULL || event_add(k->ev_in, NULL) < 0) {
+		if (k->ctl == NULL)
+			close(sv[0]);
+		kid_ctl_close(k);
 		log_error("cannot watch the %s child: killing it", sandbox_role_name(k->role));
 		kill(pid, SIGKILL);
 		return;
 	}
-	bufferevent_setcb(k->ctl, kid_on_ctl, NULL, kid_on_ctl_event, k);
-	bufferevent_enable(k->ctl, EV_READ);
+	bufferevent_setcb(k->ctl, NULL, NULL, kid_on_ctl_event, k);
+	bufferevent_enable(k->ctl, EV_WRITE);
 	log_info("started the %s child pid=%d", sandbox_role_name(k->role), (int)pid);
 	return;
 retry:
@@ -259,6 +491,83 @@ retry:
 }
 
 static void
+kid_stop_all(struct parent *p)
+{
+	struct timeval tv = {STOP_GRACE, 0};
+
+	for (size_t i = 0; i < KIDS; i++) {
+		event_del(p->kids[i].ev_restart);
+		if (p->kids[i].pid > 0)
+			kill(p->kids[i].pid, SIGTERM);
+	}
+	if (parent_nlive(p) == 0)
+		parent_restore_run(p);
+	else
+		event_add(p->ev_grace, &tv);
+}
+
+/* Both children are gone: the restore job runs on the quiet state. */
+static void
+parent_restore_run(struct parent *p)
+{
+	event_del(p->ev_grace);
+	{
+	size_t alen = strlen(p->restore_pass) + 1; /* the admin's name, then the passphrase */
+
+	p->job = poortd_job_restore(p->config_path, p->cfg->state_dir, p->restore_fd,
+				    p->restore_pass, p->restore_pass + alen,
+				    p->restore_passlen - alen);
+	pass_free(p->restore_pass, p->restore_passlen);
+	p->restore_pass = NULL;
+	}
+	close(p->restore_fd);
+	p->restore_fd = -1;
+	if (p->job < 0) {
+		log_error("restore failed, the old state and config stay: fork: %s",
+			  strerror(errno));
+		p->job = 0;
+		parent_restore_end(p, BACKUP_EIO);
+		return;
+	}
+	p->job_restore = 1;
+	log_notice("restore running job=%d state_dir=%s config=%s", (int)p->job,
+		   p->cfg->state_dir, p->config_path);
+}
+
+/* After the restore job: poortd again on the restored config, or the children again. */
+static void
+parent_restore_end(struct parent *p, int rc)
+{
+	p->restoring = 0;
+	if (rc == 0) {
+		log_notice("restored from a backup: the old state and config are kept beside them"
+			   " as *.before-restore-*; starting again");
+		p->reexec = 1;
+		parent_stop(p, 0);
+		return;
+	}
+	log_error("restore failed (%s): starting the children on the old state",
+		  backup_strerror(rc));
+	for (size_t i = 0; i < KIDS && !p->stopping; i++) {
+		p->kids[i].fails = 0;
+		kid_start(p, &p->kids[i]);
+	}
+}
+
+static void
+parent_job_exited(struct parent *p, int status)
+{
+	int restore = p->job_restore;
+
+	p->job = 0;
+	p->job_restore = 0;
+	if (restore)
+		parent_restore_end(p, poortd_job_result(status));
+	else
+		parent_backup_done(p, status);
+}
+
+static void
 kid_exited(struct parent *p, struct kid *k, int status)
 {
 	char how[48];
@@ -270,13 +579,16 @@ kid_exited(struct parent *p, struct kid *k, int status)
 		snprintf(how, sizeof(how), "exited with status %d", WEXITSTATUS(status));
 	k->pid = 0;
 	k->ready = 0;
-	if (k->ctl != NULL) { /* its end of file may not have been read yet */
-		bufferevent_free(k->ctl);
-		k->ctl = NULL;
-	}
+	kid_ctl_close(k); /* its end of file may not have been read yet */
 	if (k->reload_pending) {
 		k->reload_pending = 0;
 		parent_reload_done(p);
+	}
+	if (p->restoring && !p->stopping) {
+		log_info("the %s child %s", sandbox_role_name(k->role), how);
+		if (parent_nlive(p) == 0)
+			parent_restore_run(p);
+		return;
 	}
 	if (p->stopping) {
 		log_info("the %s child %s", sandbox_role_name(k->role), how);
@@ -313,10 +625,15 @@ parent_on_chld(evutil_socket_t sig, short what, void *arg)
 	(void)sig;
 	(void)what;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == p->job) {
+			parent_job_exited(p, status);
+			continue;
+		}
 		for (size_t i = 0; i < KIDS; i++)
 			if (p->kids[i].pid == pid)
 				kid_exited(p, &p->kids[i], status);
+	}
 }
 
 /* A copy of path's contents in a memfd, or -1 (the child then tries the
@@ -522,6 +839,36 @@ parent_state_dir(struct parent *p)
 	return 0;
 }
 
+/* After a restore: the same pid starts again, reading the restored config. */
+static void
+parent_reexec(void)
+{
+	log_notice("restarting poortd on the restored config");
+	log_close();
+	if (poortd_argv != NULL && poortd_argv[0] != NULL)
+		execv("/proc/self/exe", poortd_argv);
+	log_init("poortd", LOG_LVL_INFO, 0);
+	log_error("cannot restart poortd: %s: stopping", strerror(errno));
+}
+
+/* The admin UI's test login link (poortd.h): loopback inside the box only. */
+static int
+parent_link(struct poortd_link *l)
+{
+	uint8_t r[32];
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r) ||
+	    socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, l->fd) < 0) {
+		log_error("cannot make the admin ui's test login link: %s", strerror(errno));
+		explicit_bzero(r, sizeof(r));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(r); i++)
+		snprintf(l->secret + 2 * i, 3, "%02x", r[i]);
+	explicit_bzero(r, sizeof(r));
+	return 0;
+}
+
 int
 poortd_parent_run(const char *config_path, struct config *cfg)
 {
@@ -533,6 +880,7 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 	p->config_path = config_path;
 	p->cfg = cfg;
 	p->rc = 1;
+	p->link.fd[0] = p->link.fd[1] = -1;
 	poortd_set_title("poortd: parent");
 	signal(SIGPIPE, SIG_IGN);
 	if (sandbox_user_lookup(cfg->user, &p->user, err, sizeof(err)) < 0) {
@@ -547,6 +895,8 @@ poortd_parent_run(const char *config_path, struct config *cfg)
 		log_error("%s", err);
 		goto done;
 	}
+	if (parent_link(&p->link) < 0)
+		goto done;
 	p->base = event_base_new();
 	if (p->base == NULL)
 		goto fail_loop;
@@ -588,11 +938,17 @@ done:
 			kill(p->kids[i].pid, SIGKILL);
 			waitpid(p->kids[i].pid, NULL, 0);
 		}
-		if (p->kids[i].ctl != NULL)
-			bufferevent_free(p->kids[i].ctl);
+		kid_ctl_close(&p->kids[i]);
 		if (p->kids[i].ev_restart != NULL)
 			event_free(p->kids[i].ev_restart);
 	}
+	if (p->job > 0) /* a restore is all or nothing: let it end */
+		waitpid(p->job, NULL, 0);
+	if (p->job_out >= 0)
+		close(p->job_out);
+	if (p->restore_fd >= 0)
+		close(p->restore_fd);
+	pass_free(p->restore_pass, p->restore_passlen);
 	for (size_t i = 0; i < 4; i++)
 		if (p->ev_sig[i] != NULL)
 			event_free(p->ev_sig[i]);
@@ -601,7 +957,13 @@ done:
 	if (p->base != NULL)
 		event_base_free(p->base);
 	lsock_close_all();
+	for (size_t i = 0; i < 2; i++)
+		if (p->link.fd[i] >= 0)
+			close(p->link.fd[i]);
+	explicit_bzero(p->link.secret, sizeof(p->link.secret));
 	config_free(p->cfg);
+	if (p->reexec)
+		parent_reexec();
 	if (p->rc == 0)
 		log_notice("stopped");
 	log_close();

@@ -81,6 +81,14 @@ int accounts_password_hash(const char *pw, unsigned cost, char hash[PASSWORD_HAS
 			   uint8_t nthash[16]);
 /* YYYY-MM-DD (the end of that day, UTC) or "never" (0); 0 or ACCOUNTS_EDATE. */
 int accounts_date_parse(const char *s, int64_t *out);
+/*
+ * The rules for an account's details (an edit): given name and surname
+ * not empty, at most STORE_NAME_MAX bytes; student number may be empty,
+ * at most 32; no control character; a known affiliation. 0, or an
+ * ACCOUNTS_E* code with *field set (enum accounts_field).
+ */
+int accounts_details_check(const char *given, const char *surname, const char *number,
+			   const char *affiliation, int *field);
 
 /*
  * The CSV import. Columns: username, given name, surname, student number,

@@ -235,6 +235,18 @@ int admin_login_begin(struct admin *ad, const char *name, const char *password,
 void admin_login_run(struct admin_login *lg);
 int admin_login_end(struct admin *ad, struct admin_login *lg, time_t now,
 		    struct admin_session *out);
+/*
+ * A logged-in admin changing their own password: the current one is
+ * checked like a login's (the same guess limits per name and address;
+ * admin_change_begin on the loop, admin_login_run on a worker,
+ * admin_change_end on the loop) but without a TOTP code (the session had
+ * it). admin_change_end returns 0 when the current password was right,
+ * else ADMIN_ECREDENTIALS (or ADMIN_EDISABLED), audited as "admin.passwd"
+ * refused; it clears lg. Then admin_password_set sets the new one.
+ */
+int admin_change_begin(struct admin *ad, const char *name, const char *current,
+		       const char *from, time_t now, struct admin_login *lg);
+int admin_change_end(struct admin *ad, struct admin_login *lg, time_t now);
 /* The three in one, on the caller's thread. */
 int admin_verify(struct admin *ad, const char *name, const char *password, const char *code,
 		 const char *from, time_t now, struct admin_session *out);

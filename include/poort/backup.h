@@ -106,6 +106,24 @@ struct backup_target {
  */
 int backup_restore(const char *path, const struct backup_target *t, const char *pass,
 		   size_t passlen, struct backup_error *err);
+/* The same from an open descriptor, read from its current offset. */
+int backup_restore_fd(int fd, const struct backup_target *t, const char *pass, size_t passlen,
+		      struct backup_error *err);
+
+/* What a verified backup holds. */
+struct backup_info {
+	uint32_t entries; /* files and directories, the config and the store included */
+	uint64_t bytes;   /* of all files */
+	int has_config;
+};
+/*
+ * Checks the backup on fd as a restore would (passphrase, every chunk's
+ * authentication, the payload's structure, a store and a config in it)
+ * and writes nothing: the restore's own reader with a sink that drops the
+ * bytes. Returns 0 (info filled) or the code a restore would give.
+ */
+int backup_verify_fd(int fd, const char *pass, size_t passlen, struct backup_info *info,
+		     struct backup_error *err);
 
 /* ---- the parsers, exposed for tests and the fuzz harness (backup_format.c) ---- */
 

@@ -88,6 +88,9 @@ struct config_http {
 	} admin_allow[CONFIG_HTTP_ALLOW_MAX];
 	size_t nadmin_allow;
 	unsigned admin_idle;     /* seconds an admin session lives unused; 0: 900 */
+	/* bytes of a request body on the admin listener (a backup to restore);
+	 * 0: max_body. Only admin_allow addresses can send one. */
+	unsigned admin_max_body;
 	char data_dir[PATH_MAX]; /* templates and catalogue; "" the default (http_data.c) */
 };
 

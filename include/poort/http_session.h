@@ -69,6 +69,12 @@ void http_session_end(struct http_sessions *ss, struct http_session *s);
 int http_session_csrf_ok(const struct http_session *s, const char *token);
 /* The Set-Cookie value for id (NULL: one that clears the cookie). */
 void http_session_cookie(const struct http_sessions *ss, const char *id, char *out, size_t outlen);
+/*
+ * Ends every session of principal name but keep (NULL: all of them), e.g.
+ * after that admin changed their password. Returns how many ended.
+ */
+size_t http_sessions_end_principal(struct http_sessions *ss, const char *name,
+                                   const struct http_session *keep);
 /* Sessions in use (for tests and the dashboard). */
 size_t http_sessions_count(const struct http_sessions *ss, time_t now);
 

@@ -31,6 +31,17 @@ struct radius_server *radius_server_new(struct event_base *base, const struct co
  * Listen addresses are kept; a change to them is logged as needing a restart.
  */
 void radius_server_reload(struct radius_server *rs, const struct config *cfg);
+/*
+ * The admin UI's test login (poortd_parent.c makes the link): datagrams on
+ * fd, a connected AF_UNIX datagram socket whose other end only the web
+ * child holds, are Access-Requests from an internal client named name
+ * with secret (not in the store; its auth log rows name it like any
+ * other), answered on fd. fd is taken over, closed by radius_server_free
+ * (or here on failure); datagrams queued while no radius child ran are
+ * dropped unread. 0, or -1 with err.
+ */
+int radius_server_internal(struct radius_server *rs, int fd, const char *name, const char *secret,
+			   char *err, size_t errlen);
 void radius_server_stats(const struct radius_server *rs, struct radius_stats *out);
 /* Stops reading; requests in the worker pool finish and are answered. */
 void radius_server_free(struct radius_server *rs);

@@ -79,6 +79,9 @@ int store_account_set_password(struct store *st, const char *username, const cha
 			       const uint8_t *nthash);
 int store_account_set_enabled(struct store *st, const char *username, int enabled);
 int store_account_set_expiry(struct store *st, const char *username, int64_t expires);
+/* Name, student number and affiliation (checked by the caller: accounts_details_check). */
+int store_account_set_details(struct store *st, const char *username, const char *given,
+			      const char *surname, const char *number, const char *affiliation);
 typedef int (*store_account_cb)(const struct store_account *a, void *arg);
 /* Calls cb for each account in name order; a non-zero return stops. */
 int store_account_foreach(struct store *st, store_account_cb cb, void *arg);

@@ -1,6 +1,7 @@
 /*
- * The helpdesk's test login (poortctl test-login, the admin UI): a real
- * Access-Request to the running poortd over loopback, with PAP, EAP-TTLS/PAP
+ * The helpdesk's test login (poortctl test-login over UDP on loopback; the
+ * admin UI over its link to the radius child, see src/poortd.h): a real
+ * Access-Request to the running poortd, with PAP, EAP-TTLS/PAP
  * or PEAP/MSCHAPv2 (a TLS tunnel run in-process with OpenSSL), so that the
  * login path a device takes is tested end to end. The outcome is explained
  * with the auth log row poortd writes for it (why_test_explain), found by
@@ -24,6 +25,12 @@ struct why_test_opts {
 	enum why_test_method method;
 	struct sockaddr_storage server; /* the auth listener, e.g. 127.0.0.1:1812 */
 	socklen_t serverlen;
+	/*
+	 * serverlen 0: fd instead, a connected datagram socket to the server
+	 * (lent, left open): the admin UI's link to the radius child. Answers
+	 * to earlier tests still queued on it are skipped (id, authenticator).
+	 */
+	int fd;
 	const char *secret;   /* of the RADIUS client this host is to poortd */
 	const char *user;     /* user@realm */
 	const char *password; /* lent; the caller clears it */

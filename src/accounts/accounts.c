@@ -175,3 +175,39 @@ accounts_date_parse(const char *s, int64_t *out)
 	*out = (int64_t)timegm(&tm);
 	return 0;
 }
+
+static int
+accounts_has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+int
+accounts_details_check(const char *given, const char *surname, const char *number,
+		       const char *affiliation, int *field)
+{
+	const char *f[] = {given, surname, number, affiliation};
+
+	for (int i = 0; i < 4; i++)
+		if (accounts_has_control(f[i])) {
+			*field = ACCOUNTS_F_GIVEN + i;
+			return ACCOUNTS_ECONTROL;
+		}
+	*field = given[0] == '\0' ? ACCOUNTS_F_GIVEN : ACCOUNTS_F_SURNAME;
+	if (given[0] == '\0' || surname[0] == '\0')
+		return ACCOUNTS_ENAME_EMPTY;
+	*field = strlen(given) > STORE_NAME_MAX ? ACCOUNTS_F_GIVEN : ACCOUNTS_F_SURNAME;
+	if (strlen(given) > STORE_NAME_MAX || strlen(surname) > STORE_NAME_MAX)
+		return ACCOUNTS_ENAME_LONG;
+	*field = ACCOUNTS_F_NUMBER;
+	if (strlen(number) > 32)
+		return ACCOUNTS_ENUMBER_LONG;
+	*field = ACCOUNTS_F_AFFILIATION;
+	if (!store_affiliation_valid(affiliation))
+		return ACCOUNTS_EAFFILIATION;
+	*field = ACCOUNTS_F_NONE;
+	return 0;
+}

@@ -199,3 +199,32 @@ admin_verify(struct admin *ad, const char *name, const char *password, const cha
 	admin_login_run(&lg);
 	return admin_login_end(ad, &lg, now, out);
 }
+
+int
+admin_change_begin(struct admin *ad, const char *name, const char *current, const char *from,
+		   time_t now, struct admin_login *lg)
+{
+	return admin_login_begin(ad, name, current, "", from, now, lg);
+}
+
+int
+admin_change_end(struct admin *ad, struct admin_login *lg, time_t now)
+{
+	char ku[LIMIT_KEY_MAX], ka[LIMIT_KEY_MAX];
+	struct admin_who who = {lg->name[0] != '\0' ? lg->name : "-", lg->source};
+	int rc = 0;
+
+	if (!lg->known || lg->verified != 1)
+		rc = lg->verified < 0 && lg->known ? ADMIN_ECRYPTO : ADMIN_ECREDENTIALS;
+	else if (!lg->row.enabled)
+		rc = ADMIN_EDISABLED;
+	if (rc == 0) {
+		admin_fail_keys(lg, ku, ka);
+		limit_add(ad->fails, ku, (int64_t)now, -1);
+		limit_add(ad->fails, ka, (int64_t)now, -1);
+	} else if (admin_audit(ad->st, &who, "admin.passwd", lg->name, admin_outcome(rc),
+			       "current password") < 0)
+		log_warning("admin audit row not written user=%s addr=%s", who.actor, lg->source);
+	admin_login_clear(lg);
+	return rc;
+}

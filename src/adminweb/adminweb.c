@@ -32,7 +32,9 @@ static const struct {
 	{"/admin/online", N_("Online now"), ADMIN_ACT_LOG_SEARCH},
 	{"/admin/sso", N_("SSO"), ADMIN_ACT_SSO},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
+	{"/admin/backup", N_("Backup and restore"), ADMIN_ACT_BACKUP},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
+	{"/admin/password", N_("Change password"), ADMIN_ACT_SELF},
 };
 
 /* The page groups: each registers its own route table. */
@@ -46,6 +48,8 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_why_init,
 	adminweb_online_init,
 	adminweb_sso_init,
+	adminweb_backup_init,
+	adminweb_testlogin_init,
 };
 
 void
@@ -273,9 +277,11 @@ adminweb_free(struct adminweb *aw)
 {
 	if (aw == NULL)
 		return;
+	adminweb_testlogin_free(aw);
 	workq_free(aw->wq);
 	admin_free(aw->ad);
 	adminweb_accounts_free();
+	adminweb_backup_free();
 	store_saml_close(aw->ss);
 	free(aw);
 }

@@ -1,7 +1,9 @@
 /*
  * Student accounts, /admin/accounts: search, add (a generated password,
- * shown once), one account's page (enable/disable, expiry, password reset
- * with the new password shown once), the CSV import (a multipart upload,
+ * shown once), one account's page (name, student number, affiliation,
+ * enable/disable, expiry set or cleared, password reset with the new
+ * password shown once; the account name stays: see aacc_edit_page), the
+ * CSV import (a multipart upload,
  * a preview of every line's errors, then a confirm step that commits all
  * or nothing) and the CSV export. Every change writes an audit row;
  * helpdesk may reset and enable/disable students only (admin_may).
@@ -15,6 +17,7 @@
 
 #include "adminweb_int.h"
 #include "poort/accounts.h"
+#include "poort/affiliation.h"
 #include "poort/config.h"
 #include "poort/http_form.h"
 #include "poort/log.h"
@@ -128,6 +131,19 @@ aacc_search_row(const struct store_account *a, void *arg)
 	return 0;
 }
 
+/* The affiliations the store knows, as choices ("affs"), current selected. */
+static void
+aacc_affs(struct http_tv *tv, const char *current)
+{
+	for (size_t i = 0; affiliation_at(i) != NULL; i++) {
+		struct http_tv *it = http_tv_add(tv, "affs");
+
+		http_tv_set(it, "value", affiliation_at(i));
+		if (strcmp(affiliation_at(i), current) == 0)
+			http_tv_set(it, "selected", "1");
+	}
+}
+
 /* The list page, with msg (catalogue id or NULL) and any one-time values set already. */
 static void
 aacc_list_page(struct adminweb_page *p, int code, const char *msg)
@@ -140,6 +156,7 @@ aacc_list_page(struct adminweb_page *p, int code, const char *msg)
 	http_tv_set(p->tv, "q", q != NULL ? q : "");
 	if (admin_may(p->role, ADMIN_ACT_ACCOUNT_EDIT))
 		http_tv_set(p->tv, "may_edit", "1");
+	aacc_affs(p->tv, "student");
 	if (store_account_foreach(p->aw->st, aacc_search_row, &s) < 0)
 		http_tv_set(p->tv, "msg", http_tr(p->lang, N_("The accounts cannot be read.")));
 	free(q);
@@ -193,6 +210,15 @@ aacc_new_password(struct adminweb *aw, const char *username, char *pw, int add,
 	return rc < 0 ? ACCOUNTS_ESTORE : 0;
 }
 
+/* A form field, "" when absent. */
+static const char *
+aacc_get(const struct http_form *f, const char *name)
+{
+	const char *v = http_form_get(f, name);
+
+	return v != NULL ? v : "";
+}
+
 static void
 aacc_add(struct evhttp_request *req, void *arg)
 {
@@ -202,7 +228,7 @@ aacc_add(struct evhttp_request *req, void *arg)
 	struct store_account a, old;
 	const char *v;
 	char pw[ACCOUNTS_GENERATED_LEN + 1];
-	int rc;
+	int rc, field;
 
 	if (adminweb_page_begin(aw, req, ADMIN_ACT_ACCOUNT_EDIT, &p) < 0)
 		return;
@@ -225,16 +251,15 @@ aacc_add(struct evhttp_request *req, void *arg)
 	AACC_FIELD("affiliation", a.affiliation);
 #undef AACC_FIELD
 	v = http_form_get(&f, "expires");
-	rc = 0;
+	/* the details' rule on the form's values, before anything was cut to fit */
 	if (!store_username_valid(a.username))
 		rc = ACCOUNTS_EUSERNAME;
-	else if (!store_affiliation_valid(a.affiliation))
-		rc = ACCOUNTS_EAFFILIATION;
-	else if (a.given_name[0] == '\0' || a.surname[0] == '\0')
-		rc = ACCOUNTS_ENAME_EMPTY;
-	else if (v != NULL && v[0] != '\0' && accounts_date_parse(v, &a.expires) < 0)
+	else
+		rc = accounts_details_check(aacc_get(&f, "given"), aacc_get(&f, "surname"),
+					    aacc_get(&f, "number"), a.affiliation, &field);
+	if (rc == 0 && v != NULL && v[0] != '\0' && accounts_date_parse(v, &a.expires) < 0)
 		rc = ACCOUNTS_EDATE;
-	else if (store_account_get(aw->st, a.username, &old) == 0)
+	else if (rc == 0 && store_account_get(aw->st, a.username, &old) == 0)
 		rc = ACCOUNTS_EEXISTS;
 	if (rc == 0)
 		rc = aacc_new_password(aw, a.username, pw, 1, &a);
@@ -280,7 +305,25 @@ aacc_edit_page(struct adminweb_page *p, const struct store_account *a, const cha
 		http_tv_set(p->tv, "may_edit", "1");
 	if (p->role == ADMIN_ROLE_ADMIN || strcmp(a->affiliation, "student") == 0)
 		http_tv_set(p->tv, "may_change", "1");
+	/*
+	 * No renaming: the account name is what the student's devices (their
+	 * eduroam identity and per-device certificates), the pairwise SSO
+	 * pseudonyms and the CUI are derived from and what the logs know them
+	 * by; a new name would be a new person to every SP and break every
+	 * configured device. A new account is the honest way (the page says so).
+	 */
+	aacc_affs(p->tv, a->affiliation);
 	adminweb_page_send(p, 200, "admin_account", N_("Account"));
+}
+
+/* The account page; msg: a catalogue id (an error when err), or NULL. */
+static void
+aacc_edit_page_as(struct adminweb_page *p, const struct store_account *a, const char *msg,
+		  int err)
+{
+	if (err)
+		http_tv_set(p->tv, "msg_err", "1");
+	aacc_edit_page(p, a, msg);
 }
 
 static void
@@ -356,7 +399,7 @@ aacc_change(struct evhttp_request *req, struct adminweb *aw, int action)
 	if (pw[0] != '\0' && rc == 0)
 		http_tv_set(p.tv, "new_password", pw);
 	explicit_bzero(pw, sizeof(pw));
-	aacc_edit_page(&p, &a, msg);
+	aacc_edit_page_as(&p, &a, msg, rc < 0);
 done:
 	http_form_free(&f);
 }
@@ -377,6 +420,58 @@ static void
 aacc_expiry(struct evhttp_request *req, void *arg)
 {
 	aacc_change(req, arg, ADMIN_ACT_ACCOUNT_EDIT);
+}
+
+/* POST /admin/accounts/details: given name, surname, student number, affiliation. */
+static void
+aacc_details(struct evhttp_request *req, void *arg)
+{
+	struct adminweb *aw = arg;
+	struct adminweb_page p;
+	struct http_form f;
+	struct store_account a;
+	const char *given, *surname, *number, *aff;
+	char detail[160];
+	int rc, field;
+
+	if (adminweb_page_begin(aw, req, ADMIN_ACT_ACCOUNT_EDIT, &p) < 0)
+		return;
+	if (http_form_read(&f, req, &http_form_default) < 0) {
+		http_form_free(&f);
+		adminweb_error(aw, req, &p, 400, N_("The form could not be read. Try again."));
+		return;
+	}
+	if (aacc_account(&p, http_form_get(&f, "u"), &a, ADMIN_ACT_ACCOUNT_EDIT) < 0)
+		goto done;
+	given = http_form_get(&f, "given");
+	surname = http_form_get(&f, "surname");
+	number = http_form_get(&f, "number");
+	aff = http_form_get(&f, "affiliation");
+	if (given == NULL || surname == NULL || number == NULL || aff == NULL) {
+		aacc_edit_page_as(&p, &a, N_("This line does not have the right fields."), 1);
+		goto done;
+	}
+	if ((rc = accounts_details_check(given, surname, number, aff, &field)) < 0) {
+		admin_audit(aw->st, &p.who, "account.edit", a.username, "refused",
+			    accounts_error_key(rc));
+		aacc_edit_page_as(&p, &a, aacc_msg(rc), 1);
+		goto done;
+	}
+	/* which fields changed (the names themselves stay out of the audit row) */
+	snprintf(detail, sizeof(detail), "%s%s%s%s%s", strcmp(given, a.given_name) ? " given" : "",
+		 strcmp(surname, a.surname) ? " surname" : "",
+		 strcmp(number, a.student_number) ? " number" : "",
+		 strcmp(aff, a.affiliation) ? " affiliation=" : "",
+		 strcmp(aff, a.affiliation) ? aff : "");
+	rc = store_account_set_details(aw->st, a.username, given, surname, number, aff);
+	admin_audit(aw->st, &p.who, "account.edit", a.username, rc < 0 ? "store" : NULL,
+		    detail[0] != '\0' ? detail + 1 : "unchanged");
+	store_account_get(aw->st, a.username, &a);
+	aacc_edit_page_as(&p, &a,
+			  rc < 0 ? N_("Something went wrong. Try again.") : N_("The account was saved."),
+			  rc < 0);
+done:
+	http_form_free(&f);
 }
 
 static void
@@ -621,6 +716,7 @@ static const struct http_route_def aacc_routes[] = {
 	{EVHTTP_REQ_POST, "/admin/accounts/enable", R_POST, aacc_enable},
 	{EVHTTP_REQ_POST, "/admin/accounts/password", R_POST, aacc_password},
 	{EVHTTP_REQ_POST, "/admin/accounts/expiry", R_POST, aacc_expiry},
+	{EVHTTP_REQ_POST, "/admin/accounts/details", R_POST, aacc_details},
 	{EVHTTP_REQ_POST, "/admin/accounts/import", R_POST, aacc_import},
 };
 

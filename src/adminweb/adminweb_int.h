@@ -39,6 +39,7 @@ struct adminweb {
 	struct admin *ad;  /* logins: password, TOTP, guess limits, audit */
 	struct workq *wq;  /* the password hash runs here, off the loop */
 	struct store_saml *ss; /* SAML metadata status (dashboard), or NULL */
+	struct adminweb_tl *tl; /* the test login's link (adminweb_testlogin.c), or NULL */
 	char store_path[512];
 	struct adminweb_cert certs[ADMINWEB_CERTS_MAX];
 	size_t ncerts;
@@ -99,5 +100,11 @@ int adminweb_guests_init(struct adminweb *aw);
 int adminweb_why_init(struct adminweb *aw);
 int adminweb_online_init(struct adminweb *aw);
 int adminweb_sso_init(struct adminweb *aw);
+int adminweb_backup_init(struct adminweb *aw);
+/* Drops the verified upload waiting for its confirm step. */
+void adminweb_backup_free(void);
+int adminweb_testlogin_init(struct adminweb *aw);
+/* Ends the test login's work: tests running are waited for, none answered. */
+void adminweb_testlogin_free(struct adminweb *aw);
 
 #endif

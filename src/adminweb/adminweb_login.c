@@ -1,8 +1,9 @@
 /*
  * Logging in and one's own account: /admin/login (name, password, TOTP
  * code; the hash on the worker pool; the guess limits and the audit row
- * are admin_login_*'s), /admin/logout, /admin/password (only the forced
- * change after a one-time password) and /admin/totp (enrolment with a QR code).
+ * are admin_login_*'s), /admin/logout, /admin/password (the forced change
+ * after a one-time password, or by choice with the current password) and
+ * /admin/totp (enrolment with a QR code).
  */
 #include <event2/http.h>
 #include <stdio.h>
@@ -184,7 +185,23 @@ alogout(struct evhttp_request *req, void *arg)
 	adminweb_redirect(req, "/admin/login");
 }
 
-/* ---- one's own password (forced after a one-time password) ---- */
+/*
+ * ---- one's own password: forced after a one-time password, or by choice
+ * (then the current password is asked, checked like a login's on the
+ * worker pool with its guess limits); either way the admin's other
+ * sessions end ----
+ */
+
+static void
+apassword_page(struct adminweb_page *p, const char *msg)
+{
+	if (!p->must_change)
+		http_tv_set(p->tv, "voluntary", "1");
+	if (msg != NULL)
+		http_tv_set(p->tv, "msg", http_tr(p->lang, msg));
+	adminweb_page_send(p, 200, "admin_password",
+			   p->must_change ? N_("Set a new password") : N_("Change your password"));
+}
 
 static void
 apassword_get(struct evhttp_request *req, void *arg)
@@ -193,13 +210,74 @@ apassword_get(struct evhttp_request *req, void *arg)
 
 	if (adminweb_page_begin(arg, req, -1, &p) < 0)
 		return;
-	if (!p.must_change) {
-		/* only the forced change: a new password otherwise asks for the old one */
-		adminweb_page_end(&p);
+	if (!p.must_change && !admin_may(p.role, ADMIN_ACT_SELF)) {
+		adminweb_error(arg, req, &p, 403, N_("Your role may not open this page."));
+		return;
+	}
+	apassword_page(&p, NULL);
+}
+
+/* Sets the new password, ends the admin's other sessions, answers. */
+static void
+apassword_set(struct adminweb *aw, struct evhttp_request *req, struct adminweb_page *p,
+	      const char *pw)
+{
+	size_t ended;
+	char n[32];
+	/* hashing a new password once: short enough for the loop */
+	int rc = admin_password_set(aw->st, aw->cfg->password.cost, &p->who, p->name, pw);
+
+	if (rc < 0) {
+		apassword_page(p, adminweb_admin_msg(rc));
+		return;
+	}
+	ended = http_sessions_end_principal(http_server_sessions(aw->hs), p->name, p->s);
+	if (ended > 0) {
+		snprintf(n, sizeof(n), "%zu", ended);
+		admin_audit(aw->st, &p->who, "admin.sessions.end", p->name, NULL, n);
+	}
+	if (p->must_change) {
+		adminweb_page_end(p);
 		adminweb_redirect(req, "/admin/");
 		return;
 	}
-	adminweb_page_send(&p, 200, "admin_password", N_("Set a new password"));
+	http_tv_set(p->tv, "done", "1");
+	apassword_page(p, N_("Your password was changed. Your other sessions were logged out."));
+}
+
+struct apassword_job {
+	struct adminweb *aw;
+	struct evhttp_request *req;
+	struct admin_login lg;
+	char pw[PASSWORD_MAX + 1];
+};
+
+static void
+apassword_work(void *arg)
+{
+	struct apassword_job *j = arg;
+
+	admin_login_run(&j->lg);
+}
+
+static void
+apassword_done(void *arg)
+{
+	struct apassword_job *j = arg;
+	struct adminweb_page p;
+	int rc = admin_change_end(j->aw->ad, &j->lg, time(NULL));
+
+	/* the session again: it may have ended meanwhile */
+	if (adminweb_page_begin(j->aw, j->req, -1, &p) < 0)
+		goto done;
+	if (rc < 0)
+		apassword_page(&p, rc == ADMIN_ECRYPTO ? adminweb_admin_msg(rc)
+						      : N_("The current password is wrong."));
+	else
+		apassword_set(j->aw, j->req, &p, j->pw);
+done:
+	explicit_bzero(j, sizeof(*j));
+	free(j);
 }
 
 static void
@@ -208,12 +286,13 @@ apassword_post(struct evhttp_request *req, void *arg)
 	struct adminweb *aw = arg;
 	struct adminweb_page p;
 	struct http_form f;
-	const char *pw, *pw2;
+	struct apassword_job *j;
+	const char *pw, *pw2, *cur;
 	int rc;
 
 	if (adminweb_page_begin(aw, req, -1, &p) < 0)
 		return;
-	if (!p.must_change) {
+	if (!p.must_change && !admin_may(p.role, ADMIN_ACT_SELF)) {
 		adminweb_error(aw, req, &p, 403, N_("Your role may not open this page."));
 		return;
 	}
@@ -223,20 +302,40 @@ apassword_post(struct evhttp_request *req, void *arg)
 	}
 	pw = http_form_get(&f, "password");
 	pw2 = http_form_get(&f, "password2");
+	cur = http_form_get(&f, "current");
 	if (pw == NULL || pw2 == NULL || strcmp(pw, pw2) != 0) {
-		http_tv_set(p.tv, "msg", http_tr(p.lang, N_("The two passwords differ.")));
-		adminweb_page_send(&p, 200, "admin_password", N_("Set a new password"));
+		apassword_page(&p, N_("The two passwords differ."));
 		goto done;
 	}
-	/* hashing a new password once: short enough for the loop */
-	rc = admin_password_set(aw->st, aw->cfg->password.cost, &p.who, p.name, pw);
-	if (rc < 0) {
-		http_tv_set(p.tv, "msg", http_tr(p.lang, adminweb_admin_msg(rc)));
-		adminweb_page_send(&p, 200, "admin_password", N_("Set a new password"));
+	if (p.must_change) {
+		apassword_set(aw, req, &p, pw);
 		goto done;
 	}
-	adminweb_page_end(&p);
-	adminweb_redirect(req, "/admin/");
+	if (cur == NULL || cur[0] == '\0') {
+		apassword_page(&p, N_("Fill in your current password."));
+		goto done;
+	}
+	if (strlen(pw) > PASSWORD_MAX) {
+		apassword_page(&p, adminweb_admin_msg(ADMIN_EPASSWORD));
+		goto done;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		adminweb_error(aw, req, &p, 503, N_("Something went wrong. Try again."));
+		goto done;
+	}
+	j->aw = aw;
+	j->req = req;
+	memcpy(j->pw, pw, strlen(pw) + 1);
+	rc = admin_change_begin(aw->ad, p.name, cur, p.src, time(NULL), &j->lg);
+	if (rc == 0 && workq_submit(aw->wq, apassword_work, apassword_done, j) == 0) {
+		/* apassword_done answers (and ends a page of its own) */
+		adminweb_page_end(&p);
+		goto done;
+	}
+	apassword_page(&p, rc < 0 ? adminweb_admin_msg(rc)
+				  : N_("The box is busy. Try again in a moment."));
+	explicit_bzero(j, sizeof(*j));
+	free(j);
 done:
 	http_form_free(&f);
 }

@@ -4,12 +4,8 @@
  * reason and what to do in the page's language (why_reason_text: the
  * reasons' own catalogue). Read only: helpdesk and admin.
  *
- * The test login (poort/why_test.h, poortctl test-login) is not offered
- * here: the seccomp filter would allow its UDP socket, but a test login
- * needs the RADIUS shared secret of a loopback client, and the web child
- * holds none by design (poortd_child.c scrubs them). Doing it from here
- * needs the RADIUS child or the parent to run the test on the web child's
- * behalf.
+ * The page also carries the test login's form; its POST and the result
+ * are adminweb_testlogin.c's.
  */
 #include <event2/http.h>
 #include <stdio.h>
@@ -97,6 +93,10 @@ awhy(struct evhttp_request *req, void *arg)
 	until = adminweb_query(req, "until");
 	http_tv_set(p.tv, "q", subject != NULL ? subject : "");
 	http_tv_set(p.tv, "since", since != NULL ? since : "");
+	if (aw->tl != NULL) {
+		http_tv_set(p.tv, "test_on", "1");
+		http_tv_set(p.tv, "m_pap", "1");
+	}
 	http_tv_set(p.tv, "until", until != NULL ? until : "");
 	q.kind = WHY_BY_AUTO;
 	if (kind != NULL && strcmp(kind, "user") == 0)

@@ -30,6 +30,9 @@ struct br {
 	char cur[PATH_MAX]; /* and its path */
 	int have_config, have_store;
 	int want_config;
+	int verify; /* backup_verify_fd: nothing written */
+	const struct backup_target *t;
+	struct backup_info info;
 };
 
 /* The directory part of path in out. */
@@ -61,11 +64,19 @@ br_entry(void *arg, const struct backup_entry *e)
 	struct br *b = arg;
 	char path[PATH_MAX];
 
+	b->info.entries++;
+	if (e->type == BACKUP_ENTRY_FILE)
+		b->info.bytes += e->size;
 	if (strcmp(e->name, "config") == 0) {
 		if (b->have_config++)
 			return backup_fail(b->err, BACKUP_ECONTENT, "two config entries");
-		b->fd = b->want_config ? b->config_fd : -2; /* -2: read and dropped */
+		b->fd = b->want_config && !b->verify ? b->config_fd : -2; /* -2: read and dropped */
 		snprintf(b->cur, sizeof(b->cur), "%s", b->config_tmp);
+		return 0;
+	}
+	if (b->verify) {
+		b->have_store |= strcmp(e->name, "state/poort.db") == 0;
+		b->fd = -2;
 		return 0;
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", b->staging, e->name + 6) >= sizeof(path))
@@ -234,35 +245,21 @@ br_stage(struct br *b, const struct backup_target *t)
 	return 0;
 }
 
-int
-backup_restore(const char *path, const struct backup_target *t, const char *pass,
-	       size_t passlen, struct backup_error *err)
+/* Authenticates and parses the whole stream on fd into b's sink. */
+static int
+br_run(struct br *b, int fd, const char *pass, size_t passlen)
 {
-	struct backup_sink sink = {br_entry, br_data, br_entry_end, NULL};
+	struct backup_sink sink = {br_entry, br_data, br_entry_end, b};
 	struct backup_stream s;
 	struct backup_parser bp;
-	struct br b;
 	const uint8_t *p;
 	size_t n;
-	int fd, rc;
+	int rc;
 
-	memset(&b, 0, sizeof(b));
 	memset(&s, 0, sizeof(s));
-	if (err != NULL)
-		memset(err, 0, sizeof(*err));
-	b.err = err;
-	b.fd = b.config_fd = -1;
-	b.want_config = t->config_path != NULL;
-	sink.arg = &b;
-	/* refuse early what the swap would refuse late */
-	if ((rc = br_fresh(t->state_dir)) < 0)
-		return backup_fail(err, BACKUP_EIO, "%s: %s", t->state_dir, strerror(errno));
-	if (rc == 0 && !t->replace)
-		return backup_fail(err, BACKUP_ETARGET, "%s", t->state_dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return backup_fail(err, BACKUP_EIO, "%s: %s", path, strerror(errno));
-	if ((rc = backup_stream_open(&s, fd, pass, passlen, err)) < 0 ||
-	    (rc = br_stage(&b, t)) < 0)
+	if ((rc = backup_stream_open(&s, fd, pass, passlen, b->err)) < 0)
+		goto done;
+	if (!b->verify && (rc = br_stage(b, b->t)) < 0)
 		goto done;
 	backup_parser_init(&bp, &sink);
 	while (!s.eof) {
@@ -270,13 +267,39 @@ backup_restore(const char *path, const struct backup_target *t, const char *pass
 		    (rc = backup_parser_feed(&bp, p, n)) < 0)
 			goto done;
 	}
-	if (backup_parser_finish(&bp) < 0 || !b.have_store || (b.want_config && !b.have_config)) {
-		rc = backup_fail(err, BACKUP_ECONTENT, "incomplete: %s",
-				 !b.have_store ? "no store" : "no config or no end");
+	if (backup_parser_finish(&bp) < 0 || !b->have_store || (b->want_config && !b->have_config)) {
+		rc = backup_fail(b->err, BACKUP_ECONTENT, "incomplete: %s",
+				 !b->have_store ? "no store" : "no config or no end");
 		goto done;
 	}
-	rc = br_swap(&b, t);
+	b->info.has_config = b->have_config > 0;
+	rc = 0;
 done:
+	backup_stream_free(&s);
+	return rc;
+}
+
+int
+backup_restore_fd(int fd, const struct backup_target *t, const char *pass, size_t passlen,
+		  struct backup_error *err)
+{
+	struct br b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	b.err = err;
+	b.t = t;
+	b.fd = b.config_fd = -1;
+	b.want_config = t->config_path != NULL;
+	/* refuse early what the swap would refuse late */
+	if ((rc = br_fresh(t->state_dir)) < 0)
+		return backup_fail(err, BACKUP_EIO, "%s: %s", t->state_dir, strerror(errno));
+	if (rc == 0 && !t->replace)
+		return backup_fail(err, BACKUP_ETARGET, "%s", t->state_dir);
+	if ((rc = br_run(&b, fd, pass, passlen)) == 0)
+		rc = br_swap(&b, t);
 	if (rc < 0 && err != NULL && err->code == 0)
 		backup_fail(err, rc, "%s", backup_strerror(rc));
 	if (b.fd >= 0 && b.fd != b.config_fd)
@@ -287,7 +310,43 @@ done:
 		unlink(b.config_tmp);
 	if (b.staging[0] != '\0')
 		nftw(b.staging, br_rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	backup_stream_free(&s);
+	return rc;
+}
+
+int
+backup_restore(const char *path, const struct backup_target *t, const char *pass,
+	       size_t passlen, struct backup_error *err)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		if (err != NULL)
+			memset(err, 0, sizeof(*err));
+		return backup_fail(err, BACKUP_EIO, "%s: %s", path, strerror(errno));
+	}
+	rc = backup_restore_fd(fd, t, pass, passlen, err);
 	close(fd);
+	return rc;
+}
+
+int
+backup_verify_fd(int fd, const char *pass, size_t passlen, struct backup_info *info,
+		 struct backup_error *err)
+{
+	struct br b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	if (err != NULL)
+		memset(err, 0, sizeof(*err));
+	b.err = err;
+	b.fd = b.config_fd = -1;
+	b.verify = 1;
+	b.want_config = 1;
+	rc = br_run(&b, fd, pass, passlen);
+	if (rc < 0 && err != NULL && err->code == 0)
+		backup_fail(err, rc, "%s", backup_strerror(rc));
+	if (info != NULL)
+		*info = b.info;
 	return rc;
 }

@@ -5,11 +5,17 @@
 int
 affiliation_valid(const char *aff)
 {
+	for (size_t i = 0; affiliation_at(i) != NULL; i++)
+		if (strcmp(aff, affiliation_at(i)) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+affiliation_at(size_t i)
+{
 	static const char *const known[] = {"student", "employee",  "staff", "faculty",
 					    "member",  "affiliate", "alum",  "library-walk-in"};
 
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(aff, known[i]) == 0)
-			return 1;
-	return 0;
+	return i < sizeof(known) / sizeof(known[0]) ? known[i] : NULL;
 }

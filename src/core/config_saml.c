@@ -9,6 +9,7 @@
  *		admin_listen 127.0.0.1 8444        # the admin UI's listener (none by default)
  *		admin_allow 127.0.0.0/8 10.0.0.0/8 # who may use it (default loopback only)
  *		admin_idle 900                     # seconds an admin session lives unused
+ *		admin_max_body 16777216            # an upload on the admin listener (a backup)
  *		data_dir "/usr/share/poort"        # templates and catalogue (default: next to poortd)
  *	}
  *	saml {
@@ -250,6 +251,7 @@ csaml_http(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 	h->max_body = 65536;
 	h->rate = 600;
 	h->max_conns = 256;
+	h->admin_max_body = 16u << 20;
 	for (size_t i = 0; i < n->nchildren && rc == 0; i++) {
 		const struct cfg_node *k = &n->children[i];
 		const char *w = k->argv[0];
@@ -271,11 +273,13 @@ csaml_http(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 			rc = csaml_uint(ctx, k, 1, 100000, &h->max_conns);
 		else if (strcmp(w, "admin_idle") == 0)
 			rc = csaml_uint(ctx, k, 10, 86400, &h->admin_idle);
+		else if (strcmp(w, "admin_max_body") == 0)
+			rc = csaml_uint(ctx, k, 65536, 256u << 20, &h->admin_max_body);
 		else
 			rc = cfg_fail(ctx, k,
 					"unknown setting '%s' in http (listen, certificate, key, "
 					"max_body, rate, max_conns, admin_listen, admin_allow, admin_idle, "
-					"data_dir)",
+					"admin_max_body, data_dir)",
 					w);
 	}
 	if (rc == 0 && h->addrlen == 0)

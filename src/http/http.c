@@ -367,7 +367,7 @@ http_route_guard(struct http_server *hs, const struct http_route *r, struct evht
 	/* the body is read here and again by the handler: the route's limits
 	 * are the handler's to set, these only bound what the check reads */
 	rc = http_form_read(&f, req, &(struct http_form_limits){.fields = 256, .name = 64,
-								 .value = 65536, .file = 1 << 20});
+								 .value = 65536, .file = 256u << 20});
 	ok = rc == 0 && s != NULL && http_origin_ok(req, NULL) &&
 	     http_session_csrf_ok(s, http_form_get(&f, "csrf"));
 	http_form_free(&f);
@@ -549,7 +549,10 @@ http_listen(struct http_server *hs, struct http_lis *l, const struct config_http
 		return NULL;
 	}
 	evhttp_set_bevcb(http, http_bevcb, l);
-	evhttp_set_max_body_size(http, hc->max_body);
+	/* the admin listener takes a backup to restore (admin_allow addresses only) */
+	evhttp_set_max_body_size(http, l->kind == HTTP_ADMIN && hc->admin_max_body > hc->max_body
+					       ? hc->admin_max_body
+					       : hc->max_body);
 	evhttp_set_max_headers_size(http, 16384);
 	evhttp_set_timeout(http, 30);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);

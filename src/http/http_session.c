@@ -183,6 +183,24 @@ http_session_cookie(const struct http_sessions *ss, const char *id, char *out, s
 }
 
 size_t
+http_sessions_end_principal(struct http_sessions *ss, const char *name,
+                            const struct http_session *keep)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ss->conf.max; i++) {
+		struct http_session *s = &ss->tab[i];
+
+		if (!s->used || s == keep || s->principal[0] == '\0' ||
+		    strcmp(s->principal, name) != 0)
+			continue;
+		http_session_end(ss, s);
+		n++;
+	}
+	return n;
+}
+
+size_t
 http_sessions_count(const struct http_sessions *ss, time_t now)
 {
 	size_t n = 0;

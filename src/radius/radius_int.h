@@ -43,6 +43,7 @@ struct listener {
 	int fd;
 	enum config_listen_kind kind;
 	struct event *ev;
+	const struct config_client *client; /* the internal link's: no address lookup */
 	char text[80];
 };
 
@@ -84,6 +85,7 @@ struct radius_server {
 	int eap_acct_ok;
 	struct radius_sendq *sendq;
 	uint8_t (*rbuf)[UDP_MAX + 1]; /* READ_BURST datagrams for recvmmsg */
+	struct config_client internal; /* radius_server_internal: the admin UI's test login */
 };
 
 struct radsec_conn; /* radsec_server.c */
@@ -96,6 +98,7 @@ struct origin {
 	socklen_t fromlen;
 	struct radsec_conn *conn; /* RadSec: the connection */
 	const char *cert_name;    /* RadSec: the name its certificate was checked for */
+	const struct config_client *client; /* the internal link: this client, from unnamed */
 };
 
 /* "ip:port" ("[ip]:port" for IPv6), for logs. */

@@ -36,6 +36,8 @@ radius_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
 		inet_ntop(AF_INET, &s->sin_addr, ip, sizeof(ip));
 		port = ntohs(s->sin_port);
 		snprintf(out, outlen, "%s:%u", ip, port);
+	} else if (sa->sa_family != AF_INET6) {
+		snprintf(out, outlen, "local"); /* the internal link */
 	} else {
 		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
 		inet_ntop(AF_INET6, &s->sin6_addr, ip, sizeof(ip));
@@ -654,7 +656,7 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 	int is_status, has_ma;
 
 	rs->stats.requests++;
-	client = radius_client_find(rs, sa);
+	client = o->client != NULL ? o->client : radius_client_find(rs, sa);
 	if (client == NULL) {
 		if (o->conn == NULL)
 			radius_drop_row(rs, sa, NULL, pkt, n, "unknown-client");
@@ -771,7 +773,7 @@ radius_on_read(evutil_socket_t fd, short what, void *arg)
 
 	/* up to READ_BURST datagrams in one call; the loop calls again for more */
 	for (int i = 0; i < READ_BURST; i++) {
-		o[i] = (struct origin){.kind = l->kind, .fd = fd};
+		o[i] = (struct origin){.kind = l->kind, .fd = fd, .client = l->client};
 		iov[i] = (struct iovec){.iov_base = rs->rbuf[i], .iov_len = UDP_MAX + 1};
 		mm[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &o[i].from,
 						     .msg_namelen = sizeof(o[i].from),
@@ -788,6 +790,11 @@ radius_on_read(evutil_socket_t fd, short what, void *arg)
 	radius_batch_begin(rs);
 	for (int i = 0; i < n; i++) {
 		o[i].fromlen = mm[i].msg_hdr.msg_namelen;
+		if (l->client != NULL) { /* unnamed: the answer goes to the connected peer */
+			memset(&o[i].from, 0, sizeof(o[i].from));
+			o[i].from.ss_family = AF_UNIX;
+			o[i].fromlen = 0;
+		}
 		radius_handle(rs, &o[i], rs->rbuf[i], mm[i].msg_len);
 	}
 	radius_batch_end(rs);
@@ -836,7 +843,7 @@ radius_server_new(struct event_base *base, const struct config *cfg, struct stor
 	rs->cache = rcache_new(cfg->limits.reply_cache, cfg->limits.reply_cache_ttl);
 	rs->wq = workq_new(base, cfg->limits.workers, cfg->limits.pending);
 	rs->auth = auth_new(st, cfg->password.cost, cfg->password.cache, cfg->password.cache_ttl);
-	rs->ls = calloc(cfg->nlistens, sizeof(*rs->ls));
+	rs->ls = calloc(cfg->nlistens + 1, sizeof(*rs->ls)); /* + the internal link */
 	rs->sendq = calloc(1, sizeof(*rs->sendq));
 	rs->rbuf = calloc(READ_BURST, sizeof(*rs->rbuf));
 	if (rs->cache == NULL || rs->wq == NULL || rs->ls == NULL || rs->auth == NULL ||
@@ -875,6 +882,43 @@ oom:
 fail:
 	radius_server_free(rs);
 	return NULL;
+}
+
+int
+radius_server_internal(struct radius_server *rs, int fd, const char *name, const char *secret,
+		       char *err, size_t errlen)
+{
+	struct listener *l = &rs->ls[rs->nls];
+	uint8_t buf[64];
+	unsigned stale = 0;
+
+	if (rs->internal.name[0] != '\0' || strlen(secret) >= sizeof(rs->internal.secret)) {
+		snprintf(err, errlen, "the internal RADIUS link is set up already, or its secret"
+				      " is too long");
+		close(fd);
+		return -1;
+	}
+	/* what a radius child that died left unread: old requests, not to be answered now */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		stale++;
+	snprintf(rs->internal.name, sizeof(rs->internal.name), "%s", name);
+	snprintf(rs->internal.secret, sizeof(rs->internal.secret), "%s", secret);
+	rs->internal.net.ss_family = AF_UNIX; /* matches no address: found by its listener only */
+	memset(l, 0, sizeof(*l));
+	l->rs = rs;
+	l->fd = fd;
+	l->kind = CONFIG_LISTEN_AUTH;
+	l->client = &rs->internal;
+	snprintf(l->text, sizeof(l->text), "internal:%s", name);
+	rs->nls++;
+	l->ev = event_new(rs->base, fd, EV_READ | EV_PERSIST, radius_on_read, l);
+	if (l->ev == NULL || event_add(l->ev, NULL) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	log_info("radius internal client=%s for the admin ui's test login%s", name,
+		 stale > 0 ? " (stale requests dropped)" : "");
+	return 0;
 }
 
 static int
@@ -937,6 +981,7 @@ radius_server_free(struct radius_server *rs)
 			close(rs->ls[i].fd);
 	}
 	free(rs->ls);
+	explicit_bzero(&rs->internal, sizeof(rs->internal));
 	rcache_free(rs->cache);
 	auth_free(rs->auth);
 	cui_key_free(rs->cui_mac);

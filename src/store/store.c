@@ -394,6 +394,33 @@ store_account_set_expiry(struct store *st, const char *username, int64_t expires
 }
 
 int
+store_account_set_details(struct store *st, const char *username, const char *given,
+			  const char *surname, const char *number, const char *affiliation)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (!store_affiliation_valid(affiliation))
+		return STORE_EINVAL;
+	store_read_end(st);
+	if ((rc = store_exec_prepared(st,
+				      "UPDATE accounts SET given_name = ?, surname = ?,"
+				      " student_number = ?, affiliation = ?, updated = ?"
+				      " WHERE username = ?",
+				      &s)) < 0)
+		return rc;
+	sqlite3_bind_text(s, 1, given, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, surname, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, affiliation, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (int64_t)time(NULL));
+	sqlite3_bind_text(s, 6, username, -1, SQLITE_STATIC);
+	rc = store_step_done(st, s);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
 store_account_set_password(struct store *st, const char *username, const char *hash,
 			   const uint8_t *nthash)
 {
@@ -532,6 +559,8 @@ store_auth_query(struct store *st, const struct store_log_filter *f, store_auth_
 	if (f->until != 0)
 		strcat(sql, " AND time <= ?4");
 	strcat(sql, " ORDER BY time DESC, id DESC LIMIT ?5");
+	/* a shared snapshot no older than its limit: a row just logged shows (test login) */
+	store_read_snapshot(st);
 	if ((rc = store_exec_prepared(st, sql, &s)) < 0)
 		return rc;
 	sqlite3_bind_text(s, 1, mac, -1, SQLITE_STATIC);

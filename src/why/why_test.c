@@ -169,12 +169,19 @@ wt_exchange(struct wt *w, const char *user, const char *pw, const uint8_t *eap, 
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct pollfd p = {.fd = w->fd, .events = POLLIN};
-		if (send(w->fd, pkt, c.pos, 0) < 0)
+		/* never blocks: a server that does not read (restarting) fills the queue */
+		if (send(w->fd, pkt, c.pos, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			explicit_bzero(pkt, sizeof(pkt));
 			return wt_fail(w, "cannot send", strerror(errno));
+		}
 		while (poll(&p, 1, (int)timeout) == 1) {
-			ssize_t n = recv(w->fd, buf, sizeof(buf), 0);
-			if (n < 0)
+			ssize_t n = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (n < 0) {
+				explicit_bzero(pkt, sizeof(pkt));
 				return wt_fail(w, "no answer from the server", strerror(errno));
+			}
 			if (why_radius_parse(buf, (size_t)n, w->id, auth, w->o->secret, &w->rep) < 0)
 				continue; /* not ours, or not signed with our secret: keep waiting */
 			explicit_bzero(pkt, sizeof(pkt));
@@ -336,6 +343,10 @@ wt_tls_step(struct wt *w)
 	if (SSL_is_init_finished(w->ssl)) {
 		uint8_t buf[1024];
 		int n;
+
+		if (w->r->tls_version[0] == '\0')
+			snprintf(w->r->tls_version, sizeof(w->r->tls_version), "%s",
+				 SSL_get_version(w->ssl));
 		/* TTLS expects nothing inside; session tickets are read here too */
 		while ((n = SSL_read(w->ssl, buf, sizeof(buf))) > 0)
 			if (w->type == EAP_PEAP && wt_peap_inner(w, buf, (size_t)n) < 0)
@@ -352,8 +363,6 @@ wt_tls_step(struct wt *w)
 			}
 			explicit_bzero(avps, sizeof(avps));
 			w->sent_creds = 1;
-			snprintf(w->r->tls_version, sizeof(w->r->tls_version), "%s",
-				 SSL_get_version(w->ssl));
 		}
 	}
 	/* what is pending to send */
@@ -469,7 +478,7 @@ why_test_login(const struct why_test_opts *o, struct why_test_result *out)
 {
 	struct wt w = {.o = o, .r = out, .fd = -1};
 	uint8_t mac[6];
-	int rc = -1;
+	int rc = -1, own = 1;
 
 	memset(out, 0, sizeof(*out));
 	out->started = (int64_t)time(NULL);
@@ -479,8 +488,18 @@ why_test_login(const struct why_test_opts *o, struct why_test_result *out)
 	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
 	snprintf(out->station, sizeof(out->station), "%02x-%02x-%02x-%02x-%02x-%02x", mac[0],
 		 mac[1], mac[2], mac[3], mac[4], mac[5]);
-	w.fd = socket(o->server.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (w.fd < 0 || connect(w.fd, (const struct sockaddr *)&o->server, o->serverlen) < 0) {
+	if (o->serverlen == 0) {
+		w.fd = o->fd;
+		own = 0;
+	} else {
+		w.fd = socket(o->server.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (w.fd >= 0 &&
+		    connect(w.fd, (const struct sockaddr *)&o->server, o->serverlen) < 0) {
+			close(w.fd);
+			w.fd = -1;
+		}
+	}
+	if (w.fd < 0) {
 		wt_fail(&w, "cannot reach the server", strerror(errno));
 		goto done;
 	}
@@ -499,7 +518,7 @@ why_test_login(const struct why_test_opts *o, struct why_test_result *out)
 				(o->method == WHY_TEST_PAP ||
 				 (w.rep.eaplen >= 4 && w.rep.eap[0] == EAP_SUCCESS));
 done:
-	if (w.fd >= 0)
+	if (w.fd >= 0 && own)
 		close(w.fd);
 	SSL_free(w.ssl); /* frees the BIOs */
 	SSL_CTX_free(w.ctx);

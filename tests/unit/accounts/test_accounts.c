@@ -183,6 +183,47 @@ guest_cb(const struct store_account *a, void *arg)
 	return 0;
 }
 
+/* An edit's details: the one rule (accounts_details_check) and the store's update. */
+static void
+test_details(struct store *st)
+{
+	struct store_account a;
+	char long_name[STORE_NAME_MAX + 2];
+	int field;
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	CHECK_INT(accounts_details_check("Jan", "Vries", "", "employee", &field), 0);
+	CHECK_INT(field, ACCOUNTS_F_NONE);
+	CHECK_INT(accounts_details_check("", "Vries", "1", "student", &field), ACCOUNTS_ENAME_EMPTY);
+	CHECK_INT(field, ACCOUNTS_F_GIVEN);
+	CHECK_INT(accounts_details_check("Jan", "", "1", "student", &field), ACCOUNTS_ENAME_EMPTY);
+	CHECK_INT(field, ACCOUNTS_F_SURNAME);
+	CHECK_INT(accounts_details_check("Jan", long_name, "1", "student", &field),
+		  ACCOUNTS_ENAME_LONG);
+	CHECK_INT(field, ACCOUNTS_F_SURNAME);
+	CHECK_INT(accounts_details_check("Jan", "V", "123456789012345678901234567890123", "student",
+					 &field),
+		  ACCOUNTS_ENUMBER_LONG);
+	CHECK_INT(accounts_details_check("Jan", "V\n", "1", "student", &field), ACCOUNTS_ECONTROL);
+	CHECK_INT(field, ACCOUNTS_F_SURNAME);
+	CHECK_INT(accounts_details_check("Jan", "V", "1", "Student", &field),
+		  ACCOUNTS_EAFFILIATION);
+	CHECK_INT(field, ACCOUNTS_F_AFFILIATION);
+	/* the store: the fields change, the rest stays */
+	CHECK_INT(store_account_set_details(st, "s00001", "Anna", "Bakker", "77", "employee"), 0);
+	CHECK_INT(store_account_get(st, "s00001", &a), 0);
+	CHECK_STR(a.given_name, "Anna");
+	CHECK_STR(a.surname, "Bakker");
+	CHECK_STR(a.student_number, "77");
+	CHECK_STR(a.affiliation, "employee");
+	CHECK_INT(a.enabled, 1);
+	CHECK(a.pw_hash[0] == '$');
+	CHECK_INT(store_account_set_details(st, "s00001", "A", "B", "", "nobody"), STORE_EINVAL);
+	CHECK_INT(store_account_set_details(st, "nobody", "A", "B", "", "student"),
+		  STORE_ENOTFOUND);
+}
+
 int
 main(void)
 {
@@ -200,6 +241,7 @@ main(void)
 	test_import_errors(st);
 	test_import_commit(st);
 	test_guests(st);
+	test_details(st);
 	{
 		int g = 0;
 		store_account_foreach(st, guest_cb, &g);

@@ -369,6 +369,41 @@ test_accounts_and_login(struct store *st)
 	admin_free(ad);
 }
 
+/* One's own password change: the current one checked like a login's, with its limits. */
+static int
+change(struct admin *ad, const char *name, const char *cur, time_t now)
+{
+	struct admin_login lg;
+	int rc = admin_change_begin(ad, name, cur, "192.0.2.9", now, &lg);
+
+	if (rc < 0)
+		return rc;
+	admin_login_run(&lg);
+	rc = admin_change_end(ad, &lg, now);
+	CHECK(lg.pw[0] == '\0' && lg.hash[0] == '\0'); /* cleared */
+	return rc;
+}
+
+static void
+test_change(struct store *st)
+{
+	struct admin *ad = admin_new(st, 1, &(struct admin_limits){.per_name = 3, .per_source = 50});
+	time_t now = time(NULL);
+
+	CHECK_INT(admin_add(st, 1, &tester, "chg", ADMIN_ROLE_HELPDESK, "Change-pass-01", NULL), 0);
+	CHECK_INT(change(ad, "chg", "Change-pass-01", now), 0);
+	CHECK_INT(change(ad, "chg", "wrong-pass-001", now), ADMIN_ECREDENTIALS);
+	CHECK_INT(change(ad, "nobody", "Change-pass-01", now), ADMIN_ECREDENTIALS);
+	/* a success takes its attempt back: two failures so far for chg */
+	CHECK_INT(change(ad, "chg", "Change-pass-01", now), 0);
+	CHECK_INT(change(ad, "chg", "wrong-pass-002", now), ADMIN_ECREDENTIALS);
+	CHECK_INT(change(ad, "chg", "wrong-pass-003", now), ADMIN_ECREDENTIALS);
+	CHECK_INT(change(ad, "chg", "Change-pass-01", now), ADMIN_ELIMITED);
+	CHECK_INT(admin_set_enabled(st, &tester, "chg", 0), 0);
+	CHECK_INT(change(ad, "chg", "Change-pass-01", now + 301), ADMIN_EDISABLED);
+	admin_free(ad);
+}
+
 int
 main(void)
 {
@@ -387,6 +422,7 @@ main(void)
 	test_uri_qr();
 	test_roles();
 	test_accounts_and_login(st);
+	test_change(st);
 	store_close(st);
 	unlink(path);
 	rmdir(dir);

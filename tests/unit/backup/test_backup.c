@@ -172,6 +172,21 @@ restore_rc(const char *file, const char *target, const char *pw)
 	return rc;
 }
 
+/* backup_verify_fd gives the code a restore would, and writes nothing. */
+static int
+verify_rc(const char *file, const char *pw, struct backup_info *info)
+{
+	struct backup_error e;
+	int fd = open(file, O_RDONLY | O_CLOEXEC), rc;
+
+	CHECK(fd >= 0);
+	rc = backup_verify_fd(fd, pw, strlen(pw), info, &e);
+	CHECK(rc == e.code);
+	close(fd);
+	CHECK(no_staging(dir));
+	return rc;
+}
+
 static void
 test_round_trip(void)
 {
@@ -242,6 +257,7 @@ test_round_trip(void)
 				c[cases[i].flip] ^= cases[i].flip == 9 ? 0x03 : 0x01;
 			put(bad, c, len, 0600);
 			free(c);
+			CHECK_INT(verify_rc(bad, pass, NULL), cases[i].want);
 			CHECK_INT(restore_rc(bad, target, pass), cases[i].want);
 			CHECK(access(target, F_OK) != 0);
 			CHECK(no_staging(dir));
@@ -252,9 +268,20 @@ test_round_trip(void)
 		raw[n - 1] ^= 0x40;
 		CHECK_INT(restore_rc(bad, target, pass), BACKUP_EDAMAGED);
 		CHECK_INT(restore_rc(file, target, "not the passphrase"), BACKUP_EPASSPHRASE);
+		CHECK_INT(verify_rc(bad, pass, NULL), BACKUP_EDAMAGED);
+		CHECK_INT(verify_rc(file, "not the passphrase", NULL), BACKUP_EPASSPHRASE);
 		CHECK(access(target, F_OK) != 0 && no_staging(dir));
 	}
 
+	/* verified: what it holds (config, store, cui.key, onboard/, big.crl), nothing written */
+	{
+		struct backup_info info;
+		CHECK_INT(verify_rc(file, pass, &info), 0);
+		CHECK_INT(info.entries, 5);
+		CHECK(info.bytes > sizeof(big) + 32);
+		CHECK_INT(info.has_config, 1);
+		CHECK(access(target, F_OK) != 0);
+	}
 	/* the restore: same bytes and modes */
 	CHECK_INT(restore_rc(file, target, pass), 0);
 	snprintf(p1, sizeof(p1), "%s/cui.key", state);

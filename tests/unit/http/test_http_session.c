@@ -147,6 +147,32 @@ test_cookie(void)
 	http_sessions_free(ss);
 }
 
+/* Ending one admin's other sessions (after a password change): the kept one and others' live on. */
+static void
+test_end_principal(void)
+{
+	struct http_sessions *ss = http_sessions_new(&conf);
+	char a1[HTTP_SID_HEX + 1], a2[HTTP_SID_HEX + 1], b[HTTP_SID_HEX + 1];
+	struct http_session *s1, *s2, *sb;
+	time_t t = 7000;
+
+	s1 = http_session_create(ss, t, a1);
+	CHECK_INT(http_session_login(ss, s1, "boss", "admin", t, a1), 0);
+	s2 = http_session_create(ss, t, a2);
+	CHECK_INT(http_session_login(ss, s2, "boss", "admin", t, a2), 0);
+	sb = http_session_create(ss, t, b);
+	CHECK_INT(http_session_login(ss, sb, "bossy", "helpdesk", t, b), 0);
+	CHECK_INT(http_sessions_end_principal(ss, "boss", s1), 1);
+	CHECK(http_session_lookup(ss, a1, t + 1) == s1);
+	CHECK(http_session_lookup(ss, a2, t + 1) == NULL);
+	CHECK(http_session_lookup(ss, b, t + 1) == sb);
+	CHECK_INT(http_sessions_end_principal(ss, "boss", NULL), 1);
+	CHECK(http_session_lookup(ss, a1, t + 1) == NULL);
+	CHECK_INT(http_sessions_end_principal(ss, "nobody", NULL), 0);
+	CHECK_INT(http_sessions_count(ss, t + 1), 1);
+	http_sessions_free(ss);
+}
+
 int
 main(void)
 {
@@ -154,5 +180,6 @@ main(void)
 	test_login_rotates();
 	test_bounded();
 	test_cookie();
+	test_end_principal();
 	TEST_DONE();
 }
