@@ -246,6 +246,7 @@ child_start(struct child *c)
 		log_error("cannot start the log writer: %s", err);
 		return -1;
 	}
+	store_logger_set_audit_retention(c->lg, c->cfg->log_audit_retention_days);
 	if (store_logger_attach(c->lg, c->base) < 0) {
 		log_error("cannot attach the log writer");
 		return -1;
@@ -361,6 +362,7 @@ child_reload(struct child *c, const char *text, const int *fds, uint32_t mask)
 		}
 		log_init(c->logname, cfg->log_level, cfg->log_syslog);
 		store_logger_set_retention(c->lg, cfg->log_retention_days);
+		store_logger_set_audit_retention(c->lg, cfg->log_audit_retention_days);
 		config_free(c->cfg);
 		c->cfg = cfg;
 	}

@@ -110,6 +110,17 @@ size_t accounts_import_count(const struct accounts_import *im);
 /* 0, or an error code with err filled; on error nothing was written. */
 int accounts_import_commit(struct accounts_import *im, struct store *st, unsigned cost,
 			   struct accounts_error *err);
+/*
+ * _commit in two steps, for a caller that hashes off its event loop:
+ * _hash hashes (and generates) the passwords of the next max rows and
+ * returns how many are left (0: all), or an error code with err filled; it
+ * touches no store and no shared state, so it may run on a worker thread
+ * (one thread per import at a time). _write then adds every account in one
+ * transaction: 0, or an error code with err filled and nothing written.
+ */
+int accounts_import_hash(struct accounts_import *im, unsigned cost, size_t max,
+			 struct accounts_error *err);
+int accounts_import_write(struct accounts_import *im, struct store *st, struct accounts_error *err);
 /* After a commit: each account whose password was generated, in file order. */
 typedef void (*accounts_cred_fn)(const char *username, const char *password, void *arg);
 void accounts_import_generated(const struct accounts_import *im, accounts_cred_fn fn, void *arg);
@@ -135,5 +146,22 @@ struct accounts_guest_req {
 int accounts_guest_batch(struct store *st, const struct accounts_guest_req *req, unsigned cost,
 			 char batch_out[33], accounts_cred_fn fn, void *arg,
 			 struct accounts_error *err);
+/*
+ * _batch in steps, for a caller that hashes off its event loop: _new checks
+ * req and picks the names (NULL with err filled); _hash generates and
+ * hashes the next max passwords and returns how many are left, touching no
+ * store (a worker thread may run it); _write adds them all in one
+ * transaction (0, or an error code with err filled and nothing written)
+ * and then gives fn each name and password.
+ */
+struct accounts_guest;
+struct accounts_guest *accounts_guest_new(struct store *st, const struct accounts_guest_req *req,
+					  struct accounts_error *err);
+int accounts_guest_hash(struct accounts_guest *g, unsigned cost, size_t max,
+			struct accounts_error *err);
+int accounts_guest_write(struct accounts_guest *g, struct store *st, char batch_out[33],
+			 accounts_cred_fn fn, void *arg, struct accounts_error *err);
+/* Clears the passwords and frees. */
+void accounts_guest_free(struct accounts_guest *g);
 
 #endif

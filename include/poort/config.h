@@ -16,6 +16,16 @@
 #define CONFIG_SECRET_MAX 128
 #define CONFIG_CERT_NAME_MAX 256
 #define CONFIG_ERR_MAX 512
+/*
+ * How long admin audit rows are kept (log { audit_retention_days }). Apart
+ * from the auth log's retention_days (183): an audit trail must cover at
+ * least a year (a school year and the yearly audit or AVG inspection that
+ * looks back over it), so 365 is the floor; the default, two years, also
+ * covers the previous year's changes when an audit asks for them. The rows
+ * are few (admin actions, not logins), so the cost is small.
+ */
+#define CONFIG_AUDIT_RETENTION_MIN 365
+#define CONFIG_AUDIT_RETENTION_DEFAULT 730
 
 enum config_listen_kind {
 	CONFIG_LISTEN_AUTH,
@@ -163,6 +173,7 @@ struct config {
 	enum log_level log_level;
 	int log_syslog;
 	unsigned log_retention_days;
+	unsigned log_audit_retention_days; /* admin audit rows (CONFIG_AUDIT_RETENTION_*) */
 	struct config_limits limits;
 	struct config_password password;
 	struct config_eap eap;

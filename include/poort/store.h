@@ -86,7 +86,12 @@ typedef int (*store_account_cb)(const struct store_account *a, void *arg);
 /* Calls cb for each account in name order; a non-zero return stops. */
 int store_account_foreach(struct store *st, store_account_cb cb, void *arg);
 
-/* Transactions for batches (the CSV import): all or nothing. */
+/*
+ * Transactions for batches (the CSV import): all or nothing. store_begin
+ * ends the shared read snapshot first; the store's own writes inside it
+ * join it, outside it each takes its own (never the read snapshot's).
+ * store_begin inside one, or store_commit outside one: STORE_EINVAL.
+ */
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
@@ -159,6 +164,11 @@ struct store_logger;
 struct store_logger *store_logger_new(const char *path, unsigned retention_days,
 				      unsigned max_queue, char *err, size_t errlen);
 void store_logger_set_retention(struct store_logger *lg, unsigned retention_days);
+/*
+ * Admin audit rows (audit_log) older than days are purged with the logs;
+ * 0 (the default of a new writer) keeps them all.
+ */
+void store_logger_set_audit_retention(struct store_logger *lg, unsigned days);
 /* Queues a copy of the row. STORE_EFULL when the queue is at its bound. */
 int store_logger_auth(struct store_logger *lg, const struct store_auth_rec *r);
 /*

@@ -70,82 +70,149 @@ guest_name(struct store *st, const char *prefix, const struct guest_row *rows, s
 	return -1;
 }
 
-int
-accounts_guest_batch(struct store *st, const struct accounts_guest_req *req, unsigned cost,
-		     char batch_out[33], accounts_cred_fn fn, void *arg, struct accounts_error *err)
+struct accounts_guest {
+	struct guest_row *rows;
+	size_t n, hashed;
+	char batch[33];
+};
+
+void
+accounts_guest_free(struct accounts_guest *g)
+{
+	if (g == NULL)
+		return;
+	if (g->rows != NULL)
+		explicit_bzero(g->rows, g->n * sizeof(*g->rows));
+	free(g->rows);
+	free(g);
+}
+
+struct accounts_guest *
+accounts_guest_new(struct store *st, const struct accounts_guest_req *req,
+		   struct accounts_error *err)
 {
 	const char *prefix = req->prefix != NULL ? req->prefix : "guest";
-	struct guest_row *rows = NULL;
-	char batch[33];
+	struct accounts_guest *g = NULL;
 	size_t n = req->count;
-	int rc;
 
 	memset(err, 0, sizeof(*err));
 	err->field = ACCOUNTS_F_NONE;
-	if (n == 0 || n > ACCOUNTS_GUEST_MAX)
-		return guest_fail(err, ACCOUNTS_ECOUNT, ACCOUNTS_F_COUNT, NULL);
-	if (req->expires <= (int64_t)time(NULL))
-		return guest_fail(err, ACCOUNTS_EEXPIRY, ACCOUNTS_F_EXPIRES, NULL);
-	if (!guest_prefix_valid(prefix))
-		return guest_fail(err, ACCOUNTS_EUSERNAME, ACCOUNTS_F_USERNAME, prefix);
+	if (n == 0 || n > ACCOUNTS_GUEST_MAX) {
+		guest_fail(err, ACCOUNTS_ECOUNT, ACCOUNTS_F_COUNT, NULL);
+		return NULL;
+	}
+	if (req->expires <= (int64_t)time(NULL)) {
+		guest_fail(err, ACCOUNTS_EEXPIRY, ACCOUNTS_F_EXPIRES, NULL);
+		return NULL;
+	}
+	if (!guest_prefix_valid(prefix)) {
+		guest_fail(err, ACCOUNTS_EUSERNAME, ACCOUNTS_F_USERNAME, prefix);
+		return NULL;
+	}
+	if ((g = calloc(1, sizeof(*g))) == NULL || (g->rows = calloc(n, sizeof(*g->rows))) == NULL) {
+		free(g);
+		guest_fail(err, ACCOUNTS_ENOMEM, ACCOUNTS_F_NONE, NULL);
+		return NULL;
+	}
+	g->n = n;
 	if (req->batch != NULL && req->batch[0] != '\0') {
-		if (strlen(req->batch) >= sizeof(batch) || !store_username_valid(req->batch))
-			return guest_fail(err, ACCOUNTS_EUSERNAME, ACCOUNTS_F_BATCH, req->batch);
-		snprintf(batch, sizeof(batch), "%s", req->batch);
+		if (strlen(req->batch) >= sizeof(g->batch) || !store_username_valid(req->batch)) {
+			guest_fail(err, ACCOUNTS_EUSERNAME, ACCOUNTS_F_BATCH, req->batch);
+			goto fail;
+		}
+		snprintf(g->batch, sizeof(g->batch), "%s", req->batch);
 	} else {
 		char r[8];
 		struct tm tm;
 		time_t now = time(NULL);
 		gmtime_r(&now, &tm);
-		if (guest_random(r, 4) < 0)
-			return guest_fail(err, ACCOUNTS_EHASH, ACCOUNTS_F_NONE, NULL);
-		snprintf(batch, sizeof(batch), "%04d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday, r);
+		if (guest_random(r, 4) < 0) {
+			guest_fail(err, ACCOUNTS_EHASH, ACCOUNTS_F_NONE, NULL);
+			goto fail;
+		}
+		snprintf(g->batch, sizeof(g->batch), "%04d%02d%02d-%s", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, r);
 	}
-	if ((rows = calloc(n, sizeof(*rows))) == NULL)
-		return guest_fail(err, ACCOUNTS_ENOMEM, ACCOUNTS_F_NONE, NULL);
 	for (size_t i = 0; i < n; i++) {
-		struct store_account *a = &rows[i].a;
-		if (guest_name(st, prefix, rows, i, a->username, sizeof(a->username)) < 0 ||
-		    accounts_password_generate(rows[i].pw) < 0 ||
-		    accounts_password_hash(rows[i].pw, cost, a->pw_hash, rows[i].nt) < 0) {
-			rc = guest_fail(err, ACCOUNTS_EHASH, ACCOUNTS_F_NONE, NULL);
-			goto done;
+		struct store_account *a = &g->rows[i].a;
+		if (guest_name(st, prefix, g->rows, i, a->username, sizeof(a->username)) < 0) {
+			guest_fail(err, ACCOUNTS_EHASH, ACCOUNTS_F_NONE, NULL);
+			goto fail;
 		}
 		snprintf(a->affiliation, sizeof(a->affiliation), "affiliate");
 		snprintf(a->given_name, sizeof(a->given_name), "Guest");
-		snprintf(a->surname, sizeof(a->surname), "%s", batch);
-		snprintf(a->batch, sizeof(a->batch), "%s", batch);
+		snprintf(a->surname, sizeof(a->surname), "%s", g->batch);
+		snprintf(a->batch, sizeof(a->batch), "%s", g->batch);
 		snprintf(a->created_by, sizeof(a->created_by), "%.64s",
 			 req->created_by != NULL ? req->created_by : "");
 		a->enabled = 1;
 		a->guest = 1;
 		a->expires = req->expires;
 	}
-	if (store_begin(st) < 0) {
-		rc = guest_fail(err, ACCOUNTS_ESTORE, ACCOUNTS_F_NONE, store_errmsg(st));
-		goto done;
+	return g;
+fail:
+	accounts_guest_free(g);
+	return NULL;
+}
+
+int
+accounts_guest_hash(struct accounts_guest *g, unsigned cost, size_t max,
+		    struct accounts_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	err->field = ACCOUNTS_F_NONE;
+	for (size_t k = 0; k < max && g->hashed < g->n; k++, g->hashed++) {
+		struct guest_row *row = &g->rows[g->hashed];
+		if (accounts_password_generate(row->pw) < 0 ||
+		    accounts_password_hash(row->pw, cost, row->a.pw_hash, row->nt) < 0)
+			return guest_fail(err, ACCOUNTS_EHASH, ACCOUNTS_F_NONE, NULL);
 	}
-	for (size_t i = 0; i < n; i++)
-		if ((rc = store_account_add(st, &rows[i].a, rows[i].nt)) < 0) {
+	return (int)(g->n - g->hashed);
+}
+
+int
+accounts_guest_write(struct accounts_guest *g, struct store *st, char batch_out[33],
+		     accounts_cred_fn fn, void *arg, struct accounts_error *err)
+{
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	err->field = ACCOUNTS_F_NONE;
+	if (g->hashed < g->n)
+		return guest_fail(err, ACCOUNTS_EHASH, ACCOUNTS_F_NONE, "not hashed");
+	if (store_begin(st) < 0)
+		return guest_fail(err, ACCOUNTS_ESTORE, ACCOUNTS_F_NONE, store_errmsg(st));
+	for (size_t i = 0; i < g->n; i++)
+		if ((rc = store_account_add(st, &g->rows[i].a, g->rows[i].nt)) < 0) {
 			guest_fail(err, rc == STORE_EEXIST ? ACCOUNTS_EEXISTS : ACCOUNTS_ESTORE,
 				   ACCOUNTS_F_USERNAME,
-				   rc == STORE_EEXIST ? rows[i].a.username : store_errmsg(st));
+				   rc == STORE_EEXIST ? g->rows[i].a.username : store_errmsg(st));
 			store_rollback(st);
-			rc = err->code;
-			goto done;
+			return err->code;
 		}
 	if (store_commit(st) < 0) {
 		rc = guest_fail(err, ACCOUNTS_ESTORE, ACCOUNTS_F_NONE, store_errmsg(st));
 		store_rollback(st);
-		goto done;
+		return rc;
 	}
-	snprintf(batch_out, 33, "%s", batch);
-	for (size_t i = 0; i < n; i++)
-		fn(rows[i].a.username, rows[i].pw, arg);
-	rc = 0;
-done:
-	explicit_bzero(rows, n * sizeof(*rows));
-	free(rows);
+	snprintf(batch_out, 33, "%s", g->batch);
+	for (size_t i = 0; i < g->n; i++)
+		fn(g->rows[i].a.username, g->rows[i].pw, arg);
+	return 0;
+}
+
+int
+accounts_guest_batch(struct store *st, const struct accounts_guest_req *req, unsigned cost,
+		     char batch_out[33], accounts_cred_fn fn, void *arg, struct accounts_error *err)
+{
+	struct accounts_guest *g = accounts_guest_new(st, req, err);
+	int rc;
+
+	if (g == NULL)
+		return err->code;
+	rc = accounts_guest_hash(g, cost, (size_t)-1, err);
+	if (rc == 0)
+		rc = accounts_guest_write(g, st, batch_out, fn, arg, err);
+	accounts_guest_free(g);
 	return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * The CSV import: accounts from a student administration export. All or
  * nothing: _check reads every line and collects every problem without
- * writing (that is the preview); _commit hashes all passwords first, then
- * adds all accounts in one transaction. A crash or kill at any point
+ * writing (that is the preview); _commit hashes all passwords first
+ * (_hash, which touches no store: the admin UI runs it on its worker pool,
+ * a slice at a time), then adds all accounts in one transaction (_write). A crash or kill at any point
  * leaves the store either untouched or fully imported.
  */
 #include <ctype.h>
@@ -27,6 +28,7 @@ struct accounts_import {
 	size_t n, cap;
 	struct accounts_error *errs;
 	size_t nerrs, errcap;
+	size_t hashed; /* rows[0..hashed) have their hash (accounts_import_hash) */
 	int committed;
 };
 
@@ -194,6 +196,7 @@ accounts_import_check(struct accounts_import *im, struct store *st, const char *
 
 	import_rows_clear(im);
 	im->nerrs = 0;
+	im->hashed = 0;
 	im->committed = 0;
 	if (len > ACCOUNTS_IMPORT_MAX_BYTES)
 		return import_error(im, ACCOUNTS_ETOOBIG, 0, ACCOUNTS_F_NONE, NULL) < 0
@@ -265,12 +268,10 @@ accounts_import_count(const struct accounts_import *im)
 	return im->n;
 }
 
-int
-accounts_import_commit(struct accounts_import *im, struct store *st, unsigned cost,
-		       struct accounts_error *err)
+/* Only a clean, uncommitted check may go on to the hash and the write. */
+static int
+import_ready(const struct accounts_import *im, struct accounts_error *err)
 {
-	int rc;
-
 	memset(err, 0, sizeof(*err));
 	err->field = ACCOUNTS_F_NONE;
 	if (im->nerrs > 0 || im->n == 0 || im->committed) {
@@ -278,14 +279,40 @@ accounts_import_commit(struct accounts_import *im, struct store *st, unsigned co
 		snprintf(err->detail, sizeof(err->detail), "the import was not checked clean");
 		return err->code;
 	}
-	for (size_t i = 0; i < im->n; i++) {
-		struct import_row *row = &im->rows[i];
+	return 0;
+}
+
+int
+accounts_import_hash(struct accounts_import *im, unsigned cost, size_t max,
+		     struct accounts_error *err)
+{
+	int rc;
+
+	if ((rc = import_ready(im, err)) < 0)
+		return rc;
+	for (size_t k = 0; k < max && im->hashed < im->n; k++, im->hashed++) {
+		struct import_row *row = &im->rows[im->hashed];
 		if ((row->generated && accounts_password_generate(row->pw) < 0) ||
 		    accounts_password_hash(row->pw, cost, row->a.pw_hash, row->nt) < 0) {
 			err->code = ACCOUNTS_EHASH;
 			err->line = row->line;
 			return err->code;
 		}
+	}
+	return (int)(im->n - im->hashed);
+}
+
+int
+accounts_import_write(struct accounts_import *im, struct store *st, struct accounts_error *err)
+{
+	int rc;
+
+	if ((rc = import_ready(im, err)) < 0)
+		return rc;
+	if (im->hashed < im->n) {
+		err->code = ACCOUNTS_EHASH;
+		snprintf(err->detail, sizeof(err->detail), "the passwords were not hashed");
+		return err->code;
 	}
 	if (store_begin(st) < 0) {
 		err->code = ACCOUNTS_ESTORE;
@@ -312,6 +339,15 @@ accounts_import_commit(struct accounts_import *im, struct store *st, unsigned co
 	}
 	im->committed = 1;
 	return 0;
+}
+
+int
+accounts_import_commit(struct accounts_import *im, struct store *st, unsigned cost,
+		       struct accounts_error *err)
+{
+	int rc = accounts_import_hash(im, cost, (size_t)-1, err);
+
+	return rc < 0 ? rc : accounts_import_write(im, st, err);
 }
 
 void

@@ -189,19 +189,7 @@ aacc_new_password(struct adminweb *aw, const char *username, char *pw, int add,
 		struct store_account na = *a;
 
 		snprintf(na.pw_hash, sizeof(na.pw_hash), "%s", hash);
-		/*
-		 * Our own transaction: store_account_add() writes inside the
-		 * caller's when autocommit is off, and the web child's read
-		 * snapshot (left open by an earlier read) counts as one: the
-		 * insert then failed on a stale snapshot. store_begin ends it.
-		 */
-		if ((rc = store_begin(aw->st)) == 0) {
-			rc = store_account_add(aw->st, &na, nt);
-			if (rc == 0)
-				rc = store_commit(aw->st);
-			else
-				store_rollback(aw->st);
-		}
+		rc = store_account_add(aw->st, &na, nt);
 		explicit_bzero(&na, sizeof(na));
 	} else
 		rc = store_account_set_password(aw->st, username, hash, nt);
@@ -562,10 +550,62 @@ adminweb_accounts_free(void)
 		aacc_pending_clear(i);
 }
 
+/* A checked import whose passwords are hashed on the worker pool. */
+struct aacc_import_job {
+	struct accounts_import *im;
+	unsigned cost;
+	struct accounts_error err;
+};
+
+/* Passwords per worker job: an admin login waits behind one slice at most. */
+#define AACC_HASH_SLICE 4
+
+static int
+aacc_import_slice(void *arg)
+{
+	struct aacc_import_job *job = arg;
+
+	return accounts_import_hash(job->im, job->cost, AACC_HASH_SLICE, &job->err);
+}
+
+/* On the loop: all hashed (rc 0), write all or nothing and answer. */
+static void
+aacc_import_answer(struct adminweb_page *p, int rc, void *arg)
+{
+	struct aacc_import_job *job = arg;
+	struct adminweb *aw;
+	char cnt[32];
+
+	if (p == NULL)
+		goto done; /* nobody to show the passwords to: nothing written */
+	aw = p->aw;
+	snprintf(cnt, sizeof(cnt), "%zu", accounts_import_count(job->im));
+	if (rc > 0) {
+		admin_audit(aw->st, &p->who, "account.import", NULL, "refused", "busy");
+		aacc_list_page(p, 503, N_("The box is busy. Try again in a moment."));
+		goto done;
+	}
+	if (rc < 0 || accounts_import_write(job->im, aw->st, &job->err) < 0) {
+		admin_audit(aw->st, &p->who, "account.import", NULL, "refused",
+			    accounts_error_key(job->err.code));
+		aacc_list_page(p, 200, aacc_msg(job->err.code));
+		goto done;
+	}
+	admin_audit(aw->st, &p->who, "account.import", NULL, NULL, cnt);
+	http_tv_set(p->tv, "count", cnt);
+	http_tv_set(p->tv, "done", "1");
+	accounts_import_generated(job->im, aacc_cred, p->tv);
+	adminweb_page_send(p, 200, "admin_import", N_("Import accounts"));
+done:
+	accounts_import_free(job->im);
+	free(job);
+}
+
 /*
  * POST /admin/accounts/import: a file part "file" is checked (the preview:
  * nothing written; a good file is kept for the session); "confirm" checks
- * the kept file again and commits it, all or nothing.
+ * the kept file again, hashes its passwords on the worker pool and then
+ * commits it, all or nothing (aacc_import_answer).
  */
 static void
 aacc_import(struct evhttp_request *req, void *arg)
@@ -575,7 +615,7 @@ aacc_import(struct evhttp_request *req, void *arg)
 	struct http_form f;
 	const struct http_field *file;
 	struct accounts_import *im = NULL;
-	struct accounts_error err;
+	struct aacc_import_job *job;
 	const char *text;
 	char *kept = NULL;
 	size_t len = 0;
@@ -629,16 +669,21 @@ aacc_import(struct evhttp_request *req, void *arg)
 		adminweb_page_send(&p, 200, "admin_import", N_("Import accounts"));
 		goto done;
 	}
-	if (accounts_import_commit(im, aw->st, aw->cfg->password.cost, &err) < 0) {
-		admin_audit(aw->st, &p.who, "account.import", NULL, "refused",
-			    accounts_error_key(err.code));
-		aacc_list_page(&p, 200, aacc_msg(err.code));
-		goto done;
+	/* the hashes on the worker pool; aacc_import_answer writes and answers */
+	if ((job = calloc(1, sizeof(*job))) != NULL) {
+		job->im = im;
+		job->cost = aw->cfg->password.cost;
+		if (adminweb_work(aw, req, ADMIN_ACT_ACCOUNT_EDIT, aacc_import_slice,
+				  aacc_import_answer, job) == 0) {
+			im = NULL;
+			adminweb_page_end(&p);
+			goto done;
+		}
+		free(job);
 	}
-	admin_audit(aw->st, &p.who, "account.import", NULL, NULL, cnt);
-	http_tv_set(p.tv, "done", "1");
-	accounts_import_generated(im, aacc_cred, p.tv);
-	adminweb_page_send(&p, 200, "admin_import", N_("Import accounts"));
+	aacc_pending_put(p.s->csrf, text, len); /* kept again for a second try */
+	admin_audit(aw->st, &p.who, "account.import", NULL, "refused", "busy");
+	aacc_list_page(&p, 503, N_("The box is busy. Try again in a moment."));
 done:
 	if (kept != NULL) {
 		explicit_bzero(kept, len);

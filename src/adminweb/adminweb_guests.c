@@ -1,6 +1,7 @@
 /*
  * Guest access (eduroam gastgebruik), /admin/guests: a batch of
- * time-limited guest accounts for an event (accounts_guest_batch), shown
+ * time-limited guest accounts for an event (accounts_guest_new, their
+ * passwords hashed on the worker pool, then accounts_guest_write), shown
  * once as printable vouchers on the POST's answer; the list of guest
  * accounts by batch, and ending a batch early (its expiry set to now).
  */
@@ -93,6 +94,64 @@ aguest_voucher(const char *username, const char *password, void *arg)
 	http_tv_set(it, "until", v->until);
 }
 
+/* A guest batch whose passwords are hashed on the worker pool. */
+struct aguest_job {
+	struct accounts_guest *g;
+	unsigned cost;
+	unsigned long n;
+	char until[16];
+	int64_t expires;
+	struct accounts_error err;
+};
+
+/* Passwords per worker job: an admin login waits behind one slice at most. */
+#define AGUEST_HASH_SLICE 4
+
+static int
+aguest_slice(void *arg)
+{
+	struct aguest_job *job = arg;
+
+	return accounts_guest_hash(job->g, job->cost, AGUEST_HASH_SLICE, &job->err);
+}
+
+/* On the loop: all hashed (rc 0), write the batch and show the vouchers once. */
+static void
+aguest_answer(struct adminweb_page *p, int rc, void *arg)
+{
+	struct aguest_job *job = arg;
+	struct adminweb *aw;
+	struct aguest_vouchers v;
+	char batch[33] = "", when[40], detail[80];
+
+	if (p == NULL)
+		goto done; /* nobody to give the vouchers to: nothing written */
+	aw = p->aw;
+	aguest_date(job->expires, when, sizeof(when));
+	v.tv = p->tv;
+	v.realm = aw->cfg->nrealms > 0 ? aw->cfg->realms[0] : "";
+	v.until = when;
+	if (rc == 0)
+		rc = accounts_guest_write(job->g, aw->st, batch, aguest_voucher, &v, &job->err);
+	else if (rc > 0)
+		job->err.code = ACCOUNTS_ESTORE; /* the pool was busy */
+	snprintf(detail, sizeof(detail), "count=%lu until=%s", job->n, job->until);
+	admin_audit(aw->st, &p->who, "guest.add", rc != 0 ? NULL : batch,
+		    rc != 0 ? (rc > 0 ? "busy" : accounts_error_key(job->err.code)) : NULL, detail);
+	if (rc != 0) {
+		aguest_page(p, rc > 0 ? N_("The box is busy. Try again in a moment.")
+				      : N_("Something went wrong. Try again."));
+		goto done;
+	}
+	http_tv_set(p->tv, "batch", batch);
+	http_tv_setf(p->tv, "count", "%lu", job->n);
+	adminweb_page_send(p, 200, "admin_vouchers", N_("Guest vouchers"));
+done:
+	accounts_guest_free(job->g);
+	explicit_bzero(job, sizeof(*job));
+	free(job);
+}
+
 static void
 aguest_create(struct evhttp_request *req, void *arg)
 {
@@ -100,13 +159,11 @@ aguest_create(struct evhttp_request *req, void *arg)
 	struct adminweb_page p;
 	struct http_form f;
 	struct accounts_guest_req gr = {0};
-	struct accounts_error err = {0};
-	struct aguest_vouchers v;
+	struct aguest_job *job = NULL;
 	const char *count, *until, *event;
-	char batch[33] = "", when[40], detail[80];
+	char detail[80];
 	char *end = NULL;
 	unsigned long n;
-	int rc;
 
 	if (adminweb_page_begin(aw, req, ADMIN_ACT_GUEST, &p) < 0)
 		return;
@@ -132,24 +189,33 @@ aguest_create(struct evhttp_request *req, void *arg)
 	gr.count = (unsigned)n;
 	gr.batch = event != NULL && event[0] != '\0' ? event : NULL;
 	gr.created_by = p.name;
-	aguest_date(gr.expires, when, sizeof(when));
-	v.tv = p.tv;
-	v.realm = aw->cfg->nrealms > 0 ? aw->cfg->realms[0] : "";
-	v.until = when;
-	rc = accounts_guest_batch(aw->st, &gr, aw->cfg->password.cost, batch, aguest_voucher, &v,
-				  &err);
 	snprintf(detail, sizeof(detail), "count=%lu until=%s", n, until);
-	admin_audit(aw->st, &p.who, "guest.add", rc < 0 ? gr.batch : batch,
-		    rc < 0 ? accounts_error_key(err.code) : NULL, detail);
-	if (rc < 0) {
-		aguest_page(&p, err.code == ACCOUNTS_EEXPIRY ? N_("The end date must be in the future.")
-			    : N_("Something went wrong. Try again."));
+	if ((job = calloc(1, sizeof(*job))) == NULL ||
+	    (job->g = accounts_guest_new(aw->st, &gr, &job->err)) == NULL) {
+		int code = job != NULL ? job->err.code : ACCOUNTS_ENOMEM;
+
+		admin_audit(aw->st, &p.who, "guest.add", gr.batch, accounts_error_key(code), detail);
+		aguest_page(&p, code == ACCOUNTS_EEXPIRY ? N_("The end date must be in the future.")
+							 : N_("Something went wrong. Try again."));
 		goto done;
 	}
-	http_tv_set(p.tv, "batch", batch);
-	http_tv_set(p.tv, "count", count);
-	adminweb_page_send(&p, 200, "admin_vouchers", N_("Guest vouchers"));
+	job->cost = aw->cfg->password.cost;
+	job->n = n;
+	job->expires = gr.expires;
+	snprintf(job->until, sizeof(job->until), "%s", until);
+	/* the hashes on the worker pool; aguest_answer writes and answers */
+	if (adminweb_work(aw, req, ADMIN_ACT_GUEST, aguest_slice, aguest_answer, job) == 0) {
+		job = NULL;
+		adminweb_page_end(&p);
+		goto done;
+	}
+	admin_audit(aw->st, &p.who, "guest.add", gr.batch, "busy", detail);
+	aguest_page(&p, N_("The box is busy. Try again in a moment."));
 done:
+	if (job != NULL) {
+		accounts_guest_free(job->g);
+		free(job);
+	}
 	http_form_free(&f);
 }
 

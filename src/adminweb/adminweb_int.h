@@ -88,6 +88,20 @@ int64_t adminweb_time(const char *s, int end);
 /* The UI's text (catalogue id) for an admin_* result. */
 const char *adminweb_admin_msg(int code);
 
+/*
+ * Slow work for a page (adminweb_work.c): slice runs on a worker, again and
+ * again while it returns > 0 (work left), each time behind the jobs queued
+ * meanwhile; then answer runs on the loop with p from adminweb_page_begin
+ * for action, or p NULL when there is nobody to answer (the browser left,
+ * or adminweb_page_begin answered already). rc: slice's last result, > 0
+ * when the pool was too busy to go on. answer always runs and owns arg.
+ * 0, or -1 (busy: nothing started, arg still the caller's).
+ */
+typedef int (*adminweb_slice_fn)(void *arg);
+typedef void (*adminweb_answer_fn)(struct adminweb_page *p, int rc, void *arg);
+int adminweb_work(struct adminweb *aw, struct evhttp_request *req, int action,
+		  adminweb_slice_fn slice, adminweb_answer_fn answer, void *arg);
+
 /* ---- page groups: each registers its routes (adminweb.c calls them) ---- */
 int adminweb_login_init(struct adminweb *aw);
 int adminweb_dash_init(struct adminweb *aw);

@@ -12,13 +12,14 @@
 
 #include "adminweb_int.h"
 #include "poort/config.h"
+#include "poort/http_defer.h"
 #include "poort/http_form.h"
 #include "poort/log.h"
 #include "poort/workq.h"
 
 struct alogin_job {
 	struct adminweb *aw;
-	struct evhttp_request *req;
+	struct http_defer *d; /* the login's request: the browser may leave meanwhile */
 	struct admin_login lg;
 	char lang[4];
 };
@@ -83,6 +84,7 @@ alogin_done(void *arg)
 {
 	struct alogin_job *j = arg;
 	struct adminweb *aw = j->aw;
+	struct evhttp_request *req = http_defer_take(j->d);
 	struct http_sessions *ss = http_server_sessions(aw->hs);
 	struct admin_session as;
 	struct http_session *s;
@@ -93,27 +95,34 @@ alogin_done(void *arg)
 	/* admin_login_end clears lg */
 	snprintf(name, sizeof(name), "%s", j->lg.name);
 	snprintf(src, sizeof(src), "%s", j->lg.source);
+	/* the guess counters and the audit row, even if the browser left */
 	rc = admin_login_end(aw->ad, &j->lg, now, &as);
 	if (rc < 0) {
 		log_notice("admin ui login refused name=%s addr=%s reason=%s", name, src,
 			   admin_outcome(rc));
-		alogin_page(aw, j->req, rc == ADMIN_ELIMITED ? 429 : 200, name,
-			    adminweb_admin_msg(rc));
+		if (req != NULL)
+			alogin_page(aw, req, rc == ADMIN_ELIMITED ? 429 : 200, name,
+				    adminweb_admin_msg(rc));
+		goto done;
+	}
+	if (req == NULL) {
+		log_notice("admin ui login dropped name=%s addr=%s reason=browser-left", name, src);
 		goto done;
 	}
 	/* the session of the form: it may have timed out meanwhile */
-	s = http_session_ensure(ss, j->req, now);
+	s = http_session_ensure(ss, req, now);
 	if (s == NULL ||
-	    http_session_login_req(ss, s, j->req, as.name, admin_role_name(as.role), now) < 0) {
-		evhttp_send_error(j->req, 503, NULL);
+	    http_session_login_req(ss, s, req, as.name, admin_role_name(as.role), now) < 0) {
+		evhttp_send_error(req, 503, NULL);
 		goto done;
 	}
 	log_notice("admin ui login name=%s role=%s addr=%s", as.name, admin_role_name(as.role),
 		   src);
-	adminweb_redirect(j->req, as.must_change ? "/admin/password"
+	adminweb_redirect(req, as.must_change ? "/admin/password"
 				  : !as.totp_active ? "/admin/totp"
 						    : "/admin/");
 done:
+	http_defer_free(j->d);
 	explicit_bzero(j, sizeof(*j));
 	free(j);
 }
@@ -144,7 +153,6 @@ alogin_post(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	j->aw = aw;
-	j->req = req;
 	http_peer_key(req, src, sizeof(src));
 	rc = admin_login_begin(aw->ad, name, pw, code != NULL ? code : "", src, time(NULL),
 			       &j->lg);
@@ -152,7 +160,8 @@ alogin_post(struct evhttp_request *req, void *arg)
 		alogin_page(aw, req, rc == ADMIN_ELIMITED ? 429 : 200, name, adminweb_admin_msg(rc));
 		goto done;
 	}
-	if (workq_submit(aw->wq, alogin_work, alogin_done, j) < 0) {
+	if ((j->d = http_defer_new(req)) == NULL ||
+	    workq_submit(aw->wq, alogin_work, alogin_done, j) < 0) {
 		/* never checked: the guess counters stay as they are */
 		alogin_page(aw, req, 503, name, N_("The box is busy. Try again in a moment."));
 		goto done;
@@ -160,6 +169,7 @@ alogin_post(struct evhttp_request *req, void *arg)
 	j = NULL;
 done:
 	if (j != NULL) {
+		http_defer_free(j->d);
 		explicit_bzero(j, sizeof(*j));
 		free(j);
 	}

@@ -357,9 +357,14 @@ cfg_log(struct cfg_ctx *ctx, struct config *cfg, const struct cfg_node *n)
 		} else if (strcmp(k->argv[0], "retention_days") == 0) {
 			if (cfg_uint(ctx, k, 1, 3650, &cfg->log_retention_days) < 0)
 				return -1;
+		} else if (strcmp(k->argv[0], "audit_retention_days") == 0) {
+			if (cfg_uint(ctx, k, CONFIG_AUDIT_RETENTION_MIN, 3650,
+				     &cfg->log_audit_retention_days) < 0)
+				return -1;
 		} else {
 			return cfg_fail(ctx, k,
-					"unknown setting '%s' in log (level, syslog, retention_days)",
+					"unknown setting '%s' in log (level, syslog, retention_days,"
+					" audit_retention_days)",
 					k->argv[0]);
 		}
 	}
@@ -503,6 +508,7 @@ config_parse(const char *name, const char *text, char *err, size_t errlen)
 	snprintf(cfg->user, sizeof(cfg->user), "poort");
 	cfg->log_level = LOG_LVL_INFO;
 	cfg->log_retention_days = 183;
+	cfg->log_audit_retention_days = CONFIG_AUDIT_RETENTION_DEFAULT;
 	cfg->limits = (struct config_limits){.reply_cache = 8192,
 					     .reply_cache_ttl = 30,
 					     .pending = 1024,

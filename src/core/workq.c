@@ -139,7 +139,8 @@ workq_submit(struct workq *wq, workq_fn work, workq_fn done, void *arg)
 	struct workq_job *j;
 
 	pthread_mutex_lock(&wq->mu);
-	if (wq->jobs >= wq->max_jobs) {
+	/* stopping (a done callback of workq_free's drain): nobody would run it */
+	if (wq->jobs >= wq->max_jobs || wq->stop) {
 		pthread_mutex_unlock(&wq->mu);
 		return -1;
 	}

@@ -21,6 +21,7 @@
 
 #include "poort/auth.h"
 #include "poort/http.h"
+#include "poort/http_defer.h"
 #include "poort/http_i18n.h"
 #include "poort/http_tmpl.h"
 #include "poort/limit.h"
@@ -32,7 +33,7 @@
 
 struct sweb_job {
 	struct saml_idp *idp;
-	struct evhttp_request *req;
+	struct http_defer *d; /* the login's request: the browser may leave meanwhile */
 	char token[SAML_TOKEN_HEX + 1];
 	char user[STORE_USERNAME_MAX + 1];
 	char addr[48];
@@ -419,25 +420,34 @@ sweb_verify_done(void *arg)
 {
 	struct sweb_job *j = arg;
 	struct saml_idp *idp = j->idp;
+	struct evhttp_request *req = http_defer_take(j->d);
 	struct saml_authn *a;
 	time_t now = time(NULL);
-	int rc = auth_pw_end(idp->auth, &j->pw, now);
+	int rc = auth_pw_end(idp->auth, &j->pw, now); /* counted even if the browser left */
 
-	a = saml_pending_find(idp, j->token, rc == 0);
 	if (rc == 0)
 		saml_fail_forget(idp, j->user, j->src, now);
+	if (req == NULL) {
+		/* the form stays pending: the browser may post it again */
+		log_info("saml login result=%s user=%s addr=%s reason=browser-left",
+			 rc == 0 ? "dropped" : "reject", j->user, j->addr);
+		goto done;
+	}
+	a = saml_pending_find(idp, j->token, rc == 0);
 	if (a == NULL) {
-		sweb_error(idp, j->req, 400, SAML_EEXPIRED, "login form expired");
+		sweb_error(idp, req, 400, SAML_EEXPIRED, "login form expired");
 	} else if (rc == 0) {
 		log_info("saml login result=accept user=%s addr=%s sp=%s", j->user, j->addr, a->sp);
-		saml_form_unbind(j->req, a, 0);
-		sweb_respond(idp, j->req, a, sweb_session_new(idp, j->req, j->user, NULL, now), now);
+		saml_form_unbind(req, a, 0);
+		sweb_respond(idp, req, a, sweb_session_new(idp, req, j->user, NULL, now), now);
 	} else {
 		log_info("saml login result=reject user=%s addr=%s reason=%s", j->user, j->addr,
 			 auth_reason(rc));
-		sweb_login_page(idp, j->req, a, j->lang, j->user,
+		sweb_login_page(idp, req, a, j->lang, j->user,
 				N_("User name or password is wrong."));
 	}
+done:
+	http_defer_free(j->d);
 	explicit_bzero(j, sizeof(*j));
 	free(j);
 }
@@ -500,7 +510,12 @@ sweb_login(struct evhttp_request *req, void *arg)
 		goto done;
 	}
 	j->idp = idp;
-	j->req = req;
+	if ((j->d = http_defer_new(req)) == NULL) {
+		free(j);
+		saml_fail_forget(idp, user, src, now); /* never checked: not a guess */
+		evhttp_send_error(req, 503, NULL);
+		goto done;
+	}
 	snprintf(j->lang, sizeof(j->lang), "%s", lang);
 	snprintf(j->token, sizeof(j->token), "%s", ctx);
 	snprintf(j->user, sizeof(j->user), "%s", user);
@@ -513,6 +528,7 @@ sweb_login(struct evhttp_request *req, void *arg)
 		log_warning("saml login busy: worker queue full user=%s", user);
 		sweb_notice(idp, req, 503, N_("Please wait"),
 			    N_("The box is busy. Try again in a moment."), NULL);
+		http_defer_free(j->d);
 		explicit_bzero(j, sizeof(*j));
 		free(j);
 	}

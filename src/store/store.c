@@ -22,7 +22,8 @@ struct store {
 	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
 	sqlite3_stmt *nthash;
 	unsigned snap_ms;   /* see store_set_read_snapshot() */
-	int in_read;
+	int in_read;        /* the shared read transaction is open */
+	int in_write;       /* between store_begin and store_commit or store_rollback */
 	struct timespec snap_start;
 };
 
@@ -108,7 +109,8 @@ store_read_snapshot(struct store *st)
 	struct timespec now;
 	long long age;
 
-	if (st->snap_ms == 0)
+	/* inside a write transaction reads see it: no snapshot of their own */
+	if (st->snap_ms == 0 || st->in_write)
 		return;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	age = (now.tv_sec - st->snap_start.tv_sec) * 1000LL +
@@ -284,7 +286,13 @@ store_account_add(struct store *st, const struct store_account *a, const uint8_t
 {
 	sqlite3_stmt *s;
 	int64_t now = (int64_t)time(NULL);
-	int rc, own_txn = sqlite3_get_autocommit(st->db);
+	/*
+	 * Our own transaction unless the caller's (store_begin) is open. Not
+	 * sqlite3_get_autocommit(): the shared read snapshot is a transaction
+	 * too, and a write inside it ran on a stale snapshot (SQLITE_BUSY_SNAPSHOT)
+	 * or stayed uncommitted until the snapshot was renewed.
+	 */
+	int rc, own_txn = !st->in_write;
 
 	if (!store_username_valid(a->username) || !store_affiliation_valid(a->affiliation) ||
 	    a->pw_hash[0] != '$')
@@ -353,7 +361,7 @@ static int
 store_update_revoking(struct store *st, const char *sql, const char *username, int64_t v,
 		      int bind_v, int revoke)
 {
-	int rc, own_txn = sqlite3_get_autocommit(st->db);
+	int rc, own_txn = !st->in_write; /* as in store_account_add */
 
 	if (own_txn && (rc = store_begin(st)) < 0)
 		return rc;
@@ -472,22 +480,34 @@ store_account_foreach(struct store *st, store_account_cb cb, void *arg)
 int
 store_begin(struct store *st)
 {
+	int rc;
+
+	if (st->in_write)
+		return STORE_EINVAL; /* no nesting: the caller's commit would be ours */
 	store_read_end(st);
-	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		st->in_write = 1;
 	return rc == SQLITE_OK ? 0 : rc == SQLITE_BUSY ? STORE_EBUSY : STORE_EDB;
 }
 
 int
 store_commit(struct store *st)
 {
-	return sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : STORE_EDB;
+	if (!st->in_write)
+		return STORE_EINVAL; /* never the read snapshot's COMMIT */
+	if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return STORE_EDB; /* still open: the caller rolls back */
+	st->in_write = 0;
+	return 0;
 }
 
 void
 store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
+	if (st->in_write && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_write = 0;
 }
 
 /* "anna" -> "anna@%" (LIKE, with '\\' escaping '%' and '_'); "" if too long. */

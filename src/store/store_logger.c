@@ -66,6 +66,7 @@ struct store_logger {
 	uint64_t queued_total, written_total;
 	int stop;
 	unsigned retention_days;
+	unsigned audit_days; /* 0: audit rows kept (store_logger_set_audit_retention) */
 	sqlite3 *db;
 	sqlite3_stmt *ins_auth, *ins_acct;
 	sqlite3_stmt *upd_session, *end_sessions; /* acct_session, see logger_session */
@@ -214,6 +215,16 @@ logger_purge(struct store_logger *lg, int64_t now)
 		 (long long)before);
 	if (sqlite3_exec(lg->db, sql, NULL, NULL, NULL) == SQLITE_OK && n >= 0)
 		n += sqlite3_changes(lg->db);
+	if (lg->audit_days > 0 && n >= 0) {
+		/* the admin audit trail: its own, longer retention */
+		snprintf(sql, sizeof(sql), "DELETE FROM audit_log WHERE time < %lld",
+			 (long long)(now - (int64_t)lg->audit_days * 86400));
+		if (sqlite3_exec(lg->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			n = -1;
+		else if (sqlite3_changes(lg->db) > 0)
+			log_info("store purge audit_rows=%d older_than_days=%u",
+				 sqlite3_changes(lg->db), lg->audit_days);
+	}
 	if (n < 0)
 		log_error("store purge failed: %s", sqlite3_errmsg(lg->db));
 	else if (n > 0)
@@ -465,6 +476,16 @@ store_logger_set_retention(struct store_logger *lg, unsigned retention_days)
 {
 	pthread_mutex_lock(&lg->mu);
 	lg->retention_days = retention_days;
+	lg->last_purge = 0; /* purge with the new setting soon */
+	pthread_cond_signal(&lg->wake);
+	pthread_mutex_unlock(&lg->mu);
+}
+
+void
+store_logger_set_audit_retention(struct store_logger *lg, unsigned days)
+{
+	pthread_mutex_lock(&lg->mu);
+	lg->audit_days = days;
 	lg->last_purge = 0; /* purge with the new setting soon */
 	pthread_cond_signal(&lg->wake);
 	pthread_mutex_unlock(&lg->mu);

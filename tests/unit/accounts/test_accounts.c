@@ -112,6 +112,11 @@ test_import_commit(struct store *st)
 	CHECK_INT(accounts_import_check(im, st, text, len), 0);
 	CHECK_INT(accounts_import_count(im), 400);
 	CHECK_INT(count(st), 0); /* the preview wrote nothing */
+	/* in steps, as the admin UI does: no write before every hash is made */
+	CHECK_INT(accounts_import_hash(im, 1, 150, &err), 250);
+	CHECK_INT(accounts_import_write(im, st, &err), ACCOUNTS_EHASH);
+	CHECK_INT(count(st), 0);
+	CHECK_INT(accounts_import_hash(im, 1, 150, &err), 100);
 	CHECK_INT(accounts_import_commit(im, st, 1, &err), 0);
 	CHECK_INT(count(st), 400);
 	accounts_import_generated(im, gen_cb, &generated);
@@ -160,6 +165,27 @@ test_guests(struct store *st)
 	CHECK_INT(accounts_guest_batch(st, &req, 1, batch, gen_cb, &n, &err), ACCOUNTS_EUSERNAME);
 	CHECK_INT(count(st), before + 10);
 	CHECK_INT(n, 10);
+	/* in steps: no write before every hash is made */
+	{
+		struct accounts_guest *g;
+
+		req.count = 3;
+		req.prefix = "step";
+		req.batch = "steps";
+		n = 0;
+		CHECK((g = accounts_guest_new(st, &req, &err)) != NULL);
+		CHECK_INT(accounts_guest_hash(g, 1, 2, &err), 1);
+		CHECK_INT(accounts_guest_write(g, st, batch, gen_cb, &n, &err), ACCOUNTS_EHASH);
+		CHECK_INT(count(st), before + 10);
+		CHECK_INT(accounts_guest_hash(g, 1, 2, &err), 0);
+		CHECK_INT(accounts_guest_write(g, st, batch, gen_cb, &n, &err), 0);
+		CHECK_INT(count(st), before + 13);
+		CHECK_INT(n, 3);
+		accounts_guest_free(g);
+		req.count = 0;
+		CHECK(accounts_guest_new(st, &req, &err) == NULL);
+		CHECK_INT(err.code, ACCOUNTS_ECOUNT);
+	}
 	/* generated batch id, flags kept */
 	req.prefix = NULL;
 	req.batch = NULL;

@@ -44,6 +44,7 @@ test_good(void)
 	CHECK_STR(cfg->clients[1].secret, "longenough");
 	CHECK_INT(cfg->log_level, LOG_LVL_DEBUG);
 	CHECK_INT(cfg->log_retention_days, 30);
+	CHECK_INT(cfg->log_audit_retention_days, 400);
 	CHECK_INT(cfg->limits.reply_cache, 100);
 	CHECK_INT(cfg->limits.pending, 50);
 	CHECK_INT(cfg->limits.reply_cache_ttl, 30); /* default kept */
@@ -133,6 +134,7 @@ test_defaults(void)
 		return;
 	CHECK_INT(cfg->nlistens, 4); /* auth and acct on every address */
 	CHECK_INT(cfg->log_retention_days, 183);
+	CHECK_INT(cfg->log_audit_retention_days, 730); /* an audit trail: two years */
 	CHECK_INT(cfg->nclients, 0); /* default deny */
 	CHECK_INT(cfg->firmware.confirm_timeout, 300);
 	CHECK_INT(cfg->firmware.check_interval, 5);

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "poort/store.h"
+#include "poort/store_admin.h"
 #include "test.h"
 
 static char dir[] = "/tmp/poort-store-XXXXXX";
@@ -100,6 +101,58 @@ auth_collect(const struct store_auth_rec *r, void *arg)
 	return 0;
 }
 
+/*
+ * Writes while the daemon's shared read snapshot is open (an earlier read
+ * left it): each is committed at once (another connection sees it) and not
+ * refused for a stale snapshot when another connection wrote meanwhile.
+ */
+static void
+test_snapshot_writes(struct store *st)
+{
+	char err[256];
+	struct store *other = store_open(path, err, sizeof(err));
+	struct store_account a = make("snap1"), got;
+	uint8_t nt[16] = {7};
+
+	CHECK(other != NULL);
+	if (other == NULL)
+		return;
+	store_set_read_snapshot(st, 60000);
+	CHECK_INT(store_account_get(st, "nobody", &got), STORE_ENOTFOUND); /* opens it */
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_get(other, "snap1", &got), 0); /* committed, not pending */
+	CHECK_INT(store_account_set_enabled(st, "snap1", 0), 0);
+	CHECK_INT(store_account_get(other, "snap1", &got), 0);
+	CHECK_INT(got.enabled, 0);
+	/* someone else writes after the snapshot began: ours is not stale */
+	CHECK_INT(store_account_get(st, "nobody", &got), STORE_ENOTFOUND);
+	a = make("snap2");
+	CHECK_INT(store_account_add(other, &a, NULL), 0);
+	a = make("snap3");
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_get(other, "snap3", &got), 0);
+	/* in the caller's transaction: joined, all or nothing */
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_begin(st), STORE_EINVAL); /* no nesting */
+	a = make("snap4");
+	CHECK_INT(store_account_add(st, &a, nt), 0);
+	CHECK_INT(store_account_get(st, "snap4", &got), 0); /* it reads its own write */
+	store_rollback(st);
+	CHECK_INT(store_account_get(other, "snap4", &got), STORE_ENOTFOUND);
+	CHECK_INT(store_commit(st), STORE_EINVAL); /* none open */
+	CHECK_INT(store_account_delete(st, "snap1"), 0);
+	store_set_read_snapshot(st, 0);
+	store_close(other);
+}
+
+static int
+audit_count(const struct store_audit *r, void *arg)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
 static void
 test_logger(struct store *st)
 {
@@ -149,6 +202,30 @@ test_logger(struct store *st)
 	CHECK_INT(store_auth_query(st, &f, auth_collect, got), 0);
 	CHECK_INT(got[1].time, 0);
 	store_logger_free(lg);
+
+	/* admin audit rows: their own retention, none until it is set */
+	{
+		struct store_audit a = {.actor = "boss", .action = "account.add", .outcome = "ok"};
+		struct store_audit_filter af = {0};
+		int rows = 0;
+
+		a.time = now - 800 * 86400;
+		CHECK_INT(store_audit_add(st, &a), 0);
+		a.time = now - 400 * 86400;
+		CHECK_INT(store_audit_add(st, &a), 0);
+		lg = store_logger_new(path, 30, 4, err, sizeof(err));
+		CHECK_INT(store_logger_auth(lg, &r), 0);
+		store_logger_flush(lg); /* the start's purge: auth log only */
+		CHECK_INT(store_audit_foreach(st, &af, audit_count, &rows), 0);
+		CHECK_INT(rows, 2);
+		store_logger_set_audit_retention(lg, 730);
+		CHECK_INT(store_logger_auth(lg, &r), 0);
+		store_logger_flush(lg); /* purged with the new setting at once */
+		rows = 0;
+		CHECK_INT(store_audit_foreach(st, &af, audit_count, &rows), 0);
+		CHECK_INT(rows, 1);
+		store_logger_free(lg);
+	}
 
 	/* a bounded queue says so when full instead of growing */
 	lg = store_logger_new(path, 30, 1, err, sizeof(err));
@@ -289,6 +366,7 @@ main(void)
 	CHECK(st != NULL);
 	if (st != NULL) {
 		test_accounts(st);
+		test_snapshot_writes(st);
 		test_logger(st);
 		test_logger_acct();
 		store_close(st);
