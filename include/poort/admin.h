@@ -134,6 +134,11 @@ int admin_password_set(struct store *st, unsigned cost, const struct admin_who *
 /* ADMIN_ELAST when it would disable the last enabled admin of role admin. */
 int admin_set_enabled(struct store *st, const struct admin_who *who, const char *name,
 		      int enabled);
+/*
+ * A new role (enum admin_role); ADMIN_ELAST when it would demote the last
+ * enabled admin of role admin.
+ */
+int admin_set_role(struct store *st, const struct admin_who *who, const char *name, int role);
 /* ADMIN_ELAST when it would delete the last enabled admin of role admin. */
 int admin_delete(struct store *st, const struct admin_who *who, const char *name);
 int admin_get(struct store *st, const char *name, struct admin_info *out);

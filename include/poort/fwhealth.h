@@ -13,6 +13,9 @@
  *
  * Confirming writes the boot stage's flash: this belongs to the
  * privileged process. Everything it needs is copied at start.
+ *
+ * At start (box or not) and after a confirm it also writes the slots for
+ * the dashboard into the state directory (poort/fwstatus.h).
  */
 #ifndef POORT_FWHEALTH_H
 #define POORT_FWHEALTH_H

@@ -22,6 +22,9 @@ enum {
 int keyfile_read(const char *path, void *buf, size_t len, char *err, size_t errlen);
 /* Replaces (or creates) path with data, mode 0600, durably. */
 int keyfile_write(const char *path, const void *data, size_t len, char *err, size_t errlen);
+/* The same with another mode: a status file others may read (0644). */
+int keyfile_write_mode(const char *path, const void *data, size_t len, unsigned mode, char *err,
+		       size_t errlen);
 /*
  * A random key of len bytes kept at path: read when the file exists,
  * otherwise made and written first. Any other problem is an error.

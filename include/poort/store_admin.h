@@ -33,6 +33,8 @@ int store_admin_add(struct store *st, const struct store_admin *a);
 int store_admin_get(struct store *st, const char *name, struct store_admin *out);
 int store_admin_delete(struct store *st, const char *name);
 int store_admin_set_enabled(struct store *st, const char *name, int enabled);
+/* role: "admin" | "helpdesk" (else STORE_EINVAL). */
+int store_admin_set_role(struct store *st, const char *name, const char *role);
 int store_admin_set_password(struct store *st, const char *name, const char *hash,
 			     int must_change);
 /* The pending TOTP secret (enrolment begun; "" drops it). */

@@ -302,6 +302,22 @@ admin_set_enabled(struct store *st, const struct admin_who *who, const char *nam
 }
 
 int
+admin_set_role(struct store *st, const struct admin_who *who, const char *name, int role)
+{
+	char detail[32];
+	int rc = 0;
+
+	snprintf(detail, sizeof(detail), "role=%s", admin_role_name(role));
+	if (role != ADMIN_ROLE_ADMIN && role != ADMIN_ROLE_HELPDESK)
+		return admin_done(st, who, "admin.role", name, ADMIN_EROLE, NULL);
+	if (role != ADMIN_ROLE_ADMIN)
+		rc = admin_check_last(st, name);
+	if (rc == 0)
+		rc = admin_store_rc(store_admin_set_role(st, name, admin_role_name(role)));
+	return admin_done(st, who, "admin.role", name, rc, detail);
+}
+
+int
 admin_delete(struct store *st, const struct admin_who *who, const char *name)
 {
 	int rc = admin_check_last(st, name);

@@ -33,6 +33,7 @@ static const struct {
 	{"/admin/sso", N_("SSO"), ADMIN_ACT_SSO},
 	{"/admin/audit", N_("Audit log"), ADMIN_ACT_AUDIT},
 	{"/admin/backup", N_("Backup and restore"), ADMIN_ACT_BACKUP},
+	{"/admin/admins", N_("Admins"), ADMIN_ACT_ADMINS},
 	{"/admin/totp", N_("Two-step login"), ADMIN_ACT_SELF},
 	{"/admin/password", N_("Change password"), ADMIN_ACT_SELF},
 };
@@ -50,6 +51,7 @@ static int (*const adminweb_groups[])(struct adminweb *) = {
 	adminweb_sso_init,
 	adminweb_backup_init,
 	adminweb_testlogin_init,
+	adminweb_admins_init,
 };
 
 void

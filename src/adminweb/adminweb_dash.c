@@ -5,9 +5,16 @@
  * and SAML certificates (read at start, a warning 30 days ahead); the
  * store's size and the log retention; the software version; admin sessions.
  *
- * Not here: the upstream FLRs' state lives in the radius child, the
- * firmware slots in the parent and the boot stage; neither reaches the web
- * child (yet).
+ * What other processes know reaches it through files they write:
+ * - the upstream FLRs (live or dead, since when, last round trip, last
+ *   answer, counters) from the radius child, through the store's
+ *   upstream_state table (poort/store_upstream.h): written on every change
+ *   and every 30 s; a row older than 2 minutes shows as unknown, never as
+ *   live. The list is this config's upstreams, in its order.
+ * - the firmware slots (running slot, versions, trial or confirmed, boot
+ *   counts) from the parent, through STATE_DIR/firmware.json
+ *   (poort/fwstatus.h): written at start and after a confirm; a host that
+ *   is not a box image says so.
  */
 #include <event2/http.h>
 #include <openssl/pem.h>
@@ -20,8 +27,10 @@
 #include "adminweb_int.h"
 #include "poort/config.h"
 #include "poort/config_saml.h"
+#include "poort/fwstatus.h"
 #include "poort/store.h"
 #include "poort/store_saml.h"
+#include "poort/store_upstream.h"
 
 #ifndef POORT_VERSION
 #define POORT_VERSION "dev"
@@ -183,6 +192,124 @@ adash_certs(struct adminweb_page *p, time_t now)
 	}
 }
 
+/* The upstream FLRs as the radius child last wrote them. */
+static void
+adash_upstreams(struct adminweb_page *p, time_t now)
+{
+	const struct config_proxy *cp = &p->aw->cfg->proxy;
+
+	if (cp->nups == 0)
+		return;
+	http_tv_set(p->tv, "has_ups", "1");
+	http_tv_setf(p->tv, "ups_every", "%d", STORE_UPSTREAM_EVERY);
+	http_tv_setf(p->tv, "ups_stale", "%d", STORE_UPSTREAM_STALE / 60);
+	for (size_t i = 0; i < cp->nups; i++) {
+		struct http_tv *it = http_tv_add(p->tv, "ups");
+		struct store_upstream_rec r;
+		char d[32];
+
+		if (it == NULL)
+			return;
+		http_tv_set(it, "name", cp->ups[i].name);
+		http_tv_set(it, "transport", cp->ups[i].radsec ? "RadSec" : "RADIUS/UDP");
+		if (store_upstream_get(p->aw->st, cp->ups[i].name, &r) < 0 ||
+		    !store_upstream_fresh(&r, (int64_t)now)) {
+			http_tv_set(it, "state", http_tr(p->lang, N_("unknown")));
+			http_tv_set(it, "why", http_tr(p->lang, N_("the RADIUS service is not reporting")));
+			http_tv_set(it, "warn", "1");
+			continue;
+		}
+		http_tv_set(it, "address", r.address);
+		if (!r.alive) {
+			http_tv_set(it, "state", http_tr(p->lang, N_("dead")));
+			http_tv_set(it, "warn", "1");
+		} else {
+			http_tv_set(it, "state", http_tr(p->lang, N_("live")));
+			if (r.last_answer == 0)
+				http_tv_set(it, "why", http_tr(p->lang, N_("no answer yet")));
+		}
+		adash_date(d, sizeof(d), r.changed);
+		http_tv_set(it, "since", d);
+		if (r.rtt_ms >= 0)
+			http_tv_setf(it, "rtt", "%lld", (long long)r.rtt_ms);
+		/* for a live one the row's last answer may be a refresh old: not shown */
+		if (r.last_answer == 0)
+			http_tv_set(it, "silent", http_tr(p->lang, N_("never")));
+		else if (!r.alive)
+			http_tv_setf(it, "silent", "%lld",
+				     (long long)((int64_t)now > r.last_answer ? now - r.last_answer : 0));
+		http_tv_setf(it, "requests", "%lld", (long long)r.requests);
+		http_tv_setf(it, "timeouts", "%lld", (long long)r.timeouts);
+	}
+}
+
+static const char *const adash_slot_states[] = {
+	[FWSTATUS_EMPTY] = N_("empty"),
+	[FWSTATUS_VALID] = N_("valid"),
+	[FWSTATUS_BELOW_FLOOR] = N_("below the rollback floor"),
+	[FWSTATUS_INVALID] = N_("does not verify"),
+};
+
+/* The firmware slots as the parent last wrote them. */
+static void
+adash_firmware(struct adminweb_page *p)
+{
+	struct fwstatus fs;
+	char d[32];
+	int rc = fwstatus_read(p->aw->cfg->state_dir, &fs);
+
+	if (rc == FWSTATUS_ENOENT) {
+		http_tv_set(p->tv, "fw_unknown", "1");
+		return;
+	}
+	if (rc < 0) {
+		http_tv_set(p->tv, "fw_unreadable", "1");
+		return;
+	}
+	adash_date(d, sizeof(d), fs.written);
+	http_tv_set(p->tv, "fw_written", d);
+	if (!fs.box) {
+		http_tv_set(p->tv, "fw_host", "1");
+		return;
+	}
+	http_tv_set(p->tv, "fw_box", "1");
+	http_tv_set(p->tv, "fw_board", fs.board);
+	if (fs.error[0] != '\0') {
+		http_tv_set(p->tv, "fw_error", fs.error);
+		return;
+	}
+	http_tv_set(p->tv, "fw_running", fs.running ? "B" : "A");
+	http_tv_set(p->tv, "fw_version", fs.version);
+	if (fs.on_trial) {
+		http_tv_set(p->tv, "fw_trial", "1");
+		http_tv_setf(p->tv, "fw_trial_boots", "%u", fs.trial_boots);
+		http_tv_setf(p->tv, "fw_attempts", "%u", fs.attempts_left);
+	}
+	http_tv_setf(p->tv, "fw_floor", "%u", fs.rollback_floor);
+	http_tv_setf(p->tv, "fw_boots", "%u", fs.boots);
+	for (int i = 0; i < 2; i++) {
+		const struct fwstatus_slot *sl = &fs.slot[i];
+		struct http_tv *it = http_tv_add(p->tv, "slots");
+
+		if (it == NULL)
+			return;
+		http_tv_set(it, "slot", i == 0 ? "A" : "B");
+		http_tv_set(it, "version", sl->version[0] != '\0' ? sl->version : "-");
+		if (sl->state == FWSTATUS_VALID || sl->state == FWSTATUS_BELOW_FLOOR)
+			http_tv_setf(it, "rollback", "%u", sl->rollback);
+		http_tv_set(it, "state", http_tr(p->lang, adash_slot_states[sl->state]));
+		http_tv_set(it, "problem", sl->problem);
+		if (sl->state == FWSTATUS_INVALID || sl->state == FWSTATUS_BELOW_FLOOR)
+			http_tv_set(it, "warn", "1");
+		if (sl->running)
+			http_tv_set(it, "running", "1");
+		if (sl->confirmed)
+			http_tv_set(it, "confirmed", "1");
+		if (sl->trial)
+			http_tv_set(it, "trial", "1");
+	}
+}
+
 static void
 adash(struct evhttp_request *req, void *arg)
 {
@@ -203,6 +330,8 @@ adash(struct evhttp_request *req, void *arg)
 		store_saml_meta_status_foreach(aw->ss, adash_meta, &m);
 	}
 	adash_certs(&p, now);
+	adash_upstreams(&p, now);
+	adash_firmware(&p);
 	if (stat(aw->store_path, &sb) == 0)
 		size += (unsigned long long)sb.st_size;
 	snprintf(path, sizeof(path), "%s-wal", aw->store_path);

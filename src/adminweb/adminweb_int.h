@@ -120,5 +120,6 @@ void adminweb_backup_free(void);
 int adminweb_testlogin_init(struct adminweb *aw);
 /* Ends the test login's work: tests running are waited for, none answered. */
 void adminweb_testlogin_free(struct adminweb *aw);
+int adminweb_admins_init(struct adminweb *aw);
 
 #endif

@@ -85,6 +85,13 @@ keyfile_sync_dir(const char *path)
 int
 keyfile_write(const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
+	return keyfile_write_mode(path, data, len, 0600, err, errlen);
+}
+
+int
+keyfile_write_mode(const char *path, const void *data, size_t len, unsigned mode, char *err,
+		   size_t errlen)
+{
 	char tmp[4200];
 	size_t done = 0;
 	int fd = -1, e;
@@ -97,7 +104,7 @@ keyfile_write(const char *path, const void *data, size_t len, char *err, size_t 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		goto fail;
-	if (fchmod(fd, 0600) < 0) /* whatever the umask */
+	if (fchmod(fd, (mode_t)mode) < 0) /* whatever the umask */
 		goto fail;
 	while (done < len) {
 		ssize_t n = write(fd, (const char *)data + done, len - done);

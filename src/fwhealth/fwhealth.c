@@ -18,6 +18,7 @@
 #include <poort/fw/err.h>
 
 #include "fw_linux.h"
+#include "fwstatus_collect.h"
 #include "poort/config.h"
 #include "poort/config_saml.h"
 #include "poort/fwhealth.h"
@@ -34,6 +35,7 @@ struct fwhealth {
 	struct event_base *base;
 	struct fwl_opts o;
 	char board[32], flash[PATH_MAX], chosen[PATH_MAX], store_path[PATH_MAX + 16];
+	char state_dir[PATH_MAX]; /* the firmware status for the dashboard goes here */
 	struct fwl_running run;
 	unsigned interval;
 	enum config_fw_action action;
@@ -321,6 +323,8 @@ fwh_confirm(struct fwhealth *fh)
 		          fh->run.slot ? "B" : "A", fw_strerror(rc));
 	}
 	fwl_close(&f);
+	if (rc == 0) /* the dashboard shows the slot confirmed */
+		fwstatus_publish(&fh->o, fh->state_dir);
 }
 
 static void
@@ -441,6 +445,9 @@ fwhealth_start(struct event_base *base, const struct config *cfg, const char *st
 	fh->o.flash = fh->flash[0] ? fh->flash : NULL;
 	fh->o.chosen = fh->chosen[0] ? fh->chosen : NULL;
 	fh->o.cut_at = -1;
+	snprintf(fh->state_dir, sizeof(fh->state_dir), "%s", cfg->state_dir);
+	/* the slots for the dashboard, on a box or not (it says which) */
+	fwstatus_publish(&fh->o, fh->state_dir);
 	/* Not started by the Poort boot stage (a build host, a test): nothing
 	 * to confirm, and nothing to say above debug. */
 	if (fwl_running_read(fh->o.chosen, &fh->run) != 0) {

@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <time.h>
 
 #include "poort/cursor.h"
 #include "cui.h"
+#include "proxy_state.h"
 #include "radius_int.h"
 #include "poort/radsec.h"
 
@@ -25,6 +27,7 @@ struct pending {
 	unsigned retries; /* RADIUS/UDP: sent again to the same upstream */
 	struct event *timer;
 	struct timeval start;
+	struct timespec sent_at; /* the first send to this upstream: the round trip */
 };
 
 struct upstream {
@@ -50,6 +53,7 @@ struct proxy {
 	SSL_CTX *tls; /* RadSec upstreams */
 	char operator_name[256];
 	struct log_ratelimit rl;
+	struct proxy_state *state; /* for the dashboard */
 	uint8_t rbuf[READ_BURST][UDP_MAX]; /* for recvmmsg */
 };
 
@@ -95,6 +99,17 @@ pending_ms(const struct pending *p)
 	return (now.tv_sec - p->start.tv_sec) * 1000L + (now.tv_usec - p->start.tv_usec) / 1000;
 }
 
+/* Milliseconds since p went to its current upstream (retransmits included). */
+static long
+pending_rtt_ms(const struct pending *p)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - p->sent_at.tv_sec) * 1000L +
+	       (now.tv_nsec - p->sent_at.tv_nsec) / 1000000L;
+}
+
 static void
 proxy_log(struct pending *p, const char *result, unsigned dropped)
 {
@@ -132,6 +147,7 @@ upstream_set_alive(struct upstream *u, int alive)
 	if (u->alive == alive)
 		return;
 	u->alive = alive;
+	proxy_state_alive(u->px->state, (size_t)(u - u->px->ups), alive);
 	if (alive)
 		log_notice("proxy upstream=%s is answering again: back in use", u->name);
 	else
@@ -166,6 +182,7 @@ pending_timeout(evutil_socket_t fd, short what, void *arg)
 		}
 	}
 	u->ids[p->id] = NULL;
+	proxy_state_timeout(px->state, (size_t)p->up);
 	upstream_set_alive(u, 0);
 	if (p->rq == NULL) {
 		pending_free(p);
@@ -351,6 +368,8 @@ pending_send(struct pending *p)
 		}
 		u->ids[p->id] = p;
 		p->retries = 0;
+		clock_gettime(CLOCK_MONOTONIC, &p->sent_at);
+		proxy_state_sent(px->state, i);
 		evtimer_add(p->timer, u->link != NULL ? px->window_q : px->retrans_q);
 		return;
 	}
@@ -438,6 +457,7 @@ upstream_receive(struct upstream *u, const uint8_t *buf, size_t n)
 	}
 	u->ids[buf[1]] = NULL;
 	evtimer_del(p->timer);
+	proxy_state_answer(px->state, (size_t)(u - px->ups), pending_rtt_ms(p));
 	upstream_set_alive(u, 1);
 	if (p->rq == NULL) {
 		pending_free(p);
@@ -505,6 +525,7 @@ upstream_probe(struct upstream *u)
 	}
 	u->ids[p->id] = p;
 	u->probing = p;
+	clock_gettime(CLOCK_MONOTONIC, &p->sent_at);
 	evtimer_add(p->timer, px->window_q);
 }
 
@@ -531,6 +552,7 @@ upstream_link_down(void *arg, const char *why)
 	(void)why;
 
 	u->alive = 0;
+	proxy_state_alive(u->px->state, (size_t)(u - u->px->ups), 0);
 	for (int id = 0; id < 256; id++) {
 		struct pending *p = u->ids[id];
 		if (p == NULL)
@@ -617,6 +639,13 @@ proxy_new(struct radius_server *rs, char *err, size_t errlen)
 			return NULL;
 		}
 	px->rl = (struct log_ratelimit){.interval = 10, .burst = 10};
+	px->state = proxy_state_new(rs->base, rs->lg, cp);
+	if (px->state == NULL) {
+		snprintf(err, errlen, "out of memory");
+		SSL_CTX_free(px->tls);
+		free(px);
+		return NULL;
+	}
 	snprintf(px->operator_name, sizeof(px->operator_name), "1%s", rs->cfg->realms[0]);
 	for (size_t i = 0; i < cp->nups; i++) {
 		const struct config_upstream *cu = &cp->ups[i];
@@ -687,5 +716,6 @@ proxy_free(struct proxy *px)
 		explicit_bzero(u->secret, sizeof(u->secret));
 	}
 	SSL_CTX_free(px->tls);
+	proxy_state_free(px->state);
 	free(px);
 }

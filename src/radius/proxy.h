@@ -5,7 +5,9 @@
  * window is marked dead and the next live one is tried; dead ones are
  * probed with Status-Server (RFC 5997) and taken back when they answer.
  * Nothing is ever blackholed: without a live upstream the answer is an
- * Access-Reject with reason no-upstream.
+ * Access-Reject with reason no-upstream. What the dashboard shows of each
+ * upstream (live or dead, round trip, counters) is kept and written to the
+ * store by proxy_state.c.
  */
 #ifndef POORT_RADIUS_PROXY_H
 #define POORT_RADIUS_PROXY_H

@@ -147,6 +147,14 @@ store_admin_set_enabled(struct store *st, const char *name, int enabled)
 }
 
 int
+store_admin_set_role(struct store *st, const char *name, const char *role)
+{
+	if (role == NULL || (strcmp(role, "admin") != 0 && strcmp(role, "helpdesk") != 0))
+		return STORE_EINVAL;
+	return sadmin_exec(st, "UPDATE admins SET role = ?2 WHERE name = ?1", name, role, 0, 2);
+}
+
+int
 store_admin_set_password(struct store *st, const char *name, const char *hash, int must_change)
 {
 	if (hash == NULL || hash[0] == '\0')

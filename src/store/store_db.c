@@ -216,6 +216,25 @@ static const char store_migrate_8[] =
 	"CREATE INDEX IF NOT EXISTS acct_session_open ON acct_session(updated) WHERE ended = 0;"
 	"PRAGMA user_version = 8;";
 
+/*
+ * Version 9 (dashboard): the eduroam upstreams' state as the radius child
+ * sees it, one row per upstream by name, rewritten by its log writer on a
+ * change and every 30 s (poort/store_upstream.h). Status, not history.
+ */
+static const char store_migrate_9[] =
+	"CREATE TABLE IF NOT EXISTS upstream_state ("
+	" name TEXT PRIMARY KEY,"
+	" address TEXT NOT NULL DEFAULT '',"
+	" transport TEXT NOT NULL DEFAULT 'udp',"
+	" alive INTEGER NOT NULL,"
+	" rtt_ms INTEGER NOT NULL DEFAULT -1,"
+	" last_answer INTEGER NOT NULL DEFAULT 0,"
+	" changed INTEGER NOT NULL,"
+	" requests INTEGER NOT NULL DEFAULT 0,"
+	" timeouts INTEGER NOT NULL DEFAULT 0,"
+	" updated INTEGER NOT NULL);"
+	"PRAGMA user_version = 9;";
+
 /* poort_mac(text): store_mac_normalise for SQL (migration 8 fills the column with it). */
 static void
 store_db_sql_mac(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -307,6 +326,8 @@ store_db_migrate(sqlite3 *db, char **msg)
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(db, store_migrate_8, NULL, NULL, msg);
 	}
+	if (rc == SQLITE_OK && store_db_version(db) < 9)
+		rc = sqlite3_exec(db, store_migrate_9, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
 	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -29,4 +29,10 @@ int64_t store_db_generation(struct store *st, const char *what);
 sqlite3 *store_db_reader(struct store *st);
 sqlite3 *store_db_writer(struct store *st);
 
+/* The log writer's part of store_upstream.c: replaces r's row; *stmt is
+ * prepared on first use and kept (finalized by the caller). 0 or -1. */
+struct store_upstream_rec;
+int store_db_upstream_write(sqlite3 *db, sqlite3_stmt **stmt,
+			    const struct store_upstream_rec *r);
+
 #endif

@@ -26,11 +26,12 @@
 
 #include "poort/log.h"
 #include "poort/store_saml.h"
+#include "poort/store_upstream.h"
 #include "store_db.h"
 
 enum { LOGGER_BATCH = 256, LOGGER_TICK_MS = 50, LOGGER_PURGE_EVERY = 3600 };
 
-enum logger_kind { ROW_AUTH, ROW_ACCT, ROW_RELEASE, ROW_REPLAY };
+enum logger_kind { ROW_AUTH, ROW_ACCT, ROW_RELEASE, ROW_REPLAY, ROW_UPSTREAM };
 
 struct logger_row {
 	enum logger_kind kind;
@@ -41,6 +42,7 @@ struct logger_row {
 		struct store_acct_rec acct;
 		struct store_release_rec release;
 		struct store_replay_rec replay;
+		struct store_upstream_rec upstream;
 	} u;
 };
 
@@ -71,6 +73,7 @@ struct store_logger {
 	sqlite3_stmt *ins_auth, *ins_acct;
 	sqlite3_stmt *upd_session, *end_sessions; /* acct_session, see logger_session */
 	sqlite3_stmt *ins_release, *ins_replay; /* prepared on first use: SSO tables */
+	sqlite3_stmt *ins_upstream;             /* prepared on first use */
 	int64_t last_purge;
 };
 
@@ -144,6 +147,8 @@ logger_write_row(struct store_logger *lg, const struct logger_row *row)
 {
 	sqlite3_stmt *s;
 
+	if (row->kind == ROW_UPSTREAM)
+		return store_db_upstream_write(lg->db, &lg->ins_upstream, &row->u.upstream);
 	if (row->kind == ROW_RELEASE) {
 		const struct store_release_rec *r = &row->u.release;
 		if ((s = logger_sso_stmt(lg, ROW_RELEASE)) == NULL)
@@ -215,6 +220,10 @@ logger_purge(struct store_logger *lg, int64_t now)
 		 (long long)before);
 	if (sqlite3_exec(lg->db, sql, NULL, NULL, NULL) == SQLITE_OK && n >= 0)
 		n += sqlite3_changes(lg->db);
+	/* upstreams no longer configured: their rows stop being refreshed */
+	snprintf(sql, sizeof(sql), "DELETE FROM upstream_state WHERE updated < %lld",
+		 (long long)before);
+	sqlite3_exec(lg->db, sql, NULL, NULL, NULL);
 	if (lg->audit_days > 0 && n >= 0) {
 		/* the admin audit trail: its own, longer retention */
 		snprintf(sql, sizeof(sql), "DELETE FROM audit_log WHERE time < %lld",
@@ -546,6 +555,14 @@ store_logger_replay(struct store_logger *lg, const struct store_replay_rec *r)
 	return logger_push(lg, &row);
 }
 
+int
+store_logger_upstream(struct store_logger *lg, const struct store_upstream_rec *r)
+{
+	struct logger_row row = {.kind = ROW_UPSTREAM};
+	row.u.upstream = *r;
+	return logger_push(lg, &row);
+}
+
 void
 store_logger_flush(struct store_logger *lg)
 {
@@ -576,6 +593,7 @@ store_logger_free(struct store_logger *lg)
 	sqlite3_finalize(lg->end_sessions);
 	sqlite3_finalize(lg->ins_release);
 	sqlite3_finalize(lg->ins_replay);
+	sqlite3_finalize(lg->ins_upstream);
 	sqlite3_close(lg->db);
 	pthread_mutex_destroy(&lg->mu);
 	pthread_cond_destroy(&lg->wake);

@@ -5,7 +5,9 @@ A file-backed flash with the qemu-virt layout, a /chosen directory as the
 boot stage writes it, poortd with a firmware { } block pointing at both.
 1. v1 on trial, RADIUS (Status-Server with Message-Authenticator on
    loopback), HTTPS and the store healthy: poortd confirms slot A, the
-   rollback floor rises to 1.
+   rollback floor rises to 1. The parent's status for the dashboard
+   (STATE_DIR/firmware.json) says slot A on trial at the start, confirmed
+   after.
 2. v2 on trial in slot B, but no RADIUS client covers loopback (the health
    check cannot pass): no confirm; after confirm_timeout poortd takes its
    timeout action (on_timeout exit: status 75), and the boot stage's own
@@ -13,6 +15,7 @@ boot stage writes it, poortd with a firmware { } block pointing at both.
 """
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -88,6 +91,20 @@ def make_https_cert():
     return key, crt
 
 
+def fw_status(p, want=None, timeout=5):
+    """The parent's firmware.json (poort/fwstatus.h); waits until want(status)."""
+    path = os.path.join(p.state, "firmware.json")
+    deadline = time.time() + timeout
+    while True:
+        try:
+            st = json.load(open(path))
+        except (OSError, ValueError):
+            st = None
+        if st is not None and (want is None or want(st)) or time.time() > deadline:
+            return st
+        time.sleep(0.05)
+
+
 def firmware_block(timeout):
     return ("firmware {\n"
             f'\tflash "{FLASH}"\n\tchosen "{CHOSEN}"\n\tboard "qemu-virt"\n'
@@ -113,6 +130,14 @@ try:
     p.start()
     check(p.wait_log("firmware: trial slot=A version=1.0.0: confirming once healthy (radius,"
                      " https, store)", 5), "poortd sees the trial")
+    st = fw_status(p)
+    if st is not None and "firmware confirm" not in p.log():  # not confirmed yet
+        check(st["box"] and st["running"] == "A" and st["version"] == "1.0.0" and
+              st["on_trial"] and st["slots"][0]["trial"] and st["slots"][0]["running"] and
+              st["slots"][0]["state"] == "valid" and st["slots"][1]["state"] == "empty",
+              "status at the start: slot A running on trial, B empty: %s" % st)
+    check(os.stat(os.path.join(p.state, "firmware.json")).st_mode & 0o777 == 0o644,
+          "the status file is readable by the web child's user (0644)")
     with open("/proc/uptime") as f:
         uptime = float(f.read().split()[0])
     if uptime > 120:  # the timeout counts from the boot: long past, 30 s of grace
@@ -121,6 +146,11 @@ try:
     print(f"confirmed after {time.time() - t0:.1f} s", flush=True)
     st = ctl("status").stdout
     check("state confirmed=A trial=- rollback_floor=1" in st, "state after confirm:\n" + st)
+    js = fw_status(p, lambda j: not j.get("on_trial", True))
+    check(js is not None and js["box"] and not js["on_trial"] and js["rollback_floor"] == 1 and
+          js["slots"][0]["confirmed"] and not js["slots"][0]["trial"] and
+          js["slots"][0]["version"] == "1.0.0" and js["slots"][0]["rollback"] == 1 and
+          js["board"] == "qemu-virt", "status after the confirm: A confirmed: %s" % js)
     check(p.proc.poll() is None, "poortd runs on")
     check("firmware confirm" in p.log() and "result=error" not in p.log(), "no errors")
 finally:
@@ -158,6 +188,12 @@ try:
     check("no RADIUS client covers 127.0.0.1" in log, "the reason is logged")
     check("not healthy in time (radius=fail" in log, "timeout logged:\n" + log[-800:])
     check("firmware confirm" not in log, "no confirm")
+    js = fw_status(p)
+    check(js is not None and js["running"] == "B" and js["version"] == "2.0.0" and
+          js["on_trial"] and js["slots"][1]["trial"] and js["slots"][1]["running"] and
+          js["slots"][0]["confirmed"] and js["slots"][1]["version"] == "2.0.0" and
+          js["trial_boots"] >= 1, "status of the unhealthy trial: B on trial, A confirmed: %s"
+          % js)
 finally:
     p.proc = None
     p.cleanup()

@@ -4,7 +4,7 @@ helpdesk admin, at 390 px and 1280 px (screenshots into WORK_DIR/screenshots,
 no sideways scrolling), with the accessibility basics of
 admin_chromium.A11Y_JS (<html lang>, a label on every input, nothing from
 another origin, no script): dashboard, accounts, one account, guests,
-vouchers, access points, why, online, SSO, audit, TOTP, password.
+vouchers, access points, why, online, SSO, audit, TOTP, password, admins.
 
 Every POST form on those pages is submitted without its CSRF token (403)
 and, in the flows below, with it. Admin-only pages and forms give the
@@ -295,7 +295,8 @@ def main():
                  ("why", "/admin/why?q=" + env.USER), ("online", "/admin/online"),
                  ("sso", "/admin/sso"), ("sso-log", "/admin/sso?user=" + env.USER),
                  ("audit", "/admin/audit"), ("totp", "/admin/totp"),
-                 ("password", "/admin/password")]
+                 ("password", "/admin/password"), ("admins", "/admin/admins"),
+                 ("admin", "/admin/admins/edit?name=boss")]
         for name, path in pages:
             drv.get(admin + path)
             check(drv.current_url == admin + path, "admin: %s opens (%s)" % (name,
@@ -388,7 +389,9 @@ def main():
         # --- the other pages' forms without their token ---
         for name, path in (("accounts", "/admin/accounts"), ("guests", "/admin/guests"),
                            ("aps", "/admin/aps"), ("sso", "/admin/sso"),
-                           ("password", "/admin/password"), ("totp", "/admin/totp")):
+                           ("password", "/admin/password"), ("totp", "/admin/totp"),
+                           ("admins", "/admin/admins"),
+                           ("admin", "/admin/admins/edit?name=boss")):
             csrf_all(path, name)
         drv.get(admin + "/admin/")
 
@@ -510,7 +513,8 @@ def main():
               "helpdesk: no details or expiry forms")
         ck = cookie()
         tok = drv.find_element(By.NAME, "csrf").get_attribute("value")
-        for path in ("/admin/aps", "/admin/sso", "/admin/audit", "/admin/accounts/export"):
+        for path in ("/admin/aps", "/admin/sso", "/admin/audit", "/admin/accounts/export",
+                     "/admin/admins"):
             drv.get(admin + path)
             check(wait_text(drv, "Not allowed"), "helpdesk: %s refused in the browser" % path)
             check(status(path, ck)[0] == 403, "helpdesk: GET %s is 403" % path)
@@ -523,7 +527,8 @@ def main():
                                                     "surname": "Y", "affiliation": "student"}),
                            ("/admin/aps/add", {"name": "x", "address": "127.0.0.3"}),
                            ("/admin/aps/delete", {"name": "x"}),
-                           ("/admin/sso/release", {"sp": SP1, "a_uid": "1"})):
+                           ("/admin/sso/release", {"sp": SP1, "a_uid": "1"}),
+                           ("/admin/admins/add", {"name": "x", "role": "admin"})):
             form = dict(form, csrf=tok)
             st, _, _ = status(path, ck, urllib.parse.urlencode(form).encode())
             check(st == 403, "helpdesk: POST %s with a valid token is 403 (%d)" % (path, st))

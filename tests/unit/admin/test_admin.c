@@ -299,6 +299,19 @@ test_accounts_and_login(struct store *st)
 	CHECK_INT(admin_set_enabled(st, &tester, "boss", 0), ADMIN_ELAST);
 	CHECK_INT(admin_delete(st, &tester, "boss2"), 0);
 	CHECK_INT(admin_delete(st, &tester, "boss2"), ADMIN_ENOTFOUND);
+	/* a role change: the last admin cannot be demoted; a helpdesk can be promoted */
+	CHECK_INT(admin_set_role(st, &tester, "boss", ADMIN_ROLE_HELPDESK), ADMIN_ELAST);
+	CHECK_INT(admin_set_role(st, &tester, "desk", 7), ADMIN_EROLE);
+	CHECK_INT(admin_set_role(st, &tester, "nobody", ADMIN_ROLE_ADMIN), ADMIN_ENOTFOUND);
+	CHECK_INT(admin_set_role(st, &tester, "desk", ADMIN_ROLE_ADMIN), 0);
+	CHECK_INT(admin_current(st, "desk", &role), 0);
+	CHECK_INT(role, ADMIN_ROLE_ADMIN);
+	CHECK_INT(admin_set_role(st, &tester, "boss", ADMIN_ROLE_HELPDESK), 0);
+	CHECK_INT(admin_set_role(st, &tester, "desk", ADMIN_ROLE_HELPDESK), ADMIN_ELAST);
+	CHECK_INT(admin_set_role(st, &tester, "boss", ADMIN_ROLE_ADMIN), 0);
+	CHECK_INT(admin_set_role(st, &tester, "desk", ADMIN_ROLE_HELPDESK), 0);
+	CHECK_INT(admin_current(st, "boss", &role), 0);
+	CHECK_INT(role, ADMIN_ROLE_ADMIN);
 
 	/* reset: a new one-time password; TOTP stays */
 	CHECK_INT(admin_password_reset(st, 1, &tester, "desk", otp2), 0);

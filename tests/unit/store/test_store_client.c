@@ -195,7 +195,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 8);
+	CHECK_INT(test_db_version(p3, 1), 9);
 	/* a store at version 4 (clients, replies, guests: main before the
 	 * devices table, which came as version 5) gains the devices table and
 	 * keeps its rows */
@@ -214,7 +214,7 @@ test_migrate_v3(void)
 		CHECK(store_client_generation(st) > 0);
 		store_close(st);
 	}
-	CHECK_INT(test_db_version(p3, 1), 8);
+	CHECK_INT(test_db_version(p3, 1), 9);
 	unlink(p3);
 	snprintf(err, sizeof(err), "%s-wal", p3);
 	unlink(err);
