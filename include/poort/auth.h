@@ -97,6 +97,15 @@ struct auth_pw {
  */
 int auth_pw_begin(struct auth *au, const char *user, const char *pw, size_t pwlen, time_t now,
                   struct auth_pw *chk);
+/*
+ * auth_pw_begin for an account the caller looked up a moment ago with
+ * auth_account_get(au, user, now, a): account is what that returned (a is
+ * read only when it is 0). For a caller that needs the record and the
+ * check in one step (EAP-TTLS/PAP: the inner identity, then its password).
+ */
+int auth_pw_begin_account(struct auth *au, const char *user, int account,
+                          const struct store_account *a, const char *pw, size_t pwlen,
+                          time_t now, struct auth_pw *chk);
 void auth_pw_run(struct auth_pw *chk);
 /* The outcome: 0 (may log in) or an AUTH_E* code. Clears the password. */
 int auth_pw_end(struct auth *au, struct auth_pw *chk, time_t now);

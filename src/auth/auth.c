@@ -151,18 +151,28 @@ auth_pw_begin(struct auth *au, const char *user, const char *pw, size_t pwlen, t
               struct auth_pw *chk)
 {
 	struct store_account a;
+	int account = auth_account_get(au, user, now, &a);
+	int rc = auth_pw_begin_account(au, user, account, &a, pw, pwlen, now, chk);
 
+	explicit_bzero(&a, sizeof(a));
+	return rc;
+}
+
+int
+auth_pw_begin_account(struct auth *au, const char *user, int account,
+                      const struct store_account *a, const char *pw, size_t pwlen, time_t now,
+                      struct auth_pw *chk)
+{
 	memset(chk, 0, sizeof(*chk));
 	snprintf(chk->user, sizeof(chk->user), "%s", user);
-	chk->account = auth_account_get(au, user, now, &a);
+	chk->account = account;
 	if (chk->account == 0) {
-		snprintf(chk->hash, sizeof(chk->hash), "%s", a.pw_hash);
-		snprintf(chk->affiliation, sizeof(chk->affiliation), "%s", a.affiliation);
+		snprintf(chk->hash, sizeof(chk->hash), "%s", a->pw_hash);
+		snprintf(chk->affiliation, sizeof(chk->affiliation), "%s", a->affiliation);
 	} else {
 		/* still hash something: a refused account must not answer faster */
 		snprintf(chk->hash, sizeof(chk->hash), "%s", au->dummy);
 	}
-	explicit_bzero(&a, sizeof(a));
 	if (pwlen == 0 || pwlen > PASSWORD_MAX || memchr(pw, '\0', pwlen) != NULL) {
 		chk->verified = 0; /* can never match, for any account */
 		return 1;

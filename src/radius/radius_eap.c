@@ -15,8 +15,6 @@ static void reap_answer(struct radius_server *rs, struct request *rq, struct eap
 enum {
 	PW_MS_MPPE_SEND_KEY = 16,
 	PW_MS_MPPE_RECV_KEY = 17,
-	VENDOR_MICROSOFT = 311,
-	EAP_ATTR_MAX = 253,
 };
 
 /* The EAP server's view of the store: everything goes through src/auth. */
@@ -25,16 +23,43 @@ reap_account(void *arg, const char *user, struct eap_account *out)
 {
 	struct radius_server *rs = arg;
 	struct store_account a;
-	int rc = auth_account_get(rs->auth, user, time(NULL), &a);
+	time_t now = time(NULL);
+	int rc = auth_account_get(rs->auth, user, now, &a);
 
 	if (rc == AUTH_ESTORE)
 		log_error("store lookup failed user=%s error=\"%s\"", user, store_errmsg(rs->st));
 	if (rc == 0) {
 		snprintf(out->user, sizeof(out->user), "%s", a.username);
 		snprintf(out->affiliation, sizeof(out->affiliation), "%s", a.affiliation);
+		/* kept for a password check in the same step (reap_pw_begin) */
+		rs->eap_acct = a;
+		rs->eap_acct_time = now;
+		rs->eap_acct_ok = 1;
 	}
 	explicit_bzero(&a, sizeof(a));
 	return rc;
+}
+
+/*
+ * A password check's start. TTLS/PAP sends the inner User-Name and its
+ * User-Password in one message: the account reap_account just looked up
+ * for that name is used rather than read again (no other event can run
+ * between the two; the memo ends with the step, reap_step).
+ */
+static int
+reap_pw_begin(struct radius_server *rs, const char *user, const char *pw, size_t len, time_t now,
+              struct auth_pw *chk)
+{
+	if (rs->eap_acct_ok && rs->eap_acct_time == now && strcmp(rs->eap_acct.username, user) == 0)
+		return auth_pw_begin_account(rs->auth, user, 0, &rs->eap_acct, pw, len, now, chk);
+	return auth_pw_begin(rs->auth, user, pw, len, now, chk);
+}
+
+static void
+reap_acct_forget(struct radius_server *rs)
+{
+	explicit_bzero(&rs->eap_acct, sizeof(rs->eap_acct));
+	rs->eap_acct_ok = 0;
 }
 
 static int
@@ -63,7 +88,7 @@ reap_password_cached(void *arg, const struct eap_account *a, const char *pw, siz
 	time_t now = time(NULL);
 	int rc = 0;
 
-	if (auth_pw_begin(rs->auth, a->user, pw, len, now, &chk) == 1 && chk.verified == 1)
+	if (reap_pw_begin(rs, a->user, pw, len, now, &chk) == 1 && chk.verified == 1)
 		rc = auth_pw_end(rs->auth, &chk, now) == 0;
 	auth_pw_clear(&chk);
 	explicit_bzero(&chk, sizeof(chk));
@@ -181,50 +206,26 @@ radius_eap_free(struct radius_server *rs)
 	rs->eap = NULL;
 }
 
-static int
-reap_add(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned attr, unsigned vendor, const void *data,
-         size_t len)
-{
-	VALUE_PAIR *vp = fr_pair_afrom_num(ctx, attr, vendor);
-	if (vp == NULL)
-		return -1;
-	fr_pair_value_memcpy(vp, data, len);
-	fr_pair_add(list, vp);
-	return 0;
-}
-
-static int
-reap_add_int(TALLOC_CTX *ctx, VALUE_PAIR **list, unsigned attr, uint32_t v, int tagged)
-{
-	VALUE_PAIR *vp = fr_pair_afrom_num(ctx, attr, 0);
-	if (vp == NULL)
-		return -1;
-	vp->vp_integer = v;
-	vp->vp_length = 4;
-	if (tagged)
-		vp->tag = 0;
-	fr_pair_add(list, vp);
-	return 0;
-}
-
-static int
-reap_accept_attrs(struct radius_server *rs, TALLOC_CTX *ctx, VALUE_PAIR **list,
+/* The Access-Accept's own attributes: the MSK as MS-MPPE keys, VLAN, Session-Timeout. */
+static void
+reap_accept_attrs(struct radius_server *rs, struct request *rq, struct radius_enc *e,
                   const struct eap_result *res)
 {
 	const struct config_eap_reply *r = radius_reply_find(rs, res->affiliation);
+	uint8_t salt[2];
 
 	/* RFC 2548 and RFC 5216: Recv-Key is the first half of the MSK */
-	if (reap_add(ctx, list, PW_MS_MPPE_RECV_KEY, VENDOR_MICROSOFT, res->msk, 32) < 0 ||
-	    reap_add(ctx, list, PW_MS_MPPE_SEND_KEY, VENDOR_MICROSOFT, res->msk + 32, 32) < 0)
-		return -1;
+	radius_enc_salt(salt);
+	radius_enc_mppe_key(e, PW_MS_MPPE_RECV_KEY, res->msk, 32, rq->req->vector, rq->secret, salt);
+	radius_enc_salt(salt);
+	radius_enc_mppe_key(e, PW_MS_MPPE_SEND_KEY, res->msk + 32, 32, rq->req->vector, rq->secret,
+	                    salt);
 	if (r == NULL)
-		return 0;
-	if (r->vlan != 0 && radius_msg_add_vlan(ctx, list, r->vlan) < 0)
-		return -1;
-	if (r->session_timeout != 0 &&
-	    reap_add_int(ctx, list, PW_SESSION_TIMEOUT, r->session_timeout, 0) < 0)
-		return -1;
-	return 0;
+		return;
+	if (r->vlan != 0)
+		radius_enc_vlan(e, r->vlan);
+	if (r->session_timeout != 0)
+		radius_enc_int(e, PW_SESSION_TIMEOUT, r->session_timeout);
 }
 
 static void
@@ -255,6 +256,7 @@ reap_resume(struct radius_server *rs, struct request *rq, int verified)
 	if (eap_server_resume(rs->eap, rq->eap_state, verified, time(NULL), &res) < 0)
 		return request_answer(rq, 0, "conversation-timed-out");
 	reap_answer(rs, rq, &res);
+	reap_acct_forget(rs);
 }
 
 static void
@@ -275,8 +277,9 @@ reap_verify(struct radius_server *rs, struct request *rq, struct eap_result *res
 	int done;
 
 	memcpy(rq->eap_state, res->state, sizeof(rq->eap_state));
-	/* the account is looked up again: it may have changed since the identity */
-	done = auth_pw_begin(rs->auth, res->user, res->verify_pw, res->verify_pwlen, now, &rq->pw);
+	/* the account as looked up in this step (it may have changed since an
+	 * identity of an earlier round) */
+	done = reap_pw_begin(rs, res->user, res->verify_pw, res->verify_pwlen, now, &rq->pw);
 	explicit_bzero(res->verify_pw, sizeof(res->verify_pw));
 	if (done == 1)
 		return reap_resume(rs, rq, reap_verified(rs, rq));
@@ -300,8 +303,7 @@ static void
 reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res_)
 {
 	struct eap_result res = *res_;
-	VALUE_PAIR *list = NULL, *vp;
-	TALLOC_CTX *ctx;
+	struct radius_enc e;
 	unsigned code;
 	char esc[EAP_NAME_MAX * 4 + 1];
 
@@ -314,11 +316,6 @@ reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res
 		explicit_bzero(&res, sizeof(res));
 		return;
 	}
-	ctx = talloc_new(NULL); /* the reply's attributes; rq goes away in request_reply */
-	if (ctx == NULL) {
-		explicit_bzero(res.msk, sizeof(res.msk));
-		return request_answer(rq, 0, "out-of-memory");
-	}
 	if (res.reason != NULL && strcmp(res.reason, "too-many-conversations") == 0) {
 		unsigned suppressed;
 		if (log_ratelimit_allow(&rs->rl_eap, time(NULL), &suppressed))
@@ -326,27 +323,17 @@ reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res
 			            " new logins rejected suppressed=%u",
 			            rs->cfg->eap.max_conversations, suppressed);
 	}
-
-	for (size_t off = 0; off < res.msglen; off += EAP_ATTR_MAX) {
-		size_t n = res.msglen - off < EAP_ATTR_MAX ? res.msglen - off : EAP_ATTR_MAX;
-		if (reap_add(ctx, &list, PW_EAP_MESSAGE, 0, res.msg + off, n) < 0)
-			goto oom;
-	}
-	switch (res.action) {
-	case EAP_ACT_CHALLENGE:
-		code = PW_CODE_ACCESS_CHALLENGE;
-		if (reap_add(ctx, &list, PW_STATE, 0, res.state, EAP_STATE_LEN) < 0)
-			goto oom;
-		break;
-	case EAP_ACT_ACCEPT:
-		code = PW_CODE_ACCESS_ACCEPT;
-		if (reap_accept_attrs(rs, ctx, &list, &res) < 0)
-			goto oom;
-		break;
-	default:
-		code = PW_CODE_ACCESS_REJECT;
-		break;
-	}
+	code = res.action == EAP_ACT_CHALLENGE ? PW_CODE_ACCESS_CHALLENGE
+	       : res.action == EAP_ACT_ACCEPT  ? PW_CODE_ACCESS_ACCEPT
+	                                       : PW_CODE_ACCESS_REJECT;
+	/* in the order libfreeradius wrote them: MA, CUI, EAP-Message, the rest, Proxy-State */
+	request_reply_begin(rq, code, &e);
+	radius_enc_split(&e, PW_EAP_MESSAGE, res.msg, res.msglen);
+	if (code == PW_CODE_ACCESS_CHALLENGE)
+		radius_enc_attr(&e, PW_STATE, res.state, EAP_STATE_LEN);
+	else if (code == PW_CODE_ACCESS_ACCEPT)
+		reap_accept_attrs(rs, rq, &e, &res);
+	explicit_bzero(res.msk, sizeof(res.msk));
 	if (code != PW_CODE_ACCESS_CHALLENGE)
 		log_debug(
 		    "eap done result=%s method=%s user=%s inner=%s rounds=%u resumed=%d"
@@ -355,20 +342,7 @@ reap_answer(struct radius_server *rs, struct request *rq, struct eap_result *res
 		    rq->rec.user_name,
 		    log_escape(esc, sizeof(esc), res.inner_identity, strlen(res.inner_identity)),
 		    res.rounds, res.resumed, res.reason);
-	request_reply(rq, code, list, res.reason);
-	explicit_bzero(res.msk, sizeof(res.msk));
-	/* the reply copied them; wipe our copies of the keys before talloc frees them */
-	for (vp = list; vp != NULL; vp = vp->next)
-		if (vp->da->vendor == VENDOR_MICROSOFT)
-			explicit_bzero((void *)vp->vp_octets, vp->vp_length);
-	fr_pair_list_free(&list);
-	talloc_free(ctx);
-	return;
-oom:
-	explicit_bzero(res.msk, sizeof(res.msk));
-	fr_pair_list_free(&list);
-	talloc_free(ctx);
-	request_answer(rq, 0, "out-of-memory");
+	request_reply_end(rq, code, &e, res.reason);
 }
 
 /*
@@ -388,38 +362,46 @@ reap_peer(const struct request *rq, char *out, size_t outlen)
 	         host);
 }
 
+static void reap_step(struct radius_server *rs, struct request *rq);
+
 void
 radius_eap_access(struct radius_server *rs, struct request *rq)
 {
+	reap_step(rs, rq);
+	reap_acct_forget(rs);
+}
+
+static void
+reap_step(struct radius_server *rs, struct request *rq)
+{
 	char peer[EAP_PEER_MAX];
 	uint8_t msg[4096];
-	size_t msglen = 0, statelen = 0, namelen = 0;
+	size_t msglen = 0, len;
 	struct eap_input in = {0};
 	struct eap_result res;
-	VALUE_PAIR *vp;
-	vp_cursor_t cur;
+	struct rcursor cur;
+	const uint8_t *val;
+	uint8_t type;
 	int rc;
 
 	if (rs->eap == NULL)
 		return request_answer(rq, 0, "eap-not-enabled");
-	for (vp = fr_cursor_init(&cur, &rq->req->vps); vp != NULL; vp = fr_cursor_next(&cur)) {
-		if (vp->da->vendor != 0 || vp->da->attr != PW_EAP_MESSAGE)
+	/* from the received bytes (radius_handle checked their structure), not decoded */
+	radius_msg_attrs(rq->req, &cur);
+	while (radius_msg_attr_next(&cur, &type, &val, &len) > 0) {
+		if (type != PW_EAP_MESSAGE)
 			continue;
-		if (msglen + vp->vp_length > sizeof(msg))
+		if (msglen + len > sizeof(msg))
 			return request_answer(rq, 0, "oversize-eap-message");
-		memcpy(msg + msglen, vp->vp_octets, vp->vp_length);
-		msglen += vp->vp_length;
+		memcpy(msg + msglen, val, len);
+		msglen += len;
 	}
 	in.msg = msg;
 	in.msglen = msglen;
-	in.outer = radius_msg_str(rq->req, PW_USER_NAME, &namelen);
-	in.outerlen = namelen;
-	vp = fr_pair_find_by_num(rq->req->vps, PW_STATE, 0, TAG_ANY);
-	if (vp != NULL) {
-		in.state = vp->vp_octets;
-		statelen = vp->vp_length;
-		in.statelen = statelen;
-	}
+	in.outer = (const char *)radius_msg_raw(rq->req, PW_USER_NAME, &len);
+	in.outerlen = in.outer != NULL ? len : 0;
+	in.state = radius_msg_raw(rq->req, PW_STATE, &len);
+	in.statelen = in.state != NULL ? len : 0;
 
 	reap_peer(rq, peer, sizeof(peer));
 	in.peer = peer;

@@ -78,6 +78,11 @@ struct radius_server {
 	size_t nreplies;
 	int64_t replies_gen;
 	uint8_t buf[UDP_MAX + 1];
+	/* the account the EAP step in hand looked up, for its password check
+	 * (radius_eap.c: reap_account, reap_pw_begin); wiped after the step */
+	struct store_account eap_acct;
+	time_t eap_acct_time;
+	int eap_acct_ok;
 	struct radius_sendq *sendq;
 	uint8_t (*rbuf)[UDP_MAX + 1]; /* READ_BURST datagrams for recvmmsg */
 	struct config_client internal; /* radius_server_internal: the admin UI's test login */
@@ -139,7 +144,17 @@ struct request {
  * are logged with reason and written to the auth log. Frees rq.
  */
 void request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *reason);
-/* request_reply without extra attributes: accept or reject. */
+/*
+ * The same reply written straight into its bytes (radius_enc.c), for the
+ * replies made here rather than relayed: _begin writes the header, the
+ * Message-Authenticator and our CUI when one is due; the caller appends its
+ * attributes to e; _end adds the Proxy-State, signs, sends and logs as
+ * request_reply does. Frees rq.
+ */
+void request_reply_begin(struct request *rq, unsigned code, struct radius_enc *e);
+void request_reply_end(struct request *rq, unsigned code, struct radius_enc *e,
+		       const char *reason);
+/* A reply without extra attributes: accept or reject. */
 void request_answer(struct request *rq, int accept, const char *reason);
 void request_free(struct request *rq);
 

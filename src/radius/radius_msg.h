@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "poort/cursor.h"
 #include "poort_fr.h"
 
 #define RADIUS_HDR_LEN 20
@@ -103,5 +104,39 @@ const char *radius_msg_str(const RADIUS_PACKET *p, unsigned attr, size_t *len);
 /* The value of an integer attribute, or def. */
 uint32_t radius_msg_int(const RADIUS_PACKET *p, unsigned attr, uint32_t def);
 int radius_msg_has(const RADIUS_PACKET *p, unsigned attr);
+
+/*
+ * A reply to an Access-Request written straight into its bytes
+ * (radius_enc.c), no pair list: _begin writes the header and a zero
+ * Message-Authenticator as the first attribute, the _enc_ calls append
+ * attributes (an error sticks, like the cursor's), _finish sets the length
+ * and signs (Message-Authenticator and Response Authenticator over the
+ * request's vector) and gives the length; 0 or -1. _clear wipes the buffer
+ * (it may hold encrypted keys and the signatures).
+ */
+#define RADIUS_MPPE_KEY_MAX 64
+struct radius_enc {
+	uint8_t buf[RADIUS_MAX_PACKET];
+	struct wcursor w;
+};
+void radius_enc_begin(struct radius_enc *e, unsigned code, uint8_t id);
+/* One attribute (len <= RADIUS_MAX_STRING; an empty value writes nothing). */
+int radius_enc_attr(struct radius_enc *e, uint8_t type, const void *val, size_t len);
+/* As many attributes of type as len needs (EAP-Message, RFC 3579 3.1). */
+int radius_enc_split(struct radius_enc *e, uint8_t type, const void *val, size_t len);
+int radius_enc_int(struct radius_enc *e, uint8_t type, uint32_t v);
+/* Tunnel-Type VLAN, Tunnel-Medium-Type 802, Tunnel-Private-Group-Id, as
+ * radius_msg_add_vlan's pairs encode. */
+int radius_enc_vlan(struct radius_enc *e, unsigned vlan);
+/* MS-MPPE-Send-Key or -Recv-Key (vtype) encrypted under secret and the
+ * request's vector with salt (RFC 2548 2.4.2; radius_enc_salt makes one). */
+int radius_enc_mppe_key(struct radius_enc *e, uint8_t vtype, const uint8_t *key, size_t keylen,
+                        const uint8_t req_vector[16], const char *secret, const uint8_t salt[2]);
+void radius_enc_salt(uint8_t salt[2]);
+/* The request's Proxy-State attributes, in order, from its received bytes. */
+int radius_enc_proxy_state(struct radius_enc *e, const RADIUS_PACKET *req);
+int radius_enc_finish(struct radius_enc *e, const uint8_t req_vector[16], const char *secret,
+                      size_t *len);
+void radius_enc_clear(struct radius_enc *e);
 
 #endif

@@ -225,11 +225,12 @@ request_free(struct request *rq)
 
 /*
  * RFC 4372: a request carrying Chargeable-User-Identity (a NUL when it
- * asks for one) gets our pseudonym for the user in the Access-Accept;
- * for proxied requests the home institution's own answer is logged.
+ * asks for one) gets our pseudonym for the user in the Access-Accept
+ * (1: rq->rec.cui is it, the reply carries it); for proxied requests the
+ * home institution's own answer (in extra) is logged.
  */
-static void
-request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR *extra)
+static int
+request_cui(struct request *rq, unsigned code, VALUE_PAIR *extra)
 {
 	size_t len = 0, oplen = 0;
 	/* the received bytes: a proxied request is not decoded */
@@ -245,56 +246,40 @@ request_cui(struct request *rq, unsigned code, RADIUS_PACKET *reply, VALUE_PAIR 
 		vp = fr_pair_find_by_num(extra, PW_CHARGEABLE_USER_IDENTITY, 0, TAG_ANY);
 		if (vp != NULL)
 			log_escape(rq->rec.cui, sizeof(rq->rec.cui), vp->vp_octets, vp->vp_length);
-		return;
+		return 0;
 	}
-	if (reply == NULL || code != PW_CODE_ACCESS_ACCEPT ||
+	if (code != PW_CODE_ACCESS_ACCEPT ||
 	    radius_msg_raw(rq->req, PW_CHARGEABLE_USER_IDENTITY, &len) == NULL)
-		return;
+		return 0;
 	/* per visited operator; the access point's name when there is none */
 	snprintf(opname, sizeof(opname), "%.*s", op != NULL ? (int)oplen : (int)strlen(rq->rec.client),
 		 op != NULL ? op : rq->rec.client);
 	cui_make(rq->rs->cui_mac,
 		 strcmp(rq->rec.inner_identity, "-") != 0 ? rq->rec.inner_identity : rq->rec.user_name,
 		 opname, rq->rec.cui);
-	vp = fr_pair_afrom_num(reply, PW_CHARGEABLE_USER_IDENTITY, 0);
-	if (vp != NULL) {
-		fr_pair_value_memcpy(vp, (const uint8_t *)rq->rec.cui, strlen(rq->rec.cui));
-		fr_pair_add(&reply->vps, vp);
-	}
+	return 1;
 }
 
 void
 request_answer(struct request *rq, int accept, const char *reason)
 {
-	request_reply(rq, accept ? PW_CODE_ACCESS_ACCEPT : PW_CODE_ACCESS_REJECT, NULL, reason);
+	struct radius_enc e;
+	unsigned code = accept ? PW_CODE_ACCESS_ACCEPT : PW_CODE_ACCESS_REJECT;
+
+	request_reply_begin(rq, code, &e);
+	request_reply_end(rq, code, &e, reason);
 }
 
-void
-request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *reason)
+/* The reply is out: the cache, and for an outcome the stats and the auth log. */
+static void
+request_sent(struct request *rq, unsigned code, const uint8_t *data, size_t len,
+	     const char *reason)
 {
 	struct radius_server *rs = rq->rs;
-	RADIUS_PACKET *reply;
 	int accept = code == PW_CODE_ACCESS_ACCEPT;
 
-	reply = radius_msg_reply(rq->req, code);
-	request_cui(rq, code, reply, extra);
-	if (reply != NULL) {
-		for (VALUE_PAIR *vp = extra; vp != NULL; vp = vp->next) {
-			VALUE_PAIR *copy = fr_pair_copy(reply, vp);
-			if (copy != NULL)
-				fr_pair_add(&reply->vps, copy);
-		}
-		radius_msg_copy_proxy_state(reply, rq->req);
-	}
-	if (reply == NULL || radius_msg_finish(reply, rq->req, rq->secret) < 0) {
-		log_error("radius reply encode failed client=%s error=\"%s\"", rq->rec.client,
-			  fr_strerror());
-		rcache_forget(rs->cache, rq->h);
-		request_free(rq);
-		return;
-	}
-	origin_send(rs, &rq->o, reply->data, reply->data_len);
-	rcache_complete(rs->cache, rq->h, reply->data, reply->data_len);
+	origin_send(rs, &rq->o, data, len);
+	rcache_complete(rs->cache, rq->h, data, len);
 	if (code == PW_CODE_ACCESS_CHALLENGE) {
 		/* a step of a conversation, not an outcome: nothing to log */
 		request_free(rq);
@@ -324,15 +309,75 @@ request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *
 	request_free(rq);
 }
 
+/* The proxy's path: the home server's attributes come decoded, as pairs. */
+void
+request_reply(struct request *rq, unsigned code, VALUE_PAIR *extra, const char *reason)
+{
+	struct radius_server *rs = rq->rs;
+	RADIUS_PACKET *reply;
+
+	reply = radius_msg_reply(rq->req, code);
+	if (request_cui(rq, code, extra) && reply != NULL) {
+		VALUE_PAIR *vp = fr_pair_afrom_num(reply, PW_CHARGEABLE_USER_IDENTITY, 0);
+		if (vp != NULL) {
+			fr_pair_value_memcpy(vp, (const uint8_t *)rq->rec.cui, strlen(rq->rec.cui));
+			fr_pair_add(&reply->vps, vp);
+		}
+	}
+	if (reply != NULL) {
+		for (VALUE_PAIR *vp = extra; vp != NULL; vp = vp->next) {
+			VALUE_PAIR *copy = fr_pair_copy(reply, vp);
+			if (copy != NULL)
+				fr_pair_add(&reply->vps, copy);
+		}
+		radius_msg_copy_proxy_state(reply, rq->req);
+	}
+	if (reply == NULL || radius_msg_finish(reply, rq->req, rq->secret) < 0) {
+		log_error("radius reply encode failed client=%s error=\"%s\"", rq->rec.client,
+			  fr_strerror());
+		rcache_forget(rs->cache, rq->h);
+		request_free(rq);
+		return;
+	}
+	request_sent(rq, code, reply->data, reply->data_len, reason);
+	/* reply is under rq->req, freed with rq */
+}
+
+void
+request_reply_begin(struct request *rq, unsigned code, struct radius_enc *e)
+{
+	radius_enc_begin(e, code, rq->req->id);
+	if (request_cui(rq, code, NULL))
+		radius_enc_attr(e, PW_CHARGEABLE_USER_IDENTITY, rq->rec.cui, strlen(rq->rec.cui));
+}
+
+void
+request_reply_end(struct request *rq, unsigned code, struct radius_enc *e, const char *reason)
+{
+	size_t len;
+
+	if (radius_enc_proxy_state(e, rq->req) < 0 ||
+	    radius_enc_finish(e, rq->req->vector, rq->secret, &len) < 0) {
+		log_error("radius reply encode failed client=%s error=\"reply too long\"",
+			  rq->rec.client);
+		rcache_forget(rq->rs->cache, rq->h);
+		request_free(rq);
+		radius_enc_clear(e);
+		return;
+	}
+	request_sent(rq, code, e->buf, len, reason);
+	radius_enc_clear(e);
+}
+
 /* Access-Reject with a Reply-Message the user's device may show. */
 static void
 request_reject_message(struct request *rq, const char *reason, const char *message)
 {
-	VALUE_PAIR *vp = fr_pair_afrom_num(rq->req, PW_REPLY_MESSAGE, 0);
+	struct radius_enc e;
 
-	if (vp != NULL)
-		fr_pair_value_strcpy(vp, message);
-	request_reply(rq, PW_CODE_ACCESS_REJECT, vp, reason);
+	request_reply_begin(rq, PW_CODE_ACCESS_REJECT, &e);
+	radius_enc_attr(&e, PW_REPLY_MESSAGE, message, strlen(message));
+	request_reply_end(rq, PW_CODE_ACCESS_REJECT, &e, reason);
 }
 
 static void
@@ -415,19 +460,9 @@ radius_access(struct radius_server *rs, struct request *rq)
 		return request_reject_message(rq, "realm-not-local",
 					      "This realm is not served here.");
 	}
-	if (radius_msg_raw(rq->req, PW_EAP_MESSAGE, &rawlen) != NULL) {
-		/* EAP: the attributes as the codec sees them */
-		if (rad_decode(rq->req, NULL, rq->secret) < 0) {
-			struct sockaddr_storage from = rq->o.from;
-			char client[sizeof(rq->rec.client)];
-			snprintf(client, sizeof(client), "%s", rq->rec.client);
-			rcache_forget(rs->cache, rq->h);
-			request_free(rq);
-			return radius_drop(rs, &rs->rl_bad, (const struct sockaddr *)&from, client,
-					   "undecodable");
-		}
+	/* EAP needs nothing decoded either: its attributes are read from the bytes */
+	if (radius_msg_raw(rq->req, PW_EAP_MESSAGE, &rawlen) != NULL)
 		return radius_eap_access(rs, rq);
-	}
 	if (radius_msg_raw(rq->req, PW_CHAP_PASSWORD, &rawlen) != NULL)
 		return request_answer(rq, 0, "chap-not-supported");
 	/* PAP needs nothing decoded but the password */

@@ -18,6 +18,13 @@ Also printed: the RADIUS round trips per authentication (rt), poortd's CPU
 for one round trip without TLS (rt ms, round_ms) and poortd / (floor + rt x
 rt ms). --key rsa makes RSA-2048 certificates instead of EC P-256.
 
+Also printed: the protocol floor (proto), what a login must do beyond the
+handshake as eap_round_floor.c measures it on this host (each round trip's
+datagrams with the server woken, its authenticators, the tunnel's inner
+records, the MSK export, MSCHAPv2 or the PAP cache's HMAC) added to the
+handshake floor, and poortd / that. A closing "target EAP ..." line per row
+says whether poortd <= 2x the handshake floor.
+
 --callgrind runs poortd under valgrind's callgrind and prints instructions
 per authentication instead (repeatable on a loaded machine: use it for
 before/after comparisons of a change, --build pointing at each tree), and
@@ -34,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import glob
+import re
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,6 +91,8 @@ def network(certs, method, tls13):
     return "\n".join(lines + ["}"]) + "\n"
 
 
+ROWS = []  # (method, tls13, poortd ms, floor ms, round trips, protocol floor ms, parts)
+SIZES = {}  # conf -> (mean request, mean reply) octets of the last authentication (eapol_test's)
 EXCHANGES = {}  # (conf, port) -> RADIUS round trips of the last authentication (eapol_test's)
 
 
@@ -90,7 +100,14 @@ def eapol(conf, port):
     r = subprocess.run(["eapol_test", "-c", conf, "-a", "127.0.0.1", "-p", str(port), "-s",
                         pl.SECRET, "-r", "0", "-t", "10"], capture_output=True, text=True,
                        timeout=40)
-    EXCHANGES[conf, port] = r.stdout.count("Sending RADIUS message to authentication server")
+    EXCHANGES[conf, port] = EXCHANGES["last"] = r.stdout.count(
+        "Sending RADIUS message to authentication server")
+    # the sizes the round floor is measured at: this login's mean request and reply
+    req, rep = [], []
+    for m in re.finditer(r"RADIUS message: code=(\d+) \S+ identifier=\d+ length=(\d+)", r.stdout):
+        (req if m.group(1) == "1" else rep).append(int(m.group(2)))
+    if req and rep:
+        SIZES[conf] = (sum(req) // len(req), sum(rep) // len(rep))
     return r.returncode == 0 and "MPPE keys OK: 1  mismatch: 0" in r.stdout
 
 
@@ -115,6 +132,32 @@ def round_ms(pid, port, n=300):
         return (cpu_seconds(pid) - c0) / n * 1000
     finally:
         sock.close()
+
+
+INNER = {"peap-mschapv2": "mschapv2", "ttls-pap": "pap", "ttls-mschapv2": "mschapv2",
+         "eap-tls": None}
+
+
+def round_floor(exe, certs, tls13, sizes, n=2000):
+    """The parts of eap_round_floor.c, ms each: udp, udpwake, auth, record,
+    msk, mschapv2, pap (what a login must do beyond the handshake); sizes:
+    the mean request and reply of the login, in octets."""
+    r = subprocess.run([exe, certs["server"], certs["server_key"], "13" if tls13 else "12",
+                        str(n), *(str(x) for x in sizes)], capture_output=True, text=True,
+                       check=True, timeout=300)
+    return {k: float(v) for k, v in (line.split() for line in r.stdout.split("\n") if line)}
+
+
+def proto_floor(hs, rf, method, nrt):
+    """The protocol's floor for one login, ms: the handshake's (hs), each
+    RADIUS round trip's datagrams (the server woken for each) and
+    authenticators, a tunnel record read and written for every round after
+    the three the handshake takes (identity, ClientHello, the client's
+    Finished), the MSK export, the inner method's own crypto."""
+    inner = INNER[method]
+    tunnel = max(0, nrt - 3) * rf["record"] if inner else 0.0
+    return (hs + nrt * (rf["udpwake"] + rf["auth"]) + tunnel + rf["msk"]
+            + (rf[inner] if inner else 0.0))
 
 
 def callgrind_ir(outdir):
@@ -153,6 +196,30 @@ def callgrind_floor(exe, certs, tls13, client_cert, n, outdir):
                 break
     os.unlink(out)
     return total / n / 1e6
+
+
+def callgrind_round_floor(exe, certs, tls13, sizes, outdir, n=200):
+    """eap_round_floor.c's parts in M instructions each (user space only:
+    callgrind does not see the kernel's part of the datagrams)."""
+    out = os.path.join(outdir, "round.out")
+    subprocess.run(["valgrind", "--tool=callgrind", "--collect-atstart=no",
+                    f"--callgrind-out-file={out}", exe, certs["server"], certs["server_key"],
+                    "13" if tls13 else "12", str(n), *(str(x) for x in sizes)], check=True,
+                   capture_output=True, timeout=600)
+    parts = {}
+    for path in glob.glob(out + ".*"):
+        name = total = None
+        with open(path) as f:
+            for line in f:
+                if line.startswith("desc: Trigger: Client Request: "):
+                    name = line.split(": ", 2)[2].split()[-1]
+                elif line.startswith("summary:") or line.startswith("totals:"):
+                    total = int(line.split()[1])
+                    break
+        if name is not None and total is not None:
+            parts[name] = total / n / 1e6
+        os.unlink(path)
+    return parts
 
 
 def callgrind_row(make, conf, n, cg_dir):
@@ -242,6 +309,9 @@ def main():
     if cg_dir or args.cold:
         subprocess.run(["cc", "-O2", "-o", floor_exe, os.path.join(HERE, "eap_floor.c"), "-lssl",
                         "-lcrypto"], check=True)
+    rf_exe = os.path.join(d, "eap_round_floor")
+    subprocess.run(["cc", "-O2", "-o", rf_exe, os.path.join(HERE, "eap_round_floor.c"), "-lssl",
+                    "-lcrypto"], check=True)
 
     def make():
         p = pl.Poortd(extra=f"""eap {{
@@ -268,11 +338,12 @@ def main():
             fr_port = fr.port
         if cg_dir:
             print(f"{'method':<14} {'TLS':>3} {'poortd Mi':>9} {'floor Mi':>8} {'p/floor':>7}"
+                  f" {'rt':>3} {'proto Mi':>8} {'p/proto':>7}"
                   "   (M instructions per authentication, callgrind)")
         else:
             print(f"{'method':<14} {'TLS':>3} {'poortd ms':>9} {'FR ms':>6} {'p/FR':>5}"
                   f" {'floor ms':>8} {'p/floor':>7} {'rt':>3} {'rt ms':>6} {'floor+rt':>8}"
-                  f" {'p/(f+rt)':>8} {'p auth/s':>8} {'FR auth/s':>9}"
+                  f" {'p/(f+rt)':>8} {'proto':>6} {'p/proto':>7} {'p auth/s':>8} {'FR auth/s':>9}"
                   + (f" {'cold fl':>7}" if args.cold else ""))
         for tls13 in (False, True):
             for m in METHODS:
@@ -281,7 +352,7 @@ def main():
                 conf = os.path.join(d, f"{m}.conf")
                 with open(conf, "w") as f:
                     f.write(network(certs, m, tls13))
-                pcs, prs, fcs, frs, fls, rts, cls = [], [], [], [], [], [], []
+                pcs, prs, fcs, frs, fls, rts, cls, rfs = [], [], [], [], [], [], [], []
                 cold = None
                 if args.cold:
                     cc = [certs["client"], certs["client_key"]] if m == "eap-tls" else ["-", "-"]
@@ -303,20 +374,51 @@ def main():
                     fls.append(eap_floor.floor_ms(certs, tls13, m == "eap-tls",
                                                   eapcerts.SERVER_NAME, n=100, rounds=1))
                     rts.append(round_ms(p.proc.pid, p.auth_port))
+                    rfs.append(round_floor(rf_exe, certs, tls13, SIZES[conf]))
                 if cg_dir:
                     pc = statistics.median(pcs)
                     fl = callgrind_floor(floor_exe, certs, tls13, m == "eap-tls", 20, d)
+                    rf = callgrind_round_floor(rf_exe, certs, tls13, SIZES[conf], d)
+                    nrt = EXCHANGES["last"]
+                    pf = proto_floor(fl, rf, m, nrt)
+                    ROWS.append((m, tls13, pc, fl, nrt, pf, rf, SIZES[conf]))
                     print(f"{m:<14} {'1.3' if tls13 else '1.2':>3} {pc:>9.2f} {fl:>8.2f}"
-                          f" {pc / fl:>7.2f}", flush=True)
+                          f" {pc / fl:>7.2f} {nrt:>3} {pf:>8.2f} {pc / pf:>7.2f}", flush=True)
                     continue
                 pc, pr, fl, rt = (statistics.median(x) for x in (pcs, prs, fls, rts))
                 fc, frr = (statistics.median(x) for x in (fcs, frs)) if fcs else (0, 0)
                 nrt = EXCHANGES[conf, p.auth_port]
+                rf = {k: statistics.median(x[k] for x in rfs) for k in rfs[0]}
+                pf = proto_floor(fl, rf, m, nrt)
+                ROWS.append((m, tls13, pc, fl, nrt, pf, rf, SIZES[conf]))
                 print(f"{m:<14} {'1.3' if tls13 else '1.2':>3} {pc:>9.2f} {fc:>6.2f}"
                       f" {pc / fc if fc else 0:>5.2f} {fl:>8.2f} {pc / fl:>7.2f} {nrt:>3}"
                       f" {rt:>6.3f} {fl + nrt * rt:>8.2f} {pc / (fl + nrt * rt):>8.2f}"
-                      f" {pr:>8.1f} {frr:>9.1f}"
+                      f" {pf:>6.3f} {pc / pf:>7.2f} {pr:>8.1f} {frr:>9.1f}"
                       + (f" {statistics.median(cls):>7.2f}" if args.cold else ""), flush=True)
+        if ROWS and cg_dir:
+            rf = ROWS[0][6]
+            print(f"round floor (eap_round_floor.c, M instructions, user space only): udp"
+                  f" {rf['udp']:.4f}; authenticators {rf['auth']:.4f}; tunnel record"
+                  f" {rf['record']:.4f}; MSK export {rf['msk']:.4f}; MSCHAPv2"
+                  f" {rf['mschapv2']:.4f}; PAP cache {rf['pap']:.4f}")
+            for m, tls13, pc, fl, nrt, pf, rf, sz in ROWS:
+                print(f"instructions EAP {m} TLS {'1.3' if tls13 else '1.2'}: poortd/handshake"
+                      f" floor {pc / fl:.2f}; poortd/protocol floor {pc / pf:.2f} ({nrt} rounds,"
+                      f" mean request/reply {sz[0]}/{sz[1]} octets, authenticators"
+                      f" {rf['auth'] * 1e3:.1f} k per round)")
+        elif ROWS:
+            rf = ROWS[0][6]
+            print(f"round floor (eap_round_floor.c, ms; the first row's sizes): udp {rf['udp']:.4f} hot,"
+                  f" {rf['udpwake']:.4f} woken; authenticators {rf['auth']:.4f};"
+                  f" tunnel record {rf['record']:.4f}; MSK export {rf['msk']:.4f};"
+                  f" MSCHAPv2 {rf['mschapv2']:.4f}; PAP cache {rf['pap']:.4f}")
+            for m, tls13, pc, fl, nrt, pf, rf, sz in ROWS:
+                print(f"target EAP {m} TLS {'1.3' if tls13 else '1.2'}: poortd/handshake floor"
+                      f" {pc / fl:.2f} (target <= 2: {'met' if pc / fl <= 2 else 'NOT met'});"
+                      f" poortd/protocol floor {pc / pf:.2f} (handshake {fl:.3f} + {nrt}"
+                      f" round trips of {sz[0]}/{sz[1]} octets, woken, and the inner work ="
+                      f" {pf:.3f} ms)")
     finally:
         if cg_dir and args.keep:
             shutil.copytree(os.path.join(cg_dir, "done"), args.keep, dirs_exist_ok=True)

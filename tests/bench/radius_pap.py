@@ -18,6 +18,7 @@ every request runs yescrypt).
 
 import argparse
 import os
+import resource
 import shutil
 import signal
 import sqlite3
@@ -62,6 +63,35 @@ def cpu_seconds(pid):
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def thread_ticks(pid):
+    """{(pid, tid): user + system ticks} of every thread of pid and its children."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids = [pid] + [int(x) for x in f.read().split()]
+    except OSError:
+        pids = [pid]
+    out = {}
+    for p in pids:
+        for t in os.listdir(f"/proc/{p}/task"):
+            try:
+                with open(f"/proc/{p}/task/{t}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                out[p, t] = int(fields[11]) + int(fields[12])
+            except OSError:
+                pass
+    return out
+
+
+def host_idle():
+    """(idle + iowait, total) jiffies of all CPUs, from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return v[3] + v[4], sum(v)
+
+
+LIMITS = []  # (server pid, busiest thread, server, load generator, host busy), shares of one core
+
+
 def run_radclient(port, pkts, inflight, pid):
     """(requests per second, server CPU microseconds per request) for one
     radclient run over the packet file."""
@@ -93,9 +123,21 @@ def run_radload(exe, port, n, inflight, pid, realm=REALM):
     """(requests per second, server CPU microseconds per request); every
     request must be accepted."""
     c0 = cpu_seconds(pid)
+    t0, th0, h0 = time.monotonic(), thread_ticks(pid), host_idle()
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run([exe, str(port), SECRET, realm, str(n), str(inflight), str(USERS)],
                        capture_output=True, text=True, timeout=900)
     cpu = cpu_seconds(pid) - c0
+    # who was the limit: the server's busiest thread, the server, the load
+    # generator and the whole host, each as a share of one core over the run
+    dt, th1, h1 = time.monotonic() - t0, thread_ticks(pid), host_idle()
+    ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tick = os.sysconf("SC_CLK_TCK")
+    per = [(th1[k] - th0.get(k, 0)) / tick / dt for k in th1]
+    gen = (ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime) / dt
+    ncpu = os.cpu_count() or 1
+    busy = ncpu * (1 - (h1[0] - h0[0]) / max(1, h1[1] - h0[1]))
+    LIMITS.append((pid, max(per, default=0), sum(per), gen, busy))
     if r.returncode != 0:
         raise RuntimeError(f"not every request was accepted: {r.stdout}{r.stderr}")
     f = dict(kv.split("=") for kv in r.stdout.split())
@@ -159,6 +201,14 @@ def main():
                         pkts = seq
                     runs[name].append(one(port, pkts, inflight, pid))
             for name, rr in runs.items():
+                lim = [x for x in LIMITS if x[0] == dict((n, q) for n, _, _, q in servers)[name]]
+                if inflight > 1 and lim:
+                    print(f"  {name:30s} in-flight {inflight:3d}, shares of one core (medians):"
+                          f" busiest server thread {statistics.median(x[1] for x in lim):.2f},"
+                          f" server {statistics.median(x[2] for x in lim):.2f}, load generator"
+                          f" {statistics.median(x[3] for x in lim):.2f}, whole host busy"
+                          f" {statistics.median(x[4] for x in lim):.2f} of {os.cpu_count()}",
+                          flush=True)
                 rate = statistics.median(r[0] for r in rr)
                 cpu = statistics.median(r[1] for r in rr)
                 results[(name, inflight)] = (rate, cpu)

@@ -1,5 +1,6 @@
 /* The RADIUS intake: raw attribute walk (and the raw field a dropped request is
- * logged with), structure check, decode. */
+ * logged with), structure check, the EAP path's raw reads and a reply written
+ * with its EAP-Message and Proxy-States (radius_enc.c), decode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p == NULL)
 		return 0;
 	(void)rad_verify(p, NULL, "fuzz-secret");
+	/* what the EAP path and the reply encoder read from the received bytes */
+	{
+		struct rcursor c;
+		const uint8_t *val;
+		uint8_t type, msg[4096];
+		size_t len, msglen = 0;
+		struct radius_enc e;
+		radius_msg_attrs(p, &c);
+		while (radius_msg_attr_next(&c, &type, &val, &len) > 0)
+			if (type == PW_EAP_MESSAGE && msglen + len <= sizeof(msg)) {
+				memcpy(msg + msglen, val, len);
+				msglen += len;
+			}
+		(void)radius_msg_raw(p, PW_STATE, &len);
+		radius_enc_begin(&e, PW_CODE_ACCESS_CHALLENGE, p->id);
+		(void)radius_enc_split(&e, PW_EAP_MESSAGE, msg, msglen);
+		if (radius_enc_proxy_state(&e, p) == 0 && radius_enc_finish(&e, p->vector,
+		                                                             "fuzz-secret", &len) == 0 &&
+		    (len < RADIUS_HDR_LEN || len > sizeof(e.buf)))
+			abort();
+		radius_enc_clear(&e);
+	}
 	if (rad_decode(p, NULL, "fuzz-secret") == 0) {
 		size_t len;
 		const char *name = radius_msg_str(p, PW_USER_NAME, &len);
