@@ -78,6 +78,14 @@ struct poortd_link {
 /* The path of EAP file i (POORTD_FD_*) in cfg; "" when not set. */
 char *poortd_eap_file(struct config *cfg, unsigned i);
 
+/*
+ * Reads what waits on a control socket: at most len bytes into buf, and the
+ * descriptors that came with them (SCM_RIGHTS, close-on-exec) appended to
+ * fds[*nfds..max); any beyond max are closed. recvmsg's result: 0 at the
+ * other end's close, -1 with errno (EAGAIN, EINTR: nothing yet).
+ */
+ssize_t poortd_ctl_recv(int fd, void *buf, size_t len, int *fds, size_t *nfds, size_t max);
+
 /* Runs a child until SIGTERM or the parent's end; returns the exit status. */
 int poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,
 		     int ctl, struct poortd_link *link);

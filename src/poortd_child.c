@@ -424,33 +424,13 @@ child_on_ctl(evutil_socket_t fd, short what, void *arg)
 {
 	struct child *c = arg;
 	char buf[16384];
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * POORTD_FD_N)];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u)};
 	ssize_t n;
 	(void)what;
 
-	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	n = poortd_ctl_recv(fd, buf, sizeof(buf), c->fds, &c->nfds,
+			    sizeof(c->fds) / sizeof(c->fds[0]));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n >= 0 && cm != NULL;
-	     cm = CMSG_NXTHDR(&msg, cm)) {
-		size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < k; i++) {
-			int got;
-			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (c->nfds < sizeof(c->fds) / sizeof(c->fds[0]))
-				c->fds[c->nfds++] = got;
-			else
-				close(got);
-		}
-	}
 	if (n <= 0) {
 		log_notice("the parent is gone: stopping");
 		event_base_loopbreak(c->base);

@@ -331,34 +331,14 @@ kid_on_read(evutil_socket_t fd, short what, void *arg)
 	struct kid *k = arg;
 	struct parent *p = &parent;
 	char buf[4096];
-	union {
-		char buf[CMSG_SPACE(sizeof(int) * 2)];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u)};
 	struct poortd_hdr h;
 	ssize_t n;
 	(void)what;
 
-	n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	n = poortd_ctl_recv(fd, buf, sizeof(buf), k->fds, &k->nfds,
+			    sizeof(k->fds) / sizeof(k->fds[0]));
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n >= 0 && cm != NULL;
-	     cm = CMSG_NXTHDR(&msg, cm)) {
-		size_t nf = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		for (size_t i = 0; i < nf; i++) {
-			int got;
-			memcpy(&got, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
-			if (k->nfds < sizeof(k->fds) / sizeof(k->fds[0]))
-				k->fds[k->nfds++] = got;
-			else
-				close(got);
-		}
-	}
 	if (n <= 0 || evbuffer_add(k->in, buf, (size_t)n) < 0) {
 		explicit_bzero(buf, sizeof(buf));
 		kid_ctl_close(k); /* its end: kid_exited follows */

@@ -172,6 +172,27 @@ aadm_post_begin(struct adminweb *aw, struct evhttp_request *req, struct adminweb
 	return 0;
 }
 
+/*
+ * Starts a POST on one admin, the form's "name": the page and the form, and
+ * the answer when the name is missing. The name, or NULL when an answer was
+ * sent (the form freed).
+ */
+static const char *
+aadm_target_begin(struct adminweb *aw, struct evhttp_request *req, struct adminweb_page *p,
+                  struct http_form *f)
+{
+	const char *name;
+
+	if (aadm_post_begin(aw, req, p, f) < 0)
+		return NULL;
+	name = http_form_get(f, "name");
+	if (name == NULL) {
+		aadm_list_page(p, aadm_msg(ADMIN_ENOTFOUND), 0);
+		http_form_free(f);
+	}
+	return name;
+}
+
 /* Ends name's sessions (all of them: it is never the actor's own account). */
 static void
 aadm_end_sessions(struct adminweb_page *p, const char *name)
@@ -208,6 +229,18 @@ aadm_not_self(struct adminweb_page *p, const char *name, const char *action, con
 	}
 	admin_audit(p->aw->st, &p->who, action, name, "self", NULL);
 	return msg;
+}
+
+/* aadm_not_self, answered: 1 when refused (the edit page says why). */
+static int
+aadm_refused(struct adminweb_page *p, const char *name, const char *action, const char *msg)
+{
+	const char *why = aadm_not_self(p, name, action, msg);
+
+	if (why == NULL)
+		return 0;
+	aadm_edit_page(p, name, why, 0);
+	return 1;
 }
 
 static void
@@ -249,24 +282,17 @@ aadm_enable(struct evhttp_request *req, void *arg)
 	struct adminweb *aw = arg;
 	struct adminweb_page p;
 	struct http_form f;
-	const char *name, *value, *msg;
+	const char *name, *value;
 	int on, rc;
 
-	if (aadm_post_begin(aw, req, &p, &f) < 0)
+	if ((name = aadm_target_begin(aw, req, &p, &f)) == NULL)
 		return;
-	name = http_form_get(&f, "name");
 	value = http_form_get(&f, "value");
 	on = value != NULL && strcmp(value, "1") == 0;
-	if (name == NULL) {
-		aadm_list_page(&p, aadm_msg(ADMIN_ENOTFOUND), 0);
+	if (!on && aadm_refused(&p, name, "admin.disable",
+	                        N_("You cannot disable your own account: ask another "
+	                           "admin.")))
 		goto done;
-	}
-	if (!on && (msg = aadm_not_self(&p, name, "admin.disable",
-					N_("You cannot disable your own account: ask another "
-					   "admin."))) != NULL) {
-		aadm_edit_page(&p, name, msg, 0);
-		goto done;
-	}
 	rc = admin_set_enabled(aw->st, &p.who, name, on);
 	if (rc == 0 && !on)
 		aadm_end_sessions(&p, name);
@@ -286,22 +312,15 @@ aadm_password(struct evhttp_request *req, void *arg)
 	struct adminweb_page p;
 	struct http_form f;
 	char onetime[ADMIN_PW_GENERATED_LEN + 1];
-	const char *name, *msg;
+	const char *name;
 	int rc;
 
-	if (aadm_post_begin(aw, req, &p, &f) < 0)
+	if ((name = aadm_target_begin(aw, req, &p, &f)) == NULL)
 		return;
 	memset(onetime, 0, sizeof(onetime));
-	name = http_form_get(&f, "name");
-	if (name == NULL) {
-		aadm_list_page(&p, aadm_msg(ADMIN_ENOTFOUND), 0);
+	if (aadm_refused(&p, name, "admin.reset",
+	                 N_("Change your own password under Change password.")))
 		goto done;
-	}
-	if ((msg = aadm_not_self(&p, name, "admin.reset",
-				 N_("Change your own password under Change password."))) != NULL) {
-		aadm_edit_page(&p, name, msg, 0);
-		goto done;
-	}
 	rc = admin_password_reset(aw->st, aw->cfg->password.cost, &p.who, name, onetime);
 	if (rc < 0) {
 		aadm_edit_page(&p, name, aadm_msg(rc), 0);
@@ -323,22 +342,15 @@ aadm_totp(struct evhttp_request *req, void *arg)
 	struct adminweb *aw = arg;
 	struct adminweb_page p;
 	struct http_form f;
-	const char *name, *msg;
+	const char *name;
 	int rc;
 
-	if (aadm_post_begin(aw, req, &p, &f) < 0)
+	if ((name = aadm_target_begin(aw, req, &p, &f)) == NULL)
 		return;
-	name = http_form_get(&f, "name");
-	if (name == NULL) {
-		aadm_list_page(&p, aadm_msg(ADMIN_ENOTFOUND), 0);
+	if (aadm_refused(&p, name, "admin.totp.clear",
+	                 N_("Enrol your own authenticator app again under Two-step "
+	                    "login.")))
 		goto done;
-	}
-	if ((msg = aadm_not_self(&p, name, "admin.totp.clear",
-				 N_("Enrol your own authenticator app again under Two-step "
-				    "login."))) != NULL) {
-		aadm_edit_page(&p, name, msg, 0);
-		goto done;
-	}
 	rc = admin_totp_clear(aw->st, &p.who, name);
 	if (rc == 0)
 		aadm_end_sessions(&p, name);
@@ -357,24 +369,16 @@ aadm_role(struct evhttp_request *req, void *arg)
 	struct adminweb *aw = arg;
 	struct adminweb_page p;
 	struct http_form f;
-	const char *name, *msg;
+	const char *name;
 	int role, rc;
 
-	if (aadm_post_begin(aw, req, &p, &f) < 0)
+	if ((name = aadm_target_begin(aw, req, &p, &f)) == NULL)
 		return;
-	name = http_form_get(&f, "name");
 	role = admin_role_parse(http_form_get(&f, "role"));
-	if (name == NULL) {
-		aadm_list_page(&p, aadm_msg(ADMIN_ENOTFOUND), 0);
-		goto done;
-	}
 	if (role != ADMIN_ROLE_ADMIN &&
-	    (msg = aadm_not_self(&p, name, "admin.role",
-				 N_("You cannot change your own role: ask another admin."))) !=
-		NULL) {
-		aadm_edit_page(&p, name, msg, 0);
+	    aadm_refused(&p, name, "admin.role",
+	                 N_("You cannot change your own role: ask another admin.")))
 		goto done;
-	}
 	/* the new role counts from the admin's next request (adminweb_page_begin) */
 	rc = admin_set_role(aw->st, &p.who, name, role);
 	aadm_edit_page(&p, name, rc < 0 ? aadm_msg(rc) : N_("The role was changed."), rc == 0);
@@ -388,22 +392,14 @@ aadm_delete(struct evhttp_request *req, void *arg)
 	struct adminweb *aw = arg;
 	struct adminweb_page p;
 	struct http_form f;
-	const char *name, *msg;
+	const char *name;
 	int rc;
 
-	if (aadm_post_begin(aw, req, &p, &f) < 0)
+	if ((name = aadm_target_begin(aw, req, &p, &f)) == NULL)
 		return;
-	name = http_form_get(&f, "name");
-	if (name == NULL) {
-		aadm_list_page(&p, aadm_msg(ADMIN_ENOTFOUND), 0);
+	if (aadm_refused(&p, name, "admin.delete",
+	                 N_("You cannot delete your own account: ask another admin.")))
 		goto done;
-	}
-	if ((msg = aadm_not_self(&p, name, "admin.delete",
-				 N_("You cannot delete your own account: ask another admin."))) !=
-	    NULL) {
-		aadm_edit_page(&p, name, msg, 0);
-		goto done;
-	}
 	rc = admin_delete(aw->st, &p.who, name);
 	if (rc < 0) {
 		aadm_edit_page(&p, name, aadm_msg(rc), 0);
