@@ -123,6 +123,7 @@ class GuestAccounts(unittest.TestCase):
             self.assertIn("3 guest accounts in batch opendag", r.stderr)
             name, pw, _ = creds[0]
             self.assertTrue(name.startswith("open-"))
+            time.sleep(0.3)  # the radius child's 100 ms read snapshot
             self.assertIn("Access-Accept",
                           p.radclient(pl.pap_attrs(f"{name}@{pl.REALM}", pw)))
             self.assertIn("guest batch=opendag", p.ctl("list").stdout)
