@@ -90,7 +90,7 @@ def main():
     try:
         from selenium.webdriver.common.by import By
         from selenium.webdriver.common.keys import Keys
-        from selenium.common.exceptions import StaleElementReferenceException
+        from selenium.common.exceptions import WebDriverException
     except ImportError:
         print("SKIP: python3-selenium not installed")
         sys.exit(77)
@@ -215,23 +215,28 @@ def main():
                 e.clear()
                 e.send_keys(v)
 
-    def left(old, timeout=30):
-        """Waits until the browser has left the page whose <html> is old, so
+    def mark():
+        """Marks the page shown now (a property of its window object)."""
+        drv.execute_script("window.__poort_old_page = 1;")
+
+    def left(timeout=10):
+        """Waits until the browser shows another page than the marked one, so
         that a following drv.get() cannot be overtaken by the form's answer."""
         end = time.time() + timeout
         while time.time() < end:
             try:
-                old.is_enabled()
-            except StaleElementReferenceException:
-                return True
+                if drv.execute_script("return window.__poort_old_page === undefined;"):
+                    return True
+            except WebDriverException:
+                pass  # between two pages
             time.sleep(0.05)
         return False
 
     def submit(action, nth=0):
-        old = drv.find_element(By.TAG_NAME, "html")
+        mark()
         drv.find_elements(By.CSS_SELECTOR,
                           'form[action="%s"] button[type=submit]' % action)[nth].click()
-        left(old)
+        left()
         time.sleep(0.1)
 
     def login(name, pw, code, keyboard=False):
@@ -450,9 +455,9 @@ def main():
               cards)
         drv.get(admin + "/admin/guests")
         page_ok("ui-guests-list")
-        old = drv.find_element(By.TAG_NAME, "html")
+        mark()
         drv.find_element(By.CSS_SELECTOR, 'form[action="/admin/guests/expire"] button').click()
-        check(left(old) and wait_text(drv, "Guest access"), "guests: the event ended early")
+        check(left() and wait_text(drv, "Guest access"), "guests: the event ended early")
 
         # --- access points: add, delete ---
         drv.get(admin + "/admin/aps")
