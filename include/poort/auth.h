@@ -88,6 +88,7 @@ struct auth_pw {
 	size_t pwlen;
 	int account;  /* 0, or why the account may not log in */
 	int verified; /* 1 match, 0 no match, < 0 error (auth_pw_run) */
+	int cached;   /* verified by the credential cache, which renewed the entry */
 };
 
 /*

@@ -18,7 +18,8 @@ struct pwcache;
 
 struct pwcache *pwcache_new(unsigned entries, unsigned ttl);
 void pwcache_free(struct pwcache *c);
-/* 1 if (user, hash, pw) was verified within ttl, else 0. */
+/* 1 if (user, hash, pw) was verified within ttl, else 0. A hit counts as a
+ * new successful check: the entry's ttl starts again (no pwcache_put needed). */
 int pwcache_check(struct pwcache *c, const char *user, const char *hash, const void *pw,
 		  size_t pwlen, time_t now);
 void pwcache_put(struct pwcache *c, const char *user, const char *hash, const void *pw,

@@ -13,6 +13,7 @@
 #include "mschapv2.h"
 #include "poort/store_device.h"
 #include "poort/pwcache.h"
+#include "poort/strcopy.h"
 
 struct auth {
 	struct store *st;
@@ -164,14 +165,14 @@ auth_pw_begin_account(struct auth *au, const char *user, int account,
                       struct auth_pw *chk)
 {
 	memset(chk, 0, sizeof(*chk));
-	snprintf(chk->user, sizeof(chk->user), "%s", user);
+	str_copy(chk->user, sizeof(chk->user), user);
 	chk->account = account;
 	if (chk->account == 0) {
-		snprintf(chk->hash, sizeof(chk->hash), "%s", a->pw_hash);
-		snprintf(chk->affiliation, sizeof(chk->affiliation), "%s", a->affiliation);
+		str_copy(chk->hash, sizeof(chk->hash), a->pw_hash);
+		str_copy(chk->affiliation, sizeof(chk->affiliation), a->affiliation);
 	} else {
 		/* still hash something: a refused account must not answer faster */
-		snprintf(chk->hash, sizeof(chk->hash), "%s", au->dummy);
+		str_copy(chk->hash, sizeof(chk->hash), au->dummy);
 	}
 	if (pwlen == 0 || pwlen > PASSWORD_MAX || memchr(pw, '\0', pwlen) != NULL) {
 		chk->verified = 0; /* can never match, for any account */
@@ -182,6 +183,7 @@ auth_pw_begin_account(struct auth *au, const char *user, int account,
 	if (chk->account == 0 && au->pwc != NULL &&
 	    pwcache_check(au->pwc, chk->user, chk->hash, pw, pwlen, now)) {
 		chk->verified = 1;
+		chk->cached = 1;
 		return 1;
 	}
 	return 0;
@@ -213,7 +215,7 @@ auth_pw_end(struct auth *au, struct auth_pw *chk, time_t now)
 		rc = AUTH_EPASSWORD;
 	else
 		rc = 0;
-	if (rc == 0 && au->pwc != NULL)
+	if (rc == 0 && au->pwc != NULL && !chk->cached)
 		pwcache_put(au->pwc, chk->user, chk->hash, chk->pw, chk->pwlen, now);
 	auth_pw_clear(chk);
 	return rc;

@@ -20,6 +20,7 @@
 #include "poort/replycache.h"
 #include "poort/store.h"
 #include "poort/workq.h"
+#include "poort/strcopy.h"
 #include "cui.h"
 #include "proxy.h"
 #include "radius_int.h"
@@ -291,8 +292,8 @@ request_sent(struct request *rq, unsigned code, const uint8_t *data, size_t len,
 	else
 		rs->stats.rejects++;
 	rq->rec.time = (int64_t)time(NULL);
-	snprintf(rq->rec.result, sizeof(rq->rec.result), "%s", accept ? "accept" : "reject");
-	snprintf(rq->rec.reason, sizeof(rq->rec.reason), "%s", reason);
+	str_copy(rq->rec.result, sizeof(rq->rec.result), accept ? "accept" : "reject");
+	str_copy(rq->rec.reason, sizeof(rq->rec.reason), reason);
 	if (rq->rec.upstream[0] != '\0')
 		log_info("auth result=%s upstream=%s user=%s mac=%s cui=%s operator=%s client=%s"
 			 " ms=%lld filtered=%u",
@@ -744,12 +745,12 @@ radius_handle(struct radius_server *rs, const struct origin *o, const uint8_t *p
 	if (o->conn != NULL)
 		radsec_conn_hold(o->conn);
 	rq->h = h;
-	snprintf(rq->secret, sizeof(rq->secret), "%s", origin_secret(o, client));
-	snprintf(rq->rec.client, sizeof(rq->rec.client), "%s", client->name);
+	str_copy(rq->secret, sizeof(rq->secret), origin_secret(o, client));
+	str_copy(rq->rec.client, sizeof(rq->rec.client), client->name);
 	radius_field(req, PW_USER_NAME, rq->rec.user_name, sizeof(rq->rec.user_name));
 	radius_field(req, PW_CALLING_STATION_ID, rq->rec.calling_station,
 		     sizeof(rq->rec.calling_station));
-	snprintf(rq->rec.inner_identity, sizeof(rq->rec.inner_identity), "-");
+	str_copy(rq->rec.inner_identity, sizeof(rq->rec.inner_identity), "-");
 	radius_access(rs, rq);
 	return;
 drop:

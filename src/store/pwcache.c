@@ -149,6 +149,8 @@ pwcache_check(struct pwcache *c, const char *user, const char *hash, const void 
 	pwcache_verifier(c, tag, pw, pwlen, v);
 	hit = CRYPTO_memcmp(e->verifier, v, 32) == 0;
 	explicit_bzero(v, sizeof(v));
+	if (hit)
+		e->expires = now + (time_t)c->ttl; /* what pwcache_put would store again */
 	return hit;
 }
 

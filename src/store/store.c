@@ -17,6 +17,21 @@
 	"username, given_name, surname, student_number, affiliation, pw_hash, enabled, expires," \
 	" created, guest, batch, created_by"
 
+/*
+ * Accounts read in the current read snapshot, by name. Inside one snapshot
+ * SQLite answers every read of a row alike, so a second lookup of the same
+ * account (the rounds of an EAP login, a phone retrying, one user on two
+ * access points) is answered from here. A new snapshot, any change made
+ * through this connection, or a write transaction makes every entry stale.
+ */
+enum { STORE_MEMO_SLOTS = 256, STORE_MEMO_WAYS = 4 };
+
+struct store_memo {
+	uint64_t gen; /* st->memo_gen when filled; 0: empty */
+	int rc;       /* 0, or STORE_ENOTFOUND (then only a.username is set) */
+	struct store_account a;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *get;    /* hot path: one lookup per authentication */
@@ -25,6 +40,10 @@ struct store {
 	int in_read;        /* the shared read transaction is open */
 	int in_write;       /* between store_begin and store_commit or store_rollback */
 	struct timespec snap_start;
+	struct store_memo *memo;  /* STORE_MEMO_SLOTS, while snapshots are on */
+	uint64_t memo_gen;        /* of the open snapshot */
+	unsigned memo_next;       /* the way a full set gives up next */
+	sqlite3_int64 memo_changes; /* sqlite3_total_changes64 when it opened */
 };
 
 int
@@ -74,7 +93,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	store_set_read_snapshot(st, 0);
+	store_set_read_snapshot(st, 0); /* and the memo */
 	sqlite3_finalize(st->get);
 	sqlite3_finalize(st->nthash);
 	sqlite3_close(st->db);
@@ -93,6 +112,16 @@ store_read_end(struct store *st)
 	if (st->in_read)
 		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 	st->in_read = 0;
+	st->memo_gen++; /* the memo's entries belonged to that snapshot */
+}
+
+static void
+store_memo_free(struct store *st)
+{
+	if (st->memo != NULL)
+		explicit_bzero(st->memo, STORE_MEMO_SLOTS * sizeof(*st->memo));
+	free(st->memo);
+	st->memo = NULL;
 }
 
 void
@@ -100,6 +129,10 @@ store_set_read_snapshot(struct store *st, unsigned ms)
 {
 	store_read_end(st);
 	st->snap_ms = ms;
+	if (ms == 0)
+		store_memo_free(st);
+	else if (st->memo == NULL)
+		st->memo = calloc(STORE_MEMO_SLOTS, sizeof(*st->memo)); /* none: no memo */
 }
 
 /* Opens or renews the shared read transaction (when enabled). */
@@ -121,7 +154,55 @@ store_read_snapshot(struct store *st)
 	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
 		st->in_read = 1;
 		st->snap_start = now;
+		st->memo_changes = sqlite3_total_changes64(st->db);
 	}
+}
+
+/*
+ * The memo set for username (STORE_MEMO_WAYS entries), or NULL when the memo
+ * may not be used now; *hit is the entry holding username, or NULL.
+ */
+static struct store_memo *
+store_memo_set(struct store *st, const char *username, struct store_memo **hit)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	struct store_memo *set;
+
+	*hit = NULL;
+	if (st->memo == NULL || !st->in_read || st->in_write ||
+	    sqlite3_total_changes64(st->db) != st->memo_changes)
+		return NULL;
+	for (const char *p = username; *p != '\0'; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	set = &st->memo[h % (STORE_MEMO_SLOTS / STORE_MEMO_WAYS) * STORE_MEMO_WAYS];
+	for (unsigned i = 0; i < STORE_MEMO_WAYS; i++)
+		if (set[i].gen == st->memo_gen && strcmp(set[i].a.username, username) == 0)
+			*hit = &set[i];
+	return set;
+}
+
+/* Keeps rc and a (rc 0) for username in set. */
+static void
+store_memo_put(struct store *st, struct store_memo *set, const char *username, int rc,
+	       const struct store_account *a)
+{
+	struct store_memo *m = NULL;
+
+	if (strlen(username) >= sizeof(set->a.username))
+		return;
+	for (unsigned i = 0; i < STORE_MEMO_WAYS && m == NULL; i++)
+		if (set[i].gen != st->memo_gen)
+			m = &set[i]; /* stale: free to take */
+	if (m == NULL)
+		m = &set[st->memo_next++ % STORE_MEMO_WAYS]; /* all current: in turn */
+	if (rc == 0) {
+		m->a = *a;
+	} else {
+		memset(&m->a, 0, sizeof(m->a));
+		snprintf(m->a.username, sizeof(m->a.username), "%s", username);
+	}
+	m->rc = rc;
+	m->gen = st->memo_gen;
 }
 
 sqlite3 *
@@ -214,9 +295,16 @@ int
 store_account_get(struct store *st, const char *username, struct store_account *a)
 {
 	sqlite3_stmt *s = st->get;
+	struct store_memo *set, *m;
 	int rc;
 
 	store_read_snapshot(st);
+	set = store_memo_set(st, username, &m);
+	if (m != NULL) {
+		if (m->rc == 0)
+			*a = m->a;
+		return m->rc;
+	}
 	sqlite3_bind_text(s, 1, username, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
@@ -227,6 +315,8 @@ store_account_get(struct store *st, const char *username, struct store_account *
 	}
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	if (set != NULL && rc != STORE_EDB)
+		store_memo_put(st, set, username, rc, a);
 	return rc;
 }
 

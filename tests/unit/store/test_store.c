@@ -9,6 +9,7 @@
 
 #include "poort/store.h"
 #include "poort/store_admin.h"
+#include "../../../src/store/store_db.h"
 #include "test.h"
 
 static char dir[] = "/tmp/poort-store-XXXXXX";
@@ -141,6 +142,78 @@ test_snapshot_writes(struct store *st)
 	CHECK_INT(store_account_get(other, "snap4", &got), STORE_ENOTFOUND);
 	CHECK_INT(store_commit(st), STORE_EINVAL); /* none open */
 	CHECK_INT(store_account_delete(st, "snap1"), 0);
+	store_set_read_snapshot(st, 0);
+	store_close(other);
+}
+
+/*
+ * Accounts read inside one read snapshot are remembered (store.c's memo):
+ * the answers must be exactly what SQLite's snapshot gives, for more
+ * accounts than the memo holds, and a change through this connection (the
+ * store API or a bare statement) shows at once.
+ */
+static void
+test_snapshot_memo(struct store *st)
+{
+	char err[256], name[32];
+	struct store *other = store_open(path, err, sizeof(err));
+	struct store_account a = make("memo1"), got;
+	int bad = 0;
+
+	CHECK(other != NULL);
+	if (other == NULL)
+		return;
+	CHECK_INT(store_account_add(st, &a, NULL), 0);
+	store_set_read_snapshot(st, 60000);
+	CHECK_INT(store_account_get(st, "memo1", &got), 0);
+	CHECK_INT(got.enabled, 1);
+	/* another connection's change: not in our snapshot, memo or not */
+	CHECK_INT(store_account_set_enabled(other, "memo1", 0), 0);
+	CHECK_INT(store_account_get(st, "memo1", &got), 0);
+	CHECK_INT(got.enabled, 1);
+	/* our own change shows at once */
+	CHECK_INT(store_account_set_expiry(st, "memo1", 4102444800LL), 0);
+	CHECK_INT(store_account_get(st, "memo1", &got), 0);
+	CHECK_INT(got.enabled, 0);
+	CHECK_INT(got.expires, 4102444800LL);
+	/* a name that is not there, then is (another connection), then ours */
+	CHECK_INT(store_account_get(st, "memo2", &got), STORE_ENOTFOUND);
+	a = make("memo2");
+	CHECK_INT(store_account_add(other, &a, NULL), 0);
+	CHECK_INT(store_account_get(st, "memo2", &got), STORE_ENOTFOUND);
+	store_set_read_snapshot(st, 60000); /* a new snapshot */
+	CHECK_INT(store_account_get(st, "memo2", &got), 0);
+	CHECK_INT(store_account_delete(st, "memo2"), 0);
+	CHECK_INT(store_account_get(st, "memo2", &got), STORE_ENOTFOUND);
+	/* a bare statement on our connection, inside the snapshot */
+	CHECK_INT(store_account_get(st, "memo1", &got), 0);
+	CHECK_INT(sqlite3_exec(store_db_handle(st),
+			       "UPDATE accounts SET given_name = 'Changed' WHERE username = 'memo1'",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	CHECK_INT(store_account_get(st, "memo1", &got), 0);
+	CHECK_STR(got.given_name, "Changed");
+	store_set_read_snapshot(st, 0);
+	/* more accounts than the memo's 256 entries, each read three times */
+	CHECK_INT(store_begin(other), 0);
+	for (int i = 0; i < 600; i++) {
+		snprintf(name, sizeof(name), "m%03d", i);
+		a = make(name);
+		snprintf(a.student_number, sizeof(a.student_number), "%d", i);
+		CHECK_INT(store_account_add(other, &a, NULL), 0);
+	}
+	CHECK_INT(store_commit(other), 0);
+	store_set_read_snapshot(st, 60000);
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 610; i++) {
+			snprintf(name, sizeof(name), "m%03d", i);
+			int rc = store_account_get(st, name, &got);
+			if (i >= 600 ? rc != STORE_ENOTFOUND
+				     : rc != 0 || strcmp(got.username, name) != 0 ||
+					       atoi(got.student_number) != i)
+				bad++;
+		}
+	CHECK_INT(bad, 0);
 	store_set_read_snapshot(st, 0);
 	store_close(other);
 }
@@ -367,6 +440,7 @@ main(void)
 	if (st != NULL) {
 		test_accounts(st);
 		test_snapshot_writes(st);
+		test_snapshot_memo(st);
 		test_logger(st);
 		test_logger_acct();
 		store_close(st);
