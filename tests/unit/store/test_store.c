@@ -310,6 +310,52 @@ test_logger(struct store *st)
 	store_logger_free(lg);
 }
 
+/*
+ * Rows are written from their ring slots while the loop keeps pushing: a
+ * small ring wrapped many times over must yield every row once, intact.
+ */
+static void
+test_logger_stream(void)
+{
+	enum { N = 5000 };
+	char err[256];
+	struct store_logger *lg = store_logger_new(path, 30, 64, err, sizeof(err));
+	struct store_auth_rec r;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	CHECK(lg != NULL);
+	if (lg == NULL)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.time = (int64_t)time(NULL);
+	snprintf(r.result, sizeof(r.result), "accept");
+	for (int i = 0; i < N; i++) {
+		snprintf(r.user_name, sizeof(r.user_name), "stream%05d@school.example", i);
+		snprintf(r.reason, sizeof(r.reason), "%05d", i);
+		snprintf(r.calling_station, sizeof(r.calling_station), "02-00-00-00-%02x-%02x",
+			 i >> 8 & 0xff, i & 0xff);
+		while (store_logger_auth(lg, &r) == STORE_EFULL)
+			usleep(50);
+	}
+	store_logger_flush(lg);
+	store_logger_free(lg);
+	CHECK_INT(sqlite3_open(path, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_prepare_v2(db,
+				     "SELECT COUNT(*), COUNT(DISTINCT user_name),"
+				     " SUM(user_name = 'stream' || reason || '@school.example'"
+				     " AND mac = printf('02000000%04x', CAST(reason AS INTEGER)))"
+				     " FROM auth_log WHERE user_name LIKE 'stream%'",
+				     -1, &s, NULL),
+		  SQLITE_OK);
+	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(s, 0), N);
+	CHECK_INT(sqlite3_column_int(s, 1), N);
+	CHECK_INT(sqlite3_column_int(s, 2), N);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
 struct acct_wait {
 	int calls, rc;
 	int64_t rows; /* acct_log rows another connection saw when the callback ran */
@@ -442,6 +488,7 @@ main(void)
 		test_snapshot_writes(st);
 		test_snapshot_memo(st);
 		test_logger(st);
+		test_logger_stream();
 		test_logger_acct();
 		store_close(st);
 	}
