@@ -86,6 +86,46 @@ char *poortd_eap_file(struct config *cfg, unsigned i);
  */
 ssize_t poortd_ctl_recv(int fd, void *buf, size_t len, int *fds, size_t *nfds, size_t max);
 
+/*
+ * A child's message as the parent accepts it (poortd_ctl_check). The web
+ * child parses network input, so every byte and descriptor count of what
+ * it sends is checked here, before the parent acts on any of it:
+ *  READY, RELOADED: either child, no payload, no descriptor.
+ *  BACKUP: web child only, a passphrase of 0..POORTD_PASS_MAX bytes, no
+ *    descriptor.
+ *  RESTORE: web child only, an admin's name (store_username_valid: it goes
+ *    to the parent's log and the audit row), a NUL, the passphrase; in all
+ *    at most POORTD_PASS_MAX bytes; exactly one descriptor.
+ * Descriptors count only when they came with the header's own read (the
+ * parent reads one message at a time); anything else is refused.
+ */
+enum poortd_ctl_err {
+	POORTD_CTL_ETYPE = -1,    /* not a type a child sends */
+	POORTD_CTL_EROLE = -2,    /* a type this child may not send */
+	POORTD_CTL_ELEN = -3,     /* payload length wrong for the type */
+	POORTD_CTL_ETRUNC = -4,   /* fewer or more bytes than header and len */
+	POORTD_CTL_EFDS = -5,     /* fds field or descriptors attached wrong */
+	POORTD_CTL_EPAYLOAD = -6, /* RESTORE: no NUL, or not an admin's name */
+};
+struct poortd_ctl_msg {
+	uint32_t type;     /* POORTD_MSG_READY, _RELOADED, _BACKUP or _RESTORE */
+	size_t nfds;       /* descriptors it takes: 1 for RESTORE, else 0 */
+	const char *actor; /* RESTORE: the admin's name, NUL-terminated; else NULL */
+	const char *pass;  /* BACKUP, RESTORE: the passphrase (not terminated) */
+	size_t passlen;
+};
+/* The header alone, as soon as it is in (before its payload): 0 or POORTD_CTL_E*. */
+int poortd_ctl_check_hdr(enum sandbox_role role, const struct poortd_hdr *h, size_t nfds);
+/*
+ * One whole message from a child of role: buf holds the header and its
+ * payload, len bytes in all (any alignment), nfds the descriptors that came
+ * with it. 0 with *m filled (its pointers lend into buf), or POORTD_CTL_E*.
+ */
+int poortd_ctl_check(enum sandbox_role role, const void *buf, size_t len, size_t nfds,
+		     struct poortd_ctl_msg *m);
+/* A refusal's reason for the log ("wrong-role"). */
+const char *poortd_ctl_strerror(int rc);
+
 /* Runs a child until SIGTERM or the parent's end; returns the exit status. */
 int poortd_child_run(enum sandbox_role role, struct config *cfg, const struct sandbox_user *u,
 		     int ctl, struct poortd_link *link);

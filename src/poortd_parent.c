@@ -45,8 +45,10 @@ struct kid {
 	pid_t pid; /* 0: not running */
 	struct bufferevent *ctl; /* writes; reads go through ev_in (descriptors come along) */
 	struct event *ev_in;
-	struct evbuffer *in;
-	int fds[2]; /* received with a header, not yet taken */
+	/* the message being read, one at a time (poortd_ctl_check); cleared after each */
+	unsigned char in[sizeof(struct poortd_hdr) + POORTD_PASS_MAX];
+	size_t inlen;
+	int fds[2]; /* received with the header being read, not yet taken */
 	size_t nfds;
 	int ready;
 	int reload_pending;
@@ -144,14 +146,13 @@ kid_ctl_close(struct kid *k)
 {
 	if (k->ev_in != NULL)
 		event_free(k->ev_in);
-	if (k->in != NULL)
-		evbuffer_free(k->in);
 	if (k->ctl != NULL)
 		bufferevent_free(k->ctl);
 	for (size_t i = 0; i < k->nfds; i++)
 		close(k->fds[i]);
+	explicit_bzero(k->in, k->inlen); /* a passphrase may have come */
+	k->inlen = 0;
 	k->ev_in = NULL;
-	k->in = NULL;
 	k->ctl = NULL;
 	k->nfds = 0;
 }
@@ -200,7 +201,7 @@ parent_send_done(struct kid *k, int32_t result, int fd)
 
 /* BACKUP from the web child: a job writes it into a memfd. */
 static void
-parent_backup(struct parent *p, struct kid *k, char *pass, size_t len)
+parent_backup(struct parent *p, struct kid *k, const char *pass, size_t len)
 {
 	int out;
 
@@ -264,102 +265,115 @@ parent_restore(struct parent *p, int fd, char *pass, size_t len)
 	kid_stop_all(p);
 }
 
-/* A message from k; 0, or -1 when it was malformed. */
-static int
-kid_message(struct parent *p, struct kid *k, const struct poortd_hdr *h)
+/* A message from k, as poortd_ctl_check accepted it (m lends into k->in). */
+static void
+kid_message(struct parent *p, struct kid *k, const struct poortd_ctl_msg *m)
 {
-	char *pass;
-	int fd = -1;
+	size_t len;
+	char *msg;
+	int fd;
 
-	if (h->type == POORTD_MSG_READY && h->len == 0) {
+	if (m->type == POORTD_MSG_READY) {
 		k->ready = 1;
 		if (p->announced) {
 			log_notice("the %s child pid=%d is serving again", sandbox_role_name(k->role),
 				   (int)k->pid);
-			return 0;
+			return;
 		}
 		if (!p->kids[0].ready || !p->kids[1].ready)
-			return 0;
+			return;
 		p->announced = 1;
 		log_notice("poortd %s ready config=%s state_dir=%s realms=%zu clients=%zu"
 			   " radius=%d web=%d",
 			   POORT_VERSION, p->config_path, p->cfg->state_dir, p->cfg->nrealms,
 			   p->cfg->nclients, (int)p->kids[0].pid, (int)p->kids[1].pid);
-		return 0;
+		return;
 	}
-	if (h->type == POORTD_MSG_RELOADED && h->len == 0) {
+	if (m->type == POORTD_MSG_RELOADED) {
 		k->reload_pending = 0;
 		parent_reload_done(p);
-		return 0;
+		return;
 	}
-	if (k->role != SANDBOX_WEB || h->len > POORTD_PASS_MAX ||
-	    (h->type != POORTD_MSG_BACKUP && h->type != POORTD_MSG_RESTORE) ||
-	    h->fds != (h->type == POORTD_MSG_RESTORE) || k->nfds < h->fds)
-		return -1;
-	if (h->fds) {
-		fd = k->fds[0];
-		memmove(k->fds, k->fds + 1, (--k->nfds) * sizeof(int));
+	if (m->type == POORTD_MSG_BACKUP) {
+		parent_backup(p, k, m->pass, m->passlen); /* the forked job has its own copy */
+		return;
 	}
-	if ((pass = malloc((size_t)h->len + 1)) == NULL) {
-		evbuffer_drain(k->in, h->len);
-		if (fd >= 0)
-			close(fd);
-		if (h->type == POORTD_MSG_BACKUP)
-			parent_send_done(k, BACKUP_ENOMEM, -1);
-		return 0;
+	/* RESTORE: kept whole (the admin's name, a NUL, the passphrase) until the children stop */
+	fd = k->fds[0];
+	k->nfds = 0;
+	len = strlen(m->actor) + 1 + m->passlen;
+	if ((msg = malloc(len + 1)) == NULL) {
+		close(fd);
+		return;
 	}
-	evbuffer_remove(k->in, pass, h->len);
-	pass[h->len] = '\0';
-	if (h->type == POORTD_MSG_RESTORE) {
-		/* the admin's name, a NUL, the passphrase */
-		if (memchr(pass, '\0', h->len) == NULL) {
-			close(fd);
-			pass_free(pass, h->len);
-			return -1;
-		}
-		parent_restore(p, fd, pass, h->len);
-		return 0;
-	}
-	parent_backup(p, k, pass, h->len);
-	pass_free(pass, h->len);
-	return 0;
+	memcpy(msg, m->actor, len);
+	msg[len] = '\0';
+	parent_restore(p, fd, msg, len);
 }
+
+#define KID_MSGS_MAX 64 /* messages read in one go; the loop sees the rest next turn */
 
 static void
 kid_on_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct kid *k = arg;
 	struct parent *p = &parent;
-	char buf[4096];
+	struct poortd_ctl_msg m;
 	struct poortd_hdr h;
+	size_t want, had;
+	unsigned done = 0;
 	ssize_t n;
+	int rc = 0;
 	(void)what;
 
-	n = poortd_ctl_recv(fd, buf, sizeof(buf), k->fds, &k->nfds,
-			    sizeof(k->fds) / sizeof(k->fds[0]));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || evbuffer_add(k->in, buf, (size_t)n) < 0) {
-		explicit_bzero(buf, sizeof(buf));
-		kid_ctl_close(k); /* its end: kid_exited follows */
-		return;
-	}
-	explicit_bzero(buf, sizeof(buf)); /* a passphrase may have come */
-	while (evbuffer_copyout(k->in, &h, sizeof(h)) == (ev_ssize_t)sizeof(h)) {
-		if (h.len > POORTD_PASS_MAX) {
-			h.type = 0;
-		} else if (evbuffer_get_length(k->in) < sizeof(h) + h.len) {
+	/*
+	 * One message at a time, never past its end: the descriptors a read
+	 * brings then belong to the message whose header it starts (a child
+	 * sends each message in one sendmsg), and a later message's cannot
+	 * be mistaken for this one's.
+	 */
+	while (done < KID_MSGS_MAX) {
+		if (k->inlen < sizeof(h)) {
+			want = sizeof(h) - k->inlen;
+		} else {
+			memcpy(&h, k->in, sizeof(h));
+			want = sizeof(h) + h.len - k->inlen;
+		}
+		had = k->nfds;
+		n = poortd_ctl_recv(fd, k->in + k->inlen, want, k->fds, &k->nfds,
+				    sizeof(k->fds) / sizeof(k->fds[0]));
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			kid_ctl_close(k); /* its end: kid_exited follows */
 			return;
 		}
-		evbuffer_drain(k->in, sizeof(h));
-		if (h.type == 0 || kid_message(p, k, &h) < 0) {
-			log_error("bad message from the %s child: killing it",
-				  sandbox_role_name(k->role));
-			kill(k->pid, SIGKILL);
-			kid_ctl_close(k);
-			return;
+		if (k->nfds > had && k->inlen > 0) {
+			rc = POORTD_CTL_EFDS; /* descriptors in the middle of a message */
+			break;
 		}
+		k->inlen += (size_t)n;
+		if (k->inlen < sizeof(h))
+			continue;
+		memcpy(&h, k->in, sizeof(h));
+		/* the header alone first: a bad one is refused before its payload is read */
+		if (k->inlen == sizeof(h) && (rc = poortd_ctl_check_hdr(k->role, &h, k->nfds)) < 0)
+			break;
+		if (k->inlen < sizeof(h) + h.len)
+			continue;
+		if ((rc = poortd_ctl_check(k->role, k->in, k->inlen, k->nfds, &m)) < 0)
+			break;
+		kid_message(p, k, &m);
+		explicit_bzero(k->in, k->inlen); /* a passphrase may have come */
+		k->inlen = 0;
+		done++;
 	}
+	if (rc == 0)
+		return;
+	log_error("bad message from the %s child reason=%s: killing it",
+		  sandbox_role_name(k->role), poortd_ctl_strerror(rc));
+	kill(k->pid, SIGKILL);
+	kid_ctl_close(k);
 }
 
 static void
@@ -446,8 +460,7 @@ kid_start(struct parent *p, struct kid *k)
 	k->started = time(NULL);
 	k->ctl = bufferevent_socket_new(p->base, sv[0], BEV_OPT_CLOSE_ON_FREE);
 	k->ev_in = event_new(p->base, sv[0], EV_READ | EV_PERSIST, kid_on_read, k);
-	k->in = evbuffer_new();
-	if (k->ctl == NULL || k->ev_in == NULL || k->in == NULL || event_add(k->ev_in, NULL) < 0) {
+	if (k->ctl == NULL || k->ev_in == NULL || event_add(k->ev_in, NULL) < 0) {
 		if (k->ctl == NULL)
 			close(sv[0]);
 		kid_ctl_close(k);
