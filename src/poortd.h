@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "poort/backup_status.h"
 #include "poort/sandbox.h"
 
 #define POORT_VERSION "0.1.0"
@@ -106,5 +107,9 @@ pid_t poortd_job_restore(const char *config_path, const char *state_dir, int in,
 			 const char *actor, const char *pass, size_t passlen);
 /* A job's wait status as 0 or a BACKUP_E* code. */
 int poortd_job_result(int status);
+/* A restore's outcome in STATE_DIR/restore.json (poort/backup_status.h) for the
+ * admin ui; made: the backup's time, 0 unknown. A failure is logged. */
+void poortd_job_report(const char *state_dir, const char *actor, enum backup_status_reason r,
+		       int64_t made);
 
 #endif

@@ -6,6 +6,8 @@
  * backup reads the config file and every key of the state directory, the
  * restore writes them. Neither parses anything before it authenticated
  * (src/backup checks every chunk before the payload parser sees it).
+ * A restore also leaves its outcome for the admin UI in STATE_DIR/restore.json
+ * (poort/backup_status.h) and, when it failed, an audit row in the kept store.
  */
 #include <errno.h>
 #include <limits.h>
@@ -19,6 +21,7 @@
 
 #include "poort/admin.h"
 #include "poort/backup.h"
+#include "poort/backup_status.h"
 #include "poort/log.h"
 #include "poort/store.h"
 #include "poort/store_admin.h"
@@ -89,30 +92,72 @@ job_made_cb(const struct store_audit *r, void *arg)
 	return 1;
 }
 
+void
+poortd_job_report(const char *state_dir, const char *actor, enum backup_status_reason r,
+                  int64_t made)
+{
+	struct backup_status s = {.at = (int64_t)time(NULL), .reason = r, .made = made};
+	char err[256];
+
+	backup_status_by(s.by, actor);
+	if (backup_status_write(state_dir, &s, err, sizeof(err)) < 0)
+		log_warning("restore: cannot write its status for the admin ui: %s", err);
+}
+
+/* An audit row in the store of state_dir (the restored one, or the kept one). */
+static void
+job_audit(const char *state_dir, const char *actor, const char *action, const char *detail)
+{
+	const struct admin_who who = {.actor = actor, .source = "local"};
+	char path[PATH_MAX], err[256];
+	struct store *st;
+
+	snprintf(path, sizeof(path), "%s/poort.db", state_dir);
+	if ((st = store_open(path, err, sizeof(err))) == NULL) {
+		log_warning("restore: the store does not open for its audit row: %s", err);
+		return;
+	}
+	admin_audit(st, &who, action, NULL, NULL, detail);
+	store_close(st);
+}
+
 static void
 job_restored(const char *state_dir, const char *actor)
 {
 	char path[PATH_MAX], err[256], made_s[32] = "at an unknown time", detail[64] = "";
 	const struct store_audit_filter f = {.limit = 100000};
-	const struct admin_who who = {.actor = actor, .source = "local"};
 	int64_t made = 0;
 	struct store *st;
 
 	snprintf(path, sizeof(path), "%s/poort.db", state_dir);
 	if ((st = store_open(path, err, sizeof(err))) == NULL) {
 		log_warning("restored, but the store does not open: %s", err);
+		poortd_job_report(state_dir, actor, BACKUP_STATUS_OK, 0);
 		return;
 	}
 	store_audit_foreach(st, &f, job_made_cb, &made);
+	store_close(st);
 	if (made > 0) {
 		time_t t = (time_t)made;
 		struct tm tm;
 		strftime(made_s, sizeof(made_s), "%Y-%m-%d %H:%M UTC", gmtime_r(&t, &tm));
 		snprintf(detail, sizeof(detail), "made=%s", made_s);
 	}
-	admin_audit(st, &who, "backup.restored", NULL, NULL, detail[0] ? detail : NULL);
-	store_close(st);
+	job_audit(state_dir, actor, "backup.restored", detail[0] ? detail : NULL);
+	poortd_job_report(state_dir, actor, BACKUP_STATUS_OK, made);
 	log_notice("restored from a backup made %s asked_by=%s", made_s, actor);
+}
+
+/* The restore failed: the kept store says so, and the status file for the admin ui. */
+static void
+job_failed(const char *state_dir, const char *actor, int rc)
+{
+	enum backup_status_reason r = backup_status_reason(rc);
+	char detail[32];
+
+	snprintf(detail, sizeof(detail), "reason=%s", backup_status_reason_word(r));
+	job_audit(state_dir, actor, "backup.restore-failed", detail);
+	poortd_job_report(state_dir, actor, r, 0);
 }
 
 pid_t
@@ -134,10 +179,11 @@ poortd_job_restore(const char *config_path, const char *state_dir, int in, const
 		rc = BACKUP_EIO;
 	else
 		rc = backup_restore_fd(in, &t, pass, passlen, &err);
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("restore failed, the old state and config stay: %s (%s)",
 		          backup_strerror(rc), err.detail);
-	else
+		job_failed(state_dir, actor, rc);
+	} else
 		job_restored(state_dir, actor);
 	log_flush();
 	_exit(job_exit_code(rc));

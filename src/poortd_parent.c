@@ -74,6 +74,7 @@ struct parent {
 	int job_out;      /* backup: the memfd it writes */
 	int restore_fd;   /* restore: the upload, until the children are gone */
 	char *restore_pass;
+	char restore_by[BACKUP_STATUS_BY_MAX + 1]; /* the admin who asked */
 	size_t restore_passlen;
 	int restoring;    /* children stopping or stopped for a restore */
 	int reexec;       /* restored: execute poortd again at the end */
@@ -494,6 +495,8 @@ parent_restore_run(struct parent *p)
 	{
 	size_t alen = strlen(p->restore_pass) + 1; /* the admin's name, then the passphrase */
 
+	backup_status_by(p->restore_by, p->restore_pass);
+
 	p->job = poortd_job_restore(p->config_path, p->cfg->state_dir, p->restore_fd,
 				    p->restore_pass, p->restore_pass + alen,
 				    p->restore_passlen - alen);
@@ -506,6 +509,7 @@ parent_restore_run(struct parent *p)
 		log_error("restore failed, the old state and config stay: fork: %s",
 			  strerror(errno));
 		p->job = 0;
+		poortd_job_report(p->cfg->state_dir, p->restore_by, BACKUP_STATUS_RSTART, 0);
 		parent_restore_end(p, BACKUP_EIO);
 		return;
 	}
@@ -541,6 +545,8 @@ parent_job_exited(struct parent *p, int status)
 
 	p->job = 0;
 	p->job_restore = 0;
+	if (restore && !WIFEXITED(status)) /* the job reports unless it died */
+		poortd_job_report(p->cfg->state_dir, p->restore_by, BACKUP_STATUS_RSTART, 0);
 	if (restore)
 		parent_restore_end(p, poortd_job_result(status));
 	else

@@ -32,6 +32,7 @@
 #include "adminweb_int.h"
 #include "poort/adminweb.h"
 #include "poort/backup.h"
+#include "poort/backup_status.h"
 #include "poort/config.h"
 #include "poort/config_saml.h"
 #include "poort/http_form.h"
@@ -113,6 +114,60 @@ abk_msg(int rc)
 	}
 }
 
+/* Why the last restore failed, as the page says it (after "failed:"). */
+static const char *const abk_reasons[BACKUP_STATUS_NREASONS] = {
+    [BACKUP_STATUS_OK] = "",
+    [BACKUP_STATUS_RIO] = N_("a file on the box could not be written"),
+    [BACKUP_STATUS_RPASS] = N_("wrong passphrase"),
+    [BACKUP_STATUS_RDAMAGED] = N_("the file is damaged or incomplete"),
+    [BACKUP_STATUS_RVERSION] = N_("the backup was made by a newer Poort"),
+    [BACKUP_STATUS_RCONTENT] = N_("the file is not a complete backup of a box"),
+    [BACKUP_STATUS_RSTART] = N_("the restore could not be started"),
+    [BACKUP_STATUS_ROTHER] = N_("an internal error; the log says more"),
+};
+
+static void
+abk_time(char *out, size_t outlen, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	strftime(out, outlen, "%Y-%m-%d %H:%M UTC", gmtime_r(&tt, &tm));
+}
+
+void
+adminweb_restore_status(struct adminweb_page *p, int64_t max_age)
+{
+	struct backup_status bs;
+	char at[40], made[40];
+	int rc;
+
+	if (!admin_may(p->role, ADMIN_ACT_BACKUP))
+		return;
+	rc = backup_status_read(p->aw->cfg->state_dir, &bs);
+	if (rc == BACKUP_STATUS_ENOENT)
+		return;
+	if (rc < 0) {
+		http_tv_set(p->tv, "rs_unreadable", "1");
+		return;
+	}
+	if (max_age > 0 && (int64_t)time(NULL) - bs.at > max_age)
+		return;
+	abk_time(at, sizeof(at), bs.at);
+	http_tv_set(p->tv, "rs_at", at);
+	if (bs.by[0] != '\0')
+		http_tv_set(p->tv, "rs_by", bs.by);
+	if (bs.reason != BACKUP_STATUS_OK) {
+		http_tv_set(p->tv, "rs_failed", "1");
+		http_tv_set(p->tv, "rs_reason", http_tr(p->lang, abk_reasons[bs.reason]));
+		return;
+	}
+	http_tv_set(p->tv, "rs_ok", "1");
+	if (bs.made > 0)
+		abk_time(made, sizeof(made), bs.made);
+	http_tv_set(p->tv, "rs_made", bs.made > 0 ? made : http_tr(p->lang, N_("an unknown time")));
+}
+
 /* Characters (UTF-8 code points) of s. */
 static size_t
 abk_chars(const char *s)
@@ -148,6 +203,7 @@ abk_page(struct adminweb_page *p, int code, const char *msg, int ok)
 		*strchr(lim, '.') = ',';
 	http_tv_set(p->tv, "max_mib", lim);
 	http_tv_setf(p->tv, "pass_min", "%d", BACKUP_PASS_MIN);
+	adminweb_restore_status(p, 0);
 	adminweb_page_send(p, code, "admin_backup", N_("Backup and restore"));
 }
 

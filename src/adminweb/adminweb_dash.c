@@ -332,6 +332,7 @@ adash(struct evhttp_request *req, void *arg)
 	adash_certs(&p, now);
 	adash_upstreams(&p, now);
 	adash_firmware(&p);
+	adminweb_restore_status(&p, 7 * 24 * 3600); /* a week: then the audit log has it */
 	if (stat(aw->store_path, &sb) == 0)
 		size += (unsigned long long)sb.st_size;
 	snprintf(path, sizeof(path), "%s-wal", aw->store_path);

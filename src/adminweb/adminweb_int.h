@@ -117,6 +117,10 @@ int adminweb_sso_init(struct adminweb *aw);
 int adminweb_backup_init(struct adminweb *aw);
 /* Drops the verified upload waiting for its confirm step. */
 void adminweb_backup_free(void);
+/* The last restore's outcome (STATE_DIR/restore.json) for the partial
+ * admin_restore_status, to admins who may restore; max_age: seconds after
+ * which it is no longer shown (0: always). */
+void adminweb_restore_status(struct adminweb_page *p, int64_t max_age);
 int adminweb_testlogin_init(struct adminweb *aw);
 /* Ends the test login's work: tests running are waited for, none answered. */
 void adminweb_testlogin_free(struct adminweb *aw);

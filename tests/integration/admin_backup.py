@@ -9,8 +9,15 @@ with a wrong passphrase, with one byte flipped and cut short: each a clear
 error page, nothing changed (the new account still logs in); a 17 MiB file
 (over http.admin_max_body) our own 413 page in nl and en, also from the
 Chromium form, with nothing changed. With the
-right passphrase the file verifies, the confirm step answers first and
-poortd restarts by itself (same pid): the added account is gone, the
+right passphrase the file verifies. A restore whose job then fails (the
+state directory cannot be moved aside: every name it could take is a
+non-empty directory) keeps the old state: the children serve again, the
+added account still logs in, and after logging in again the backup page
+and the dashboard say in English and Dutch that the restore failed and
+why (restore.json), the audit has backup.restore-failed; the helpdesk's
+dashboard does not show it. Then the confirm step answers first and
+poortd restarts by itself (same pid): the pages say the box was restored
+from a backup made at its time, asked by boss; the added account is gone, the
 original ones log in with the same Chargeable-User-Identity (same cui.key),
 the admin logs in again. Then a fresh box (empty state directory, one new
 admin, another CUI key) restores the same file and serves box 1's
@@ -144,7 +151,7 @@ def main():
 
         # roles and CSRF
         d = Admin(base, p.https_crt)
-        enrol(d, "desk", desk_pw, "helpdesk staple 42", codes)
+        desk_totp = enrol(d, "desk", desk_pw, "helpdesk staple 42", codes)
         check(d.get("/admin/backup").status_code == 403, "helpdesk: /admin/backup 403")
         for path in ("/admin/backup/download", "/admin/backup/restore", "/admin/backup/confirm"):
             r = d.post(path, {"pass": PASS, "pass2": PASS})
@@ -263,6 +270,58 @@ def main():
         drv.get(base + "/admin/backup?lang=en")
         a.get("/admin/backup")  # the form's token, for the confirm below
 
+        # a restore that verified but fails in the parent's job: the state
+        # directory cannot be moved aside (a non-empty directory already has
+        # each name it could take in the next minutes)
+        state = os.path.join(work, "state")
+        now = int(time.time())
+        blockers = ["%s.before-restore-%d" % (state, t) for t in range(now - 5, now + 300)]
+        for b in blockers:
+            os.makedirs(os.path.join(b, "x"))
+        r = a.post("/admin/backup/confirm", {})
+        check(r.status_code == 200 and 'id="restoring"' in r.text,
+              "failing restore: 'restoring' answered")
+        check(wait_for(lambda: p.log_text().count(" is serving again") >= 2, 90),
+              "failing restore: the children serve again on the old state")
+        check("restore failed (" in p.log_text() and p.alive() and p.proc.pid == pid,
+              "failing restore: logged, the same poortd")
+        check(not [n for n in os.listdir(work) if ".restore-" in n],
+              "failing restore: no staging left behind")
+        for b in blockers:
+            shutil.rmtree(b)
+        time.sleep(0.5)
+        check(wait_for(lambda: radius(p, "extra.user", "Extra-password-1", secret) is not None,
+                       10), "failing restore: the account added later still logs in")
+        a = Admin(base, p.https_crt)
+        check(login(a, "boss", "correct horse battery", codes.next(boss_totp)),
+              "failing restore: the admin logs in again")
+        fail_en = re.compile(r'id="restore_status">The restore of \d{4}-\d\d-\d\d \d\d:\d\d UTC '
+                             r'failed: a file on the box could not be written\. The box kept its '
+                             r'previous state\. \(asked by boss\)</p>')
+        fail_nl = re.compile(r'id="restore_status">Het herstellen van \d{4}-\d\d-\d\d \d\d:\d\d '
+                             r'UTC is mislukt: een bestand op het kastje kon niet worden '
+                             r'geschreven\. Het kastje heeft zijn vorige toestand behouden\. '
+                             r'\(gevraagd door boss\)</p>')
+        for path in ("/admin/backup", "/admin/"):
+            en = a.get(path + "?lang=en").text
+            nl = a.get(path + "?lang=nl").text
+            check(fail_en.search(en) is not None and fail_nl.search(nl) is not None,
+                  "failing restore: %s says it failed, en and nl (%s)" %
+                  (path, re.findall(r'id="restore_status">([^<]*)', en)))
+        r = a.get("/admin/audit")
+        check("backup.restore-failed" in r.text and "reason=io" in r.text,
+              "failing restore: audit row backup.restore-failed reason=io")
+        st = os.stat(os.path.join(state, "restore.json"))
+        check(st.st_mode & 0o777 == 0o644 and st.st_uid == os.getuid(),
+              "failing restore: restore.json 0644, the parent's (%o)" % (st.st_mode & 0o777))
+        d = Admin(base, p.https_crt)
+        check(login(d, "desk", "helpdesk staple 42", codes.next(desk_totp)) and
+              'id="restore_status"' not in d.get("/admin/").text,
+              "helpdesk: the dashboard does not show the restore's outcome")
+        r = upload(a, good, PASS)
+        check('id="confirm"' in r.text, "after the failure the backup verifies again")
+        a.get("/admin/backup")
+
         # the restore: answered first, then poortd restarts by itself
         r = a.post("/admin/backup/confirm", {})
         check(r.status_code == 200 and 'id="restoring"' in r.text, "confirm: 'restoring' answered")
@@ -281,6 +340,18 @@ def main():
         r = a.get("/admin/audit")
         check("backup.restored" in r.text and "backup.download" in r.text,
               "audit of the restored box: backup.download, backup.restored")
+        ok_en = re.compile(r'id="restore_status">The box was restored on \d{4}-\d\d-\d\d '
+                           r'\d\d:\d\d UTC from a backup made \d{4}-\d\d-\d\d \d\d:\d\d UTC '
+                           r'\(asked by boss\)\.</p>')
+        ok_nl = re.compile(r'id="restore_status">Het kastje is hersteld op \d{4}-\d\d-\d\d '
+                           r'\d\d:\d\d UTC uit een back-up gemaakt op \d{4}-\d\d-\d\d '
+                           r'\d\d:\d\d UTC \(gevraagd door boss\)\.</p>')
+        for path in ("/admin/backup", "/admin/"):
+            en = a.get(path + "?lang=en").text
+            nl = a.get(path + "?lang=nl").text
+            check(ok_en.search(en) is not None and ok_nl.search(nl) is not None,
+                  "restore: %s says it was restored, en and nl (%s)" %
+                  (path, re.findall(r'id="restore_status">([^<]*)', en)))
         aside = [n for n in os.listdir(work) if ".before-restore-" in n]
         check(len(aside) == 2, "the old state dir and config kept aside (%s)" % aside)
 
