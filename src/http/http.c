@@ -24,6 +24,7 @@
 
 #include "poort/config_saml.h"
 #include "poort/http_form.h"
+#include "poort/http_head.h"
 #include "poort/http_i18n.h"
 #include "poort/http_session.h"
 #include "poort/http_tmpl.h"
@@ -56,6 +57,7 @@ struct http_lis {
 	enum http_listener kind;
 	struct evhttp *http;
 	struct http_conns *conns; /* TLS connections open */
+	size_t max_body; /* evhttp's limit; over it, http_head.h answers our page */
 };
 
 struct http_server {
@@ -121,6 +123,7 @@ http_bevcb(struct event_base *base, void *arg)
 {
 	struct http_lis *l = arg;
 	SSL *ssl = SSL_new(l->hs->ssl);
+	struct bufferevent *bev;
 
 	if (ssl == NULL)
 		return NULL;
@@ -129,8 +132,12 @@ http_bevcb(struct event_base *base, void *arg)
 	} else if (SSL_set_ex_data(ssl, http_conn_idx, l->conns) == 1) {
 		l->conns->open++;
 	}
-	return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-					      BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+					     BEV_OPT_CLOSE_ON_FREE);
+	/* without it (no memory) evhttp's own bare 413 still holds the limit */
+	if (bev != NULL)
+		(void)http_head_watch(bev, ssl, l->max_body);
+	return bev;
 }
 
 static SSL_CTX *
@@ -386,8 +393,45 @@ http_route_guard(struct http_server *hs, const struct http_route *r, struct evht
 	return 0;
 }
 
+/*
+ * A body over the listener's limit (http_head.h): evhttp read an empty one
+ * and the rest is dropped as it arrives. No route runs, so nothing changes
+ * and no session or form is looked at; the page says what to do.
+ */
 static void
-http_dispatch_on(struct http_server *hs, struct evhttp_request *req, enum http_listener kind)
+http_too_large(struct http_server *hs, struct evhttp_request *req, enum http_listener kind,
+	       const char *addr)
+{
+	const char *lang = http_lang(req, NULL), *other = http_lang_other(lang);
+	size_t max = hs->lis[kind == HTTP_ADMIN ? 1 : 0].max_body;
+	struct http_tv *tv = http_tv_new();
+	unsigned suppressed;
+
+	if (log_ratelimit_allow(&hs->rl_log, time(NULL), &suppressed))
+		log_warning("http refused: body over the limit addr=%s listener=%s max_body=%zu "
+			    "suppressed=%u",
+			    addr, kind == HTTP_ADMIN ? "admin" : "public", max, suppressed);
+	if (tv == NULL) {
+		http_text(req, 413, "Too large\n");
+		return;
+	}
+	http_tv_set(tv, "lang", lang);
+	http_tv_set(tv, "title", http_tr(lang, N_("Too large")));
+	if (max >= (1u << 20))
+		http_tv_setf(tv, "limit", "%zu MiB", max >> 20);
+	else
+		http_tv_setf(tv, "limit", "%zu KiB", max >> 10);
+	http_tv_set(tv, "admin", kind == HTTP_ADMIN ? "1" : NULL);
+	http_tv_set(tv, "other_lang", other);
+	http_tv_set(tv, "other_lang_name", http_lang_name(other));
+	http_tv_setf(tv, "lang_href", "/admin/?lang=%s", other);
+	http_page(hs, req, 413, "too_large", tv, lang, NULL);
+	http_tv_free(tv);
+}
+
+static void
+http_dispatch_on(struct http_server *hs, struct evhttp_request *req, enum http_listener kind,
+		 int over)
 {
 	const char *uri = evhttp_request_get_uri(req);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
@@ -415,6 +459,10 @@ http_dispatch_on(struct http_server *hs, struct evhttp_request *req, enum http_l
 			http_text(req, 403, "Forbidden\n");
 			return;
 		}
+	}
+	if (over) {
+		http_too_large(hs, req, kind, addr);
+		return;
 	}
 	plen = strcspn(uri, "?");
 	if (plen >= sizeof(path)) {
@@ -454,20 +502,21 @@ static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http_lis *l = arg;
-	http_dispatch_on(l->hs, req, l->kind);
+	int over = http_head_over(req); /* counts every request: first */
+	http_dispatch_on(l->hs, req, l->kind, over);
 }
 
 void
 http_server_dispatch(struct http_server *hs, struct evhttp_request *req)
 {
-	http_dispatch_on(hs, req, HTTP_PUBLIC);
+	http_dispatch_on(hs, req, HTTP_PUBLIC, 0);
 }
 
 void
 http_server_dispatch_on(struct http_server *hs, struct evhttp_request *req,
 			enum http_listener listener)
 {
-	http_dispatch_on(hs, req, listener);
+	http_dispatch_on(hs, req, listener, 0);
 }
 
 struct http_sessions *
@@ -550,9 +599,9 @@ http_listen(struct http_server *hs, struct http_lis *l, const struct config_http
 	}
 	evhttp_set_bevcb(http, http_bevcb, l);
 	/* the admin listener takes a backup to restore (admin_allow addresses only) */
-	evhttp_set_max_body_size(http, l->kind == HTTP_ADMIN && hc->admin_max_body > hc->max_body
-					       ? hc->admin_max_body
-					       : hc->max_body);
+	l->max_body = l->kind == HTTP_ADMIN && hc->admin_max_body > hc->max_body ? hc->admin_max_body
+										 : hc->max_body;
+	evhttp_set_max_body_size(http, (ev_ssize_t)l->max_body);
 	evhttp_set_max_headers_size(http, 16384);
 	evhttp_set_timeout(http, 30);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);

@@ -6,7 +6,9 @@ Chromium (labels, <html lang>, same origin, screenshots).
 Box 1: an admin downloads a backup (passphrase twice; an attachment
 poort-backup-*.pbak, no-store), adds an account, then uploads the backup
 with a wrong passphrase, with one byte flipped and cut short: each a clear
-error page, nothing changed (the new account still logs in). With the
+error page, nothing changed (the new account still logs in); a 17 MiB file
+(over http.admin_max_body) our own 413 page in nl and en, also from the
+Chromium form, with nothing changed. With the
 right passphrase the file verifies. A restore whose job then fails (the
 state directory cannot be moved aside: every name it could take is a
 non-empty directory) keeps the old state: the children serve again, the
@@ -206,13 +208,29 @@ def main():
               p.proc.pid == pid, "after the refusals the new account still logs in")
         check(sorted(os.listdir(os.path.join(work, "state"))) == state_before,
               "after the refusals the state directory is as it was (no upload left)")
-        try:  # over http.admin_max_body (16 MiB): evhttp refuses it before reading it all
-            r = upload(a, b"\0" * (17 << 20), PASS)
-            big = r.status_code
-        except requests.exceptions.ConnectionError:
-            big = "connection closed"
-        check(big in (413, "connection closed"), "restore, a 17 MiB file: refused (%s)" % big)
+        # over http.admin_max_body (16 MiB): our page, the body dropped as it comes
+        for lang, text in (("nl", "Er is niets gewijzigd."), ("en", "Nothing was changed.")):
+            a.get("/admin/backup?lang=" + lang)
+            try:
+                r = upload(a, b"\0" * (17 << 20), PASS)
+                big, page = r.status_code, r.text
+            except requests.exceptions.ConnectionError:
+                big, page = "connection closed", ""
+            check(big == 413 and 'id="too-large"' in page and text in page and "16 MiB" in page and
+                  '<html lang="%s">' % lang in page,
+                  "restore, a 17 MiB file (%s): our page, 413 (%s)" % (lang, big))
+            check(a.csrf not in page and "/admin/logout" not in page,
+                  "restore, a 17 MiB file (%s): no session token or menu on it" % lang)
+        r = a.post("/admin/backup/restore", {"pass": PASS}, csrf=False,
+                   files={"file": ("box.pbak", b"\0" * (17 << 20), "application/octet-stream")})
+        check(r.status_code == 413 and 'id="too-large"' in r.text,
+              "restore, a 17 MiB file without the token: the same page (%d)" % r.status_code)
+        r = a.post("/admin/backup/confirm", {})
+        check("nothing is waiting" in r.text, "restore, a 17 MiB file: no confirm possible")
         check(p.alive() and p.proc.pid == pid, "poortd still runs after it")
+        check(sorted(os.listdir(os.path.join(work, "state"))) == state_before and
+              radius(p, "extra.user", "Extra-password-1", secret) is not None,
+              "after the 17 MiB files the box is as it was")
         a.get("/admin/backup")
         r = upload(a, good, PASS)
         check(r.status_code == 200 and 'id="confirm"' in r.text and 'id="verified"' in r.text,
@@ -234,6 +252,16 @@ def main():
         drv.find_element(By.CSS_SELECTOR, "form[action='/admin/backup/restore'] button").click()
         check(wait_text(drv, "Verkeerd wachtwoord"), "chromium: a wrong passphrase, in Dutch")
         page_ok("backup-wrong")
+        big_file = os.path.join(work, "big.pbak")
+        with open(big_file, "wb") as f:
+            f.truncate(17 << 20)
+        drv.find_element(By.ID, "file").send_keys(big_file)
+        drv.find_element(By.ID, "rpass").send_keys(PASS)
+        drv.find_element(By.CSS_SELECTOR, "form[action='/admin/backup/restore'] button").click()
+        check(wait_text(drv, "Er is niets gewijzigd.") and 'id="too-large"' in drv.page_source and
+              "16 MiB" in drv.page_source, "chromium: a 17 MiB file, our page in Dutch")
+        page_ok("backup-too-large")
+        drv.get(base + "/admin/backup?lang=nl")
         drv.find_element(By.ID, "file").send_keys(bk)
         drv.find_element(By.ID, "rpass").send_keys(PASS)
         drv.find_element(By.CSS_SELECTOR, "form[action='/admin/backup/restore'] button").click()
