@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "poort/backup.h"
-#include "poort/keyfile.h"
+#include "poort/statusfile.h"
 
 static const char *const bst_words[BACKUP_STATUS_NREASONS] = {
     [BACKUP_STATUS_OK] = "",
@@ -76,10 +76,9 @@ backup_status_by(char out[BACKUP_STATUS_BY_MAX + 1], const char *name)
 int
 backup_status_write(const char *dir, const struct backup_status *s, char *err, size_t errlen)
 {
-	char path[PATH_MAX], by[BACKUP_STATUS_BY_MAX + 1];
+	char by[BACKUP_STATUS_BY_MAX + 1];
 	json_t *o;
 	char *text;
-	int rc;
 
 	backup_status_by(by, s->by);
 	o = json_pack("{s:i, s:I, s:s, s:s, s:I, s:s}", "format", 1, "at", (json_int_t)s->at,
@@ -88,19 +87,8 @@ backup_status_write(const char *dir, const struct backup_status *s, char *err, s
 	              (json_int_t)(s->made > 0 ? s->made : 0), "by", by);
 	text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
-	if (text == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return BACKUP_STATUS_EIO;
-	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/" BACKUP_STATUS_FILE, dir) >= sizeof(path)) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		free(text);
-		return BACKUP_STATUS_EIO;
-	}
-	/* not secret: the web child (another user) reads it */
-	rc = keyfile_write_mode(path, text, strlen(text), 0644, err, errlen);
-	free(text);
-	return rc < 0 ? BACKUP_STATUS_EIO : 0;
+	return statusfile_write(dir, BACKUP_STATUS_FILE, text, err, errlen) < 0 ? BACKUP_STATUS_EIO
+										  : 0;
 }
 
 int
@@ -152,37 +140,16 @@ done:
 int
 backup_status_read(const char *dir, struct backup_status *s)
 {
-	char path[PATH_MAX], buf[BACKUP_STATUS_MAX + 1];
-	struct stat sb;
-	size_t got = 0;
-	int fd;
+	char buf[BACKUP_STATUS_MAX + 1];
+	size_t got;
+	int rc = statusfile_read(dir, BACKUP_STATUS_FILE, buf, sizeof(buf), &got);
 
 	memset(s, 0, sizeof(*s));
-	if ((size_t)snprintf(path, sizeof(path), "%s/" BACKUP_STATUS_FILE, dir) >= sizeof(path))
-		return BACKUP_STATUS_EIO;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0)
-		return errno == ENOENT ? BACKUP_STATUS_ENOENT : BACKUP_STATUS_EIO;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > BACKUP_STATUS_MAX) {
-		close(fd);
+	if (rc == STATUSFILE_ENOENT)
+		return BACKUP_STATUS_ENOENT;
+	if (rc == STATUSFILE_EFORMAT)
 		return BACKUP_STATUS_EFORMAT;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + got, sizeof(buf) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return BACKUP_STATUS_EIO;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf)) {
-			close(fd);
-			return BACKUP_STATUS_EFORMAT; /* grew past the bound */
-		}
-	}
-	close(fd);
+	if (rc < 0)
+		return BACKUP_STATUS_EIO;
 	return backup_status_parse(buf, got, s);
 }

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "poort/keyfile.h"
+#include "poort/statusfile.h"
 
 static const char *const fwstatus_words[] = {"empty", "valid", "below-floor", "invalid"};
 
@@ -60,25 +60,11 @@ fwstatus_json(const struct fwstatus *s)
 int
 fwstatus_write(const char *dir, const struct fwstatus *s, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
 	json_t *o = fwstatus_json(s);
 	char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-	int rc;
 
 	json_decref(o);
-	if (text == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return FWSTATUS_EIO;
-	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/" FWSTATUS_FILE, dir) >= sizeof(path)) {
-		snprintf(err, errlen, "%s: path too long", dir);
-		free(text);
-		return FWSTATUS_EIO;
-	}
-	/* not secret: the web child (another user) reads it */
-	rc = keyfile_write_mode(path, text, strlen(text), 0644, err, errlen);
-	free(text);
-	return rc < 0 ? FWSTATUS_EIO : 0;
+	return statusfile_write(dir, FWSTATUS_FILE, text, err, errlen) < 0 ? FWSTATUS_EIO : 0;
 }
 
 static int
@@ -178,38 +164,16 @@ done:
 int
 fwstatus_read(const char *dir, struct fwstatus *s)
 {
-	char path[PATH_MAX], buf[FWSTATUS_MAX + 1];
-	struct stat sb;
-	size_t got = 0;
-	int fd, rc;
+	char buf[FWSTATUS_MAX + 1];
+	size_t got;
+	int rc = statusfile_read(dir, FWSTATUS_FILE, buf, sizeof(buf), &got);
 
 	memset(s, 0, sizeof(*s));
-	if ((size_t)snprintf(path, sizeof(path), "%s/" FWSTATUS_FILE, dir) >= sizeof(path))
-		return FWSTATUS_EIO;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return errno == ENOENT ? FWSTATUS_ENOENT : FWSTATUS_EIO;
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_size > FWSTATUS_MAX) {
-		close(fd);
+	if (rc == STATUSFILE_ENOENT)
+		return FWSTATUS_ENOENT;
+	if (rc == STATUSFILE_EFORMAT)
 		return FWSTATUS_EFORMAT;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + got, sizeof(buf) - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			close(fd);
-			return FWSTATUS_EIO;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof(buf)) {
-			close(fd);
-			return FWSTATUS_EFORMAT; /* grew past the bound */
-		}
-	}
-	close(fd);
-	rc = fwstatus_parse(buf, got, s);
-	return rc;
+	if (rc < 0)
+		return FWSTATUS_EIO;
+	return fwstatus_parse(buf, got, s);
 }
